@@ -1,0 +1,9 @@
+//! The rules of billing reconciliation, with no I/O.
+//!
+//! Nothing in this module touches a file, a database, a terminal or the network, so every rule
+//! can be tested with plain values. Everything else in the crate depends on `domain`; `domain`
+//! depends on nothing else in the crate.
+
+pub mod lines;
+pub mod money;
+pub mod text;

@@ -1,0 +1,242 @@
+//! Exact money: a decimal amount that always carries its currency.
+//!
+//! Amounts are `rust_decimal::Decimal`, never floating point, and two amounts in different
+//! currencies can never be added: the attempt is an error the caller must handle, because a
+//! silent sum across currencies is a wrong number on a client's bill.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// An ISO 4217 currency code, stored upper-case (`USD`, `EUR`).
+///
+/// Invariant: exactly three ASCII letters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency(String);
+
+/// A currency code that is not three ASCII letters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a three-letter currency code")]
+pub struct InvalidCurrency(pub String);
+
+impl Currency {
+    /// Parses a code case-insensitively, trimming spaces; fails unless it is three ASCII letters.
+    pub fn parse(code: &str) -> Result<Self, InvalidCurrency> {
+        let trimmed = code.trim();
+        if trimmed.len() == 3 && trimmed.bytes().all(|b| b.is_ascii_alphabetic()) {
+            Ok(Self(trimmed.to_ascii_uppercase()))
+        } else {
+            Err(InvalidCurrency(code.to_string()))
+        }
+    }
+
+    /// The upper-case code.
+    pub fn code(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for Currency {
+    type Err = InvalidCurrency;
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Self::parse(code)
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = InvalidCurrency;
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        Self::parse(&code)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(currency: Currency) -> Self {
+        currency.0
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Two amounts in different currencies were combined.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot combine {left} with {right}: amounts in different currencies are never added")]
+pub struct CurrencyMismatch {
+    /// Currency of the left operand.
+    pub left: Currency,
+    /// Currency of the right operand.
+    pub right: Currency,
+}
+
+/// An exact amount of one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Money {
+    /// The exact amount; negative for credits and refunds.
+    pub amount: Decimal,
+    /// The currency the amount is in.
+    pub currency: Currency,
+}
+
+impl Money {
+    /// An amount in a currency.
+    pub fn new(amount: Decimal, currency: Currency) -> Self {
+        Self { amount, currency }
+    }
+
+    /// Zero in a currency, the start of a sum.
+    pub fn zero(currency: Currency) -> Self {
+        Self::new(Decimal::ZERO, currency)
+    }
+
+    /// The sum of two amounts; fails when the currencies differ.
+    pub fn checked_add(&self, other: &Money) -> Result<Money, CurrencyMismatch> {
+        self.ensure_same_currency(other)?;
+        Ok(Money::new(self.amount + other.amount, self.currency.clone()))
+    }
+
+    /// The difference of two amounts; fails when the currencies differ.
+    pub fn checked_sub(&self, other: &Money) -> Result<Money, CurrencyMismatch> {
+        self.ensure_same_currency(other)?;
+        Ok(Money::new(self.amount - other.amount, self.currency.clone()))
+    }
+
+    /// This amount multiplied by a quantity (seats × unit price), exact.
+    pub fn times(&self, quantity: Decimal) -> Money {
+        Money::new(self.amount * quantity, self.currency.clone())
+    }
+
+    /// The amount with its sign dropped; thresholds compare absolute values.
+    pub fn abs(&self) -> Money {
+        Money::new(self.amount.abs(), self.currency.clone())
+    }
+
+    /// Rounded to cents half away from zero, the rule PSAs use on invoice lines.
+    pub fn round_cents(&self) -> Money {
+        Money::new(
+            self.amount
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
+            self.currency.clone(),
+        )
+    }
+
+    /// Rounded down (toward zero) to cents, Microsoft's documented ROUNDDOWN rule.
+    pub fn round_cents_down(&self) -> Money {
+        Money::new(
+            self.amount.round_dp_with_strategy(2, RoundingStrategy::ToZero),
+            self.currency.clone(),
+        )
+    }
+
+    fn ensure_same_currency(&self, other: &Money) -> Result<(), CurrencyMismatch> {
+        if self.currency == other.currency {
+            Ok(())
+        } else {
+            Err(CurrencyMismatch {
+                left: self.currency.clone(),
+                right: other.currency.clone(),
+            })
+        }
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.round_cents().amount, self.currency)
+    }
+}
+
+/// Sums of money kept apart per currency, for totals that may span currencies.
+///
+/// Invariant: at most one entry per currency, ordered by currency code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoneyByCurrency(std::collections::BTreeMap<Currency, Decimal>);
+
+impl MoneyByCurrency {
+    /// Adds an amount to the running total of its own currency.
+    pub fn add(&mut self, money: &Money) {
+        *self.0.entry(money.currency.clone()).or_default() += money.amount;
+    }
+
+    /// The total of one currency, zero when none was added.
+    pub fn get(&self, currency: &Currency) -> Money {
+        Money::new(
+            self.0.get(currency).copied().unwrap_or_default(),
+            currency.clone(),
+        )
+    }
+
+    /// The totals, one per currency, ordered by code.
+    pub fn iter(&self) -> impl Iterator<Item = Money> + '_ {
+        self.0
+            .iter()
+            .map(|(currency, amount)| Money::new(*amount, currency.clone()))
+    }
+
+    /// True when nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for MoneyByCurrency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_empty() {
+            return f.write_str("0");
+        }
+        let parts: Vec<String> = self.iter().map(|money| money.to_string()).collect();
+        f.write_str(&parts.join(" + "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn usd(amount: Decimal) -> Money {
+        Money::new(amount, Currency::parse("usd").expect("valid code"))
+    }
+
+    #[test]
+    fn adding_the_same_currency_is_exact() {
+        let sum = usd(dec!(0.1)).checked_add(&usd(dec!(0.2))).expect("same currency");
+        assert_eq!(sum.amount, dec!(0.3));
+    }
+
+    #[test]
+    fn adding_two_currencies_is_an_error() {
+        let eur = Money::new(dec!(1), Currency::parse("EUR").expect("valid code"));
+        let error = usd(dec!(1)).checked_add(&eur).expect_err("mixed currencies");
+        assert_eq!(error.left.code(), "USD");
+        assert_eq!(error.right.code(), "EUR");
+    }
+
+    #[test]
+    fn currency_codes_are_validated() {
+        assert!(Currency::parse("US").is_err());
+        assert!(Currency::parse("U$D").is_err());
+        assert_eq!(Currency::parse(" gbp ").expect("valid").code(), "GBP");
+    }
+
+    #[test]
+    fn rounding_follows_each_source_rule() {
+        assert_eq!(usd(dec!(2.345)).round_cents().amount, dec!(2.35));
+        assert_eq!(usd(dec!(2.349)).round_cents_down().amount, dec!(2.34));
+        assert_eq!(usd(dec!(-2.349)).round_cents_down().amount, dec!(-2.34));
+    }
+
+    #[test]
+    fn totals_stay_apart_per_currency() {
+        let mut totals = MoneyByCurrency::default();
+        totals.add(&usd(dec!(5)));
+        totals.add(&Money::new(dec!(3), Currency::parse("EUR").expect("valid")));
+        totals.add(&usd(dec!(2.5)));
+        assert_eq!(totals.to_string(), "3.00 EUR + 7.50 USD");
+    }
+}
