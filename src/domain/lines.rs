@@ -142,7 +142,14 @@ impl Term {
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
             .collect();
-        let words: Vec<&str> = folded.split_whitespace().collect();
+        let mut words: Vec<&str> = folded.split_whitespace().collect();
+        // "One-Year commitment for monthly billing": the commitment decides the term, the
+        // billing frequency after it does not.
+        if let Some(position) = words.iter().position(|word| *word == "commitment") {
+            if !words.contains(&"trial") {
+                words.truncate(position);
+            }
+        }
         let has = |word: &str| words.contains(&word);
         if has("trial") {
             Term::Trial
@@ -332,7 +339,10 @@ mod tests {
     #[test]
     fn terms_are_read_from_every_source_spelling() {
         let cases = [
-            ("One-Year commitment for monthly/yearly billing", Term::Annual),
+            (
+                "One-Year commitment for monthly/yearly billing",
+                Term::Annual,
+            ),
             ("One-Month commitment for monthly billing", Term::Monthly),
             ("One-Month commitment for trial", Term::Trial),
             ("Three-Year commitment for yearly billing", Term::ThreeYear),

@@ -97,13 +97,19 @@ impl Money {
     /// The sum of two amounts; fails when the currencies differ.
     pub fn checked_add(&self, other: &Money) -> Result<Money, CurrencyMismatch> {
         self.ensure_same_currency(other)?;
-        Ok(Money::new(self.amount + other.amount, self.currency.clone()))
+        Ok(Money::new(
+            self.amount + other.amount,
+            self.currency.clone(),
+        ))
     }
 
     /// The difference of two amounts; fails when the currencies differ.
     pub fn checked_sub(&self, other: &Money) -> Result<Money, CurrencyMismatch> {
         self.ensure_same_currency(other)?;
-        Ok(Money::new(self.amount - other.amount, self.currency.clone()))
+        Ok(Money::new(
+            self.amount - other.amount,
+            self.currency.clone(),
+        ))
     }
 
     /// This amount multiplied by a quantity (seats × unit price), exact.
@@ -128,7 +134,8 @@ impl Money {
     /// Rounded down (toward zero) to cents, Microsoft's documented ROUNDDOWN rule.
     pub fn round_cents_down(&self) -> Money {
         Money::new(
-            self.amount.round_dp_with_strategy(2, RoundingStrategy::ToZero),
+            self.amount
+                .round_dp_with_strategy(2, RoundingStrategy::ToZero),
             self.currency.clone(),
         )
     }
@@ -147,7 +154,7 @@ impl Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.round_cents().amount, self.currency)
+        write!(f, "{:.2} {}", self.round_cents().amount, self.currency)
     }
 }
 
@@ -205,14 +212,18 @@ mod tests {
 
     #[test]
     fn adding_the_same_currency_is_exact() {
-        let sum = usd(dec!(0.1)).checked_add(&usd(dec!(0.2))).expect("same currency");
+        let sum = usd(dec!(0.1))
+            .checked_add(&usd(dec!(0.2)))
+            .expect("same currency");
         assert_eq!(sum.amount, dec!(0.3));
     }
 
     #[test]
     fn adding_two_currencies_is_an_error() {
         let eur = Money::new(dec!(1), Currency::parse("EUR").expect("valid code"));
-        let error = usd(dec!(1)).checked_add(&eur).expect_err("mixed currencies");
+        let error = usd(dec!(1))
+            .checked_add(&eur)
+            .expect_err("mixed currencies");
         assert_eq!(error.left.code(), "USD");
         assert_eq!(error.right.code(), "EUR");
     }
