@@ -6,4 +6,5 @@
 
 pub mod lines;
 pub mod money;
+pub mod reconcile;
 pub mod text;
