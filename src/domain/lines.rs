@@ -186,9 +186,7 @@ impl Term {
             Term::TwoYear
         } else if has("one") && (has("month") || has("monthly")) || has("p1m") {
             Term::Monthly
-        } else if has("one") && (has("year") || has("yearly")) || has("p1y") {
-            Term::Annual
-        } else if has("annual") || has("annually") || has("yearly") || has("year") {
+        } else if has("annual") || has("annually") || has("yearly") || has("year") || has("p1y") {
             Term::Annual
         } else if has("monthly") || has("month") {
             Term::Monthly

@@ -180,3 +180,25 @@ pub enum ImportError {
         source: SinkError,
     },
 }
+
+// TEMPORARY until the importers land from the `import` branch: the signatures the store calls.
+/// Detects a file's format without writing anything.
+pub fn sniff(path: &std::path::Path, _options: &ImportOptions) -> Result<SourceInfo, ImportError> {
+    Err(ImportError::UnknownFormat {
+        file: path.display().to_string(),
+        found: String::new(),
+    })
+}
+
+/// Streams a file into a sink.
+pub fn parse_file(
+    path: &std::path::Path,
+    _options: &ImportOptions,
+    _sink: &mut dyn LineSink,
+    _progress: &mut dyn FnMut(Progress),
+) -> Result<ImportSummary, ImportError> {
+    Err(ImportError::UnknownFormat {
+        file: path.display().to_string(),
+        found: String::new(),
+    })
+}

@@ -214,17 +214,12 @@ fn client_totals(gaps: &[Gap], thresholds: &Thresholds) -> Vec<ClientTotal> {
     clients.sort_by(|a, b| {
         b.over_threshold
             .cmp(&a.over_threshold)
-            .then_with(|| largest(&b.absolute_value).cmp(&largest(&a.absolute_value)))
+            .then_with(|| {
+                b.absolute_value
+                    .largest_amount()
+                    .cmp(&a.absolute_value.largest_amount())
+            })
             .then_with(|| a.company.cmp(&b.company))
     });
     clients
-}
-
-/// The largest single-currency amount, for ordering clients across currencies.
-fn largest(totals: &MoneyByCurrency) -> Decimal {
-    totals
-        .iter()
-        .map(|money| money.amount)
-        .max()
-        .unwrap_or_default()
 }
