@@ -8,4 +8,5 @@ pub mod ledger;
 pub mod lines;
 pub mod money;
 pub mod reconcile;
+pub mod report;
 pub mod text;

@@ -7,6 +7,7 @@
 
 mod decisions;
 mod imports;
+mod lookup;
 mod migrate;
 mod positions;
 mod runs;

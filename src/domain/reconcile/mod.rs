@@ -10,7 +10,7 @@ mod mappings;
 #[cfg(test)]
 mod tests;
 
-pub use coverage::Coverage;
+pub use coverage::{Coverage, percent as coverage_percent};
 pub use gaps::{Gap, GapKind, PriceBasis};
 pub use mappings::{IgnoreRule, MappingSet};
 
