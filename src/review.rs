@@ -12,7 +12,11 @@ use std::collections::HashMap;
 /// Reconciles the current state as of `today` and returns the report with each gap's ledger
 /// history. With `record`, the run is written to the ledger (headless and scheduled runs do
 /// this; browsing does not).
-pub fn build_report(store: &mut Store, today: NaiveDate, record: bool) -> Result<Report, StoreError> {
+pub fn build_report(
+    store: &mut Store,
+    today: NaiveDate,
+    record: bool,
+) -> Result<Report, StoreError> {
     let state = store.current_state()?;
     let reconciliation = reconcile(
         &state.vendor,
@@ -55,10 +59,17 @@ pub fn map_certain(store: &mut Store) -> Result<CertainMappings, StoreError> {
     let companies = store.parties(Side::Psa, &state)?;
     let by_key: HashMap<&str, Vec<&crate::domain::lines::SourceKey>> =
         companies.iter().fold(HashMap::new(), |mut index, company| {
-            index.entry(company.key.key.as_str()).or_default().push(&company.key);
+            index
+                .entry(company.key.key.as_str())
+                .or_default()
+                .push(&company.key);
             index
         });
-    let by_name = index_by_name(companies.iter().map(|row| (&row.key, row.party.name.as_str())));
+    let by_name = index_by_name(
+        companies
+            .iter()
+            .map(|row| (&row.key, row.party.name.as_str())),
+    );
     let mut made = CertainMappings::default();
     let mut decisions = Vec::new();
     for customer in store.parties(Side::Vendor, &state)? {
@@ -73,21 +84,35 @@ pub fn map_certain(store: &mut Store) -> Result<CertainMappings, StoreError> {
             .filter(|found| found.len() == 1);
         if let Some(found) = carried {
             made.by_key += 1;
-            decisions.push(Decision::MapClient { vendor: customer.key.clone(), company: found[0].clone() });
+            decisions.push(Decision::MapClient {
+                vendor: customer.key.clone(),
+                company: found[0].clone(),
+            });
         } else if let Some(company) = unique(&by_name, &customer.party.name) {
             made.by_exact_name += 1;
-            decisions.push(Decision::MapClient { vendor: customer.key.clone(), company });
+            decisions.push(Decision::MapClient {
+                vendor: customer.key.clone(),
+                company,
+            });
         }
     }
     let psa_products = store.products(Side::Psa, &state)?;
-    let products_by_name = index_by_name(psa_products.iter().map(|row| (&row.key, row.product.name.as_str())));
+    let products_by_name = index_by_name(
+        psa_products
+            .iter()
+            .map(|row| (&row.key, row.product.name.as_str())),
+    );
     for product in store.products(Side::Vendor, &state)? {
         if product.mapped_to.is_some() || product.ignored.is_some() {
             continue;
         }
         if let Some(psa_product) = unique(&products_by_name, &product.product.name) {
             made.products_by_exact_name += 1;
-            decisions.push(Decision::MapProduct { vendor: product.key.clone(), term: Some(product.term), product: psa_product });
+            decisions.push(Decision::MapProduct {
+                vendor: product.key.clone(),
+                term: Some(product.term),
+                product: psa_product,
+            });
         }
     }
     for decision in &decisions {

@@ -18,7 +18,10 @@ const SAMPLES: &[(&str, &[u8])] = &[
         "partner-center-nce-2026-10.csv",
         include_bytes!("../../assets/sample/partner-center-nce-2026-10.csv"),
     ),
-    ("pax8-2026-10.csv", include_bytes!("../../assets/sample/pax8-2026-10.csv")),
+    (
+        "pax8-2026-10.csv",
+        include_bytes!("../../assets/sample/pax8-2026-10.csv"),
+    ),
     (
         "connectwise-additions-2026-10.csv",
         include_bytes!("../../assets/sample/connectwise-additions-2026-10.csv"),

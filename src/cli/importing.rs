@@ -38,7 +38,8 @@ pub struct ImportArgs {
 }
 
 fn parse_side(text: &str) -> Result<Side, String> {
-    text.parse().map_err(|error: crate::domain::lines::InvalidSide| error.to_string())
+    text.parse()
+        .map_err(|error: crate::domain::lines::InvalidSide| error.to_string())
 }
 
 /// Imports every file; stops at the first failure, which leaves the database unchanged for
@@ -85,7 +86,10 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<i32> {
                     if report.replaced.is_empty() {
                         String::new()
                     } else {
-                        format!("; replaces import(s) {:?} of the same slice", report.replaced)
+                        format!(
+                            "; replaces import(s) {:?} of the same slice",
+                            report.replaced
+                        )
                     }
                 );
                 if !summary.rejected.is_empty() {
@@ -104,15 +108,21 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<i32> {
 }
 
 fn progress_bar(file: &Path) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {bytes}/{total_bytes} {msg}") {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {bytes}/{total_bytes} {msg}")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_prefix(file.display().to_string());
     bar
 }
 
-fn write_rejects(file: &Path, rejected: &[crate::import::RejectedRow]) -> color_eyre::Result<PathBuf> {
+fn write_rejects(
+    file: &Path,
+    rejected: &[crate::import::RejectedRow],
+) -> color_eyre::Result<PathBuf> {
     let mut path = file.as_os_str().to_owned();
     path.push(".rejected.csv");
     let path = PathBuf::from(path);
@@ -138,7 +148,10 @@ pub fn list_formats() -> color_eyre::Result<i32> {
     }
     for format in formats {
         let side = format.side.map_or("either side", |side| side.as_str());
-        println!("{:<28} {:<12} {:<11} {}", format.name, format.system, side, format.description);
+        println!(
+            "{:<28} {:<12} {:<11} {}",
+            format.name, format.system, side, format.description
+        );
         if !format.fingerprint.is_empty() {
             println!("{:<28} detected by: {}", "", format.fingerprint.join(", "));
         }

@@ -95,11 +95,18 @@ pub struct ListArgs {
 pub fn map(database: &Path, subject: MapSubject) -> color_eyre::Result<i32> {
     let mut store = super::open(database)?;
     let decision = match subject {
-        MapSubject::Client { vendor_customer, psa_company } => Decision::MapClient {
+        MapSubject::Client {
+            vendor_customer,
+            psa_company,
+        } => Decision::MapClient {
             vendor: store.resolve_party(Side::Vendor, &vendor_customer)?.0,
             company: store.resolve_party(Side::Psa, &psa_company)?.0,
         },
-        MapSubject::Product { vendor_product, psa_product, term } => Decision::MapProduct {
+        MapSubject::Product {
+            vendor_product,
+            psa_product,
+            term,
+        } => Decision::MapProduct {
             vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
             term,
             product: store.resolve_product(Side::Psa, &psa_product)?.0,
@@ -114,7 +121,10 @@ pub fn unmap(database: &Path, subject: UnmapSubject) -> color_eyre::Result<i32> 
         UnmapSubject::Client { vendor_customer } => Decision::UnmapClient {
             vendor: store.resolve_party(Side::Vendor, &vendor_customer)?.0,
         },
-        UnmapSubject::Product { vendor_product, term } => Decision::UnmapProduct {
+        UnmapSubject::Product {
+            vendor_product,
+            term,
+        } => Decision::UnmapProduct {
             vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
             term,
         },
@@ -165,12 +175,19 @@ fn describe(decision: &Decision) -> String {
     match decision {
         Decision::MapClient { vendor, company } => format!("{vendor} → {company}"),
         Decision::UnmapClient { vendor } => format!("{vendor} unmapped"),
-        Decision::MapProduct { vendor, term, product } => format!(
+        Decision::MapProduct {
+            vendor,
+            term,
+            product,
+        } => format!(
             "{vendor} ({}) → {product}",
             term.map_or("every term", Term::as_str)
         ),
         Decision::UnmapProduct { vendor, term } => {
-            format!("{vendor} ({}) unmapped", term.map_or("every term", Term::as_str))
+            format!(
+                "{vendor} ({}) unmapped",
+                term.map_or("every term", Term::as_str)
+            )
         }
         Decision::RejectClient { vendor, company } => format!("{vendor} is not {company}"),
         Decision::RejectProduct { vendor, product } => format!("{vendor} is not {product}"),
@@ -209,7 +226,11 @@ pub fn show_log(database: &Path, limit: usize) -> color_eyre::Result<i32> {
 pub fn list_clients(database: &Path, args: &ListArgs) -> color_eyre::Result<i32> {
     let store = super::open(database)?;
     let state = store.current_state()?;
-    println!("{}", crate::domain::reconcile::Coverage::measure(&state.vendor, &state.mappings, super::today()).headline());
+    println!(
+        "{}",
+        crate::domain::reconcile::Coverage::measure(&state.vendor, &state.mappings, super::today())
+            .headline()
+    );
     for row in store.parties(Side::Vendor, &state)? {
         let handled = row.mapped_to.is_some() || row.ignored.is_some();
         if (args.unmapped && handled) || (args.mapped && row.mapped_to.is_none()) {

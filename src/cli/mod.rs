@@ -74,7 +74,10 @@ pub enum Command {
 
 /// Runs a parsed command line and returns the exit code.
 pub fn run(cli: Cli) -> color_eyre::Result<i32> {
-    let database = cli.db.clone().unwrap_or_else(crate::paths::default_database);
+    let database = cli
+        .db
+        .clone()
+        .unwrap_or_else(crate::paths::default_database);
     let Some(command) = cli.command else {
         use clap::CommandFactory;
         Cli::command().print_help()?;

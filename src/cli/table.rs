@@ -16,7 +16,11 @@ pub fn render(report: &Report) -> String {
         report.psa_period.as_deref().unwrap_or("none")
     );
     let _ = writeln!(out, "Verdict: {}", report.verdict.describe());
-    let over: Vec<_> = report.clients.iter().filter(|client| client.over_threshold).collect();
+    let over: Vec<_> = report
+        .clients
+        .iter()
+        .filter(|client| client.over_threshold)
+        .collect();
     if !over.is_empty() {
         let _ = writeln!(out, "\nClients over threshold:");
         for client in over {
@@ -37,13 +41,29 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(
         out,
         "\n  {:<28} {:<30} {:<8} {:<10} {:>7} {:>7} {:>7} {:>14} {:>14} {:>5}",
-        "Client", "Product", "Term", "Kind", "Vendor", "PSA", "Delta", "Value/month", "Cost/month", "Age"
+        "Client",
+        "Product",
+        "Term",
+        "Kind",
+        "Vendor",
+        "PSA",
+        "Delta",
+        "Value/month",
+        "Cost/month",
+        "Age"
     );
     for tracked in crate::review::worklist(report) {
         let gap = &tracked.gap;
-        let flag = if report.is_over_threshold(tracked) { "!" } else { " " };
+        let flag = if report.is_over_threshold(tracked) {
+            "!"
+        } else {
+            " "
+        };
         let money = |value: &Option<crate::domain::money::Money>| {
-            value.as_ref().map(ToString::to_string).unwrap_or_else(|| "unpriced".into())
+            value
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_else(|| "unpriced".into())
         };
         let _ = writeln!(
             out,

@@ -20,7 +20,10 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> Result<(), ExportEr
     writeln!(out)?;
     writeln!(out, "## Clients")?;
     writeln!(out)?;
-    writeln!(out, "| Client | Gaps | Total (absolute) | Threshold | Over |")?;
+    writeln!(
+        out,
+        "| Client | Gaps | Total (absolute) | Threshold | Over |"
+    )?;
     writeln!(out, "|---|---:|---:|---:|---|")?;
     for client in &report.clients {
         writeln!(
@@ -30,7 +33,11 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> Result<(), ExportEr
             client.gap_count,
             client.absolute_value,
             client.threshold,
-            if client.over_threshold { "**yes**" } else { "no" }
+            if client.over_threshold {
+                "**yes**"
+            } else {
+                "no"
+            }
         )?;
     }
     writeln!(out)?;
@@ -44,7 +51,10 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> Result<(), ExportEr
     for tracked in &report.gaps {
         let gap = &tracked.gap;
         let money = |value: &Option<crate::domain::money::Money>| {
-            value.as_ref().map(ToString::to_string).unwrap_or_else(|| "unpriced".into())
+            value
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_else(|| "unpriced".into())
         };
         writeln!(
             out,

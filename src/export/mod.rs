@@ -42,7 +42,9 @@ impl FromStr for ExportFormat {
             "csv" => Ok(ExportFormat::Csv),
             "json" => Ok(ExportFormat::Json),
             "md" | "markdown" => Ok(ExportFormat::Md),
-            other => Err(format!("unknown report format '{other}': use csv, json or md")),
+            other => Err(format!(
+                "unknown report format '{other}': use csv, json or md"
+            )),
         }
     }
 }
@@ -117,7 +119,10 @@ mod tests {
 
     #[test]
     fn formula_cells_are_neutralised() {
-        assert_eq!(neutralise_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(
+            neutralise_formula("=HYPERLINK(\"x\")"),
+            "'=HYPERLINK(\"x\")"
+        );
         assert_eq!(neutralise_formula("+1"), "'+1");
         assert_eq!(neutralise_formula("-2+3"), "'-2+3");
         assert_eq!(neutralise_formula("@SUM(A1)"), "'@SUM(A1)");

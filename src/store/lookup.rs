@@ -7,26 +7,48 @@ use rusqlite::params;
 impl Store {
     /// Parties of a side whose key is `text` (or `system:key`), or whose name equals `text`
     /// ignoring case and surrounding spaces. Keys win over names.
-    pub fn find_parties(&self, side: Side, text: &str) -> Result<Vec<(SourceKey, String)>, StoreError> {
+    pub fn find_parties(
+        &self,
+        side: Side,
+        text: &str,
+    ) -> Result<Vec<(SourceKey, String)>, StoreError> {
         self.find_in("parties", side, text)
     }
 
     /// Products of a side found the same way.
-    pub fn find_products(&self, side: Side, text: &str) -> Result<Vec<(SourceKey, String)>, StoreError> {
+    pub fn find_products(
+        &self,
+        side: Side,
+        text: &str,
+    ) -> Result<Vec<(SourceKey, String)>, StoreError> {
         self.find_in("products", side, text)
     }
 
     /// Resolves a typed key or name to exactly one party, or explains why it cannot.
     pub fn resolve_party(&self, side: Side, text: &str) -> Result<(SourceKey, String), StoreError> {
-        exactly_one(self.find_parties(side, text)?, side, "customer or company", text)
+        exactly_one(
+            self.find_parties(side, text)?,
+            side,
+            "customer or company",
+            text,
+        )
     }
 
     /// Resolves a typed key or name to exactly one product.
-    pub fn resolve_product(&self, side: Side, text: &str) -> Result<(SourceKey, String), StoreError> {
+    pub fn resolve_product(
+        &self,
+        side: Side,
+        text: &str,
+    ) -> Result<(SourceKey, String), StoreError> {
         exactly_one(self.find_products(side, text)?, side, "product", text)
     }
 
-    fn find_in(&self, table: &str, side: Side, text: &str) -> Result<Vec<(SourceKey, String)>, StoreError> {
+    fn find_in(
+        &self,
+        table: &str,
+        side: Side,
+        text: &str,
+    ) -> Result<Vec<(SourceKey, String)>, StoreError> {
         let text = text.trim();
         let (system, key) = text.split_once(':').unwrap_or(("", text));
         // `table` is one of two constants above, never user input.
