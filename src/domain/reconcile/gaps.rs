@@ -122,6 +122,9 @@ impl Gap {
 #[derive(Debug, Default)]
 struct VendorSide {
     seats: Decimal,
+    /// The vendor terms behind the seats, so a PSA line without a term can report the term
+    /// it actually covers.
+    terms: BTreeSet<Term>,
     unit_cost: Option<Money>,
     sources: BTreeSet<(SourceKey, SourceKey)>,
 }
@@ -146,6 +149,7 @@ impl VendorSide {
     fn absorb(&mut self, other: &VendorSide) {
         let first = self.sources.is_empty();
         self.seats += other.seats;
+        self.terms.extend(other.terms.iter().copied());
         self.unit_cost = match (first, &self.unit_cost, &other.unit_cost) {
             (true, _, cost) => cost.clone(),
             (false, Some(mine), Some(theirs)) if mine.currency == theirs.currency => {
@@ -228,7 +232,7 @@ pub(super) fn find_gaps(
             company_name: &psa_side.company_name,
             product,
             product_name: &psa_side.product_name,
-            term: *term,
+            term: reported_term(*term, &vendor_side.terms),
             kind: GapKind::Unbilled,
             vendor: vendor_side,
             psa_seats: psa_side.seats,
@@ -255,7 +259,7 @@ pub(super) fn find_gaps(
             company_name: &psa_side.company_name,
             product,
             product_name: &psa_side.product_name,
-            term: *term,
+            term: reported_term(*term, &mappings.terms_mapped_to(product)),
             kind: GapKind::Orphan,
             vendor: &VendorSide::default(),
             psa_seats: psa_side.seats,
@@ -311,7 +315,9 @@ fn group_vendor(
     }
     let mut groups: BTreeMap<GroupKey, VendorSide> = BTreeMap::new();
     for ((group, customer), components) in per_customer {
+        let term = group.2;
         let side = groups.entry(group).or_default();
+        side.terms.insert(term);
         let seats = components
             .values()
             .map(|(seats, _)| *seats)
@@ -382,6 +388,15 @@ fn find_psa_group(
                 .cloned()
         })
     })
+}
+
+/// The term a gap is reported under: the PSA line's own term, or, when the PSA line states
+/// none, the one vendor term behind it (several terms stay `Unspecified`).
+fn reported_term(psa_term: Term, vendor_terms: &BTreeSet<Term>) -> Term {
+    match (psa_term, vendor_terms.len()) {
+        (Term::Unspecified, 1) => vendor_terms.iter().next().copied().unwrap_or(psa_term),
+        _ => psa_term,
+    }
 }
 
 /// The most common PSA unit price of each PSA product, weighted by lines; ties go to the lower
