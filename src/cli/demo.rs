@@ -43,7 +43,7 @@ pub fn run(args: &DemoArgs) -> color_eyre::Result<i32> {
         "mapped {} customer(s) by the PSA id they carry, {} by identical name, and {} product(s) by identical name",
         made.by_key, made.by_exact_name, made.products_by_exact_name
     );
-    let report = build_report(&mut store, super::today(), true)?;
+    let report = build_report(&mut store, super::today(), true, None)?;
     let _ = args.no_tui;
     print!("{}", super::table::render(&report));
     eprintln!(

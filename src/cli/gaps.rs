@@ -21,7 +21,7 @@ pub enum GapsFormat {
 /// Arguments of `billgap gaps`.
 #[derive(Debug, Args)]
 pub struct GapsArgs {
-    /// Threshold per client for this run, overriding the stored default.
+    /// Threshold per client for this run only (see `billgap threshold` to store one).
     #[arg(long)]
     pub threshold: Option<Decimal>,
     /// Output format.
@@ -55,10 +55,7 @@ pub struct ThresholdArgs {
 
 pub fn run(database: &Path, args: &GapsArgs) -> color_eyre::Result<i32> {
     let mut store = super::open(database)?;
-    if let Some(threshold) = args.threshold {
-        store.set_threshold(None, threshold)?;
-    }
-    let report = build_report(&mut store, super::today(), !args.no_record)?;
+    let report = build_report(&mut store, super::today(), !args.no_record, args.threshold)?;
     let mut stdout = std::io::stdout().lock();
     match args.format {
         GapsFormat::Table => {
@@ -73,7 +70,7 @@ pub fn run(database: &Path, args: &GapsArgs) -> color_eyre::Result<i32> {
 
 pub fn report(database: &Path, args: &ReportArgs) -> color_eyre::Result<i32> {
     let mut store = super::open(database)?;
-    let report = build_report(&mut store, super::today(), true)?;
+    let report = build_report(&mut store, super::today(), true, None)?;
     write_report_file(&report, args.format, &args.output)?;
     eprintln!(
         "wrote the {} report to {} ({} gaps; {})",
