@@ -11,13 +11,17 @@ use std::collections::HashMap;
 
 /// Reconciles the current state as of `today` and returns the report with each gap's ledger
 /// history. With `record`, the run is written to the ledger (headless and scheduled runs do
-/// this; browsing does not).
+/// this; browsing does not). `threshold` replaces the stored default for this report only.
 pub fn build_report(
     store: &mut Store,
     today: NaiveDate,
     record: bool,
+    threshold: Option<rust_decimal::Decimal>,
 ) -> Result<Report, StoreError> {
-    let state = store.current_state()?;
+    let mut state = store.current_state()?;
+    if let Some(threshold) = threshold {
+        state.thresholds.default = threshold;
+    }
     let reconciliation = reconcile(
         &state.vendor,
         &state.psa,
