@@ -12,6 +12,10 @@ use std::str::FromStr;
 /// `12,50` in a file declared as dot-decimal is an error rather than a silent 1250.
 /// The caller handles empty cells.
 pub fn parse_decimal(cell: &str, decimal_comma: bool) -> Option<Decimal> {
+    // In a decimal-comma file a dot groups thousands, so only dotless cells take the fast path.
+    if is_plain(cell) && !(decimal_comma && cell.contains('.')) {
+        return Decimal::from_str(cell).ok();
+    }
     let mut text = cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{A0}');
     let mut negative = false;
     if let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
@@ -45,6 +49,22 @@ pub fn parse_decimal(cell: &str, decimal_comma: bool) -> Option<Decimal> {
         Decimal::from_str(&canonical).ok()
     }?;
     Some(if negative { -plain } else { plain })
+}
+
+/// `-12.50`, `3`: digits with an optional leading minus and at most one dot, which every
+/// spelling reads the same way; most cells of a large file are like this.
+fn is_plain(cell: &str) -> bool {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let mut dots = 0;
+    let mut count = 0;
+    for byte in digits.bytes() {
+        match byte {
+            b'0'..=b'9' => count += 1,
+            b'.' => dots += 1,
+            _ => return false,
+        }
+    }
+    count > 0 && count <= 20 && dots <= 1
 }
 
 /// Rewrites `text` with `.` as the decimal mark and no grouping, or `None` if it is not a number.
@@ -160,6 +180,7 @@ mod tests {
             ("(0,5)", dec!(-0.5)),
             ("0.045", dec!(0.045)),
             ("7", dec!(7)),
+            ("1.234", dec!(1234)),
         ];
         for (cell, expected) in cases {
             assert_eq!(parse_decimal(cell, true), Some(expected), "{cell}");

@@ -58,7 +58,7 @@ impl<'a> Row<'a> {
     /// The cell as a display name, with control characters removed.
     pub fn name(&self, role: Role) -> Option<String> {
         self.text(role)
-            .map(strip_control)
+            .map(clean_name)
             .filter(|name| !name.trim().is_empty())
     }
 
@@ -153,7 +153,7 @@ impl<'a> Row<'a> {
         let key = key_roles
             .iter()
             .find_map(|role| self.text(*role))
-            .map(strip_control)
+            .map(clean_name)
             .ok_or_else(|| CellError {
                 role: key_roles.first().copied(),
                 expected: "a product id".to_string(),
@@ -173,5 +173,15 @@ impl<'a> Row<'a> {
             expected: expected.to_string(),
             found: found.to_string(),
         }
+    }
+}
+
+/// A cell as a name without control characters; printable ASCII, the common case in ids and
+/// most names, is copied as is.
+fn clean_name(cell: &str) -> String {
+    if cell.bytes().all(|byte| (0x20..0x7F).contains(&byte)) {
+        cell.to_string()
+    } else {
+        strip_control(cell)
     }
 }
