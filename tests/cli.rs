@@ -260,7 +260,11 @@ fn exit_codes_follow_coverage_and_thresholds() {
             report.to_str().expect("utf-8"),
         ],
     );
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "report exits like gaps: clients over threshold"
+    );
     let written = std::fs::read_to_string(&report).expect("report written");
     assert!(written.starts_with("record,company_id,company"));
     assert_eq!(

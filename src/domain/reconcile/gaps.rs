@@ -174,10 +174,17 @@ pub(super) fn find_gaps(
     let vendor_groups = group_vendor(vendor, mappings, today);
     let psa_groups = group_psa(psa);
     let reference_prices = most_common_prices(psa);
-    let product_names: HashMap<&SourceKey, &str> = psa
-        .iter()
-        .map(|position| (&position.product, position.product_name.as_str()))
-        .collect();
+    // PSA names first; a product no PSA line bills yet is named after the vendor product
+    // mapped to it.
+    let mut product_names: HashMap<&SourceKey, &str> = HashMap::new();
+    for position in vendor {
+        if let Some(psa_product) = mappings.product_for(&position.product, position.term) {
+            product_names.insert(psa_product, position.product_name.as_str());
+        }
+    }
+    for position in psa {
+        product_names.insert(&position.product, position.product_name.as_str());
+    }
 
     let mut gaps = Vec::new();
     let mut matched_psa: BTreeSet<GroupKey> = BTreeSet::new();
