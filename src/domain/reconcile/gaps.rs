@@ -161,12 +161,14 @@ impl VendorSide {
     }
 }
 
+/// Gaps, plus how many orphan lines were withheld because unmapped vendor data could still be
+/// behind them.
 pub(super) fn find_gaps(
     vendor: &[Position],
     psa: &[Position],
     mappings: &MappingSet,
     today: NaiveDate,
-) -> Vec<Gap> {
+) -> (Vec<Gap>, usize) {
     let company_names: HashMap<&SourceKey, &str> = psa
         .iter()
         .map(|position| (&position.customer, position.customer_name.as_str()))
@@ -253,12 +255,18 @@ pub(super) fn find_gaps(
             gaps.push(seat_gap(SeatGap { kind, ..shared }));
         }
     }
+    let doubt = OrphanDoubt::measure(vendor, mappings, today);
+    let mut withheld = 0;
     for (key, psa_side) in &psa_groups {
         if matched_psa.contains(key) || psa_side.seats <= Decimal::ZERO {
             continue;
         }
         let (company, product, term, _) = key;
         if !mappings.is_licence_product(product) {
+            continue;
+        }
+        if doubt.covers(company) {
+            withheld += 1;
             continue;
         }
         gaps.push(seat_gap(SeatGap {
@@ -274,7 +282,48 @@ pub(super) fn find_gaps(
             price_basis: PriceBasis::ClientPrice,
         }));
     }
-    gaps
+    (gaps, withheld)
+}
+
+/// Where a PSA line without vendor seats might still have them: an unmapped vendor customer
+/// could be any company, and an unmapped product of a mapped customer could be any product of
+/// that customer's company. Reporting such a line as an orphan would invent a finding.
+struct OrphanDoubt {
+    any_unmapped_customer: bool,
+    companies: BTreeSet<SourceKey>,
+}
+
+impl OrphanDoubt {
+    fn measure(vendor: &[Position], mappings: &MappingSet, today: NaiveDate) -> Self {
+        let mut doubt = OrphanDoubt {
+            any_unmapped_customer: false,
+            companies: BTreeSet::new(),
+        };
+        for position in vendor {
+            if position.seats <= Decimal::ZERO
+                || mappings.customer_ignored(&position.customer, today)
+                || mappings.product_ignored(&position.product, today)
+            {
+                continue;
+            }
+            match mappings.company_for(&position.customer) {
+                None => doubt.any_unmapped_customer = true,
+                Some(company) => {
+                    if mappings
+                        .product_for(&position.product, position.term)
+                        .is_none()
+                    {
+                        doubt.companies.insert(company.clone());
+                    }
+                }
+            }
+        }
+        doubt
+    }
+
+    fn covers(&self, company: &SourceKey) -> bool {
+        self.any_unmapped_customer || self.companies.contains(company)
+    }
 }
 
 /// Groups mapped vendor positions per (PSA company, PSA product, term).
