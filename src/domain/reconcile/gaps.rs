@@ -188,11 +188,25 @@ pub(super) fn find_gaps(
         product_names.insert(&position.product, position.product_name.as_str());
     }
 
+    // PSA groups by (company, product, term) whatever the currency, for the cross-currency
+    // fallback, so that lookups stay constant-time at thousands of clients.
+    let mut psa_by_line: HashMap<(&SourceKey, &SourceKey, Term), &GroupKey> = HashMap::new();
+    for key in psa_groups.keys() {
+        psa_by_line.entry((&key.0, &key.1, key.2)).or_insert(key);
+    }
+    // The vendor terms mapped to each PSA product: a PSA product with any is a licence product.
+    let mut licence_terms: HashMap<&SourceKey, BTreeSet<Term>> = HashMap::new();
+    for ((_, term), psa_product) in &mappings.products {
+        licence_terms
+            .entry(psa_product)
+            .or_default()
+            .insert(term.unwrap_or(Term::Unspecified));
+    }
     let mut gaps = Vec::new();
     let mut matched_psa: BTreeSet<GroupKey> = BTreeSet::new();
     let mut compared: BTreeMap<GroupKey, VendorSide> = BTreeMap::new();
     for (vendor_key, vendor_side) in &vendor_groups {
-        match find_psa_group(&psa_groups, vendor_key) {
+        match find_psa_group(&psa_groups, &psa_by_line, vendor_key) {
             Some(psa_key) => compared.entry(psa_key).or_default().absorb(vendor_side),
             None => {
                 let (company, product, term, _) = vendor_key;
@@ -262,9 +276,9 @@ pub(super) fn find_gaps(
             continue;
         }
         let (company, product, term, _) = key;
-        if !mappings.is_licence_product(product) {
+        let Some(mapped_terms) = licence_terms.get(product) else {
             continue;
-        }
+        };
         if doubt.covers(company) {
             withheld += 1;
             continue;
@@ -274,7 +288,7 @@ pub(super) fn find_gaps(
             company_name: &psa_side.company_name,
             product,
             product_name: &psa_side.product_name,
-            term: reported_term(*term, &mappings.terms_mapped_to(product)),
+            term: reported_term(*term, mapped_terms),
             kind: GapKind::Orphan,
             vendor: &VendorSide::default(),
             psa_seats: psa_side.seats,
@@ -430,6 +444,7 @@ fn group_psa(psa: &[Position]) -> BTreeMap<GroupKey, PsaSide> {
 /// same in any currency, for an MSP that bills in another currency than it buys in.
 fn find_psa_group(
     psa_groups: &BTreeMap<GroupKey, PsaSide>,
+    psa_by_line: &HashMap<(&SourceKey, &SourceKey, Term), &GroupKey>,
     (company, product, term, currency): &GroupKey,
 ) -> Option<GroupKey> {
     let exact_currency = [*term, Term::Unspecified]
@@ -438,10 +453,9 @@ fn find_psa_group(
         .find(|key| psa_groups.contains_key(key));
     exact_currency.or_else(|| {
         [*term, Term::Unspecified].into_iter().find_map(|term| {
-            psa_groups
-                .keys()
-                .find(|(c, p, t, _)| c == company && p == product && *t == term)
-                .cloned()
+            psa_by_line
+                .get(&(company, product, term))
+                .map(|key| (*key).clone())
         })
     })
 }
