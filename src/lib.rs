@@ -9,5 +9,6 @@
 //! - [`export`]: report data to csv / json / markdown, with formula injection neutralised.
 //! - [`cli`] and [`tui`]: two faces of the same library calls; neither holds business rules.
 
+pub mod cli;
 pub mod domain;
 pub mod import;

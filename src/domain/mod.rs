@@ -5,5 +5,7 @@
 //! depends on nothing else in the crate.
 
 pub mod lines;
+pub mod matching;
 pub mod money;
+pub mod normalize;
 pub mod text;

@@ -1,0 +1,101 @@
+//! Candidate generation: an inverted index on tokens, token prefixes and squashed-name
+//! prefixes, so a query is scored against a few dozen names rather than the whole pool.
+
+use std::collections::HashMap;
+
+/// Characters of a token prefix used as a blocking key: long enough to be selective, short
+/// enough that "contoso" and "contosso" share it.
+const PREFIX_LENGTH: usize = 4;
+/// Characters of the squashed name used as a blocking key ("biomerieux" / "bio merieux").
+const SQUASHED_PREFIX_LENGTH: usize = 5;
+/// Posting lists longer than this are only read when the query has nothing more selective.
+const COMMON_POSTING: usize = 4_000;
+/// Candidates passed on to full scoring. On the labelled set the truth was always within
+/// the first 20 by block score; 64 leaves room for noisy names.
+const SHORTLIST: usize = 64;
+/// Weight of a prefix hit relative to a whole-token hit.
+const PREFIX_HIT_SHARE: f64 = 0.6;
+
+/// Blocking keys of every candidate.
+#[derive(Debug, Clone, Default)]
+pub struct CandidateIndex {
+    postings: HashMap<String, Vec<u32>>,
+    candidates: usize,
+}
+
+/// The blocking keys of one name, each with its kind.
+pub fn blocking_keys(tokens: &[String], site: &[String], extra_prefixes: &[String]) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for token in tokens.iter().chain(site) {
+        keys.push(format!("t:{token}"));
+        if token.chars().count() >= PREFIX_LENGTH {
+            keys.push(format!("p:{}", prefix(token, PREFIX_LENGTH)));
+        }
+    }
+    let squashed: String = tokens.concat();
+    if squashed.chars().count() >= SQUASHED_PREFIX_LENGTH {
+        keys.push(format!("s:{}", prefix(&squashed, SQUASHED_PREFIX_LENGTH)));
+    }
+    for extra in extra_prefixes {
+        if extra.chars().count() >= PREFIX_LENGTH {
+            keys.push(format!("p:{}", prefix(extra, PREFIX_LENGTH)));
+        }
+        if extra.chars().count() >= SQUASHED_PREFIX_LENGTH {
+            keys.push(format!("s:{}", prefix(extra, SQUASHED_PREFIX_LENGTH)));
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+fn prefix(text: &str, length: usize) -> String {
+    text.chars().take(length).collect()
+}
+
+impl CandidateIndex {
+    /// Indexes candidates by their blocking keys; candidate `i` is the `i`-th item.
+    pub fn build(keys_per_candidate: impl Iterator<Item = Vec<String>>) -> CandidateIndex {
+        let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut candidates = 0;
+        for (position, keys) in keys_per_candidate.enumerate() {
+            candidates += 1;
+            for key in keys {
+                postings.entry(key).or_default().push(position as u32);
+            }
+        }
+        CandidateIndex {
+            postings,
+            candidates,
+        }
+    }
+
+    /// The candidates worth scoring for a query, best block score first (ties by position).
+    pub fn shortlist(&self, query_keys: &[String]) -> Vec<u32> {
+        let mut lists: Vec<(&String, &Vec<u32>)> = query_keys
+            .iter()
+            .filter_map(|key| self.postings.get(key).map(|list| (key, list)))
+            .collect();
+        lists.sort_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| a.0.cmp(b.0)));
+        let mut block_score: HashMap<u32, f64> = HashMap::new();
+        for (rank, (key, list)) in lists.iter().enumerate() {
+            if list.len() > COMMON_POSTING && rank > 0 {
+                continue;
+            }
+            // Selectivity straight from the posting list, so prefixes and tokens compare.
+            let rarity = ((self.candidates as f64 + 1.0) / (list.len() as f64 + 1.0)).ln() + 1.0;
+            let weight = if key.starts_with("t:") {
+                rarity
+            } else {
+                PREFIX_HIT_SHARE * rarity
+            };
+            for position in list.iter() {
+                *block_score.entry(*position).or_default() += weight;
+            }
+        }
+        let mut ranked: Vec<(u32, f64)> = block_score.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(SHORTLIST.min(self.candidates));
+        ranked.into_iter().map(|(position, _)| position).collect()
+    }
+}

@@ -1,0 +1,204 @@
+//! Name similarity: IDF-weighted soft token overlap blended with whole-string similarity.
+//!
+//! Token weights come from the candidate pool (rare tokens identify, frequent ones do not),
+//! from the generic-word list (service, group, consulting carry little), and from operator
+//! feedback (noise tokens). Near tokens count through Jaro-Winkler, so a typo costs a little
+//! rather than everything.
+
+use crate::domain::matching::feedback::Feedback;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const GENERIC_WORDS_CSV: &str = include_str!("../../../assets/catalog/generic_words.csv");
+
+/// Weight multiplier for generic company words; they still count, just less.
+const GENERIC_WORD_FACTOR: f64 = 0.5;
+/// Jaro-Winkler below this is not a near token.
+const NEAR_TOKEN_FLOOR: f64 = 0.90;
+/// Credit for a near token, relative to its Jaro-Winkler similarity: a near token is
+/// evidence, but "johnson" and "johnston" are different families.
+const NEAR_TOKEN_CREDIT: f64 = 0.75;
+/// Credit for two different words of the same generic class ("consulting" and "consultancy").
+const SAME_CLASS_CREDIT: f64 = 0.8;
+/// Share of the blended score given to the token overlap; the rest is character similarity.
+const TOKEN_SHARE: f64 = 0.7;
+
+/// Document frequencies of the candidate pool, turned into token weights.
+#[derive(Debug, Clone, Default)]
+pub struct TokenWeights {
+    document_frequency: HashMap<String, u32>,
+    documents: u32,
+}
+
+impl TokenWeights {
+    /// Counts each token once per candidate.
+    pub fn learn<'a>(names: impl Iterator<Item = &'a [String]>) -> TokenWeights {
+        let mut document_frequency: HashMap<String, u32> = HashMap::new();
+        let mut documents = 0;
+        for tokens in names {
+            documents += 1;
+            let mut seen: Vec<&String> = Vec::with_capacity(tokens.len());
+            for token in tokens {
+                if !seen.contains(&token) {
+                    seen.push(token);
+                    *document_frequency.entry(token.clone()).or_default() += 1;
+                }
+            }
+        }
+        TokenWeights {
+            document_frequency,
+            documents,
+        }
+    }
+
+    /// Smoothed inverse document frequency; a token the pool has never seen weighs the most.
+    pub fn idf(&self, token: &str) -> f64 {
+        let frequency = self.document_frequency.get(token).copied().unwrap_or(0);
+        ((f64::from(self.documents) + 1.0) / (f64::from(frequency) + 1.0)).ln() + 1.0
+    }
+
+    /// The weight a token carries in a comparison, with the learned noise factor applied.
+    pub fn weight(&self, token: &str, feedback: &Feedback) -> f64 {
+        let generic = if generic_class(token).is_some() {
+            GENERIC_WORD_FACTOR
+        } else {
+            1.0
+        };
+        self.idf(token) * generic * feedback.noise_factor(token)
+    }
+}
+
+/// The class of a frequent company word ("services" → "srv"), if it is one.
+pub fn generic_class(token: &str) -> Option<&'static str> {
+    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            GENERIC_WORDS_CSV
+                .lines()
+                .skip(1)
+                .filter_map(|line| line.split_once(','))
+                .collect()
+        })
+        .get(token)
+        .copied()
+}
+
+/// How similar two tokens are, 0 to 1, and whether the match was exact.
+pub fn token_similarity(left: &str, right: &str) -> f64 {
+    if left == right {
+        return 1.0;
+    }
+    if let (Some(a), Some(b)) = (generic_class(left), generic_class(right)) {
+        if a == b {
+            return SAME_CLASS_CREDIT;
+        }
+    }
+    let has_digit = |token: &str| token.chars().any(|c| c.is_ascii_digit());
+    if left.len() < 4 || right.len() < 4 || has_digit(left) || has_digit(right) {
+        return 0.0;
+    }
+    let similarity = strsim::jaro_winkler(left, right);
+    if similarity >= NEAR_TOKEN_FLOOR {
+        similarity * NEAR_TOKEN_CREDIT
+    } else {
+        0.0
+    }
+}
+
+/// One token of one side and how well the other side covers it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenCover {
+    /// The token.
+    pub token: String,
+    /// Its weight in this comparison.
+    pub weight: f64,
+    /// The other side's closest token and the similarity, when any.
+    pub best: Option<(String, f64)>,
+}
+
+/// The result of comparing two token lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overlap {
+    /// Weighted soft Dice of the two sides, 0 to 1.
+    pub score: f64,
+    /// How each left token is covered.
+    pub left: Vec<TokenCover>,
+    /// How each right token is covered.
+    pub right: Vec<TokenCover>,
+}
+
+/// Symmetric IDF-weighted soft token overlap: each side's tokens are covered by their best
+/// match on the other side, and the covered weight of both sides is divided by the total.
+pub fn soft_overlap(
+    left: &[String],
+    right: &[String],
+    weights: &TokenWeights,
+    feedback: &Feedback,
+) -> Overlap {
+    let cover = |from: &[String], to: &[String]| -> Vec<TokenCover> {
+        from.iter()
+            .map(|token| {
+                let best = to
+                    .iter()
+                    .map(|other| (other, token_similarity(token, other)))
+                    .filter(|(_, similarity)| *similarity > 0.0)
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+                    .map(|(other, similarity)| (other.clone(), similarity));
+                TokenCover {
+                    token: token.clone(),
+                    weight: weights.weight(token, feedback),
+                    best,
+                }
+            })
+            .collect()
+    };
+    let left_cover = cover(left, right);
+    let right_cover = cover(right, left);
+    let covered = |covers: &[TokenCover]| -> (f64, f64) {
+        covers.iter().fold((0.0, 0.0), |(matched, total), cover| {
+            let similarity = cover.best.as_ref().map_or(0.0, |(_, s)| *s);
+            (matched + cover.weight * similarity, total + cover.weight)
+        })
+    };
+    let (left_matched, left_total) = covered(&left_cover);
+    let (right_matched, right_total) = covered(&right_cover);
+    let total = left_total + right_total;
+    let score = if total > 0.0 {
+        (left_matched + right_matched) / total
+    } else {
+        0.0
+    };
+    Overlap {
+        score,
+        left: left_cover,
+        right: right_cover,
+    }
+}
+
+/// Whole-string similarity of the space-squashed forms: the mean of Jaro-Winkler and bigram
+/// Dice, so "biomerieux" meets "bio merieux" and a dropped letter costs little.
+pub fn character_similarity(left: &str, right: &str) -> f64 {
+    if left.is_empty() || right.is_empty() {
+        return 0.0;
+    }
+    if left == right {
+        return 1.0;
+    }
+    0.5 * strsim::jaro_winkler(left, right) + 0.5 * strsim::sorensen_dice(left, right)
+}
+
+/// True when one side is a single short token that spells the initials of the other's tokens
+/// ("ibm" and "international business machines").
+pub fn is_acronym_of(short: &[String], long: &[String]) -> bool {
+    if short.len() != 1 || long.len() < 2 {
+        return false;
+    }
+    let initials: String = long.iter().filter_map(|token| token.chars().next()).collect();
+    let acronym = &short[0];
+    acronym.len() >= 2 && *acronym == initials
+}
+
+/// Blends token overlap and character similarity into one 0..1 similarity.
+pub fn blend(token_score: f64, character_score: f64) -> f64 {
+    TOKEN_SHARE * token_score + (1.0 - TOKEN_SHARE) * character_score
+}
