@@ -53,10 +53,20 @@ pub fn run(args: &MatchNamesArgs, out: &mut dyn std::io::Write) -> color_eyre::R
     }
 }
 
-fn write_csv(ranked: &[(Party, Vec<Suggestion>)], out: &mut dyn std::io::Write) -> color_eyre::Result<()> {
+fn write_csv(
+    ranked: &[(Party, Vec<Suggestion>)],
+    out: &mut dyn std::io::Write,
+) -> color_eyre::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
-        "left_id", "left_name", "rank", "right_id", "right_name", "score", "band", "auto_accept",
+        "left_id",
+        "left_name",
+        "rank",
+        "right_id",
+        "right_name",
+        "score",
+        "band",
+        "auto_accept",
         "reason",
     ])?;
     for (party, suggestions) in ranked {
@@ -93,7 +103,10 @@ fn write_csv(ranked: &[(Party, Vec<Suggestion>)], out: &mut dyn std::io::Write) 
     Ok(())
 }
 
-fn write_json(ranked: &[(Party, Vec<Suggestion>)], out: &mut dyn std::io::Write) -> color_eyre::Result<()> {
+fn write_json(
+    ranked: &[(Party, Vec<Suggestion>)],
+    out: &mut dyn std::io::Write,
+) -> color_eyre::Result<()> {
     let rows: Vec<serde_json::Value> = ranked
         .iter()
         .map(|(party, suggestions)| {

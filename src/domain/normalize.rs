@@ -78,7 +78,10 @@ pub struct Trail {
 
 impl Trail {
     fn record(&mut self, rule: Rule, after: String) {
-        let previous = self.steps.last().map_or(self.raw.as_str(), |step| &step.after);
+        let previous = self
+            .steps
+            .last()
+            .map_or(self.raw.as_str(), |step| &step.after);
         if previous != after {
             self.steps.push(TrailStep { rule, after });
         }
@@ -88,7 +91,10 @@ impl Trail {
 impl fmt::Display for Trail {
     /// `"Contoso Ltd." → "contoso" (case/diacritics, punctuation, legal suffix)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let last = self.steps.last().map_or(self.raw.as_str(), |step| &step.after);
+        let last = self
+            .steps
+            .last()
+            .map_or(self.raw.as_str(), |step| &step.after);
         write!(f, "\"{}\" → \"{}\"", self.raw, last)?;
         if !self.steps.is_empty() {
             let labels: Vec<&str> = self.steps.iter().map(|step| step.rule.label()).collect();
@@ -224,7 +230,8 @@ pub fn join_initials(tokens: Vec<String>) -> Vec<String> {
     let mut joined: Vec<String> = Vec::with_capacity(tokens.len());
     let mut run = String::new();
     let mut run_length = 0;
-    let is_initial = |token: &str| token.chars().count() == 1 && token.chars().all(char::is_alphabetic);
+    let is_initial =
+        |token: &str| token.chars().count() == 1 && token.chars().all(char::is_alphabetic);
     for token in tokens {
         if is_initial(&token) {
             run.push_str(&token);
@@ -382,8 +389,8 @@ const GENERIC_MAIL_DOMAINS: &[&str] = &[
 const MULTI_LABEL_SUFFIXES: &[&str] = &[
     "co.uk", "org.uk", "ac.uk", "gov.uk", "ltd.uk", "plc.uk", "me.uk", "com.au", "net.au",
     "org.au", "edu.au", "gov.au", "asn.au", "id.au", "co.nz", "org.nz", "net.nz", "govt.nz",
-    "co.za", "org.za", "com.br", "com.mx", "com.ar", "co.jp", "co.in", "co.il", "com.sg",
-    "com.hk", "com.cn", "co.kr", "com.tr", "com.my", "com.ph", "qc.ca", "on.ca", "bc.ca",
+    "co.za", "org.za", "com.br", "com.mx", "com.ar", "co.jp", "co.in", "co.il", "com.sg", "com.hk",
+    "com.cn", "co.kr", "com.tr", "com.my", "com.ph", "qc.ca", "on.ca", "bc.ca",
 ];
 
 /// The registrable domain (eTLD+1) of a domain, URL or e-mail address, lower case:
@@ -423,9 +430,16 @@ pub fn tenant_prefix(text: &str) -> Option<String> {
 
 fn host_of(text: &str) -> Option<String> {
     let lowered = text.trim().to_ascii_lowercase();
-    let without_scheme = lowered.split_once("://").map_or(lowered.as_str(), |(_, rest)| rest);
-    let after_at = without_scheme.rsplit_once('@').map_or(without_scheme, |(_, host)| host);
-    let host = after_at.split(['/', '?', '#', ':']).next()?.trim_end_matches('.');
+    let without_scheme = lowered
+        .split_once("://")
+        .map_or(lowered.as_str(), |(_, rest)| rest);
+    let after_at = without_scheme
+        .rsplit_once('@')
+        .map_or(without_scheme, |(_, host)| host);
+    let host = after_at
+        .split(['/', '?', '#', ':'])
+        .next()?
+        .trim_end_matches('.');
     let host = host.strip_prefix("www.").unwrap_or(host);
     (host.contains('.') && !host.contains(char::is_whitespace)).then(|| host.to_string())
 }
@@ -502,9 +516,32 @@ pub fn term_in_words(tokens: &[String]) -> Option<crate::domain::lines::Term> {
 fn is_term_word(token: &str) -> bool {
     matches!(
         token,
-        "nce" | "monthly" | "month" | "months" | "mth" | "mo" | "annual" | "annually" | "yearly"
-            | "year" | "years" | "yr" | "yrs" | "1yr" | "3yr" | "p1m" | "p1y" | "p3y" | "annum"
-            | "commitment" | "commit" | "billing" | "billed" | "subscription" | "csp" | "trial"
+        "nce"
+            | "monthly"
+            | "month"
+            | "months"
+            | "mth"
+            | "mo"
+            | "annual"
+            | "annually"
+            | "yearly"
+            | "year"
+            | "years"
+            | "yr"
+            | "yrs"
+            | "1yr"
+            | "3yr"
+            | "p1m"
+            | "p1y"
+            | "p3y"
+            | "annum"
+            | "commitment"
+            | "commit"
+            | "billing"
+            | "billed"
+            | "subscription"
+            | "csp"
+            | "trial"
             | "triennial"
     )
 }
@@ -514,8 +551,8 @@ pub fn set_aside_term_words(tokens: Vec<String>) -> Vec<String> {
     let mut kept: Vec<String> = Vec::with_capacity(tokens.len());
     for (index, token) in tokens.iter().enumerate() {
         let next_is_term = tokens.get(index + 1).is_some_and(|next| is_term_word(next));
-        let number_of_term = matches!(token.as_str(), "1" | "3" | "12" | "36" | "one" | "three")
-            && next_is_term;
+        let number_of_term =
+            matches!(token.as_str(), "1" | "3" | "12" | "36" | "one" | "three") && next_is_term;
         if is_term_word(token) || number_of_term {
             continue;
         }

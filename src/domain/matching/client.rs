@@ -1,14 +1,14 @@
 //! Vendor customer → PSA company suggestions.
 
 use crate::domain::lines::Party;
-use crate::domain::matching::compare::compare_names;
+use crate::domain::matching::compare::{PreparedName, compare_names};
 use crate::domain::matching::explain::{Evidence, Explanation};
 use crate::domain::matching::feedback::Feedback;
 use crate::domain::matching::index::{CandidateIndex, blocking_keys};
 use crate::domain::matching::score::TokenWeights;
-use crate::domain::matching::{Band, Suggestion, calibrate, rank};
+use crate::domain::matching::{Band, HIGH_THRESHOLD, Suggestion, calibrate, rank};
 use crate::domain::normalize::{
-    NormalizedName, legal_suffix_of, normalize_company, registrable_domain, tenant_prefix,
+    Trail, legal_suffix_of, normalize_company, registrable_domain, tenant_prefix,
 };
 use std::collections::{BTreeSet, HashMap};
 
@@ -20,13 +20,13 @@ const DIFFERENT_LEGAL_FORM_PENALTY: f64 = 0.02;
 /// a tenant name alone cannot reach the High band from a poor name score.
 const TENANT_PULL: f64 = 0.5;
 /// Tenant-name similarity below this is not evidence.
-const TENANT_FLOOR: f64 = 0.85;
+const TENANT_FLOOR: f64 = 0.9;
 
 /// One candidate, prepared once.
 #[derive(Debug, Clone)]
 struct Profile {
     party: Party,
-    name: NormalizedName,
+    name: PreparedName,
     domain: Option<String>,
     tenant: Option<String>,
     legal_form: Option<String>,
@@ -37,7 +37,7 @@ impl Profile {
         let domain_text = party.domain.as_deref().unwrap_or("");
         Profile {
             party: party.clone(),
-            name: normalize_company(&party.name),
+            name: PreparedName::new(normalize_company(&party.name)),
             domain: registrable_domain(domain_text),
             tenant: tenant_prefix(domain_text),
             legal_form: legal_suffix_of(&party.name),
@@ -46,7 +46,7 @@ impl Profile {
 
     fn blocking_keys(&self) -> Vec<String> {
         let extra: Vec<String> = self.tenant.iter().cloned().collect();
-        blocking_keys(&self.name.tokens, &self.name.site, &extra)
+        blocking_keys(&self.name.name.tokens, &self.name.name.site, &extra)
     }
 }
 
@@ -73,7 +73,7 @@ impl ClientMatcher {
     /// Prepares the pool: normalises every name, learns token weights, builds the index.
     pub fn new(candidates: Vec<Party>) -> ClientMatcher {
         let candidates: Vec<Profile> = candidates.iter().map(Profile::of).collect();
-        let weights = TokenWeights::learn(candidates.iter().map(|c| c.name.tokens.as_slice()));
+        let weights = TokenWeights::learn(candidates.iter().map(|c| c.name.name.tokens.as_slice()));
         let index = CandidateIndex::build(candidates.iter().map(Profile::blocking_keys));
         let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
         let mut by_external_id: HashMap<String, Vec<u32>> = HashMap::new();
@@ -137,13 +137,38 @@ impl ClientMatcher {
             .into_iter()
             .collect();
         positions.extend(self.strong_key_positions(&query_profile));
-        let suggestions = positions
+        // Rank on scores alone, then explain only what is shown.
+        let mut scored: Vec<(u8, u32)> = positions
             .into_iter()
-            .map(|position| &self.candidates[position as usize])
-            .filter(|candidate| !feedback.is_rejected(&query.key, &candidate.party.key))
-            .map(|candidate| self.score(&query_profile, candidate, feedback))
+            .filter(|position| {
+                let candidate = &self.candidates[*position as usize];
+                !feedback.is_rejected(&query.key, &candidate.party.key)
+            })
+            .map(|position| {
+                let candidate = &self.candidates[position as usize];
+                let suggestion = self.score(&query_profile, candidate, feedback, false);
+                (suggestion.score, position)
+            })
             .collect();
-        rank(suggestions, top)
+        let key = |position: u32| &self.candidates[position as usize].party.key;
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| key(a.1).cmp(key(b.1))));
+        let margin_after_shown = scored
+            .get(top)
+            .zip(top.checked_sub(1).and_then(|last| scored.get(last)))
+            .map(|(next, last)| last.0.saturating_sub(next.0));
+        let shown: Vec<Suggestion> = scored
+            .iter()
+            .take(top)
+            .map(|(_, position)| {
+                let candidate = &self.candidates[*position as usize];
+                self.score(&query_profile, candidate, feedback, true)
+            })
+            .collect();
+        let mut ranked = rank(shown, top);
+        if let Some(last) = ranked.last_mut() {
+            last.explanation.margin_to_next = margin_after_shown;
+        }
+        ranked
     }
 
     fn strong_key_positions(&self, query: &Profile) -> Vec<u32> {
@@ -165,15 +190,21 @@ impl ClientMatcher {
 
     fn confirmed_suggestion(&self, query: &Profile, position: usize) -> Suggestion {
         let candidate = &self.candidates[position];
-        let comparison = compare_names(&query.name, &candidate.name, &self.weights, &Feedback::new());
+        let comparison = compare_names(
+            &query.name,
+            &candidate.name,
+            &self.weights,
+            &Feedback::new(),
+            true,
+        );
         Suggestion {
             candidate_key: candidate.party.key.clone(),
             candidate_name: candidate.party.name.clone(),
             score: 100,
             band: Band::High,
             explanation: Explanation {
-                query_trail: query.name.trail.clone(),
-                candidate_trail: candidate.name.trail.clone(),
+                query_trail: query.name.name.trail.clone(),
+                candidate_trail: candidate.name.name.trail.clone(),
                 shared: comparison.tokens.shared,
                 missing_from_candidate: comparison.tokens.missing_from_candidate,
                 missing_from_query: comparison.tokens.missing_from_query,
@@ -184,8 +215,21 @@ impl ClientMatcher {
         }
     }
 
-    fn score(&self, query: &Profile, candidate: &Profile, feedback: &Feedback) -> Suggestion {
-        let comparison = compare_names(&query.name, &candidate.name, &self.weights, feedback);
+    /// Scores one candidate. Without `explain`, the trails and token lists stay empty.
+    fn score(
+        &self,
+        query: &Profile,
+        candidate: &Profile,
+        feedback: &Feedback,
+        explain: bool,
+    ) -> Suggestion {
+        let comparison = compare_names(
+            &query.name,
+            &candidate.name,
+            &self.weights,
+            feedback,
+            explain,
+        );
         let name_similarity = comparison.similarity;
         let mut similarity = name_similarity;
         let mut evidence = Vec::new();
@@ -228,12 +272,12 @@ impl ClientMatcher {
         for (tenant, name) in tenant_pairs {
             let Some(tenant) = tenant else { continue };
             let squashed = name.squashed();
-            let tenant_similarity = tenant_name_similarity(tenant, &squashed);
+            let tenant_similarity = tenant_name_similarity(tenant, squashed);
             if tenant_similarity >= TENANT_FLOOR {
                 similarity += (1.0 - similarity).max(0.0) * TENANT_PULL * tenant_similarity;
                 evidence.push(Evidence::TenantName {
                     tenant: tenant.to_string(),
-                    name: squashed,
+                    name: squashed.to_string(),
                     similarity: (tenant_similarity * 100.0).round() as u8,
                 });
             }
@@ -248,8 +292,14 @@ impl ClientMatcher {
             }
         }
         evidence.extend(comparison.evidence);
+        let strong_key = carried_id.is_some()
+            || evidence
+                .iter()
+                .any(|item| matches!(item, Evidence::SameDomain { .. }));
         let score = if carried_id.is_some() {
             100
+        } else if !comparison.certain && !strong_key {
+            calibrate(similarity).min(HIGH_THRESHOLD - 1)
         } else {
             calibrate(similarity)
         };
@@ -259,8 +309,8 @@ impl ClientMatcher {
             score,
             band: Band::of(score),
             explanation: Explanation {
-                query_trail: query.name.trail.clone(),
-                candidate_trail: candidate.name.trail.clone(),
+                query_trail: trail_if(explain, &query.name),
+                candidate_trail: trail_if(explain, &candidate.name),
                 shared: comparison.tokens.shared,
                 missing_from_candidate: comparison.tokens.missing_from_candidate,
                 missing_from_query: comparison.tokens.missing_from_query,
@@ -284,8 +334,17 @@ fn tenant_name_similarity(tenant: &str, squashed: &str) -> f64 {
     } else if squashed.len() >= 4 && tenant.starts_with(squashed) {
         0.95
     } else if tenant.len() >= 5 && squashed.starts_with(tenant) {
-        0.9
+        // The name says more than the tenant: evidence shrinks with what is left unsaid.
+        0.6 + 0.4 * tenant.len() as f64 / squashed.len() as f64
     } else {
         strsim::jaro_winkler(tenant, squashed)
+    }
+}
+
+fn trail_if(explain: bool, name: &PreparedName) -> Trail {
+    if explain {
+        name.name.trail.clone()
+    } else {
+        Trail::default()
     }
 }

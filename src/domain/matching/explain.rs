@@ -146,10 +146,16 @@ impl Explanation {
             parts.push(format!("shared {}", list_tokens(&self.shared)));
         }
         if !self.missing_from_candidate.is_empty() {
-            parts.push(format!("only query: {}", list_tokens(&self.missing_from_candidate)));
+            parts.push(format!(
+                "only query: {}",
+                list_tokens(&self.missing_from_candidate)
+            ));
         }
         if !self.missing_from_query.is_empty() {
-            parts.push(format!("only candidate: {}", list_tokens(&self.missing_from_query)));
+            parts.push(format!(
+                "only candidate: {}",
+                list_tokens(&self.missing_from_query)
+            ));
         }
         let learned: Vec<&str> = self
             .shared

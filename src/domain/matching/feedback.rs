@@ -91,9 +91,9 @@ impl Feedback {
     /// repeatedly, then halved per further note, down to a floor.
     pub fn noise_factor(&self, token: &str) -> f64 {
         match self.noise.get(token) {
-            Some(&count) if count >= NOISE_AFTER => {
-                0.5_f64.powi((count - NOISE_AFTER + 1) as i32).max(NOISE_FLOOR)
-            }
+            Some(&count) if count >= NOISE_AFTER => 0.5_f64
+                .powi((count - NOISE_AFTER + 1) as i32)
+                .max(NOISE_FLOOR),
             _ => 1.0,
         }
     }

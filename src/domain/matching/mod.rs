@@ -126,7 +126,13 @@ pub fn auto_acceptable(suggestions: &[Suggestion], accept_above: u8) -> Option<&
 /// raw similarities of unrelated names pile up below 0.55, distorted true names between 0.65
 /// and 0.85, clean or key-backed matches above 0.9.
 pub(crate) fn calibrate(similarity: f64) -> u8 {
-    const KNOTS: [(f64, f64); 5] = [(0.0, 0.0), (0.5, 35.0), (0.7, 62.0), (0.9, 90.0), (1.0, 100.0)];
+    const KNOTS: [(f64, f64); 5] = [
+        (0.0, 0.0),
+        (0.5, 35.0),
+        (0.7, 62.0),
+        (0.9, 90.0),
+        (1.0, 100.0),
+    ];
     let similarity = similarity.clamp(0.0, 1.0);
     let mut score = 100.0;
     for pair in KNOTS.windows(2) {

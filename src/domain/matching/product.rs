@@ -2,12 +2,12 @@
 
 use crate::domain::lines::{Product, Term};
 use crate::domain::matching::catalog::{CatalogProduct, canonical_tokens, find_in_catalog};
-use crate::domain::matching::compare::compare_names;
+use crate::domain::matching::compare::{PreparedName, compare_names};
 use crate::domain::matching::explain::{Evidence, Explanation};
 use crate::domain::matching::feedback::Feedback;
 use crate::domain::matching::score::TokenWeights;
 use crate::domain::matching::{Band, HIGH_THRESHOLD, Suggestion, calibrate, rank};
-use crate::domain::normalize::{NormalizedName, normalize_product};
+use crate::domain::normalize::normalize_product;
 
 /// Similarity two products get when the catalog says they are the same product.
 const SAME_CATALOG_SIMILARITY: f64 = 0.97;
@@ -20,7 +20,7 @@ const TERM_PENALTY: f64 = 0.3;
 struct ProductProfile {
     product: Product,
     term: Term,
-    name: NormalizedName,
+    name: PreparedName,
     catalog: Option<(&'static CatalogProduct, &'static str)>,
 }
 
@@ -39,7 +39,7 @@ impl ProductProfile {
         ProductProfile {
             product: product.clone(),
             term,
-            name,
+            name: PreparedName::new(name),
             catalog,
         }
     }
@@ -62,7 +62,7 @@ impl ProductMatcher {
             .iter()
             .map(|(product, term)| ProductProfile::of(product, *term))
             .collect();
-        let weights = TokenWeights::learn(candidates.iter().map(|c| c.name.tokens.as_slice()));
+        let weights = TokenWeights::learn(candidates.iter().map(|c| c.name.name.tokens.as_slice()));
         ProductMatcher {
             candidates,
             weights,
@@ -93,7 +93,10 @@ impl ProductMatcher {
                     let mut suggestion = self.score(&query, candidate, feedback);
                     suggestion.score = 100;
                     suggestion.band = Band::High;
-                    suggestion.explanation.evidence.insert(0, Evidence::Confirmed);
+                    suggestion
+                        .explanation
+                        .evidence
+                        .insert(0, Evidence::Confirmed);
                     suggestion
                 })
                 .collect()
@@ -107,10 +110,15 @@ impl ProductMatcher {
         candidate: &ProductProfile,
         feedback: &Feedback,
     ) -> Suggestion {
-        let comparison = compare_names(&query.name, &candidate.name, &self.weights, feedback);
+        let comparison = compare_names(&query.name, &candidate.name, &self.weights, feedback, true);
         let mut similarity = comparison.similarity;
         let mut evidence = Vec::new();
-        if query.product.key.trim().eq_ignore_ascii_case(candidate.product.key.trim()) {
+        if query
+            .product
+            .key
+            .trim()
+            .eq_ignore_ascii_case(candidate.product.key.trim())
+        {
             similarity = similarity.max(SAME_CATALOG_SIMILARITY);
             evidence.push(Evidence::ExternalId {
                 id: candidate.product.key.clone(),
@@ -153,8 +161,8 @@ impl ProductMatcher {
             score,
             band: Band::of(score),
             explanation: Explanation {
-                query_trail: query.name.trail.clone(),
-                candidate_trail: candidate.name.trail.clone(),
+                query_trail: query.name.name.trail.clone(),
+                candidate_trail: candidate.name.name.trail.clone(),
                 shared: comparison.tokens.shared,
                 missing_from_candidate: comparison.tokens.missing_from_candidate,
                 missing_from_query: comparison.tokens.missing_from_query,
