@@ -196,7 +196,7 @@ fn large_pool(size: usize) -> (Vec<Party>, Vec<Party>) {
     let mut pool = Vec::with_capacity(size);
     let mut queries = Vec::with_capacity(size);
     for index in 0..size {
-        let count = 2 + (dice.next() % 3) as usize;
+        let count = 2 + (dice.roll() % 3) as usize;
         let name: Vec<&str> = (0..count).map(|_| dice.pick(&words).as_str()).collect();
         let name = format!(
             "{} {}",

@@ -31,7 +31,7 @@ impl Dice {
     pub fn new(seed: u64) -> Dice {
         Dice(seed)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn roll(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -40,10 +40,10 @@ impl Dice {
     }
     /// True with probability `percent`/100.
     pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
+        self.roll() % 100 < percent
     }
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next() % items.len() as u64) as usize]
+        &items[(self.roll() % items.len() as u64) as usize]
     }
 }
 
@@ -177,7 +177,7 @@ fn typo(name: &str, dice: &mut Dice) -> String {
         return name.to_string();
     };
     let mut letters: Vec<char> = word.chars().collect();
-    let at = 1 + (dice.next() % (letters.len() as u64 - 2)) as usize;
+    let at = 1 + (dice.roll() % (letters.len() as u64 - 2)) as usize;
     if dice.chance(50) {
         letters.remove(at);
     } else {
@@ -210,7 +210,8 @@ fn psa_variant(name: &str, dice: &mut Dice) -> String {
         text = text.replace(" & ", " and ");
     }
     if dice.chance(40) {
-        text.push_str(*dice.pick(SITES));
+        let site = dice.pick::<&str>(SITES);
+        text.push_str(site);
     }
     if dice.chance(30) {
         text = text.to_uppercase();
@@ -247,7 +248,7 @@ fn vendor_variant(name: &str, dice: &mut Dice) -> String {
         text = text.to_lowercase();
     }
     if dice.chance(10) {
-        text = text.replace('.', "").replace(',', "");
+        text = text.replace(['.', ','], "");
     }
     text
 }
@@ -267,7 +268,7 @@ fn distractor(name: &str, dice: &mut Dice) -> Option<String> {
         }
     }
     let words: Vec<&str> = base.split(' ').collect();
-    match dice.next() % 3 {
+    match dice.roll() % 3 {
         0 if words.len() >= 2 => {
             let keep = words[..words.len() - 1].join(" ");
             Some(format!("{keep} {}", dice.pick(OTHER_INDUSTRY)))
@@ -279,7 +280,7 @@ fn distractor(name: &str, dice: &mut Dice) -> Option<String> {
 
 /// Generates the set from base names. Deterministic: same input, same output.
 pub fn generate(bases: &[String]) -> Corpus {
-    let mut dice = Dice::new(0xB111_6A9);
+    let mut dice = Dice::new(0x0B11_16A9);
     let mut psa = Vec::new();
     let mut vendor = Vec::new();
     let mut distractors = Vec::new();
@@ -319,7 +320,7 @@ pub fn generate(bases: &[String]) -> Corpus {
             if !website.is_empty() && dice.chance(15) {
                 domain = website.trim_start_matches("www.").to_string();
             } else if dice.chance(50) {
-                let noise = ["", "ltd", "inc", "2", "llc", "online"][(dice.next() % 6) as usize];
+                let noise = ["", "ltd", "inc", "2", "llc", "online"][(dice.roll() % 6) as usize];
                 domain = format!("{}{noise}.onmicrosoft.com", squash(base));
             }
             let external_id = if in_pool && truth.len() == 1 && dice.chance(10) {

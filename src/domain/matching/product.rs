@@ -151,8 +151,14 @@ impl ProductMatcher {
             });
         }
         evidence.extend(comparison.evidence);
+        let catalog_agrees = evidence.iter().any(|item| {
+            matches!(
+                item,
+                Evidence::SameCatalogProduct { .. } | Evidence::ExternalId { .. }
+            )
+        });
         let mut score = calibrate(similarity);
-        if term_mismatch {
+        if term_mismatch || (!comparison.certain && !catalog_agrees) {
             score = score.min(HIGH_THRESHOLD - 1);
         }
         Suggestion {
