@@ -169,6 +169,30 @@ fn band_counts(vendor: &[Row], psa: &[Row]) {
             }
         }
     }
+    // Reliability: how often a suggestion in each score bucket is a right pair.
+    let mut buckets = [(0usize, 0usize); 11];
+    for (score, right) in true_scores
+        .iter()
+        .map(|s| (*s, true))
+        .chain(false_scores.iter().map(|s| (*s, false)))
+    {
+        let bucket = &mut buckets[usize::from(score / 10)];
+        bucket.0 += 1;
+        bucket.1 += usize::from(right);
+    }
+    let table: Vec<String> = buckets
+        .iter()
+        .enumerate()
+        .filter(|(_, (count, _))| *count > 0)
+        .map(|(index, (count, right))| {
+            format!(
+                "{}+: {:.3} of {count}",
+                index * 10,
+                *right as f64 / *count as f64
+            )
+        })
+        .collect();
+    println!("right-pair rate by score bucket: {}", table.join(", "));
     let share = |scores: &[u8], band: Band| {
         scores.iter().filter(|s| Band::of(**s) == band).count() as f64 / scores.len().max(1) as f64
     };
@@ -229,24 +253,30 @@ fn wall_time(size: usize) {
         .map_or(1, |n| n.get())
         .min(2);
     let chunk = queries.len().div_ceil(threads);
-    let query_start = Instant::now();
-    let found: usize = std::thread::scope(|scope| {
-        let handles: Vec<_> = queries
-            .chunks(chunk)
-            .map(|part| {
-                let (matcher, feedback) = (&matcher, &feedback);
-                scope.spawn(move || {
-                    part.iter()
-                        .filter(|query| !matcher.suggest(query, feedback, 3).is_empty())
-                        .count()
+    // The machine is shared: the best of three runs is the least disturbed one.
+    let mut best = std::time::Duration::MAX;
+    let mut found = 0;
+    for _ in 0..3 {
+        let query_start = Instant::now();
+        found = std::thread::scope(|scope| {
+            let handles: Vec<_> = queries
+                .chunks(chunk)
+                .map(|part| {
+                    let (matcher, feedback) = (&matcher, &feedback);
+                    scope.spawn(move || {
+                        part.iter()
+                            .filter(|query| !matcher.suggest(query, feedback, 3).is_empty())
+                            .count()
+                    })
                 })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
-    });
-    let queried = query_start.elapsed();
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+        });
+        best = best.min(query_start.elapsed());
+    }
+    let queried = best;
     println!(
-        "{size} × {size}: index built in {:.2} s, {size} queries in {:.2} s on {threads} threads \
+        "{size} × {size}: index built in {:.2} s, {size} queries in {:.2} s on {threads} threads (best of 3) \
          (total {:.2} s, {found} with candidates)",
         built.as_secs_f64(),
         queried.as_secs_f64(),

@@ -191,11 +191,21 @@ fn typo(name: &str, dice: &mut Dice) -> String {
 /// "Harbor View Dental Group" → "Harbor View Dental": the shorter trade name.
 fn drop_last_word(name: &str) -> String {
     let words: Vec<&str> = name.split(' ').collect();
-    if words.len() >= 3 {
+    let dangling = words.len() >= 2 && matches!(words[words.len() - 2], "&" | "and");
+    if words.len() >= 3 && !dangling {
         words[..words.len() - 1].join(" ")
     } else {
         name.to_string()
     }
+}
+
+/// "Harbor View Dental Group" → "HVDG": some PSAs keep only the initials.
+fn acronym(name: &str) -> String {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty() && *word != "and")
+        .filter_map(|word| word.chars().next())
+        .flat_map(char::to_uppercase)
+        .collect()
 }
 
 fn psa_variant(name: &str, dice: &mut Dice) -> String {
@@ -208,6 +218,9 @@ fn psa_variant(name: &str, dice: &mut Dice) -> String {
     }
     if dice.chance(20) {
         text = text.replace(" & ", " and ");
+    }
+    if dice.chance(3) {
+        text = acronym(&strip_legal(&text));
     }
     if dice.chance(40) {
         let site = dice.pick::<&str>(SITES);

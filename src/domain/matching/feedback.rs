@@ -90,6 +90,9 @@ impl Feedback {
     /// The weight factor of a normalised token: 1 until it has been noted as noise
     /// repeatedly, then halved per further note, down to a floor.
     pub fn noise_factor(&self, token: &str) -> f64 {
+        if self.noise.is_empty() {
+            return 1.0;
+        }
         match self.noise.get(token) {
             Some(&count) if count >= NOISE_AFTER => 0.5_f64
                 .powi((count - NOISE_AFTER + 1) as i32)

@@ -16,6 +16,10 @@ const SHORTLIST: usize = 40;
 /// Weight of a prefix hit relative to a whole-token hit.
 const PREFIX_HIT_SHARE: f64 = 0.6;
 
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Blocking keys of every candidate.
 #[derive(Debug, Clone, Default)]
 pub struct CandidateIndex {
@@ -31,6 +35,15 @@ pub fn blocking_keys(tokens: &[String], site: &[String], extra_prefixes: &[Strin
         if token.chars().count() >= PREFIX_LENGTH {
             keys.push(format!("p:{}", prefix(token, PREFIX_LENGTH)));
         }
+    }
+    // Acronyms meet their long form: "hvdg" and "harbor view dental group" share "a:hvdg".
+    match tokens {
+        [single] if (2..=6).contains(&single.chars().count()) => keys.push(format!("a:{single}")),
+        [_, _, ..] => {
+            let initials: String = tokens.iter().filter_map(|t| t.chars().next()).collect();
+            keys.push(format!("a:{initials}"));
+        }
+        _ => {}
     }
     let squashed: String = tokens.concat();
     if squashed.chars().count() >= SQUASHED_PREFIX_LENGTH {
@@ -77,8 +90,18 @@ impl CandidateIndex {
             .filter_map(|key| self.postings.get(key).map(|list| (key, list)))
             .collect();
         lists.sort_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| a.0.cmp(b.0)));
-        // A dense score array beats a hash map: postings touch thousands of candidates.
-        let mut block_score = vec![0.0_f64; self.candidates];
+        // A dense score array beats a hash map: postings touch thousands of candidates. It is
+        // kept per thread and only the touched entries are reset, so a query costs what it
+        // touches, not the size of the pool.
+        SCRATCH.with_borrow_mut(|block_score| {
+            if block_score.len() < self.candidates {
+                block_score.resize(self.candidates, 0.0);
+            }
+            self.rank_blocks(&lists, block_score)
+        })
+    }
+
+    fn rank_blocks(&self, lists: &[(&String, &Vec<u32>)], block_score: &mut [f64]) -> Vec<u32> {
         let mut touched: Vec<u32> = Vec::new();
         for (rank, (key, list)) in lists.iter().enumerate() {
             if list.len() > COMMON_POSTING && rank > 0 {
@@ -101,7 +124,10 @@ impl CandidateIndex {
         }
         let mut ranked: Vec<(u32, f64)> = touched
             .into_iter()
-            .map(|position| (position, block_score[position as usize]))
+            .map(|position| {
+                let score = std::mem::take(&mut block_score[position as usize]);
+                (position, score)
+            })
             .collect();
         let order = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if ranked.len() > SHORTLIST {

@@ -26,7 +26,8 @@ const TOKEN_SHARE: f64 = 0.7;
 /// Document frequencies of the candidate pool, turned into token weights.
 #[derive(Debug, Clone, Default)]
 pub struct TokenWeights {
-    document_frequency: HashMap<String, u32>,
+    /// IDF times the generic-word factor, per token of the pool, computed once.
+    base: HashMap<String, f64>,
     documents: u32,
 }
 
@@ -45,26 +46,36 @@ impl TokenWeights {
                 }
             }
         }
-        TokenWeights {
-            document_frequency,
-            documents,
-        }
+        let base = document_frequency
+            .into_iter()
+            .map(|(token, frequency)| {
+                let weight = smoothed_idf(documents, frequency) * generic_factor(&token);
+                (token, weight)
+            })
+            .collect();
+        TokenWeights { base, documents }
     }
 
-    /// Smoothed inverse document frequency; a token the pool has never seen weighs the most.
-    pub fn idf(&self, token: &str) -> f64 {
-        let frequency = self.document_frequency.get(token).copied().unwrap_or(0);
-        ((f64::from(self.documents) + 1.0) / (f64::from(frequency) + 1.0)).ln() + 1.0
-    }
-
-    /// The weight a token carries in a comparison, with the learned noise factor applied.
+    /// The weight a token carries in a comparison: smoothed IDF (a token the pool has never
+    /// seen weighs the most), lowered for generic words and for learned noise.
     pub fn weight(&self, token: &str, feedback: &Feedback) -> f64 {
-        let generic = if generic_class(token).is_some() {
-            GENERIC_WORD_FACTOR
-        } else {
-            1.0
+        let base = match self.base.get(token) {
+            Some(weight) => *weight,
+            None => smoothed_idf(self.documents, 0) * generic_factor(token),
         };
-        self.idf(token) * generic * feedback.noise_factor(token)
+        base * feedback.noise_factor(token)
+    }
+}
+
+fn smoothed_idf(documents: u32, frequency: u32) -> f64 {
+    ((f64::from(documents) + 1.0) / (f64::from(frequency) + 1.0)).ln() + 1.0
+}
+
+fn generic_factor(token: &str) -> f64 {
+    if generic_class(token).is_some() {
+        GENERIC_WORD_FACTOR
+    } else {
+        1.0
     }
 }
 
