@@ -296,3 +296,21 @@ fn type_ahead_finds_subsequences_best_first() {
     assert!(indexes.contains(&0) && indexes.contains(&2));
     assert!(type_ahead("zzz", &names).is_empty());
 }
+
+#[test]
+fn an_acronym_is_found_through_the_index_but_only_for_review() {
+    let mut pool = psa_pool();
+    pool.push(party("cw-12", "HVFD"));
+    let matcher = ClientMatcher::new(pool);
+    let suggestions = matcher.suggest(
+        &party("v", "Harbor View Fire Department"),
+        &Feedback::new(),
+        3,
+    );
+    let acronym = suggestions
+        .iter()
+        .find(|s| s.candidate_key == "cw-12")
+        .expect("the acronym is a candidate");
+    assert!(acronym.explanation.evidence.contains(&Evidence::Acronym));
+    assert_eq!(acronym.band, Band::Review);
+}

@@ -317,3 +317,74 @@ pub fn is_acronym_of(short: &[String], long: &[String]) -> bool {
 pub fn blend(token_score: f64, character_score: f64) -> f64 {
     TOKEN_SHARE * token_score + (1.0 - TOKEN_SHARE) * character_score
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_jaro_winkler_bound_never_drops_a_near_token() {
+        let words = [
+            "contoso",
+            "contosso",
+            "johnson",
+            "johnston",
+            "smith",
+            "smithson",
+            "associates",
+            "assoc",
+            "meyer",
+            "meyers",
+            "williams",
+            "wiliams",
+            "plumbing",
+            "plumbers",
+            "abcd",
+            "dcba",
+            "harbor",
+            "harbour",
+            "center",
+            "centre",
+            "müller",
+            "muller",
+        ];
+        for left in words {
+            for right in words {
+                if strsim::jaro_winkler(left, right) >= NEAR_TOKEN_FLOOR {
+                    assert!(may_reach_near_floor(left, right), "{left} / {right}");
+                }
+            }
+        }
+        assert!(!may_reach_near_floor("contoso", "fabrikam"));
+    }
+
+    #[test]
+    fn bigram_dice_agrees_with_strsim_on_squashed_names() {
+        let pairs = [
+            ("contosoltd", "contoso"),
+            ("biomerieux", "biomerieux"),
+            ("smithandassociates", "smithassociates"),
+            ("aaaa", "aa"),
+            ("ab", "cd"),
+        ];
+        for (left, right) in pairs {
+            let expected = strsim::sorensen_dice(left, right);
+            assert!(
+                (bigram_dice(left, right) - expected).abs() < 1e-9,
+                "{left} / {right}"
+            );
+        }
+    }
+
+    #[test]
+    fn near_tokens_earn_partial_credit_and_numbers_must_be_equal() {
+        let similarity =
+            |a: &str, b: &str| classed_similarity(a, b, generic_class(a), generic_class(b));
+        assert_eq!(similarity("contoso", "contoso"), 1.0);
+        let typo = similarity("contoso", "contosso");
+        assert!(typo > 0.7 && typo < 1.0, "{typo}");
+        assert_eq!(similarity("2024", "2025"), 0.0);
+        assert_eq!(similarity("abc", "abd"), 0.0);
+        assert_eq!(similarity("consulting", "consultancy"), SAME_CLASS_CREDIT);
+    }
+}
