@@ -308,3 +308,45 @@ fn without_mappings_nothing_is_called_clean() {
         billgap::domain::reconcile::Verdict::IncompleteCoverage
     );
 }
+
+#[test]
+fn automatic_mappings_on_the_sample_agree_with_the_ground_truth() {
+    let mut store = Store::open_in_memory().expect("store");
+    import_samples(&mut store);
+    billgap::review::map_certain(&mut store).expect("certain mappings");
+    let accepted =
+        billgap::review::accept_safe_band(&mut store, billgap::domain::matching::HIGH_THRESHOLD)
+            .expect("accept");
+    assert!(accepted.clients_accepted > 0, "{accepted:?}");
+    let psa = psa_system(&store);
+    let mut truth_clients = std::collections::HashMap::new();
+    let mut truth_products = std::collections::HashMap::new();
+    let mut reader = csv::Reader::from_path("assets/sample/mappings.csv").expect("mappings.csv");
+    for record in reader.records() {
+        let record = record.expect("row");
+        let vendor = SourceKey::new(&record[1], &record[2]);
+        match &record[0] {
+            "client" => {
+                truth_clients.insert(vendor, SourceKey::new(&psa, &record[4]));
+            }
+            "product" => {
+                let term: Term = record[3].parse().expect("term");
+                truth_products.insert((vendor, Some(term)), SourceKey::new(&psa, &record[4]));
+            }
+            _ => {}
+        }
+    }
+    let mappings = store.mapping_set().expect("mappings");
+    let mut wrong = Vec::new();
+    for (vendor, company) in &mappings.clients {
+        if truth_clients.get(vendor) != Some(company) {
+            wrong.push(format!("{vendor} -> {company}"));
+        }
+    }
+    for (key, product) in &mappings.products {
+        if truth_products.get(key) != Some(product) {
+            wrong.push(format!("{key:?} -> {product}"));
+        }
+    }
+    assert!(wrong.is_empty(), "wrong automatic mappings: {wrong:#?}");
+}

@@ -28,6 +28,35 @@ pub enum MapSubject {
     },
 }
 
+/// `billgap reject client|product`.
+#[derive(Debug, Subcommand)]
+pub enum RejectSubject {
+    /// This PSA company is not this vendor customer.
+    Client {
+        /// Vendor customer key, `system:key`, or exact name.
+        vendor_customer: String,
+        /// PSA company key or exact name.
+        psa_company: String,
+    },
+    /// This PSA product is not this vendor product.
+    Product {
+        /// Vendor product key, `system:key`, or exact name.
+        vendor_product: String,
+        /// PSA product key or exact name.
+        psa_product: String,
+    },
+}
+
+/// `billgap match`.
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// Accept every best suggestion scoring at least this much (and at least the high band,
+    /// clearly ahead of the runner-up); each is logged as an automatic decision. Without it,
+    /// nothing is accepted.
+    #[arg(long, value_name = "SCORE", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub accept_above: Option<u8>,
+}
+
 /// `billgap unmap client|product`.
 #[derive(Debug, Subcommand)]
 pub enum UnmapSubject {
@@ -147,6 +176,84 @@ fn psa_catalogue_product(
     Ok(crate::domain::lines::SourceKey::new(system, key))
 }
 
+pub fn reject(database: &Path, subject: RejectSubject) -> color_eyre::Result<i32> {
+    let mut store = super::open(database)?;
+    let decision = match subject {
+        RejectSubject::Client {
+            vendor_customer,
+            psa_company,
+        } => Decision::RejectClient {
+            vendor: store.resolve_party(Side::Vendor, &vendor_customer)?.0,
+            company: store.resolve_party(Side::Psa, &psa_company)?.0,
+        },
+        RejectSubject::Product {
+            vendor_product,
+            psa_product,
+        } => Decision::RejectProduct {
+            vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
+            product: store.resolve_product(Side::Psa, &psa_product)?.0,
+        },
+    };
+    apply(&mut store, &decision)
+}
+
+pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<i32> {
+    let mut store = super::open(database)?;
+    if let Some(accept_above) = args.accept_above {
+        let outcome = crate::review::accept_safe_band(&mut store, accept_above)?;
+        println!(
+            "accepted {} client and {} product mapping(s) automatically (logged; `billgap undo` reverses one at a time); {} await review, {} have no suggestion",
+            outcome.clients_accepted,
+            outcome.products_accepted,
+            outcome.awaiting_review,
+            outcome.without_suggestion
+        );
+        return Ok(0);
+    }
+    let clients = crate::review::client_queue(&store, 3)?;
+    let products = crate::review::product_queue(&store, 3)?;
+    let bands = |best: Vec<Option<crate::domain::matching::Band>>| {
+        let count = |band| best.iter().filter(|found| **found == Some(band)).count();
+        use crate::domain::matching::Band;
+        format!(
+            "{} high, {} review, {} without a suggestion",
+            count(Band::High),
+            count(Band::Review),
+            best.len() - count(Band::High) - count(Band::Review)
+        )
+    };
+    let best_band = |candidates: &[crate::review::Candidate]| {
+        candidates
+            .first()
+            .map(|candidate| candidate.suggestion.band)
+    };
+    println!(
+        "unmapped customers: {} ({})",
+        clients.len(),
+        bands(
+            clients
+                .iter()
+                .map(|entry| best_band(&entry.candidates))
+                .collect()
+        )
+    );
+    println!(
+        "unmapped products: {} ({})",
+        products.len(),
+        bands(
+            products
+                .iter()
+                .map(|entry| best_band(&entry.candidates))
+                .collect()
+        )
+    );
+    println!(
+        "nothing was accepted; see `billgap clients --unmapped`, or accept the safe band with --accept-above {}",
+        crate::domain::matching::HIGH_THRESHOLD
+    );
+    Ok(0)
+}
+
 pub fn unmap(database: &Path, subject: UnmapSubject) -> color_eyre::Result<i32> {
     let mut store = super::open(database)?;
     let decision = match subject {
@@ -257,6 +364,9 @@ pub fn show_log(database: &Path, limit: usize) -> color_eyre::Result<i32> {
 
 pub fn list_clients(database: &Path, args: &ListArgs) -> color_eyre::Result<i32> {
     let store = super::open(database)?;
+    if args.unmapped {
+        return print_client_queue(&store);
+    }
     let state = store.current_state()?;
     println!(
         "{}",
@@ -287,6 +397,9 @@ pub fn list_clients(database: &Path, args: &ListArgs) -> color_eyre::Result<i32>
 
 pub fn list_products(database: &Path, args: &ListArgs) -> color_eyre::Result<i32> {
     let store = super::open(database)?;
+    if args.unmapped {
+        return print_product_queue(&store);
+    }
     let state = store.current_state()?;
     for row in store.products(Side::Vendor, &state)? {
         let handled = row.mapped_to.is_some() || row.ignored.is_some();
@@ -309,4 +422,64 @@ pub fn list_products(database: &Path, args: &ListArgs) -> color_eyre::Result<i32
         );
     }
     Ok(0)
+}
+
+/// The client mapping queue with each customer's top candidates and why.
+fn print_client_queue(store: &Store) -> color_eyre::Result<i32> {
+    let state = store.current_state()?;
+    println!(
+        "{}",
+        crate::domain::reconcile::Coverage::measure(&state.vendor, &state.mappings, super::today())
+            .headline()
+    );
+    for entry in crate::review::client_queue(store, 3)? {
+        let customer = &entry.customer;
+        println!(
+            "\n{} {}  [{}]  {} seats, {}",
+            customer.key,
+            strip_control(&customer.party.name),
+            customer.party.domain.as_deref().unwrap_or("no domain"),
+            customer.seats.normalize(),
+            customer.spend
+        );
+        print_candidates(&entry.candidates);
+    }
+    Ok(0)
+}
+
+/// The product mapping queue with each product's top candidates and why.
+fn print_product_queue(store: &Store) -> color_eyre::Result<i32> {
+    for entry in crate::review::product_queue(store, 3)? {
+        let product = &entry.product;
+        println!(
+            "\n{} {} ({})  {} seats, {}",
+            product.key,
+            strip_control(&product.product.name),
+            product.term,
+            product.seats.normalize(),
+            product.spend
+        );
+        print_candidates(&entry.candidates);
+    }
+    Ok(0)
+}
+
+fn print_candidates(candidates: &[crate::review::Candidate]) {
+    let shown: Vec<_> = candidates
+        .iter()
+        .filter(|candidate| candidate.suggestion.band != crate::domain::matching::Band::None)
+        .collect();
+    if shown.is_empty() {
+        println!("    no suggestion: map by hand with `billgap map`");
+    }
+    for candidate in shown {
+        println!(
+            "    {:>3} {:<6} {:<28} {}  ({})",
+            candidate.suggestion.score,
+            candidate.suggestion.band.as_str(),
+            candidate.key.to_string(),
+            strip_control(&candidate.suggestion.candidate_name),
+            strip_control(&candidate.suggestion.summary())
+        );
+    }
 }

@@ -8,6 +8,7 @@ mod demo;
 mod gaps;
 mod importing;
 mod mapping;
+pub mod match_names;
 mod table;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +39,16 @@ pub enum Command {
         #[command(subcommand)]
         subject: mapping::MapSubject,
     },
+    /// Say a suggested PSA company or product is wrong, so it is never suggested again.
+    Reject {
+        /// What to reject.
+        #[command(subcommand)]
+        subject: mapping::RejectSubject,
+    },
+    /// Show mapping suggestions per band, or auto-accept the unambiguous ones with --accept-above.
+    Match(mapping::MatchArgs),
+    /// Rank the names of one CSV against another (no database needed).
+    MatchNames(match_names::MatchNamesArgs),
     /// Remove a mapping.
     Unmap {
         /// What to unmap.
@@ -87,6 +98,12 @@ pub fn run(cli: Cli) -> color_eyre::Result<i32> {
         Command::Import(args) => importing::run(&database, &args),
         Command::Formats => importing::list_formats(),
         Command::Map { subject } => mapping::map(&database, subject),
+        Command::Reject { subject } => mapping::reject(&database, subject),
+        Command::Match(args) => mapping::match_queue(&database, &args),
+        Command::MatchNames(args) => {
+            match_names::run(&args, &mut std::io::stdout().lock())?;
+            Ok(0)
+        }
         Command::Unmap { subject } => mapping::unmap(&database, subject),
         Command::Ignore(args) => mapping::ignore(&database, &args),
         Command::Unignore(args) => mapping::unignore(&database, &args),
