@@ -39,30 +39,39 @@ fn psa_system(store: &Store) -> String {
         .expect("a PSA import")
 }
 
-/// Applies the ground-truth mappings through the same decisions an operator makes.
-fn apply_ground_truth(store: &mut Store) {
+/// The decisions a careful operator makes on the sample (`assets/sample/mappings.csv`).
+fn ground_truth(store: &Store) -> Vec<Decision> {
     let psa = psa_system(store);
     let mut reader = csv::Reader::from_path("assets/sample/mappings.csv").expect("mappings.csv");
-    for record in reader.records() {
-        let record = record.expect("mapping row");
-        let vendor = SourceKey::new(&record[1], &record[2]);
-        let decision = match &record[0] {
-            "client" => Decision::MapClient {
-                vendor,
-                company: SourceKey::new(&psa, &record[4]),
-            },
-            "product" => Decision::MapProduct {
-                vendor,
-                term: Some(record[3].parse::<Term>().expect("term")),
-                product: SourceKey::new(&psa, &record[4]),
-            },
-            "ignore" => Decision::IgnoreCustomer {
-                vendor,
-                reason: record[5].to_string(),
-                until: record[6].parse().ok(),
-            },
-            other => panic!("unknown mapping kind {other}"),
-        };
+    reader
+        .records()
+        .map(|record| {
+            let record = record.expect("mapping row");
+            let vendor = SourceKey::new(&record[1], &record[2]);
+            match &record[0] {
+                "client" => Decision::MapClient {
+                    vendor,
+                    company: SourceKey::new(&psa, &record[4]),
+                },
+                "product" => Decision::MapProduct {
+                    vendor,
+                    term: Some(record[3].parse::<Term>().expect("term")),
+                    product: SourceKey::new(&psa, &record[4]),
+                },
+                "ignore" => Decision::IgnoreCustomer {
+                    vendor,
+                    reason: record[5].to_string(),
+                    until: record[6].parse().ok(),
+                },
+                other => panic!("unknown mapping kind {other}"),
+            }
+        })
+        .collect()
+}
+
+/// Applies the ground-truth mappings through the same decisions an operator makes.
+fn apply_ground_truth(store: &mut Store) {
+    for decision in ground_truth(store) {
         store.decide(&decision, Origin::Manual).expect("decide");
     }
 }
@@ -318,20 +327,19 @@ fn automatic_mappings_on_the_sample_agree_with_the_ground_truth() {
         billgap::review::accept_safe_band(&mut store, billgap::domain::matching::HIGH_THRESHOLD)
             .expect("accept");
     assert!(accepted.clients_accepted > 0, "{accepted:?}");
-    let psa = psa_system(&store);
     let mut truth_clients = std::collections::HashMap::new();
     let mut truth_products = std::collections::HashMap::new();
-    let mut reader = csv::Reader::from_path("assets/sample/mappings.csv").expect("mappings.csv");
-    for record in reader.records() {
-        let record = record.expect("row");
-        let vendor = SourceKey::new(&record[1], &record[2]);
-        match &record[0] {
-            "client" => {
-                truth_clients.insert(vendor, SourceKey::new(&psa, &record[4]));
+    for decision in ground_truth(&store) {
+        match decision {
+            Decision::MapClient { vendor, company } => {
+                truth_clients.insert(vendor, company);
             }
-            "product" => {
-                let term: Term = record[3].parse().expect("term");
-                truth_products.insert((vendor, Some(term)), SourceKey::new(&psa, &record[4]));
+            Decision::MapProduct {
+                vendor,
+                term,
+                product,
+            } => {
+                truth_products.insert((vendor, term), product);
             }
             _ => {}
         }

@@ -1,7 +1,6 @@
 //! Mapping commands: map, unmap, ignore, unignore, undo, redo, the log, and the lists.
 
 use crate::domain::lines::{Side, Term};
-use crate::domain::text::strip_control;
 use crate::store::{Decision, Origin, Store, UndoOutcome};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::Path;
@@ -108,17 +107,6 @@ pub struct UnignoreArgs {
     pub subject: IgnoreSubject,
     /// Vendor key or exact name.
     pub vendor: String,
-}
-
-/// `billgap clients` / `billgap products`.
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    /// Only those neither mapped nor ignored: the mapping queue.
-    #[arg(long, conflicts_with = "mapped")]
-    pub unmapped: bool,
-    /// Only those mapped.
-    #[arg(long)]
-    pub mapped: bool,
 }
 
 pub fn map(database: &Path, subject: MapSubject) -> color_eyre::Result<i32> {
@@ -360,126 +348,4 @@ pub fn show_log(database: &Path, limit: usize) -> color_eyre::Result<i32> {
         );
     }
     Ok(0)
-}
-
-pub fn list_clients(database: &Path, args: &ListArgs) -> color_eyre::Result<i32> {
-    let store = super::open(database)?;
-    if args.unmapped {
-        return print_client_queue(&store);
-    }
-    let state = store.current_state()?;
-    println!(
-        "{}",
-        crate::domain::reconcile::Coverage::measure(&state.vendor, &state.mappings, super::today())
-            .headline()
-    );
-    for row in store.parties(Side::Vendor, &state)? {
-        let handled = row.mapped_to.is_some() || row.ignored.is_some();
-        if (args.unmapped && handled) || (args.mapped && row.mapped_to.is_none()) {
-            continue;
-        }
-        let status = match (&row.mapped_to, &row.ignored) {
-            (Some(company), _) => format!("→ {company}"),
-            (None, Some(rule)) => format!("ignored: {}", strip_control(&rule.reason)),
-            (None, None) => "UNMAPPED".to_string(),
-        };
-        println!(
-            "{:<50} {:<40} {:>8} seats  {:>16}  {}",
-            row.key.to_string(),
-            strip_control(&row.party.name),
-            row.seats.normalize(),
-            row.spend.to_string(),
-            status
-        );
-    }
-    Ok(0)
-}
-
-pub fn list_products(database: &Path, args: &ListArgs) -> color_eyre::Result<i32> {
-    let store = super::open(database)?;
-    if args.unmapped {
-        return print_product_queue(&store);
-    }
-    let state = store.current_state()?;
-    for row in store.products(Side::Vendor, &state)? {
-        let handled = row.mapped_to.is_some() || row.ignored.is_some();
-        if (args.unmapped && handled) || (args.mapped && row.mapped_to.is_none()) {
-            continue;
-        }
-        let status = match (&row.mapped_to, &row.ignored) {
-            (Some(product), _) => format!("→ {product}"),
-            (None, Some(rule)) => format!("ignored: {}", strip_control(&rule.reason)),
-            (None, None) => "UNMAPPED".to_string(),
-        };
-        println!(
-            "{:<36} {:<48} {:<11} {:>8} seats  {:>16}  {}",
-            row.key.to_string(),
-            strip_control(&row.product.name),
-            row.term.as_str(),
-            row.seats.normalize(),
-            row.spend.to_string(),
-            status
-        );
-    }
-    Ok(0)
-}
-
-/// The client mapping queue with each customer's top candidates and why.
-fn print_client_queue(store: &Store) -> color_eyre::Result<i32> {
-    let state = store.current_state()?;
-    println!(
-        "{}",
-        crate::domain::reconcile::Coverage::measure(&state.vendor, &state.mappings, super::today())
-            .headline()
-    );
-    for entry in crate::review::client_queue(store, 3)? {
-        let customer = &entry.customer;
-        println!(
-            "\n{} {}  [{}]  {} seats, {}",
-            customer.key,
-            strip_control(&customer.party.name),
-            customer.party.domain.as_deref().unwrap_or("no domain"),
-            customer.seats.normalize(),
-            customer.spend
-        );
-        print_candidates(&entry.candidates);
-    }
-    Ok(0)
-}
-
-/// The product mapping queue with each product's top candidates and why.
-fn print_product_queue(store: &Store) -> color_eyre::Result<i32> {
-    for entry in crate::review::product_queue(store, 3)? {
-        let product = &entry.product;
-        println!(
-            "\n{} {} ({})  {} seats, {}",
-            product.key,
-            strip_control(&product.product.name),
-            product.term,
-            product.seats.normalize(),
-            product.spend
-        );
-        print_candidates(&entry.candidates);
-    }
-    Ok(0)
-}
-
-fn print_candidates(candidates: &[crate::review::Candidate]) {
-    let shown: Vec<_> = candidates
-        .iter()
-        .filter(|candidate| candidate.suggestion.band != crate::domain::matching::Band::None)
-        .collect();
-    if shown.is_empty() {
-        println!("    no suggestion: map by hand with `billgap map`");
-    }
-    for candidate in shown {
-        println!(
-            "    {:>3} {:<6} {:<28} {}  ({})",
-            candidate.suggestion.score,
-            candidate.suggestion.band.as_str(),
-            candidate.key.to_string(),
-            strip_control(&candidate.suggestion.candidate_name),
-            strip_control(&candidate.suggestion.summary())
-        );
-    }
 }

@@ -7,6 +7,7 @@
 mod demo;
 mod gaps;
 mod importing;
+mod lists;
 mod mapping;
 pub mod match_names;
 mod table;
@@ -70,9 +71,9 @@ pub enum Command {
         limit: usize,
     },
     /// List vendor customers by spend, with their mappings.
-    Clients(mapping::ListArgs),
+    Clients(lists::ListArgs),
     /// List vendor products by spend, with their mappings.
-    Products(mapping::ListArgs),
+    Products(lists::ListArgs),
     /// Compute the gaps; exit 0 clean, 1 over threshold or incomplete coverage, 2 error.
     Gaps(gaps::GapsArgs),
     /// Write the delta report to a file.
@@ -110,8 +111,8 @@ pub fn run(cli: Cli) -> color_eyre::Result<i32> {
         Command::Undo => mapping::step_history(&database, true),
         Command::Redo => mapping::step_history(&database, false),
         Command::Log { limit } => mapping::show_log(&database, limit),
-        Command::Clients(args) => mapping::list_clients(&database, &args),
-        Command::Products(args) => mapping::list_products(&database, &args),
+        Command::Clients(args) => lists::list_clients(&database, &args),
+        Command::Products(args) => lists::list_products(&database, &args),
         Command::Gaps(args) => gaps::run(&database, &args),
         Command::Report(args) => gaps::report(&database, &args),
         Command::Threshold(args) => gaps::threshold(&database, &args),
