@@ -358,3 +358,37 @@ fn automatic_mappings_on_the_sample_agree_with_the_ground_truth() {
     }
     assert!(wrong.is_empty(), "wrong automatic mappings: {wrong:#?}");
 }
+
+#[test]
+fn a_rejection_through_the_store_removes_the_candidate_from_the_queue_for_good() {
+    let mut store = Store::open_in_memory().expect("store");
+    import_samples(&mut store);
+    let queue = billgap::review::client_queue(&store, 3).expect("queue");
+    let entry = queue
+        .iter()
+        .find(|entry| !entry.candidates.is_empty())
+        .expect("an entry with a candidate");
+    let vendor = entry.customer.key.clone();
+    let rejected = entry.candidates[0].key.clone();
+    store
+        .decide(
+            &Decision::RejectClient {
+                vendor: vendor.clone(),
+                company: rejected.clone(),
+            },
+            Origin::Manual,
+        )
+        .expect("reject");
+    let again = billgap::review::client_queue(&store, 10).expect("queue");
+    let entry = again
+        .iter()
+        .find(|entry| entry.customer.key == vendor)
+        .expect("still unmapped");
+    assert!(
+        entry
+            .candidates
+            .iter()
+            .all(|candidate| candidate.key != rejected),
+        "{rejected} was rejected for {vendor}"
+    );
+}
