@@ -7,6 +7,7 @@ mod autotask;
 mod connectwise;
 mod generic;
 mod halo;
+mod invoice_row;
 mod nce;
 mod partner_legacy;
 mod pax8;
