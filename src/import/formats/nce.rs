@@ -13,7 +13,7 @@
 //! no positive quantity it is a credit (money only), so an unknown refund can never add seats.
 
 use super::invoice_row::InvoiceRow;
-use super::{Outcome, SeatRule, fold};
+use super::{Outcome, SeatRule, fold, unknown_charge};
 use crate::domain::lines::{ChargeKind, Product, Term};
 use crate::domain::money::Money;
 use crate::import::profile::Role;
@@ -40,8 +40,7 @@ pub fn classify(charge_type: &str, quantity: Decimal) -> (ChargeKind, Decimal) {
             (ChargeKind::Credit, Decimal::ZERO)
         }
         _ if folded.contains("usage") => (ChargeKind::Usage, Decimal::ZERO),
-        _ if quantity > Decimal::ZERO => (ChargeKind::Recurring, quantity),
-        _ => (ChargeKind::Credit, Decimal::ZERO),
+        _ => unknown_charge(quantity),
     }
 }
 

@@ -7,7 +7,7 @@
 //! quantity counts as recurring seats, the same open-set choice as the NCE rule.
 
 use super::invoice_row::InvoiceRow;
-use super::{Outcome, SeatRule, fold};
+use super::{Outcome, SeatRule, fold, unknown_charge};
 use crate::domain::lines::{ChargeKind, Term};
 use crate::import::profile::Role;
 use crate::import::row::{CellError, Row};
@@ -29,10 +29,10 @@ pub fn classify(charge_type: &str, quantity: Decimal) -> (ChargeKind, Decimal) {
     } else if folded.contains("prorate") || folded == "cancelfee" {
         let seats = if removes { -quantity.abs() } else { quantity };
         (ChargeKind::Change, seats)
-    } else if folded.ends_with("fee") || quantity > Decimal::ZERO {
+    } else if folded.ends_with("fee") {
         (ChargeKind::Recurring, quantity)
     } else {
-        (ChargeKind::Credit, Decimal::ZERO)
+        unknown_charge(quantity)
     }
 }
 

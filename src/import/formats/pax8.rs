@@ -11,7 +11,7 @@
 //! quantity × cost when the file has only unit costs.
 
 use super::invoice_row::InvoiceRow;
-use super::{Outcome, SeatRule, fold};
+use super::{Outcome, SeatRule, fold, unknown_charge};
 use crate::domain::lines::{ChargeKind, Term};
 use crate::import::profile::Role;
 use crate::import::row::{CellError, Row};
@@ -39,8 +39,7 @@ pub fn classify(
             (ChargeKind::Credit, Decimal::ZERO)
         }
         _ if folded.contains("usage") => (ChargeKind::Usage, Decimal::ZERO),
-        _ if quantity > Decimal::ZERO => (ChargeKind::Recurring, quantity),
-        _ => (ChargeKind::Credit, Decimal::ZERO),
+        _ => unknown_charge(quantity),
     }
 }
 
