@@ -5,15 +5,26 @@
 //! records every rule that changed the name in a [`Trail`], so a suggestion can say why two
 //! names were considered equal. The catalog data (legal suffixes, abbreviations) is bundled with
 //! `include_str!` and parsed once on first use: no I/O happens here.
+//!
+//! The shared steps (folding, the site tail, punctuation, initials) live here; the rules that
+//! need a bundled table or serve one kind of name have their own module.
 
-use std::collections::HashMap;
+mod abbreviation;
+mod legal_suffix;
+mod product;
+mod web_domain;
+
+pub use abbreviation::expand_abbreviations;
+pub use legal_suffix::{legal_suffix_of, remove_legal_suffixes};
+pub use product::{
+    NormalizedProduct, expand_product_shorthand, normalize_product, set_aside_term_words,
+    term_in_words,
+};
+pub use web_domain::{registrable_domain, tenant_prefix};
+
 use std::fmt;
-use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
-
-const LEGAL_SUFFIXES_CSV: &str = include_str!("../../assets/catalog/legal_suffixes.csv");
-const ABBREVIATIONS_CSV: &str = include_str!("../../assets/catalog/abbreviations.csv");
 
 /// One normalisation rule, named so that an explanation can cite it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,6 +88,18 @@ pub struct Trail {
 }
 
 impl Trail {
+    /// Starts the trail of `raw` with the rule every normalisation begins with, case and
+    /// diacritic folding, and returns the folded text with it.
+    fn begin_folded(raw: &str) -> (Trail, String) {
+        let mut trail = Trail {
+            raw: raw.to_string(),
+            steps: Vec::new(),
+        };
+        let folded = fold_case_and_diacritics(raw);
+        trail.record(Rule::FoldCase, folded.clone());
+        (trail, folded)
+    }
+
     fn record(&mut self, rule: Rule, after: String) {
         let previous = self
             .steps
@@ -134,12 +157,7 @@ impl NormalizedName {
 /// fold, split the site tail, read `&`, strip punctuation, join initials, drop a leading "the",
 /// remove legal suffixes, expand abbreviations.
 pub fn normalize_company(raw: &str) -> NormalizedName {
-    let mut trail = Trail {
-        raw: raw.to_string(),
-        steps: Vec::new(),
-    };
-    let folded = fold_case_and_diacritics(raw);
-    trail.record(Rule::FoldCase, folded.clone());
+    let (mut trail, folded) = Trail::begin_folded(raw);
     let (head, site_text) = split_site_tail(&folded);
     trail.record(Rule::SplitSite, head.clone());
     let head = read_ampersand(&head);
@@ -258,333 +276,4 @@ pub fn drop_leading_the(mut tokens: Vec<String>) -> Vec<String> {
         tokens.remove(0);
     }
     tokens
-}
-
-/// Removes trailing legal forms ("inc", "llc", "pty ltd", "gmbh and co kg"), repeatedly, so
-/// "co inc" goes too. Never removes a name's only remaining token: "The Limited" keeps
-/// "limited".
-pub fn remove_legal_suffixes(mut tokens: Vec<String>) -> Vec<String> {
-    let suffixes = legal_suffixes();
-    loop {
-        let Some(last) = tokens.last() else {
-            return tokens;
-        };
-        let Some(forms) = suffixes.get(last) else {
-            return tokens;
-        };
-        let removable = forms.iter().find(|form| {
-            form.len() < tokens.len() && tokens[tokens.len() - form.len()..] == form[..]
-        });
-        match removable {
-            Some(form) => tokens.truncate(tokens.len() - form.len()),
-            None => return tokens,
-        }
-    }
-}
-
-/// True when the tokens end in a known legal form, used to report an Inc-versus-LLC
-/// difference as weak evidence.
-pub fn legal_suffix_of(raw: &str) -> Option<String> {
-    let folded = fold_case_and_diacritics(raw);
-    let (head, _) = split_site_tail(&folded);
-    let tokens = join_initials(tokenize(&strip_punctuation(&read_ampersand(&head))));
-    let kept = remove_legal_suffixes(tokens.clone());
-    (kept.len() < tokens.len()).then(|| tokens[kept.len()..].join(" "))
-}
-
-/// Spells out business abbreviations ("assoc" → "associates", "intl" → "international",
-/// "ctr"/"centre" → "center"), so both spellings meet on one token.
-pub fn expand_abbreviations(tokens: Vec<String>) -> Vec<String> {
-    let table = abbreviations();
-    tokens
-        .into_iter()
-        .flat_map(|token| match table.get(&token) {
-            Some(expansion) => expansion.clone(),
-            None => vec![token],
-        })
-        .collect()
-}
-
-/// Legal forms indexed by their last token; each list is longest first.
-fn legal_suffixes() -> &'static HashMap<String, Vec<Vec<String>>> {
-    static TABLE: OnceLock<HashMap<String, Vec<Vec<String>>>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut table: HashMap<String, Vec<Vec<String>>> = HashMap::new();
-        for line in LEGAL_SUFFIXES_CSV.lines().skip(1) {
-            let Some((_group, term)) = line.split_once(',') else {
-                continue;
-            };
-            let tokens = join_initials(tokenize(&strip_punctuation(&read_ampersand(
-                &fold_case_and_diacritics(term),
-            ))));
-            if let Some(last) = tokens.last() {
-                let forms = table.entry(last.clone()).or_default();
-                if !forms.contains(&tokens) {
-                    forms.push(tokens);
-                }
-            }
-        }
-        for forms in table.values_mut() {
-            forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        }
-        table
-    })
-}
-
-fn abbreviations() -> &'static HashMap<String, Vec<String>> {
-    static TABLE: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        ABBREVIATIONS_CSV
-            .lines()
-            .skip(1)
-            .filter_map(|line| line.split_once(','))
-            .map(|(variant, canonical)| (variant.trim().to_string(), tokenize(canonical)))
-            .collect()
-    })
-}
-
-/// Mail and hosting domains shared by unrelated companies; equal domains there prove nothing.
-const GENERIC_MAIL_DOMAINS: &[&str] = &[
-    "gmail.com",
-    "googlemail.com",
-    "outlook.com",
-    "hotmail.com",
-    "live.com",
-    "msn.com",
-    "yahoo.com",
-    "ymail.com",
-    "aol.com",
-    "icloud.com",
-    "me.com",
-    "mac.com",
-    "protonmail.com",
-    "proton.me",
-    "gmx.com",
-    "gmx.de",
-    "web.de",
-    "mail.com",
-    "zoho.com",
-    "comcast.net",
-    "att.net",
-    "sbcglobal.net",
-    "verizon.net",
-    "bellsouth.net",
-    "cox.net",
-    "charter.net",
-    "bigpond.com",
-    "bigpond.net.au",
-    "optusnet.com.au",
-    "btinternet.com",
-    "sky.com",
-    "shaw.ca",
-    "rogers.com",
-    "sympatico.ca",
-    "xtra.co.nz",
-    "onmicrosoft.com",
-];
-
-/// Second-level public suffixes common among MSP clients. This is a deliberate subset of the
-/// public-suffix list; a domain under an unlisted multi-label suffix keeps one label too few,
-/// which only makes an equal-domain match less likely, never wrong.
-const MULTI_LABEL_SUFFIXES: &[&str] = &[
-    "co.uk", "org.uk", "ac.uk", "gov.uk", "ltd.uk", "plc.uk", "me.uk", "com.au", "net.au",
-    "org.au", "edu.au", "gov.au", "asn.au", "id.au", "co.nz", "org.nz", "net.nz", "govt.nz",
-    "co.za", "org.za", "com.br", "com.mx", "com.ar", "co.jp", "co.in", "co.il", "com.sg", "com.hk",
-    "com.cn", "co.kr", "com.tr", "com.my", "com.ph", "qc.ca", "on.ca", "bc.ca",
-];
-
-/// The registrable domain (eTLD+1) of a domain, URL or e-mail address, lower case:
-/// "https://www.Contoso.co.uk/about" → "contoso.co.uk", "ap@contoso.com" → "contoso.com".
-/// `None` for text without a dot and for generic mail domains, which identify nobody.
-/// Tenant domains (`*.onmicrosoft.com`) are `None` too: use [`tenant_prefix`] for them.
-pub fn registrable_domain(text: &str) -> Option<String> {
-    let host = host_of(text)?;
-    if host.ends_with(".onmicrosoft.com") {
-        return None;
-    }
-    let labels: Vec<&str> = host.split('.').filter(|label| !label.is_empty()).collect();
-    if labels.len() < 2 {
-        return None;
-    }
-    let last_two = labels[labels.len() - 2..].join(".");
-    let keep = if MULTI_LABEL_SUFFIXES.contains(&last_two.as_str()) {
-        3
-    } else {
-        2
-    };
-    if labels.len() < keep {
-        return None;
-    }
-    let registrable = labels[labels.len() - keep..].join(".");
-    (!GENERIC_MAIL_DOMAINS.contains(&registrable.as_str())).then_some(registrable)
-}
-
-/// The tenant name of a Microsoft initial domain: "contosoltd.onmicrosoft.com" → "contosoltd".
-/// Tenant names are chosen once and globally unique, so they are usually the squashed company
-/// name plus noise: good evidence, but not proof.
-pub fn tenant_prefix(text: &str) -> Option<String> {
-    let host = host_of(text)?;
-    let prefix = host.strip_suffix(".onmicrosoft.com")?;
-    (!prefix.is_empty() && !prefix.contains('.')).then(|| prefix.to_string())
-}
-
-fn host_of(text: &str) -> Option<String> {
-    let lowered = text.trim().to_ascii_lowercase();
-    let without_scheme = lowered
-        .split_once("://")
-        .map_or(lowered.as_str(), |(_, rest)| rest);
-    let after_at = without_scheme
-        .rsplit_once('@')
-        .map_or(without_scheme, |(_, host)| host);
-    let host = after_at
-        .split(['/', '?', '#', ':'])
-        .next()?
-        .trim_end_matches('.');
-    let host = host.strip_prefix("www.").unwrap_or(host);
-    (host.contains('.') && !host.contains(char::is_whitespace)).then(|| host.to_string())
-}
-
-/// A product name reduced to comparable tokens, with the term its words state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NormalizedProduct {
-    /// Tokens and trail, as for company names; `site` is always empty.
-    pub name: NormalizedName,
-    /// The commitment the name states ("NCE Monthly", "1 Year"), if any.
-    pub term: Option<crate::domain::lines::Term>,
-}
-
-/// Normalises a product name or id: fold, read `&`/`+`, strip punctuation, set aside term
-/// words (remembering the term), and spell out shorthand ("m365" → "microsoft 365",
-/// "plan 1" → "p1"). "Microsoft 365 Business Premium (NCE Monthly)" becomes
-/// "microsoft 365 business premium" with the term Monthly.
-pub fn normalize_product(raw: &str) -> NormalizedProduct {
-    let mut trail = Trail {
-        raw: raw.to_string(),
-        steps: Vec::new(),
-    };
-    let folded = fold_case_and_diacritics(raw);
-    trail.record(Rule::FoldCase, folded.clone());
-    let mut tokens = tokenize(&strip_punctuation(&read_ampersand(&folded)));
-    trail.record(Rule::StripPunctuation, tokens.join(" "));
-    let term = term_in_words(&tokens);
-    tokens = set_aside_term_words(tokens);
-    trail.record(Rule::SetAsideTerm, tokens.join(" "));
-    tokens = expand_product_shorthand(tokens);
-    trail.record(Rule::ExpandProductShorthand, tokens.join(" "));
-    NormalizedProduct {
-        name: NormalizedName {
-            tokens,
-            site: Vec::new(),
-            trail,
-        },
-        term,
-    }
-}
-
-/// Reads the commitment stated by a product name's words. The commitment decides, not the
-/// billing frequency: "1 Year Monthly Billing" is annual. Numbers alone never state a term,
-/// because "Project Plan 3" and "E3" are product names.
-pub fn term_in_words(tokens: &[String]) -> Option<crate::domain::lines::Term> {
-    use crate::domain::lines::Term;
-    let word = |index: usize| tokens.get(index).map_or("", String::as_str);
-    let mut years = None;
-    let mut monthly = false;
-    for index in 0..tokens.len() {
-        let next_is_year = matches!(word(index + 1), "year" | "years" | "yr" | "yrs");
-        match word(index) {
-            "3yr" | "p3y" | "triennial" => years = Some(3),
-            "three" | "3" if next_is_year => years = Some(3),
-            "1yr" | "p1y" | "annual" | "annually" | "yearly" | "annum" => years = years.or(Some(1)),
-            "one" | "1" | "12" if next_is_year => years = years.or(Some(1)),
-            "year" if index == 0 || !matches!(word(index - 1), "three" | "3") => {
-                years = years.or(Some(1))
-            }
-            "monthly" | "month" | "mth" | "p1m" | "mo" => monthly = true,
-            "trial" => return Some(Term::Trial),
-            _ => {}
-        }
-    }
-    match (years, monthly) {
-        (Some(3), _) => Some(Term::ThreeYear),
-        (Some(_), _) => Some(Term::Annual),
-        (None, true) => Some(Term::Monthly),
-        (None, false) => None,
-    }
-}
-
-/// Words that describe how a product is sold rather than what it is.
-fn is_term_word(token: &str) -> bool {
-    matches!(
-        token,
-        "nce"
-            | "monthly"
-            | "month"
-            | "months"
-            | "mth"
-            | "mo"
-            | "annual"
-            | "annually"
-            | "yearly"
-            | "year"
-            | "years"
-            | "yr"
-            | "yrs"
-            | "1yr"
-            | "3yr"
-            | "p1m"
-            | "p1y"
-            | "p3y"
-            | "annum"
-            | "commitment"
-            | "commit"
-            | "billing"
-            | "billed"
-            | "subscription"
-            | "csp"
-            | "trial"
-            | "triennial"
-    )
-}
-
-/// Removes term words, and the numbers that belong to them ("1 year", "12 months").
-pub fn set_aside_term_words(tokens: Vec<String>) -> Vec<String> {
-    let mut kept: Vec<String> = Vec::with_capacity(tokens.len());
-    for (index, token) in tokens.iter().enumerate() {
-        let next_is_term = tokens.get(index + 1).is_some_and(|next| is_term_word(next));
-        let number_of_term =
-            matches!(token.as_str(), "1" | "3" | "12" | "36" | "one" | "three") && next_is_term;
-        if is_term_word(token) || number_of_term {
-            continue;
-        }
-        kept.push(token.clone());
-    }
-    if kept.is_empty() { tokens } else { kept }
-}
-
-/// Spells out vendor shorthand so "M365 Business Premium" meets "Microsoft 365 Business
-/// Premium", and compresses "plan 1" to "p1" so "Exchange Online (Plan 1)" meets "EXO P1".
-pub fn expand_product_shorthand(tokens: Vec<String>) -> Vec<String> {
-    let mut expanded: Vec<String> = Vec::with_capacity(tokens.len() + 2);
-    let mut index = 0;
-    while index < tokens.len() {
-        let token = tokens[index].as_str();
-        let next = tokens.get(index + 1).map(String::as_str);
-        match (token, next) {
-            ("plan", Some(number)) if number.chars().all(|c| c.is_ascii_digit()) => {
-                expanded.push(format!("p{number}"));
-                index += 1;
-            }
-            ("m365", _) => expanded.extend(["microsoft".to_string(), "365".to_string()]),
-            ("o365", _) => expanded.extend(["office".to_string(), "365".to_string()]),
-            ("d365", _) => expanded.extend(["dynamics".to_string(), "365".to_string()]),
-            ("ms", _) => expanded.push("microsoft".to_string()),
-            ("exo", _) => expanded.extend(["exchange".to_string(), "online".to_string()]),
-            ("prem", _) => expanded.push("premium".to_string()),
-            ("std", _) => expanded.push("standard".to_string()),
-            ("bus" | "biz", _) => expanded.push("business".to_string()),
-            _ => expanded.push(token.to_string()),
-        }
-        index += 1;
-    }
-    expanded
 }

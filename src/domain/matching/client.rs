@@ -6,7 +6,7 @@ use crate::domain::matching::explain::{Evidence, Explanation};
 use crate::domain::matching::feedback::Feedback;
 use crate::domain::matching::index::{CandidateIndex, blocking_keys};
 use crate::domain::matching::score::TokenWeights;
-use crate::domain::matching::{Band, HIGH_THRESHOLD, Suggestion, calibrate, rank};
+use crate::domain::matching::{HIGH_THRESHOLD, Suggestion, calibrate, rank};
 use crate::domain::normalize::{
     Trail, legal_suffix_of, normalize_company, registrable_domain, tenant_prefix,
 };
@@ -197,22 +197,18 @@ impl ClientMatcher {
             &Feedback::new(),
             true,
         );
-        Suggestion {
-            candidate_key: candidate.party.key.clone(),
-            candidate_name: candidate.party.name.clone(),
-            score: 100,
-            band: Band::High,
-            explanation: Explanation {
-                query_trail: query.name.name.trail.clone(),
-                candidate_trail: candidate.name.name.trail.clone(),
-                shared: comparison.tokens.shared,
-                missing_from_candidate: comparison.tokens.missing_from_candidate,
-                missing_from_query: comparison.tokens.missing_from_query,
-                evidence: vec![Evidence::Confirmed],
-                name_score: calibrate(comparison.similarity),
-                margin_to_next: None,
-            },
-        }
+        Suggestion::new(
+            candidate.party.key.clone(),
+            candidate.party.name.clone(),
+            100,
+            Explanation::new(
+                query.name.name.trail.clone(),
+                candidate.name.name.trail.clone(),
+                comparison.tokens,
+                vec![Evidence::Confirmed],
+                comparison.similarity,
+            ),
+        )
     }
 
     /// Scores one candidate. Without `explain`, the trails and token lists stay empty.
@@ -303,22 +299,18 @@ impl ClientMatcher {
         } else {
             calibrate(similarity)
         };
-        Suggestion {
-            candidate_key: candidate.party.key.clone(),
-            candidate_name: candidate.party.name.clone(),
+        Suggestion::new(
+            candidate.party.key.clone(),
+            candidate.party.name.clone(),
             score,
-            band: Band::of(score),
-            explanation: Explanation {
-                query_trail: trail_if(explain, &query.name),
-                candidate_trail: trail_if(explain, &candidate.name),
-                shared: comparison.tokens.shared,
-                missing_from_candidate: comparison.tokens.missing_from_candidate,
-                missing_from_query: comparison.tokens.missing_from_query,
+            Explanation::new(
+                trail_if(explain, &query.name),
+                trail_if(explain, &candidate.name),
+                comparison.tokens,
                 evidence,
-                name_score: calibrate(name_similarity),
-                margin_to_next: None,
-            },
-        }
+                name_similarity,
+            ),
+        )
     }
 }
 

@@ -1,6 +1,8 @@
 //! Why a candidate was suggested: trails, tokens with weights, and key evidence.
 
 use crate::domain::lines::Term;
+use crate::domain::matching::calibrate;
+use crate::domain::matching::compare::TokenReport;
 use crate::domain::normalize::Trail;
 use std::fmt::Write as _;
 
@@ -138,6 +140,28 @@ pub struct Explanation {
 }
 
 impl Explanation {
+    /// Explains one scored comparison. `name_similarity` is the name-only similarity (0..1)
+    /// before key evidence moved the score; the margin to the next candidate stays `None` until
+    /// the suggestions are ranked.
+    pub(crate) fn new(
+        query_trail: Trail,
+        candidate_trail: Trail,
+        tokens: TokenReport,
+        evidence: Vec<Evidence>,
+        name_similarity: f64,
+    ) -> Explanation {
+        Explanation {
+            query_trail,
+            candidate_trail,
+            shared: tokens.shared,
+            missing_from_candidate: tokens.missing_from_candidate,
+            missing_from_query: tokens.missing_from_query,
+            evidence,
+            name_score: calibrate(name_similarity),
+            margin_to_next: None,
+        }
+    }
+
     /// A one-line reason for the CLI and the TUI, such as
     /// `shared contoso(9.9); only here: main office; tenant contosoltd≈contoso (94); +12 ahead`.
     pub fn summary(&self) -> String {

@@ -99,6 +99,22 @@ pub struct Suggestion {
 }
 
 impl Suggestion {
+    /// A suggestion of one candidate, in the band of its score.
+    pub(crate) fn new(
+        candidate_key: String,
+        candidate_name: String,
+        score: u8,
+        explanation: Explanation,
+    ) -> Suggestion {
+        Suggestion {
+            candidate_key,
+            candidate_name,
+            score,
+            band: Band::of(score),
+            explanation,
+        }
+    }
+
     /// The one-line reason for CLI and TUI lists.
     pub fn summary(&self) -> String {
         self.explanation.summary()

@@ -161,21 +161,17 @@ impl ProductMatcher {
         if term_mismatch || (!comparison.certain && !catalog_agrees) {
             score = score.min(HIGH_THRESHOLD - 1);
         }
-        Suggestion {
-            candidate_key: candidate.product.key.clone(),
-            candidate_name: candidate.product.name.clone(),
+        Suggestion::new(
+            candidate.product.key.clone(),
+            candidate.product.name.clone(),
             score,
-            band: Band::of(score),
-            explanation: Explanation {
-                query_trail: query.name.name.trail.clone(),
-                candidate_trail: candidate.name.name.trail.clone(),
-                shared: comparison.tokens.shared,
-                missing_from_candidate: comparison.tokens.missing_from_candidate,
-                missing_from_query: comparison.tokens.missing_from_query,
+            Explanation::new(
+                query.name.name.trail.clone(),
+                candidate.name.name.trail.clone(),
+                comparison.tokens,
                 evidence,
-                name_score: calibrate(comparison.similarity),
-                margin_to_next: None,
-            },
-        }
+                comparison.similarity,
+            ),
+        )
     }
 }

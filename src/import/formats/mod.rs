@@ -7,14 +7,16 @@ mod autotask;
 mod connectwise;
 mod generic;
 mod halo;
+mod invoice_row;
 mod nce;
 mod partner_legacy;
 mod pax8;
 
 use super::profile::RuleSet;
 use super::row::{CellError, Row};
-use crate::domain::lines::{Line, Period};
+use crate::domain::lines::{ChargeKind, Line, Period};
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 /// What a rule made of one row.
 #[derive(Debug)]
@@ -77,6 +79,18 @@ pub fn last_day(period: Period) -> NaiveDate {
         .checked_add_months(chrono::Months::new(1))
         .and_then(|next| next.pred_opt())
         .unwrap_or(first)
+}
+
+/// The reading of a charge type a vendor rule does not know. Charge types are an open set in
+/// the wild; a positive quantity is read as recurring seats, since seat-bearing rows are what
+/// vendor billing files are mostly made of, and anything else as a credit (money only), so an
+/// unknown refund can never add seats.
+pub fn unknown_charge(quantity: Decimal) -> (ChargeKind, Decimal) {
+    if quantity > Decimal::ZERO {
+        (ChargeKind::Recurring, quantity)
+    } else {
+        (ChargeKind::Credit, Decimal::ZERO)
+    }
 }
 
 /// Folds a charge type for comparison: lower case, letters only (`Cycle fee` → `cyclefee`).

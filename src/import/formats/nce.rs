@@ -12,8 +12,9 @@
 //! as recurring seats, since seat-bearing rows are what a recon file is mostly made of; with
 //! no positive quantity it is a credit (money only), so an unknown refund can never add seats.
 
-use super::{Outcome, SeatRule, fold};
-use crate::domain::lines::{ChargeKind, Line, Term};
+use super::invoice_row::InvoiceRow;
+use super::{Outcome, SeatRule, fold, unknown_charge};
+use crate::domain::lines::{ChargeKind, Product, Term};
 use crate::domain::money::Money;
 use crate::import::profile::Role;
 use crate::import::row::{CellError, Row};
@@ -39,8 +40,7 @@ pub fn classify(charge_type: &str, quantity: Decimal) -> (ChargeKind, Decimal) {
             (ChargeKind::Credit, Decimal::ZERO)
         }
         _ if folded.contains("usage") => (ChargeKind::Usage, Decimal::ZERO),
-        _ if quantity > Decimal::ZERO => (ChargeKind::Recurring, quantity),
-        _ => (ChargeKind::Credit, Decimal::ZERO),
+        _ => unknown_charge(quantity),
     }
 }
 
@@ -81,20 +81,17 @@ impl SeatRule for NceRule {
         let unit_price = row
             .decimal(Role::UnitPrice)?
             .map(|price| Money::new(price * rate, currency.clone()).round_cents_down());
-        Ok(Outcome::Line(Box::new(Line {
-            source_line,
+        InvoiceRow {
             customer,
-            product: crate::domain::lines::Product { key, name },
+            product: Product { key, name },
             term,
             charge,
             seats,
             unit_price,
             unit_cost,
             amount: row.money(Role::Amount, &currency)?,
-            period_start: row.date(Role::Start)?,
-            period_end: row.date(Role::End)?,
-            subscription: row.name(Role::Subscription),
-        })))
+        }
+        .into_outcome(row, source_line)
     }
 }
 

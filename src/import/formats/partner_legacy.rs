@@ -6,8 +6,9 @@
 //! item` move money only, and usage fees are usage. An unknown charge type with a positive
 //! quantity counts as recurring seats, the same open-set choice as the NCE rule.
 
-use super::{Outcome, SeatRule, fold};
-use crate::domain::lines::{ChargeKind, Line, Term};
+use super::invoice_row::InvoiceRow;
+use super::{Outcome, SeatRule, fold, unknown_charge};
+use crate::domain::lines::{ChargeKind, Term};
 use crate::import::profile::Role;
 use crate::import::row::{CellError, Row};
 use rust_decimal::Decimal;
@@ -28,10 +29,10 @@ pub fn classify(charge_type: &str, quantity: Decimal) -> (ChargeKind, Decimal) {
     } else if folded.contains("prorate") || folded == "cancelfee" {
         let seats = if removes { -quantity.abs() } else { quantity };
         (ChargeKind::Change, seats)
-    } else if folded.ends_with("fee") || quantity > Decimal::ZERO {
+    } else if folded.ends_with("fee") {
         (ChargeKind::Recurring, quantity)
     } else {
-        (ChargeKind::Credit, Decimal::ZERO)
+        unknown_charge(quantity)
     }
 }
 
@@ -48,8 +49,7 @@ impl SeatRule for LegacyRule {
             .find(|term| *term != Term::Unspecified)
             .unwrap_or(Term::Unspecified);
         let currency = row.currency()?;
-        Ok(Outcome::Line(Box::new(Line {
-            source_line,
+        InvoiceRow {
             customer,
             product,
             term,
@@ -58,10 +58,8 @@ impl SeatRule for LegacyRule {
             unit_price: None,
             unit_cost: row.money(Role::UnitPrice, &currency)?,
             amount: row.money(Role::Amount, &currency)?,
-            period_start: row.date(Role::Start)?,
-            period_end: row.date(Role::End)?,
-            subscription: row.name(Role::Subscription),
-        })))
+        }
+        .into_outcome(row, source_line)
     }
 }
 

@@ -10,8 +10,9 @@
 //! converted or deleted ones, which are excluded. Vendor spend is `costTotal`, or
 //! quantity × cost when the file has only unit costs.
 
-use super::{Outcome, SeatRule, fold};
-use crate::domain::lines::{ChargeKind, Line, Term};
+use super::invoice_row::InvoiceRow;
+use super::{Outcome, SeatRule, fold, unknown_charge};
+use crate::domain::lines::{ChargeKind, Term};
 use crate::import::profile::Role;
 use crate::import::row::{CellError, Row};
 use rust_decimal::Decimal;
@@ -38,8 +39,7 @@ pub fn classify(
             (ChargeKind::Credit, Decimal::ZERO)
         }
         _ if folded.contains("usage") => (ChargeKind::Usage, Decimal::ZERO),
-        _ if quantity > Decimal::ZERO => (ChargeKind::Recurring, quantity),
-        _ => (ChargeKind::Credit, Decimal::ZERO),
+        _ => unknown_charge(quantity),
     }
 }
 
@@ -73,8 +73,7 @@ impl SeatRule for Pax8Rule {
             Some(total) => Some(crate::domain::money::Money::new(total, currency.clone())),
             None => unit_cost.as_ref().map(|cost| cost.times(quantity)),
         };
-        Ok(Outcome::Line(Box::new(Line {
-            source_line,
+        InvoiceRow {
             customer,
             product,
             term,
@@ -83,10 +82,8 @@ impl SeatRule for Pax8Rule {
             unit_price: row.money(Role::UnitPrice, &currency)?,
             unit_cost,
             amount,
-            period_start: row.date(Role::Start)?,
-            period_end: row.date(Role::End)?,
-            subscription: row.name(Role::Subscription),
-        })))
+        }
+        .into_outcome(row, source_line)
     }
 }
 
