@@ -3,7 +3,7 @@
 //!
 //! The profiles of the known formats live in `assets/formats/*.toml` and are compiled in, so
 //! adding a header alias is a data change. The seat rules that turn a row into a line are code,
-//! one module per format in [`super::formats`].
+//! one module per format in `import::formats`.
 
 use super::header::normalize_header;
 use crate::domain::lines::Side;

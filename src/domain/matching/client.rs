@@ -119,7 +119,7 @@ impl ClientMatcher {
     /// Up to `top` candidates for `query`, best first (score descending, key ascending).
     ///
     /// A confirmed pair short-circuits: only the confirmed candidates come back, at 100.
-    /// Rejected pairs never come back. Candidates in [`Band::None`] are included for context
+    /// Rejected pairs never come back. Candidates in [`Band::None`](super::Band::None) are included for context
     /// when `top` leaves room; callers that want only real suggestions filter on the band.
     pub fn suggest(&self, query: &Party, feedback: &Feedback, top: usize) -> Vec<Suggestion> {
         let query_profile = Profile::of(query);

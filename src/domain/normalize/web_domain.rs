@@ -52,7 +52,7 @@ const MULTI_LABEL_SUFFIXES: &[&str] = &[
 ];
 
 /// The registrable domain (eTLD+1) of a domain, URL or e-mail address, lower case:
-/// "https://www.Contoso.co.uk/about" → "contoso.co.uk", "ap@contoso.com" → "contoso.com".
+/// `https://www.Contoso.co.uk/about` → "contoso.co.uk", "ap@contoso.com" → "contoso.com".
 /// `None` for text without a dot and for generic mail domains, which identify nobody.
 /// Tenant domains (`*.onmicrosoft.com`) are `None` too: use [`tenant_prefix`] for them.
 pub fn registrable_domain(text: &str) -> Option<String> {
