@@ -11,3 +11,4 @@
 
 pub mod domain;
 pub mod import;
+pub mod tui;

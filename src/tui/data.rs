@@ -1,0 +1,359 @@
+//! The narrow interface between the workbench and the library.
+//!
+//! The app and its views see the library only through [`WorkbenchData`] and the plain view
+//! types below, so a screen can be rendered from any state the data can be in. The one
+//! implementation is [`crate::tui::store_data::StoreData`], over the real store; tests use it
+//! on fixture databases too.
+
+use crate::domain::lines::{Side, Term};
+use crate::domain::money::Money;
+use crate::import::{ImportError, ImportSummary, Progress, SourceInfo};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A failure of the library below the workbench, as a sentence for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DataError(pub String);
+
+/// Which of the two mapping queues an operation is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MappingKind {
+    /// Vendor customer to PSA company.
+    Client,
+    /// Vendor product to PSA product.
+    Product,
+}
+
+/// Which vendor entries a queue lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueFilter {
+    /// Entries with neither a mapping nor an ignore rule: the work to do.
+    #[default]
+    Unmapped,
+    /// Entries that are mapped or ignored.
+    Mapped,
+    /// Every entry.
+    All,
+}
+
+impl QueueFilter {
+    /// The next filter in the cycle unmapped → mapped → all.
+    pub fn cycled(self) -> QueueFilter {
+        match self {
+            QueueFilter::Unmapped => QueueFilter::Mapped,
+            QueueFilter::Mapped => QueueFilter::All,
+            QueueFilter::All => QueueFilter::Unmapped,
+        }
+    }
+
+    /// The word shown in the queue's title.
+    pub fn label(self) -> &'static str {
+        match self {
+            QueueFilter::Unmapped => "unmapped",
+            QueueFilter::Mapped => "mapped",
+            QueueFilter::All => "all",
+        }
+    }
+}
+
+/// The state of one vendor entry's mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MappingState {
+    /// Not decided yet.
+    Unmapped,
+    /// Mapped to a PSA entry (its key and display name).
+    Mapped {
+        /// The PSA key.
+        target_key: String,
+        /// The PSA display name.
+        target_name: String,
+    },
+    /// Ignored on purpose.
+    Ignored {
+        /// Why.
+        reason: String,
+        /// When the rule lapses, if ever.
+        expires: Option<NaiveDate>,
+    },
+}
+
+/// One vendor customer or product in a mapping queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueEntry {
+    /// The vendor's stable key.
+    pub key: String,
+    /// Display name (control characters may still be present; views strip them).
+    pub name: String,
+    /// Tenant domain for customers; the SKU or part number for products.
+    pub detail: Option<String>,
+    /// Seats over every line of the entry in the current period.
+    pub seats: Decimal,
+    /// Vendor spend in the current period, per currency, largest first.
+    pub spend: Vec<Money>,
+    /// Whether and how it is mapped.
+    pub state: MappingState,
+}
+
+/// A ranked PSA candidate for a vendor entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// The PSA key.
+    pub key: String,
+    /// The PSA display name.
+    pub name: String,
+    /// Score from 0 to 100.
+    pub score: u8,
+    /// The explanation: normalisation trail, shared tokens, domain evidence.
+    pub why: Vec<String>,
+    /// True when the matcher puts it in the safe band that bulk accept may confirm.
+    pub safe: bool,
+}
+
+/// A PSA company or product, for the fuzzy search over the full list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The PSA key.
+    pub key: String,
+    /// The display name.
+    pub name: String,
+}
+
+/// What the operator decided about one vendor entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Map the entry to this PSA key.
+    Confirm(String),
+    /// Never suggest this PSA key for the entry again.
+    Reject(String),
+    /// Ignore the entry, with a reason and an optional expiry.
+    Ignore {
+        /// Why, in the operator's words.
+        reason: String,
+        /// When the rule lapses.
+        expires: Option<NaiveDate>,
+    },
+    /// Remove the mapping or ignore rule.
+    Unmap,
+}
+
+/// One decision for the decision log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// Client or product.
+    pub kind: MappingKind,
+    /// The vendor entry's key.
+    pub vendor_key: String,
+    /// What to do.
+    pub verdict: Verdict,
+    /// True when it comes from the bulk accept of the safe band, which the log records.
+    pub bulk: bool,
+}
+
+/// The kind of a gap, as the domain defines it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GapKind {
+    /// More vendor seats than PSA seats.
+    Unbilled,
+    /// More PSA seats than vendor seats.
+    Overbilled,
+    /// Vendor seats and no PSA line at all.
+    Missing,
+    /// A PSA line with no vendor seats behind it.
+    Orphan,
+    /// PSA price below vendor cost.
+    Price,
+}
+
+impl GapKind {
+    /// Every kind, in filter-cycle order.
+    pub const ALL: [GapKind; 5] = [
+        GapKind::Unbilled,
+        GapKind::Overbilled,
+        GapKind::Missing,
+        GapKind::Orphan,
+        GapKind::Price,
+    ];
+
+    /// The word shown next to the colour, so meaning never rests on colour alone.
+    pub fn label(self) -> &'static str {
+        match self {
+            GapKind::Unbilled => "unbilled",
+            GapKind::Overbilled => "overbilled",
+            GapKind::Missing => "missing",
+            GapKind::Orphan => "orphan",
+            GapKind::Price => "price",
+        }
+    }
+
+    /// True for kinds where the client pays for more than the MSP buys (the amber kinds).
+    pub fn is_overbilling(self) -> bool {
+        matches!(self, GapKind::Overbilled | GapKind::Orphan)
+    }
+}
+
+/// One row of the gap table: a (client, product, term) whose seats disagree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GapRow {
+    /// The PSA company key (or the vendor key when the client is unmapped).
+    pub client_key: String,
+    /// Client display name.
+    pub client: String,
+    /// Product key.
+    pub product_key: String,
+    /// Product display name.
+    pub product: String,
+    /// Term.
+    pub term: Term,
+    /// Vendor seats.
+    pub vendor_seats: Decimal,
+    /// PSA billed seats.
+    pub psa_seats: Decimal,
+    /// Vendor seats minus PSA seats.
+    pub delta: Decimal,
+    /// Revenue at stake (signed: negative when overbilled).
+    pub value: Money,
+    /// Vendor cost not recovered, when known.
+    pub cost: Option<Money>,
+    /// What kind of gap.
+    pub kind: GapKind,
+    /// Days since the gap was first seen, when the ledger knows.
+    pub age_days: Option<i64>,
+    /// True when the client's gaps together are over the threshold.
+    pub over_threshold: bool,
+}
+
+/// One source line shown in a drill-down.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineView {
+    /// `file:line` of the row.
+    pub origin: String,
+    /// Customer display name.
+    pub customer: String,
+    /// Product display name.
+    pub product: String,
+    /// Charge kind and term, as words.
+    pub charge: String,
+    /// Signed seats.
+    pub seats: Decimal,
+    /// The row's amount.
+    pub amount: Option<Money>,
+}
+
+/// The lines behind one gap, a page at a time.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Drilldown {
+    /// Vendor lines (first page).
+    pub vendor: Vec<LineView>,
+    /// How many vendor lines there are in all.
+    pub vendor_total: usize,
+    /// PSA lines (first page).
+    pub psa: Vec<LineView>,
+    /// How many PSA lines there are in all.
+    pub psa_total: usize,
+}
+
+/// One imported source, as the overview lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceView {
+    /// Source system and slice, such as `microsoft / partner 123 EUR`.
+    pub name: String,
+    /// Vendor or PSA.
+    pub side: Side,
+    /// The billing period, as `YYYY-MM`.
+    pub period: String,
+    /// Lines stored.
+    pub rows: u64,
+    /// When it was imported, local time, as text.
+    pub imported: String,
+}
+
+/// How much of the vendor spend is accounted for.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CoverageView {
+    /// Spend whose customer and product are both mapped or ignored, per currency.
+    pub covered: Vec<Money>,
+    /// All vendor spend, per currency.
+    pub total: Vec<Money>,
+    /// Covered share from 0 to 1 (over all currencies' amounts: a progress figure, not money).
+    pub share: Decimal,
+}
+
+/// Everything the overview screen shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Overview {
+    /// Coverage, shown first.
+    pub coverage: CoverageView,
+    /// Unmapped customers, largest spend first (a few).
+    pub unmapped_clients: Vec<(String, Money)>,
+    /// How many customers are unmapped in all.
+    pub unmapped_client_count: usize,
+    /// Unmapped products, largest spend first (a few).
+    pub unmapped_products: Vec<(String, Money)>,
+    /// How many products are unmapped in all.
+    pub unmapped_product_count: usize,
+    /// Per kind: number of gaps and their value (absolute, per currency).
+    pub gap_totals: Vec<(GapKind, usize, Vec<Money>)>,
+    /// Clients whose gaps are over the threshold.
+    pub clients_over_threshold: usize,
+    /// The imported sources.
+    pub sources: Vec<SourceView>,
+    /// Changes since the previous run, as short sentences (empty on a first run).
+    pub changes: Vec<String>,
+}
+
+/// Formats the workbench can export, by name.
+pub const EXPORT_FORMATS: [&str; 3] = ["csv", "json", "markdown"];
+
+/// Runs one import to completion on its own database connection, reporting progress. It is
+/// shared with worker threads, so it must be `Send + Sync`.
+pub type ImportRunner = Arc<
+    dyn Fn(&Path, &mut dyn FnMut(Progress)) -> Result<ImportSummary, ImportError> + Send + Sync,
+>;
+
+/// Everything the workbench reads from and writes to the library.
+///
+/// Every call is synchronous and must stay fast on a million vendor lines (the refresh after a
+/// decision is budgeted at 50 ms): lists are per customer or product, never per line, and the
+/// only per-line read, [`WorkbenchData::drilldown`], is paged.
+pub trait WorkbenchData {
+    /// The overview at a threshold.
+    fn overview(&mut self, threshold: Decimal) -> Result<Overview, DataError>;
+    /// The queue of vendor entries, ordered by vendor spend, largest first.
+    fn queue(
+        &mut self,
+        kind: MappingKind,
+        filter: QueueFilter,
+    ) -> Result<Vec<QueueEntry>, DataError>;
+    /// Ranked candidates for one vendor entry, best first.
+    fn candidates(
+        &mut self,
+        kind: MappingKind,
+        vendor_key: &str,
+    ) -> Result<Vec<Candidate>, DataError>;
+    /// The full list of PSA companies or products.
+    fn targets(&mut self, kind: MappingKind) -> Result<Vec<Target>, DataError>;
+    /// Records a decision in the decision log and applies it.
+    fn decide(&mut self, decision: Decision) -> Result<(), DataError>;
+    /// Undoes the latest decision still in effect; returns what was undone, or None if nothing.
+    fn undo(&mut self) -> Result<Option<String>, DataError>;
+    /// Redoes the latest undone decision; returns what was redone, or None if nothing.
+    fn redo(&mut self) -> Result<Option<String>, DataError>;
+    /// Every gap at a threshold.
+    fn gaps(&mut self, threshold: Decimal) -> Result<Vec<GapRow>, DataError>;
+    /// The first `limit` vendor and PSA lines behind a gap.
+    fn drilldown(&mut self, gap: &GapRow, limit: usize) -> Result<Drilldown, DataError>;
+    /// Detects what a file is without writing anything.
+    fn sniff(&mut self, path: &Path) -> Result<SourceInfo, DataError>;
+    /// A runner that imports on its own connection, for a worker thread.
+    fn import_runner(&self) -> ImportRunner;
+    /// Writes the delta report; returns the path written.
+    fn export(
+        &mut self,
+        format: &str,
+        path: &Path,
+        threshold: Decimal,
+    ) -> Result<PathBuf, DataError>;
+}
