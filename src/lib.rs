@@ -9,6 +9,11 @@
 //! - [`export`]: report data to csv / json / markdown, with formula injection neutralised.
 //! - [`cli`] and [`tui`]: two faces of the same library calls; neither holds business rules.
 
+pub mod cli;
 pub mod domain;
+pub mod export;
 pub mod import;
+pub mod paths;
+pub mod review;
+pub mod store;
 pub mod tui;

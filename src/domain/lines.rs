@@ -70,6 +70,33 @@ pub struct Party {
     pub external_id: Option<String>,
 }
 
+/// A stable identity in one source system: `microsoft` + tenant GUID, `connectwise` + company
+/// identifier, `pax8` + sku. Keys from different systems never collide because the system is
+/// part of the identity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SourceKey {
+    /// The source system, such as `microsoft`, `pax8` or `connectwise`.
+    pub system: String,
+    /// The id inside that system.
+    pub key: String,
+}
+
+impl SourceKey {
+    /// A key in a system.
+    pub fn new(system: impl Into<String>, key: impl Into<String>) -> Self {
+        Self {
+            system: system.into(),
+            key: key.into(),
+        }
+    }
+}
+
+impl fmt::Display for SourceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.system, self.key)
+    }
+}
+
 /// A product or SKU in one source system.
 ///
 /// `key` follows the source: `ProductId:SkuId` for Microsoft NCE (SkuId keeps its leading
@@ -159,9 +186,7 @@ impl Term {
             Term::TwoYear
         } else if has("one") && (has("month") || has("monthly")) || has("p1m") {
             Term::Monthly
-        } else if has("one") && (has("year") || has("yearly")) || has("p1y") {
-            Term::Annual
-        } else if has("annual") || has("annually") || has("yearly") || has("year") {
+        } else if has("annual") || has("annually") || has("yearly") || has("year") || has("p1y") {
             Term::Annual
         } else if has("monthly") || has("month") {
             Term::Monthly

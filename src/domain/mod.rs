@@ -4,6 +4,9 @@
 //! can be tested with plain values. Everything else in the crate depends on `domain`; `domain`
 //! depends on nothing else in the crate.
 
+pub mod ledger;
 pub mod lines;
 pub mod money;
+pub mod reconcile;
+pub mod report;
 pub mod text;

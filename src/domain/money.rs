@@ -32,6 +32,12 @@ impl Currency {
         }
     }
 
+    /// ISO 4217 `XXX`, "no currency": for rows that carry no money at all, so that they can
+    /// still be grouped without pretending to be in a real currency.
+    pub fn none() -> Self {
+        Self("XXX".to_string())
+    }
+
     /// The upper-case code.
     pub fn code(&self) -> &str {
         &self.0
@@ -183,6 +189,12 @@ impl MoneyByCurrency {
         self.0
             .iter()
             .map(|(currency, amount)| Money::new(*amount, currency.clone()))
+    }
+
+    /// The largest single-currency amount: how clients and products with totals in several
+    /// currencies are ordered, since their totals cannot be added.
+    pub fn largest_amount(&self) -> Decimal {
+        self.0.values().copied().max().unwrap_or_default()
     }
 
     /// True when nothing was added.

@@ -1,0 +1,54 @@
+//! `billgap demo`: the bundled sample exports in a fresh temporary database.
+
+use crate::import::ImportOptions;
+use crate::review::{build_report, map_certain};
+use clap::Args;
+
+/// Arguments of `billgap demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Print the gap table instead of opening the workbench.
+    #[arg(long)]
+    pub no_tui: bool,
+}
+
+/// The sample exports, embedded so the demo works from any directory.
+const SAMPLES: &[(&str, &[u8])] = &[
+    (
+        "partner-center-nce-2026-10.csv",
+        include_bytes!("../../assets/sample/partner-center-nce-2026-10.csv"),
+    ),
+    (
+        "pax8-2026-10.csv",
+        include_bytes!("../../assets/sample/pax8-2026-10.csv"),
+    ),
+    (
+        "connectwise-additions-2026-10.csv",
+        include_bytes!("../../assets/sample/connectwise-additions-2026-10.csv"),
+    ),
+];
+
+pub fn run(args: &DemoArgs) -> color_eyre::Result<i32> {
+    let folder = tempfile::tempdir()?;
+    let database = folder.path().join("demo.sqlite");
+    let mut store = super::open(&database)?;
+    for (name, bytes) in SAMPLES {
+        let path = folder.path().join(name);
+        std::fs::write(&path, bytes)?;
+        store.import_file(&path, &ImportOptions::default(), &mut |_| {})?;
+        eprintln!("imported sample {name}");
+    }
+    let made = map_certain(&mut store)?;
+    eprintln!(
+        "mapped {} customer(s) by the PSA id they carry, {} by identical name, and {} product(s) by identical name",
+        made.by_key, made.by_exact_name, made.products_by_exact_name
+    );
+    let report = build_report(&mut store, super::today(), true, None)?;
+    let _ = args.no_tui;
+    print!("{}", super::table::render(&report));
+    eprintln!(
+        "\nThis demo database is temporary ({}). Map the rest with `billgap map`, or open the workbench.",
+        database.display()
+    );
+    Ok(0)
+}

@@ -1,0 +1,99 @@
+//! `billgap gaps`, `billgap report` and `billgap threshold`.
+
+use crate::domain::lines::Side;
+use crate::export::{ExportFormat, write_report, write_report_file};
+use crate::review::build_report;
+use clap::{Args, ValueEnum};
+use rust_decimal::Decimal;
+use std::path::{Path, PathBuf};
+
+/// How `gaps` prints.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GapsFormat {
+    /// An aligned table for people.
+    Table,
+    /// The full report as JSON.
+    Json,
+    /// The report as CSV.
+    Csv,
+}
+
+/// Arguments of `billgap gaps`.
+#[derive(Debug, Args)]
+pub struct GapsArgs {
+    /// Threshold per client for this run only (see `billgap threshold` to store one).
+    #[arg(long)]
+    pub threshold: Option<Decimal>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GapsFormat::Table)]
+    pub format: GapsFormat,
+    /// Do not record this run in the gap ledger.
+    #[arg(long)]
+    pub no_record: bool,
+}
+
+/// Arguments of `billgap report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Report format.
+    #[arg(long, default_value = "csv")]
+    pub format: ExportFormat,
+    /// Where to write it.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+/// Arguments of `billgap threshold`.
+#[derive(Debug, Args)]
+pub struct ThresholdArgs {
+    /// The monthly amount above which a client's gaps need action.
+    pub amount: Decimal,
+    /// Only for this PSA company (key or exact name); default: the global default.
+    #[arg(long)]
+    pub client: Option<String>,
+}
+
+pub fn run(database: &Path, args: &GapsArgs) -> color_eyre::Result<i32> {
+    let mut store = super::open(database)?;
+    let report = build_report(&mut store, super::today(), !args.no_record, args.threshold)?;
+    let mut stdout = std::io::stdout().lock();
+    match args.format {
+        GapsFormat::Table => {
+            use std::io::Write;
+            write!(stdout, "{}", super::table::render(&report))?;
+        }
+        GapsFormat::Json => write_report(&report, ExportFormat::Json, &mut stdout)?,
+        GapsFormat::Csv => write_report(&report, ExportFormat::Csv, &mut stdout)?,
+    }
+    Ok(report.verdict.exit_code())
+}
+
+pub fn report(database: &Path, args: &ReportArgs) -> color_eyre::Result<i32> {
+    let mut store = super::open(database)?;
+    let report = build_report(&mut store, super::today(), true, None)?;
+    write_report_file(&report, args.format, &args.output)?;
+    eprintln!(
+        "wrote the {} report to {} ({} gaps; {})",
+        args.format.extension(),
+        args.output.display(),
+        report.gaps.len(),
+        report.coverage.headline()
+    );
+    Ok(report.verdict.exit_code())
+}
+
+pub fn threshold(database: &Path, args: &ThresholdArgs) -> color_eyre::Result<i32> {
+    let store = super::open(database)?;
+    let client = args
+        .client
+        .as_deref()
+        .map(|client| store.resolve_party(Side::Psa, client).map(|(key, _)| key))
+        .transpose()?;
+    store.set_threshold(client.as_ref(), args.amount)?;
+    eprintln!(
+        "threshold for {} set to {}",
+        client.map_or("every client".to_string(), |key| key.to_string()),
+        args.amount
+    );
+    Ok(0)
+}

@@ -1,0 +1,160 @@
+//! `billgap import` and `billgap formats`.
+
+use crate::domain::lines::{Period, Side};
+use crate::domain::money::Currency;
+use crate::import::{ImportOptions, Progress};
+use crate::store::ImportOutcome;
+use clap::Args;
+use color_eyre::eyre::{WrapErr, bail};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `billgap import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Export files to import; each is one transaction.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Which side the files feed (normally known from the format).
+    #[arg(long, value_parser = parse_side)]
+    pub side: Option<Side>,
+    /// Force a format instead of detecting it (see `billgap formats`).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// The billing period the files cover, YYYY-MM (normally taken from their dates).
+    #[arg(long)]
+    pub period: Option<Period>,
+    /// Currency for files that have no currency column.
+    #[arg(long)]
+    pub currency: Option<Currency>,
+    /// Numbers use a decimal comma (12,50).
+    #[arg(long)]
+    pub decimal_comma: bool,
+    /// Slash dates are day first (31/01/2026).
+    #[arg(long)]
+    pub day_first: bool,
+    /// Import the good rows and write the bad ones, with reasons, to FILE.rejected.csv.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+}
+
+fn parse_side(text: &str) -> Result<Side, String> {
+    text.parse()
+        .map_err(|error: crate::domain::lines::InvalidSide| error.to_string())
+}
+
+/// Imports every file; stops at the first failure, which leaves the database unchanged for
+/// that file.
+pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<i32> {
+    let mut store = super::open(database)?;
+    let options = ImportOptions {
+        format: args.format.clone(),
+        side: args.side,
+        period: args.period,
+        skip_bad_rows: args.skip_bad_rows,
+        decimal_comma: args.decimal_comma,
+        day_first: args.day_first,
+        currency: args.currency.clone(),
+        ..ImportOptions::default()
+    };
+    for file in &args.files {
+        let bar = progress_bar(file);
+        let outcome = store.import_file(file, &options, &mut |progress: Progress| {
+            bar.set_length(progress.total_bytes);
+            bar.set_position(progress.bytes_read);
+            bar.set_message(format!("{} rows", progress.rows));
+        });
+        bar.finish_and_clear();
+        match outcome? {
+            ImportOutcome::AlreadyImported(existing) => eprintln!(
+                "{}: already imported as #{} on {} ({}); nothing changed",
+                file.display(),
+                existing.id,
+                existing.imported_at,
+                existing.file_name
+            ),
+            ImportOutcome::Imported(report) => {
+                let summary = &report.summary;
+                eprintln!(
+                    "{}: imported {} lines from {} rows as {} ({} side, slice {}, period {}){}",
+                    file.display(),
+                    summary.lines,
+                    summary.rows_read,
+                    summary.source.format,
+                    summary.source.side,
+                    summary.source.slice,
+                    report.period,
+                    if report.replaced.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; replaces import(s) {:?} of the same slice",
+                            report.replaced
+                        )
+                    }
+                );
+                if !summary.rejected.is_empty() {
+                    let rejects = write_rejects(file, &summary.rejected)?;
+                    eprintln!(
+                        "{}: skipped {} bad row(s); see {}",
+                        file.display(),
+                        summary.rejected.len(),
+                        rejects.display()
+                    );
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn progress_bar(file: &Path) -> indicatif::ProgressBar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {bytes}/{total_bytes} {msg}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(file.display().to_string());
+    bar
+}
+
+fn write_rejects(
+    file: &Path,
+    rejected: &[crate::import::RejectedRow],
+) -> color_eyre::Result<PathBuf> {
+    let mut path = file.as_os_str().to_owned();
+    path.push(".rejected.csv");
+    let path = PathBuf::from(path);
+    let mut writer = csv::Writer::from_path(&path)
+        .wrap_err_with(|| format!("cannot write {}", path.display()))?;
+    writer.write_record(["location", "reason", "row"])?;
+    for row in rejected {
+        writer.write_record([
+            row.location.to_string(),
+            row.reason.clone(),
+            crate::export::neutralise_formula(&row.raw.join(",")),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(path)
+}
+
+/// Prints the known formats.
+pub fn list_formats() -> color_eyre::Result<i32> {
+    let formats = crate::import::known_formats();
+    if formats.is_empty() {
+        bail!("no formats are built in");
+    }
+    for format in formats {
+        let side = format.side.map_or("either side", |side| side.as_str());
+        println!(
+            "{:<28} {:<12} {:<11} {}",
+            format.name, format.system, side, format.description
+        );
+        if !format.fingerprint.is_empty() {
+            println!("{:<28} detected by: {}", "", format.fingerprint.join(", "));
+        }
+    }
+    Ok(0)
+}

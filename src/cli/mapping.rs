@@ -1,0 +1,280 @@
+//! Mapping commands: map, unmap, ignore, unignore, undo, redo, the log, and the lists.
+
+use crate::domain::lines::{Side, Term};
+use crate::domain::text::strip_control;
+use crate::store::{Decision, Origin, Store, UndoOutcome};
+use clap::{Args, Subcommand, ValueEnum};
+use std::path::Path;
+
+/// `billgap map client|product`.
+#[derive(Debug, Subcommand)]
+pub enum MapSubject {
+    /// A vendor customer (tenant id, Pax8 company id or exact name) is a PSA company (id or exact name).
+    Client {
+        /// Vendor customer key, `system:key`, or exact name.
+        vendor_customer: String,
+        /// PSA company key or exact name.
+        psa_company: String,
+    },
+    /// A vendor product (ProductId:SkuId, Pax8 sku, or exact name) is a PSA product.
+    Product {
+        /// Vendor product key, `system:key`, or exact name.
+        vendor_product: String,
+        /// PSA product key or exact name.
+        psa_product: String,
+        /// Only for this term (monthly, annual, 3-year, trial…); default: every term.
+        #[arg(long)]
+        term: Option<Term>,
+    },
+}
+
+/// `billgap unmap client|product`.
+#[derive(Debug, Subcommand)]
+pub enum UnmapSubject {
+    /// Remove a vendor customer's mapping.
+    Client {
+        /// Vendor customer key or exact name.
+        vendor_customer: String,
+    },
+    /// Remove a vendor product's mapping.
+    Product {
+        /// Vendor product key or exact name.
+        vendor_product: String,
+        /// The term of the mapping to remove; default: the every-term mapping.
+        #[arg(long)]
+        term: Option<Term>,
+    },
+}
+
+/// What an ignore rule applies to.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum IgnoreSubject {
+    /// A vendor customer (for example your own internal tenant).
+    Customer,
+    /// A vendor product (for example a free or viral SKU).
+    Product,
+}
+
+/// `billgap ignore`.
+#[derive(Debug, Args)]
+pub struct IgnoreArgs {
+    /// Customer or product.
+    #[arg(value_enum)]
+    pub subject: IgnoreSubject,
+    /// Vendor key or exact name.
+    pub vendor: String,
+    /// Why; shown wherever the rule has an effect.
+    #[arg(long, required = true)]
+    pub reason: String,
+    /// Last day the rule applies (YYYY-MM-DD); default: for good.
+    #[arg(long)]
+    pub until: Option<chrono::NaiveDate>,
+}
+
+/// `billgap unignore`.
+#[derive(Debug, Args)]
+pub struct UnignoreArgs {
+    /// Customer or product.
+    #[arg(value_enum)]
+    pub subject: IgnoreSubject,
+    /// Vendor key or exact name.
+    pub vendor: String,
+}
+
+/// `billgap clients` / `billgap products`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only those neither mapped nor ignored: the mapping queue.
+    #[arg(long, conflicts_with = "mapped")]
+    pub unmapped: bool,
+    /// Only those mapped.
+    #[arg(long)]
+    pub mapped: bool,
+}
+
+pub fn map(database: &Path, subject: MapSubject) -> color_eyre::Result<i32> {
+    let mut store = super::open(database)?;
+    let decision = match subject {
+        MapSubject::Client {
+            vendor_customer,
+            psa_company,
+        } => Decision::MapClient {
+            vendor: store.resolve_party(Side::Vendor, &vendor_customer)?.0,
+            company: store.resolve_party(Side::Psa, &psa_company)?.0,
+        },
+        MapSubject::Product {
+            vendor_product,
+            psa_product,
+            term,
+        } => Decision::MapProduct {
+            vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
+            term,
+            product: store.resolve_product(Side::Psa, &psa_product)?.0,
+        },
+    };
+    apply(&mut store, &decision)
+}
+
+pub fn unmap(database: &Path, subject: UnmapSubject) -> color_eyre::Result<i32> {
+    let mut store = super::open(database)?;
+    let decision = match subject {
+        UnmapSubject::Client { vendor_customer } => Decision::UnmapClient {
+            vendor: store.resolve_party(Side::Vendor, &vendor_customer)?.0,
+        },
+        UnmapSubject::Product {
+            vendor_product,
+            term,
+        } => Decision::UnmapProduct {
+            vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
+            term,
+        },
+    };
+    apply(&mut store, &decision)
+}
+
+pub fn ignore(database: &Path, args: &IgnoreArgs) -> color_eyre::Result<i32> {
+    let mut store = super::open(database)?;
+    let (reason, until) = (args.reason.clone(), args.until);
+    let decision = match args.subject {
+        IgnoreSubject::Customer => Decision::IgnoreCustomer {
+            vendor: store.resolve_party(Side::Vendor, &args.vendor)?.0,
+            reason,
+            until,
+        },
+        IgnoreSubject::Product => Decision::IgnoreProduct {
+            vendor: store.resolve_product(Side::Vendor, &args.vendor)?.0,
+            reason,
+            until,
+        },
+    };
+    apply(&mut store, &decision)
+}
+
+pub fn unignore(database: &Path, args: &UnignoreArgs) -> color_eyre::Result<i32> {
+    let mut store = super::open(database)?;
+    let decision = match args.subject {
+        IgnoreSubject::Customer => Decision::UnignoreCustomer {
+            vendor: store.resolve_party(Side::Vendor, &args.vendor)?.0,
+        },
+        IgnoreSubject::Product => Decision::UnignoreProduct {
+            vendor: store.resolve_product(Side::Vendor, &args.vendor)?.0,
+        },
+    };
+    apply(&mut store, &decision)
+}
+
+fn apply(store: &mut Store, decision: &Decision) -> color_eyre::Result<i32> {
+    match store.decide(decision, Origin::Manual)? {
+        Some(id) => eprintln!("recorded decision #{id}: {}", describe(decision)),
+        None => eprintln!("nothing to change: {} already holds", describe(decision)),
+    }
+    Ok(0)
+}
+
+fn describe(decision: &Decision) -> String {
+    match decision {
+        Decision::MapClient { vendor, company } => format!("{vendor} → {company}"),
+        Decision::UnmapClient { vendor } => format!("{vendor} unmapped"),
+        Decision::MapProduct {
+            vendor,
+            term,
+            product,
+        } => format!(
+            "{vendor} ({}) → {product}",
+            term.map_or("every term", Term::as_str)
+        ),
+        Decision::UnmapProduct { vendor, term } => {
+            format!(
+                "{vendor} ({}) unmapped",
+                term.map_or("every term", Term::as_str)
+            )
+        }
+        Decision::RejectClient { vendor, company } => format!("{vendor} is not {company}"),
+        Decision::RejectProduct { vendor, product } => format!("{vendor} is not {product}"),
+        Decision::IgnoreCustomer { vendor, reason, .. }
+        | Decision::IgnoreProduct { vendor, reason, .. } => format!("{vendor} ignored: {reason}"),
+        Decision::UnignoreCustomer { vendor } | Decision::UnignoreProduct { vendor } => {
+            format!("{vendor} no longer ignored")
+        }
+    }
+}
+
+pub fn step_history(database: &Path, undo: bool) -> color_eyre::Result<i32> {
+    let mut store = super::open(database)?;
+    let outcome = if undo { store.undo()? } else { store.redo()? };
+    match outcome {
+        UndoOutcome::Applied(record) => eprintln!(
+            "{} of decision {}: {} {}",
+            record.step, record.id, record.action, record.record
+        ),
+        UndoOutcome::Nothing => eprintln!("nothing to {}", if undo { "undo" } else { "redo" }),
+    }
+    Ok(0)
+}
+
+pub fn show_log(database: &Path, limit: usize) -> color_eyre::Result<i32> {
+    let store = super::open(database)?;
+    for record in store.decision_log(limit)? {
+        println!(
+            "#{:<5} {}  {:<5} {:<9} {:<17} {}",
+            record.id, record.decided_at, record.step, record.origin, record.action, record.record
+        );
+    }
+    Ok(0)
+}
+
+pub fn list_clients(database: &Path, args: &ListArgs) -> color_eyre::Result<i32> {
+    let store = super::open(database)?;
+    let state = store.current_state()?;
+    println!(
+        "{}",
+        crate::domain::reconcile::Coverage::measure(&state.vendor, &state.mappings, super::today())
+            .headline()
+    );
+    for row in store.parties(Side::Vendor, &state)? {
+        let handled = row.mapped_to.is_some() || row.ignored.is_some();
+        if (args.unmapped && handled) || (args.mapped && row.mapped_to.is_none()) {
+            continue;
+        }
+        let status = match (&row.mapped_to, &row.ignored) {
+            (Some(company), _) => format!("→ {company}"),
+            (None, Some(rule)) => format!("ignored: {}", strip_control(&rule.reason)),
+            (None, None) => "UNMAPPED".to_string(),
+        };
+        println!(
+            "{:<50} {:<40} {:>8} seats  {:>16}  {}",
+            row.key.to_string(),
+            strip_control(&row.party.name),
+            row.seats.normalize(),
+            row.spend.to_string(),
+            status
+        );
+    }
+    Ok(0)
+}
+
+pub fn list_products(database: &Path, args: &ListArgs) -> color_eyre::Result<i32> {
+    let store = super::open(database)?;
+    let state = store.current_state()?;
+    for row in store.products(Side::Vendor, &state)? {
+        let handled = row.mapped_to.is_some() || row.ignored.is_some();
+        if (args.unmapped && handled) || (args.mapped && row.mapped_to.is_none()) {
+            continue;
+        }
+        let status = match (&row.mapped_to, &row.ignored) {
+            (Some(product), _) => format!("→ {product}"),
+            (None, Some(rule)) => format!("ignored: {}", strip_control(&rule.reason)),
+            (None, None) => "UNMAPPED".to_string(),
+        };
+        println!(
+            "{:<36} {:<48} {:<11} {:>8} seats  {:>16}  {}",
+            row.key.to_string(),
+            strip_control(&row.product.name),
+            row.term.as_str(),
+            row.seats.normalize(),
+            row.spend.to_string(),
+            status
+        );
+    }
+    Ok(0)
+}

@@ -1,0 +1,115 @@
+//! The command line: one module per subcommand. Each returns the process exit code; data goes
+//! to stdout, progress and diagnostics to stderr.
+//!
+//! Exit codes for headless runs: 0 clean at full coverage, 1 gaps over threshold or coverage
+//! incomplete, 2 error (set by `main` when a command fails).
+
+mod demo;
+mod gaps;
+mod importing;
+mod mapping;
+mod table;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Find billing gaps between what you buy from vendors and what you bill from your PSA.
+#[derive(Debug, Parser)]
+#[command(name = "billgap", version, about, long_about = None)]
+pub struct Cli {
+    /// The database file [default: billgap.sqlite in your data directory].
+    #[arg(long, env = "BILLGAP_DB", global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// What to do; `billgap demo` shows everything on sample data.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Every subcommand.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import vendor or PSA exports (format detected from the header).
+    Import(importing::ImportArgs),
+    /// List the export formats billgap knows.
+    Formats,
+    /// Confirm a mapping: a vendor customer is a PSA company, or a vendor product a PSA product.
+    Map {
+        /// What to map.
+        #[command(subcommand)]
+        subject: mapping::MapSubject,
+    },
+    /// Remove a mapping.
+    Unmap {
+        /// What to unmap.
+        #[command(subcommand)]
+        subject: mapping::UnmapSubject,
+    },
+    /// Leave a vendor customer or product out of the comparison, with a reason.
+    Ignore(mapping::IgnoreArgs),
+    /// Lift an ignore rule.
+    Unignore(mapping::UnignoreArgs),
+    /// Reverse the latest mapping decision.
+    Undo,
+    /// Re-apply the most recently undone decision.
+    Redo,
+    /// Show the decision log, newest first.
+    Log {
+        /// How many entries.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// List vendor customers by spend, with their mappings.
+    Clients(mapping::ListArgs),
+    /// List vendor products by spend, with their mappings.
+    Products(mapping::ListArgs),
+    /// Compute the gaps; exit 0 clean, 1 over threshold or incomplete coverage, 2 error.
+    Gaps(gaps::GapsArgs),
+    /// Write the delta report to a file.
+    Report(gaps::ReportArgs),
+    /// Set the default gap threshold, or one client's.
+    Threshold(gaps::ThresholdArgs),
+    /// Run billgap on the bundled sample data in a fresh temporary database.
+    Demo(demo::DemoArgs),
+}
+
+/// Runs a parsed command line and returns the exit code.
+pub fn run(cli: Cli) -> color_eyre::Result<i32> {
+    let database = cli
+        .db
+        .clone()
+        .unwrap_or_else(crate::paths::default_database);
+    let Some(command) = cli.command else {
+        use clap::CommandFactory;
+        Cli::command().print_help()?;
+        return Ok(0);
+    };
+    match command {
+        Command::Import(args) => importing::run(&database, &args),
+        Command::Formats => importing::list_formats(),
+        Command::Map { subject } => mapping::map(&database, subject),
+        Command::Unmap { subject } => mapping::unmap(&database, subject),
+        Command::Ignore(args) => mapping::ignore(&database, &args),
+        Command::Unignore(args) => mapping::unignore(&database, &args),
+        Command::Undo => mapping::step_history(&database, true),
+        Command::Redo => mapping::step_history(&database, false),
+        Command::Log { limit } => mapping::show_log(&database, limit),
+        Command::Clients(args) => mapping::list_clients(&database, &args),
+        Command::Products(args) => mapping::list_products(&database, &args),
+        Command::Gaps(args) => gaps::run(&database, &args),
+        Command::Report(args) => gaps::report(&database, &args),
+        Command::Threshold(args) => gaps::threshold(&database, &args),
+        Command::Demo(args) => demo::run(&args),
+    }
+}
+
+/// Opens the database with a message that names it.
+fn open(database: &std::path::Path) -> color_eyre::Result<crate::store::Store> {
+    use color_eyre::eyre::WrapErr;
+    crate::store::Store::open(database)
+        .wrap_err_with(|| format!("cannot open the database {}", database.display()))
+}
+
+/// Today in the local calendar, the day every reconcile is dated.
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}

@@ -1,0 +1,216 @@
+//! The gap ledger: how long each gap has been open, what it has cost so far, and how it moved
+//! since the previous run.
+//!
+//! A gap's identity is (company, product, term, kind). Its cost to date grows between runs by
+//! its monthly value prorated over the days between them (a 30-day month), because a gap found
+//! on day 3 and one found in month 4 differ exactly by that money.
+
+use crate::domain::lines::{SourceKey, Term};
+use crate::domain::reconcile::{Gap, GapKind};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// What identifies a gap from run to run.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct GapIdentity {
+    /// PSA company.
+    pub company: SourceKey,
+    /// PSA product.
+    pub product: SourceKey,
+    /// Term.
+    pub term: Term,
+    /// Kind.
+    pub kind: GapKind,
+}
+
+impl GapIdentity {
+    /// The identity of a gap.
+    pub fn of(gap: &Gap) -> Self {
+        Self {
+            company: gap.company.clone(),
+            product: gap.product.clone(),
+            term: gap.term,
+            kind: gap.kind,
+        }
+    }
+}
+
+/// A gap as the previous run recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PriorGap {
+    /// Identity.
+    pub identity: GapIdentity,
+    /// Company name, for reporting a resolved gap.
+    pub company_name: String,
+    /// Product name.
+    pub product_name: String,
+    /// Absolute monthly value then.
+    pub magnitude: Decimal,
+    /// First day it was seen.
+    pub first_seen: NaiveDate,
+    /// Money it had cost up to that run.
+    pub accumulated: Decimal,
+}
+
+/// How a gap moved since the previous run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GapStatus {
+    /// Not there last time.
+    New,
+    /// Larger absolute value than last time.
+    Worse,
+    /// Smaller absolute value than last time.
+    Better,
+    /// Same value.
+    Unchanged,
+    /// There last time, gone now.
+    Resolved,
+}
+
+impl GapStatus {
+    /// The stable lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapStatus::New => "new",
+            GapStatus::Worse => "worse",
+            GapStatus::Better => "better",
+            GapStatus::Unchanged => "unchanged",
+            GapStatus::Resolved => "resolved",
+        }
+    }
+}
+
+/// A current gap with its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrackedGap {
+    /// The gap.
+    pub gap: Gap,
+    /// First day seen.
+    pub first_seen: NaiveDate,
+    /// Days since first seen.
+    pub age_days: i64,
+    /// Money the gap has cost since first seen, in the gap's value currency.
+    pub accumulated: Decimal,
+    /// Movement since the previous run.
+    pub status: GapStatus,
+}
+
+/// Carries the ledger forward to `today`: each current gap gets its age, cost to date and
+/// status; gaps of the previous run that are gone are returned as resolved.
+pub fn track(
+    current: &[Gap],
+    previous: &HashMap<GapIdentity, PriorGap>,
+    previous_run: Option<NaiveDate>,
+    today: NaiveDate,
+) -> (Vec<TrackedGap>, Vec<PriorGap>) {
+    let elapsed_days = previous_run
+        .map(|date| (today - date).num_days().max(0))
+        .unwrap_or(0);
+    let mut seen = std::collections::HashSet::new();
+    let tracked = current
+        .iter()
+        .map(|gap| {
+            let identity = GapIdentity::of(gap);
+            seen.insert(identity.clone());
+            match previous.get(&identity) {
+                None => TrackedGap {
+                    gap: gap.clone(),
+                    first_seen: today,
+                    age_days: 0,
+                    accumulated: Decimal::ZERO,
+                    status: GapStatus::New,
+                },
+                Some(prior) => {
+                    let accrued = prior.magnitude * Decimal::from(elapsed_days) / Decimal::from(30);
+                    let magnitude = gap.magnitude();
+                    TrackedGap {
+                        gap: gap.clone(),
+                        first_seen: prior.first_seen,
+                        age_days: (today - prior.first_seen).num_days().max(0),
+                        accumulated: (prior.accumulated + accrued).round_dp(2),
+                        status: if magnitude > prior.magnitude {
+                            GapStatus::Worse
+                        } else if magnitude < prior.magnitude {
+                            GapStatus::Better
+                        } else {
+                            GapStatus::Unchanged
+                        },
+                    }
+                }
+            }
+        })
+        .collect();
+    let mut resolved: Vec<PriorGap> = previous
+        .iter()
+        .filter(|(identity, _)| !seen.contains(*identity))
+        .map(|(_, prior)| prior.clone())
+        .collect();
+    resolved.sort_by(|a, b| a.identity.cmp(&b.identity));
+    (tracked, resolved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::money::{Currency, Money};
+    use crate::domain::reconcile::PriceBasis;
+    use rust_decimal_macros::dec;
+
+    fn gap(value: Decimal) -> Gap {
+        Gap {
+            company: SourceKey::new("connectwise", "ACME"),
+            company_name: "Acme".into(),
+            product: SourceKey::new("connectwise", "M365-BP"),
+            product_name: "Business Premium".into(),
+            term: Term::Monthly,
+            kind: GapKind::Unbilled,
+            vendor_seats: dec!(12),
+            psa_seats: dec!(10),
+            delta: dec!(2),
+            unit_price: None,
+            unit_cost: None,
+            value: Some(Money::new(value, Currency::parse("USD").expect("valid"))),
+            cost: None,
+            price_basis: PriceBasis::ClientPrice,
+            vendor_sources: Vec::new(),
+        }
+    }
+
+    fn day(month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, month, day).expect("valid date")
+    }
+
+    #[test]
+    fn a_gap_ages_and_accumulates_its_cost_between_runs() {
+        let (first, _) = track(&[gap(dec!(150))], &HashMap::new(), None, day(9, 1));
+        assert_eq!(first[0].status, GapStatus::New);
+        let prior: HashMap<_, _> = first
+            .iter()
+            .map(|tracked| {
+                (
+                    GapIdentity::of(&tracked.gap),
+                    PriorGap {
+                        identity: GapIdentity::of(&tracked.gap),
+                        company_name: tracked.gap.company_name.clone(),
+                        product_name: tracked.gap.product_name.clone(),
+                        magnitude: tracked.gap.magnitude(),
+                        first_seen: tracked.first_seen,
+                        accumulated: tracked.accumulated,
+                    },
+                )
+            })
+            .collect();
+        let (second, resolved) = track(&[gap(dec!(165))], &prior, Some(day(9, 1)), day(10, 1));
+        assert!(resolved.is_empty());
+        assert_eq!(second[0].age_days, 30);
+        assert_eq!(second[0].accumulated, dec!(150));
+        assert_eq!(second[0].status, GapStatus::Worse);
+
+        let (third, resolved) = track(&[], &prior, Some(day(9, 1)), day(9, 8));
+        assert!(third.is_empty());
+        assert_eq!(resolved.len(), 1);
+    }
+}

@@ -1,0 +1,128 @@
+//! Coverage: how much of the vendor spend the comparison actually looked at.
+//!
+//! A gap report over half the spend looks exactly like a clean one over all of it, so coverage
+//! is computed first and shown first, and "clean" is only ever said at full coverage.
+
+use super::{MappingSet, Position};
+use crate::domain::lines::SourceKey;
+use crate::domain::money::{Currency, MoneyByCurrency};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// Vendor spend split by whether it was compared, per currency.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    /// All vendor spend.
+    pub total: MoneyByCurrency,
+    /// Spend whose customer and product are both mapped.
+    pub mapped: MoneyByCurrency,
+    /// Spend left out on purpose by an ignore rule.
+    pub ignored: MoneyByCurrency,
+    /// Vendor customers with spend that are neither mapped nor ignored.
+    pub unmapped_customers: BTreeSet<SourceKey>,
+    /// Vendor products (of mapped customers) that are neither mapped nor ignored.
+    pub unmapped_products: BTreeSet<SourceKey>,
+    /// Vendor positions looked at.
+    pub vendor_positions: usize,
+    /// Vendor positions left uncompared (neither mapped nor ignored).
+    pub unmapped_positions: usize,
+}
+
+impl Coverage {
+    /// Classifies every vendor position as mapped, ignored or unmapped.
+    pub fn measure(vendor: &[Position], mappings: &MappingSet, today: NaiveDate) -> Coverage {
+        let mut coverage = Coverage {
+            vendor_positions: vendor.len(),
+            ..Coverage::default()
+        };
+        for position in vendor {
+            let money = crate::domain::money::Money::new(position.spend, position.currency.clone());
+            coverage.total.add(&money);
+            let ignored = mappings.customer_ignored(&position.customer, today)
+                || mappings.product_ignored(&position.product, today);
+            if ignored {
+                coverage.ignored.add(&money);
+                continue;
+            }
+            let customer_mapped = mappings.company_for(&position.customer).is_some();
+            let product_mapped = mappings
+                .product_for(&position.product, position.term)
+                .is_some();
+            if customer_mapped && product_mapped {
+                coverage.mapped.add(&money);
+                continue;
+            }
+            coverage.unmapped_positions += 1;
+            if !customer_mapped {
+                coverage
+                    .unmapped_customers
+                    .insert(position.customer.clone());
+            }
+            if !product_mapped {
+                coverage.unmapped_products.insert(position.product.clone());
+            }
+        }
+        coverage
+    }
+
+    /// True when every vendor position was compared or deliberately ignored.
+    pub fn is_complete(&self) -> bool {
+        self.vendor_positions > 0 && self.unmapped_positions == 0
+    }
+
+    /// Share of one currency's vendor spend that is mapped or ignored, from 0 to 1; `None` when
+    /// that currency has no spend (a share of nothing is not 100%).
+    pub fn share(&self, currency: &Currency) -> Option<Decimal> {
+        let total = self.total.get(currency).amount;
+        if total.is_zero() {
+            return None;
+        }
+        let covered = self.mapped.get(currency).amount + self.ignored.get(currency).amount;
+        Some(covered / total)
+    }
+
+    /// The lowest share over all currencies: the honest headline when a partner is billed in
+    /// several currencies. `None` when there is no spend at all.
+    pub fn lowest_share(&self) -> Option<Decimal> {
+        self.total
+            .iter()
+            .filter_map(|money| self.share(&money.currency))
+            .min()
+    }
+
+    /// "87.5% of USD 12,345.00 vendor spend compared; 3 customers and 2 products unmapped".
+    pub fn headline(&self) -> String {
+        if self.vendor_positions == 0 {
+            return "no vendor lines: nothing was compared".to_string();
+        }
+        let shares: Vec<String> = self
+            .total
+            .iter()
+            .map(|total| match self.share(&total.currency) {
+                Some(share) => format!("{} of {} vendor spend", percent(share), total),
+                None => format!("no spend in {}", total.currency),
+            })
+            .collect();
+        let mut text = format!("Coverage: {}", shares.join("; "));
+        if self.is_complete() {
+            text.push_str(" (complete)");
+        } else {
+            text.push_str(&format!(
+                "; {} customer(s) and {} product(s) unmapped",
+                self.unmapped_customers.len(),
+                self.unmapped_products.len()
+            ));
+        }
+        text
+    }
+}
+
+/// A share from 0 to 1 as a percentage with one decimal, rounded down so that 99.96% never
+/// shows as 100.0%.
+pub fn percent(share: Decimal) -> String {
+    let value = (share * Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::ToZero);
+    format!("{value:.1}%")
+}

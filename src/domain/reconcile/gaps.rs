@@ -1,0 +1,499 @@
+//! Gap rows: where vendor seats and billed seats disagree, and what that is worth.
+
+use super::{MappingSet, Position};
+use crate::domain::lines::{SourceKey, Term};
+use crate::domain::money::{Currency, Money};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// What kind of disagreement a gap is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GapKind {
+    /// More vendor seats than billed seats: revenue not billed.
+    Unbilled,
+    /// More billed seats than vendor seats: the client pays for seats no longer bought.
+    Overbilled,
+    /// Vendor seats with no PSA line at all for that company and product.
+    Missing,
+    /// A PSA licence line with no vendor seats behind it.
+    Orphan,
+    /// The PSA unit price is below the vendor unit cost: negative margin on every seat.
+    Price,
+}
+
+impl GapKind {
+    /// Every kind, in display order.
+    pub const ALL: [GapKind; 5] = [
+        GapKind::Unbilled,
+        GapKind::Overbilled,
+        GapKind::Missing,
+        GapKind::Orphan,
+        GapKind::Price,
+    ];
+
+    /// The stable lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapKind::Unbilled => "unbilled",
+            GapKind::Overbilled => "overbilled",
+            GapKind::Missing => "missing",
+            GapKind::Orphan => "orphan",
+            GapKind::Price => "price",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn from_stored(text: &str) -> Option<GapKind> {
+        GapKind::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
+    /// True when the client is billed less than it should be (money the MSP is losing), false
+    /// when billed more (a refund and trust risk).
+    pub fn is_under_billing(self) -> bool {
+        matches!(self, GapKind::Unbilled | GapKind::Missing | GapKind::Price)
+    }
+}
+
+/// Which unit price valued a gap, so the report can say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PriceBasis {
+    /// The client's own PSA price for this product.
+    ClientPrice,
+    /// The most common PSA price of this product at other clients (missing lines).
+    OtherClientsPrice,
+    /// No client is billed for the product: valued at vendor cost.
+    VendorCost,
+    /// The per-seat margin lost (price gaps).
+    MarginLoss,
+    /// No price was available on either side.
+    Unpriced,
+}
+
+/// One disagreement for a (PSA company, PSA product, term).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gap {
+    /// The PSA company.
+    pub company: SourceKey,
+    /// Its display name.
+    pub company_name: String,
+    /// The PSA product (for missing gaps: the product the mapping points to).
+    pub product: SourceKey,
+    /// Its display name.
+    pub product_name: String,
+    /// The commitment term; `Unspecified` when the PSA line covers every term.
+    pub term: Term,
+    /// The kind of gap.
+    pub kind: GapKind,
+    /// Seats the vendor charges for.
+    pub vendor_seats: Decimal,
+    /// Seats the PSA bills.
+    pub psa_seats: Decimal,
+    /// Vendor seats minus PSA seats.
+    pub delta: Decimal,
+    /// The PSA unit price used to value the gap.
+    pub unit_price: Option<Money>,
+    /// The vendor unit cost per seat.
+    pub unit_cost: Option<Money>,
+    /// Monthly value: delta × unit price (positive when under-billed, negative when over-billed).
+    pub value: Option<Money>,
+    /// Monthly cost not recovered: delta × vendor unit cost.
+    pub cost: Option<Money>,
+    /// Which price valued the gap.
+    pub price_basis: PriceBasis,
+    /// The vendor customers and products behind the gap, for drill-down.
+    pub vendor_sources: Vec<(SourceKey, SourceKey)>,
+}
+
+impl Gap {
+    /// The absolute value used for ordering and thresholds; unpriced gaps count as zero.
+    pub fn magnitude(&self) -> Decimal {
+        self.value
+            .as_ref()
+            .map(|value| value.amount.abs())
+            .unwrap_or_default()
+    }
+}
+
+/// Vendor seats for one (PSA company, PSA product, term), summed over vendor customers.
+#[derive(Debug, Default)]
+struct VendorSide {
+    seats: Decimal,
+    /// The vendor terms behind the seats, so a PSA line without a term can report the term
+    /// it actually covers.
+    terms: BTreeSet<Term>,
+    unit_cost: Option<Money>,
+    sources: BTreeSet<(SourceKey, SourceKey)>,
+}
+
+/// PSA seats for one (PSA company, PSA product, term).
+#[derive(Debug)]
+struct PsaSide {
+    company_name: String,
+    product_name: String,
+    seats: Decimal,
+    /// The price of the line with the most seats, in its currency.
+    unit_price: Option<Money>,
+    largest_line: Decimal,
+}
+
+/// (PSA company, PSA product, term, currency).
+type GroupKey = (SourceKey, SourceKey, Term, Currency);
+
+impl VendorSide {
+    /// Adds another vendor group compared with the same PSA line. Seats add up whatever the
+    /// currency; the unit cost is kept only while every part is in one currency.
+    fn absorb(&mut self, other: &VendorSide) {
+        let first = self.sources.is_empty();
+        self.seats += other.seats;
+        self.terms.extend(other.terms.iter().copied());
+        self.unit_cost = match (first, &self.unit_cost, &other.unit_cost) {
+            (true, _, cost) => cost.clone(),
+            (false, Some(mine), Some(theirs)) if mine.currency == theirs.currency => {
+                Some(mine.clone())
+            }
+            _ => None,
+        };
+        self.sources.extend(other.sources.iter().cloned());
+    }
+}
+
+pub(super) fn find_gaps(
+    vendor: &[Position],
+    psa: &[Position],
+    mappings: &MappingSet,
+    today: NaiveDate,
+) -> Vec<Gap> {
+    let company_names: HashMap<&SourceKey, &str> = psa
+        .iter()
+        .map(|position| (&position.customer, position.customer_name.as_str()))
+        .collect();
+    let vendor_groups = group_vendor(vendor, mappings, today);
+    let psa_groups = group_psa(psa);
+    let reference_prices = most_common_prices(psa);
+    let product_names: HashMap<&SourceKey, &str> = psa
+        .iter()
+        .map(|position| (&position.product, position.product_name.as_str()))
+        .collect();
+
+    let mut gaps = Vec::new();
+    let mut matched_psa: BTreeSet<GroupKey> = BTreeSet::new();
+    let mut compared: BTreeMap<GroupKey, VendorSide> = BTreeMap::new();
+    for (vendor_key, vendor_side) in &vendor_groups {
+        match find_psa_group(&psa_groups, vendor_key) {
+            Some(psa_key) => compared.entry(psa_key).or_default().absorb(vendor_side),
+            None => {
+                let (company, product, term, _) = vendor_key;
+                let (unit_price, price_basis) = match reference_prices.get(product) {
+                    Some(price) => (Some(price.clone()), PriceBasis::OtherClientsPrice),
+                    None => match &vendor_side.unit_cost {
+                        Some(cost) => (Some(cost.clone()), PriceBasis::VendorCost),
+                        None => (None, PriceBasis::Unpriced),
+                    },
+                };
+                if vendor_side.seats > Decimal::ZERO {
+                    gaps.push(seat_gap(SeatGap {
+                        company,
+                        company_name: company_names.get(company).copied().unwrap_or(&company.key),
+                        product,
+                        product_name: product_names.get(product).copied().unwrap_or(&product.key),
+                        term: *term,
+                        kind: GapKind::Missing,
+                        vendor: vendor_side,
+                        psa_seats: Decimal::ZERO,
+                        unit_price,
+                        price_basis,
+                    }));
+                }
+            }
+        }
+    }
+    for (psa_key, vendor_side) in &compared {
+        matched_psa.insert(psa_key.clone());
+        let psa_side = &psa_groups[psa_key];
+        let (company, product, term, _) = psa_key;
+        let delta = vendor_side.seats - psa_side.seats;
+        let kind = if delta > Decimal::ZERO {
+            Some(GapKind::Unbilled)
+        } else if delta < Decimal::ZERO {
+            Some(if vendor_side.seats > Decimal::ZERO {
+                GapKind::Overbilled
+            } else {
+                GapKind::Orphan
+            })
+        } else {
+            None
+        };
+        let shared = SeatGap {
+            company,
+            company_name: &psa_side.company_name,
+            product,
+            product_name: &psa_side.product_name,
+            term: reported_term(*term, &vendor_side.terms),
+            kind: GapKind::Unbilled,
+            vendor: vendor_side,
+            psa_seats: psa_side.seats,
+            unit_price: psa_side.unit_price.clone(),
+            price_basis: PriceBasis::ClientPrice,
+        };
+        if let Some(price_gap) = price_gap(&shared) {
+            gaps.push(price_gap);
+        }
+        if let Some(kind) = kind {
+            gaps.push(seat_gap(SeatGap { kind, ..shared }));
+        }
+    }
+    for (key, psa_side) in &psa_groups {
+        if matched_psa.contains(key) || psa_side.seats <= Decimal::ZERO {
+            continue;
+        }
+        let (company, product, term, _) = key;
+        if !mappings.is_licence_product(product) {
+            continue;
+        }
+        gaps.push(seat_gap(SeatGap {
+            company,
+            company_name: &psa_side.company_name,
+            product,
+            product_name: &psa_side.product_name,
+            term: reported_term(*term, &mappings.terms_mapped_to(product)),
+            kind: GapKind::Orphan,
+            vendor: &VendorSide::default(),
+            psa_seats: psa_side.seats,
+            unit_price: psa_side.unit_price.clone(),
+            price_basis: PriceBasis::ClientPrice,
+        }));
+    }
+    gaps
+}
+
+/// Groups mapped vendor positions per (PSA company, PSA product, term).
+///
+/// Several vendor products of *one* vendor customer mapped to the same PSA product are a bundle
+/// (one user holds each component), so that customer's seats are the largest component, and
+/// the bundle's cost per seat is the sum of the components'. Different vendor customers (two
+/// tenants of one client) add up.
+fn group_vendor(
+    vendor: &[Position],
+    mappings: &MappingSet,
+    today: NaiveDate,
+) -> BTreeMap<GroupKey, VendorSide> {
+    type PerCustomer = BTreeMap<SourceKey, (Decimal, Option<Money>)>;
+    let mut per_customer: BTreeMap<(GroupKey, SourceKey), PerCustomer> = BTreeMap::new();
+    for position in vendor {
+        if mappings.customer_ignored(&position.customer, today)
+            || mappings.product_ignored(&position.product, today)
+        {
+            continue;
+        }
+        let (Some(company), Some(product)) = (
+            mappings.company_for(&position.customer),
+            mappings.product_for(&position.product, position.term),
+        ) else {
+            continue;
+        };
+        let group = (
+            company.clone(),
+            product.clone(),
+            position.term,
+            position.currency.clone(),
+        );
+        let entry = per_customer
+            .entry((group, position.customer.clone()))
+            .or_default()
+            .entry(position.product.clone())
+            .or_insert((Decimal::ZERO, None));
+        entry.0 += position.seats;
+        if entry.1.is_none() {
+            entry.1 = position
+                .unit_cost
+                .map(|cost| Money::new(cost, position.currency.clone()));
+        }
+    }
+    let mut groups: BTreeMap<GroupKey, VendorSide> = BTreeMap::new();
+    for ((group, customer), components) in per_customer {
+        let term = group.2;
+        let side = groups.entry(group).or_default();
+        side.terms.insert(term);
+        let seats = components
+            .values()
+            .map(|(seats, _)| *seats)
+            .max()
+            .unwrap_or_default();
+        side.seats += seats;
+        let bundle_cost = components
+            .values()
+            .filter_map(|(_, cost)| cost.clone())
+            .try_fold(None::<Money>, |sum, cost| match sum {
+                None => Some(Some(cost)),
+                Some(sum) => sum.checked_add(&cost).ok().map(Some),
+            })
+            .flatten();
+        if side.unit_cost.is_none() {
+            side.unit_cost = bundle_cost;
+        }
+        for product in components.keys() {
+            side.sources.insert((customer.clone(), product.clone()));
+        }
+    }
+    groups
+}
+
+fn group_psa(psa: &[Position]) -> BTreeMap<GroupKey, PsaSide> {
+    let mut groups: BTreeMap<GroupKey, PsaSide> = BTreeMap::new();
+    for position in psa {
+        let key = (
+            position.customer.clone(),
+            position.product.clone(),
+            position.term,
+            position.currency.clone(),
+        );
+        let side = groups.entry(key).or_insert_with(|| PsaSide {
+            company_name: position.customer_name.clone(),
+            product_name: position.product_name.clone(),
+            seats: Decimal::ZERO,
+            unit_price: None,
+            largest_line: Decimal::MIN,
+        });
+        side.seats += position.seats;
+        if position.seats > side.largest_line {
+            if let Some(price) = position.unit_price {
+                side.unit_price = Some(Money::new(price, position.currency.clone()));
+                side.largest_line = position.seats;
+            }
+        }
+    }
+    groups
+}
+
+/// The PSA group a vendor group compares with, most specific first: the same term and
+/// currency; a PSA line that states no term (PSA lines rarely do) in the same currency; then the
+/// same in any currency, for an MSP that bills in another currency than it buys in.
+fn find_psa_group(
+    psa_groups: &BTreeMap<GroupKey, PsaSide>,
+    (company, product, term, currency): &GroupKey,
+) -> Option<GroupKey> {
+    let exact_currency = [*term, Term::Unspecified]
+        .into_iter()
+        .map(|term| (company.clone(), product.clone(), term, currency.clone()))
+        .find(|key| psa_groups.contains_key(key));
+    exact_currency.or_else(|| {
+        [*term, Term::Unspecified].into_iter().find_map(|term| {
+            psa_groups
+                .keys()
+                .find(|(c, p, t, _)| c == company && p == product && *t == term)
+                .cloned()
+        })
+    })
+}
+
+/// The term a gap is reported under: the PSA line's own term, or, when the PSA line states
+/// none, the one vendor term behind it (several terms stay `Unspecified`).
+fn reported_term(psa_term: Term, vendor_terms: &BTreeSet<Term>) -> Term {
+    match (psa_term, vendor_terms.len()) {
+        (Term::Unspecified, 1) => vendor_terms.iter().next().copied().unwrap_or(psa_term),
+        _ => psa_term,
+    }
+}
+
+/// The most common PSA unit price of each PSA product, weighted by lines; ties go to the lower
+/// price so that an estimate never overstates a gap.
+fn most_common_prices(psa: &[Position]) -> HashMap<SourceKey, Money> {
+    let mut counts: HashMap<&SourceKey, BTreeMap<(Currency, Decimal), usize>> = HashMap::new();
+    for position in psa {
+        if let Some(price) = position.unit_price {
+            *counts
+                .entry(&position.product)
+                .or_default()
+                .entry((position.currency.clone(), price.normalize()))
+                .or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .filter_map(|(product, prices)| {
+            let best_count = prices.values().copied().max()?;
+            let ((currency, price), _) =
+                prices.into_iter().find(|(_, count)| *count == best_count)?;
+            Some((product.clone(), Money::new(price, currency)))
+        })
+        .collect()
+}
+
+struct SeatGap<'a> {
+    company: &'a SourceKey,
+    company_name: &'a str,
+    product: &'a SourceKey,
+    product_name: &'a str,
+    term: Term,
+    kind: GapKind,
+    vendor: &'a VendorSide,
+    psa_seats: Decimal,
+    unit_price: Option<Money>,
+    price_basis: PriceBasis,
+}
+
+fn seat_gap(gap: SeatGap<'_>) -> Gap {
+    let delta = gap.vendor.seats - gap.psa_seats;
+    let price_basis = if gap.unit_price.is_none() {
+        PriceBasis::Unpriced
+    } else {
+        gap.price_basis
+    };
+    Gap {
+        company: gap.company.clone(),
+        company_name: gap.company_name.to_string(),
+        product: gap.product.clone(),
+        product_name: gap.product_name.to_string(),
+        term: gap.term,
+        kind: gap.kind,
+        vendor_seats: gap.vendor.seats,
+        psa_seats: gap.psa_seats,
+        delta,
+        value: gap
+            .unit_price
+            .as_ref()
+            .map(|price| price.times(delta).round_cents()),
+        cost: gap
+            .vendor
+            .unit_cost
+            .as_ref()
+            .map(|cost| cost.times(delta).round_cents()),
+        unit_price: gap.unit_price,
+        unit_cost: gap.vendor.unit_cost.clone(),
+        price_basis,
+        vendor_sources: gap.vendor.sources.iter().cloned().collect(),
+    }
+}
+
+/// A price gap when the PSA price is below the vendor cost in the same currency: the margin
+/// lost on every billed seat each month. Prices in different currencies are not compared.
+fn price_gap(gap: &SeatGap<'_>) -> Option<Gap> {
+    let price = gap.unit_price.as_ref()?;
+    let cost = gap.vendor.unit_cost.as_ref()?;
+    let loss_per_seat = cost.checked_sub(price).ok()?;
+    let billed = gap.psa_seats.min(gap.vendor.seats);
+    if loss_per_seat.amount <= Decimal::ZERO || billed <= Decimal::ZERO {
+        return None;
+    }
+    Some(Gap {
+        company: gap.company.clone(),
+        company_name: gap.company_name.to_string(),
+        product: gap.product.clone(),
+        product_name: gap.product_name.to_string(),
+        term: gap.term,
+        kind: GapKind::Price,
+        vendor_seats: gap.vendor.seats,
+        psa_seats: gap.psa_seats,
+        delta: gap.vendor.seats - gap.psa_seats,
+        unit_price: Some(price.clone()),
+        unit_cost: Some(cost.clone()),
+        value: Some(loss_per_seat.times(billed).round_cents()),
+        cost: None,
+        price_basis: PriceBasis::MarginLoss,
+        vendor_sources: gap.vendor.sources.iter().cloned().collect(),
+    })
+}

@@ -1,0 +1,294 @@
+use super::*;
+use crate::domain::lines::{SourceKey, Term};
+use crate::domain::money::Currency;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 25).expect("valid date")
+}
+
+fn usd() -> Currency {
+    Currency::parse("USD").expect("valid")
+}
+
+fn vendor(customer: &str, product: &str, term: Term, seats: Decimal, cost: Decimal) -> Position {
+    Position {
+        customer: SourceKey::new("microsoft", customer),
+        customer_name: customer.to_string(),
+        product: SourceKey::new("microsoft", product),
+        product_name: product.to_string(),
+        term,
+        currency: usd(),
+        seats,
+        spend: seats * cost,
+        unit_price: None,
+        unit_cost: Some(cost),
+    }
+}
+
+fn psa(company: &str, product: &str, seats: Decimal, price: Decimal) -> Position {
+    Position {
+        customer: SourceKey::new("connectwise", company),
+        customer_name: company.to_string(),
+        product: SourceKey::new("connectwise", product),
+        product_name: product.to_string(),
+        term: Term::Unspecified,
+        currency: usd(),
+        seats,
+        spend: seats * price,
+        unit_price: Some(price),
+        unit_cost: None,
+    }
+}
+
+fn mapped(clients: &[(&str, &str)], products: &[(&str, &str)]) -> MappingSet {
+    let mut set = MappingSet::default();
+    for (vendor, company) in clients {
+        set.clients.insert(
+            SourceKey::new("microsoft", *vendor),
+            SourceKey::new("connectwise", *company),
+        );
+    }
+    for (vendor, product) in products {
+        set.products.insert(
+            (SourceKey::new("microsoft", *vendor), None),
+            SourceKey::new("connectwise", *product),
+        );
+    }
+    set
+}
+
+fn run(vendor: &[Position], psa: &[Position], mappings: &MappingSet) -> Reconciliation {
+    reconcile(vendor, psa, mappings, &Thresholds::default(), today())
+}
+
+#[test]
+fn each_gap_kind_is_found_and_valued() {
+    let vendor_side = [
+        vendor("t-acme", "BP", Term::Monthly, dec!(12), dec!(22)),
+        vendor("t-bolt", "BP", Term::Monthly, dec!(5), dec!(22)),
+        vendor("t-core", "BP", Term::Monthly, dec!(3), dec!(22)),
+        vendor("t-core", "E3", Term::Monthly, dec!(2), dec!(36)),
+        vendor("t-dune", "BP", Term::Monthly, dec!(4), dec!(22)),
+    ];
+    let psa_side = [
+        psa("ACME", "M365-BP", dec!(10), dec!(27.50)),
+        psa("BOLT", "M365-BP", dec!(7), dec!(27.50)),
+        psa("BOLT", "EXO", dec!(2), dec!(5)),
+        psa("DUNE", "M365-BP", dec!(4), dec!(20)),
+    ];
+    let mappings = mapped(
+        &[
+            ("t-acme", "ACME"),
+            ("t-bolt", "BOLT"),
+            ("t-core", "CORE"),
+            ("t-dune", "DUNE"),
+        ],
+        &[("BP", "M365-BP"), ("E3", "M365-E3"), ("EXOP1", "EXO")],
+    );
+    let result = run(&vendor_side, &psa_side, &mappings);
+    let find = |company: &str, product: &str, kind: GapKind| {
+        result
+            .gaps
+            .iter()
+            .find(|gap| {
+                gap.company.key == company && gap.product.key == product && gap.kind == kind
+            })
+            .unwrap_or_else(|| panic!("no {kind:?} gap for {company} {product}"))
+    };
+
+    let unbilled = find("ACME", "M365-BP", GapKind::Unbilled);
+    assert_eq!(unbilled.delta, dec!(2));
+    assert_eq!(unbilled.value.as_ref().map(|m| m.amount), Some(dec!(55.00)));
+    assert_eq!(unbilled.cost.as_ref().map(|m| m.amount), Some(dec!(44.00)));
+
+    let overbilled = find("BOLT", "M365-BP", GapKind::Overbilled);
+    assert_eq!(overbilled.delta, dec!(-2));
+    assert_eq!(
+        overbilled.value.as_ref().map(|m| m.amount),
+        Some(dec!(-55.00))
+    );
+
+    let missing = find("CORE", "M365-BP", GapKind::Missing);
+    assert_eq!(missing.price_basis, PriceBasis::OtherClientsPrice);
+    assert_eq!(missing.value.as_ref().map(|m| m.amount), Some(dec!(82.50)));
+
+    let missing_unbilled_anywhere = find("CORE", "M365-E3", GapKind::Missing);
+    assert_eq!(
+        missing_unbilled_anywhere.price_basis,
+        PriceBasis::VendorCost
+    );
+    assert_eq!(
+        missing_unbilled_anywhere.value.as_ref().map(|m| m.amount),
+        Some(dec!(72.00))
+    );
+
+    let orphan = find("BOLT", "EXO", GapKind::Orphan);
+    assert_eq!(orphan.delta, dec!(-2));
+    assert_eq!(orphan.value.as_ref().map(|m| m.amount), Some(dec!(-10.00)));
+
+    let price = find("DUNE", "M365-BP", GapKind::Price);
+    assert_eq!(price.value.as_ref().map(|m| m.amount), Some(dec!(8.00)));
+    assert!(
+        !result
+            .gaps
+            .iter()
+            .any(|gap| gap.company.key == "DUNE" && gap.kind != GapKind::Price),
+        "equal seats give no seat gap"
+    );
+    assert_eq!(result.verdict, Verdict::OverThreshold);
+}
+
+#[test]
+fn gaps_are_ordered_by_absolute_value() {
+    let vendor_side = [
+        vendor("a", "BP", Term::Monthly, dec!(11), dec!(20)),
+        vendor("b", "BP", Term::Monthly, dec!(1), dec!(20)),
+    ];
+    let psa_side = [
+        psa("A", "P", dec!(10), dec!(30)),
+        psa("B", "P", dec!(5), dec!(30)),
+    ];
+    let mappings = mapped(&[("a", "A"), ("b", "B")], &[("BP", "P")]);
+    let result = run(&vendor_side, &psa_side, &mappings);
+    let order: Vec<&str> = result
+        .gaps
+        .iter()
+        .map(|gap| gap.company.key.as_str())
+        .collect();
+    assert_eq!(order, ["B", "A"]);
+}
+
+#[test]
+fn coverage_counts_mapped_and_ignored_spend_and_blocks_clean() {
+    let vendor_side = [
+        vendor("a", "BP", Term::Monthly, dec!(10), dec!(20)),
+        vendor("internal", "BP", Term::Monthly, dec!(5), dec!(20)),
+        vendor("stranger", "BP", Term::Monthly, dec!(5), dec!(20)),
+    ];
+    let psa_side = [psa("A", "P", dec!(10), dec!(30))];
+    let mut mappings = mapped(&[("a", "A")], &[("BP", "P")]);
+    let result = run(&vendor_side, &psa_side, &mappings);
+    assert_eq!(result.coverage.lowest_share(), Some(dec!(0.5)));
+    assert_eq!(result.verdict, Verdict::IncompleteCoverage);
+    assert!(result.gaps.is_empty());
+
+    mappings.ignored_customers.insert(
+        SourceKey::new("microsoft", "internal"),
+        IgnoreRule {
+            reason: "our own tenant".into(),
+            until: None,
+        },
+    );
+    mappings.ignored_customers.insert(
+        SourceKey::new("microsoft", "stranger"),
+        IgnoreRule {
+            reason: "left us".into(),
+            until: NaiveDate::from_ymd_opt(2026, 11, 1),
+        },
+    );
+    let result = run(&vendor_side, &psa_side, &mappings);
+    assert_eq!(
+        result.coverage.lowest_share(),
+        Some(dec!(0.75)),
+        "expired ignore no longer counts"
+    );
+    mappings.ignored_customers.insert(
+        SourceKey::new("microsoft", "stranger"),
+        IgnoreRule {
+            reason: "left us".into(),
+            until: None,
+        },
+    );
+    let result = run(&vendor_side, &psa_side, &mappings);
+    assert_eq!(result.coverage.lowest_share(), Some(Decimal::ONE));
+    assert_eq!(result.verdict, Verdict::Clean);
+}
+
+#[test]
+fn nothing_imported_is_never_clean() {
+    let result = run(&[], &[], &MappingSet::default());
+    assert_eq!(result.verdict, Verdict::NothingCompared);
+    assert_eq!(result.verdict.exit_code(), 1);
+    assert_eq!(result.coverage.lowest_share(), None);
+}
+
+#[test]
+fn two_tenants_add_up_and_bundle_components_do_not() {
+    let vendor_side = [
+        vendor("tenant-1", "BP", Term::Monthly, dec!(10), dec!(22)),
+        vendor("tenant-2", "BP", Term::Monthly, dec!(3), dec!(22)),
+        vendor("tenant-1", "DEFENDER", Term::Monthly, dec!(10), dec!(3)),
+    ];
+    let psa_side = [psa("ACME", "BUNDLE", dec!(13), dec!(40))];
+    let mappings = mapped(
+        &[("tenant-1", "ACME"), ("tenant-2", "ACME")],
+        &[("BP", "BUNDLE"), ("DEFENDER", "BUNDLE")],
+    );
+    let result = run(&vendor_side, &psa_side, &mappings);
+    assert!(result.gaps.is_empty(), "{:?}", result.gaps);
+}
+
+#[test]
+fn terms_are_kept_apart_when_the_psa_names_them() {
+    let vendor_side = [
+        vendor("a", "BP", Term::Monthly, dec!(4), dec!(22)),
+        vendor("a", "BP", Term::Annual, dec!(6), dec!(20)),
+    ];
+    let mut annual = psa("A", "P", dec!(6), dec!(25));
+    annual.term = Term::Annual;
+    let mut monthly = psa("A", "P", dec!(2), dec!(27));
+    monthly.term = Term::Monthly;
+    let mappings = mapped(&[("a", "A")], &[("BP", "P")]);
+    let result = run(&vendor_side, &[annual, monthly], &mappings);
+    assert_eq!(result.gaps.len(), 1);
+    assert_eq!(result.gaps[0].term, Term::Monthly);
+    assert_eq!(result.gaps[0].delta, dec!(2));
+}
+
+#[test]
+fn a_mixed_currency_client_is_compared_and_totalled_per_currency() {
+    let cad = Currency::parse("CAD").expect("valid");
+    let mut cad_tenant = vendor("tenant-ca", "BP", Term::Monthly, dec!(3), dec!(30));
+    cad_tenant.currency = cad.clone();
+    let vendor_side = [
+        vendor("tenant-us", "BP", Term::Monthly, dec!(12), dec!(22)),
+        cad_tenant,
+    ];
+    let mut cad_line = psa("ACME", "M365-BP", dec!(1), dec!(36));
+    cad_line.currency = cad.clone();
+    let psa_side = [psa("ACME", "M365-BP", dec!(10), dec!(27.50)), cad_line];
+    let mappings = mapped(
+        &[("tenant-us", "ACME"), ("tenant-ca", "ACME")],
+        &[("BP", "M365-BP")],
+    );
+    let result = run(&vendor_side, &psa_side, &mappings);
+    assert_eq!(result.gaps.len(), 2, "{:?}", result.gaps);
+    let client = &result.clients[0];
+    assert_eq!(client.absolute_value.get(&usd()).amount, dec!(55.00));
+    assert_eq!(client.absolute_value.get(&cad).amount, dec!(72.00));
+    assert!(
+        !client.over_threshold,
+        "CAD 72 and USD 55 are each under 100, but never added"
+    );
+}
+
+#[test]
+fn a_client_billed_in_another_currency_is_still_compared() {
+    let vendor_side = [vendor("t", "BP", Term::Monthly, dec!(12), dec!(22))];
+    let mut eur_line = psa("ACME", "M365-BP", dec!(10), dec!(25));
+    eur_line.currency = Currency::parse("EUR").expect("valid");
+    let mappings = mapped(&[("t", "ACME")], &[("BP", "M365-BP")]);
+    let result = run(&vendor_side, &[eur_line], &mappings);
+    assert_eq!(result.gaps.len(), 1);
+    assert_eq!(result.gaps[0].kind, GapKind::Unbilled);
+    assert_eq!(
+        result.gaps[0].value.as_ref().map(|m| m.to_string()),
+        Some("50.00 EUR".into())
+    );
+    assert_eq!(
+        result.gaps[0].cost.as_ref().map(|m| m.to_string()),
+        Some("44.00 USD".into())
+    );
+}

@@ -1,0 +1,58 @@
+//! The delta report's data: everything a reader needs, in the order they need it (coverage,
+//! verdict, clients, gaps), with no formatting. `export` turns it into files.
+
+use crate::domain::ledger::{PriorGap, TrackedGap};
+use crate::domain::reconcile::{ClientTotal, Coverage, Reconciliation, Verdict};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// A complete delta report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The day the report was made.
+    pub generated_on: NaiveDate,
+    /// Vendor period compared.
+    pub vendor_period: Option<String>,
+    /// PSA period compared.
+    pub psa_period: Option<String>,
+    /// Coverage, always first.
+    pub coverage: Coverage,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Per-client totals against thresholds.
+    pub clients: Vec<ClientTotal>,
+    /// Every gap, with age and cost to date, largest first.
+    pub gaps: Vec<TrackedGap>,
+    /// Gaps of the previous run that are gone.
+    pub resolved: Vec<PriorGap>,
+}
+
+impl Report {
+    /// Assembles a report from a reconciliation and its ledger view.
+    pub fn new(
+        generated_on: NaiveDate,
+        vendor_period: Option<String>,
+        psa_period: Option<String>,
+        reconciliation: Reconciliation,
+        gaps: Vec<TrackedGap>,
+        resolved: Vec<PriorGap>,
+    ) -> Self {
+        Self {
+            generated_on,
+            vendor_period,
+            psa_period,
+            coverage: reconciliation.coverage,
+            verdict: reconciliation.verdict,
+            clients: reconciliation.clients,
+            gaps,
+            resolved,
+        }
+    }
+
+    /// True when the gap's client is over its threshold.
+    pub fn is_over_threshold(&self, gap: &TrackedGap) -> bool {
+        self.clients
+            .iter()
+            .any(|client| client.company == gap.gap.company && client.over_threshold)
+    }
+}

@@ -1,0 +1,132 @@
+//! Report to files: CSV, JSON and Markdown.
+//!
+//! Reports are opened in Excel, so every text cell that Excel would read as a formula is
+//! neutralised; numbers stay numbers.
+
+mod csv_report;
+mod markdown;
+
+use crate::domain::report::Report;
+use std::io::Write;
+use std::str::FromStr;
+
+/// A report file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One CSV table; the `record` column says whether a row is coverage, a client or a gap.
+    Csv,
+    /// The whole report as JSON.
+    Json,
+    /// A Markdown document.
+    Md,
+}
+
+impl ExportFormat {
+    /// Every format, for menus.
+    pub const ALL: [ExportFormat; 3] = [ExportFormat::Csv, ExportFormat::Json, ExportFormat::Md];
+
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+            ExportFormat::Md => "md",
+        }
+    }
+}
+
+impl FromStr for ExportFormat {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "csv" => Ok(ExportFormat::Csv),
+            "json" => Ok(ExportFormat::Json),
+            "md" | "markdown" => Ok(ExportFormat::Md),
+            other => Err(format!(
+                "unknown report format '{other}': use csv, json or md"
+            )),
+        }
+    }
+}
+
+/// Writing a report failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The destination could not be written.
+    #[error("cannot write the report: {0}")]
+    Io(#[from] std::io::Error),
+    /// CSV encoding failed.
+    #[error("cannot write the CSV report: {0}")]
+    Csv(#[from] csv::Error),
+    /// JSON encoding failed.
+    #[error("cannot write the JSON report: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Writes a report in a format.
+pub fn write_report(
+    report: &Report,
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> Result<(), ExportError> {
+    match format {
+        ExportFormat::Csv => csv_report::write(report, out),
+        ExportFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            writeln!(out)?;
+            Ok(())
+        }
+        ExportFormat::Md => markdown::write(report, out),
+    }
+}
+
+/// Writes a report to a file atomically: a temporary file in the same folder is renamed over
+/// the destination only once complete, so a failure never leaves half a report behind.
+pub fn write_report_file(
+    report: &Report,
+    format: ExportFormat,
+    path: &std::path::Path,
+) -> Result<(), ExportError> {
+    let folder = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(folder)?;
+    {
+        let mut writer = std::io::BufWriter::new(file.as_file_mut());
+        write_report(report, format, &mut writer)?;
+        writer.flush()?;
+    }
+    file.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+/// Makes a text cell safe to open in a spreadsheet: a cell starting with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return is prefixed with `'` so that it is shown as text and never run as
+/// a formula. Control characters are stripped too.
+pub fn neutralise_formula(text: &str) -> String {
+    let clean = crate::domain::text::strip_control(text);
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{clean}")
+    } else {
+        clean
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(
+            neutralise_formula("=HYPERLINK(\"x\")"),
+            "'=HYPERLINK(\"x\")"
+        );
+        assert_eq!(neutralise_formula("+1"), "'+1");
+        assert_eq!(neutralise_formula("-2+3"), "'-2+3");
+        assert_eq!(neutralise_formula("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise_formula("\tcmd"), "' cmd");
+        assert_eq!(neutralise_formula("Contoso Ltd"), "Contoso Ltd");
+    }
+}

@@ -1,0 +1,156 @@
+//! The library calls that both faces (CLI and workbench) share: reconcile the current state
+//! into a report, and map what can be mapped without any doubt.
+
+use crate::domain::ledger::TrackedGap;
+use crate::domain::lines::Side;
+use crate::domain::reconcile::reconcile;
+use crate::domain::report::Report;
+use crate::store::{Decision, Origin, Store, StoreError};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// Reconciles the current state as of `today` and returns the report with each gap's ledger
+/// history. With `record`, the run is written to the ledger (headless and scheduled runs do
+/// this; browsing does not). `threshold` replaces the stored default for this report only.
+pub fn build_report(
+    store: &mut Store,
+    today: NaiveDate,
+    record: bool,
+    threshold: Option<rust_decimal::Decimal>,
+) -> Result<Report, StoreError> {
+    let mut state = store.current_state()?;
+    if let Some(threshold) = threshold {
+        state.thresholds.default = threshold;
+    }
+    let reconciliation = reconcile(
+        &state.vendor,
+        &state.psa,
+        &state.mappings,
+        &state.thresholds,
+        today,
+    );
+    let run = if record {
+        store.record_run(&reconciliation, state.vendor_period.as_deref(), today)?
+    } else {
+        store.track_gaps(&reconciliation, today)?
+    };
+    Ok(Report::new(
+        today,
+        state.vendor_period,
+        state.psa_period,
+        reconciliation,
+        run.gaps,
+        run.resolved,
+    ))
+}
+
+/// How many mappings [`map_certain`] made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CertainMappings {
+    /// Vendor customers mapped because they carry the PSA company's id (Pax8 `externalId`).
+    pub by_key: usize,
+    /// Vendor customers mapped because exactly one PSA company has the very same name.
+    pub by_exact_name: usize,
+    /// Vendor products mapped because exactly one PSA product has the very same name.
+    pub products_by_exact_name: usize,
+}
+
+/// Maps what needs no judgement: a PSA id carried in the vendor record, or a name equal
+/// (ignoring case and surrounding spaces) to exactly one PSA name. Already mapped or ignored
+/// records are left alone. Each mapping is logged as automatic, so it can be reviewed and undone.
+pub fn map_certain(store: &mut Store) -> Result<CertainMappings, StoreError> {
+    let state = store.current_state()?;
+    let companies = store.parties(Side::Psa, &state)?;
+    let by_key: HashMap<&str, Vec<&crate::domain::lines::SourceKey>> =
+        companies.iter().fold(HashMap::new(), |mut index, company| {
+            index
+                .entry(company.key.key.as_str())
+                .or_default()
+                .push(&company.key);
+            index
+        });
+    let by_name = index_by_name(
+        companies
+            .iter()
+            .map(|row| (&row.key, row.party.name.as_str())),
+    );
+    let mut made = CertainMappings::default();
+    let mut decisions = Vec::new();
+    for customer in store.parties(Side::Vendor, &state)? {
+        if customer.mapped_to.is_some() || customer.ignored.is_some() {
+            continue;
+        }
+        let carried = customer
+            .party
+            .external_id
+            .as_deref()
+            .and_then(|id| by_key.get(id.trim()))
+            .filter(|found| found.len() == 1);
+        if let Some(found) = carried {
+            made.by_key += 1;
+            decisions.push(Decision::MapClient {
+                vendor: customer.key.clone(),
+                company: found[0].clone(),
+            });
+        } else if let Some(company) = unique(&by_name, &customer.party.name) {
+            made.by_exact_name += 1;
+            decisions.push(Decision::MapClient {
+                vendor: customer.key.clone(),
+                company,
+            });
+        }
+    }
+    let psa_products = store.products(Side::Psa, &state)?;
+    let products_by_name = index_by_name(
+        psa_products
+            .iter()
+            .map(|row| (&row.key, row.product.name.as_str())),
+    );
+    for product in store.products(Side::Vendor, &state)? {
+        if product.mapped_to.is_some() || product.ignored.is_some() {
+            continue;
+        }
+        if let Some(psa_product) = unique(&products_by_name, &product.product.name) {
+            made.products_by_exact_name += 1;
+            decisions.push(Decision::MapProduct {
+                vendor: product.key.clone(),
+                term: Some(product.term),
+                product: psa_product,
+            });
+        }
+    }
+    for decision in &decisions {
+        store.decide(decision, Origin::Automatic)?;
+    }
+    Ok(made)
+}
+
+type NameIndex<'a> = HashMap<String, Vec<&'a crate::domain::lines::SourceKey>>;
+
+fn index_by_name<'a>(
+    records: impl Iterator<Item = (&'a crate::domain::lines::SourceKey, &'a str)>,
+) -> NameIndex<'a> {
+    let mut index: NameIndex<'a> = HashMap::new();
+    for (key, name) in records {
+        let entry = index.entry(name.trim().to_lowercase()).or_default();
+        if !entry.contains(&key) {
+            entry.push(key);
+        }
+    }
+    index
+}
+
+fn unique(index: &NameIndex<'_>, name: &str) -> Option<crate::domain::lines::SourceKey> {
+    match index.get(&name.trim().to_lowercase()) {
+        Some(found) if found.len() == 1 => Some(found[0].clone()),
+        _ => None,
+    }
+}
+
+/// Gaps of clients over their threshold first, then by value: the order a billing owner
+/// works them in.
+pub fn worklist(report: &Report) -> Vec<&TrackedGap> {
+    let mut gaps: Vec<&TrackedGap> = report.gaps.iter().collect();
+    gaps.sort_by_key(|gap| !report.is_over_threshold(gap));
+    gaps
+}

@@ -1,0 +1,467 @@
+//! Imports: one transaction per file, aggregated into positions while the rows stream in.
+
+use super::{Store, StoreError, now_text};
+use crate::domain::lines::{Line, Period, Side, Term};
+use crate::domain::money::Currency;
+use crate::import::{
+    ImportError, ImportOptions, ImportSummary, LineSink, Progress, SinkError, SourceInfo,
+};
+use rusqlite::{OptionalExtension, Transaction, params};
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+/// One stored import, as listed to the user.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SourceRow {
+    /// Import id.
+    pub id: i64,
+    /// Which side it feeds.
+    pub side: Side,
+    /// Source system.
+    pub system: String,
+    /// Format profile.
+    pub format: String,
+    /// The slice of the period it covers.
+    pub slice: String,
+    /// Billing period.
+    pub period: String,
+    /// File name as given.
+    pub file_name: String,
+    /// Data rows read.
+    pub row_count: i64,
+    /// Lines stored.
+    pub line_count: i64,
+    /// When it was imported (RFC 3339 UTC).
+    pub imported_at: String,
+    /// The later import of the same slice that replaced it, if any.
+    pub superseded_by: Option<i64>,
+}
+
+/// A completed import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    /// The new import's id.
+    pub import_id: i64,
+    /// What the parser read.
+    pub summary: ImportSummary,
+    /// The period it was filed under.
+    pub period: Period,
+    /// Earlier imports of the same slice and period that this one replaced.
+    pub replaced: Vec<i64>,
+}
+
+/// What importing a file did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// The file was new and is now stored.
+    Imported(ImportReport),
+    /// These exact bytes were imported before; nothing changed.
+    AlreadyImported(SourceRow),
+}
+
+impl Store {
+    /// Imports one file in one transaction: detects its format, streams its rows into the
+    /// database and aggregates them. Identical bytes imported before are a no-op. On any error
+    /// the transaction is rolled back and the database is exactly as before.
+    pub fn import_file(
+        &mut self,
+        path: &Path,
+        options: &ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ImportOutcome, StoreError> {
+        let file_name = path.display().to_string();
+        let digest = file_sha256(path)?;
+        if let Some(existing) = self.import_by_digest(&digest)? {
+            return Ok(ImportOutcome::AlreadyImported(existing));
+        }
+        let source = crate::import::sniff(path, options)?;
+        self.import_with(&source, &file_name, &digest, |sink| {
+            crate::import::parse_file(path, options, sink, progress)
+        })
+    }
+
+    /// Imports lines that did not come from a file (an API pull), under a label. The digest
+    /// is taken over the serialised lines, so an identical pull is a no-op too.
+    pub fn import_lines(
+        &mut self,
+        source: &SourceInfo,
+        label: &str,
+        lines: Vec<Line>,
+    ) -> Result<ImportOutcome, StoreError> {
+        let serialised = serde_json::to_string(&lines).map_err(|error| StoreError::Corrupt {
+            column: "lines",
+            value: error.to_string(),
+        })?;
+        let digest = super::migrate::hex_sha256(&format!("{}\n{serialised}", source.system));
+        if let Some(existing) = self.import_by_digest(&digest)? {
+            return Ok(ImportOutcome::AlreadyImported(existing));
+        }
+        let rows = lines.len() as u64;
+        self.import_with(source, label, &digest, |sink| {
+            if lines.is_empty() {
+                return Err(ImportError::Empty {
+                    file: label.to_string(),
+                });
+            }
+            for line in lines {
+                sink.accept(line).map_err(|source| ImportError::Sink {
+                    file: label.to_string(),
+                    source,
+                })?;
+            }
+            Ok(ImportSummary {
+                source: source.clone(),
+                rows_read: rows,
+                lines: rows,
+                rejected: Vec::new(),
+            })
+        })
+    }
+
+    fn import_with(
+        &mut self,
+        source: &SourceInfo,
+        file_name: &str,
+        digest: &str,
+        parse: impl FnOnce(&mut dyn LineSink) -> Result<ImportSummary, ImportError>,
+    ) -> Result<ImportOutcome, StoreError> {
+        let transaction = self.connection.transaction()?;
+        transaction.execute(
+            "INSERT INTO imports (side, system, format, slice, period, file_name, sha256,
+                                  row_count, line_count, imported_at)
+             VALUES (?1, ?2, ?3, ?4, '', ?5, ?6, 0, 0, ?7)",
+            params![
+                source.side.as_str(),
+                source.system,
+                source.format,
+                source.slice,
+                file_name,
+                digest,
+                now_text()
+            ],
+        )?;
+        let import_id = transaction.last_insert_rowid();
+        let mut sink = StoreSink::new(&transaction, import_id, source);
+        let parsed = parse(&mut sink);
+        let sink_failure = sink.failure.take();
+        let positions = std::mem::take(&mut sink.positions);
+        drop(sink);
+        let summary = match (parsed, sink_failure) {
+            (_, Some(error)) => return Err(error),
+            (Err(error), None) => return Err(error.into()),
+            (Ok(summary), None) => summary,
+        };
+        let period = summary
+            .source
+            .period
+            .unwrap_or_else(|| Period::containing(chrono::Utc::now().date_naive()));
+        write_positions(&transaction, import_id, positions)?;
+        let replaced = supersede(&transaction, import_id, &summary.source, period)?;
+        transaction.execute(
+            "UPDATE imports SET period = ?1, row_count = ?2, line_count = ?3, slice = ?4,
+                                format = ?5
+             WHERE id = ?6",
+            params![
+                period.to_string(),
+                summary.rows_read as i64,
+                summary.lines as i64,
+                summary.source.slice,
+                summary.source.format,
+                import_id
+            ],
+        )?;
+        transaction.commit()?;
+        Ok(ImportOutcome::Imported(ImportReport {
+            import_id,
+            summary,
+            period,
+            replaced,
+        }))
+    }
+
+    /// Every import, newest first.
+    pub fn sources(&self) -> Result<Vec<SourceRow>, StoreError> {
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {SOURCE_COLUMNS} FROM imports ORDER BY id DESC"
+        ))?;
+        let rows = statement.query_map([], source_row)?;
+        rows.map(|row| row?).collect()
+    }
+
+    fn import_by_digest(&self, digest: &str) -> Result<Option<SourceRow>, StoreError> {
+        self.connection
+            .query_row(
+                &format!("SELECT {SOURCE_COLUMNS} FROM imports WHERE sha256 = ?1"),
+                [digest],
+                source_row,
+            )
+            .optional()?
+            .transpose()
+    }
+}
+
+const SOURCE_COLUMNS: &str = "id, side, system, format, slice, period, file_name, row_count,
+                              line_count, imported_at, superseded_by";
+
+fn source_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SourceRow, StoreError>> {
+    let side: String = row.get(1)?;
+    let Ok(side) = side.parse::<Side>() else {
+        return Ok(Err(StoreError::Corrupt {
+            column: "imports.side",
+            value: side,
+        }));
+    };
+    Ok(Ok(SourceRow {
+        id: row.get(0)?,
+        side,
+        system: row.get(2)?,
+        format: row.get(3)?,
+        slice: row.get(4)?,
+        period: row.get(5)?,
+        file_name: row.get(6)?,
+        row_count: row.get(7)?,
+        line_count: row.get(8)?,
+        imported_at: row.get(9)?,
+        superseded_by: row.get(10)?,
+    }))
+}
+
+fn file_sha256(path: &Path) -> Result<String, StoreError> {
+    let io_error = |source| StoreError::Io {
+        file: path.display().to_string(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0_u8; 1 << 20];
+    loop {
+        let read = file.read(&mut buffer).map_err(io_error)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect())
+}
+
+/// Marks earlier current imports of the same system, slice and period as replaced.
+fn supersede(
+    transaction: &Transaction<'_>,
+    import_id: i64,
+    source: &SourceInfo,
+    period: Period,
+) -> Result<Vec<i64>, StoreError> {
+    let mut statement = transaction.prepare(
+        "UPDATE imports SET superseded_by = ?1
+         WHERE side = ?2 AND system = ?3 AND slice = ?4 AND period = ?5
+           AND superseded_by IS NULL AND id != ?1
+         RETURNING id",
+    )?;
+    let replaced = statement
+        .query_map(
+            params![
+                import_id,
+                source.side.as_str(),
+                source.system,
+                source.slice,
+                period.to_string()
+            ],
+            |row| row.get(0),
+        )?
+        .collect::<Result<Vec<i64>, _>>()?;
+    Ok(replaced)
+}
+
+/// Running totals of one (party, product, term, currency) while an import streams.
+#[derive(Debug, Default)]
+struct Aggregate {
+    seats: Decimal,
+    spend: Decimal,
+    unit_price: Option<Decimal>,
+    unit_cost: Option<Decimal>,
+    /// Seats of the recurring line whose prices were kept: the largest one speaks for all.
+    priced_by: Option<Decimal>,
+    lines: i64,
+}
+
+type PositionKey = (i64, i64, Term, Currency);
+
+struct StoreSink<'t> {
+    transaction: &'t Transaction<'t>,
+    import_id: i64,
+    side: &'static str,
+    system: String,
+    parties: HashMap<String, i64>,
+    products: HashMap<String, i64>,
+    positions: HashMap<PositionKey, Aggregate>,
+    no_currency: Currency,
+    failure: Option<StoreError>,
+}
+
+impl<'t> StoreSink<'t> {
+    fn new(transaction: &'t Transaction<'t>, import_id: i64, source: &SourceInfo) -> Self {
+        Self {
+            transaction,
+            import_id,
+            side: source.side.as_str(),
+            system: source.system.clone(),
+            parties: HashMap::new(),
+            products: HashMap::new(),
+            positions: HashMap::new(),
+            no_currency: Currency::none(),
+            failure: None,
+        }
+    }
+
+    fn store(&mut self, line: &Line) -> Result<(), StoreError> {
+        let party_id = match self.parties.get(&line.customer.key) {
+            Some(id) => *id,
+            None => {
+                let id = self
+                    .transaction
+                    .prepare_cached(
+                        "INSERT INTO parties (side, system, key, name, domain, external_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (side, system, key) DO UPDATE SET
+                         name = excluded.name,
+                         domain = coalesce(excluded.domain, domain),
+                         external_id = coalesce(excluded.external_id, external_id)
+                     RETURNING id",
+                    )?
+                    .query_row(
+                        params![
+                            self.side,
+                            self.system,
+                            line.customer.key,
+                            line.customer.name,
+                            line.customer.domain,
+                            line.customer.external_id
+                        ],
+                        |row| row.get(0),
+                    )?;
+                self.parties.insert(line.customer.key.clone(), id);
+                id
+            }
+        };
+        let product_id = match self.products.get(&line.product.key) {
+            Some(id) => *id,
+            None => {
+                let id = self
+                    .transaction
+                    .prepare_cached(
+                        "INSERT INTO products (side, system, key, name) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (side, system, key) DO UPDATE SET name = excluded.name
+                     RETURNING id",
+                    )?
+                    .query_row(
+                        params![self.side, self.system, line.product.key, line.product.name],
+                        |row| row.get(0),
+                    )?;
+                self.products.insert(line.product.key.clone(), id);
+                id
+            }
+        };
+        let decimal_text = |money: &Option<crate::domain::money::Money>| {
+            money.as_ref().map(|money| money.amount.to_string())
+        };
+        let currency = line.currency().cloned();
+        self.transaction
+            .prepare_cached(
+                "INSERT INTO lines (import_id, source_line, party_id, product_id, term, charge,
+                                    seats, unit_price, unit_cost, amount, currency,
+                                    period_start, period_end, subscription)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?
+            .execute(params![
+                self.import_id,
+                line.source_line as i64,
+                party_id,
+                product_id,
+                line.term.as_str(),
+                line.charge.as_str(),
+                line.seats.to_string(),
+                decimal_text(&line.unit_price),
+                decimal_text(&line.unit_cost),
+                decimal_text(&line.amount),
+                currency.as_ref().map(Currency::code),
+                line.period_start.map(|date| date.to_string()),
+                line.period_end.map(|date| date.to_string()),
+                line.subscription
+            ])?;
+        let currency = currency.unwrap_or_else(|| self.no_currency.clone());
+        let aggregate = self
+            .positions
+            .entry((party_id, product_id, line.term, currency))
+            .or_default();
+        aggregate.lines += 1;
+        if line.charge.counts_seats() {
+            aggregate.seats += line.seats;
+        }
+        aggregate.spend += match (&line.amount, &line.unit_cost, &line.unit_price) {
+            (Some(amount), _, _) => amount.amount,
+            (None, Some(cost), _) if line.charge.counts_seats() => cost.amount * line.seats,
+            (None, None, Some(price)) if line.charge.counts_seats() => price.amount * line.seats,
+            _ => Decimal::ZERO,
+        };
+        let is_recurring = line.charge == crate::domain::lines::ChargeKind::Recurring;
+        if is_recurring && aggregate.priced_by.is_none_or(|seats| line.seats > seats) {
+            aggregate.priced_by = Some(line.seats);
+            aggregate.unit_price = line.unit_price.as_ref().map(|money| money.amount);
+            aggregate.unit_cost = line.unit_cost.as_ref().map(|money| money.amount);
+        } else if aggregate.priced_by.is_none() {
+            aggregate.unit_price = aggregate
+                .unit_price
+                .or(line.unit_price.as_ref().map(|money| money.amount));
+            aggregate.unit_cost = aggregate
+                .unit_cost
+                .or(line.unit_cost.as_ref().map(|money| money.amount));
+        }
+        Ok(())
+    }
+}
+
+impl LineSink for StoreSink<'_> {
+    fn accept(&mut self, line: Line) -> Result<(), SinkError> {
+        self.store(&line).map_err(|error| {
+            let message = error.to_string();
+            self.failure = Some(error);
+            SinkError(message)
+        })
+    }
+}
+
+fn write_positions(
+    transaction: &Transaction<'_>,
+    import_id: i64,
+    positions: HashMap<PositionKey, Aggregate>,
+) -> Result<(), StoreError> {
+    let mut statement = transaction.prepare(
+        "INSERT INTO positions (import_id, party_id, product_id, term, currency, seats, spend,
+                                unit_price, unit_cost, line_count)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for ((party_id, product_id, term, currency), aggregate) in positions {
+        statement.execute(params![
+            import_id,
+            party_id,
+            product_id,
+            term.as_str(),
+            currency.code(),
+            aggregate.seats.normalize().to_string(),
+            aggregate.spend.normalize().to_string(),
+            aggregate
+                .unit_price
+                .map(|price| price.normalize().to_string()),
+            aggregate.unit_cost.map(|cost| cost.normalize().to_string()),
+            aggregate.lines
+        ])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! Schema migrations: embedded at build time, applied in order on open, and append-only.
+//!
+//! Each applied migration's SHA-256 is recorded; if a landed migration file is edited later,
+//! opening a database that already has it fails instead of silently diverging.
+
+use super::StoreError;
+use rusqlite::{Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+/// Every migration, in order. Append new ones; never edit or reorder.
+pub(super) const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_init", include_str!("../../migrations/0001_init.sql"))];
+
+pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
+    connection.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             name       TEXT PRIMARY KEY,
+             sha256     TEXT NOT NULL,
+             applied_at TEXT NOT NULL
+         )",
+    )?;
+    let known: Vec<&str> = MIGRATIONS.iter().map(|(name, _)| *name).collect();
+    let applied: Vec<String> = {
+        let mut statement = connection.prepare("SELECT name FROM schema_migrations")?;
+        statement
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?
+    };
+    if let Some(unknown) = applied.iter().find(|name| !known.contains(&name.as_str())) {
+        return Err(StoreError::UnknownMigration {
+            name: unknown.clone(),
+        });
+    }
+    for (name, sql) in MIGRATIONS {
+        let digest = hex_sha256(sql);
+        let recorded: Option<String> = connection
+            .query_row(
+                "SELECT sha256 FROM schema_migrations WHERE name = ?1",
+                [name],
+                |row| row.get(0),
+            )
+            .optional()?;
+        match recorded {
+            Some(recorded) if recorded == digest => continue,
+            Some(_) => {
+                return Err(StoreError::MigrationChanged {
+                    name: name.to_string(),
+                });
+            }
+            None => {
+                let transaction = connection.transaction()?;
+                transaction.execute_batch(sql)?;
+                transaction.execute(
+                    "INSERT INTO schema_migrations (name, sha256, applied_at) VALUES (?1, ?2, ?3)",
+                    [*name, digest.as_str(), super::now_text().as_str()],
+                )?;
+                transaction.commit()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn hex_sha256(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The digest of every migration as it landed. A failure here means a landed migration was
+    /// edited: put the change in a new migration instead.
+    const LANDED: &[(&str, &str)] = &[(
+        "0001_init",
+        "b69b47a1f0e381c7cb868966a252822ae6c32a0d35b89b6b474213e8adb6a5f0",
+    )];
+
+    #[test]
+    fn landed_migrations_are_never_edited() {
+        for (name, digest) in LANDED {
+            let (_, sql) = MIGRATIONS
+                .iter()
+                .find(|(known, _)| known == name)
+                .unwrap_or_else(|| panic!("landed migration {name} was removed"));
+            assert_eq!(&hex_sha256(sql), digest, "migration {name} was edited");
+        }
+    }
+
+    #[test]
+    fn migrations_apply_once_and_detect_edits() {
+        let mut connection = Connection::open_in_memory().expect("memory db");
+        apply(&mut connection).expect("first apply");
+        apply(&mut connection).expect("second apply is a no-op");
+        connection
+            .execute(
+                "UPDATE schema_migrations SET sha256 = 'edited' WHERE name = '0001_init'",
+                [],
+            )
+            .expect("tamper");
+        assert!(matches!(
+            apply(&mut connection),
+            Err(StoreError::MigrationChanged { .. })
+        ));
+    }
+}

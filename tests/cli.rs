@@ -1,0 +1,291 @@
+//! The built binary as a user or a scheduler runs it: help everywhere, exit codes (0 clean,
+//! 1 over threshold or incomplete coverage, 2 error), data on stdout, and imports that fail
+//! without touching the database.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn billgap(database: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_billgap"))
+        .args(args)
+        .env("BILLGAP_DB", database)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run billgap")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn sample(name: &str) -> String {
+    format!("{}/assets/sample/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every row of every table, to compare a database's content before and after a failure.
+fn dump(database: &Path) -> Vec<String> {
+    let connection = rusqlite::Connection::open(database).expect("open");
+    let tables: Vec<String> = connection
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .expect("tables")
+        .query_map([], |row| row.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("names");
+    let mut rows = Vec::new();
+    for table in tables {
+        let mut statement = connection
+            .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid"))
+            .or_else(|_| connection.prepare(&format!("SELECT * FROM \"{table}\"")))
+            .expect("select");
+        let columns = statement.column_count();
+        let mut query = statement.query([]).expect("query");
+        while let Some(row) = query.next().expect("row") {
+            let values: Vec<String> = (0..columns)
+                .map(|index| format!("{:?}", row.get_ref(index).expect("value")))
+                .collect();
+            rows.push(format!("{table}: {}", values.join("|")));
+        }
+    }
+    rows
+}
+
+struct Workspace {
+    _folder: tempfile::TempDir,
+    database: PathBuf,
+    folder: PathBuf,
+}
+
+fn workspace() -> Workspace {
+    let folder = tempfile::tempdir().expect("temp dir");
+    Workspace {
+        database: folder.path().join("billgap.sqlite"),
+        folder: folder.path().to_path_buf(),
+        _folder: folder,
+    }
+}
+
+#[test]
+fn every_command_has_help() {
+    let space = workspace();
+    for command in [
+        "import",
+        "formats",
+        "map",
+        "unmap",
+        "ignore",
+        "unignore",
+        "undo",
+        "redo",
+        "log",
+        "clients",
+        "products",
+        "gaps",
+        "report",
+        "threshold",
+        "demo",
+    ] {
+        let output = billgap(&space.database, &[command, "--help"]);
+        assert!(output.status.success(), "{command} --help");
+        assert!(text(&output.stdout).contains("Usage"), "{command} --help");
+    }
+}
+
+#[test]
+fn an_empty_database_is_never_clean() {
+    let space = workspace();
+    let output = billgap(&space.database, &["gaps"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stdout).contains("nothing was compared"));
+}
+
+#[test]
+fn unreadable_and_empty_files_are_errors_with_exit_code_2() {
+    let space = workspace();
+    let output = billgap(&space.database, &["import", "/no/such/export.csv"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("/no/such/export.csv"));
+
+    let empty = space.folder.join("empty.csv");
+    std::fs::write(&empty, "").expect("write");
+    let output = billgap(&space.database, &["import", empty.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("empty"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn a_bad_row_fails_the_import_with_its_location_and_changes_nothing() {
+    let space = workspace();
+    let good = billgap(&space.database, &["import", &sample("pax8-2026-10.csv")]);
+    assert!(good.status.success(), "{}", text(&good.stderr));
+    let before = dump(&space.database);
+
+    let original =
+        std::fs::read_to_string(sample("connectwise-additions-2026-10.csv")).expect("read");
+    let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let quantity = header
+        .iter()
+        .position(|column| *column == "Quantity")
+        .expect("Quantity column");
+    // Corrupt the quantity of the fifth data row (line 6), keeping the row's shape.
+    let mut cells: Vec<String> = parse_csv_line(&lines[5]);
+    cells[quantity] = "twelve".to_string();
+    lines[5] = cells
+        .iter()
+        .map(|cell| {
+            if cell.contains(',') {
+                format!("\"{cell}\"")
+            } else {
+                cell.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let broken = space.folder.join("broken.csv");
+    std::fs::write(&broken, lines.join("\n")).expect("write");
+
+    let output = billgap(
+        &space.database,
+        &["import", broken.to_str().expect("utf-8")],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let message = text(&output.stderr);
+    assert!(
+        message.contains(&format!("broken.csv:6:{}", quantity + 1)),
+        "the error names file:line:column: {message}"
+    );
+    assert!(message.contains("twelve"), "{message}");
+    assert_eq!(
+        dump(&space.database),
+        before,
+        "the database is exactly as before"
+    );
+
+    let again = billgap(&space.database, &["import", &sample("pax8-2026-10.csv")]);
+    assert!(again.status.success());
+    assert!(text(&again.stderr).contains("already imported"));
+    assert_eq!(
+        dump(&space.database),
+        before,
+        "a duplicate import is a no-op"
+    );
+}
+
+fn parse_csv_line(line: &str) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_bytes());
+    reader
+        .records()
+        .next()
+        .expect("one record")
+        .expect("valid csv")
+        .iter()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn exit_codes_follow_coverage_and_thresholds() {
+    let space = workspace();
+    let import = billgap(
+        &space.database,
+        &[
+            "import",
+            &sample("partner-center-nce-2026-10.csv"),
+            &sample("pax8-2026-10.csv"),
+            &sample("connectwise-additions-2026-10.csv"),
+        ],
+    );
+    assert!(import.status.success(), "{}", text(&import.stderr));
+    let unmapped = billgap(&space.database, &["gaps"]);
+    assert_eq!(unmapped.status.code(), Some(1), "incomplete coverage");
+    assert!(text(&unmapped.stdout).contains("Coverage: 0.0%"));
+
+    let mut reader = csv::Reader::from_path(sample("mappings.csv")).expect("mappings");
+    for record in reader.records() {
+        let record = record.expect("row");
+        let vendor = format!("{}:{}", &record[1], &record[2]);
+        let args: Vec<String> = match &record[0] {
+            "client" => vec!["map".into(), "client".into(), vendor, record[4].to_string()],
+            "product" => vec![
+                "map".into(),
+                "product".into(),
+                vendor,
+                record[4].to_string(),
+                "--term".into(),
+                record[3].to_string(),
+            ],
+            _ => vec![
+                "ignore".into(),
+                "customer".into(),
+                vendor,
+                "--reason".into(),
+                record[5].to_string(),
+            ],
+        };
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = billgap(&space.database, &args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
+    }
+    let over = billgap(&space.database, &["gaps", "--threshold", "50"]);
+    assert_eq!(over.status.code(), Some(1), "{}", text(&over.stdout));
+    assert!(text(&over.stdout).contains("(complete)"));
+    assert!(text(&over.stdout).contains("Clients over threshold"));
+
+    let clean = billgap(&space.database, &["gaps", "--threshold", "100000"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stdout));
+
+    let json = billgap(&space.database, &["gaps", "--format", "json"]);
+    let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json on stdout");
+    assert_eq!(parsed["gaps"].as_array().map(Vec::len), Some(14));
+
+    let report = space.folder.join("report.csv");
+    let output = billgap(
+        &space.database,
+        &[
+            "report",
+            "--format",
+            "csv",
+            "-o",
+            report.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let written = std::fs::read_to_string(&report).expect("report written");
+    assert!(written.starts_with("record,company_id,company"));
+    assert_eq!(
+        written
+            .lines()
+            .filter(|line| line.starts_with("gap,"))
+            .count(),
+        14
+    );
+
+    let undo = billgap(&space.database, &["undo"]);
+    assert!(undo.status.success());
+    let log = billgap(&space.database, &["log", "--limit", "1"]);
+    assert!(text(&log.stdout).contains("undo"));
+}
+
+#[test]
+fn the_demo_prints_coverage_and_gaps() {
+    let space = workspace();
+    let output = billgap(&space.database, &["demo", "--no-tui"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.starts_with("Coverage:"), "{stdout}");
+    assert!(
+        !space.database.exists(),
+        "the demo never touches the user's database"
+    );
+}

@@ -1,0 +1,310 @@
+//! The bundled sample data end to end: import the three real-format exports, apply the mappings
+//! a careful operator would confirm (`assets/sample/mappings.csv`), and find exactly the gaps
+//! `assets/sample/README.md` documents, no more and no fewer.
+
+use billgap::domain::lines::{Side, SourceKey, Term};
+use billgap::domain::reconcile::{GapKind, reconcile};
+use billgap::import::ImportOptions;
+use billgap::store::{Decision, ImportOutcome, Origin, Store};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::path::Path;
+
+const SAMPLES: [&str; 3] = [
+    "assets/sample/partner-center-nce-2026-10.csv",
+    "assets/sample/pax8-2026-10.csv",
+    "assets/sample/connectwise-additions-2026-10.csv",
+];
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 15).expect("valid date")
+}
+
+fn import_samples(store: &mut Store) {
+    for sample in SAMPLES {
+        let outcome = store
+            .import_file(Path::new(sample), &ImportOptions::default(), &mut |_| {})
+            .unwrap_or_else(|error| panic!("{sample}: {error}"));
+        assert!(matches!(outcome, ImportOutcome::Imported(_)), "{sample}");
+    }
+}
+
+fn psa_system(store: &Store) -> String {
+    store
+        .sources()
+        .expect("sources")
+        .into_iter()
+        .find(|source| source.side == Side::Psa)
+        .map(|source| source.system)
+        .expect("a PSA import")
+}
+
+/// Applies the ground-truth mappings through the same decisions an operator makes.
+fn apply_ground_truth(store: &mut Store) {
+    let psa = psa_system(store);
+    let mut reader = csv::Reader::from_path("assets/sample/mappings.csv").expect("mappings.csv");
+    for record in reader.records() {
+        let record = record.expect("mapping row");
+        let vendor = SourceKey::new(&record[1], &record[2]);
+        let decision = match &record[0] {
+            "client" => Decision::MapClient {
+                vendor,
+                company: SourceKey::new(&psa, &record[4]),
+            },
+            "product" => Decision::MapProduct {
+                vendor,
+                term: Some(record[3].parse::<Term>().expect("term")),
+                product: SourceKey::new(&psa, &record[4]),
+            },
+            "ignore" => Decision::IgnoreCustomer {
+                vendor,
+                reason: record[5].to_string(),
+                until: record[6].parse().ok(),
+            },
+            other => panic!("unknown mapping kind {other}"),
+        };
+        store.decide(&decision, Origin::Manual).expect("decide");
+    }
+}
+
+#[test]
+fn the_sample_data_shows_exactly_the_documented_gaps_at_full_coverage() {
+    let mut store = Store::open_in_memory().expect("store");
+    import_samples(&mut store);
+    apply_ground_truth(&mut store);
+    let state = store.current_state().expect("state");
+    let result = reconcile(
+        &state.vendor,
+        &state.psa,
+        &state.mappings,
+        &state.thresholds,
+        today(),
+    );
+    assert!(
+        result.coverage.is_complete(),
+        "{}",
+        result.coverage.headline()
+    );
+
+    let mut found: Vec<(String, String, &str, &str, String, String, String)> = result
+        .gaps
+        .iter()
+        .map(|gap| {
+            (
+                gap.company.key.clone(),
+                gap.product.key.clone(),
+                gap.term.as_str(),
+                gap.kind.as_str(),
+                gap.vendor_seats.normalize().to_string(),
+                gap.psa_seats.normalize().to_string(),
+                gap.value
+                    .as_ref()
+                    .map(|value| format!("{:.2} {}", value.amount.abs(), value.currency))
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    found.sort();
+    let mut expected: Vec<(String, String, &str, &str, String, String, String)> = [
+        (
+            "SmithAssoc",
+            "M365-BP-M",
+            "monthly",
+            "unbilled",
+            "18",
+            "16",
+            "60.00 USD",
+        ),
+        (
+            "Kowalski",
+            "SEC-EDR",
+            "monthly",
+            "unbilled",
+            "35",
+            "30",
+            "35.00 USD",
+        ),
+        (
+            "Lakeshore",
+            "EXO-P1",
+            "annual",
+            "unbilled",
+            "4",
+            "3",
+            "7.50 CAD",
+        ),
+        (
+            "HollisKane",
+            "EXO-P1",
+            "annual",
+            "unbilled",
+            "8",
+            "6",
+            "11.00 USD",
+        ),
+        (
+            "Meridian",
+            "M365-BS-M",
+            "monthly",
+            "overbilled",
+            "9",
+            "11",
+            "38.00 USD",
+        ),
+        (
+            "Aldridge",
+            "SEC-S1",
+            "monthly",
+            "overbilled",
+            "40",
+            "44",
+            "26.00 USD",
+        ),
+        (
+            "Brightline",
+            "M365-BP-A",
+            "annual",
+            "overbilled",
+            "20",
+            "23",
+            "81.00 USD",
+        ),
+        (
+            "Brightline",
+            "M365-BP-M",
+            "monthly",
+            "missing",
+            "3",
+            "0",
+            "90.00 USD",
+        ),
+        (
+            "Dunmore",
+            "PBI-PRO",
+            "annual",
+            "missing",
+            "3",
+            "0",
+            "52.50 USD",
+        ),
+        (
+            "Sorensen",
+            "TEAMS-ESS",
+            "monthly",
+            "missing",
+            "5",
+            "0",
+            "24.00 USD",
+        ),
+        (
+            "Westbrook",
+            "EXO-P1",
+            "annual",
+            "orphan",
+            "0",
+            "5",
+            "27.50 USD",
+        ),
+        (
+            "Greenfield",
+            "SEC-EDR",
+            "monthly",
+            "orphan",
+            "0",
+            "12",
+            "84.00 USD",
+        ),
+        (
+            "HanoverPed",
+            "M365-BP-M",
+            "monthly",
+            "price",
+            "16",
+            "16",
+            "70.40 USD",
+        ),
+        (
+            "SummitPT",
+            "SEC-EDR",
+            "monthly",
+            "price",
+            "15",
+            "15",
+            "11.25 USD",
+        ),
+    ]
+    .into_iter()
+    .map(|(company, product, term, kind, vendor, psa, value)| {
+        (
+            company.to_string(),
+            product.to_string(),
+            term,
+            kind,
+            vendor.to_string(),
+            psa.to_string(),
+            value.to_string(),
+        )
+    })
+    .collect();
+    expected.sort();
+    assert_eq!(found, expected);
+
+    let lakeshore = result
+        .clients
+        .iter()
+        .find(|client| client.company.key == "Lakeshore")
+        .expect("Lakeshore has a gap");
+    assert_eq!(lakeshore.absolute_value.iter().count(), 1);
+    assert!(
+        result.gaps.iter().all(|gap| gap.company.key != "Larkspur"),
+        "the clean client"
+    );
+    let missing_teams = result
+        .gaps
+        .iter()
+        .find(|gap| gap.kind == GapKind::Missing && gap.product.key == "TEAMS-ESS")
+        .expect("missing Teams");
+    assert_eq!(
+        missing_teams.price_basis,
+        billgap::domain::reconcile::PriceBasis::VendorCost
+    );
+}
+
+#[test]
+fn vendor_spend_per_customer_matches_the_documented_totals() {
+    let mut store = Store::open_in_memory().expect("store");
+    import_samples(&mut store);
+    let state = store.current_state().expect("state");
+    let total = |system: &str, currency: &str| -> Decimal {
+        state
+            .vendor
+            .iter()
+            .filter(|position| {
+                position.customer.system == system && position.currency.code() == currency
+            })
+            .map(|position| position.spend)
+            .sum()
+    };
+    assert_eq!(total("microsoft", "USD").to_string(), "10752.76");
+    assert_eq!(total("microsoft", "CAD").to_string(), "310.57");
+    assert_eq!(total("pax8", "USD").to_string(), "2385.02");
+}
+
+#[test]
+fn without_mappings_nothing_is_called_clean() {
+    let mut store = Store::open_in_memory().expect("store");
+    import_samples(&mut store);
+    let state = store.current_state().expect("state");
+    let result = reconcile(
+        &state.vendor,
+        &state.psa,
+        &state.mappings,
+        &state.thresholds,
+        today(),
+    );
+    assert_eq!(result.coverage.lowest_share(), Some(Decimal::ZERO));
+    assert_eq!(
+        result.verdict,
+        billgap::domain::reconcile::Verdict::IncompleteCoverage
+    );
+}

@@ -1,0 +1,245 @@
+//! The store through its public API on a real SQLite file: imports are atomic and idempotent,
+//! slices replace each other, and the operator's decisions survive restarts and undo/redo.
+
+use billgap::domain::lines::{ChargeKind, Line, Party, Product, Side, SourceKey, Term};
+use billgap::domain::money::{Currency, Money};
+use billgap::import::SourceInfo;
+use billgap::store::{Decision, ImportOutcome, Origin, Store, UndoOutcome};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+fn usd(amount: Decimal) -> Money {
+    Money::new(amount, Currency::parse("USD").expect("valid"))
+}
+
+fn line(number: u64, customer: &str, product: &str, seats: Decimal, cost: Decimal) -> Line {
+    Line {
+        source_line: number,
+        customer: Party {
+            key: customer.to_string(),
+            name: format!("{customer} Ltd"),
+            domain: None,
+            external_id: None,
+        },
+        product: Product {
+            key: product.to_string(),
+            name: format!("{product} name"),
+        },
+        term: Term::Monthly,
+        charge: ChargeKind::Recurring,
+        seats,
+        unit_price: None,
+        unit_cost: Some(usd(cost)),
+        amount: Some(usd(seats * cost)),
+        period_start: None,
+        period_end: None,
+        subscription: None,
+    }
+}
+
+fn source(side: Side, system: &str, slice: &str) -> SourceInfo {
+    SourceInfo {
+        format: format!("{system}-test"),
+        system: system.to_string(),
+        side,
+        slice: slice.to_string(),
+        period: "2026-10".parse().ok(),
+    }
+}
+
+fn table_counts(path: &std::path::Path) -> Vec<(String, i64)> {
+    let connection = rusqlite::Connection::open(path).expect("open");
+    [
+        "imports",
+        "parties",
+        "products",
+        "lines",
+        "positions",
+        "client_mappings",
+        "decisions",
+    ]
+    .iter()
+    .map(|table| {
+        let count = connection
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+                row.get(0)
+            })
+            .expect("count");
+        (table.to_string(), count)
+    })
+    .collect()
+}
+
+#[test]
+fn identical_imports_are_a_no_op_and_slices_replace_each_other() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("billgap.sqlite");
+    let mut store = Store::open(&path).expect("open");
+    let vendor = source(Side::Vendor, "microsoft", "partner/USD");
+    let first = vec![line(2, "t1", "BP", dec!(10), dec!(22))];
+    let outcome = store
+        .import_lines(&vendor, "first", first.clone())
+        .expect("import");
+    assert!(matches!(outcome, ImportOutcome::Imported(_)));
+    let again = store
+        .import_lines(&vendor, "again", first)
+        .expect("re-import");
+    assert!(matches!(again, ImportOutcome::AlreadyImported(ref row) if row.file_name == "first"));
+
+    let corrected = vec![line(2, "t1", "BP", dec!(12), dec!(22))];
+    let ImportOutcome::Imported(report) = store
+        .import_lines(&vendor, "corrected", corrected)
+        .expect("import")
+    else {
+        panic!("a different file is imported");
+    };
+    assert_eq!(report.replaced.len(), 1, "same slice and period replaces");
+
+    let other_slice = source(Side::Vendor, "microsoft", "partner/CAD");
+    store
+        .import_lines(
+            &other_slice,
+            "cad",
+            vec![line(2, "t2", "BP", dec!(3), dec!(30))],
+        )
+        .expect("import");
+    let state = store.current_state().expect("state");
+    let seats: Vec<(String, Decimal)> = state
+        .vendor
+        .iter()
+        .map(|position| (position.customer.key.clone(), position.seats))
+        .collect();
+    assert_eq!(
+        seats,
+        [("t1".to_string(), dec!(12)), ("t2".to_string(), dec!(3))]
+    );
+}
+
+#[test]
+fn a_failed_import_leaves_the_database_exactly_as_it_was() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("billgap.sqlite");
+    let mut store = Store::open(&path).expect("open");
+    let vendor = source(Side::Vendor, "microsoft", "partner/USD");
+    store
+        .import_lines(
+            &vendor,
+            "good",
+            vec![line(2, "t1", "BP", dec!(10), dec!(22))],
+        )
+        .expect("import");
+    store
+        .decide(
+            &Decision::IgnoreCustomer {
+                vendor: SourceKey::new("microsoft", "t1"),
+                reason: "internal".into(),
+                until: None,
+            },
+            Origin::Manual,
+        )
+        .expect("decide");
+    let before = table_counts(&path);
+    let empty = store.import_lines(&source(Side::Psa, "connectwise", "cw"), "empty", Vec::new());
+    assert!(
+        empty.is_err(),
+        "an empty import is an error, never a silent success"
+    );
+    assert_eq!(table_counts(&path), before);
+}
+
+#[test]
+fn decisions_survive_a_restart_and_undo_redo_replays_them() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("billgap.sqlite");
+    let vendor_key = SourceKey::new("microsoft", "t1");
+    let acme = SourceKey::new("connectwise", "ACME");
+    let bolt = SourceKey::new("connectwise", "BOLT");
+    {
+        let mut store = Store::open(&path).expect("open");
+        for company in [&acme, &bolt] {
+            store
+                .decide(
+                    &Decision::MapClient {
+                        vendor: vendor_key.clone(),
+                        company: company.clone(),
+                    },
+                    Origin::Manual,
+                )
+                .expect("decide");
+        }
+        let repeat = store
+            .decide(
+                &Decision::MapClient {
+                    vendor: vendor_key.clone(),
+                    company: bolt.clone(),
+                },
+                Origin::Manual,
+            )
+            .expect("decide");
+        assert_eq!(
+            repeat, None,
+            "a decision that changes nothing is not logged"
+        );
+    }
+    let mut store = Store::open(&path).expect("reopen");
+    let mapped = |store: &Store| {
+        store
+            .mapping_set()
+            .expect("mappings")
+            .clients
+            .get(&vendor_key)
+            .cloned()
+    };
+    assert_eq!(mapped(&store), Some(bolt.clone()));
+    assert!(matches!(
+        store.undo().expect("undo"),
+        UndoOutcome::Applied(_)
+    ));
+    assert_eq!(
+        mapped(&store),
+        Some(acme.clone()),
+        "undo restores the previous mapping"
+    );
+    assert!(matches!(
+        store.undo().expect("undo"),
+        UndoOutcome::Applied(_)
+    ));
+    assert_eq!(mapped(&store), None);
+    assert_eq!(store.undo().expect("undo"), UndoOutcome::Nothing);
+    drop(store);
+    let mut store = Store::open(&path).expect("reopen");
+    assert!(matches!(
+        store.redo().expect("redo"),
+        UndoOutcome::Applied(_)
+    ));
+    assert_eq!(
+        mapped(&store),
+        Some(acme.clone()),
+        "redo survives a restart"
+    );
+    store
+        .decide(
+            &Decision::RejectClient {
+                vendor: vendor_key.clone(),
+                company: bolt.clone(),
+            },
+            Origin::Manual,
+        )
+        .expect("reject");
+    assert_eq!(
+        store.redo().expect("redo"),
+        UndoOutcome::Nothing,
+        "a new decision clears redo"
+    );
+    assert_eq!(
+        store.rejections("client").expect("rejections"),
+        [(vendor_key.clone(), bolt.clone())]
+    );
+    let log = store.decision_log(10).expect("log");
+    assert_eq!(log.len(), 6);
+    let connection = rusqlite::Connection::open(&path).expect("open");
+    assert!(
+        connection.execute("DELETE FROM decisions", []).is_err(),
+        "the decision log is append-only"
+    );
+}
