@@ -4,9 +4,10 @@
 //! through [`WorkbenchData`]. A failed library call never ends the session: it becomes a status
 //! message and the state stays as it was.
 
-use crate::import::{ImportSummary, Progress, SourceInfo};
+use crate::export::ExportFormat;
+use crate::import::{Progress, SourceInfo};
 use crate::tui::action::{Action, Screen};
-use crate::tui::data::{DataError, EXPORT_FORMATS, MappingKind, Overview, WorkbenchData};
+use crate::tui::data::{DataError, MappingKind, Overview, WorkbenchData};
 use crate::tui::gap_table::GapsScreen;
 use crate::tui::input::{Prompt, PromptKind};
 use crate::tui::jobs::{JobEvent, Jobs};
@@ -38,7 +39,7 @@ pub struct ImportScreen {
     /// The running import's latest progress.
     pub running: Option<Progress>,
     /// The last finished import: its summary, or the error with file:line:column.
-    pub finished: Option<Result<ImportSummary, String>>,
+    pub finished: Option<Result<String, String>>,
     /// The generation of the import whose events are current.
     pub generation: u64,
 }
@@ -46,19 +47,12 @@ pub struct ImportScreen {
 /// The export screen's state.
 #[derive(Debug, Clone)]
 pub struct ExportScreen {
-    /// Index into [`EXPORT_FORMATS`].
-    pub format: usize,
+    /// The chosen format.
+    pub format: ExportFormat,
     /// Where the report goes.
     pub path: String,
     /// The last write: the path written, or why it failed.
     pub written: Option<Result<PathBuf, String>>,
-}
-
-impl ExportScreen {
-    /// The chosen format's name.
-    pub fn format_name(&self) -> &'static str {
-        EXPORT_FORMATS[self.format % EXPORT_FORMATS.len()]
-    }
 }
 
 /// The whole workbench state.
@@ -130,12 +124,13 @@ impl App {
             gaps: GapsScreen::default(),
             import: ImportScreen::default(),
             export: ExportScreen {
-                format: 0,
+                format: ExportFormat::Csv,
                 path: "billgap-report.csv".to_string(),
                 written: None,
             },
             jobs: Jobs::default(),
         };
+        app.threshold = app.data.default_threshold()?;
         app.reload()?;
         Ok(app)
     }
@@ -178,6 +173,7 @@ impl App {
             Action::NextScreen => self.show(self.screen.cycled(1)),
             Action::PreviousScreen => self.show(self.screen.cycled(-1)),
             Action::Refresh => {
+                self.data.invalidate();
                 self.reload()?;
                 self.status = Some(("Reloaded.".to_string(), Tone::Info));
             }
@@ -442,17 +438,12 @@ impl App {
                 self.import.detected = None;
                 let succeeded = result.is_ok();
                 self.status = Some(match &result {
-                    Ok(summary) => (
-                        format!(
-                            "Imported {} lines from {}.",
-                            summary.lines, self.import.path
-                        ),
-                        Tone::Good,
-                    ),
+                    Ok(summary) => (summary.clone(), Tone::Good),
                     Err(error) => (error.clone(), Tone::Error),
                 });
                 self.import.finished = Some(result);
                 if succeeded {
+                    self.data.invalidate();
                     self.reload()?;
                 }
             }
@@ -479,11 +470,12 @@ impl App {
     }
 
     fn cycle_export_format(&mut self) {
-        self.export.format = (self.export.format + 1) % EXPORT_FORMATS.len();
-        let extension = match self.export.format_name() {
-            "markdown" => "md",
-            other => other,
-        };
+        let index = ExportFormat::ALL
+            .iter()
+            .position(|format| *format == self.export.format)
+            .unwrap_or(0);
+        self.export.format = ExportFormat::ALL[(index + 1) % ExportFormat::ALL.len()];
+        let extension = self.export.format.extension();
         self.export.path = PathBuf::from(&self.export.path)
             .with_extension(extension)
             .display()
@@ -495,7 +487,7 @@ impl App {
             return;
         }
         let result = self.data.export(
-            self.export.format_name(),
+            self.export.format,
             std::path::Path::new(&self.export.path),
             self.threshold,
         );

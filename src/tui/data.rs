@@ -5,9 +5,10 @@
 //! implementation is [`crate::tui::store_data::StoreData`], over the real store; tests use it
 //! on fixture databases too.
 
-use crate::domain::lines::{Side, Term};
+use crate::domain::lines::{Side, SourceKey, Term};
 use crate::domain::money::Money;
-use crate::import::{ImportError, ImportSummary, Progress, SourceInfo};
+use crate::export::ExportFormat;
+use crate::import::{Progress, SourceInfo};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
@@ -67,7 +68,7 @@ pub enum MappingState {
     /// Mapped to a PSA entry (its key and display name).
     Mapped {
         /// The PSA key.
-        target_key: String,
+        target_key: SourceKey,
         /// The PSA display name.
         target_name: String,
     },
@@ -84,11 +85,13 @@ pub enum MappingState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueEntry {
     /// The vendor's stable key.
-    pub key: String,
+    pub key: SourceKey,
     /// Display name (control characters may still be present; views strip them).
     pub name: String,
     /// Tenant domain for customers; the SKU or part number for products.
     pub detail: Option<String>,
+    /// For products: the term this entry covers (a product is mapped per term).
+    pub term: Option<Term>,
     /// Seats over every line of the entry in the current period.
     pub seats: Decimal,
     /// Vendor spend in the current period, per currency, largest first.
@@ -101,7 +104,7 @@ pub struct QueueEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
     /// The PSA key.
-    pub key: String,
+    pub key: SourceKey,
     /// The PSA display name.
     pub name: String,
     /// Score from 0 to 100.
@@ -116,7 +119,7 @@ pub struct Candidate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     /// The PSA key.
-    pub key: String,
+    pub key: SourceKey,
     /// The display name.
     pub name: String,
 }
@@ -125,9 +128,9 @@ pub struct Target {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     /// Map the entry to this PSA key.
-    Confirm(String),
+    Confirm(SourceKey),
     /// Never suggest this PSA key for the entry again.
-    Reject(String),
+    Reject(SourceKey),
     /// Ignore the entry, with a reason and an optional expiry.
     Ignore {
         /// Why, in the operator's words.
@@ -145,64 +148,26 @@ pub struct Decision {
     /// Client or product.
     pub kind: MappingKind,
     /// The vendor entry's key.
-    pub vendor_key: String,
+    pub vendor_key: SourceKey,
+    /// For products: the term the decision is about.
+    pub term: Option<Term>,
     /// What to do.
     pub verdict: Verdict,
     /// True when it comes from the bulk accept of the safe band, which the log records.
     pub bulk: bool,
 }
 
-/// The kind of a gap, as the domain defines it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum GapKind {
-    /// More vendor seats than PSA seats.
-    Unbilled,
-    /// More PSA seats than vendor seats.
-    Overbilled,
-    /// Vendor seats and no PSA line at all.
-    Missing,
-    /// A PSA line with no vendor seats behind it.
-    Orphan,
-    /// PSA price below vendor cost.
-    Price,
-}
-
-impl GapKind {
-    /// Every kind, in filter-cycle order.
-    pub const ALL: [GapKind; 5] = [
-        GapKind::Unbilled,
-        GapKind::Overbilled,
-        GapKind::Missing,
-        GapKind::Orphan,
-        GapKind::Price,
-    ];
-
-    /// The word shown next to the colour, so meaning never rests on colour alone.
-    pub fn label(self) -> &'static str {
-        match self {
-            GapKind::Unbilled => "unbilled",
-            GapKind::Overbilled => "overbilled",
-            GapKind::Missing => "missing",
-            GapKind::Orphan => "orphan",
-            GapKind::Price => "price",
-        }
-    }
-
-    /// True for kinds where the client pays for more than the MSP buys (the amber kinds).
-    pub fn is_overbilling(self) -> bool {
-        matches!(self, GapKind::Overbilled | GapKind::Orphan)
-    }
-}
+pub use crate::domain::reconcile::GapKind;
 
 /// One row of the gap table: a (client, product, term) whose seats disagree.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GapRow {
-    /// The PSA company key (or the vendor key when the client is unmapped).
-    pub client_key: String,
+    /// The PSA company key.
+    pub client_key: SourceKey,
     /// Client display name.
     pub client: String,
     /// Product key.
-    pub product_key: String,
+    pub product_key: SourceKey,
     /// Product display name.
     pub product: String,
     /// Term.
@@ -213,12 +178,14 @@ pub struct GapRow {
     pub psa_seats: Decimal,
     /// Vendor seats minus PSA seats.
     pub delta: Decimal,
-    /// Revenue at stake (signed: negative when overbilled).
-    pub value: Money,
+    /// Revenue at stake per month (signed: negative when overbilled); None when unpriced.
+    pub value: Option<Money>,
     /// Vendor cost not recovered, when known.
     pub cost: Option<Money>,
     /// What kind of gap.
     pub kind: GapKind,
+    /// Which price valued the gap, as words ("client price", "vendor cost", ...).
+    pub price_basis: &'static str,
     /// Days since the gap was first seen, when the ledger knows.
     pub age_days: Option<i64>,
     /// True when the client's gaps together are over the threshold.
@@ -304,14 +271,11 @@ pub struct Overview {
     pub changes: Vec<String>,
 }
 
-/// Formats the workbench can export, by name.
-pub const EXPORT_FORMATS: [&str; 3] = ["csv", "json", "markdown"];
-
-/// Runs one import to completion on its own database connection, reporting progress. It is
+/// Runs one import to completion on its own database connection, reporting progress, and
+/// returns a sentence saying what was stored (or why nothing was, with file:line:column). It is
 /// shared with worker threads, so it must be `Send + Sync`.
-pub type ImportRunner = Arc<
-    dyn Fn(&Path, &mut dyn FnMut(Progress)) -> Result<ImportSummary, ImportError> + Send + Sync,
->;
+pub type ImportRunner =
+    Arc<dyn Fn(&Path, &mut dyn FnMut(Progress)) -> Result<String, String> + Send + Sync>;
 
 /// Everything the workbench reads from and writes to the library.
 ///
@@ -331,9 +295,9 @@ pub trait WorkbenchData {
     fn candidates(
         &mut self,
         kind: MappingKind,
-        vendor_key: &str,
+        entry: &QueueEntry,
     ) -> Result<Vec<Candidate>, DataError>;
-    /// The full list of PSA companies or products.
+    /// The full list of PSA companies or products, by name.
     fn targets(&mut self, kind: MappingKind) -> Result<Vec<Target>, DataError>;
     /// Records a decision in the decision log and applies it.
     fn decide(&mut self, decision: Decision) -> Result<(), DataError>;
@@ -352,8 +316,12 @@ pub trait WorkbenchData {
     /// Writes the delta report; returns the path written.
     fn export(
         &mut self,
-        format: &str,
+        format: ExportFormat,
         path: &Path,
         threshold: Decimal,
     ) -> Result<PathBuf, DataError>;
+    /// Forgets every cached figure, after another connection (an import worker) wrote.
+    fn invalidate(&mut self);
+    /// The stored default per-client threshold, where the workbench starts.
+    fn default_threshold(&mut self) -> Result<Decimal, DataError>;
 }

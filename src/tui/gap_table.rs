@@ -1,9 +1,12 @@
 //! The gap table: filters, grouping per client with subtotal rows, and the drill-down.
 
+use crate::domain::lines::SourceKey;
 use crate::domain::money::{Money, MoneyByCurrency};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Tone, shift};
 use crate::tui::data::{DataError, Drilldown, GapKind, GapRow};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
 
 /// How many lines per side a drill-down loads; the counts say how many more there are.
 pub const DRILLDOWN_PAGE: usize = 200;
@@ -34,7 +37,7 @@ pub struct GapsScreen {
     /// Only this kind, or every kind.
     pub kind_filter: Option<GapKind>,
     /// Only this client (key and name), or everyone.
-    pub client_filter: Option<(String, String)>,
+    pub client_filter: Option<(SourceKey, String)>,
     /// Only clients over the threshold.
     pub over_only: bool,
     /// The rows drawn, after filters, grouped per client by value.
@@ -57,7 +60,8 @@ impl GapsScreen {
     /// Rebuilds `table` from `rows` and the filters: clients by the size of their gaps, largest
     /// first, each with a subtotal row and then its gaps by absolute value.
     pub fn rebuild(&mut self) {
-        let mut groups: Vec<(String, String, Vec<usize>)> = Vec::new();
+        let mut groups: Vec<(&SourceKey, &str, Vec<usize>)> = Vec::new();
+        let mut group_of: HashMap<&SourceKey, usize> = HashMap::new();
         for (index, row) in self.rows.iter().enumerate() {
             let kept = self.kind_filter.is_none_or(|kind| row.kind == kind)
                 && self
@@ -68,38 +72,49 @@ impl GapsScreen {
             if !kept {
                 continue;
             }
-            match groups.iter_mut().find(|(key, _, _)| *key == row.client_key) {
-                Some(group) => group.2.push(index),
-                None => groups.push((row.client_key.clone(), row.client.clone(), vec![index])),
-            }
+            let group = *group_of.entry(&row.client_key).or_insert_with(|| {
+                groups.push((&row.client_key, &row.client, Vec::new()));
+                groups.len() - 1
+            });
+            groups[group].2.push(index);
         }
-        let size = |index: &usize| self.rows[*index].value.amount.abs();
+        let size = |index: &usize| magnitude(&self.rows[*index]);
         for group in &mut groups {
             group.2.sort_by_key(|index| std::cmp::Reverse(size(index)));
         }
-        let group_size =
-            |indices: &[usize]| indices.iter().map(size).sum::<rust_decimal::Decimal>();
-        groups.sort_by(|a, b| {
-            group_size(&b.2)
-                .cmp(&group_size(&a.2))
-                .then_with(|| a.1.cmp(&b.1))
-        });
-        self.table.clear();
+        let group_size = |indices: &[usize]| indices.iter().map(size).sum::<Decimal>();
+        let mut groups: Vec<(Decimal, String, Vec<usize>)> = groups
+            .into_iter()
+            .map(|(_, client, indices)| (group_size(&indices), client.to_string(), indices))
+            .collect();
+        groups.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mut table = Vec::with_capacity(self.rows.len() + groups.len());
         for (_, client, indices) in groups {
             let mut total = MoneyByCurrency::default();
             for index in &indices {
-                total.add(&self.rows[*index].value.abs());
+                if let Some(value) = &self.rows[*index].value {
+                    total.add(&value.abs());
+                }
             }
-            self.table.push(TableRow::Subtotal {
+            table.push(TableRow::Subtotal {
                 client,
                 count: indices.len(),
                 total: total.iter().collect(),
                 over_threshold: indices.iter().any(|index| self.rows[*index].over_threshold),
             });
-            self.table.extend(indices.into_iter().map(TableRow::Gap));
+            table.extend(indices.into_iter().map(TableRow::Gap));
         }
+        self.table = table;
         self.selected = shift(self.selected, 0, self.table.len());
     }
+}
+
+/// A gap's absolute monthly value; unpriced gaps count as zero, as in the domain's ordering.
+pub fn magnitude(gap: &GapRow) -> Decimal {
+    gap.value
+        .as_ref()
+        .map(|value| value.amount.abs())
+        .unwrap_or_default()
 }
 
 impl App {

@@ -4,7 +4,7 @@
 //! under; when the operator starts another job or the state moves on, the generation changes
 //! and late results from the old job are dropped by the app instead of overwriting newer state.
 
-use crate::import::{ImportSummary, Progress};
+use crate::import::Progress;
 use crate::tui::data::ImportRunner;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -24,8 +24,8 @@ pub enum JobEvent {
     ImportDone {
         /// The generation the import was started under.
         generation: u64,
-        /// The outcome.
-        result: Result<ImportSummary, String>,
+        /// The outcome: what was stored, or why nothing was.
+        result: Result<String, String>,
     },
 }
 
@@ -79,7 +79,7 @@ impl Jobs {
                     });
                 }
             };
-            let result = runner(&path, &mut report).map_err(|error| error.to_string());
+            let result = runner(&path, &mut report);
             let _ = sender.send(JobEvent::ImportDone { generation, result });
         });
     }

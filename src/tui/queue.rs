@@ -1,5 +1,6 @@
 //! The mapping queues (clients and products): state, and what each mapping action does.
 
+use crate::domain::lines::SourceKey;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Tone, shift};
 use crate::tui::data::{
@@ -37,7 +38,7 @@ pub struct MappingScreen {
     /// Index of the selected search result.
     pub search_selected: usize,
     /// The safe-band suggestions a bulk accept would confirm, once counted.
-    pub pending_bulk: Option<Vec<(String, String)>>,
+    pub pending_bulk: Option<Vec<(QueueEntry, SourceKey)>>,
 }
 
 impl MappingScreen {
@@ -96,12 +97,9 @@ impl App {
     }
 
     fn load_candidates(&mut self, kind: MappingKind) -> Result<(), DataError> {
-        let key = self
-            .queue_mut(kind)
-            .selected_entry()
-            .map(|entry| entry.key.clone());
-        let candidates = match key {
-            Some(key) => self.data.candidates(kind, &key)?,
+        let entry = self.queue_mut(kind).selected_entry().cloned();
+        let candidates = match entry {
+            Some(entry) => self.data.candidates(kind, &entry)?,
             None => Vec::new(),
         };
         let screen = self.queue_mut(kind);
@@ -236,6 +234,7 @@ impl App {
         let decision = Decision {
             kind: screen.kind,
             vendor_key: entry.key.clone(),
+            term: entry.term,
             verdict,
             bulk: false,
         };
@@ -251,20 +250,20 @@ impl App {
         Ok(())
     }
 
-    fn target_name(&self, key: &str) -> String {
+    fn target_name(&self, key: &SourceKey) -> String {
         let Some(screen) = self.mapping() else {
             return key.to_string();
         };
         let name = screen
             .candidates
             .iter()
-            .find(|c| c.key == key)
+            .find(|c| c.key == *key)
             .map(|c| c.name.clone())
             .or_else(|| {
                 screen
                     .targets
                     .iter()
-                    .find(|t| t.key == key)
+                    .find(|t| t.key == *key)
                     .map(|t| t.name.clone())
             })
             .unwrap_or_else(|| key.to_string());
@@ -341,10 +340,11 @@ impl App {
     fn bulk_accept(&mut self, kind: MappingKind) -> Result<(), DataError> {
         if let Some(pending) = self.queue_mut(kind).pending_bulk.take() {
             let count = pending.len();
-            for (vendor_key, target_key) in pending {
+            for (entry, target_key) in pending {
                 self.data.decide(Decision {
                     kind,
-                    vendor_key,
+                    vendor_key: entry.key,
+                    term: entry.term,
                     verdict: Verdict::Confirm(target_key),
                     bulk: true,
                 })?;
@@ -353,17 +353,13 @@ impl App {
             self.say(format!("Accepted {count} safe suggestions."), Tone::Good);
             return Ok(());
         }
-        let keys: Vec<String> = self
-            .data
-            .queue(kind, QueueFilter::Unmapped)?
-            .into_iter()
-            .map(|entry| entry.key)
-            .collect();
+        let entries = self.data.queue(kind, QueueFilter::Unmapped)?;
         let mut safe = Vec::new();
-        for key in keys {
-            let candidates = self.data.candidates(kind, &key)?;
+        for entry in entries {
+            let candidates = self.data.candidates(kind, &entry)?;
             if let Some(best) = candidates.first().filter(|c| c.safe) {
-                safe.push((key, best.key.clone()));
+                let target = best.key.clone();
+                safe.push((entry, target));
             }
         }
         let count = safe.len();

@@ -1,50 +1,653 @@
-//! Placeholder until the store lands.
-use crate::tui::data::*;
+//! [`WorkbenchData`] over the real store and reconciliation.
+//!
+//! A snapshot holds the current positions, the parties and products, and the reconciliation
+//! at the threshold in use. A decision only reloads the mappings and reconciles again in
+//! memory (positions are aggregated at import, so this stays fast on a million lines); an
+//! import reloads everything.
+
+use crate::domain::lines::{Side, SourceKey};
+use crate::domain::money::{Money, MoneyByCurrency};
+use crate::domain::reconcile::{GapKind, PriceBasis, reconcile};
+use crate::domain::report::Report;
+use crate::export::ExportFormat;
+use crate::import::{ImportOptions, SourceInfo};
+use crate::store::{
+    CurrentState, Decision as StoreDecision, ImportOutcome, Origin, PartyRow, ProductRow, Store,
+    StoreError, UndoOutcome,
+};
+use crate::tui::data::{
+    Candidate, CoverageView, DataError, Decision, Drilldown, GapRow, ImportRunner, LineView,
+    MappingKind, MappingState, Overview, QueueEntry, QueueFilter, SourceView, Target, Verdict,
+    WorkbenchData,
+};
+use crate::tui::suggest;
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-/// x
-pub struct StoreData;
-impl StoreData {
-    /// x
-    pub fn open(_: &Path) -> Result<Self, DataError> {
-        Err(DataError("no store yet".into()))
+use std::sync::Arc;
+
+/// How many unmapped customers and products the overview lists.
+const OVERVIEW_TOP: usize = 6;
+
+impl From<StoreError> for DataError {
+    fn from(error: StoreError) -> Self {
+        DataError(error.to_string())
     }
 }
+
+struct Snapshot {
+    state: CurrentState,
+    vendor_parties: Vec<PartyRow>,
+    psa_names: HashMap<SourceKey, String>,
+    vendor_products: Vec<ProductRow>,
+    psa_product_names: HashMap<SourceKey, String>,
+    threshold: Decimal,
+    report: Report,
+    has_previous_run: bool,
+}
+
+/// The workbench's view of one billgap database.
+pub struct StoreData {
+    store: Store,
+    database: PathBuf,
+    today: NaiveDate,
+    snapshot: Option<Snapshot>,
+    mappings_changed: bool,
+}
+
+impl StoreData {
+    /// Opens the database (creating and migrating it if needed), valid as of today.
+    pub fn open(database: &Path) -> Result<StoreData, DataError> {
+        StoreData::open_as_of(database, chrono::Local::now().date_naive())
+    }
+
+    /// Opens the database as of a given day: gap ages and ignore-rule expiry depend on it, so
+    /// tests pin it.
+    pub fn open_as_of(database: &Path, today: NaiveDate) -> Result<StoreData, DataError> {
+        Ok(StoreData {
+            store: Store::open(database)?,
+            database: database.to_path_buf(),
+            today,
+            snapshot: None,
+            mappings_changed: false,
+        })
+    }
+
+    /// The snapshot at `threshold`, rebuilt as little as the last change requires.
+    fn snapshot(&mut self, threshold: Decimal) -> Result<&Snapshot, DataError> {
+        let mut snapshot = match self.snapshot.take() {
+            Some(snapshot) => snapshot,
+            None => self.load()?,
+        };
+        if self.mappings_changed {
+            snapshot.state.mappings = self.store.mapping_set()?;
+            let mappings = &snapshot.state.mappings;
+            for party in &mut snapshot.vendor_parties {
+                party.mapped_to = mappings.company_for(&party.key).cloned();
+                party.ignored = mappings.ignored_customers.get(&party.key).cloned();
+            }
+            for product in &mut snapshot.vendor_products {
+                product.mapped_to = mappings.product_for(&product.key, product.term).cloned();
+                product.ignored = mappings.ignored_products.get(&product.key).cloned();
+            }
+        }
+        if self.mappings_changed || snapshot.threshold != threshold {
+            let (report, has_previous_run) = self.reconcile(&snapshot.state, threshold)?;
+            snapshot.report = report;
+            snapshot.has_previous_run = has_previous_run;
+            snapshot.threshold = threshold;
+            self.mappings_changed = false;
+        }
+        Ok(self.snapshot.insert(snapshot))
+    }
+
+    fn load(&mut self) -> Result<Snapshot, DataError> {
+        let state = self.store.current_state()?;
+        let threshold = state.thresholds.default;
+        let vendor_parties = self.store.parties(Side::Vendor, &state)?;
+        let psa_names = names(
+            self.store
+                .parties(Side::Psa, &state)?
+                .into_iter()
+                .map(|row| (row.key, row.party.name)),
+        );
+        let vendor_products = self.store.products(Side::Vendor, &state)?;
+        let psa_product_names = names(
+            self.store
+                .products(Side::Psa, &state)?
+                .into_iter()
+                .map(|row| (row.key, row.product.name)),
+        );
+        let (report, has_previous_run) = self.reconcile(&state, threshold)?;
+        self.mappings_changed = false;
+        Ok(Snapshot {
+            state,
+            vendor_parties,
+            psa_names,
+            vendor_products,
+            psa_product_names,
+            threshold,
+            report,
+            has_previous_run,
+        })
+    }
+
+    fn reconcile(
+        &self,
+        state: &CurrentState,
+        threshold: Decimal,
+    ) -> Result<(Report, bool), DataError> {
+        let mut thresholds = state.thresholds.clone();
+        thresholds.default = threshold;
+        let reconciliation = reconcile(
+            &state.vendor,
+            &state.psa,
+            &state.mappings,
+            &thresholds,
+            self.today,
+        );
+        let run = self.store.track_gaps(&reconciliation, self.today)?;
+        let report = Report::new(
+            self.today,
+            state.vendor_period.clone(),
+            state.psa_period.clone(),
+            reconciliation,
+            run.gaps,
+            run.resolved,
+        );
+        Ok((report, run.run_id != 0))
+    }
+
+    fn current_threshold(&self) -> Decimal {
+        self.snapshot
+            .as_ref()
+            .map_or(Decimal::ONE_HUNDRED, |s| s.threshold)
+    }
+}
+
+fn names(rows: impl Iterator<Item = (SourceKey, String)>) -> HashMap<SourceKey, String> {
+    rows.collect()
+}
+
+fn largest(spend: &MoneyByCurrency) -> Vec<Money> {
+    let mut amounts: Vec<Money> = spend.iter().collect();
+    amounts.sort_by_key(|money| std::cmp::Reverse(money.amount));
+    amounts
+}
+
+fn state_of(
+    mapped_to: &Option<SourceKey>,
+    ignored: &Option<crate::domain::reconcile::IgnoreRule>,
+    names: &HashMap<SourceKey, String>,
+) -> MappingState {
+    match (mapped_to, ignored) {
+        (_, Some(rule)) => MappingState::Ignored {
+            reason: rule.reason.clone(),
+            expires: rule.until,
+        },
+        (Some(target), None) => MappingState::Mapped {
+            target_key: target.clone(),
+            target_name: names
+                .get(target)
+                .cloned()
+                .unwrap_or_else(|| target.key.clone()),
+        },
+        (None, None) => MappingState::Unmapped,
+    }
+}
+
+fn kept(filter: QueueFilter, state: &MappingState) -> bool {
+    match filter {
+        QueueFilter::All => true,
+        QueueFilter::Unmapped => *state == MappingState::Unmapped,
+        QueueFilter::Mapped => *state != MappingState::Unmapped,
+    }
+}
+
+fn basis(price_basis: PriceBasis) -> &'static str {
+    match price_basis {
+        PriceBasis::ClientPrice => "client price",
+        PriceBasis::OtherClientsPrice => "other clients' price",
+        PriceBasis::VendorCost => "vendor cost",
+        PriceBasis::MarginLoss => "margin lost",
+        PriceBasis::Unpriced => "unpriced",
+    }
+}
+
+fn line_view(line: crate::store::DrillDownLine, customer: &str) -> LineView {
+    LineView {
+        origin: format!("{}:{}", line.file_name, line.source_line),
+        customer: customer.to_string(),
+        product: line.product_name,
+        charge: format!("{} {}", line.charge, line.term),
+        seats: line.seats,
+        amount: line.amount,
+    }
+}
+
 impl WorkbenchData for StoreData {
-    fn overview(&mut self, _: Decimal) -> Result<Overview, DataError> {
-        todo!()
+    fn overview(&mut self, threshold: Decimal) -> Result<Overview, DataError> {
+        let sources = self.store.sources()?;
+        let snapshot = self.snapshot(threshold)?;
+        let report = &snapshot.report;
+        let coverage = &report.coverage;
+        let mut covered = coverage.mapped.clone();
+        for money in coverage.ignored.iter() {
+            covered.add(&money);
+        }
+        let unmapped_parties: Vec<&PartyRow> = snapshot
+            .vendor_parties
+            .iter()
+            .filter(|row| row.mapped_to.is_none() && row.ignored.is_none())
+            .collect();
+        let unmapped_products: Vec<&ProductRow> = snapshot
+            .vendor_products
+            .iter()
+            .filter(|row| row.mapped_to.is_none() && row.ignored.is_none())
+            .collect();
+        let first_money = |spend: &MoneyByCurrency| largest(spend).into_iter().next();
+        let mut gap_totals: Vec<(GapKind, usize, MoneyByCurrency)> = GapKind::ALL
+            .iter()
+            .map(|kind| (*kind, 0, MoneyByCurrency::default()))
+            .collect();
+        for tracked in &report.gaps {
+            if let Some(total) = gap_totals
+                .iter_mut()
+                .find(|(kind, _, _)| *kind == tracked.gap.kind)
+            {
+                total.1 += 1;
+                if let Some(value) = &tracked.gap.value {
+                    total.2.add(&value.abs());
+                }
+            }
+        }
+        let mut changes = Vec::new();
+        if snapshot.has_previous_run {
+            use crate::domain::ledger::GapStatus;
+            let count = |status: GapStatus| {
+                report
+                    .gaps
+                    .iter()
+                    .filter(|gap| gap.status == status)
+                    .count()
+            };
+            changes.push(format!("{} new gaps", count(GapStatus::New)));
+            changes.push(format!("{} worse", count(GapStatus::Worse)));
+            changes.push(format!("{} better", count(GapStatus::Better)));
+            changes.push(format!("{} unchanged", count(GapStatus::Unchanged)));
+            changes.push(format!("{} resolved", report.resolved.len()));
+        }
+        Ok(Overview {
+            coverage: CoverageView {
+                covered: covered.iter().collect(),
+                total: coverage.total.iter().collect(),
+                share: coverage.lowest_share().unwrap_or_default(),
+            },
+            unmapped_client_count: unmapped_parties.len(),
+            unmapped_clients: unmapped_parties
+                .iter()
+                .take(OVERVIEW_TOP)
+                .filter_map(|row| Some((row.party.name.clone(), first_money(&row.spend)?)))
+                .collect(),
+            unmapped_product_count: unmapped_products.len(),
+            unmapped_products: unmapped_products
+                .iter()
+                .take(OVERVIEW_TOP)
+                .filter_map(|row| {
+                    Some((
+                        format!("{} ({})", row.product.name, row.term),
+                        first_money(&row.spend)?,
+                    ))
+                })
+                .collect(),
+            gap_totals: gap_totals
+                .into_iter()
+                .map(|(kind, count, total)| (kind, count, total.iter().collect()))
+                .collect(),
+            clients_over_threshold: report
+                .clients
+                .iter()
+                .filter(|client| client.over_threshold)
+                .count(),
+            sources: sources
+                .into_iter()
+                .filter(|source| source.superseded_by.is_none())
+                .map(|source| SourceView {
+                    name: if source.slice.is_empty() {
+                        source.system
+                    } else {
+                        format!("{} / {}", source.system, source.slice)
+                    },
+                    side: source.side,
+                    period: source.period,
+                    rows: u64::try_from(source.row_count).unwrap_or(0),
+                    imported: source.imported_at.chars().take(10).collect(),
+                })
+                .collect(),
+            changes,
+        })
     }
-    fn queue(&mut self, _: MappingKind, _: QueueFilter) -> Result<Vec<QueueEntry>, DataError> {
-        todo!()
+
+    fn queue(
+        &mut self,
+        kind: MappingKind,
+        filter: QueueFilter,
+    ) -> Result<Vec<QueueEntry>, DataError> {
+        let threshold = self.current_threshold();
+        let snapshot = self.snapshot(threshold)?;
+        let entries = match kind {
+            MappingKind::Client => snapshot
+                .vendor_parties
+                .iter()
+                .map(|row| QueueEntry {
+                    key: row.key.clone(),
+                    name: row.party.name.clone(),
+                    detail: row.party.domain.clone(),
+                    term: None,
+                    seats: row.seats,
+                    spend: largest(&row.spend),
+                    state: state_of(&row.mapped_to, &row.ignored, &snapshot.psa_names),
+                })
+                .filter(|entry| kept(filter, &entry.state))
+                .collect(),
+            MappingKind::Product => snapshot
+                .vendor_products
+                .iter()
+                .map(|row| QueueEntry {
+                    key: row.key.clone(),
+                    name: format!("{} ({})", row.product.name, row.term),
+                    detail: Some(row.term.to_string()),
+                    term: Some(row.term),
+                    seats: row.seats,
+                    spend: largest(&row.spend),
+                    state: state_of(&row.mapped_to, &row.ignored, &snapshot.psa_product_names),
+                })
+                .filter(|entry| kept(filter, &entry.state))
+                .collect(),
+        };
+        Ok(entries)
     }
-    fn candidates(&mut self, _: MappingKind, _: &str) -> Result<Vec<Candidate>, DataError> {
-        todo!()
+
+    fn candidates(
+        &mut self,
+        kind: MappingKind,
+        entry: &QueueEntry,
+    ) -> Result<Vec<Candidate>, DataError> {
+        let subject = match kind {
+            MappingKind::Client => "client",
+            MappingKind::Product => "product",
+        };
+        let rejected: BTreeSet<SourceKey> = self
+            .store
+            .rejections(subject)?
+            .into_iter()
+            .filter(|(vendor, _)| *vendor == entry.key)
+            .map(|(_, psa)| psa)
+            .collect();
+        let pool: Vec<(SourceKey, String)> = self
+            .targets(kind)?
+            .into_iter()
+            .map(|target| (target.key, target.name))
+            .collect();
+        let name = match kind {
+            MappingKind::Client => entry.name.clone(),
+            MappingKind::Product => {
+                let threshold = self.current_threshold();
+                let snapshot = self.snapshot(threshold)?;
+                snapshot
+                    .vendor_products
+                    .iter()
+                    .find(|row| row.key == entry.key)
+                    .map_or_else(|| entry.name.clone(), |row| row.product.name.clone())
+            }
+        };
+        Ok(suggest::rank(&name, &pool, &rejected))
     }
-    fn targets(&mut self, _: MappingKind) -> Result<Vec<Target>, DataError> {
-        todo!()
+
+    fn targets(&mut self, kind: MappingKind) -> Result<Vec<Target>, DataError> {
+        let threshold = self.current_threshold();
+        let snapshot = self.snapshot(threshold)?;
+        let names = match kind {
+            MappingKind::Client => &snapshot.psa_names,
+            MappingKind::Product => &snapshot.psa_product_names,
+        };
+        let mut targets: Vec<Target> = names
+            .iter()
+            .map(|(key, name)| Target {
+                key: key.clone(),
+                name: name.clone(),
+            })
+            .collect();
+        targets.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.key.cmp(&b.key)));
+        Ok(targets)
     }
-    fn decide(&mut self, _: Decision) -> Result<(), DataError> {
-        todo!()
+
+    fn decide(&mut self, decision: Decision) -> Result<(), DataError> {
+        let vendor = decision.vendor_key;
+        let ignored = self
+            .queue(decision.kind, QueueFilter::All)?
+            .into_iter()
+            .any(|entry| {
+                entry.key == vendor
+                    && entry.term == decision.term
+                    && matches!(entry.state, MappingState::Ignored { .. })
+            });
+        let term = decision.term;
+        let store_decision = match (decision.kind, decision.verdict) {
+            (MappingKind::Client, Verdict::Confirm(company)) => {
+                StoreDecision::MapClient { vendor, company }
+            }
+            (MappingKind::Client, Verdict::Reject(company)) => {
+                StoreDecision::RejectClient { vendor, company }
+            }
+            (MappingKind::Client, Verdict::Ignore { reason, expires }) => {
+                StoreDecision::IgnoreCustomer {
+                    vendor,
+                    reason,
+                    until: expires,
+                }
+            }
+            (MappingKind::Client, Verdict::Unmap) if ignored => {
+                StoreDecision::UnignoreCustomer { vendor }
+            }
+            (MappingKind::Client, Verdict::Unmap) => StoreDecision::UnmapClient { vendor },
+            (MappingKind::Product, Verdict::Confirm(product)) => StoreDecision::MapProduct {
+                vendor,
+                term,
+                product,
+            },
+            (MappingKind::Product, Verdict::Reject(product)) => {
+                StoreDecision::RejectProduct { vendor, product }
+            }
+            (MappingKind::Product, Verdict::Ignore { reason, expires }) => {
+                StoreDecision::IgnoreProduct {
+                    vendor,
+                    reason,
+                    until: expires,
+                }
+            }
+            (MappingKind::Product, Verdict::Unmap) if ignored => {
+                StoreDecision::UnignoreProduct { vendor }
+            }
+            (MappingKind::Product, Verdict::Unmap) => StoreDecision::UnmapProduct { vendor, term },
+        };
+        let origin = if decision.bulk {
+            Origin::Automatic
+        } else {
+            Origin::Manual
+        };
+        self.store.decide(&store_decision, origin)?;
+        self.mappings_changed = true;
+        Ok(())
     }
+
     fn undo(&mut self) -> Result<Option<String>, DataError> {
-        todo!()
+        let outcome = self.store.undo()?;
+        self.mappings_changed = true;
+        Ok(match outcome {
+            UndoOutcome::Applied(record) => Some(record.action),
+            UndoOutcome::Nothing => None,
+        })
     }
+
     fn redo(&mut self) -> Result<Option<String>, DataError> {
-        todo!()
+        let outcome = self.store.redo()?;
+        self.mappings_changed = true;
+        Ok(match outcome {
+            UndoOutcome::Applied(record) => Some(record.action),
+            UndoOutcome::Nothing => None,
+        })
     }
-    fn gaps(&mut self, _: Decimal) -> Result<Vec<GapRow>, DataError> {
-        todo!()
+
+    fn gaps(&mut self, threshold: Decimal) -> Result<Vec<GapRow>, DataError> {
+        let snapshot = self.snapshot(threshold)?;
+        let report = &snapshot.report;
+        Ok(report
+            .gaps
+            .iter()
+            .map(|tracked| {
+                let gap = &tracked.gap;
+                GapRow {
+                    client_key: gap.company.clone(),
+                    client: gap.company_name.clone(),
+                    product_key: gap.product.clone(),
+                    product: gap.product_name.clone(),
+                    term: gap.term,
+                    vendor_seats: gap.vendor_seats,
+                    psa_seats: gap.psa_seats,
+                    delta: gap.delta,
+                    value: gap.value.clone(),
+                    cost: gap.cost.clone(),
+                    kind: gap.kind,
+                    price_basis: basis(gap.price_basis),
+                    age_days: Some(tracked.age_days),
+                    over_threshold: report.is_over_threshold(tracked),
+                }
+            })
+            .collect())
     }
-    fn drilldown(&mut self, _: &GapRow, _: usize) -> Result<Drilldown, DataError> {
-        todo!()
+
+    fn drilldown(&mut self, gap: &GapRow, limit: usize) -> Result<Drilldown, DataError> {
+        let threshold = self.current_threshold();
+        let snapshot = self.snapshot(threshold)?;
+        let sources: Vec<(SourceKey, SourceKey)> = snapshot
+            .report
+            .gaps
+            .iter()
+            .find(|tracked| {
+                tracked.gap.company == gap.client_key
+                    && tracked.gap.product == gap.product_key
+                    && tracked.gap.term == gap.term
+                    && tracked.gap.kind == gap.kind
+            })
+            .map(|tracked| tracked.gap.vendor_sources.clone())
+            .unwrap_or_default();
+        let (vendor_period, psa_period) = (
+            snapshot.state.vendor_period.clone(),
+            snapshot.state.psa_period.clone(),
+        );
+        let customer_names: HashMap<SourceKey, String> = snapshot
+            .vendor_parties
+            .iter()
+            .map(|row| (row.key.clone(), row.party.name.clone()))
+            .collect();
+        let mut vendor = Vec::new();
+        for (customer, product) in &sources {
+            let name = customer_names
+                .get(customer)
+                .cloned()
+                .unwrap_or_else(|| customer.key.clone());
+            for line in
+                self.store
+                    .lines_of(Side::Vendor, vendor_period.as_deref(), customer, product)?
+            {
+                vendor.push(line_view(line, &name));
+            }
+        }
+        let psa: Vec<LineView> = self
+            .store
+            .lines_of(
+                Side::Psa,
+                psa_period.as_deref(),
+                &gap.client_key,
+                &gap.product_key,
+            )?
+            .into_iter()
+            .map(|line| line_view(line, &gap.client))
+            .collect();
+        let (vendor_total, psa_total) = (vendor.len(), psa.len());
+        vendor.truncate(limit);
+        let psa = psa.into_iter().take(limit).collect();
+        Ok(Drilldown {
+            vendor,
+            vendor_total,
+            psa,
+            psa_total,
+        })
     }
-    fn sniff(&mut self, _: &Path) -> Result<crate::import::SourceInfo, DataError> {
-        todo!()
+
+    fn sniff(&mut self, path: &Path) -> Result<SourceInfo, DataError> {
+        crate::import::sniff(path, &ImportOptions::default())
+            .map_err(|error| DataError(error.to_string()))
     }
+
     fn import_runner(&self) -> ImportRunner {
-        todo!()
+        let database = self.database.clone();
+        Arc::new(move |path, progress| {
+            let mut store = Store::open(&database).map_err(|error| error.to_string())?;
+            match store.import_file(path, &ImportOptions::default(), progress) {
+                Ok(ImportOutcome::Imported(report)) => {
+                    let replaced = if report.replaced.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; it replaces {} earlier import(s) of that slice",
+                            report.replaced.len()
+                        )
+                    };
+                    Ok(format!(
+                        "Imported {} lines from {} ({}, {}, period {}){replaced}.",
+                        report.summary.lines,
+                        path.display(),
+                        report.summary.source.format,
+                        report.summary.source.side,
+                        report.period
+                    ))
+                }
+                Ok(ImportOutcome::AlreadyImported(source)) => Ok(format!(
+                    "{} was already imported on {}: nothing changed.",
+                    path.display(),
+                    source.imported_at.chars().take(10).collect::<String>()
+                )),
+                Err(error) => Err(error.to_string()),
+            }
+        })
     }
-    fn export(&mut self, _: &str, _: &Path, _: Decimal) -> Result<PathBuf, DataError> {
-        todo!()
+
+    fn export(
+        &mut self,
+        format: ExportFormat,
+        path: &Path,
+        threshold: Decimal,
+    ) -> Result<PathBuf, DataError> {
+        let report =
+            crate::review::build_report(&mut self.store, self.today, true, Some(threshold))?;
+        let failed = |error: &dyn std::fmt::Display| {
+            DataError(format!("cannot write {}: {error}", path.display()))
+        };
+        let mut file = std::fs::File::create(path).map_err(|error| failed(&error))?;
+        crate::export::write_report(&report, format, &mut file).map_err(|error| failed(&error))?;
+        // The run is now in the ledger, so "since the previous run" moves on.
+        self.snapshot = None;
+        Ok(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+    }
+
+    fn invalidate(&mut self) {
+        self.snapshot = None;
+    }
+
+    fn default_threshold(&mut self) -> Result<Decimal, DataError> {
+        Ok(self.store.thresholds()?.default)
     }
 }

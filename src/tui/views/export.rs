@@ -33,7 +33,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut lines = vec![
         Line::from(vec![
             Span::styled("format     ", muted),
-            Span::raw(export.format_name()),
+            Span::raw(export.format.extension()),
         ]),
         Line::from([vec![Span::styled("path       ", muted)], path].concat()),
         Line::from(""),

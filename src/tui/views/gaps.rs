@@ -25,15 +25,23 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 /// The style of a gap row: red when unbilled and over the threshold, amber when overbilled and
 /// over the threshold, plain otherwise. The kind word and the marker carry the same meaning.
 pub fn gap_style(app: &App, gap: &GapRow) -> Style {
-    match (gap.over_threshold, gap.kind.is_overbilling()) {
+    match (gap.over_threshold, !gap.kind.is_under_billing()) {
         (false, _) => Style::new(),
         (true, false) => app.theme.unbilled(),
         (true, true) => app.theme.overbilled(),
     }
 }
 
+/// The term as a table cell: "any" when the PSA line states none and so covers every term.
+fn term_text(term: crate::domain::lines::Term) -> &'static str {
+    match term {
+        crate::domain::lines::Term::Unspecified => "any",
+        other => other.as_str(),
+    }
+}
+
 fn marker(gap: &GapRow) -> String {
-    let direction = if gap.kind.is_overbilling() {
+    let direction = if !gap.kind.is_under_billing() {
         "▼"
     } else {
         "▲"
@@ -44,7 +52,7 @@ fn marker(gap: &GapRow) -> String {
 
 fn draw_table(frame: &mut Frame, app: &App, area: Rect) {
     let gaps = &app.gaps;
-    let kind = gaps.kind_filter.map_or("all kinds", |kind| kind.label());
+    let kind = gaps.kind_filter.map_or("all kinds", |kind| kind.as_str());
     let client = gaps
         .client_filter
         .as_ref()
@@ -106,17 +114,17 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) {
                     let mut cells = vec![
                         Cell::from(marker(gap)),
                         Cell::from(format!("  {}", strip_control(&gap.product))),
-                        Cell::from(gap.term.as_str()),
+                        Cell::from(term_text(gap.term)),
                         Cell::from(seats(gap.vendor_seats)),
                         Cell::from(seats(gap.psa_seats)),
                         Cell::from(format!("{:+}", gap.delta.normalize())),
-                        Cell::from(money(&gap.value)),
+                        Cell::from(gap.value.as_ref().map_or("unpriced".to_string(), money)),
                     ];
                     if wide {
                         cells.push(Cell::from(gap.cost.as_ref().map(money).unwrap_or_default()));
                     }
                     cells.extend([
-                        Cell::from(gap.kind.label()),
+                        Cell::from(gap.kind.as_str()),
                         Cell::from(
                             gap.age_days
                                 .map_or(String::new(), |days| format!("{days}d")),
@@ -183,13 +191,14 @@ fn draw_drilldown(
             )),
         ]),
         Line::from(vec![
-            Span::styled(gap.kind.label(), gap_style(app, gap)),
+            Span::styled(gap.kind.as_str(), gap_style(app, gap)),
             Span::raw(format!(
-                ": vendor {} − PSA {} = {:+} seats, value {}",
+                ": vendor {} − PSA {} = {:+} seats, value {} ({})",
                 seats(gap.vendor_seats),
                 seats(gap.psa_seats),
                 gap.delta.normalize(),
-                money(&gap.value)
+                gap.value.as_ref().map_or("unpriced".to_string(), money),
+                gap.price_basis
             )),
         ]),
     ];
@@ -231,24 +240,31 @@ fn draw_lines(
         return;
     }
     let visible = usize::from(area.height.saturating_sub(3));
+    // Narrow panes drop the charge column so the file:line stays readable.
+    let with_charge = area.width >= 60;
     let rows: Vec<Row> = lines
         .iter()
         .take(visible)
         .map(|line| {
-            Row::new(vec![
-                Cell::from(strip_control(&line.origin)),
-                Cell::from(strip_control(&line.charge)),
-                Cell::from(seats(line.seats)),
-                Cell::from(line.amount.as_ref().map(money).unwrap_or_default()),
-            ])
+            let mut cells = vec![Cell::from(strip_control(&line.origin))];
+            if with_charge {
+                cells.push(Cell::from(strip_control(&line.charge)));
+            }
+            cells.push(Cell::from(seats(line.seats)));
+            cells.push(Cell::from(
+                line.amount.as_ref().map(money).unwrap_or_default(),
+            ));
+            Row::new(cells)
         })
         .collect();
-    let header = Row::new(vec!["line", "charge", "seats", "amount"]).style(app.theme.title());
-    let widths = [
-        Constraint::Min(8),
-        Constraint::Length(10),
-        Constraint::Length(5),
-        Constraint::Length(13),
-    ];
+    let mut header = vec!["line"];
+    let mut widths = vec![Constraint::Min(8)];
+    if with_charge {
+        header.push("charge");
+        widths.push(Constraint::Length(18));
+    }
+    header.extend(["seats", "amount"]);
+    widths.extend([Constraint::Length(5), Constraint::Length(13)]);
+    let header = Row::new(header).style(app.theme.title());
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
 }

@@ -113,23 +113,10 @@ fn draw_outcome(frame: &mut Frame, app: &App, area: Rect) {
     let block = Block::default().borders(Borders::ALL).title("Last import");
     let line = match &app.import.finished {
         None => Line::from(""),
-        Some(Ok(summary)) => {
-            let rejected = if summary.rejected.is_empty() {
-                String::new()
-            } else {
-                format!(", {} rows rejected", summary.rejected.len())
-            };
-            Line::from(Span::styled(
-                format!(
-                    "✓ {} lines from {} rows ({} {}{rejected})",
-                    summary.lines,
-                    summary.rows_read,
-                    strip_control(&summary.source.format),
-                    summary.source.side
-                ),
-                app.theme.good(),
-            ))
-        }
+        Some(Ok(summary)) => Line::from(Span::styled(
+            format!("✓ {}", strip_control(summary)),
+            app.theme.good(),
+        )),
         Some(Err(error)) => Line::from(Span::styled(
             format!("✗ {}", strip_control(error)),
             app.theme.error(),

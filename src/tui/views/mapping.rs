@@ -100,7 +100,7 @@ fn draw_detail(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect)
         Line::from(strip_control(&entry.name)),
         Line::from(vec![
             Span::styled("key ", muted),
-            Span::raw(strip_control(&entry.key)),
+            Span::raw(strip_control(&entry.key.to_string())),
             Span::styled(
                 entry
                     .detail

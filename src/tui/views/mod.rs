@@ -197,15 +197,29 @@ fn draw_hints(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         app.context()
     };
-    let mut spans = Vec::new();
-    let mut width = 0usize;
-    for (key, label) in app.keymap.hints(context) {
-        let piece = key.chars().count() + label.chars().count() + 3;
-        if width + piece > usize::from(area.width) {
+    let hints = app.keymap.hints(context);
+    // Help and quit come last in the list but are always shown: the way out stays in view.
+    let always = |label: &str| matches!(label, "help" | "quit");
+    let width_of = |(key, label): &(String, &str)| key.chars().count() + label.chars().count() + 3;
+    let reserved: usize = hints
+        .iter()
+        .filter(|hint| always(hint.1))
+        .map(width_of)
+        .sum();
+    let mut room = usize::from(area.width).saturating_sub(reserved);
+    let mut shown: Vec<&(String, &str)> = Vec::new();
+    for hint in hints.iter().filter(|hint| !always(hint.1)) {
+        let width = width_of(hint);
+        if width > room {
             break;
         }
-        width += piece;
-        spans.push(Span::styled(key, app.theme.key()));
+        room -= width;
+        shown.push(hint);
+    }
+    shown.extend(hints.iter().filter(|hint| always(hint.1)));
+    let mut spans = Vec::new();
+    for (key, label) in shown {
+        spans.push(Span::styled(key.clone(), app.theme.key()));
         spans.push(Span::raw(format!(" {label}  ")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -280,9 +294,9 @@ pub(crate) fn seats(value: Decimal) -> String {
     value.normalize().to_string()
 }
 
-/// A share from 0 to 1 as a percentage with one decimal.
+/// A share from 0 to 1 as a percentage, rounded down as the reports do (99.96% is never 100%).
 pub(crate) fn percent(share: Decimal) -> String {
-    format!("{:.1}%", (share * Decimal::from(100)).round_dp(1))
+    crate::domain::reconcile::coverage_percent(share)
 }
 
 #[cfg(test)]
@@ -294,7 +308,8 @@ mod tests {
         assert_eq!(amount(Decimal::new(123456789, 2)), "1,234,567.89");
         assert_eq!(amount(Decimal::new(-5000, 2)), "-50.00");
         assert_eq!(amount(Decimal::ZERO), "0.00");
-        assert_eq!(percent(Decimal::new(7245, 4)), "72.5%");
+        assert_eq!(percent(Decimal::new(7245, 4)), "72.4%");
+        assert_eq!(percent(Decimal::new(9996, 4)), "99.9%");
     }
 
     #[test]

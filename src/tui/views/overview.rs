@@ -21,9 +21,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     .areas(area);
     draw_coverage(frame, app, coverage);
     let [clients, products, gaps] = Layout::horizontal([
-        Constraint::Ratio(1, 3),
-        Constraint::Ratio(1, 3),
-        Constraint::Ratio(1, 3),
+        Constraint::Percentage(30),
+        Constraint::Percentage(30),
+        Constraint::Percentage(40),
     ])
     .areas(middle);
     let overview = &app.overview;
@@ -139,13 +139,13 @@ fn draw_gap_totals(frame: &mut Frame, app: &App, area: Rect) {
         .map(|(kind, count, value)| {
             let style = if *count == 0 {
                 app.theme.muted()
-            } else if kind.is_overbilling() {
+            } else if !kind.is_under_billing() {
                 app.theme.overbilled()
             } else {
                 app.theme.unbilled()
             };
             Row::new(vec![
-                Cell::from(kind.label()),
+                Cell::from(kind.as_str()),
                 Cell::from(count.to_string()),
                 Cell::from(moneys(value)),
             ])
@@ -156,7 +156,7 @@ fn draw_gap_totals(frame: &mut Frame, app: &App, area: Rect) {
         rows,
         [
             Constraint::Length(10),
-            Constraint::Length(4),
+            Constraint::Length(3),
             Constraint::Min(6),
         ],
     )
@@ -191,7 +191,7 @@ fn draw_sources(frame: &mut Frame, app: &App, area: Rect) {
         Constraint::Length(6),
         Constraint::Length(7),
         Constraint::Length(7),
-        Constraint::Length(16),
+        Constraint::Length(10),
     ];
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
 }

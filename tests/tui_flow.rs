@@ -1,0 +1,279 @@
+//! The workbench driven by Actions on the real store: decisions move coverage and survive a
+//! restart, colour meaning is carried by cell styles and words, and exports are written.
+
+mod tui_fixture;
+
+use billgap::tui::action::{Action, Screen};
+use billgap::tui::app::App;
+use billgap::tui::data::{MappingState, QueueFilter};
+use ratatui::style::{Color, Modifier};
+use rust_decimal::Decimal;
+use tui_fixture::{app, build, render, text};
+
+/// The row of the rendered screen that contains `needle`, with its y.
+fn row_with(app: &App, needle: &str) -> (u16, String) {
+    let terminal = render(app, 140, 40);
+    let rendered = text(&terminal);
+    let (y, row) = rendered
+        .lines()
+        .enumerate()
+        .find(|(_, row)| row.contains(needle))
+        .unwrap_or_else(|| panic!("no row contains {needle:?}:\n{rendered}"));
+    (y as u16, row.to_string())
+}
+
+fn foreground_at(app: &App, needle: &str, column_text: &str) -> (Option<Color>, Modifier) {
+    let (y, row) = row_with(app, needle);
+    let x = row.find(column_text).expect("text in row");
+    let x = row[..x].chars().count() as u16;
+    let terminal = render(app, 140, 40);
+    let cell = &terminal.backend().buffer()[(x, y)];
+    (
+        Some(cell.fg).filter(|color| *color != Color::Reset),
+        cell.modifier,
+    )
+}
+
+#[test]
+fn over_threshold_rows_are_red_when_unbilled_and_amber_when_overbilled_with_words_too() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    app.update(Action::ShowScreen(Screen::Gaps));
+    // Move the selection off the rows we inspect (reverse video would mask nothing, but keep
+    // the assertion about colour alone).
+    app.update(Action::MoveBottom);
+
+    let (unbilled, _) = foreground_at(&app, "unbilled", "unbilled");
+    assert_eq!(unbilled, Some(Color::Red));
+    let (overbilled, _) = foreground_at(&app, "overbilled", "overbilled");
+    assert_eq!(overbilled, Some(Color::Yellow));
+    // The meaning is also in words and symbols, never colour alone.
+    let (_, row) = row_with(&app, "unbilled");
+    assert!(row.contains("!▲"), "{row}");
+    let (_, row) = row_with(&app, "overbilled");
+    assert!(row.contains("!▼"), "{row}");
+
+    // Raise the threshold live: Contoso's 120 USD is no longer over, so its row loses red.
+    app.update(Action::EditThreshold);
+    for _ in 0..3 {
+        app.update(Action::InputBackspace);
+    }
+    for character in "500".chars() {
+        app.update(Action::InputChar(character));
+    }
+    app.update(Action::InputSubmit);
+    assert_eq!(app.threshold, Decimal::from(500));
+    let (plain, _) = foreground_at(&app, "unbilled", "unbilled");
+    assert_eq!(plain, None, "under the threshold a row is not red");
+    let (_, row) = row_with(&app, "unbilled");
+    assert!(
+        row.contains(" ▲"),
+        "no over-threshold mark under the threshold: {row}"
+    );
+}
+
+#[test]
+fn no_color_keeps_meaning_in_modifiers_and_words() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = build(folder.path());
+    let data = billgap::tui::store_data::StoreData::open_as_of(&database, tui_fixture::today())
+        .expect("open");
+    let keymap = billgap::tui::keymap::Keymap::defaults().expect("keymap");
+    let theme = billgap::tui::theme::Theme::monochrome();
+    let mut app = App::new(Box::new(data), keymap, theme, "fixture").expect("app");
+    app.update(Action::ShowScreen(Screen::Gaps));
+    app.update(Action::MoveBottom);
+    let (color, modifier) = foreground_at(&app, "unbilled", "unbilled");
+    assert_eq!(color, None);
+    assert!(modifier.contains(Modifier::BOLD));
+    let (color, modifier) = foreground_at(&app, "overbilled", "overbilled");
+    assert_eq!(color, None);
+    assert!(modifier.contains(Modifier::UNDERLINED));
+}
+
+#[test]
+fn confirming_a_suggestion_raises_coverage_and_undo_survives_a_restart() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = build(folder.path());
+    let mut app = app(&database);
+    let before = app.overview.coverage.share;
+    app.update(Action::ShowScreen(Screen::Clients));
+    let entry = app
+        .clients
+        .selected_entry()
+        .expect("an unmapped customer")
+        .clone();
+    assert_eq!(entry.name, "Tailspin Toys");
+    assert_eq!(app.clients.candidates[0].name, "Tailspin Toys Ltd");
+    app.update(Action::ConfirmSuggestion);
+    assert!(
+        app.overview.coverage.share > before,
+        "coverage climbs as the queue is worked"
+    );
+    assert!(
+        !app.clients.entries.iter().any(|e| e.key == entry.key),
+        "it left the unmapped queue"
+    );
+    let status = app.status.clone().expect("status").0;
+    assert!(
+        status.contains("Mapped Tailspin Toys → Tailspin Toys Ltd"),
+        "{status}"
+    );
+
+    // A new session on the same database sees the mapping, and can undo it.
+    drop(app);
+    let mut app = tui_fixture::app(&database);
+    assert!(app.overview.coverage.share > before);
+    app.update(Action::ShowScreen(Screen::Clients));
+    app.update(Action::Undo);
+    assert_eq!(app.overview.coverage.share, before);
+    assert!(app.clients.entries.iter().any(|e| e.key == entry.key));
+    app.update(Action::Redo);
+    assert!(app.overview.coverage.share > before);
+}
+
+#[test]
+fn reject_ignore_skip_and_unmap_go_through_the_decision_log() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = build(folder.path());
+    let mut app = app(&database);
+    app.update(Action::ShowScreen(Screen::Clients));
+    // Reject: the candidate is never offered again for this customer.
+    app.update(Action::RejectSuggestion);
+    assert!(
+        app.clients
+            .candidates
+            .iter()
+            .all(|c| c.name != "Tailspin Toys Ltd")
+    );
+    // Skip moves on without writing.
+    app.update(Action::SkipEntry);
+    let selected = app.clients.selected_entry().expect("second entry").clone();
+    assert!(selected.name.starts_with("Woodgrove"));
+    // Ignore with a reason and an expiry.
+    app.update(Action::IgnoreEntry);
+    for character in "internal tenant".chars() {
+        app.update(Action::InputChar(character));
+    }
+    app.update(Action::InputSubmit);
+    for character in "2027-01-31".chars() {
+        app.update(Action::InputChar(character));
+    }
+    app.update(Action::InputSubmit);
+    assert!(app.clients.entries.iter().all(|e| e.key != selected.key));
+    // The mapped list shows it as ignored, and it can be lifted again.
+    app.update(Action::CycleQueueFilter);
+    assert_eq!(app.clients.filter, QueueFilter::Mapped);
+    let position = app
+        .clients
+        .entries
+        .iter()
+        .position(|e| e.key == selected.key)
+        .expect("listed");
+    match &app.clients.entries[position].state {
+        MappingState::Ignored { reason, expires } => {
+            assert_eq!(reason, "internal tenant");
+            assert_eq!(
+                expires.map(|d| d.to_string()).as_deref(),
+                Some("2027-01-31")
+            );
+        }
+        other => panic!("expected ignored, got {other:?}"),
+    }
+    app.update(Action::MoveTop);
+    for _ in 0..position {
+        app.update(Action::MoveDown);
+    }
+    app.update(Action::UnmapEntry);
+    assert!(app.clients.entries.iter().all(|e| e.key != selected.key));
+}
+
+#[test]
+fn bulk_accept_says_how_many_before_accepting() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    app.update(Action::ShowScreen(Screen::Clients));
+    let unmapped = app.clients.entries.len();
+    app.update(Action::BulkAccept);
+    let status = app.status.clone().expect("status").0;
+    assert!(
+        status.starts_with("1 suggestions are in the safe band"),
+        "{status}"
+    );
+    assert_eq!(
+        app.clients.entries.len(),
+        unmapped,
+        "nothing is accepted on the first press"
+    );
+    app.update(Action::BulkAccept);
+    assert_eq!(app.clients.entries.len(), unmapped - 1);
+}
+
+#[test]
+fn gap_filters_and_drilldown() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    app.update(Action::ShowScreen(Screen::Gaps));
+    let all = app.gaps.table.len();
+    app.update(Action::CycleKindFilter);
+    assert!(app.gaps.table.len() < all);
+    assert!(text(&render(&app, 80, 24)).contains("unbilled"));
+    app.update(Action::CycleKindFilter);
+    app.update(Action::CycleKindFilter);
+    app.update(Action::CycleKindFilter);
+    app.update(Action::CycleKindFilter);
+    app.update(Action::CycleKindFilter);
+    assert_eq!(
+        app.gaps.kind_filter, None,
+        "the cycle ends back at all kinds"
+    );
+    app.update(Action::ToggleOverThreshold);
+    assert!(app.gaps.table.len() < all);
+    app.update(Action::ToggleOverThreshold);
+    app.update(Action::ToggleClientFilter);
+    let (_, client) = app.gaps.client_filter.clone().expect("client filter");
+    assert_eq!(client, "Tailspin Toys Ltd");
+    app.update(Action::MoveDown);
+    app.update(Action::OpenDrilldown);
+    let (gap, lines) = app.gaps.drilldown.clone().expect("drill-down");
+    assert_eq!(gap.client, "Tailspin Toys Ltd");
+    assert_eq!(lines.psa_total, 1);
+    app.update(Action::Back);
+    assert!(app.gaps.drilldown.is_none());
+}
+
+#[test]
+fn export_writes_the_report_where_it_says() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    app.update(Action::ShowScreen(Screen::Export));
+    app.update(Action::EditPath);
+    let target = folder.path().join("weekly.csv");
+    for _ in 0..40 {
+        app.update(Action::InputBackspace);
+    }
+    app.update(Action::InputText(target.display().to_string()));
+    app.update(Action::InputSubmit);
+    app.update(Action::WriteExport);
+    let written = std::fs::read_to_string(&target).expect("report written");
+    assert!(written.contains("Contoso"), "{written}");
+    let status = app.status.clone().expect("status").0;
+    assert!(status.contains("weekly.csv"), "{status}");
+}
+
+#[test]
+fn an_import_runs_in_the_background_and_errors_are_shown() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    app.update(Action::ShowScreen(Screen::Import));
+    let missing = folder.path().join("missing.csv");
+    app.update(Action::InputText(missing.display().to_string()));
+    app.update(Action::InputSubmit);
+    assert!(app.import.detected.is_none());
+    let status = app.status.clone().expect("status").0;
+    assert!(status.contains("missing.csv"), "{status}");
+    assert!(
+        app.prompt.is_some(),
+        "the path stays editable after a failed detection"
+    );
+}
