@@ -65,7 +65,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let state = store.current_state()?;
         let read_ms = started.elapsed().as_secs_f64() * 1e3;
         let started = Instant::now();
-        let result = reconcile(&state.vendor, &state.psa, &state.mappings, &state.thresholds, today);
+        let result = reconcile(
+            &state.vendor,
+            &state.psa,
+            &state.mappings,
+            &state.thresholds,
+            today,
+        );
         let reconcile_ms = started.elapsed().as_secs_f64() * 1e3;
         println!(
             "{rows:>9} rows ({size_mb:.0} MB, {customers} tenants): import {import_seconds:.2} s = {:.0} rows/s; \

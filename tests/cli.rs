@@ -176,6 +176,58 @@ fn a_bad_row_fails_the_import_with_its_location_and_changes_nothing() {
     );
 }
 
+#[test]
+fn skipping_bad_rows_imports_the_rest_and_writes_the_rejects_with_reasons() {
+    let space = workspace();
+    let original = std::fs::read_to_string(sample("pax8-2026-10.csv")).expect("read");
+    let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
+    let header = parse_csv_line(&lines[0]);
+    let quantity = header
+        .iter()
+        .position(|column| column == "quantity")
+        .expect("quantity");
+    let mut cells = parse_csv_line(&lines[3]);
+    cells[quantity] = "=1+2".to_string();
+    lines[3] = cells
+        .iter()
+        .map(|cell| {
+            if cell.contains(',') {
+                format!("\"{cell}\"")
+            } else {
+                cell.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let broken = space.folder.join("pax8-broken.csv");
+    std::fs::write(&broken, lines.join("\n")).expect("write");
+    let output = billgap(
+        &space.database,
+        &["import", "--skip-bad-rows", broken.to_str().expect("utf-8")],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("skipped 1 bad row"),
+        "{}",
+        text(&output.stderr)
+    );
+    let rejects = std::fs::read_to_string(space.folder.join("pax8-broken.csv.rejected.csv"))
+        .expect("rejects file");
+    assert!(
+        rejects.contains(&format!("pax8-broken.csv:4:{}", quantity + 1)),
+        "{rejects}"
+    );
+    assert!(
+        rejects.contains(",'=1+2,"),
+        "each rejected cell is neutralised: {rejects}"
+    );
+    let lines_imported = rusqlite::Connection::open(&space.database)
+        .expect("open")
+        .query_row("SELECT count(*) FROM lines", [], |row| row.get::<_, i64>(0))
+        .expect("count");
+    assert_eq!(lines_imported, 19);
+}
+
 fn parse_csv_line(line: &str) -> Vec<String> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -260,7 +312,11 @@ fn exit_codes_follow_coverage_and_thresholds() {
             report.to_str().expect("utf-8"),
         ],
     );
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "report exits like gaps: clients over threshold"
+    );
     let written = std::fs::read_to_string(&report).expect("report written");
     assert!(written.starts_with("record,company_id,company"));
     assert_eq!(

@@ -20,6 +20,10 @@ pub struct ImportArgs {
     /// Force a format instead of detecting it (see `billgap formats`).
     #[arg(long)]
     pub format: Option<String>,
+    /// A generic profile (TOML) naming which column is which, for exports billgap does not
+    /// know; use with `--format generic` (example: assets/formats/generic-example.toml).
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
     /// The billing period the files cover, YYYY-MM (normally taken from their dates).
     #[arg(long)]
     pub period: Option<Period>,
@@ -54,7 +58,7 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<i32> {
         decimal_comma: args.decimal_comma,
         day_first: args.day_first,
         currency: args.currency.clone(),
-        ..ImportOptions::default()
+        profile: args.profile.clone(),
     };
     for file in &args.files {
         let bar = progress_bar(file);
@@ -126,15 +130,23 @@ fn write_rejects(
     let mut path = file.as_os_str().to_owned();
     path.push(".rejected.csv");
     let path = PathBuf::from(path);
-    let mut writer = csv::Writer::from_path(&path)
+    let file = std::fs::File::create(&path)
         .wrap_err_with(|| format!("cannot write {}", path.display()))?;
-    writer.write_record(["location", "reason", "row"])?;
+    // Rows have different lengths when a row is malformed, so the file is written flexibly:
+    // location and reason, then the row's own cells, each neutralised for spreadsheets.
+    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(file);
+    writer.write_record(["location", "reason", "cells of the rejected row…"])?;
     for row in rejected {
-        writer.write_record([
-            row.location.to_string(),
-            row.reason.clone(),
-            crate::export::neutralise_formula(&row.raw.join(",")),
-        ])?;
+        let mut record = vec![
+            crate::export::neutralise_formula(&row.location.to_string()),
+            crate::export::neutralise_formula(&row.reason),
+        ];
+        record.extend(
+            row.raw
+                .iter()
+                .map(|cell| crate::export::neutralise_formula(cell)),
+        );
+        writer.write_record(&record)?;
     }
     writer.flush()?;
     Ok(path)

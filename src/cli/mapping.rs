@@ -109,10 +109,42 @@ pub fn map(database: &Path, subject: MapSubject) -> color_eyre::Result<i32> {
         } => Decision::MapProduct {
             vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
             term,
-            product: store.resolve_product(Side::Psa, &psa_product)?.0,
+            product: psa_catalogue_product(&store, &psa_product)?,
         },
     };
     apply(&mut store, &decision)
+}
+
+/// A PSA product by key or name; a product no agreement bills yet (so no import has it) may
+/// still be named by its id, because mapping it is how a missing line gets priced and found.
+fn psa_catalogue_product(
+    store: &Store,
+    text: &str,
+) -> color_eyre::Result<crate::domain::lines::SourceKey> {
+    if !store.find_products(Side::Psa, text)?.is_empty() {
+        return Ok(store.resolve_product(Side::Psa, text)?.0);
+    }
+    let systems: std::collections::BTreeSet<String> = store
+        .sources()?
+        .into_iter()
+        .filter(|source| source.side == Side::Psa)
+        .map(|source| source.system)
+        .collect();
+    let (system, key) = match text.split_once(':') {
+        Some((system, key)) => (system.to_string(), key.to_string()),
+        None if systems.len() == 1 => (
+            systems.iter().next().cloned().unwrap_or_default(),
+            text.to_string(),
+        ),
+        None => color_eyre::eyre::bail!(
+            "no PSA product has the key or exact name '{text}'; name it as system:key (PSA systems imported: {})",
+            systems.into_iter().collect::<Vec<_>>().join(", ")
+        ),
+    };
+    eprintln!(
+        "note: no imported PSA line bills {system}:{key} yet; mapping to it as a catalogue product"
+    );
+    Ok(crate::domain::lines::SourceKey::new(system, key))
 }
 
 pub fn unmap(database: &Path, subject: UnmapSubject) -> color_eyre::Result<i32> {

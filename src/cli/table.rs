@@ -16,6 +16,9 @@ pub fn render(report: &Report) -> String {
         report.psa_period.as_deref().unwrap_or("none")
     );
     let _ = writeln!(out, "Verdict: {}", report.verdict.describe());
+    if let Some(note) = report.withheld_note() {
+        let _ = writeln!(out, "Note: {note}");
+    }
     let over: Vec<_> = report
         .clients
         .iter()
@@ -59,11 +62,11 @@ pub fn render(report: &Report) -> String {
         } else {
             " "
         };
-        let money = |value: &Option<crate::domain::money::Money>| {
+        let money = |value: &Option<crate::domain::money::Money>, missing: &str| {
             value
                 .as_ref()
                 .map(ToString::to_string)
-                .unwrap_or_else(|| "unpriced".into())
+                .unwrap_or_else(|| missing.to_string())
         };
         let _ = writeln!(
             out,
@@ -75,8 +78,8 @@ pub fn render(report: &Report) -> String {
             gap.vendor_seats.normalize().to_string(),
             gap.psa_seats.normalize().to_string(),
             gap.delta.normalize().to_string(),
-            money(&gap.value),
-            money(&gap.cost),
+            money(&gap.value, "unpriced"),
+            money(&gap.cost, "-"),
             tracked.age_days
         );
     }

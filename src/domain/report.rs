@@ -19,6 +19,8 @@ pub struct Report {
     pub coverage: Coverage,
     /// The verdict.
     pub verdict: Verdict,
+    /// Orphan lines not reported until coverage allows it.
+    pub withheld_orphans: usize,
     /// Per-client totals against thresholds.
     pub clients: Vec<ClientTotal>,
     /// Every gap, with age and cost to date, largest first.
@@ -43,10 +45,21 @@ impl Report {
             psa_period,
             coverage: reconciliation.coverage,
             verdict: reconciliation.verdict,
+            withheld_orphans: reconciliation.withheld_orphans,
             clients: reconciliation.clients,
             gaps,
             resolved,
         }
+    }
+
+    /// A sentence about withheld orphans, or `None` when there are none.
+    pub fn withheld_note(&self) -> Option<String> {
+        (self.withheld_orphans > 0).then(|| {
+            format!(
+                "{} PSA licence line(s) without vendor seats are not reported as orphans yet: map or ignore the remaining vendor customers and products first",
+                self.withheld_orphans
+            )
+        })
     }
 
     /// True when the gap's client is over its threshold.

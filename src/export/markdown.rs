@@ -18,6 +18,10 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> Result<(), ExportEr
     writeln!(out)?;
     writeln!(out, "Verdict: **{}**", report.verdict.describe())?;
     writeln!(out)?;
+    if let Some(note) = report.withheld_note() {
+        writeln!(out, "Note: {note}")?;
+        writeln!(out)?;
+    }
     writeln!(out, "## Clients")?;
     writeln!(out)?;
     writeln!(

@@ -5,8 +5,23 @@
 //! one transaction, so a failed parse leaves the database untouched. The CLI shows the progress
 //! on stderr and the workbench shows it as a gauge: one parser serves both.
 
+pub mod date;
+pub mod decode;
+pub mod dialect;
+mod formats;
+mod generic_profile;
+pub mod header;
+mod json;
+pub mod number;
+mod parse;
+pub mod profile;
+mod row;
+mod table;
+
 use crate::domain::lines::{Line, Period, Side};
+use crate::domain::money::Currency;
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// Receives the lines of one import, in file order.
 pub trait LineSink {
@@ -67,10 +82,11 @@ pub struct ImportOptions {
     pub decimal_comma: bool,
     /// Slash dates are day first (`31/01/2026`) rather than US month first.
     pub day_first: bool,
-    /// Currency of files that carry none.
-    pub currency: Option<crate::domain::money::Currency>,
-    /// A generic profile (TOML).
-    pub profile: Option<std::path::PathBuf>,
+    /// Currency of files (or rows) that carry none; without it such a file is refused.
+    pub currency: Option<Currency>,
+    /// A generic profile (TOML) naming which header plays which role, for formats billgap
+    /// does not know; see `assets/formats/generic-example.toml`.
+    pub profile: Option<PathBuf>,
 }
 
 /// Progress of a running import, for a gauge or a progress bar.
@@ -122,6 +138,9 @@ pub struct ImportSummary {
     pub lines: u64,
     /// Rows skipped under `skip_bad_rows`; always empty otherwise.
     pub rejected: Vec<RejectedRow>,
+    /// Valid rows the format's seat rule does not count (a ConnectWise addition that is not
+    /// billable or is cancelled, an inactive Halo line, an Autotask row for another date).
+    pub excluded: u64,
 }
 
 /// Why a file could not be imported. Every variant names the file.
@@ -175,6 +194,22 @@ pub enum ImportError {
         /// What the cell held.
         found: String,
     },
+    /// The file has no currency column and no currency was given.
+    #[error(
+        "{file}: the file has no currency column; pass --currency (for example --currency USD)"
+    )]
+    NoCurrency {
+        /// The file.
+        file: String,
+    },
+    /// The format or profile asked for cannot be used.
+    #[error("{file}: {reason}")]
+    Profile {
+        /// The file being imported.
+        file: String,
+        /// What is wrong with the format name or profile.
+        reason: String,
+    },
     /// The sink refused a line.
     #[error("{file}: {source}")]
     Sink {
@@ -185,36 +220,14 @@ pub enum ImportError {
     },
 }
 
-// TEMPORARY until the importers land from the `import` branch: the signatures the store calls.
-/// Detects a file's format without writing anything.
-pub fn sniff(path: &std::path::Path, _options: &ImportOptions) -> Result<SourceInfo, ImportError> {
-    Err(ImportError::UnknownFormat {
-        file: path.display().to_string(),
-        found: String::new(),
-    })
-}
-
-/// Streams a file into a sink.
-pub fn parse_file(
-    path: &std::path::Path,
-    _options: &ImportOptions,
-    _sink: &mut dyn LineSink,
-    _progress: &mut dyn FnMut(Progress),
-) -> Result<ImportSummary, ImportError> {
-    Err(ImportError::UnknownFormat {
-        file: path.display().to_string(),
-        found: String::new(),
-    })
-}
-
-/// A format billgap knows.
+/// A format billgap knows, for `billgap formats`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatDescription {
     /// The name `--format` takes.
     pub name: String,
     /// The source system.
     pub system: String,
-    /// The side it feeds.
+    /// The side it feeds; `None` for the generic format, whose profile says.
     pub side: Option<Side>,
     /// One sentence.
     pub description: String,
@@ -222,7 +235,83 @@ pub struct FormatDescription {
     pub fingerprint: Vec<String>,
 }
 
-/// Every known format.
+/// Detects format/side/slice from the header and first rows without writing anything (for
+/// preview). Reads at most the first 2,000 rows and tolerates bad ones, so the period and slice
+/// are estimates from those rows; [`parse_file`] reports the exact ones.
+///
+/// Fails when the file cannot be read, is empty or header-only, matches no format, or lacks a
+/// currency with none given.
+pub fn sniff(path: &Path, options: &ImportOptions) -> Result<SourceInfo, ImportError> {
+    struct Discard;
+    impl LineSink for Discard {
+        fn accept(&mut self, _line: Line) -> Result<(), SinkError> {
+            Ok(())
+        }
+    }
+    parse::run(
+        path,
+        options,
+        &mut Discard,
+        &mut |_| {},
+        parse::Extent::Preview(2_000),
+    )
+    .map(|summary| summary.source)
+}
+
+/// Streams the file, pushing every Line into the sink in file order. Fails on the first bad row
+/// with ImportError::Row (file:line:column, expected, found) unless options.skip_bad_rows.
+///
+/// The file is read in chunks and never held whole (API JSON excepted, which is small);
+/// `progress` is called every 65,536 rows and once at the end. Lines a format can only choose
+/// once the file is read (Autotask) reach the sink after the streamed ones, still in file order
+/// among themselves. The period is `options.period`, else the one the format chose, else the
+/// most common month of the lines' start dates.
+pub fn parse_file(
+    path: &Path,
+    options: &ImportOptions,
+    sink: &mut dyn LineSink,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportSummary, ImportError> {
+    parse::run(path, options, sink, progress, parse::Extent::Whole)
+}
+
+/// Every known format, for `billgap formats`: each bundled profile, its API JSON variant, and
+/// the generic format.
 pub fn known_formats() -> Vec<FormatDescription> {
-    Vec::new()
+    let mut formats = Vec::new();
+    for profile in profile::bundled_profiles().unwrap_or_default() {
+        let fingerprint = profile::fingerprint_columns(&profile);
+        if let Some(json_name) = &profile.json_name {
+            formats.push(FormatDescription {
+                name: profile.name.clone(),
+                system: profile.system.clone(),
+                side: Some(profile.side),
+                description: profile.description.clone(),
+                fingerprint: fingerprint.clone(),
+            });
+            formats.push(FormatDescription {
+                name: json_name.clone(),
+                system: profile.system,
+                side: Some(profile.side),
+                description: format!("{} as API JSON", profile.name),
+                fingerprint,
+            });
+        } else {
+            formats.push(FormatDescription {
+                name: profile.name,
+                system: profile.system,
+                side: Some(profile.side),
+                description: profile.description,
+                fingerprint,
+            });
+        }
+    }
+    formats.push(FormatDescription {
+        name: "generic".to_string(),
+        system: "from the profile".to_string(),
+        side: None,
+        description: "any CSV, described by a TOML profile given with --profile".to_string(),
+        fingerprint: Vec::new(),
+    });
+    formats
 }

@@ -116,6 +116,7 @@ impl Store {
                 source: source.clone(),
                 rows_read: rows,
                 lines: rows,
+                excluded: 0,
                 rejected: Vec::new(),
             })
         })

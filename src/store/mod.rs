@@ -26,9 +26,10 @@ pub enum StoreError {
     /// SQLite refused an operation.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    /// The file could not be parsed; nothing was written.
+    /// The file could not be parsed; nothing was written. The parse error is part of the
+    /// message rather than a `source`, so that it is printed once.
     #[error("{0}\nnothing was imported; the database is unchanged")]
-    Import(#[from] crate::import::ImportError),
+    Import(crate::import::ImportError),
     /// A file could not be read.
     #[error("cannot read {file}: {source}")]
     Io {
@@ -64,6 +65,12 @@ pub enum StoreError {
     /// The user named something that does not exist.
     #[error("{0}")]
     NotFound(String),
+}
+
+impl From<crate::import::ImportError> for StoreError {
+    fn from(error: crate::import::ImportError) -> Self {
+        StoreError::Import(error)
+    }
 }
 
 /// An open billgap database.

@@ -32,12 +32,17 @@ pub struct Coverage {
 
 impl Coverage {
     /// Classifies every vendor position as mapped, ignored or unmapped.
+    ///
+    /// Pure credits (no seats, no positive spend, such as a Pax8 service credit) are left out:
+    /// they cannot hide a seat gap, and counting their negative spend would push coverage past
+    /// 100% or demand a mapping for a refund.
     pub fn measure(vendor: &[Position], mappings: &MappingSet, today: NaiveDate) -> Coverage {
-        let mut coverage = Coverage {
-            vendor_positions: vendor.len(),
-            ..Coverage::default()
-        };
-        for position in vendor {
+        let mut coverage = Coverage::default();
+        let compared = vendor
+            .iter()
+            .filter(|position| !position.seats.is_zero() || position.spend > Decimal::ZERO);
+        for position in compared {
+            coverage.vendor_positions += 1;
             let money = crate::domain::money::Money::new(position.spend, position.currency.clone());
             coverage.total.add(&money);
             let ignored = mappings.customer_ignored(&position.customer, today)

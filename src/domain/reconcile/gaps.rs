@@ -161,12 +161,14 @@ impl VendorSide {
     }
 }
 
+/// Gaps, plus how many orphan lines were withheld because unmapped vendor data could still be
+/// behind them.
 pub(super) fn find_gaps(
     vendor: &[Position],
     psa: &[Position],
     mappings: &MappingSet,
     today: NaiveDate,
-) -> Vec<Gap> {
+) -> (Vec<Gap>, usize) {
     let company_names: HashMap<&SourceKey, &str> = psa
         .iter()
         .map(|position| (&position.customer, position.customer_name.as_str()))
@@ -174,16 +176,37 @@ pub(super) fn find_gaps(
     let vendor_groups = group_vendor(vendor, mappings, today);
     let psa_groups = group_psa(psa);
     let reference_prices = most_common_prices(psa);
-    let product_names: HashMap<&SourceKey, &str> = psa
-        .iter()
-        .map(|position| (&position.product, position.product_name.as_str()))
-        .collect();
+    // PSA names first; a product no PSA line bills yet is named after the vendor product
+    // mapped to it.
+    let mut product_names: HashMap<&SourceKey, &str> = HashMap::new();
+    for position in vendor {
+        if let Some(psa_product) = mappings.product_for(&position.product, position.term) {
+            product_names.insert(psa_product, position.product_name.as_str());
+        }
+    }
+    for position in psa {
+        product_names.insert(&position.product, position.product_name.as_str());
+    }
 
+    // PSA groups by (company, product, term) whatever the currency, for the cross-currency
+    // fallback, so that lookups stay constant-time at thousands of clients.
+    let mut psa_by_line: HashMap<(&SourceKey, &SourceKey, Term), &GroupKey> = HashMap::new();
+    for key in psa_groups.keys() {
+        psa_by_line.entry((&key.0, &key.1, key.2)).or_insert(key);
+    }
+    // The vendor terms mapped to each PSA product: a PSA product with any is a licence product.
+    let mut licence_terms: HashMap<&SourceKey, BTreeSet<Term>> = HashMap::new();
+    for ((_, term), psa_product) in &mappings.products {
+        licence_terms
+            .entry(psa_product)
+            .or_default()
+            .insert(term.unwrap_or(Term::Unspecified));
+    }
     let mut gaps = Vec::new();
     let mut matched_psa: BTreeSet<GroupKey> = BTreeSet::new();
     let mut compared: BTreeMap<GroupKey, VendorSide> = BTreeMap::new();
     for (vendor_key, vendor_side) in &vendor_groups {
-        match find_psa_group(&psa_groups, vendor_key) {
+        match find_psa_group(&psa_groups, &psa_by_line, vendor_key) {
             Some(psa_key) => compared.entry(psa_key).or_default().absorb(vendor_side),
             None => {
                 let (company, product, term, _) = vendor_key;
@@ -246,12 +269,18 @@ pub(super) fn find_gaps(
             gaps.push(seat_gap(SeatGap { kind, ..shared }));
         }
     }
+    let doubt = OrphanDoubt::measure(vendor, mappings, today);
+    let mut withheld = 0;
     for (key, psa_side) in &psa_groups {
         if matched_psa.contains(key) || psa_side.seats <= Decimal::ZERO {
             continue;
         }
         let (company, product, term, _) = key;
-        if !mappings.is_licence_product(product) {
+        let Some(mapped_terms) = licence_terms.get(product) else {
+            continue;
+        };
+        if doubt.covers(company) {
+            withheld += 1;
             continue;
         }
         gaps.push(seat_gap(SeatGap {
@@ -259,7 +288,7 @@ pub(super) fn find_gaps(
             company_name: &psa_side.company_name,
             product,
             product_name: &psa_side.product_name,
-            term: reported_term(*term, &mappings.terms_mapped_to(product)),
+            term: reported_term(*term, mapped_terms),
             kind: GapKind::Orphan,
             vendor: &VendorSide::default(),
             psa_seats: psa_side.seats,
@@ -267,7 +296,48 @@ pub(super) fn find_gaps(
             price_basis: PriceBasis::ClientPrice,
         }));
     }
-    gaps
+    (gaps, withheld)
+}
+
+/// Where a PSA line without vendor seats might still have them: an unmapped vendor customer
+/// could be any company, and an unmapped product of a mapped customer could be any product of
+/// that customer's company. Reporting such a line as an orphan would invent a finding.
+struct OrphanDoubt {
+    any_unmapped_customer: bool,
+    companies: BTreeSet<SourceKey>,
+}
+
+impl OrphanDoubt {
+    fn measure(vendor: &[Position], mappings: &MappingSet, today: NaiveDate) -> Self {
+        let mut doubt = OrphanDoubt {
+            any_unmapped_customer: false,
+            companies: BTreeSet::new(),
+        };
+        for position in vendor {
+            if position.seats <= Decimal::ZERO
+                || mappings.customer_ignored(&position.customer, today)
+                || mappings.product_ignored(&position.product, today)
+            {
+                continue;
+            }
+            match mappings.company_for(&position.customer) {
+                None => doubt.any_unmapped_customer = true,
+                Some(company) => {
+                    if mappings
+                        .product_for(&position.product, position.term)
+                        .is_none()
+                    {
+                        doubt.companies.insert(company.clone());
+                    }
+                }
+            }
+        }
+        doubt
+    }
+
+    fn covers(&self, company: &SourceKey) -> bool {
+        self.any_unmapped_customer || self.companies.contains(company)
+    }
 }
 
 /// Groups mapped vendor positions per (PSA company, PSA product, term).
@@ -374,6 +444,7 @@ fn group_psa(psa: &[Position]) -> BTreeMap<GroupKey, PsaSide> {
 /// same in any currency, for an MSP that bills in another currency than it buys in.
 fn find_psa_group(
     psa_groups: &BTreeMap<GroupKey, PsaSide>,
+    psa_by_line: &HashMap<(&SourceKey, &SourceKey, Term), &GroupKey>,
     (company, product, term, currency): &GroupKey,
 ) -> Option<GroupKey> {
     let exact_currency = [*term, Term::Unspecified]
@@ -382,10 +453,9 @@ fn find_psa_group(
         .find(|key| psa_groups.contains_key(key));
     exact_currency.or_else(|| {
         [*term, Term::Unspecified].into_iter().find_map(|term| {
-            psa_groups
-                .keys()
-                .find(|(c, p, t, _)| c == company && p == product && *t == term)
-                .cloned()
+            psa_by_line
+                .get(&(company, product, term))
+                .map(|key| (*key).clone())
         })
     })
 }

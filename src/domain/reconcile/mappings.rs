@@ -66,20 +66,4 @@ impl MappingSet {
             .get(product)
             .is_some_and(|rule| rule.applies_on(today))
     }
-
-    /// The vendor terms whose mappings point at a PSA product (`Unspecified` stands for an
-    /// every-term mapping).
-    pub fn terms_mapped_to(&self, psa_product: &SourceKey) -> std::collections::BTreeSet<Term> {
-        self.products
-            .iter()
-            .filter(|(_, mapped)| *mapped == psa_product)
-            .map(|((_, term), _)| term.unwrap_or(Term::Unspecified))
-            .collect()
-    }
-
-    /// True when some vendor product maps to this PSA product, which makes it a licence
-    /// product whose lines need vendor seats behind them.
-    pub fn is_licence_product(&self, psa_product: &SourceKey) -> bool {
-        self.products.values().any(|mapped| mapped == psa_product)
-    }
 }

@@ -142,6 +142,9 @@ pub struct Reconciliation {
     pub clients: Vec<ClientTotal>,
     /// The overall verdict.
     pub verdict: Verdict,
+    /// PSA licence lines without vendor seats that are not reported as orphans yet, because an
+    /// unmapped vendor customer or product could still be behind them.
+    pub withheld_orphans: usize,
 }
 
 /// Computes gaps, coverage and verdict from the current positions and the mappings in force
@@ -154,7 +157,7 @@ pub fn reconcile(
     today: NaiveDate,
 ) -> Reconciliation {
     let coverage = Coverage::measure(vendor, mappings, today);
-    let mut gaps = gaps::find_gaps(vendor, psa, mappings, today);
+    let (mut gaps, withheld_orphans) = gaps::find_gaps(vendor, psa, mappings, today);
     gaps.sort_by(|a, b| {
         b.magnitude()
             .cmp(&a.magnitude())
@@ -178,6 +181,7 @@ pub fn reconcile(
         gaps,
         clients,
         verdict,
+        withheld_orphans,
     }
 }
 

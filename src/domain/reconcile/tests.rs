@@ -292,3 +292,35 @@ fn a_client_billed_in_another_currency_is_still_compared() {
         Some("44.00 USD".into())
     );
 }
+
+#[test]
+fn orphans_are_withheld_while_unmapped_vendor_data_could_be_behind_them() {
+    let vendor_side = [
+        vendor("t-acme", "BP", Term::Monthly, dec!(10), dec!(22)),
+        vendor("t-unknown", "BP", Term::Monthly, dec!(5), dec!(22)),
+    ];
+    let psa_side = [
+        psa("ACME", "M365-BP", dec!(10), dec!(27.50)),
+        psa("BOLT", "M365-BP", dec!(5), dec!(27.50)),
+    ];
+    let mut mappings = mapped(&[("t-acme", "ACME")], &[("BP", "M365-BP")]);
+    let result = run(&vendor_side, &psa_side, &mappings);
+    assert!(
+        result.gaps.is_empty(),
+        "BOLT may be the unmapped tenant: {:?}",
+        result.gaps
+    );
+    assert_eq!(result.withheld_orphans, 1);
+
+    mappings.ignored_customers.insert(
+        SourceKey::new("microsoft", "t-unknown"),
+        IgnoreRule {
+            reason: "not a client".into(),
+            until: None,
+        },
+    );
+    let result = run(&vendor_side, &psa_side, &mappings);
+    assert_eq!(result.withheld_orphans, 0);
+    assert_eq!(result.gaps.len(), 1);
+    assert_eq!(result.gaps[0].kind, GapKind::Orphan);
+}

@@ -1,0 +1,310 @@
+//! Bytes to UTF-8: the encodings vendor and PSA exports arrive in.
+//!
+//! Exports come from Excel, from portals and from scripts, so the same columns arrive as UTF-8
+//! with or without a byte-order mark, as UTF-16 ("Unicode Text" saves) or as Windows-1252 (an
+//! old Excel "CSV" save). The reader below turns any of them into a UTF-8 stream, chunk by chunk,
+//! so a file of hundreds of megabytes is never held in memory.
+
+use std::cell::Cell;
+use std::io::{self, Read};
+use std::rc::Rc;
+
+/// How many raw bytes are read from the file at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// The encoding a file was read in, for diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    /// UTF-8, with or without a byte-order mark.
+    Utf8,
+    /// UTF-16 little-endian, recognised by its byte-order mark.
+    Utf16Le,
+    /// UTF-16 big-endian, recognised by its byte-order mark.
+    Utf16Be,
+    /// Windows-1252, assumed as soon as the bytes stop being valid UTF-8.
+    Windows1252,
+}
+
+enum Mode {
+    /// Bytes are validated as UTF-8 and passed through; `pending` holds an incomplete sequence
+    /// cut by a chunk boundary.
+    Utf8 { pending: Vec<u8> },
+    /// Bytes go through an `encoding_rs` decoder.
+    Decoder(encoding_rs::Decoder),
+}
+
+/// A reader that yields UTF-8 whatever the file's encoding, drops every U+FEFF and turns CRLF
+/// line ends into LF.
+///
+/// Line ends are normalised because the csv crate stamps a record with the line count at the
+/// record's first byte, and after a CRLF that byte is the `\n` not yet counted: every record of
+/// a Windows file would be reported one line too early.
+///
+/// Every byte-order mark is removed, not only the first: some exports (Azure cost exports were
+/// seen doing it) repeat the mark at the start of a later line, and a mark glued to a cell would
+/// make an id or a header differ from itself. U+FEFF carries no meaning inside billing data.
+///
+/// Invalid UTF-8 switches the rest of the stream to Windows-1252. Everything before that point
+/// was valid UTF-8, which for a real Windows-1252 file means plain ASCII, read identically in both.
+pub struct DecodingReader<R> {
+    inner: R,
+    mode: Mode,
+    encoding: TextEncoding,
+    started: bool,
+    finished: bool,
+    output: Text,
+    output_position: usize,
+    raw: Vec<u8>,
+    bytes_read: Rc<Cell<u64>>,
+}
+
+impl<R: Read> DecodingReader<R> {
+    /// Wraps a raw reader; `bytes_read` is advanced by every raw byte consumed, for progress.
+    pub fn new(inner: R, bytes_read: Rc<Cell<u64>>) -> Self {
+        Self {
+            inner,
+            mode: Mode::Utf8 {
+                pending: Vec::new(),
+            },
+            encoding: TextEncoding::Utf8,
+            started: false,
+            finished: false,
+            output: Text {
+                bytes: Vec::with_capacity(CHUNK * 2),
+                held_return: false,
+            },
+            output_position: 0,
+            raw: vec![0; CHUNK],
+            bytes_read,
+        }
+    }
+
+    /// The encoding in use so far; it can only change from UTF-8 to Windows-1252.
+    pub fn encoding(&self) -> TextEncoding {
+        self.encoding
+    }
+
+    fn read_raw(&mut self) -> io::Result<usize> {
+        loop {
+            match self.inner.read(&mut self.raw) {
+                Ok(count) => {
+                    self.bytes_read.set(self.bytes_read.get() + count as u64);
+                    return Ok(count);
+                }
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// Reads the first chunk and chooses the encoding from its byte-order mark.
+    fn start(&mut self) -> io::Result<usize> {
+        self.started = true;
+        let mut filled = 0;
+        // A mark is at most three bytes; make sure a short first read cannot hide it.
+        while filled < 3 {
+            let count = self.inner.read(&mut self.raw[filled..])?;
+            if count == 0 {
+                break;
+            }
+            filled += count;
+        }
+        self.bytes_read.set(self.bytes_read.get() + filled as u64);
+        let (encoding, skip) = match self.raw[..filled] {
+            [0xEF, 0xBB, 0xBF, ..] => (TextEncoding::Utf8, 3),
+            [0xFF, 0xFE, ..] => (TextEncoding::Utf16Le, 2),
+            [0xFE, 0xFF, ..] => (TextEncoding::Utf16Be, 2),
+            _ => (TextEncoding::Utf8, 0),
+        };
+        self.encoding = encoding;
+        match encoding {
+            TextEncoding::Utf16Le => {
+                self.mode = Mode::Decoder(encoding_rs::UTF_16LE.new_decoder_without_bom_handling());
+            }
+            TextEncoding::Utf16Be => {
+                self.mode = Mode::Decoder(encoding_rs::UTF_16BE.new_decoder_without_bom_handling());
+            }
+            TextEncoding::Utf8 | TextEncoding::Windows1252 => {}
+        }
+        self.raw.copy_within(skip..filled, 0);
+        Ok(filled - skip)
+    }
+
+    /// Decodes the next raw chunk into `output`; returns false at the end of the file.
+    fn refill(&mut self) -> io::Result<bool> {
+        self.output.bytes.clear();
+        self.output_position = 0;
+        while self.output.bytes.is_empty() {
+            if self.finished {
+                return Ok(false);
+            }
+            let count = if self.started {
+                self.read_raw()?
+            } else {
+                self.start()?
+            };
+            let last = count == 0;
+            let raw = std::mem::take(&mut self.raw);
+            self.decode(&raw[..count], last);
+            self.raw = raw;
+            if last {
+                self.output.finish();
+                self.finished = true;
+            }
+        }
+        Ok(true)
+    }
+
+    fn decode(&mut self, chunk: &[u8], last: bool) {
+        let mut switch_from = None;
+        match &mut self.mode {
+            Mode::Utf8 { pending } => {
+                pending.extend_from_slice(chunk);
+                match std::str::from_utf8(pending) {
+                    Ok(text) => {
+                        self.output.push(text);
+                        pending.clear();
+                    }
+                    Err(error) => {
+                        let valid = error.valid_up_to();
+                        let text = std::str::from_utf8(&pending[..valid]).unwrap_or_default();
+                        self.output.push(text);
+                        if error.error_len().is_none() && !last {
+                            // A sequence cut by the chunk boundary: finish it next time.
+                            pending.drain(..valid);
+                        } else {
+                            switch_from = Some(pending.split_off(valid));
+                            pending.clear();
+                        }
+                    }
+                }
+            }
+            Mode::Decoder(decoder) => decode_with(decoder, chunk, last, &mut self.output),
+        }
+        if let Some(rest) = switch_from {
+            self.encoding = TextEncoding::Windows1252;
+            let mut decoder = encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling();
+            decode_with(&mut decoder, &rest, last, &mut self.output);
+            self.mode = Mode::Decoder(decoder);
+        }
+    }
+}
+
+fn decode_with(decoder: &mut encoding_rs::Decoder, chunk: &[u8], last: bool, output: &mut Text) {
+    let capacity = decoder
+        .max_utf8_buffer_length(chunk.len())
+        .unwrap_or(chunk.len() * 3 + 16);
+    let mut text = String::with_capacity(capacity);
+    // With the worst-case capacity the decoder consumes the whole chunk in one call.
+    let _ = decoder.decode_to_string(chunk, &mut text, last);
+    output.push(&text);
+}
+
+/// Decoded text waiting to be read, cleaned of marks and carriage returns before line feeds.
+struct Text {
+    bytes: Vec<u8>,
+    /// A `\r` ended the previous chunk; it is dropped if the next chunk starts with `\n`.
+    held_return: bool,
+}
+
+impl Text {
+    fn push(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        let mut clean = std::borrow::Cow::Borrowed(text);
+        if clean.contains('\u{FEFF}') {
+            clean = clean.replace('\u{FEFF}', "").into();
+        }
+        if clean.contains('\r') {
+            clean = clean.replace("\r\n", "\n").into();
+        }
+        if self.held_return && !clean.starts_with('\n') {
+            self.bytes.push(b'\r');
+        }
+        self.held_return = clean.ends_with('\r');
+        let keep = clean.len() - usize::from(self.held_return);
+        self.bytes.extend_from_slice(&clean.as_bytes()[..keep]);
+    }
+
+    fn finish(&mut self) {
+        if std::mem::take(&mut self.held_return) {
+            self.bytes.push(b'\r');
+        }
+    }
+}
+
+impl<R: Read> Read for DecodingReader<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        if self.output_position >= self.output.bytes.len() && !self.refill()? {
+            return Ok(0);
+        }
+        let available = &self.output.bytes[self.output_position..];
+        let count = available.len().min(buffer.len());
+        buffer[..count].copy_from_slice(&available[..count]);
+        self.output_position += count;
+        Ok(count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(bytes: &[u8]) -> (String, TextEncoding) {
+        let mut reader = DecodingReader::new(bytes, Rc::new(Cell::new(0)));
+        let mut text = String::new();
+        reader.read_to_string(&mut text).expect("decodes");
+        (text, reader.encoding())
+    }
+
+    #[test]
+    fn every_mark_is_dropped_and_utf16_is_read() {
+        assert_eq!(
+            decode_all(b"\xEF\xBB\xBFa,b\r\n\xEF\xBB\xBFc\rd").0,
+            "a,b\nc\rd"
+        );
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("é;x".encode_utf16().flat_map(|unit| unit.to_le_bytes()))
+            .collect();
+        assert_eq!(
+            decode_all(&utf16),
+            ("é;x".to_string(), TextEncoding::Utf16Le)
+        );
+    }
+
+    /// Hands out one byte per read, so every sequence is cut by a chunk boundary.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+            match (self.0.split_first(), buffer.first_mut()) {
+                (Some((byte, rest)), Some(slot)) => {
+                    *slot = *byte;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn sequences_cut_by_chunk_boundaries_survive() {
+        let bytes = "Zoë,Müller\r\n\u{FEFF}x\r".as_bytes();
+        let mut reader = DecodingReader::new(Trickle(bytes), Rc::new(Cell::new(0)));
+        let mut text = String::new();
+        reader.read_to_string(&mut text).expect("decodes");
+        assert_eq!(text, "Zoë,Müller\nx\r");
+        assert_eq!(reader.encoding(), TextEncoding::Utf8);
+    }
+
+    #[test]
+    fn invalid_utf8_falls_back_to_windows_1252() {
+        assert_eq!(
+            decode_all(b"name\nCaf\xE9"),
+            ("name\nCafé".to_string(), TextEncoding::Windows1252)
+        );
+    }
+}

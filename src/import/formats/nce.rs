@@ -1,0 +1,136 @@
+//! Microsoft Partner Center NCE invoice reconciliation rows.
+//!
+//! Seats come from `BillableQuantity` (Microsoft: "use BillableQuantity for reconciliation"),
+//! falling back to `Quantity`, signed by the charge type:
+//! - `New`, `Renew`, `cycleCharge`, `Cycle fee`, `Convert`, `Purchase`: recurring, +seats;
+//! - `addQuantity`: a change, +seats;
+//! - `removeQuantity`, `Cancel`, `Refund`: a change, −seats (a positive quantity is negated);
+//! - anything mentioning credit, refund or discount, and `Offset a line item`: credit, no seats;
+//! - anything mentioning usage: usage, no seats.
+//!
+//! Charge types are an open set in the wild. An unknown one with a positive quantity is read
+//! as recurring seats, since seat-bearing rows are what a recon file is mostly made of; with
+//! no positive quantity it is a credit (money only), so an unknown refund can never add seats.
+
+use super::{Outcome, SeatRule, fold};
+use crate::domain::lines::{ChargeKind, Line, Term};
+use crate::domain::money::Money;
+use crate::import::profile::Role;
+use crate::import::row::{CellError, Row};
+use rust_decimal::Decimal;
+
+/// The NCE seat rule; it keeps no state between rows.
+pub struct NceRule;
+
+/// Reads a charge type and signed quantity into a charge kind and signed seats.
+pub fn classify(charge_type: &str, quantity: Decimal) -> (ChargeKind, Decimal) {
+    let folded = fold(charge_type);
+    match folded.as_str() {
+        "new" | "renew" | "cyclecharge" | "cyclefee" | "convert" | "purchase" => {
+            (ChargeKind::Recurring, quantity)
+        }
+        "addquantity" => (ChargeKind::Change, quantity),
+        "removequantity" | "cancel" | "refund" => (ChargeKind::Change, -quantity.abs()),
+        _ if folded.contains("credit")
+            || folded.contains("refund")
+            || folded.contains("discount")
+            || folded.contains("offset") =>
+        {
+            (ChargeKind::Credit, Decimal::ZERO)
+        }
+        _ if folded.contains("usage") => (ChargeKind::Usage, Decimal::ZERO),
+        _ if quantity > Decimal::ZERO => (ChargeKind::Recurring, quantity),
+        _ => (ChargeKind::Credit, Decimal::ZERO),
+    }
+}
+
+impl SeatRule for NceRule {
+    fn read(&mut self, row: &Row, source_line: u64) -> Result<Outcome, CellError> {
+        let customer = row.party(Role::CustomerId, Role::CustomerName)?;
+        let product_id = row
+            .text(Role::ProductId)
+            .ok_or_else(|| row.invalid(Role::ProductId, "a product id", ""))?;
+        // SkuId stays text: `0001` is not the number one.
+        let key = match row.text(Role::SkuId) {
+            Some(sku) => format!("{product_id}:{sku}"),
+            None => product_id.to_string(),
+        };
+        let name = row
+            .name(Role::SkuName)
+            .or_else(|| row.name(Role::ProductName))
+            .unwrap_or_else(|| key.clone());
+        let quantity = match row.decimal(Role::BillableQuantity)? {
+            Some(quantity) => quantity,
+            None => row.decimal(Role::Quantity)?.unwrap_or_default(),
+        };
+        let (charge, seats) = classify(row.text(Role::ChargeType).unwrap_or_default(), quantity);
+        let trial = row
+            .text(Role::Qualifiers)
+            .is_some_and(|qualifiers| qualifiers.to_ascii_lowercase().contains("trial"));
+        let term = if trial {
+            Term::Trial
+        } else {
+            Term::parse_lenient(row.text(Role::Term).unwrap_or_default())
+        };
+        let currency = row.currency()?;
+        let rate = row.decimal(Role::ExchangeRate)?.unwrap_or(Decimal::ONE);
+        // Microsoft: ROUNDDOWN(EffectiveUnitPrice * PCToBCExchangeRate, 2) per seat.
+        let unit_cost = row
+            .decimal(Role::EffectiveUnitPrice)?
+            .map(|price| Money::new(price * rate, currency.clone()).round_cents_down());
+        let unit_price = row
+            .decimal(Role::UnitPrice)?
+            .map(|price| Money::new(price * rate, currency.clone()).round_cents_down());
+        Ok(Outcome::Line(Box::new(Line {
+            source_line,
+            customer,
+            product: crate::domain::lines::Product { key, name },
+            term,
+            charge,
+            seats,
+            unit_price,
+            unit_cost,
+            amount: row.money(Role::Amount, &currency)?,
+            period_start: row.date(Role::Start)?,
+            period_end: row.date(Role::End)?,
+            subscription: row.name(Role::Subscription),
+        })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn charge_types_sign_the_seats() {
+        let cases = [
+            ("New", dec!(5), ChargeKind::Recurring, dec!(5)),
+            ("new", dec!(5), ChargeKind::Recurring, dec!(5)),
+            ("cycleCharge", dec!(5), ChargeKind::Recurring, dec!(5)),
+            ("Cycle fee", dec!(5), ChargeKind::Recurring, dec!(5)),
+            ("addQuantity", dec!(2), ChargeKind::Change, dec!(2)),
+            ("removeQuantity", dec!(2), ChargeKind::Change, dec!(-2)),
+            ("removeQuantity", dec!(-2), ChargeKind::Change, dec!(-2)),
+            ("Cancel", dec!(3), ChargeKind::Change, dec!(-3)),
+            ("One Time Refund", dec!(3), ChargeKind::Credit, dec!(0)),
+            ("Offset a line item", dec!(3), ChargeKind::Credit, dec!(0)),
+            (
+                "Assess usage fee for current cycle",
+                dec!(3),
+                ChargeKind::Usage,
+                dec!(0),
+            ),
+            ("somethingNew", dec!(4), ChargeKind::Recurring, dec!(4)),
+            ("somethingNew", dec!(-4), ChargeKind::Credit, dec!(0)),
+        ];
+        for (charge_type, quantity, kind, seats) in cases {
+            assert_eq!(
+                classify(charge_type, quantity),
+                (kind, seats),
+                "{charge_type}"
+            );
+        }
+    }
+}

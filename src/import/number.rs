@@ -1,0 +1,190 @@
+//! Decimal numbers as exports write them: signs, parentheses, symbols and separators.
+
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// Reads a number cell exactly; `None` when the cell is not a number.
+///
+/// Accepts `-12.50`, `12.50-`, `(12.50)`, `$1,234.50`, `USD 12.50`, `1 234,50` and
+/// scientific `1.5E-05`. With `decimal_comma` the comma is the decimal mark and dots or spaces
+/// group thousands (`1.234,50`); a lone dot that cannot be a thousands group (`0.045`) is still
+/// a decimal mark. Without it, a comma is accepted only as a real thousands group, so a regional
+/// `12,50` in a file declared as dot-decimal is an error rather than a silent 1250.
+/// The caller handles empty cells.
+pub fn parse_decimal(cell: &str, decimal_comma: bool) -> Option<Decimal> {
+    // In a decimal-comma file a dot groups thousands, so only dotless cells take the fast path.
+    if is_plain(cell) && !(decimal_comma && cell.contains('.')) {
+        return Decimal::from_str(cell).ok();
+    }
+    let mut text = cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{A0}');
+    let mut negative = false;
+    if let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+        negative = true;
+        text = inner;
+    }
+    text = strip_currency_code(text);
+    let mut cleaned: String = text
+        .chars()
+        .filter(|c| {
+            !is_currency_symbol(*c) && !c.is_whitespace() && !matches!(c, '\u{A0}' | '\u{202F}')
+        })
+        .collect();
+    if let Some(rest) = cleaned.strip_prefix('-') {
+        negative = !negative;
+        cleaned = rest.to_string();
+    } else if let Some(rest) = cleaned.strip_prefix('+') {
+        cleaned = rest.to_string();
+    } else if let Some(rest) = cleaned.strip_suffix('-') {
+        negative = !negative;
+        cleaned = rest.to_string();
+    }
+    let plain = if cleaned.contains(['e', 'E']) {
+        Decimal::from_scientific(&cleaned).ok()
+    } else {
+        let canonical = if decimal_comma {
+            with_decimal_mark(&cleaned, ',', '.')
+        } else {
+            with_decimal_mark(&cleaned, '.', ',')
+        }?;
+        Decimal::from_str(&canonical).ok()
+    }?;
+    Some(if negative { -plain } else { plain })
+}
+
+/// `-12.50`, `3`: digits with an optional leading minus and at most one dot, which every
+/// spelling reads the same way; most cells of a large file are like this.
+fn is_plain(cell: &str) -> bool {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let mut dots = 0;
+    let mut count = 0;
+    for byte in digits.bytes() {
+        match byte {
+            b'0'..=b'9' => count += 1,
+            b'.' => dots += 1,
+            _ => return false,
+        }
+    }
+    count > 0 && count <= 20 && dots <= 1
+}
+
+/// Rewrites `text` with `.` as the decimal mark and no grouping, or `None` if it is not a number.
+fn with_decimal_mark(text: &str, mark: char, group: char) -> Option<String> {
+    let (integer, fraction) = match text.split_once(mark) {
+        Some((integer, fraction)) => (integer, Some(fraction)),
+        None => (text, None),
+    };
+    let integer = if integer.contains(group) {
+        match ungroup(integer, group) {
+            Some(digits) => digits,
+            // `0.045` in a decimal-comma file: a dot that groups nothing is a decimal mark.
+            None if mark == ',' && fraction.is_none() && integer.matches(group).count() == 1 => {
+                return digits_only(&integer.replace(group, "."))
+                    .then(|| integer.replace(group, "."));
+            }
+            None => return None,
+        }
+    } else {
+        integer.to_string()
+    };
+    let fraction = fraction.unwrap_or("");
+    let has_digit = integer.chars().any(|c| c.is_ascii_digit()) || !fraction.is_empty();
+    if !has_digit || !digits_only(&integer) || !fraction.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if fraction.is_empty() {
+        Some(integer)
+    } else {
+        Some(format!(
+            "{}.{fraction}",
+            if integer.is_empty() { "0" } else { &integer }
+        ))
+    }
+}
+
+fn digits_only(text: &str) -> bool {
+    text.chars().all(|c| c.is_ascii_digit() || c == '.') && text.matches('.').count() <= 1
+}
+
+/// `1,234,567` to `1234567`; `None` unless every group after the first has three digits.
+fn ungroup(integer: &str, group: char) -> Option<String> {
+    let mut parts = integer.split(group);
+    let first = parts.next()?;
+    // A group never starts with a zero: `0.045` is a fraction, not forty-five.
+    if first.is_empty()
+        || first.len() > 3
+        || first.starts_with('0')
+        || !first.chars().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let mut digits = first.to_string();
+    for part in parts {
+        if part.len() != 3 || !part.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        digits.push_str(part);
+    }
+    Some(digits)
+}
+
+fn is_currency_symbol(character: char) -> bool {
+    matches!(character, '$' | '€' | '£' | '¥' | '₹' | '₩' | '₽' | '¤')
+}
+
+/// Drops a leading or trailing three-letter code (`USD 12.50`, `12,50 EUR`).
+fn strip_currency_code(text: &str) -> &str {
+    let is_code = |code: &str| code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase());
+    let text = text.trim();
+    if text.len() > 3 && is_code(&text[..3]) {
+        return text[3..].trim();
+    }
+    if text.len() > 3 && text.is_char_boundary(text.len() - 3) && is_code(&text[text.len() - 3..]) {
+        return text[..text.len() - 3].trim();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn dot_decimal_cells() {
+        let cases = [
+            ("-12.50", dec!(-12.50)),
+            ("(12.50)", dec!(-12.50)),
+            ("12.50-", dec!(-12.50)),
+            ("$1,234.50", dec!(1234.50)),
+            ("-$5", dec!(-5)),
+            ("USD 12.5", dec!(12.5)),
+            ("0.08500671", dec!(0.08500671)),
+            ("1.5E-05", dec!(0.000015)),
+            (".5", dec!(0.5)),
+            ("+3", dec!(3)),
+        ];
+        for (cell, expected) in cases {
+            assert_eq!(parse_decimal(cell, false), Some(expected), "{cell}");
+        }
+        for cell in ["abc", "12,50", "1,23,4", "1.2.3", "-", "()", "12 EURO"] {
+            assert_eq!(parse_decimal(cell, false), None, "{cell}");
+        }
+    }
+
+    #[test]
+    fn decimal_comma_cells() {
+        let cases = [
+            ("12,50", dec!(12.50)),
+            ("1.234,50", dec!(1234.50)),
+            ("1 234,50 €", dec!(1234.50)),
+            ("(0,5)", dec!(-0.5)),
+            ("0.045", dec!(0.045)),
+            ("7", dec!(7)),
+            ("1.234", dec!(1234)),
+        ];
+        for (cell, expected) in cases {
+            assert_eq!(parse_decimal(cell, true), Some(expected), "{cell}");
+        }
+        assert_eq!(parse_decimal("1,2,3", true), None);
+    }
+}

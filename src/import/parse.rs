@@ -1,0 +1,264 @@
+//! The import loop: open, recognise, stream rows through the seat rule into the sink.
+
+use super::formats::{Outcome, RuleContext, seat_rule};
+use super::generic_profile::load_generic_profile;
+use super::profile::{ColumnMap, Profile, Role, bundled_profiles};
+use super::row::{CellError, CellRules, Row};
+use super::table::Table;
+use super::{
+    ImportError, ImportOptions, ImportSummary, LineSink, Location, Progress, RejectedRow,
+    SourceInfo,
+};
+use crate::domain::lines::{Line, Period};
+use crate::domain::money::Currency;
+use csv::StringRecord;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Rows between two progress reports.
+const PROGRESS_EVERY: u64 = 65_536;
+
+/// How much of the file to read.
+#[derive(Debug, Clone, Copy)]
+pub enum Extent {
+    /// Every row.
+    Whole,
+    /// The first rows only, tolerating bad ones (a preview).
+    Preview(u64),
+}
+
+/// Parses `path` into `sink`; see [`super::parse_file`].
+pub fn run(
+    path: &Path,
+    options: &ImportOptions,
+    sink: &mut dyn LineSink,
+    progress: &mut dyn FnMut(Progress),
+    extent: Extent,
+) -> Result<ImportSummary, ImportError> {
+    let mut table = Table::open(path)?;
+    let file = table.file.clone();
+    let (profile, columns) = recognise(&table, options)?;
+    let default_currency = match (&options.currency, &profile.default_currency) {
+        (Some(currency), _) => Some(currency.clone()),
+        (None, Some(code)) => {
+            Some(Currency::parse(code).map_err(|error| ImportError::Profile {
+                file: file.clone(),
+                reason: error.to_string(),
+            })?)
+        }
+        (None, None) => None,
+    };
+    if columns.position(Role::Currency).is_none() && default_currency.is_none() {
+        return Err(ImportError::NoCurrency { file });
+    }
+    let rules = CellRules {
+        // Excel separates cells with `;` exactly where the decimal mark is a comma.
+        decimal_comma: options.decimal_comma || table.delimiter == b';',
+        day_first: options.day_first,
+        default_currency,
+    };
+    let mut rule = seat_rule(
+        profile.rules,
+        RuleContext {
+            period: options.period,
+            today: chrono::Local::now().date_naive(),
+        },
+    );
+    let (limit, skip_bad_rows) = match extent {
+        Extent::Whole => (u64::MAX, options.skip_bad_rows),
+        Extent::Preview(rows) => (rows, true),
+    };
+    let mut summary = ImportSummary {
+        source: SourceInfo {
+            format: match (&table.is_json, &profile.json_name) {
+                (true, Some(json_name)) => json_name.clone(),
+                _ => profile.name.clone(),
+            },
+            system: profile.system.clone(),
+            side: options.side.unwrap_or(profile.side),
+            slice: String::new(),
+            period: options.period,
+        },
+        rows_read: 0,
+        lines: 0,
+        rejected: Vec::new(),
+        excluded: 0,
+    };
+    let mut months: HashMap<Period, u64> = HashMap::new();
+    let mut record = StringRecord::new();
+    let mut deliver = |line: Line, summary: &mut ImportSummary| -> Result<(), ImportError> {
+        if let Some(start) = line.period_start {
+            *months.entry(Period::containing(start)).or_default() += 1;
+        }
+        summary.lines += 1;
+        sink.accept(line).map_err(|source| ImportError::Sink {
+            file: file.clone(),
+            source,
+        })
+    };
+    while summary.rows_read < limit {
+        let Some(line_number) = table.next_row(&mut record)? else {
+            break;
+        };
+        if summary.rows_read == 0 {
+            summary.source.slice = slice_of(&profile, &columns, &record, &rules);
+        }
+        summary.rows_read += 1;
+        let row = Row::new(&record, &columns, &rules);
+        match rule.read(&row, line_number) {
+            Ok(Outcome::Line(line)) => deliver(*line, &mut summary)?,
+            Ok(Outcome::Excluded) => summary.excluded += 1,
+            Ok(Outcome::Held) => {}
+            Err(error) => {
+                let (location, expected, found) = locate(&table, &columns, line_number, error);
+                if !skip_bad_rows {
+                    return Err(ImportError::Row {
+                        location,
+                        expected,
+                        found,
+                    });
+                }
+                summary.rejected.push(RejectedRow {
+                    location,
+                    reason: format!("expected {expected}, found {found:?}"),
+                    raw: record.iter().map(str::to_string).collect(),
+                });
+            }
+        }
+        if summary.rows_read % PROGRESS_EVERY == 0 {
+            progress(Progress {
+                bytes_read: table.bytes_read(),
+                total_bytes: table.total_bytes,
+                rows: summary.rows_read,
+            });
+        }
+    }
+    if summary.rows_read == 0 {
+        return Err(ImportError::HeaderOnly {
+            file: table.file.clone(),
+        });
+    }
+    for line in rule.finish() {
+        deliver(line, &mut summary)?;
+    }
+    summary.excluded += rule.dropped();
+    summary.source.period = options
+        .period
+        .or(rule.period())
+        .or_else(|| most_common(&months));
+    progress(Progress {
+        bytes_read: table.bytes_read(),
+        total_bytes: table.total_bytes,
+        rows: summary.rows_read,
+    });
+    Ok(summary)
+}
+
+/// Chooses the profile: the forced one, the user's generic one, or the bundled profile whose
+/// fingerprint the header matches most specifically.
+fn recognise(table: &Table, options: &ImportOptions) -> Result<(Profile, ColumnMap), ImportError> {
+    let profile_error = |reason: String| ImportError::Profile {
+        file: table.file.clone(),
+        reason,
+    };
+    let candidates = match &options.profile {
+        Some(path) => vec![load_generic_profile(path).map_err(profile_error)?],
+        None => bundled_profiles().map_err(|error| profile_error(error.to_string()))?,
+    };
+    let candidates: Vec<Profile> = match &options.format {
+        Some(name) if options.profile.is_none() || name != "generic" => {
+            let chosen: Vec<Profile> = candidates
+                .into_iter()
+                .filter(|p| p.name == *name || p.json_name.as_deref() == Some(name.as_str()))
+                .collect();
+            if chosen.is_empty() {
+                let reason = if name == "generic" {
+                    "the generic format needs --profile <file.toml>".to_string()
+                } else {
+                    format!("'{name}' is not a known format; run `billgap formats` to list them")
+                };
+                return Err(profile_error(reason));
+            }
+            chosen
+        }
+        _ => candidates,
+    };
+    let mut best: Option<(usize, Profile, ColumnMap)> = None;
+    for profile in candidates {
+        let columns = ColumnMap::resolve(&profile, &table.headers);
+        if let Some(score) = columns.fingerprint_score(&profile) {
+            if best
+                .as_ref()
+                .is_none_or(|(best_score, _, _)| score > *best_score)
+            {
+                best = Some((score, profile, columns));
+            }
+        }
+    }
+    best.map(|(_, profile, columns)| (profile, columns))
+        .ok_or_else(|| ImportError::UnknownFormat {
+            file: table.file.clone(),
+            found: table.headers.join(", "),
+        })
+}
+
+/// The slice named by the first row: the profile's slice roles joined by `/`, or `all`.
+fn slice_of(
+    profile: &Profile,
+    columns: &ColumnMap,
+    record: &StringRecord,
+    rules: &CellRules,
+) -> String {
+    let parts: Vec<String> = profile
+        .slice
+        .iter()
+        .filter_map(|role| {
+            let cell = columns
+                .position(*role)
+                .and_then(|position| record.get(position))
+                .map(str::trim)
+                .filter(|cell| !cell.is_empty());
+            match (role, cell) {
+                (Role::Currency, Some(code)) => Some(code.to_ascii_uppercase()),
+                (Role::Currency, None) => rules
+                    .default_currency
+                    .as_ref()
+                    .map(|c| c.code().to_string()),
+                (_, cell) => cell.map(str::to_string),
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        "all".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
+fn locate(
+    table: &Table,
+    columns: &ColumnMap,
+    line: u64,
+    error: CellError,
+) -> (Location, String, String) {
+    let position = error.role.and_then(|role| columns.position(role));
+    let location = Location {
+        file: table.file.clone(),
+        line,
+        column: if table.is_json {
+            None
+        } else {
+            position.map(|p| p as u64 + 1)
+        },
+        column_name: position.and_then(|p| table.headers.get(p).cloned()),
+    };
+    (location, error.expected, error.found)
+}
+
+/// The month most charge periods start in; the later month wins a tie.
+fn most_common(months: &HashMap<Period, u64>) -> Option<Period> {
+    months
+        .iter()
+        .max_by_key(|(period, count)| (**count, **period))
+        .map(|(period, _)| *period)
+}

@@ -1,0 +1,227 @@
+//! Declarative format profiles: what a format is called, which side it feeds, how to recognise
+//! its header, and which column plays which role.
+//!
+//! The profiles of the known formats live in `assets/formats/*.toml` and are compiled in, so
+//! adding a header alias is a data change. The seat rules that turn a row into a line are code,
+//! one module per format in [`super::formats`].
+
+use super::header::normalize_header;
+use crate::domain::lines::Side;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// What a column means to an importer, whatever the source calls it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The source's stable customer id (tenant GUID, companyId, company identifier).
+    CustomerId,
+    /// The customer's display name.
+    CustomerName,
+    /// A domain the customer is known by.
+    CustomerDomain,
+    /// The other side's id for the customer (Pax8 `externalId`).
+    ExternalId,
+    /// The partner account the file belongs to; part of the slice.
+    PartnerId,
+    /// The product id (Microsoft ProductId, Pax8 productId, CW product identifier).
+    ProductId,
+    /// The SKU id (Microsoft SkuId, Pax8 sku).
+    SkuId,
+    /// Microsoft's AvailabilityId, only used to recognise the NCE file.
+    AvailabilityId,
+    /// The product's display name.
+    ProductName,
+    /// The SKU's display name.
+    SkuName,
+    /// The kind of charge (ChargeType, Pax8 type).
+    ChargeType,
+    /// Units on the row.
+    Quantity,
+    /// Units Microsoft bills (NCE BillableQuantity).
+    BillableQuantity,
+    /// Units included in an agreement and not billed (ConnectWise lessIncluded).
+    LessIncluded,
+    /// Price per unit.
+    UnitPrice,
+    /// Microsoft's prorated unit price after discounts.
+    EffectiveUnitPrice,
+    /// Pricing-to-billing currency rate (Microsoft PCToBCExchangeRate).
+    ExchangeRate,
+    /// Cost per unit to the MSP.
+    UnitCost,
+    /// The row's extended amount.
+    Amount,
+    /// ISO currency code.
+    Currency,
+    /// First day the row covers.
+    Start,
+    /// Last day the row covers.
+    End,
+    /// Commitment term, free text.
+    Term,
+    /// Billing cycle, free text, used for the term when nothing better exists.
+    BillingCycle,
+    /// A description that may name the term.
+    Description,
+    /// Microsoft ProductQualifiers (a JSON array in a cell).
+    Qualifiers,
+    /// Subscription, agreement or contract id for drill-down.
+    Subscription,
+    /// Status of the subscription or agreement.
+    Status,
+    /// ConnectWise billCustomer (Billable, DoNotBill, NoCharge).
+    BillCustomer,
+    /// Date a PSA line was cancelled.
+    CancelledDate,
+    /// Date a PSA line took effect.
+    EffectiveDate,
+    /// Halo isinactive flag.
+    Inactive,
+    /// PSA contract id.
+    ContractId,
+    /// Autotask ContractServiceID.
+    ContractServiceId,
+    /// ConnectWise agreement id.
+    AgreementId,
+    /// ConnectWise agreement name.
+    AgreementName,
+}
+
+/// How many roles exist; sizes the per-file column map.
+pub const ROLE_COUNT: usize = Role::AgreementName as usize + 1;
+
+/// Which seat rules turn a row of this format into a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleSet {
+    /// Microsoft NCE invoice reconciliation.
+    PartnerCenterNce,
+    /// Microsoft legacy license-based reconciliation.
+    PartnerCenterLegacy,
+    /// Pax8 invoice items or subscriptions.
+    Pax8,
+    /// ConnectWise Manage agreement additions.
+    ConnectwiseAdditions,
+    /// Autotask contract service units.
+    AutotaskServiceUnits,
+    /// HaloPSA recurring invoice lines.
+    HaloRecurringLines,
+    /// A user-described CSV.
+    Generic,
+}
+
+/// One format: its identity, how to recognise it and where each role's column is.
+///
+/// Invariant: every role named in `fingerprints` and `slice` has aliases in `columns`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Profile {
+    /// The format name, as `--format` takes it.
+    pub name: String,
+    /// The name of the same data as API JSON, if the format has one.
+    pub json_name: Option<String>,
+    /// The source system.
+    pub system: String,
+    /// The side the format feeds.
+    pub side: Side,
+    /// One sentence for `billgap formats`.
+    pub description: String,
+    /// The seat rules.
+    pub rules: RuleSet,
+    /// Roles whose first-row values, joined by `/`, name the slice of the period.
+    #[serde(default)]
+    pub slice: Vec<Role>,
+    /// Alternative sets of roles; a header that has every role of one set is this format.
+    pub fingerprints: Vec<Vec<Role>>,
+    /// For each role, the header spellings that carry it, best first.
+    pub columns: BTreeMap<Role, Vec<String>>,
+    /// Currency to use when the file has none and the user gave none (generic profiles).
+    #[serde(default)]
+    pub default_currency: Option<String>,
+}
+
+const BUNDLED: [&str; 6] = [
+    include_str!("../../assets/formats/partner-center-nce.toml"),
+    include_str!("../../assets/formats/partner-center-legacy.toml"),
+    include_str!("../../assets/formats/pax8.toml"),
+    include_str!("../../assets/formats/connectwise-additions.toml"),
+    include_str!("../../assets/formats/autotask-service-units.toml"),
+    include_str!("../../assets/formats/halo-recurring-lines.toml"),
+];
+
+/// The profiles compiled into the binary, in detection order.
+///
+/// Fails only if a bundled file is malformed, which the test suite rules out.
+pub fn bundled_profiles() -> Result<Vec<Profile>, toml::de::Error> {
+    BUNDLED.iter().map(|text| toml::from_str(text)).collect()
+}
+
+/// Where each role's column is in one file's header.
+#[derive(Debug, Clone)]
+pub struct ColumnMap {
+    positions: [Option<usize>; ROLE_COUNT],
+}
+
+impl ColumnMap {
+    /// Resolves every role of `profile` against `headers`: the first alias present wins.
+    pub fn resolve(profile: &Profile, headers: &[String]) -> ColumnMap {
+        let normalized: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
+        let mut positions = [None; ROLE_COUNT];
+        for (role, aliases) in &profile.columns {
+            positions[*role as usize] = aliases.iter().find_map(|alias| {
+                let wanted = normalize_header(alias);
+                normalized.iter().position(|header| *header == wanted)
+            });
+        }
+        ColumnMap { positions }
+    }
+
+    /// The 0-based column of a role, if the file has it.
+    pub fn position(&self, role: Role) -> Option<usize> {
+        self.positions[role as usize]
+    }
+
+    /// True when the file has a column for every role of one of the profile's fingerprints;
+    /// returns the size of the largest set matched, so the most specific profile can win.
+    pub fn fingerprint_score(&self, profile: &Profile) -> Option<usize> {
+        profile
+            .fingerprints
+            .iter()
+            .filter(|set| set.iter().all(|role| self.position(*role).is_some()))
+            .map(Vec::len)
+            .max()
+    }
+}
+
+/// The header spellings of a profile's first fingerprint, for `billgap formats`.
+pub fn fingerprint_columns(profile: &Profile) -> Vec<String> {
+    profile
+        .fingerprints
+        .first()
+        .map(|set| {
+            set.iter()
+                .filter_map(|role| profile.columns.get(role).and_then(|a| a.first()).cloned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_profiles_are_consistent() {
+        let profiles = bundled_profiles().expect("bundled profiles parse");
+        for profile in &profiles {
+            for role in profile.fingerprints.iter().flatten().chain(&profile.slice) {
+                assert!(
+                    profile.columns.contains_key(role),
+                    "{}: {role:?}",
+                    profile.name
+                );
+            }
+            assert!(!fingerprint_columns(profile).is_empty(), "{}", profile.name);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! One data row seen through a profile: typed, role-addressed access to its cells.
+
+use super::date::parse_date;
+use super::number::parse_decimal;
+use super::profile::{ColumnMap, Role};
+use crate::domain::lines::{Party, Product};
+use crate::domain::money::{Currency, Money};
+use crate::domain::text::strip_control;
+use chrono::NaiveDate;
+use csv::StringRecord;
+use rust_decimal::Decimal;
+
+/// A cell that is not what its column needs. The caller adds the file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellError {
+    /// The role of the offending column, if the problem is one cell.
+    pub role: Option<Role>,
+    /// What the column needs, such as "a decimal number".
+    pub expected: String,
+    /// What the cell held.
+    pub found: String,
+}
+
+/// How cells of this file are read.
+#[derive(Debug, Clone)]
+pub struct CellRules {
+    /// Commas are decimal marks.
+    pub decimal_comma: bool,
+    /// Slash dates are day first.
+    pub day_first: bool,
+    /// Currency for files, or cells, without one.
+    pub default_currency: Option<Currency>,
+}
+
+/// A data row with its column map.
+pub struct Row<'a> {
+    record: &'a StringRecord,
+    columns: &'a ColumnMap,
+    rules: &'a CellRules,
+}
+
+impl<'a> Row<'a> {
+    /// Views `record` through `columns`.
+    pub fn new(record: &'a StringRecord, columns: &'a ColumnMap, rules: &'a CellRules) -> Self {
+        Self {
+            record,
+            columns,
+            rules,
+        }
+    }
+
+    /// The trimmed cell of a role; `None` when the file lacks the column or the cell is blank.
+    pub fn text(&self, role: Role) -> Option<&'a str> {
+        let cell = self.record.get(self.columns.position(role)?)?.trim();
+        (!cell.is_empty()).then_some(cell)
+    }
+
+    /// The cell as a display name, with control characters removed.
+    pub fn name(&self, role: Role) -> Option<String> {
+        self.text(role)
+            .map(clean_name)
+            .filter(|name| !name.trim().is_empty())
+    }
+
+    /// A number cell; blank is `None`, anything unreadable is an error.
+    pub fn decimal(&self, role: Role) -> Result<Option<Decimal>, CellError> {
+        let Some(cell) = self.text(role) else {
+            return Ok(None);
+        };
+        parse_decimal(cell, self.rules.decimal_comma)
+            .map(Some)
+            .ok_or_else(|| self.invalid(role, "a decimal number", cell))
+    }
+
+    /// A date cell; blank is `None`, anything unreadable is an error.
+    pub fn date(&self, role: Role) -> Result<Option<NaiveDate>, CellError> {
+        let Some(cell) = self.text(role) else {
+            return Ok(None);
+        };
+        parse_date(cell, self.rules.day_first)
+            .map(Some)
+            .ok_or_else(|| {
+                let expected = if self.rules.day_first {
+                    "a date (YYYY-MM-DD or D/M/YYYY)"
+                } else {
+                    "a date (YYYY-MM-DD or M/D/YYYY)"
+                };
+                self.invalid(role, expected, cell)
+            })
+    }
+
+    /// A yes/no cell (`true`, `yes`, `1`, `y`); blank is `None`.
+    pub fn flag(&self, role: Role) -> Result<Option<bool>, CellError> {
+        let Some(cell) = self.text(role) else {
+            return Ok(None);
+        };
+        match cell.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "y" | "1" | "-1" => Ok(Some(true)),
+            "false" | "no" | "n" | "0" => Ok(Some(false)),
+            _ => Err(self.invalid(role, "true or false", cell)),
+        }
+    }
+
+    /// The row's currency: its currency cell, else the default the user or profile gave.
+    pub fn currency(&self) -> Result<Currency, CellError> {
+        match self.text(Role::Currency) {
+            Some(code) => Currency::parse(code)
+                .map_err(|_| self.invalid(Role::Currency, "a three-letter currency code", code)),
+            None => self
+                .rules
+                .default_currency
+                .clone()
+                .ok_or_else(|| CellError {
+                    role: Some(Role::Currency),
+                    expected: "a currency code (or pass --currency)".to_string(),
+                    found: String::new(),
+                }),
+        }
+    }
+
+    /// A money cell in `currency`.
+    pub fn money(&self, role: Role, currency: &Currency) -> Result<Option<Money>, CellError> {
+        Ok(self
+            .decimal(role)?
+            .map(|amount| Money::new(amount, currency.clone())))
+    }
+
+    /// The customer: keyed by `id_role`, else by its name, which then doubles as the key.
+    pub fn party(&self, id_role: Role, name_role: Role) -> Result<Party, CellError> {
+        let name = self.name(name_role);
+        let key = self
+            .text(id_role)
+            .map(strip_control)
+            .or_else(|| name.clone());
+        let Some(key) = key else {
+            return Err(CellError {
+                role: Some(id_role),
+                expected: "a customer id or name".to_string(),
+                found: String::new(),
+            });
+        };
+        Ok(Party {
+            name: name.unwrap_or_else(|| key.clone()),
+            key,
+            domain: self.name(Role::CustomerDomain),
+            external_id: self.name(Role::ExternalId),
+        })
+    }
+
+    /// A product keyed by the first present role of `key_roles`, named by the first present
+    /// role of `name_roles` (else its key).
+    pub fn product(&self, key_roles: &[Role], name_roles: &[Role]) -> Result<Product, CellError> {
+        let key = key_roles
+            .iter()
+            .find_map(|role| self.text(*role))
+            .map(clean_name)
+            .ok_or_else(|| CellError {
+                role: key_roles.first().copied(),
+                expected: "a product id".to_string(),
+                found: String::new(),
+            })?;
+        let name = name_roles
+            .iter()
+            .find_map(|role| self.name(*role))
+            .unwrap_or_else(|| key.clone());
+        Ok(Product { key, name })
+    }
+
+    /// An error about one cell.
+    pub fn invalid(&self, role: Role, expected: &str, found: &str) -> CellError {
+        CellError {
+            role: Some(role),
+            expected: expected.to_string(),
+            found: found.to_string(),
+        }
+    }
+}
+
+/// A cell as a name without control characters; printable ASCII, the common case in ids and
+/// most names, is copied as is.
+fn clean_name(cell: &str) -> String {
+    if cell.bytes().all(|byte| (0x20..0x7F).contains(&byte)) {
+        cell.to_string()
+    } else {
+        strip_control(cell)
+    }
+}
