@@ -39,9 +39,8 @@ fn over_threshold_rows_are_red_when_unbilled_and_amber_when_overbilled_with_word
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));
     app.update(Action::ShowScreen(Screen::Gaps));
-    // Move the selection off the rows we inspect (reverse video would mask nothing, but keep
-    // the assertion about colour alone).
-    app.update(Action::MoveBottom);
+    // The selection (reverse video) rests on the first subtotal row, off the rows inspected.
+    app.update(Action::MoveTop);
 
     let (unbilled, _) = foreground_at(&app, "unbilled", "unbilled");
     assert_eq!(unbilled, Some(Color::Red));
@@ -82,7 +81,7 @@ fn no_color_keeps_meaning_in_modifiers_and_words() {
     let theme = billgap::tui::theme::Theme::monochrome();
     let mut app = App::new(Box::new(data), keymap, theme, "fixture").expect("app");
     app.update(Action::ShowScreen(Screen::Gaps));
-    app.update(Action::MoveBottom);
+    app.update(Action::MoveTop);
     let (color, modifier) = foreground_at(&app, "unbilled", "unbilled");
     assert_eq!(color, None);
     assert!(modifier.contains(Modifier::BOLD));
@@ -227,17 +226,29 @@ fn gap_filters_and_drilldown() {
         app.gaps.kind_filter, None,
         "the cycle ends back at all kinds"
     );
+    // At 115, Fabrikam's 110 USD is under the threshold and drops out of "over only".
+    app.update(Action::EditThreshold);
+    for _ in 0..3 {
+        app.update(Action::InputBackspace);
+    }
+    app.update(Action::InputText("115".to_string()));
+    app.update(Action::InputSubmit);
+    assert_eq!(app.threshold, Decimal::from(115));
     app.update(Action::ToggleOverThreshold);
+    assert!(text(&render(&app, 140, 40)).contains("Contoso"));
     assert!(app.gaps.table.len() < all);
+    assert!(app.gaps.rows.iter().any(|gap| gap.client == "Fabrikam"));
+    assert!(!text(&render(&app, 140, 40)).contains("Fabrikam"));
     app.update(Action::ToggleOverThreshold);
     app.update(Action::ToggleClientFilter);
     let (_, client) = app.gaps.client_filter.clone().expect("client filter");
-    assert_eq!(client, "Tailspin Toys Ltd");
+    assert_eq!(client, "Northwind Traders");
+    assert_eq!(app.gaps.table.len(), 2, "one subtotal and one gap");
     app.update(Action::MoveDown);
     app.update(Action::OpenDrilldown);
     let (gap, lines) = app.gaps.drilldown.clone().expect("drill-down");
-    assert_eq!(gap.client, "Tailspin Toys Ltd");
-    assert_eq!(lines.psa_total, 1);
+    assert_eq!(gap.client, "Northwind Traders");
+    assert_eq!((lines.vendor_total, lines.psa_total), (1, 0), "a missing gap has no PSA line");
     app.update(Action::Back);
     assert!(app.gaps.drilldown.is_none());
 }
