@@ -248,7 +248,11 @@ fn gap_filters_and_drilldown() {
     app.update(Action::OpenDrilldown);
     let (gap, lines) = app.gaps.drilldown.clone().expect("drill-down");
     assert_eq!(gap.client, "Northwind Traders");
-    assert_eq!((lines.vendor_total, lines.psa_total), (1, 0), "a missing gap has no PSA line");
+    assert_eq!(
+        (lines.vendor_total, lines.psa_total),
+        (1, 0),
+        "a missing gap has no PSA line"
+    );
     app.update(Action::Back);
     assert!(app.gaps.drilldown.is_none());
 }

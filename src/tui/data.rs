@@ -244,8 +244,10 @@ pub struct CoverageView {
     pub covered: Vec<Money>,
     /// All vendor spend, per currency.
     pub total: Vec<Money>,
-    /// Covered share from 0 to 1 (over all currencies' amounts: a progress figure, not money).
+    /// The lowest covered share over the currencies, from 0 to 1: the honest headline.
     pub share: Decimal,
+    /// The covered share of each currency's spend, by currency code.
+    pub shares: Vec<(String, Decimal)>,
 }
 
 /// Everything the overview screen shows.

@@ -283,6 +283,14 @@ impl WorkbenchData for StoreData {
                 covered: covered.iter().collect(),
                 total: coverage.total.iter().collect(),
                 share: coverage.lowest_share().unwrap_or_default(),
+                shares: coverage
+                    .total
+                    .iter()
+                    .map(|total| {
+                        let share = coverage.share(&total.currency).unwrap_or_default();
+                        (total.currency.code().to_string(), share)
+                    })
+                    .collect(),
             },
             unmapped_client_count: unmapped_parties.len(),
             unmapped_clients: unmapped_parties
@@ -390,19 +398,9 @@ impl WorkbenchData for StoreData {
             .into_iter()
             .map(|target| (target.key, target.name))
             .collect();
-        let name = match kind {
-            MappingKind::Client => entry.name.clone(),
-            MappingKind::Product => {
-                let threshold = self.current_threshold();
-                let snapshot = self.snapshot(threshold)?;
-                snapshot
-                    .vendor_products
-                    .iter()
-                    .find(|row| row.key == entry.key)
-                    .map_or_else(|| entry.name.clone(), |row| row.product.name.clone())
-            }
-        };
-        Ok(suggest::rank(&name, &pool, &rejected))
+        // Product entries are named with their term ("… (monthly)"), so a PSA product named
+        // for the same term ranks first.
+        Ok(suggest::rank(&entry.name, &pool, &rejected))
     }
 
     fn targets(&mut self, kind: MappingKind) -> Result<Vec<Target>, DataError> {

@@ -68,10 +68,13 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) {
     );
     let block = Block::default().borders(Borders::ALL).title(title);
     if gaps.table.is_empty() {
-        let text = if gaps.rows.is_empty() {
-            "No gaps."
-        } else {
+        // "No gaps" is a verdict only at full coverage (DESIGN.md §2).
+        let text = if !gaps.rows.is_empty() {
             "No gap matches the filters."
+        } else if app.overview.coverage.share < rust_decimal::Decimal::ONE {
+            "No gaps among what is mapped; coverage is incomplete, so gaps may be hidden."
+        } else {
+            "No gaps, at full coverage."
         };
         frame.render_widget(Paragraph::new(text).block(block), area);
         return;

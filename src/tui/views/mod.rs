@@ -138,7 +138,19 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
         })
         .collect();
     let used: usize = spans.iter().map(|span| span.width()).sum();
-    let coverage = format!("coverage {}", percent(app.overview.coverage.share));
+    // Every currency's share when it fits (it climbs as the queue is worked), else the lowest.
+    let shares = &app.overview.coverage.shares;
+    let each: Vec<String> = shares
+        .iter()
+        .map(|(currency, share)| format!("{currency} {}", percent(*share)))
+        .collect();
+    let detailed = format!("coverage {}", each.join(" "));
+    let coverage = if shares.len() > 1 && used + detailed.chars().count() < usize::from(area.width)
+    {
+        detailed
+    } else {
+        format!("coverage {}", percent(app.overview.coverage.share))
+    };
     let room = usize::from(area.width).saturating_sub(used + coverage.chars().count());
     spans.push(Span::raw(" ".repeat(room)));
     let style = if app.overview.coverage.share >= Decimal::ONE {

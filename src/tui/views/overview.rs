@@ -83,6 +83,18 @@ fn draw_coverage(frame: &mut Frame, app: &App, area: Rect) {
             moneys(&coverage.covered),
             moneys(&coverage.total)
         )
+    } else if coverage.shares.len() > 1 {
+        let each: Vec<String> = coverage
+            .shares
+            .iter()
+            .map(|(currency, share)| format!("{currency} {}", percent(*share)))
+            .collect();
+        format!(
+            "{} of {} ({}): gaps can only be trusted at full coverage.",
+            moneys(&coverage.covered),
+            moneys(&coverage.total),
+            each.join(", ")
+        )
     } else {
         format!(
             "{} of {}: gaps can only be trusted at full coverage.",
