@@ -8,7 +8,7 @@ use billgap::tui::app::App;
 use billgap::tui::data::{MappingState, QueueFilter};
 use ratatui::style::{Color, Modifier};
 use rust_decimal::Decimal;
-use tui_fixture::{app, build, render, text};
+use tui_fixture::{act, app, build, render, text};
 
 /// The row of the rendered screen that contains `needle`, with its y.
 fn row_with(app: &App, needle: &str) -> (u16, String) {
@@ -38,9 +38,9 @@ fn foreground_at(app: &App, needle: &str, column_text: &str) -> (Option<Color>, 
 fn over_threshold_rows_are_red_when_unbilled_and_amber_when_overbilled_with_words_too() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));
-    app.update(Action::ShowScreen(Screen::Gaps));
+    act(&mut app, Action::ShowScreen(Screen::Gaps));
     // The selection (reverse video) rests on the first subtotal row, off the rows inspected.
-    app.update(Action::MoveTop);
+    act(&mut app, Action::MoveTop);
 
     let (unbilled, _) = foreground_at(&app, "unbilled", "unbilled");
     assert_eq!(unbilled, Some(Color::Red));
@@ -53,14 +53,14 @@ fn over_threshold_rows_are_red_when_unbilled_and_amber_when_overbilled_with_word
     assert!(row.contains("!▼"), "{row}");
 
     // Raise the threshold live: Contoso's 120 USD is no longer over, so its row loses red.
-    app.update(Action::EditThreshold);
+    act(&mut app, Action::EditThreshold);
     for _ in 0..3 {
-        app.update(Action::InputBackspace);
+        act(&mut app, Action::InputBackspace);
     }
     for character in "500".chars() {
-        app.update(Action::InputChar(character));
+        act(&mut app, Action::InputChar(character));
     }
-    app.update(Action::InputSubmit);
+    act(&mut app, Action::InputSubmit);
     assert_eq!(app.threshold, Decimal::from(500));
     let (plain, _) = foreground_at(&app, "unbilled", "unbilled");
     assert_eq!(plain, None, "under the threshold a row is not red");
@@ -80,8 +80,9 @@ fn no_color_keeps_meaning_in_modifiers_and_words() {
     let keymap = billgap::tui::keymap::Keymap::defaults().expect("keymap");
     let theme = billgap::tui::theme::Theme::monochrome();
     let mut app = App::new(Box::new(data), keymap, theme, "fixture").expect("app");
-    app.update(Action::ShowScreen(Screen::Gaps));
-    app.update(Action::MoveTop);
+    app.settle();
+    act(&mut app, Action::ShowScreen(Screen::Gaps));
+    act(&mut app, Action::MoveTop);
     let (color, modifier) = foreground_at(&app, "unbilled", "unbilled");
     assert_eq!(color, None);
     assert!(modifier.contains(Modifier::BOLD));
@@ -96,7 +97,7 @@ fn confirming_a_suggestion_raises_coverage_and_undo_survives_a_restart() {
     let database = build(folder.path());
     let mut app = app(&database);
     let before = app.overview.coverage.share;
-    app.update(Action::ShowScreen(Screen::Clients));
+    act(&mut app, Action::ShowScreen(Screen::Clients));
     let entry = app
         .clients
         .selected_entry()
@@ -104,7 +105,7 @@ fn confirming_a_suggestion_raises_coverage_and_undo_survives_a_restart() {
         .clone();
     assert_eq!(entry.name, "Tailspin Toys");
     assert_eq!(app.clients.candidates[0].name, "Tailspin Toys Ltd");
-    app.update(Action::ConfirmSuggestion);
+    act(&mut app, Action::ConfirmSuggestion);
     assert!(
         app.overview.coverage.share > before,
         "coverage climbs as the queue is worked"
@@ -123,11 +124,11 @@ fn confirming_a_suggestion_raises_coverage_and_undo_survives_a_restart() {
     drop(app);
     let mut app = tui_fixture::app(&database);
     assert!(app.overview.coverage.share > before);
-    app.update(Action::ShowScreen(Screen::Clients));
-    app.update(Action::Undo);
+    act(&mut app, Action::ShowScreen(Screen::Clients));
+    act(&mut app, Action::Undo);
     assert_eq!(app.overview.coverage.share, before);
     assert!(app.clients.entries.iter().any(|e| e.key == entry.key));
-    app.update(Action::Redo);
+    act(&mut app, Action::Redo);
     assert!(app.overview.coverage.share > before);
 }
 
@@ -136,9 +137,9 @@ fn reject_ignore_skip_and_unmap_go_through_the_decision_log() {
     let folder = tempfile::tempdir().expect("temp");
     let database = build(folder.path());
     let mut app = app(&database);
-    app.update(Action::ShowScreen(Screen::Clients));
+    act(&mut app, Action::ShowScreen(Screen::Clients));
     // Reject: the candidate is never offered again for this customer.
-    app.update(Action::RejectSuggestion);
+    act(&mut app, Action::RejectSuggestion);
     assert!(
         app.clients
             .candidates
@@ -146,22 +147,22 @@ fn reject_ignore_skip_and_unmap_go_through_the_decision_log() {
             .all(|c| c.name != "Tailspin Toys Ltd")
     );
     // Skip moves on without writing.
-    app.update(Action::SkipEntry);
+    act(&mut app, Action::SkipEntry);
     let selected = app.clients.selected_entry().expect("second entry").clone();
     assert!(selected.name.starts_with("Woodgrove"));
     // Ignore with a reason and an expiry.
-    app.update(Action::IgnoreEntry);
+    act(&mut app, Action::IgnoreEntry);
     for character in "internal tenant".chars() {
-        app.update(Action::InputChar(character));
+        act(&mut app, Action::InputChar(character));
     }
-    app.update(Action::InputSubmit);
+    act(&mut app, Action::InputSubmit);
     for character in "2027-01-31".chars() {
-        app.update(Action::InputChar(character));
+        act(&mut app, Action::InputChar(character));
     }
-    app.update(Action::InputSubmit);
+    act(&mut app, Action::InputSubmit);
     assert!(app.clients.entries.iter().all(|e| e.key != selected.key));
     // The mapped list shows it as ignored, and it can be lifted again.
-    app.update(Action::CycleQueueFilter);
+    act(&mut app, Action::CycleQueueFilter);
     assert_eq!(app.clients.filter, QueueFilter::Mapped);
     let position = app
         .clients
@@ -179,11 +180,11 @@ fn reject_ignore_skip_and_unmap_go_through_the_decision_log() {
         }
         other => panic!("expected ignored, got {other:?}"),
     }
-    app.update(Action::MoveTop);
+    act(&mut app, Action::MoveTop);
     for _ in 0..position {
-        app.update(Action::MoveDown);
+        act(&mut app, Action::MoveDown);
     }
-    app.update(Action::UnmapEntry);
+    act(&mut app, Action::UnmapEntry);
     assert!(app.clients.entries.iter().all(|e| e.key != selected.key));
 }
 
@@ -191,9 +192,9 @@ fn reject_ignore_skip_and_unmap_go_through_the_decision_log() {
 fn bulk_accept_says_how_many_before_accepting() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));
-    app.update(Action::ShowScreen(Screen::Clients));
+    act(&mut app, Action::ShowScreen(Screen::Clients));
     let unmapped = app.clients.entries.len();
-    app.update(Action::BulkAccept);
+    act(&mut app, Action::BulkAccept);
     let status = app.status.clone().expect("status").0;
     assert!(
         status.starts_with("1 suggestions are in the safe band"),
@@ -204,7 +205,7 @@ fn bulk_accept_says_how_many_before_accepting() {
         unmapped,
         "nothing is accepted on the first press"
     );
-    app.update(Action::BulkAccept);
+    act(&mut app, Action::BulkAccept);
     assert_eq!(app.clients.entries.len(), unmapped - 1);
 }
 
@@ -212,40 +213,40 @@ fn bulk_accept_says_how_many_before_accepting() {
 fn gap_filters_and_drilldown() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));
-    app.update(Action::ShowScreen(Screen::Gaps));
+    act(&mut app, Action::ShowScreen(Screen::Gaps));
     let all = app.gaps.table.len();
-    app.update(Action::CycleKindFilter);
+    act(&mut app, Action::CycleKindFilter);
     assert!(app.gaps.table.len() < all);
     assert!(text(&render(&app, 80, 24)).contains("unbilled"));
-    app.update(Action::CycleKindFilter);
-    app.update(Action::CycleKindFilter);
-    app.update(Action::CycleKindFilter);
-    app.update(Action::CycleKindFilter);
-    app.update(Action::CycleKindFilter);
+    act(&mut app, Action::CycleKindFilter);
+    act(&mut app, Action::CycleKindFilter);
+    act(&mut app, Action::CycleKindFilter);
+    act(&mut app, Action::CycleKindFilter);
+    act(&mut app, Action::CycleKindFilter);
     assert_eq!(
         app.gaps.kind_filter, None,
         "the cycle ends back at all kinds"
     );
     // At 115, Fabrikam's 110 USD is under the threshold and drops out of "over only".
-    app.update(Action::EditThreshold);
+    act(&mut app, Action::EditThreshold);
     for _ in 0..3 {
-        app.update(Action::InputBackspace);
+        act(&mut app, Action::InputBackspace);
     }
-    app.update(Action::InputText("115".to_string()));
-    app.update(Action::InputSubmit);
+    act(&mut app, Action::InputText("115".to_string()));
+    act(&mut app, Action::InputSubmit);
     assert_eq!(app.threshold, Decimal::from(115));
-    app.update(Action::ToggleOverThreshold);
+    act(&mut app, Action::ToggleOverThreshold);
     assert!(text(&render(&app, 140, 40)).contains("Contoso"));
     assert!(app.gaps.table.len() < all);
     assert!(app.gaps.rows.iter().any(|gap| gap.client == "Fabrikam"));
     assert!(!text(&render(&app, 140, 40)).contains("Fabrikam"));
-    app.update(Action::ToggleOverThreshold);
-    app.update(Action::ToggleClientFilter);
+    act(&mut app, Action::ToggleOverThreshold);
+    act(&mut app, Action::ToggleClientFilter);
     let (_, client) = app.gaps.client_filter.clone().expect("client filter");
     assert_eq!(client, "Northwind Traders");
     assert_eq!(app.gaps.table.len(), 2, "one subtotal and one gap");
-    app.update(Action::MoveDown);
-    app.update(Action::OpenDrilldown);
+    act(&mut app, Action::MoveDown);
+    act(&mut app, Action::OpenDrilldown);
     let (gap, lines) = app.gaps.drilldown.clone().expect("drill-down");
     assert_eq!(gap.client, "Northwind Traders");
     assert_eq!(
@@ -253,7 +254,7 @@ fn gap_filters_and_drilldown() {
         (1, 0),
         "a missing gap has no PSA line"
     );
-    app.update(Action::Back);
+    act(&mut app, Action::Back);
     assert!(app.gaps.drilldown.is_none());
 }
 
@@ -261,15 +262,15 @@ fn gap_filters_and_drilldown() {
 fn export_writes_the_report_where_it_says() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));
-    app.update(Action::ShowScreen(Screen::Export));
-    app.update(Action::EditPath);
+    act(&mut app, Action::ShowScreen(Screen::Export));
+    act(&mut app, Action::EditPath);
     let target = folder.path().join("weekly.csv");
     for _ in 0..40 {
-        app.update(Action::InputBackspace);
+        act(&mut app, Action::InputBackspace);
     }
-    app.update(Action::InputText(target.display().to_string()));
-    app.update(Action::InputSubmit);
-    app.update(Action::WriteExport);
+    act(&mut app, Action::InputText(target.display().to_string()));
+    act(&mut app, Action::InputSubmit);
+    act(&mut app, Action::WriteExport);
     let written = std::fs::read_to_string(&target).expect("report written");
     assert!(written.contains("Contoso"), "{written}");
     let status = app.status.clone().expect("status").0;
@@ -280,10 +281,10 @@ fn export_writes_the_report_where_it_says() {
 fn an_import_runs_in_the_background_and_errors_are_shown() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));
-    app.update(Action::ShowScreen(Screen::Import));
+    act(&mut app, Action::ShowScreen(Screen::Import));
     let missing = folder.path().join("missing.csv");
-    app.update(Action::InputText(missing.display().to_string()));
-    app.update(Action::InputSubmit);
+    act(&mut app, Action::InputText(missing.display().to_string()));
+    act(&mut app, Action::InputSubmit);
     assert!(app.import.detected.is_none());
     let status = app.status.clone().expect("status").0;
     assert!(status.contains("missing.csv"), "{status}");
@@ -291,4 +292,36 @@ fn an_import_runs_in_the_background_and_errors_are_shown() {
         app.prompt.is_some(),
         "the path stays editable after a failed detection"
     );
+}
+
+#[test]
+fn a_decision_answers_at_once_and_the_gaps_follow_from_the_worker() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    let gaps_before = app.gaps.rows.len();
+    act(&mut app, Action::ShowScreen(Screen::Clients));
+    // Two decisions in a row without waiting: coverage moves at once, and only the result of
+    // the second reconciliation may land (the first is outdated and dropped).
+    let coverage_before = app.overview.coverage.share;
+    app.update(Action::ConfirmSuggestion);
+    assert!(
+        app.overview.coverage.share > coverage_before,
+        "coverage does not wait for the worker"
+    );
+    assert!(app.reconciling);
+    assert!(text(&render(&app, 80, 24)).contains("5 Gaps"));
+    app.update(Action::ShowScreen(Screen::Gaps));
+    assert!(text(&render(&app, 140, 40)).contains("recalculating…"));
+    app.update(Action::ShowScreen(Screen::Clients));
+    app.update(Action::Undo);
+    app.settle();
+    assert!(!app.reconciling);
+    assert_eq!(app.overview.coverage.share, coverage_before);
+    assert_eq!(
+        app.gaps.rows.len(),
+        gaps_before,
+        "the gaps are those of the latest state"
+    );
+    act(&mut app, Action::ShowScreen(Screen::Gaps));
+    assert!(!text(&render(&app, 140, 40)).contains("recalculating…"));
 }

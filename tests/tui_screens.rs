@@ -4,7 +4,7 @@ mod tui_fixture;
 
 use billgap::tui::action::{Action, Screen};
 use billgap::tui::app::App;
-use tui_fixture::{app, build, render, text};
+use tui_fixture::{act, app, build, render, text};
 
 fn snapshot_both(name: &str, app: &App) {
     for (width, height) in [(80, 24), (140, 40)] {
@@ -24,7 +24,7 @@ fn overview() {
 fn clients() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));
-    app.update(Action::ShowScreen(Screen::Clients));
+    act(&mut app, Action::ShowScreen(Screen::Clients));
     snapshot_both("clients", &app);
 }
 
@@ -32,7 +32,7 @@ fn clients() {
 fn products() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));
-    app.update(Action::ShowScreen(Screen::Products));
+    act(&mut app, Action::ShowScreen(Screen::Products));
     snapshot_both("products", &app);
 }
 
@@ -40,7 +40,7 @@ fn products() {
 fn gaps() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));
-    app.update(Action::ShowScreen(Screen::Gaps));
+    act(&mut app, Action::ShowScreen(Screen::Gaps));
     snapshot_both("gaps", &app);
 }
 
@@ -48,7 +48,7 @@ fn gaps() {
 fn gaps_drilldown() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));
-    app.update(Action::ShowScreen(Screen::Gaps));
+    act(&mut app, Action::ShowScreen(Screen::Gaps));
     // The first row is Tailspin's subtotal; the Contoso gap is further down.
     while app
         .gaps
@@ -56,10 +56,10 @@ fn gaps_drilldown() {
         .is_none_or(|gap| gap.client != "Contoso")
     {
         let before = app.gaps.selected;
-        app.update(Action::MoveDown);
+        act(&mut app, Action::MoveDown);
         assert_ne!(before, app.gaps.selected, "Contoso's gap is in the table");
     }
-    app.update(Action::OpenDrilldown);
+    act(&mut app, Action::OpenDrilldown);
     snapshot_both("gaps_drilldown", &app);
 }
 
@@ -67,9 +67,9 @@ fn gaps_drilldown() {
 fn import() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));
-    app.update(Action::ShowScreen(Screen::Import));
+    act(&mut app, Action::ShowScreen(Screen::Import));
     for character in "/no/such/folder/vendor.csv".chars() {
-        app.update(Action::InputChar(character));
+        act(&mut app, Action::InputChar(character));
     }
     snapshot_both("import", &app);
 }
@@ -78,7 +78,7 @@ fn import() {
 fn export() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));
-    app.update(Action::ShowScreen(Screen::Export));
+    act(&mut app, Action::ShowScreen(Screen::Export));
     snapshot_both("export", &app);
 }
 
@@ -86,8 +86,8 @@ fn export() {
 fn help_overlay() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));
-    app.update(Action::ShowScreen(Screen::Clients));
-    app.update(Action::ToggleHelp);
+    act(&mut app, Action::ShowScreen(Screen::Clients));
+    act(&mut app, Action::ToggleHelp);
     snapshot_both("help", &app);
 }
 
@@ -95,10 +95,10 @@ fn help_overlay() {
 fn client_search() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));
-    app.update(Action::ShowScreen(Screen::Clients));
-    app.update(Action::SearchTargets);
+    act(&mut app, Action::ShowScreen(Screen::Clients));
+    act(&mut app, Action::SearchTargets);
     for character in "wood".chars() {
-        app.update(Action::InputChar(character));
+        act(&mut app, Action::InputChar(character));
     }
     snapshot_both("clients_search", &app);
 }

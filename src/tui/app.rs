@@ -90,6 +90,9 @@ pub struct App {
     pub import: ImportScreen,
     /// The export screen.
     pub export: ExportScreen,
+    /// True while the gaps are being recalculated in the background.
+    pub reconciling: bool,
+    pub(crate) reconcile_generation: u64,
     pub(crate) jobs: Jobs,
 }
 
@@ -129,6 +132,8 @@ impl App {
                 written: None,
             },
             jobs: Jobs::default(),
+            reconciling: false,
+            reconcile_generation: 0,
         };
         app.threshold = app.data.default_threshold()?;
         app.reload()?;
@@ -214,12 +219,14 @@ impl App {
         }
     }
 
-    /// Reloads everything the screens show from the library.
+    /// Reloads everything the screens show from the library, and starts the reconciliation
+    /// whose gaps will follow.
     pub fn reload(&mut self) -> Result<(), DataError> {
         self.overview = self.data.overview(self.threshold)?;
         self.reload_queue(MappingKind::Client)?;
         self.reload_queue(MappingKind::Product)?;
-        self.reload_gaps()
+        self.reload_gaps()?;
+        self.schedule_reconcile()
     }
 
     fn show(&mut self, screen: Screen) {
@@ -370,8 +377,7 @@ impl App {
 
     fn set_threshold(&mut self, threshold: Decimal) -> Result<(), DataError> {
         self.threshold = threshold;
-        self.overview = self.data.overview(threshold)?;
-        self.reload_gaps()?;
+        self.schedule_reconcile()?;
         self.status = Some((format!("Threshold per client: {threshold}"), Tone::Info));
         Ok(())
     }
@@ -428,10 +434,24 @@ impl App {
     }
 
     fn take_job_event(&mut self, event: JobEvent) -> Result<(), DataError> {
+        if let JobEvent::Reconciled { generation, result } = event {
+            // A result computed before the latest change is dropped; its successor is running.
+            if generation != self.reconcile_generation {
+                return Ok(());
+            }
+            self.reconciling = false;
+            let report = result.map_err(DataError)?;
+            let report =
+                std::sync::Arc::try_unwrap(report).unwrap_or_else(|shared| (*shared).clone());
+            self.data.accept_report(report);
+            self.overview = self.data.overview(self.threshold)?;
+            return self.reload_gaps();
+        }
         if event.generation() != self.import.generation {
             return Ok(());
         }
         match event {
+            JobEvent::Reconciled { .. } => {}
             JobEvent::ImportProgress { progress, .. } => self.import.running = Some(progress),
             JobEvent::ImportDone { result, .. } => {
                 self.import.running = None;
@@ -462,6 +482,29 @@ impl App {
             self.update(Action::Job(event));
         }
         any
+    }
+
+    /// Starts the background reconciliation when the gaps are behind the mappings or the
+    /// threshold. Any job still running becomes outdated: its result will be dropped.
+    pub(crate) fn schedule_reconcile(&mut self) -> Result<(), DataError> {
+        self.reconcile_generation += 1;
+        match self.data.reconcile_job(self.threshold)? {
+            Some(job) => {
+                self.reconciling = true;
+                self.jobs.start_reconcile(self.reconcile_generation, job);
+            }
+            None => self.reconciling = false,
+        }
+        Ok(())
+    }
+
+    /// Waits until every background job has reported (at most a minute): for tests, benches
+    /// and scripted runs that need the figures a keypress leaves to the workers.
+    pub fn settle(&mut self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while self.busy() && std::time::Instant::now() < deadline {
+            self.pump_jobs(Duration::from_millis(20));
+        }
     }
 
     /// True while a background job runs.

@@ -279,6 +279,20 @@ pub struct Overview {
 pub type ImportRunner =
     Arc<dyn Fn(&Path, &mut dyn FnMut(Progress)) -> Result<String, String> + Send + Sync>;
 
+/// A reconciliation computed on a worker thread, for [`WorkbenchData::accept_report`].
+#[derive(Debug, Clone)]
+pub struct ReconciledReport {
+    /// The threshold it was computed at.
+    pub threshold: Decimal,
+    /// The report: coverage, gaps with their ledger history, client totals.
+    pub report: crate::domain::report::Report,
+    /// True when the ledger has an earlier recorded run to compare with.
+    pub has_previous_run: bool,
+}
+
+/// A reconciliation to run on a worker thread; it opens its own connection.
+pub type ReconcileJob = Box<dyn FnOnce() -> Result<ReconciledReport, String> + Send>;
+
 /// Everything the workbench reads from and writes to the library.
 ///
 /// Every call is synchronous and must stay fast on a million vendor lines (the refresh after a
@@ -322,6 +336,12 @@ pub trait WorkbenchData {
         path: &Path,
         threshold: Decimal,
     ) -> Result<PathBuf, DataError>;
+    /// The reconciliation to run in the background when the gaps are not current for the
+    /// mappings and `threshold`; None when they are. Until its result is accepted, gaps and
+    /// gap totals show the previous reconciliation (or nothing on a first load).
+    fn reconcile_job(&mut self, threshold: Decimal) -> Result<Option<ReconcileJob>, DataError>;
+    /// Takes a finished reconciliation. The app drops results of outdated jobs before this.
+    fn accept_report(&mut self, report: ReconciledReport);
     /// Forgets every cached figure, after another connection (an import worker) wrote.
     fn invalidate(&mut self);
     /// The stored default per-client threshold, where the workbench starts.

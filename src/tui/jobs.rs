@@ -5,13 +5,14 @@
 //! and late results from the old job are dropped by the app instead of overwriting newer state.
 
 use crate::import::Progress;
-use crate::tui::data::ImportRunner;
+use crate::tui::data::{ImportRunner, ReconcileJob, ReconciledReport};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
 
 /// A message from a worker to the UI thread.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum JobEvent {
     /// An import read more of its file.
     ImportProgress {
@@ -27,6 +28,60 @@ pub enum JobEvent {
         /// The outcome: what was stored, or why nothing was.
         result: Result<String, String>,
     },
+    /// A background reconciliation finished.
+    Reconciled {
+        /// The generation of the state it was computed from.
+        generation: u64,
+        /// The reconciliation, shared so the event stays cheap to clone.
+        result: Result<Arc<ReconciledReport>, String>,
+    },
+}
+
+/// Events are equal when they are the same event: same kind, generation and payload (a
+/// reconciliation by identity, since reports are large).
+impl PartialEq for JobEvent {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                JobEvent::ImportProgress {
+                    generation: a,
+                    progress: x,
+                },
+                JobEvent::ImportProgress {
+                    generation: b,
+                    progress: y,
+                },
+            ) => a == b && x == y,
+            (
+                JobEvent::ImportDone {
+                    generation: a,
+                    result: x,
+                },
+                JobEvent::ImportDone {
+                    generation: b,
+                    result: y,
+                },
+            ) => a == b && x == y,
+            (
+                JobEvent::Reconciled {
+                    generation: a,
+                    result: x,
+                },
+                JobEvent::Reconciled {
+                    generation: b,
+                    result: y,
+                },
+            ) => {
+                a == b
+                    && match (x, y) {
+                        (Ok(x), Ok(y)) => Arc::ptr_eq(x, y),
+                        (Err(x), Err(y)) => x == y,
+                        _ => false,
+                    }
+            }
+            _ => false,
+        }
+    }
 }
 
 impl JobEvent {
@@ -34,7 +89,8 @@ impl JobEvent {
     pub fn generation(&self) -> u64 {
         match self {
             JobEvent::ImportProgress { generation, .. }
-            | JobEvent::ImportDone { generation, .. } => *generation,
+            | JobEvent::ImportDone { generation, .. }
+            | JobEvent::Reconciled { generation, .. } => *generation,
         }
     }
 }
@@ -84,6 +140,17 @@ impl Jobs {
         });
     }
 
+    /// Runs a reconciliation on a new thread.
+    pub fn start_reconcile(&mut self, generation: u64, job: ReconcileJob) {
+        let sender = self.sender.clone();
+        self.running += 1;
+        std::thread::spawn(move || {
+            let result = job().map(Arc::new);
+            // A closed channel means the UI has gone; nothing is waiting for the result.
+            let _ = sender.send(JobEvent::Reconciled { generation, result });
+        });
+    }
+
     /// True while any job has not reported its end.
     pub fn busy(&self) -> bool {
         self.running > 0
@@ -96,7 +163,7 @@ impl Jobs {
         } else {
             self.receiver.recv_timeout(wait).ok()
         };
-        if let Some(JobEvent::ImportDone { .. }) = &event {
+        if let Some(JobEvent::ImportDone { .. } | JobEvent::Reconciled { .. }) = &event {
             self.running = self.running.saturating_sub(1);
         }
         event

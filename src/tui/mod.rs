@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod keymap;
 pub mod queue;
 pub mod store_data;
+mod store_snapshot;
 pub mod suggest;
 pub mod theme;
 pub mod views;

@@ -270,13 +270,13 @@ impl App {
         crate::domain::text::strip_control(&name)
     }
 
-    /// After a decision: the overview, the queue shown and the gaps change; the other queue
-    /// does too when a mapping unblocks its lines, so both are reloaded.
+    /// After a decision: coverage and both queues are refreshed at once (a customer mapping
+    /// changes which products count as covered); the gaps follow from the background.
     fn refresh_after_decision(&mut self) -> Result<(), DataError> {
         self.overview = self.data.overview(self.threshold)?;
         self.reload_queue(MappingKind::Client)?;
         self.reload_queue(MappingKind::Product)?;
-        self.reload_gaps()
+        self.schedule_reconcile()
     }
 
     pub(crate) fn ignore_selected(

@@ -7,19 +7,19 @@
 
 use crate::domain::lines::{Side, SourceKey};
 use crate::domain::money::{Money, MoneyByCurrency};
-use crate::domain::reconcile::{GapKind, PriceBasis, reconcile};
-use crate::domain::report::Report;
+use crate::domain::reconcile::{GapKind, PriceBasis};
 use crate::export::ExportFormat;
 use crate::import::{ImportOptions, SourceInfo};
 use crate::store::{
-    CurrentState, Decision as StoreDecision, ImportOutcome, Origin, PartyRow, ProductRow, Store,
-    StoreError, UndoOutcome,
+    Decision as StoreDecision, ImportOutcome, Origin, PartyRow, ProductRow, Store, StoreError,
+    UndoOutcome,
 };
 use crate::tui::data::{
     Candidate, CoverageView, DataError, Decision, Drilldown, GapRow, ImportRunner, LineView,
-    MappingKind, MappingState, Overview, QueueEntry, QueueFilter, SourceView, Target, Verdict,
-    WorkbenchData,
+    MappingKind, MappingState, Overview, QueueEntry, QueueFilter, ReconcileJob, ReconciledReport,
+    SourceView, Target, Verdict, WorkbenchData,
 };
+use crate::tui::store_snapshot::Snapshot;
 use crate::tui::suggest;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -36,24 +36,12 @@ impl From<StoreError> for DataError {
     }
 }
 
-struct Snapshot {
-    state: CurrentState,
-    vendor_parties: Vec<PartyRow>,
-    psa_names: HashMap<SourceKey, String>,
-    vendor_products: Vec<ProductRow>,
-    psa_product_names: HashMap<SourceKey, String>,
-    threshold: Decimal,
-    report: Report,
-    has_previous_run: bool,
-}
-
 /// The workbench's view of one billgap database.
 pub struct StoreData {
     store: Store,
     database: PathBuf,
     today: NaiveDate,
     snapshot: Option<Snapshot>,
-    mappings_changed: bool,
 }
 
 impl StoreData {
@@ -70,104 +58,25 @@ impl StoreData {
             database: database.to_path_buf(),
             today,
             snapshot: None,
-            mappings_changed: false,
         })
     }
 
-    /// The snapshot at `threshold`, rebuilt as little as the last change requires.
-    fn snapshot(&mut self, threshold: Decimal) -> Result<&Snapshot, DataError> {
-        let mut snapshot = match self.snapshot.take() {
-            Some(snapshot) => snapshot,
-            None => self.load()?,
-        };
-        if self.mappings_changed {
-            snapshot.state.mappings = self.store.mapping_set()?;
-            let mappings = &snapshot.state.mappings;
-            for party in &mut snapshot.vendor_parties {
-                party.mapped_to = mappings.company_for(&party.key).cloned();
-                party.ignored = mappings.ignored_customers.get(&party.key).cloned();
-            }
-            for product in &mut snapshot.vendor_products {
-                product.mapped_to = mappings.product_for(&product.key, product.term).cloned();
-                product.ignored = mappings.ignored_products.get(&product.key).cloned();
-            }
+    fn snapshot(&mut self) -> Result<&mut Snapshot, DataError> {
+        if self.snapshot.is_none() {
+            self.snapshot = Some(Snapshot::load(&self.store, self.today)?);
         }
-        if self.mappings_changed || snapshot.threshold != threshold {
-            let (report, has_previous_run) = self.reconcile(&snapshot.state, threshold)?;
-            snapshot.report = report;
-            snapshot.has_previous_run = has_previous_run;
-            snapshot.threshold = threshold;
-            self.mappings_changed = false;
-        }
-        Ok(self.snapshot.insert(snapshot))
-    }
-
-    fn load(&mut self) -> Result<Snapshot, DataError> {
-        let state = self.store.current_state()?;
-        let threshold = state.thresholds.default;
-        let vendor_parties = self.store.parties(Side::Vendor, &state)?;
-        let psa_names = names(
-            self.store
-                .parties(Side::Psa, &state)?
-                .into_iter()
-                .map(|row| (row.key, row.party.name)),
-        );
-        let vendor_products = self.store.products(Side::Vendor, &state)?;
-        let psa_product_names = names(
-            self.store
-                .products(Side::Psa, &state)?
-                .into_iter()
-                .map(|row| (row.key, row.product.name)),
-        );
-        let (report, has_previous_run) = self.reconcile(&state, threshold)?;
-        self.mappings_changed = false;
-        Ok(Snapshot {
-            state,
-            vendor_parties,
-            psa_names,
-            vendor_products,
-            psa_product_names,
-            threshold,
-            report,
-            has_previous_run,
-        })
-    }
-
-    fn reconcile(
-        &self,
-        state: &CurrentState,
-        threshold: Decimal,
-    ) -> Result<(Report, bool), DataError> {
-        let mut thresholds = state.thresholds.clone();
-        thresholds.default = threshold;
-        let reconciliation = reconcile(
-            &state.vendor,
-            &state.psa,
-            &state.mappings,
-            &thresholds,
-            self.today,
-        );
-        let run = self.store.track_gaps(&reconciliation, self.today)?;
-        let report = Report::new(
-            self.today,
-            state.vendor_period.clone(),
-            state.psa_period.clone(),
-            reconciliation,
-            run.gaps,
-            run.resolved,
-        );
-        Ok((report, run.run_id != 0))
-    }
-
-    fn current_threshold(&self) -> Decimal {
         self.snapshot
-            .as_ref()
-            .map_or(Decimal::ONE_HUNDRED, |s| s.threshold)
+            .as_mut()
+            .ok_or_else(|| DataError("the database could not be read".to_string()))
     }
-}
 
-fn names(rows: impl Iterator<Item = (SourceKey, String)>) -> HashMap<SourceKey, String> {
-    rows.collect()
+    /// After a decision, undo or redo: the mappings moved, positions did not.
+    fn mappings_moved(&mut self) -> Result<(), DataError> {
+        if let Some(snapshot) = &mut self.snapshot {
+            snapshot.refresh_mappings(&self.store, self.today)?;
+        }
+        Ok(())
+    }
 }
 
 fn largest(spend: &MoneyByCurrency) -> Vec<Money> {
@@ -229,9 +138,20 @@ fn line_view(line: crate::store::DrillDownLine, customer: &str) -> LineView {
 impl WorkbenchData for StoreData {
     fn overview(&mut self, threshold: Decimal) -> Result<Overview, DataError> {
         let sources = self.store.sources()?;
-        let snapshot = self.snapshot(threshold)?;
-        let report = &snapshot.report;
-        let coverage = &report.coverage;
+        let snapshot = self.snapshot()?;
+        let coverage = &snapshot.coverage;
+        // Gap figures come from the latest reconciliation, which may still be running.
+        let empty = Vec::new();
+        let (gaps, resolved, clients, has_previous_run) = match &snapshot.report {
+            Some(done) => (
+                &done.report.gaps,
+                done.report.resolved.len(),
+                &done.report.clients,
+                done.has_previous_run,
+            ),
+            None => (&empty, 0, &Vec::new(), false),
+        };
+        let _ = threshold;
         let mut covered = coverage.mapped.clone();
         for money in coverage.ignored.iter() {
             covered.add(&money);
@@ -251,7 +171,7 @@ impl WorkbenchData for StoreData {
             .iter()
             .map(|kind| (*kind, 0, MoneyByCurrency::default()))
             .collect();
-        for tracked in &report.gaps {
+        for tracked in gaps {
             if let Some(total) = gap_totals
                 .iter_mut()
                 .find(|(kind, _, _)| *kind == tracked.gap.kind)
@@ -263,20 +183,14 @@ impl WorkbenchData for StoreData {
             }
         }
         let mut changes = Vec::new();
-        if snapshot.has_previous_run {
+        if has_previous_run {
             use crate::domain::ledger::GapStatus;
-            let count = |status: GapStatus| {
-                report
-                    .gaps
-                    .iter()
-                    .filter(|gap| gap.status == status)
-                    .count()
-            };
+            let count = |status: GapStatus| gaps.iter().filter(|gap| gap.status == status).count();
             changes.push(format!("{} new gaps", count(GapStatus::New)));
             changes.push(format!("{} worse", count(GapStatus::Worse)));
             changes.push(format!("{} better", count(GapStatus::Better)));
             changes.push(format!("{} unchanged", count(GapStatus::Unchanged)));
-            changes.push(format!("{} resolved", report.resolved.len()));
+            changes.push(format!("{resolved} resolved"));
         }
         Ok(Overview {
             coverage: CoverageView {
@@ -313,8 +227,7 @@ impl WorkbenchData for StoreData {
                 .into_iter()
                 .map(|(kind, count, total)| (kind, count, total.iter().collect()))
                 .collect(),
-            clients_over_threshold: report
-                .clients
+            clients_over_threshold: clients
                 .iter()
                 .filter(|client| client.over_threshold)
                 .count(),
@@ -342,8 +255,7 @@ impl WorkbenchData for StoreData {
         kind: MappingKind,
         filter: QueueFilter,
     ) -> Result<Vec<QueueEntry>, DataError> {
-        let threshold = self.current_threshold();
-        let snapshot = self.snapshot(threshold)?;
+        let snapshot = self.snapshot()?;
         let entries = match kind {
             MappingKind::Client => snapshot
                 .vendor_parties
@@ -404,8 +316,7 @@ impl WorkbenchData for StoreData {
     }
 
     fn targets(&mut self, kind: MappingKind) -> Result<Vec<Target>, DataError> {
-        let threshold = self.current_threshold();
-        let snapshot = self.snapshot(threshold)?;
+        let snapshot = self.snapshot()?;
         let names = match kind {
             MappingKind::Client => &snapshot.psa_names,
             MappingKind::Product => &snapshot.psa_product_names,
@@ -476,13 +387,12 @@ impl WorkbenchData for StoreData {
             Origin::Manual
         };
         self.store.decide(&store_decision, origin)?;
-        self.mappings_changed = true;
-        Ok(())
+        self.mappings_moved()
     }
 
     fn undo(&mut self) -> Result<Option<String>, DataError> {
         let outcome = self.store.undo()?;
-        self.mappings_changed = true;
+        self.mappings_moved()?;
         Ok(match outcome {
             UndoOutcome::Applied(record) => Some(record.action),
             UndoOutcome::Nothing => None,
@@ -491,7 +401,7 @@ impl WorkbenchData for StoreData {
 
     fn redo(&mut self) -> Result<Option<String>, DataError> {
         let outcome = self.store.redo()?;
-        self.mappings_changed = true;
+        self.mappings_moved()?;
         Ok(match outcome {
             UndoOutcome::Applied(record) => Some(record.action),
             UndoOutcome::Nothing => None,
@@ -499,8 +409,12 @@ impl WorkbenchData for StoreData {
     }
 
     fn gaps(&mut self, threshold: Decimal) -> Result<Vec<GapRow>, DataError> {
-        let snapshot = self.snapshot(threshold)?;
-        let report = &snapshot.report;
+        let snapshot = self.snapshot()?;
+        let _ = threshold;
+        let Some(done) = &snapshot.report else {
+            return Ok(Vec::new());
+        };
+        let report = &done.report;
         Ok(report
             .gaps
             .iter()
@@ -527,12 +441,11 @@ impl WorkbenchData for StoreData {
     }
 
     fn drilldown(&mut self, gap: &GapRow, limit: usize) -> Result<Drilldown, DataError> {
-        let threshold = self.current_threshold();
-        let snapshot = self.snapshot(threshold)?;
+        let snapshot = self.snapshot()?;
         let sources: Vec<(SourceKey, SourceKey)> = snapshot
             .report
-            .gaps
             .iter()
+            .flat_map(|done| done.report.gaps.iter())
             .find(|tracked| {
                 tracked.gap.company == gap.client_key
                     && tracked.gap.product == gap.product_key
@@ -541,10 +454,8 @@ impl WorkbenchData for StoreData {
             })
             .map(|tracked| tracked.gap.vendor_sources.clone())
             .unwrap_or_default();
-        let (vendor_period, psa_period) = (
-            snapshot.state.vendor_period.clone(),
-            snapshot.state.psa_period.clone(),
-        );
+        let (vendor_period, psa_period) =
+            (snapshot.vendor_period.clone(), snapshot.psa_period.clone());
         let customer_names: HashMap<SourceKey, String> = snapshot
             .vendor_parties
             .iter()
@@ -637,8 +548,26 @@ impl WorkbenchData for StoreData {
         let mut file = std::fs::File::create(path).map_err(|error| failed(&error))?;
         crate::export::write_report(&report, format, &mut file).map_err(|error| failed(&error))?;
         // The run is now in the ledger, so "since the previous run" moves on.
-        self.snapshot = None;
+        if let Some(snapshot) = &mut self.snapshot {
+            snapshot.report_stale = true;
+        }
         Ok(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+    }
+
+    fn reconcile_job(&mut self, threshold: Decimal) -> Result<Option<ReconcileJob>, DataError> {
+        let (database, today) = (self.database.clone(), self.today);
+        let snapshot = self.snapshot()?;
+        if snapshot.current_report(threshold).is_some() {
+            return Ok(None);
+        }
+        Ok(Some(snapshot.reconcile_job(database, today, threshold)))
+    }
+
+    fn accept_report(&mut self, report: ReconciledReport) {
+        if let Some(snapshot) = &mut self.snapshot {
+            snapshot.report = Some(report);
+            snapshot.report_stale = false;
+        }
     }
 
     fn invalidate(&mut self) {

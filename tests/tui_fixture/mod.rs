@@ -12,6 +12,7 @@ use billgap::domain::lines::{ChargeKind, Line, Party, Period, Product, Side, Sou
 use billgap::domain::money::{Currency, Money};
 use billgap::import::SourceInfo;
 use billgap::store::{Decision, Origin, Store};
+use billgap::tui::action::Action;
 use billgap::tui::app::App;
 use billgap::tui::keymap::Keymap;
 use billgap::tui::store_data::StoreData;
@@ -218,13 +219,21 @@ pub fn build(folder: &Path) -> PathBuf {
 /// A workbench on the fixture database, as of [`today`], in colour.
 pub fn app(database: &Path) -> App {
     let data = StoreData::open_as_of(database, today()).expect("open fixture");
-    App::new(
+    let mut app = App::new(
         Box::new(data),
         Keymap::defaults().expect("keymap"),
         Theme::colored(),
         "fixture",
     )
-    .expect("app")
+    .expect("app");
+    app.settle();
+    app
+}
+
+/// Applies an action and waits for the background work it started (the reconciliation).
+pub fn act(app: &mut App, action: Action) {
+    app.update(action);
+    app.settle();
 }
 
 /// Draws the app at a size and returns the terminal for inspection.

@@ -62,8 +62,14 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         ""
     };
+    // The table shows the previous reconciliation until the worker delivers the new one.
+    let pending = if app.reconciling {
+        " · recalculating…"
+    } else {
+        ""
+    };
     let title = format!(
-        "Gaps · threshold {} · {kind} · {client}{over}",
+        "Gaps · threshold {} · {kind} · {client}{over}{pending}",
         app.threshold
     );
     let block = Block::default().borders(Borders::ALL).title(title);

@@ -140,8 +140,13 @@ fn draw_unmapped(
 
 fn draw_gap_totals(frame: &mut Frame, app: &App, area: Rect) {
     let overview = &app.overview;
+    let pending = if app.reconciling {
+        " · recalculating…"
+    } else {
+        ""
+    };
     let title = format!(
-        "Gaps · {} over {}",
+        "Gaps · {} over {}{pending}",
         overview.clients_over_threshold, app.threshold
     );
     let block = Block::default().borders(Borders::ALL).title(title);

@@ -1,0 +1,137 @@
+//! What the workbench holds in memory of a database, and the background reconcile.
+//!
+//! Positions are aggregated at import, so they are loaded once per import. A decision reloads
+//! only the mappings and re-measures coverage, which is cheap; the full reconciliation (gaps,
+//! client totals, ledger) runs on a worker thread over shared positions, so a keypress never
+//! waits for it.
+
+use crate::domain::lines::{Side, SourceKey};
+use crate::domain::reconcile::{Coverage, MappingSet, Position, Thresholds, reconcile};
+use crate::domain::report::Report;
+use crate::store::{PartyRow, ProductRow, Store};
+use crate::tui::data::{DataError, ReconcileJob, ReconciledReport};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The in-memory view of one database.
+pub(crate) struct Snapshot {
+    pub(crate) vendor: Arc<Vec<Position>>,
+    pub(crate) psa: Arc<Vec<Position>>,
+    pub(crate) vendor_period: Option<String>,
+    pub(crate) psa_period: Option<String>,
+    pub(crate) mappings: MappingSet,
+    pub(crate) thresholds: Thresholds,
+    pub(crate) vendor_parties: Vec<PartyRow>,
+    pub(crate) psa_names: HashMap<SourceKey, String>,
+    pub(crate) vendor_products: Vec<ProductRow>,
+    pub(crate) psa_product_names: HashMap<SourceKey, String>,
+    /// Coverage under the current mappings: always fresh.
+    pub(crate) coverage: Coverage,
+    /// The latest reconciliation, which may lag behind the mappings until the worker is done.
+    pub(crate) report: Option<ReconciledReport>,
+    /// True when the mappings changed after `report` was computed.
+    pub(crate) report_stale: bool,
+}
+
+impl Snapshot {
+    /// Reads positions, parties, products and mappings; no reconciliation yet.
+    pub(crate) fn load(store: &Store, today: NaiveDate) -> Result<Snapshot, DataError> {
+        let state = store.current_state()?;
+        let vendor_parties = store.parties(Side::Vendor, &state)?;
+        let psa_names = store
+            .parties(Side::Psa, &state)?
+            .into_iter()
+            .map(|row| (row.key, row.party.name))
+            .collect();
+        let vendor_products = store.products(Side::Vendor, &state)?;
+        let psa_product_names = store
+            .products(Side::Psa, &state)?
+            .into_iter()
+            .map(|row| (row.key, row.product.name))
+            .collect();
+        let coverage = Coverage::measure(&state.vendor, &state.mappings, today);
+        Ok(Snapshot {
+            vendor: Arc::new(state.vendor),
+            psa: Arc::new(state.psa),
+            vendor_period: state.vendor_period,
+            psa_period: state.psa_period,
+            mappings: state.mappings,
+            thresholds: state.thresholds,
+            vendor_parties,
+            psa_names,
+            vendor_products,
+            psa_product_names,
+            coverage,
+            report: None,
+            report_stale: true,
+        })
+    }
+
+    /// Re-reads the mappings after a decision, undo or redo, and re-measures coverage.
+    pub(crate) fn refresh_mappings(
+        &mut self,
+        store: &Store,
+        today: NaiveDate,
+    ) -> Result<(), DataError> {
+        self.mappings = store.mapping_set()?;
+        for party in &mut self.vendor_parties {
+            party.mapped_to = self.mappings.company_for(&party.key).cloned();
+            party.ignored = self.mappings.ignored_customers.get(&party.key).cloned();
+        }
+        for product in &mut self.vendor_products {
+            product.mapped_to = self
+                .mappings
+                .product_for(&product.key, product.term)
+                .cloned();
+            product.ignored = self.mappings.ignored_products.get(&product.key).cloned();
+        }
+        self.coverage = Coverage::measure(&self.vendor, &self.mappings, today);
+        self.report_stale = true;
+        Ok(())
+    }
+
+    /// The report, if it is current for the mappings and `threshold`.
+    pub(crate) fn current_report(&self, threshold: Decimal) -> Option<&ReconciledReport> {
+        self.report
+            .as_ref()
+            .filter(|report| !self.report_stale && report.threshold == threshold)
+    }
+
+    /// A job that reconciles at `threshold` on its own connection, over shared positions.
+    pub(crate) fn reconcile_job(
+        &self,
+        database: PathBuf,
+        today: NaiveDate,
+        threshold: Decimal,
+    ) -> ReconcileJob {
+        let (vendor, psa) = (Arc::clone(&self.vendor), Arc::clone(&self.psa));
+        let mappings = self.mappings.clone();
+        let mut thresholds = self.thresholds.clone();
+        thresholds.default = threshold;
+        let periods = (self.vendor_period.clone(), self.psa_period.clone());
+        Box::new(move || {
+            let reconciliation = reconcile(&vendor, &psa, &mappings, &thresholds, today);
+            let store = Store::open(&database).map_err(|error| error.to_string())?;
+            let run = store
+                .track_gaps(&reconciliation, today)
+                .map_err(|error| error.to_string())?;
+            let has_previous_run = run.run_id != 0;
+            let report = Report::new(
+                today,
+                periods.0,
+                periods.1,
+                reconciliation,
+                run.gaps,
+                run.resolved,
+            );
+            Ok(ReconciledReport {
+                threshold,
+                report,
+                has_previous_run,
+            })
+        })
+    }
+}
