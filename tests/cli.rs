@@ -124,30 +124,15 @@ fn a_bad_row_fails_the_import_with_its_location_and_changes_nothing() {
     assert!(good.status.success(), "{}", text(&good.stderr));
     let before = dump(&space.database);
 
-    let original =
-        std::fs::read_to_string(sample("connectwise-additions-2026-10.csv")).expect("read");
-    let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
-    let header: Vec<&str> = lines[0].split(',').collect();
-    let quantity = header
-        .iter()
-        .position(|column| *column == "Quantity")
-        .expect("Quantity column");
     // Corrupt the quantity of the fifth data row (line 6), keeping the row's shape.
-    let mut cells: Vec<String> = parse_csv_line(&lines[5]);
-    cells[quantity] = "twelve".to_string();
-    lines[5] = cells
-        .iter()
-        .map(|cell| {
-            if cell.contains(',') {
-                format!("\"{cell}\"")
-            } else {
-                cell.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",");
-    let broken = space.folder.join("broken.csv");
-    std::fs::write(&broken, lines.join("\n")).expect("write");
+    let (broken, quantity) = corrupt_cell(
+        &space,
+        "connectwise-additions-2026-10.csv",
+        "Quantity",
+        5,
+        "twelve",
+        "broken.csv",
+    );
 
     let output = billgap(
         &space.database,
@@ -179,28 +164,14 @@ fn a_bad_row_fails_the_import_with_its_location_and_changes_nothing() {
 #[test]
 fn skipping_bad_rows_imports_the_rest_and_writes_the_rejects_with_reasons() {
     let space = workspace();
-    let original = std::fs::read_to_string(sample("pax8-2026-10.csv")).expect("read");
-    let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
-    let header = parse_csv_line(&lines[0]);
-    let quantity = header
-        .iter()
-        .position(|column| column == "quantity")
-        .expect("quantity");
-    let mut cells = parse_csv_line(&lines[3]);
-    cells[quantity] = "=1+2".to_string();
-    lines[3] = cells
-        .iter()
-        .map(|cell| {
-            if cell.contains(',') {
-                format!("\"{cell}\"")
-            } else {
-                cell.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",");
-    let broken = space.folder.join("pax8-broken.csv");
-    std::fs::write(&broken, lines.join("\n")).expect("write");
+    let (broken, quantity) = corrupt_cell(
+        &space,
+        "pax8-2026-10.csv",
+        "quantity",
+        3,
+        "=1+2",
+        "pax8-broken.csv",
+    );
     let output = billgap(
         &space.database,
         &["import", "--skip-bad-rows", broken.to_str().expect("utf-8")],
@@ -226,6 +197,33 @@ fn skipping_bad_rows_imports_the_rest_and_writes_the_rejects_with_reasons() {
         .query_row("SELECT count(*) FROM lines", [], |row| row.get::<_, i64>(0))
         .expect("count");
     assert_eq!(lines_imported, 19);
+}
+
+/// Writes a copy of a sample with one cell replaced (row `row` counts the header as 0), and
+/// returns the copy's path and the 0-based index of the column.
+fn corrupt_cell(
+    space: &Workspace,
+    sample_name: &str,
+    column: &str,
+    row: usize,
+    value: &str,
+    copy_name: &str,
+) -> (PathBuf, usize) {
+    let original = std::fs::read_to_string(sample(sample_name)).expect("read");
+    let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
+    let index = parse_csv_line(&lines[0])
+        .iter()
+        .position(|header| header == column)
+        .expect("column");
+    let mut cells = parse_csv_line(&lines[row]);
+    cells[index] = value.to_string();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&cells).expect("csv");
+    let record = String::from_utf8(writer.into_inner().expect("flush")).expect("utf-8");
+    lines[row] = record.trim_end().to_string();
+    let copy = space.folder.join(copy_name);
+    std::fs::write(&copy, lines.join("\n")).expect("write");
+    (copy, index)
 }
 
 fn parse_csv_line(line: &str) -> Vec<String> {

@@ -39,30 +39,39 @@ fn psa_system(store: &Store) -> String {
         .expect("a PSA import")
 }
 
-/// Applies the ground-truth mappings through the same decisions an operator makes.
-fn apply_ground_truth(store: &mut Store) {
+/// The decisions a careful operator makes on the sample (`assets/sample/mappings.csv`).
+fn ground_truth(store: &Store) -> Vec<Decision> {
     let psa = psa_system(store);
     let mut reader = csv::Reader::from_path("assets/sample/mappings.csv").expect("mappings.csv");
-    for record in reader.records() {
-        let record = record.expect("mapping row");
-        let vendor = SourceKey::new(&record[1], &record[2]);
-        let decision = match &record[0] {
-            "client" => Decision::MapClient {
-                vendor,
-                company: SourceKey::new(&psa, &record[4]),
-            },
-            "product" => Decision::MapProduct {
-                vendor,
-                term: Some(record[3].parse::<Term>().expect("term")),
-                product: SourceKey::new(&psa, &record[4]),
-            },
-            "ignore" => Decision::IgnoreCustomer {
-                vendor,
-                reason: record[5].to_string(),
-                until: record[6].parse().ok(),
-            },
-            other => panic!("unknown mapping kind {other}"),
-        };
+    reader
+        .records()
+        .map(|record| {
+            let record = record.expect("mapping row");
+            let vendor = SourceKey::new(&record[1], &record[2]);
+            match &record[0] {
+                "client" => Decision::MapClient {
+                    vendor,
+                    company: SourceKey::new(&psa, &record[4]),
+                },
+                "product" => Decision::MapProduct {
+                    vendor,
+                    term: Some(record[3].parse::<Term>().expect("term")),
+                    product: SourceKey::new(&psa, &record[4]),
+                },
+                "ignore" => Decision::IgnoreCustomer {
+                    vendor,
+                    reason: record[5].to_string(),
+                    until: record[6].parse().ok(),
+                },
+                other => panic!("unknown mapping kind {other}"),
+            }
+        })
+        .collect()
+}
+
+/// Applies the ground-truth mappings through the same decisions an operator makes.
+fn apply_ground_truth(store: &mut Store) {
+    for decision in ground_truth(store) {
         store.decide(&decision, Origin::Manual).expect("decide");
     }
 }
@@ -306,5 +315,80 @@ fn without_mappings_nothing_is_called_clean() {
     assert_eq!(
         result.verdict,
         billgap::domain::reconcile::Verdict::IncompleteCoverage
+    );
+}
+
+#[test]
+fn automatic_mappings_on_the_sample_agree_with_the_ground_truth() {
+    let mut store = Store::open_in_memory().expect("store");
+    import_samples(&mut store);
+    billgap::review::map_certain(&mut store).expect("certain mappings");
+    let accepted =
+        billgap::review::accept_safe_band(&mut store, billgap::domain::matching::HIGH_THRESHOLD)
+            .expect("accept");
+    assert!(accepted.clients_accepted > 0, "{accepted:?}");
+    let mut truth_clients = std::collections::HashMap::new();
+    let mut truth_products = std::collections::HashMap::new();
+    for decision in ground_truth(&store) {
+        match decision {
+            Decision::MapClient { vendor, company } => {
+                truth_clients.insert(vendor, company);
+            }
+            Decision::MapProduct {
+                vendor,
+                term,
+                product,
+            } => {
+                truth_products.insert((vendor, term), product);
+            }
+            _ => {}
+        }
+    }
+    let mappings = store.mapping_set().expect("mappings");
+    let mut wrong = Vec::new();
+    for (vendor, company) in &mappings.clients {
+        if truth_clients.get(vendor) != Some(company) {
+            wrong.push(format!("{vendor} -> {company}"));
+        }
+    }
+    for (key, product) in &mappings.products {
+        if truth_products.get(key) != Some(product) {
+            wrong.push(format!("{key:?} -> {product}"));
+        }
+    }
+    assert!(wrong.is_empty(), "wrong automatic mappings: {wrong:#?}");
+}
+
+#[test]
+fn a_rejection_through_the_store_removes_the_candidate_from_the_queue_for_good() {
+    let mut store = Store::open_in_memory().expect("store");
+    import_samples(&mut store);
+    let queue = billgap::review::client_queue(&store, 3).expect("queue");
+    let entry = queue
+        .iter()
+        .find(|entry| !entry.candidates.is_empty())
+        .expect("an entry with a candidate");
+    let vendor = entry.customer.key.clone();
+    let rejected = entry.candidates[0].key.clone();
+    store
+        .decide(
+            &Decision::RejectClient {
+                vendor: vendor.clone(),
+                company: rejected.clone(),
+            },
+            Origin::Manual,
+        )
+        .expect("reject");
+    let again = billgap::review::client_queue(&store, 10).expect("queue");
+    let entry = again
+        .iter()
+        .find(|entry| entry.customer.key == vendor)
+        .expect("still unmapped");
+    assert!(
+        entry
+            .candidates
+            .iter()
+            .all(|candidate| candidate.key != rejected),
+        "{rejected} was rejected for {vendor}"
     );
 }

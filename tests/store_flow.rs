@@ -243,3 +243,45 @@ fn decisions_survive_a_restart_and_undo_redo_replays_them() {
         "the decision log is append-only"
     );
 }
+
+#[test]
+fn confirmed_mappings_carry_over_to_the_next_import_by_stable_key() {
+    let mut store = Store::open_in_memory().expect("store");
+    let october = source(Side::Vendor, "microsoft", "partner/USD");
+    store
+        .import_lines(
+            &october,
+            "october",
+            vec![line(2, "t1", "BP", dec!(10), dec!(22))],
+        )
+        .expect("import");
+    store
+        .decide(
+            &Decision::MapClient {
+                vendor: SourceKey::new("microsoft", "t1"),
+                company: SourceKey::new("connectwise", "ACME"),
+            },
+            Origin::Manual,
+        )
+        .expect("map");
+    let mut november = source(Side::Vendor, "microsoft", "partner/USD");
+    november.period = "2026-11".parse().ok();
+    let mut renamed = line(2, "t1", "BP", dec!(12), dec!(22));
+    renamed.customer.name = "Acme Holdings (renamed in Partner Center)".into();
+    store
+        .import_lines(&november, "november", vec![renamed])
+        .expect("import");
+    let state = store.current_state().expect("state");
+    assert_eq!(state.vendor_period.as_deref(), Some("2026-11"));
+    let customers = store.parties(Side::Vendor, &state).expect("parties");
+    assert_eq!(customers.len(), 1);
+    assert_eq!(
+        customers[0].party.name,
+        "Acme Holdings (renamed in Partner Center)"
+    );
+    assert_eq!(
+        customers[0].mapped_to,
+        Some(SourceKey::new("connectwise", "ACME")),
+        "the mapping follows the tenant id, not the name"
+    );
+}

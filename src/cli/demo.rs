@@ -43,6 +43,17 @@ pub fn run(args: &DemoArgs) -> color_eyre::Result<i32> {
         "mapped {} customer(s) by the PSA id they carry, {} by identical name, and {} product(s) by identical name",
         made.by_key, made.by_exact_name, made.products_by_exact_name
     );
+    // The demo plays an operator who runs `billgap match --accept-above 90`: only unambiguous,
+    // very high scores are accepted, each logged as automatic; the rest stays in the queue.
+    let accepted =
+        crate::review::accept_safe_band(&mut store, crate::domain::matching::HIGH_THRESHOLD)?;
+    eprintln!(
+        "accepted {} client and {} product suggestion(s) in the safe band; {} await review, {} have no suggestion",
+        accepted.clients_accepted,
+        accepted.products_accepted,
+        accepted.awaiting_review,
+        accepted.without_suggestion
+    );
     let report = build_report(&mut store, super::today(), true, None)?;
     let _ = args.no_tui;
     print!("{}", super::table::render(&report));

@@ -1,7 +1,6 @@
 //! Mapping commands: map, unmap, ignore, unignore, undo, redo, the log, and the lists.
 
 use crate::domain::lines::{Side, Term};
-use crate::domain::text::strip_control;
 use crate::store::{Decision, Origin, Store, UndoOutcome};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::Path;
@@ -26,6 +25,35 @@ pub enum MapSubject {
         #[arg(long)]
         term: Option<Term>,
     },
+}
+
+/// `billgap reject client|product`.
+#[derive(Debug, Subcommand)]
+pub enum RejectSubject {
+    /// This PSA company is not this vendor customer.
+    Client {
+        /// Vendor customer key, `system:key`, or exact name.
+        vendor_customer: String,
+        /// PSA company key or exact name.
+        psa_company: String,
+    },
+    /// This PSA product is not this vendor product.
+    Product {
+        /// Vendor product key, `system:key`, or exact name.
+        vendor_product: String,
+        /// PSA product key or exact name.
+        psa_product: String,
+    },
+}
+
+/// `billgap match`.
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// Accept every best suggestion scoring at least this much (and at least the high band,
+    /// clearly ahead of the runner-up); each is logged as an automatic decision. Without it,
+    /// nothing is accepted.
+    #[arg(long, value_name = "SCORE", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub accept_above: Option<u8>,
 }
 
 /// `billgap unmap client|product`.
@@ -81,17 +109,6 @@ pub struct UnignoreArgs {
     pub vendor: String,
 }
 
-/// `billgap clients` / `billgap products`.
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    /// Only those neither mapped nor ignored: the mapping queue.
-    #[arg(long, conflicts_with = "mapped")]
-    pub unmapped: bool,
-    /// Only those mapped.
-    #[arg(long)]
-    pub mapped: bool,
-}
-
 pub fn map(database: &Path, subject: MapSubject) -> color_eyre::Result<i32> {
     let mut store = super::open(database)?;
     let decision = match subject {
@@ -145,6 +162,84 @@ fn psa_catalogue_product(
         "note: no imported PSA line bills {system}:{key} yet; mapping to it as a catalogue product"
     );
     Ok(crate::domain::lines::SourceKey::new(system, key))
+}
+
+pub fn reject(database: &Path, subject: RejectSubject) -> color_eyre::Result<i32> {
+    let mut store = super::open(database)?;
+    let decision = match subject {
+        RejectSubject::Client {
+            vendor_customer,
+            psa_company,
+        } => Decision::RejectClient {
+            vendor: store.resolve_party(Side::Vendor, &vendor_customer)?.0,
+            company: store.resolve_party(Side::Psa, &psa_company)?.0,
+        },
+        RejectSubject::Product {
+            vendor_product,
+            psa_product,
+        } => Decision::RejectProduct {
+            vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
+            product: store.resolve_product(Side::Psa, &psa_product)?.0,
+        },
+    };
+    apply(&mut store, &decision)
+}
+
+pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<i32> {
+    let mut store = super::open(database)?;
+    if let Some(accept_above) = args.accept_above {
+        let outcome = crate::review::accept_safe_band(&mut store, accept_above)?;
+        println!(
+            "accepted {} client and {} product mapping(s) automatically (logged; `billgap undo` reverses one at a time); {} await review, {} have no suggestion",
+            outcome.clients_accepted,
+            outcome.products_accepted,
+            outcome.awaiting_review,
+            outcome.without_suggestion
+        );
+        return Ok(0);
+    }
+    let clients = crate::review::client_queue(&store, 3)?;
+    let products = crate::review::product_queue(&store, 3)?;
+    let bands = |best: Vec<Option<crate::domain::matching::Band>>| {
+        let count = |band| best.iter().filter(|found| **found == Some(band)).count();
+        use crate::domain::matching::Band;
+        format!(
+            "{} high, {} review, {} without a suggestion",
+            count(Band::High),
+            count(Band::Review),
+            best.len() - count(Band::High) - count(Band::Review)
+        )
+    };
+    let best_band = |candidates: &[crate::review::Candidate]| {
+        candidates
+            .first()
+            .map(|candidate| candidate.suggestion.band)
+    };
+    println!(
+        "unmapped customers: {} ({})",
+        clients.len(),
+        bands(
+            clients
+                .iter()
+                .map(|entry| best_band(&entry.candidates))
+                .collect()
+        )
+    );
+    println!(
+        "unmapped products: {} ({})",
+        products.len(),
+        bands(
+            products
+                .iter()
+                .map(|entry| best_band(&entry.candidates))
+                .collect()
+        )
+    );
+    println!(
+        "nothing was accepted; see `billgap clients --unmapped`, or accept the safe band with --accept-above {}",
+        crate::domain::matching::HIGH_THRESHOLD
+    );
+    Ok(0)
 }
 
 pub fn unmap(database: &Path, subject: UnmapSubject) -> color_eyre::Result<i32> {
@@ -250,62 +345,6 @@ pub fn show_log(database: &Path, limit: usize) -> color_eyre::Result<i32> {
         println!(
             "#{:<5} {}  {:<5} {:<9} {:<17} {}",
             record.id, record.decided_at, record.step, record.origin, record.action, record.record
-        );
-    }
-    Ok(0)
-}
-
-pub fn list_clients(database: &Path, args: &ListArgs) -> color_eyre::Result<i32> {
-    let store = super::open(database)?;
-    let state = store.current_state()?;
-    println!(
-        "{}",
-        crate::domain::reconcile::Coverage::measure(&state.vendor, &state.mappings, super::today())
-            .headline()
-    );
-    for row in store.parties(Side::Vendor, &state)? {
-        let handled = row.mapped_to.is_some() || row.ignored.is_some();
-        if (args.unmapped && handled) || (args.mapped && row.mapped_to.is_none()) {
-            continue;
-        }
-        let status = match (&row.mapped_to, &row.ignored) {
-            (Some(company), _) => format!("→ {company}"),
-            (None, Some(rule)) => format!("ignored: {}", strip_control(&rule.reason)),
-            (None, None) => "UNMAPPED".to_string(),
-        };
-        println!(
-            "{:<50} {:<40} {:>8} seats  {:>16}  {}",
-            row.key.to_string(),
-            strip_control(&row.party.name),
-            row.seats.normalize(),
-            row.spend.to_string(),
-            status
-        );
-    }
-    Ok(0)
-}
-
-pub fn list_products(database: &Path, args: &ListArgs) -> color_eyre::Result<i32> {
-    let store = super::open(database)?;
-    let state = store.current_state()?;
-    for row in store.products(Side::Vendor, &state)? {
-        let handled = row.mapped_to.is_some() || row.ignored.is_some();
-        if (args.unmapped && handled) || (args.mapped && row.mapped_to.is_none()) {
-            continue;
-        }
-        let status = match (&row.mapped_to, &row.ignored) {
-            (Some(product), _) => format!("→ {product}"),
-            (None, Some(rule)) => format!("ignored: {}", strip_control(&rule.reason)),
-            (None, None) => "UNMAPPED".to_string(),
-        };
-        println!(
-            "{:<36} {:<48} {:<11} {:>8} seats  {:>16}  {}",
-            row.key.to_string(),
-            strip_control(&row.product.name),
-            row.term.as_str(),
-            row.seats.normalize(),
-            row.spend.to_string(),
-            status
         );
     }
     Ok(0)

@@ -7,7 +7,9 @@
 mod demo;
 mod gaps;
 mod importing;
+mod lists;
 mod mapping;
+pub mod match_names;
 mod table;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +40,16 @@ pub enum Command {
         #[command(subcommand)]
         subject: mapping::MapSubject,
     },
+    /// Say a suggested PSA company or product is wrong, so it is never suggested again.
+    Reject {
+        /// What to reject.
+        #[command(subcommand)]
+        subject: mapping::RejectSubject,
+    },
+    /// Show mapping suggestions per band, or auto-accept the unambiguous ones with --accept-above.
+    Match(mapping::MatchArgs),
+    /// Rank the names of one CSV against another (no database needed).
+    MatchNames(match_names::MatchNamesArgs),
     /// Remove a mapping.
     Unmap {
         /// What to unmap.
@@ -59,9 +71,9 @@ pub enum Command {
         limit: usize,
     },
     /// List vendor customers by spend, with their mappings.
-    Clients(mapping::ListArgs),
+    Clients(lists::ListArgs),
     /// List vendor products by spend, with their mappings.
-    Products(mapping::ListArgs),
+    Products(lists::ListArgs),
     /// Compute the gaps; exit 0 clean, 1 over threshold or incomplete coverage, 2 error.
     Gaps(gaps::GapsArgs),
     /// Write the delta report to a file.
@@ -87,14 +99,20 @@ pub fn run(cli: Cli) -> color_eyre::Result<i32> {
         Command::Import(args) => importing::run(&database, &args),
         Command::Formats => importing::list_formats(),
         Command::Map { subject } => mapping::map(&database, subject),
+        Command::Reject { subject } => mapping::reject(&database, subject),
+        Command::Match(args) => mapping::match_queue(&database, &args),
+        Command::MatchNames(args) => {
+            match_names::run(&args, &mut std::io::stdout().lock())?;
+            Ok(0)
+        }
         Command::Unmap { subject } => mapping::unmap(&database, subject),
         Command::Ignore(args) => mapping::ignore(&database, &args),
         Command::Unignore(args) => mapping::unignore(&database, &args),
         Command::Undo => mapping::step_history(&database, true),
         Command::Redo => mapping::step_history(&database, false),
         Command::Log { limit } => mapping::show_log(&database, limit),
-        Command::Clients(args) => mapping::list_clients(&database, &args),
-        Command::Products(args) => mapping::list_products(&database, &args),
+        Command::Clients(args) => lists::list_clients(&database, &args),
+        Command::Products(args) => lists::list_products(&database, &args),
         Command::Gaps(args) => gaps::run(&database, &args),
         Command::Report(args) => gaps::report(&database, &args),
         Command::Threshold(args) => gaps::threshold(&database, &args),

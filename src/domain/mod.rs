@@ -6,7 +6,9 @@
 
 pub mod ledger;
 pub mod lines;
+pub mod matching;
 pub mod money;
+pub mod normalize;
 pub mod reconcile;
 pub mod report;
 pub mod text;

@@ -120,20 +120,20 @@ impl Gap {
 
 /// Vendor seats for one (PSA company, PSA product, term), summed over vendor customers.
 #[derive(Debug, Default)]
-struct VendorSide {
+struct VendorSide<'a> {
     seats: Decimal,
     /// The vendor terms behind the seats, so a PSA line without a term can report the term
     /// it actually covers.
     terms: BTreeSet<Term>,
     unit_cost: Option<Money>,
-    sources: BTreeSet<(SourceKey, SourceKey)>,
+    sources: BTreeSet<(&'a SourceKey, &'a SourceKey)>,
 }
 
 /// PSA seats for one (PSA company, PSA product, term).
 #[derive(Debug)]
-struct PsaSide {
-    company_name: String,
-    product_name: String,
+struct PsaSide<'a> {
+    company_name: &'a str,
+    product_name: &'a str,
     seats: Decimal,
     /// The price of the line with the most seats, in its currency.
     unit_price: Option<Money>,
@@ -141,12 +141,12 @@ struct PsaSide {
 }
 
 /// (PSA company, PSA product, term, currency).
-type GroupKey = (SourceKey, SourceKey, Term, Currency);
+type GroupKey<'a> = (&'a SourceKey, &'a SourceKey, Term, &'a Currency);
 
-impl VendorSide {
+impl<'a> VendorSide<'a> {
     /// Adds another vendor group compared with the same PSA line. Seats add up whatever the
     /// currency; the unit cost is kept only while every part is in one currency.
-    fn absorb(&mut self, other: &VendorSide) {
+    fn absorb(&mut self, other: &VendorSide<'a>) {
         let first = self.sources.is_empty();
         self.seats += other.seats;
         self.terms.extend(other.terms.iter().copied());
@@ -157,7 +157,7 @@ impl VendorSide {
             }
             _ => None,
         };
-        self.sources.extend(other.sources.iter().cloned());
+        self.sources.extend(other.sources.iter().copied());
     }
 }
 
@@ -190,9 +190,9 @@ pub(super) fn find_gaps(
 
     // PSA groups by (company, product, term) whatever the currency, for the cross-currency
     // fallback, so that lookups stay constant-time at thousands of clients.
-    let mut psa_by_line: HashMap<(&SourceKey, &SourceKey, Term), &GroupKey> = HashMap::new();
+    let mut psa_by_line: HashMap<(&SourceKey, &SourceKey, Term), GroupKey> = HashMap::new();
     for key in psa_groups.keys() {
-        psa_by_line.entry((&key.0, &key.1, key.2)).or_insert(key);
+        psa_by_line.entry((key.0, key.1, key.2)).or_insert(*key);
     }
     // The vendor terms mapped to each PSA product: a PSA product with any is a licence product.
     let mut licence_terms: HashMap<&SourceKey, BTreeSet<Term>> = HashMap::new();
@@ -235,7 +235,7 @@ pub(super) fn find_gaps(
         }
     }
     for (psa_key, vendor_side) in &compared {
-        matched_psa.insert(psa_key.clone());
+        matched_psa.insert(*psa_key);
         let psa_side = &psa_groups[psa_key];
         let (company, product, term, _) = psa_key;
         let delta = vendor_side.seats - psa_side.seats;
@@ -252,9 +252,9 @@ pub(super) fn find_gaps(
         };
         let shared = SeatGap {
             company,
-            company_name: &psa_side.company_name,
+            company_name: psa_side.company_name,
             product,
-            product_name: &psa_side.product_name,
+            product_name: psa_side.product_name,
             term: reported_term(*term, &vendor_side.terms),
             kind: GapKind::Unbilled,
             vendor: vendor_side,
@@ -285,9 +285,9 @@ pub(super) fn find_gaps(
         }
         gaps.push(seat_gap(SeatGap {
             company,
-            company_name: &psa_side.company_name,
+            company_name: psa_side.company_name,
             product,
-            product_name: &psa_side.product_name,
+            product_name: psa_side.product_name,
             term: reported_term(*term, mapped_terms),
             kind: GapKind::Orphan,
             vendor: &VendorSide::default(),
@@ -346,13 +346,14 @@ impl OrphanDoubt {
 /// (one user holds each component), so that customer's seats are the largest component, and
 /// the bundle's cost per seat is the sum of the components'. Different vendor customers (two
 /// tenants of one client) add up.
-fn group_vendor(
-    vendor: &[Position],
-    mappings: &MappingSet,
+fn group_vendor<'a>(
+    vendor: &'a [Position],
+    mappings: &'a MappingSet,
     today: NaiveDate,
-) -> BTreeMap<GroupKey, VendorSide> {
-    type PerCustomer = BTreeMap<SourceKey, (Decimal, Option<Money>)>;
-    let mut per_customer: BTreeMap<(GroupKey, SourceKey), PerCustomer> = BTreeMap::new();
+) -> BTreeMap<GroupKey<'a>, VendorSide<'a>> {
+    type PerCustomer<'a> = BTreeMap<&'a SourceKey, (Decimal, Option<Money>)>;
+    let mut per_customer: BTreeMap<(GroupKey<'a>, &'a SourceKey), PerCustomer<'a>> =
+        BTreeMap::new();
     for position in vendor {
         if mappings.customer_ignored(&position.customer, today)
             || mappings.product_ignored(&position.product, today)
@@ -365,16 +366,11 @@ fn group_vendor(
         ) else {
             continue;
         };
-        let group = (
-            company.clone(),
-            product.clone(),
-            position.term,
-            position.currency.clone(),
-        );
+        let group = (company, product, position.term, &position.currency);
         let entry = per_customer
-            .entry((group, position.customer.clone()))
+            .entry((group, &position.customer))
             .or_default()
-            .entry(position.product.clone())
+            .entry(&position.product)
             .or_insert((Decimal::ZERO, None));
         entry.0 += position.seats;
         if entry.1.is_none() {
@@ -383,7 +379,7 @@ fn group_vendor(
                 .map(|cost| Money::new(cost, position.currency.clone()));
         }
     }
-    let mut groups: BTreeMap<GroupKey, VendorSide> = BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey<'a>, VendorSide<'a>> = BTreeMap::new();
     for ((group, customer), components) in per_customer {
         let term = group.2;
         let side = groups.entry(group).or_default();
@@ -406,24 +402,24 @@ fn group_vendor(
             side.unit_cost = bundle_cost;
         }
         for product in components.keys() {
-            side.sources.insert((customer.clone(), product.clone()));
+            side.sources.insert((customer, product));
         }
     }
     groups
 }
 
-fn group_psa(psa: &[Position]) -> BTreeMap<GroupKey, PsaSide> {
-    let mut groups: BTreeMap<GroupKey, PsaSide> = BTreeMap::new();
+fn group_psa(psa: &[Position]) -> BTreeMap<GroupKey<'_>, PsaSide<'_>> {
+    let mut groups: BTreeMap<GroupKey<'_>, PsaSide<'_>> = BTreeMap::new();
     for position in psa {
         let key = (
-            position.customer.clone(),
-            position.product.clone(),
+            &position.customer,
+            &position.product,
             position.term,
-            position.currency.clone(),
+            &position.currency,
         );
         let side = groups.entry(key).or_insert_with(|| PsaSide {
-            company_name: position.customer_name.clone(),
-            product_name: position.product_name.clone(),
+            company_name: &position.customer_name,
+            product_name: &position.product_name,
             seats: Decimal::ZERO,
             unit_price: None,
             largest_line: Decimal::MIN,
@@ -442,21 +438,20 @@ fn group_psa(psa: &[Position]) -> BTreeMap<GroupKey, PsaSide> {
 /// The PSA group a vendor group compares with, most specific first: the same term and
 /// currency; a PSA line that states no term (PSA lines rarely do) in the same currency; then the
 /// same in any currency, for an MSP that bills in another currency than it buys in.
-fn find_psa_group(
-    psa_groups: &BTreeMap<GroupKey, PsaSide>,
-    psa_by_line: &HashMap<(&SourceKey, &SourceKey, Term), &GroupKey>,
-    (company, product, term, currency): &GroupKey,
-) -> Option<GroupKey> {
-    let exact_currency = [*term, Term::Unspecified]
-        .into_iter()
-        .map(|term| (company.clone(), product.clone(), term, currency.clone()))
-        .find(|key| psa_groups.contains_key(key));
+fn find_psa_group<'a>(
+    psa_groups: &BTreeMap<GroupKey<'a>, PsaSide<'a>>,
+    psa_by_line: &HashMap<(&'a SourceKey, &'a SourceKey, Term), GroupKey<'a>>,
+    (company, product, term, currency): &GroupKey<'a>,
+) -> Option<GroupKey<'a>> {
+    let exact_currency = [*term, Term::Unspecified].into_iter().find_map(|term| {
+        psa_groups
+            .get_key_value(&(*company, *product, term, *currency))
+            .map(|(key, _)| *key)
+    });
     exact_currency.or_else(|| {
-        [*term, Term::Unspecified].into_iter().find_map(|term| {
-            psa_by_line
-                .get(&(company, product, term))
-                .map(|key| (*key).clone())
-        })
+        [*term, Term::Unspecified]
+            .into_iter()
+            .find_map(|term| psa_by_line.get(&(company, product, term)).copied())
     })
 }
 
@@ -500,7 +495,7 @@ struct SeatGap<'a> {
     product_name: &'a str,
     term: Term,
     kind: GapKind,
-    vendor: &'a VendorSide,
+    vendor: &'a VendorSide<'a>,
     psa_seats: Decimal,
     unit_price: Option<Money>,
     price_basis: PriceBasis,
@@ -535,7 +530,12 @@ fn seat_gap(gap: SeatGap<'_>) -> Gap {
         unit_price: gap.unit_price,
         unit_cost: gap.vendor.unit_cost.clone(),
         price_basis,
-        vendor_sources: gap.vendor.sources.iter().cloned().collect(),
+        vendor_sources: gap
+            .vendor
+            .sources
+            .iter()
+            .map(|(customer, product)| ((*customer).clone(), (*product).clone()))
+            .collect(),
     }
 }
 
@@ -564,6 +564,11 @@ fn price_gap(gap: &SeatGap<'_>) -> Option<Gap> {
         value: Some(loss_per_seat.times(billed).round_cents()),
         cost: None,
         price_basis: PriceBasis::MarginLoss,
-        vendor_sources: gap.vendor.sources.iter().cloned().collect(),
+        vendor_sources: gap
+            .vendor
+            .sources
+            .iter()
+            .map(|(customer, product)| ((*customer).clone(), (*product).clone()))
+            .collect(),
     })
 }

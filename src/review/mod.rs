@@ -1,6 +1,13 @@
 //! The library calls that both faces (CLI and workbench) share: reconcile the current state
 //! into a report, and map what can be mapped without any doubt.
 
+mod suggestions;
+
+pub use suggestions::{
+    AcceptOutcome, Candidate, ClientSuggestions, ProductSuggestions, Suggester, accept_safe_band,
+    client_queue, product_queue,
+};
+
 use crate::domain::ledger::TrackedGap;
 use crate::domain::lines::Side;
 use crate::domain::reconcile::reconcile;

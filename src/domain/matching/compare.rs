@@ -1,0 +1,170 @@
+//! One name against one name: the head, the site tail, the acronym check, and the token
+//! evidence an explanation shows.
+
+use crate::domain::matching::explain::{Evidence, TokenEvidence};
+use crate::domain::matching::feedback::Feedback;
+use crate::domain::matching::score::{
+    Overlap, TokenCover, TokenWeights, blend, character_similarity, is_acronym_of, soft_overlap,
+};
+use crate::domain::normalize::NormalizedName;
+
+/// Share of the name score that comes from site agreement; small, because the vendor side
+/// rarely names a site while the PSA side often does.
+const SITE_SHARE: f64 = 0.07;
+/// Similarity given to an exact acronym ("IBM" and "International Business Machines").
+const ACRONYM_SIMILARITY: f64 = 0.82;
+/// A whole-name comparison (head plus site tokens) counts slightly less than the head, so a
+/// wrong site split cannot hide a match but a right one still decides.
+const FULL_NAME_FACTOR: f64 = 0.97;
+
+/// Near-token weight share above which a comparison is not certain (see
+/// [`NameComparison::certain`]).
+const NEAR_SHARE_LIMIT: f64 = 0.1;
+
+/// The outcome of comparing two normalised names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameComparison {
+    /// Similarity 0..1.
+    pub similarity: f64,
+    /// False when a noticeable share of the weight matched only nearly ("meyer" against
+    /// "meyers"): such a name may be the right one, but only a person can say.
+    pub certain: bool,
+    /// Tokens and name-level evidence for the explanation.
+    pub tokens: TokenReport,
+    /// Name-level evidence (acronym, different sites).
+    pub evidence: Vec<Evidence>,
+}
+
+/// The token part of an explanation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TokenReport {
+    /// Tokens both sides have.
+    pub shared: Vec<TokenEvidence>,
+    /// Query tokens the candidate lacks.
+    pub missing_from_candidate: Vec<TokenEvidence>,
+    /// Candidate tokens the query lacks.
+    pub missing_from_query: Vec<TokenEvidence>,
+}
+
+/// A normalised name with the derived forms every comparison needs, computed once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedName {
+    /// The normalised name.
+    pub name: NormalizedName,
+    squashed: String,
+    full: Vec<String>,
+    full_squashed: String,
+}
+
+impl PreparedName {
+    /// Derives the squashed and whole-name (head plus site) forms.
+    pub fn new(name: NormalizedName) -> PreparedName {
+        let squashed = name.squashed();
+        let full: Vec<String> = name.tokens.iter().chain(&name.site).cloned().collect();
+        let full_squashed = full.concat();
+        PreparedName {
+            name,
+            squashed,
+            full,
+            full_squashed,
+        }
+    }
+
+    /// The squashed head ("contosoltd" style), for tenant-name comparison.
+    pub fn squashed(&self) -> &str {
+        &self.squashed
+    }
+}
+
+/// Compares a query name with a candidate name. With `explain` false the token report is left
+/// empty, which is what ranking needs; the few suggestions shown are compared again with it.
+pub fn compare_names(
+    query: &PreparedName,
+    candidate: &PreparedName,
+    weights: &TokenWeights,
+    feedback: &Feedback,
+    explain: bool,
+) -> NameComparison {
+    let (q, c) = (&query.name, &candidate.name);
+    let head = soft_overlap(&q.tokens, &c.tokens, weights, feedback);
+    let head_characters = character_similarity(&query.squashed, &candidate.squashed);
+    let mut evidence = Vec::new();
+    let mut head_similarity = blend(head.score, head_characters);
+    if is_acronym_of(&q.tokens, &c.tokens) || is_acronym_of(&c.tokens, &q.tokens) {
+        head_similarity = head_similarity.max(ACRONYM_SIMILARITY);
+        evidence.push(Evidence::Acronym);
+    }
+    let site_agreement = match (q.site.is_empty(), c.site.is_empty()) {
+        (true, true) => 1.0,
+        (false, false) => {
+            let sites = soft_overlap(&q.site, &c.site, weights, feedback);
+            if sites.score < 0.5 {
+                evidence.push(Evidence::DifferentSites);
+            }
+            sites.score
+        }
+        _ => 0.8,
+    };
+    let mut similarity = (1.0 - SITE_SHARE) * head_similarity + SITE_SHARE * site_agreement;
+    let mut near_share = head.near_share;
+    let mut report = (head, &q.tokens, &c.tokens);
+    if !q.site.is_empty() || !c.site.is_empty() {
+        let full = soft_overlap(&query.full, &candidate.full, weights, feedback);
+        let full_similarity = FULL_NAME_FACTOR
+            * blend(
+                full.score,
+                character_similarity(&query.full_squashed, &candidate.full_squashed),
+            );
+        if full_similarity > similarity {
+            similarity = full_similarity;
+            near_share = full.near_share;
+            report = (full, &query.full, &candidate.full);
+        }
+    }
+    let tokens = if explain {
+        token_report(&report.0, report.1, report.2, feedback)
+    } else {
+        TokenReport::default()
+    };
+    NameComparison {
+        similarity,
+        certain: near_share <= NEAR_SHARE_LIMIT,
+        tokens,
+        evidence,
+    }
+}
+
+fn token_report(
+    overlap: &Overlap,
+    left: &[String],
+    right: &[String],
+    feedback: &Feedback,
+) -> TokenReport {
+    let evidence = |cover: &TokenCover, own: &[String], other: &[String]| {
+        let token = own[cover.token].clone();
+        TokenEvidence {
+            near: cover
+                .best
+                .map(|(index, _)| &other[index])
+                .filter(|near| **near != token)
+                .cloned(),
+            weight: (cover.weight * 10.0).round() / 10.0,
+            learned_noise: feedback.noise_factor(&token) < 1.0,
+            token,
+        }
+    };
+    let mut report = TokenReport::default();
+    for cover in &overlap.left {
+        if cover.best.is_some() {
+            report.shared.push(evidence(cover, left, right));
+        } else {
+            report
+                .missing_from_candidate
+                .push(evidence(cover, left, right));
+        }
+    }
+    for cover in overlap.right.iter().filter(|cover| cover.best.is_none()) {
+        report.missing_from_query.push(evidence(cover, right, left));
+    }
+    report
+}

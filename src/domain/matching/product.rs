@@ -1,0 +1,181 @@
+//! Vendor SKU → PSA product suggestions: the client engine plus the catalog and the term.
+
+use crate::domain::lines::{Product, Term};
+use crate::domain::matching::catalog::{CatalogProduct, canonical_tokens, find_in_catalog};
+use crate::domain::matching::compare::{PreparedName, compare_names};
+use crate::domain::matching::explain::{Evidence, Explanation};
+use crate::domain::matching::feedback::Feedback;
+use crate::domain::matching::score::TokenWeights;
+use crate::domain::matching::{Band, HIGH_THRESHOLD, Suggestion, calibrate, rank};
+use crate::domain::normalize::normalize_product;
+
+/// Similarity two products get when the catalog says they are the same product.
+const SAME_CATALOG_SIMILARITY: f64 = 0.97;
+/// Ceiling for two products the catalog knows as different products.
+const DIFFERENT_CATALOG_CEILING: f64 = 0.5;
+/// Penalty for different commitment terms; the score is also kept out of the High band.
+const TERM_PENALTY: f64 = 0.3;
+
+#[derive(Debug, Clone)]
+struct ProductProfile {
+    product: Product,
+    term: Term,
+    name: PreparedName,
+    catalog: Option<(&'static CatalogProduct, &'static str)>,
+}
+
+impl ProductProfile {
+    fn of(product: &Product, term: Term) -> ProductProfile {
+        let normalized = normalize_product(&product.name);
+        let catalog = find_in_catalog(product);
+        let mut name = normalized.name;
+        if let Some((entry, _)) = catalog {
+            name.tokens = canonical_tokens(entry);
+        }
+        let term = match (term, normalized.term) {
+            (Term::Unspecified, Some(stated)) => stated,
+            (given, _) => given,
+        };
+        ProductProfile {
+            product: product.clone(),
+            term,
+            name: PreparedName::new(name),
+            catalog,
+        }
+    }
+}
+
+/// Ranks PSA products for a vendor product. Product pools are small (hundreds), so every
+/// candidate is scored; the catalog turns ids and shorthand into one name, and a term
+/// mismatch is penalised and explained rather than merged.
+#[derive(Debug, Clone)]
+pub struct ProductMatcher {
+    candidates: Vec<ProductProfile>,
+    weights: TokenWeights,
+}
+
+impl ProductMatcher {
+    /// Prepares the pool. A candidate with `Term::Unspecified` takes the term its name states
+    /// ("… Annual"), if any.
+    pub fn new(candidates: Vec<(Product, Term)>) -> ProductMatcher {
+        let candidates: Vec<ProductProfile> = candidates
+            .iter()
+            .map(|(product, term)| ProductProfile::of(product, *term))
+            .collect();
+        let weights = TokenWeights::learn(candidates.iter().map(|c| c.name.name.tokens.as_slice()));
+        ProductMatcher {
+            candidates,
+            weights,
+        }
+    }
+
+    /// Up to `top` candidates for a vendor product bought on `term`, best first (score
+    /// descending, key ascending). Confirmed pairs short-circuit; rejected pairs never return.
+    pub fn suggest(
+        &self,
+        query: &Product,
+        term: Term,
+        feedback: &Feedback,
+        top: usize,
+    ) -> Vec<Suggestion> {
+        let query = ProductProfile::of(query, term);
+        let confirmed: Vec<&str> = feedback.confirmed_for(&query.product.key).collect();
+        let pool = self
+            .candidates
+            .iter()
+            .filter(|candidate| !feedback.is_rejected(&query.product.key, &candidate.product.key));
+        let suggestions = if confirmed.is_empty() {
+            pool.map(|candidate| self.score(&query, candidate, feedback))
+                .collect()
+        } else {
+            pool.filter(|candidate| confirmed.contains(&candidate.product.key.as_str()))
+                .map(|candidate| {
+                    let mut suggestion = self.score(&query, candidate, feedback);
+                    suggestion.score = 100;
+                    suggestion.band = Band::High;
+                    suggestion
+                        .explanation
+                        .evidence
+                        .insert(0, Evidence::Confirmed);
+                    suggestion
+                })
+                .collect()
+        };
+        rank(suggestions, top)
+    }
+
+    fn score(
+        &self,
+        query: &ProductProfile,
+        candidate: &ProductProfile,
+        feedback: &Feedback,
+    ) -> Suggestion {
+        let comparison = compare_names(&query.name, &candidate.name, &self.weights, feedback, true);
+        let mut similarity = comparison.similarity;
+        let mut evidence = Vec::new();
+        if query
+            .product
+            .key
+            .trim()
+            .eq_ignore_ascii_case(candidate.product.key.trim())
+        {
+            similarity = similarity.max(SAME_CATALOG_SIMILARITY);
+            evidence.push(Evidence::ExternalId {
+                id: candidate.product.key.clone(),
+            });
+        }
+        match (query.catalog, candidate.catalog) {
+            (Some((left, left_via)), Some((right, right_via))) if left == right => {
+                similarity = similarity.max(SAME_CATALOG_SIMILARITY);
+                evidence.push(Evidence::SameCatalogProduct {
+                    product: left.display_name.clone(),
+                    via: format!("{left_via} / {right_via}"),
+                });
+            }
+            (Some((left, _)), Some((right, _))) => {
+                similarity = similarity.min(DIFFERENT_CATALOG_CEILING);
+                evidence.push(Evidence::DifferentCatalogProducts {
+                    query: left.display_name.clone(),
+                    candidate: right.display_name.clone(),
+                });
+            }
+            _ => {}
+        }
+        let terms_known = query.term != Term::Unspecified && candidate.term != Term::Unspecified;
+        let term_mismatch = terms_known && query.term != candidate.term;
+        if term_mismatch {
+            similarity -= TERM_PENALTY;
+            evidence.push(Evidence::TermMismatch {
+                query: query.term,
+                candidate: candidate.term,
+            });
+        }
+        evidence.extend(comparison.evidence);
+        let catalog_agrees = evidence.iter().any(|item| {
+            matches!(
+                item,
+                Evidence::SameCatalogProduct { .. } | Evidence::ExternalId { .. }
+            )
+        });
+        let mut score = calibrate(similarity);
+        if term_mismatch || (!comparison.certain && !catalog_agrees) {
+            score = score.min(HIGH_THRESHOLD - 1);
+        }
+        Suggestion {
+            candidate_key: candidate.product.key.clone(),
+            candidate_name: candidate.product.name.clone(),
+            score,
+            band: Band::of(score),
+            explanation: Explanation {
+                query_trail: query.name.name.trail.clone(),
+                candidate_trail: candidate.name.name.trail.clone(),
+                shared: comparison.tokens.shared,
+                missing_from_candidate: comparison.tokens.missing_from_candidate,
+                missing_from_query: comparison.tokens.missing_from_query,
+                evidence,
+                name_score: calibrate(comparison.similarity),
+                margin_to_next: None,
+            },
+        }
+    }
+}

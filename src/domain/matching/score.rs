@@ -1,0 +1,390 @@
+//! Name similarity: IDF-weighted soft token overlap blended with whole-string similarity.
+//!
+//! Token weights come from the candidate pool (rare tokens identify, frequent ones do not),
+//! from the generic-word list (service, group, consulting carry little), and from operator
+//! feedback (noise tokens). Near tokens count through Jaro-Winkler, so a typo costs a little
+//! rather than everything.
+
+use crate::domain::matching::feedback::Feedback;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const GENERIC_WORDS_CSV: &str = include_str!("../../../assets/catalog/generic_words.csv");
+
+/// Weight multiplier for generic company words; they still count, just less.
+const GENERIC_WORD_FACTOR: f64 = 0.5;
+/// Jaro-Winkler below this is not a near token.
+const NEAR_TOKEN_FLOOR: f64 = 0.90;
+/// Credit for a near token, relative to its Jaro-Winkler similarity: a near token is
+/// evidence, but "johnson" and "johnston" are different families.
+const NEAR_TOKEN_CREDIT: f64 = 0.75;
+/// Credit for two different words of the same generic class ("consulting" and "consultancy").
+const SAME_CLASS_CREDIT: f64 = 0.8;
+/// Share of the blended score given to the token overlap; the rest is character similarity.
+const TOKEN_SHARE: f64 = 0.7;
+
+/// Document frequencies of the candidate pool, turned into token weights.
+#[derive(Debug, Clone, Default)]
+pub struct TokenWeights {
+    /// IDF times the generic-word factor, per token of the pool, computed once.
+    base: HashMap<String, f64>,
+    documents: u32,
+}
+
+impl TokenWeights {
+    /// Counts each token once per candidate.
+    pub fn learn<'a>(names: impl Iterator<Item = &'a [String]>) -> TokenWeights {
+        let mut document_frequency: HashMap<String, u32> = HashMap::new();
+        let mut documents = 0;
+        for tokens in names {
+            documents += 1;
+            let mut seen: Vec<&String> = Vec::with_capacity(tokens.len());
+            for token in tokens {
+                if !seen.contains(&token) {
+                    seen.push(token);
+                    *document_frequency.entry(token.clone()).or_default() += 1;
+                }
+            }
+        }
+        let base = document_frequency
+            .into_iter()
+            .map(|(token, frequency)| {
+                let weight = smoothed_idf(documents, frequency) * generic_factor(&token);
+                (token, weight)
+            })
+            .collect();
+        TokenWeights { base, documents }
+    }
+
+    /// The weight a token carries in a comparison: smoothed IDF (a token the pool has never
+    /// seen weighs the most), lowered for generic words and for learned noise.
+    pub fn weight(&self, token: &str, feedback: &Feedback) -> f64 {
+        let base = match self.base.get(token) {
+            Some(weight) => *weight,
+            None => smoothed_idf(self.documents, 0) * generic_factor(token),
+        };
+        base * feedback.noise_factor(token)
+    }
+}
+
+fn smoothed_idf(documents: u32, frequency: u32) -> f64 {
+    ((f64::from(documents) + 1.0) / (f64::from(frequency) + 1.0)).ln() + 1.0
+}
+
+fn generic_factor(token: &str) -> f64 {
+    if generic_class(token).is_some() {
+        GENERIC_WORD_FACTOR
+    } else {
+        1.0
+    }
+}
+
+/// The class of a frequent company word ("services" → "srv"), if it is one.
+pub fn generic_class(token: &str) -> Option<&'static str> {
+    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            GENERIC_WORDS_CSV
+                .lines()
+                .skip(1)
+                .filter_map(|line| line.split_once(','))
+                .collect()
+        })
+        .get(token)
+        .copied()
+}
+
+/// How similar two tokens are, 0 to 1 (1 only when equal), given their generic classes.
+fn classed_similarity(
+    left: &str,
+    right: &str,
+    left_class: Option<&str>,
+    right_class: Option<&str>,
+) -> f64 {
+    if left == right {
+        return 1.0;
+    }
+    if let (Some(a), Some(b)) = (left_class, right_class) {
+        if a == b {
+            return SAME_CLASS_CREDIT;
+        }
+    }
+    let has_digit = |token: &str| token.chars().any(|c| c.is_ascii_digit());
+    if left.len() < 4 || right.len() < 4 || has_digit(left) || has_digit(right) {
+        return 0.0;
+    }
+    if !may_reach_near_floor(left, right) {
+        return 0.0;
+    }
+    let similarity = strsim::jaro_winkler(left, right);
+    if similarity >= NEAR_TOKEN_FLOOR {
+        similarity * NEAR_TOKEN_CREDIT
+    } else {
+        0.0
+    }
+}
+
+/// A cheap upper bound on Jaro-Winkler, so most token pairs skip the full computation.
+///
+/// Jaro counts matching characters `m`, which cannot exceed the characters the two tokens
+/// have in common as multisets. With `m` at that bound and no transpositions, Jaro is at most
+/// `(c/|a| + c/|b| + 1) / 3`, and the Winkler prefix bonus (at most four characters, factor
+/// 0.1) lifts it to at most `j + 0.4 (1 - j)`.
+fn may_reach_near_floor(left: &str, right: &str) -> bool {
+    let mut histogram = [0i16; 64];
+    let (mut left_length, mut right_length) = (0usize, 0usize);
+    for character in left.chars() {
+        histogram[(character as usize) & 63] += 1;
+        left_length += 1;
+    }
+    let mut common = 0usize;
+    for character in right.chars() {
+        let bucket = &mut histogram[(character as usize) & 63];
+        if *bucket > 0 {
+            common += 1;
+        }
+        *bucket -= 1;
+        right_length += 1;
+    }
+    let common = common as f64;
+    let jaro = (common / left_length as f64 + common / right_length as f64 + 1.0) / 3.0;
+    jaro + 0.4 * (1.0 - jaro) >= NEAR_TOKEN_FLOOR
+}
+
+/// One token of one side and how well the other side covers it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenCover {
+    /// The token's index in its side's token list.
+    pub token: usize,
+    /// Its weight in this comparison.
+    pub weight: f64,
+    /// The index of the other side's closest token and the similarity, when any.
+    pub best: Option<(usize, f64)>,
+}
+
+/// The result of comparing two token lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overlap {
+    /// Weighted soft Dice of the two sides, 0 to 1.
+    pub score: f64,
+    /// Share of the total weight carried by tokens matched only nearly (typo, same class):
+    /// a score built on near tokens is never certain enough to auto-accept.
+    pub near_share: f64,
+    /// How each left token is covered.
+    pub left: Vec<TokenCover>,
+    /// How each right token is covered.
+    pub right: Vec<TokenCover>,
+}
+
+/// Symmetric IDF-weighted soft token overlap: each side's tokens are covered by their best
+/// match on the other side, and the covered weight of both sides is divided by the total.
+pub fn soft_overlap(
+    left: &[String],
+    right: &[String],
+    weights: &TokenWeights,
+    feedback: &Feedback,
+) -> Overlap {
+    // One similarity matrix serves both directions; classes are looked up once per token.
+    let left_classes: Vec<Option<&str>> = left.iter().map(|t| generic_class(t)).collect();
+    let right_classes: Vec<Option<&str>> = right.iter().map(|t| generic_class(t)).collect();
+    let mut matrix = vec![0.0; left.len() * right.len()];
+    for (i, a) in left.iter().enumerate() {
+        for (j, b) in right.iter().enumerate() {
+            matrix[i * right.len() + j] =
+                classed_similarity(a, b, left_classes[i], right_classes[j]);
+        }
+    }
+    let best = |similarities: &mut dyn Iterator<Item = (usize, f64)>| {
+        similarities
+            .filter(|(_, similarity)| *similarity > 0.0)
+            .fold(
+                None,
+                |best: Option<(usize, f64)>, (index, similarity)| match best {
+                    Some((_, top)) if top >= similarity => best,
+                    _ => Some((index, similarity)),
+                },
+            )
+    };
+    let left_cover: Vec<TokenCover> = left
+        .iter()
+        .enumerate()
+        .map(|(i, token)| TokenCover {
+            token: i,
+            weight: weights.weight(token, feedback),
+            best: best(&mut (0..right.len()).map(|j| (j, matrix[i * right.len() + j]))),
+        })
+        .collect();
+    let right_cover: Vec<TokenCover> = right
+        .iter()
+        .enumerate()
+        .map(|(j, token)| TokenCover {
+            token: j,
+            weight: weights.weight(token, feedback),
+            best: best(&mut (0..left.len()).map(|i| (i, matrix[i * right.len() + j]))),
+        })
+        .collect();
+    let covered = |covers: &[TokenCover]| -> (f64, f64, f64) {
+        covers
+            .iter()
+            .fold((0.0, 0.0, 0.0), |(matched, total, near), cover| {
+                let similarity = cover.best.as_ref().map_or(0.0, |(_, s)| *s);
+                let inexact = if similarity > 0.0 && similarity < 1.0 {
+                    cover.weight
+                } else {
+                    0.0
+                };
+                (
+                    matched + cover.weight * similarity,
+                    total + cover.weight,
+                    near + inexact,
+                )
+            })
+    };
+    let (left_matched, left_total, left_near) = covered(&left_cover);
+    let (right_matched, right_total, right_near) = covered(&right_cover);
+    let total = left_total + right_total;
+    let (score, near_share) = if total > 0.0 {
+        (
+            (left_matched + right_matched) / total,
+            (left_near + right_near) / total,
+        )
+    } else {
+        (0.0, 0.0)
+    };
+    Overlap {
+        score,
+        near_share,
+        left: left_cover,
+        right: right_cover,
+    }
+}
+
+/// Whole-string similarity of the space-squashed forms: the mean of Jaro-Winkler and bigram
+/// Dice, so "biomerieux" meets "bio merieux" and a dropped letter costs little.
+pub fn character_similarity(left: &str, right: &str) -> f64 {
+    if left.is_empty() || right.is_empty() {
+        return 0.0;
+    }
+    if left == right {
+        return 1.0;
+    }
+    0.5 * strsim::jaro_winkler(left, right) + 0.5 * bigram_dice(left, right)
+}
+
+/// Sørensen-Dice over character bigrams, on sorted vectors rather than hash maps: the same
+/// value as `strsim::sorensen_dice` for whitespace-free text, several times faster.
+fn bigram_dice(left: &str, right: &str) -> f64 {
+    let bigrams = |text: &str| {
+        let characters: Vec<char> = text.chars().collect();
+        let mut pairs: Vec<(char, char)> = characters.windows(2).map(|w| (w[0], w[1])).collect();
+        pairs.sort_unstable();
+        pairs
+    };
+    let (a, b) = (bigrams(left), bigrams(right));
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * common as f64 / (a.len() + b.len()) as f64
+}
+
+/// True when one side is a single short token that spells the initials of the other's tokens
+/// ("ibm" and "international business machines").
+pub fn is_acronym_of(short: &[String], long: &[String]) -> bool {
+    if short.len() != 1 || long.len() < 2 {
+        return false;
+    }
+    let initials: String = long
+        .iter()
+        .filter_map(|token| token.chars().next())
+        .collect();
+    let acronym = &short[0];
+    acronym.len() >= 2 && *acronym == initials
+}
+
+/// Blends token overlap and character similarity into one 0..1 similarity.
+pub fn blend(token_score: f64, character_score: f64) -> f64 {
+    TOKEN_SHARE * token_score + (1.0 - TOKEN_SHARE) * character_score
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_jaro_winkler_bound_never_drops_a_near_token() {
+        let words = [
+            "contoso",
+            "contosso",
+            "johnson",
+            "johnston",
+            "smith",
+            "smithson",
+            "associates",
+            "assoc",
+            "meyer",
+            "meyers",
+            "williams",
+            "wiliams",
+            "plumbing",
+            "plumbers",
+            "abcd",
+            "dcba",
+            "harbor",
+            "harbour",
+            "center",
+            "centre",
+            "müller",
+            "muller",
+        ];
+        for left in words {
+            for right in words {
+                if strsim::jaro_winkler(left, right) >= NEAR_TOKEN_FLOOR {
+                    assert!(may_reach_near_floor(left, right), "{left} / {right}");
+                }
+            }
+        }
+        assert!(!may_reach_near_floor("contoso", "fabrikam"));
+    }
+
+    #[test]
+    fn bigram_dice_agrees_with_strsim_on_squashed_names() {
+        let pairs = [
+            ("contosoltd", "contoso"),
+            ("biomerieux", "biomerieux"),
+            ("smithandassociates", "smithassociates"),
+            ("aaaa", "aa"),
+            ("ab", "cd"),
+        ];
+        for (left, right) in pairs {
+            let expected = strsim::sorensen_dice(left, right);
+            assert!(
+                (bigram_dice(left, right) - expected).abs() < 1e-9,
+                "{left} / {right}"
+            );
+        }
+    }
+
+    #[test]
+    fn near_tokens_earn_partial_credit_and_numbers_must_be_equal() {
+        let similarity =
+            |a: &str, b: &str| classed_similarity(a, b, generic_class(a), generic_class(b));
+        assert_eq!(similarity("contoso", "contoso"), 1.0);
+        let typo = similarity("contoso", "contosso");
+        assert!(typo > 0.7 && typo < 1.0, "{typo}");
+        assert_eq!(similarity("2024", "2025"), 0.0);
+        assert_eq!(similarity("abc", "abd"), 0.0);
+        assert_eq!(similarity("consulting", "consultancy"), SAME_CLASS_CREDIT);
+    }
+}
