@@ -18,7 +18,6 @@ pub mod keymap;
 pub mod queue;
 pub mod store_data;
 mod store_snapshot;
-pub mod suggest;
 pub mod theme;
 pub mod views;
 

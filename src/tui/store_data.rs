@@ -6,6 +6,7 @@
 //! import reloads everything.
 
 use crate::domain::lines::{Side, SourceKey};
+use crate::domain::matching::{HIGH_THRESHOLD, Suggestion, auto_acceptable};
 use crate::domain::money::{Money, MoneyByCurrency};
 use crate::domain::reconcile::{GapKind, PriceBasis};
 use crate::export::ExportFormat;
@@ -20,12 +21,14 @@ use crate::tui::data::{
     SourceView, Target, Verdict, WorkbenchData,
 };
 use crate::tui::store_snapshot::Snapshot;
-use crate::tui::suggest;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// How many candidates the right-hand side lists.
+const CANDIDATES: usize = 10;
 
 /// How many unmapped customers and products the overview lists.
 const OVERVIEW_TOP: usize = 6;
@@ -71,9 +74,9 @@ impl StoreData {
     }
 
     /// After a decision, undo or redo: the mappings moved, positions did not.
-    fn mappings_moved(&mut self) -> Result<(), DataError> {
+    fn mappings_moved(&mut self, rejections_moved: bool) -> Result<(), DataError> {
         if let Some(snapshot) = &mut self.snapshot {
-            snapshot.refresh_mappings(&self.store, self.today)?;
+            snapshot.refresh_mappings(&self.store, self.today, rejections_moved)?;
         }
         Ok(())
     }
@@ -294,25 +297,62 @@ impl WorkbenchData for StoreData {
         kind: MappingKind,
         entry: &QueueEntry,
     ) -> Result<Vec<Candidate>, DataError> {
-        let subject = match kind {
-            MappingKind::Client => "client",
-            MappingKind::Product => "product",
+        self.snapshot()?;
+        let Some(snapshot) = self.snapshot.as_mut() else {
+            return Ok(Vec::new());
         };
-        let rejected: BTreeSet<SourceKey> = self
-            .store
-            .rejections(subject)?
+        let ranked = match kind {
+            MappingKind::Client => {
+                let Some(row) = snapshot
+                    .vendor_parties
+                    .iter()
+                    .find(|row| row.key == entry.key)
+                else {
+                    return Ok(Vec::new());
+                };
+                let party = row.party.clone();
+                snapshot
+                    .suggester(&self.store)?
+                    .for_customer(&party, CANDIDATES)
+            }
+            MappingKind::Product => {
+                let found = snapshot
+                    .vendor_products
+                    .iter()
+                    .find(|row| row.key == entry.key && Some(row.term) == entry.term);
+                let Some(row) = found else {
+                    return Ok(Vec::new());
+                };
+                let (product, term) = (row.product.clone(), row.term);
+                snapshot
+                    .suggester(&self.store)?
+                    .for_product(&product, term, CANDIDATES)
+            }
+        };
+        let suggestions: Vec<Suggestion> = ranked.iter().map(|c| c.suggestion.clone()).collect();
+        let safe = auto_acceptable(&suggestions, HIGH_THRESHOLD).is_some();
+        Ok(ranked
             .into_iter()
-            .filter(|(vendor, _)| *vendor == entry.key)
-            .map(|(_, psa)| psa)
-            .collect();
-        let pool: Vec<(SourceKey, String)> = self
-            .targets(kind)?
-            .into_iter()
-            .map(|target| (target.key, target.name))
-            .collect();
-        // Product entries are named with their term ("… (monthly)"), so a PSA product named
-        // for the same term ranks first.
-        Ok(suggest::rank(&entry.name, &pool, &rejected))
+            .enumerate()
+            .map(|(index, candidate)| {
+                let explanation = &candidate.suggestion.explanation;
+                let mut why = vec![
+                    explanation.query_trail.to_string(),
+                    explanation.candidate_trail.to_string(),
+                ];
+                let summary = candidate.suggestion.summary();
+                if !summary.is_empty() {
+                    why.push(summary);
+                }
+                Candidate {
+                    key: candidate.key,
+                    name: candidate.suggestion.candidate_name,
+                    score: candidate.suggestion.score,
+                    why,
+                    safe: index == 0 && safe,
+                }
+            })
+            .collect())
     }
 
     fn targets(&mut self, kind: MappingKind) -> Result<Vec<Target>, DataError> {
@@ -386,13 +426,17 @@ impl WorkbenchData for StoreData {
         } else {
             Origin::Manual
         };
+        let rejection = matches!(
+            store_decision,
+            StoreDecision::RejectClient { .. } | StoreDecision::RejectProduct { .. }
+        );
         self.store.decide(&store_decision, origin)?;
-        self.mappings_moved()
+        self.mappings_moved(rejection)
     }
 
     fn undo(&mut self) -> Result<Option<String>, DataError> {
         let outcome = self.store.undo()?;
-        self.mappings_moved()?;
+        self.mappings_moved(true)?;
         Ok(match outcome {
             UndoOutcome::Applied(record) => Some(record.action),
             UndoOutcome::Nothing => None,
@@ -401,7 +445,7 @@ impl WorkbenchData for StoreData {
 
     fn redo(&mut self) -> Result<Option<String>, DataError> {
         let outcome = self.store.redo()?;
-        self.mappings_moved()?;
+        self.mappings_moved(true)?;
         Ok(match outcome {
             UndoOutcome::Applied(record) => Some(record.action),
             UndoOutcome::Nothing => None,
