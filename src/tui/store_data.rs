@@ -7,8 +7,8 @@
 
 use crate::domain::lines::{Side, SourceKey};
 use crate::domain::matching::{HIGH_THRESHOLD, Suggestion, auto_acceptable};
-use crate::domain::money::{Money, MoneyByCurrency};
-use crate::domain::reconcile::{GapKind, PriceBasis};
+use crate::domain::money::MoneyByCurrency;
+use crate::domain::reconcile::GapKind;
 use crate::export::ExportFormat;
 use crate::import::{ImportOptions, SourceInfo};
 use crate::store::{
@@ -20,7 +20,7 @@ use crate::tui::data::{
     MappingKind, MappingState, Overview, QueueEntry, QueueFilter, ReconcileJob, ReconciledReport,
     SourceView, Target, Verdict, WorkbenchData,
 };
-use crate::tui::store_snapshot::Snapshot;
+use crate::tui::store_snapshot::{Snapshot, basis, kept, largest, line_view, state_of};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -79,62 +79,6 @@ impl StoreData {
             snapshot.refresh_mappings(&self.store, self.today, rejections_moved)?;
         }
         Ok(())
-    }
-}
-
-fn largest(spend: &MoneyByCurrency) -> Vec<Money> {
-    let mut amounts: Vec<Money> = spend.iter().collect();
-    amounts.sort_by_key(|money| std::cmp::Reverse(money.amount));
-    amounts
-}
-
-fn state_of(
-    mapped_to: &Option<SourceKey>,
-    ignored: &Option<crate::domain::reconcile::IgnoreRule>,
-    names: &HashMap<SourceKey, String>,
-) -> MappingState {
-    match (mapped_to, ignored) {
-        (_, Some(rule)) => MappingState::Ignored {
-            reason: rule.reason.clone(),
-            expires: rule.until,
-        },
-        (Some(target), None) => MappingState::Mapped {
-            target_key: target.clone(),
-            target_name: names
-                .get(target)
-                .cloned()
-                .unwrap_or_else(|| target.key.clone()),
-        },
-        (None, None) => MappingState::Unmapped,
-    }
-}
-
-fn kept(filter: QueueFilter, state: &MappingState) -> bool {
-    match filter {
-        QueueFilter::All => true,
-        QueueFilter::Unmapped => *state == MappingState::Unmapped,
-        QueueFilter::Mapped => *state != MappingState::Unmapped,
-    }
-}
-
-fn basis(price_basis: PriceBasis) -> &'static str {
-    match price_basis {
-        PriceBasis::ClientPrice => "client price",
-        PriceBasis::OtherClientsPrice => "other clients' price",
-        PriceBasis::VendorCost => "vendor cost",
-        PriceBasis::MarginLoss => "margin lost",
-        PriceBasis::Unpriced => "unpriced",
-    }
-}
-
-fn line_view(line: crate::store::DrillDownLine, customer: &str) -> LineView {
-    LineView {
-        origin: format!("{}:{}", line.file_name, line.source_line),
-        customer: customer.to_string(),
-        product: line.product_name,
-        charge: format!("{} {}", line.charge, line.term),
-        seats: line.seats,
-        amount: line.amount,
     }
 }
 

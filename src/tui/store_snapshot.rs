@@ -6,11 +6,15 @@
 //! waits for it.
 
 use crate::domain::lines::{Side, SourceKey};
+use crate::domain::money::{Money, MoneyByCurrency};
+use crate::domain::reconcile::PriceBasis;
 use crate::domain::reconcile::{Coverage, MappingSet, Position, Thresholds, reconcile};
 use crate::domain::report::Report;
 use crate::review::Suggester;
 use crate::store::{CurrentState, PartyRow, ProductRow, Store};
-use crate::tui::data::{DataError, ReconcileJob, ReconciledReport};
+use crate::tui::data::{
+    DataError, LineView, MappingState, QueueFilter, ReconcileJob, ReconciledReport,
+};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -158,5 +162,66 @@ impl Snapshot {
                 has_previous_run,
             })
         })
+    }
+}
+
+/// Spend per currency, largest first, so a queue row can show its main currency.
+pub(crate) fn largest(spend: &MoneyByCurrency) -> Vec<Money> {
+    let mut amounts: Vec<Money> = spend.iter().collect();
+    amounts.sort_by_key(|money| std::cmp::Reverse(money.amount));
+    amounts
+}
+
+/// A vendor entry's mapping state for the screens; an ignore rule wins over a mapping.
+pub(crate) fn state_of(
+    mapped_to: &Option<SourceKey>,
+    ignored: &Option<crate::domain::reconcile::IgnoreRule>,
+    names: &HashMap<SourceKey, String>,
+) -> MappingState {
+    match (mapped_to, ignored) {
+        (_, Some(rule)) => MappingState::Ignored {
+            reason: rule.reason.clone(),
+            expires: rule.until,
+        },
+        (Some(target), None) => MappingState::Mapped {
+            target_key: target.clone(),
+            target_name: names
+                .get(target)
+                .cloned()
+                .unwrap_or_else(|| target.key.clone()),
+        },
+        (None, None) => MappingState::Unmapped,
+    }
+}
+
+/// True when an entry in `state` belongs in a queue listing `filter`.
+pub(crate) fn kept(filter: QueueFilter, state: &MappingState) -> bool {
+    match filter {
+        QueueFilter::All => true,
+        QueueFilter::Unmapped => *state == MappingState::Unmapped,
+        QueueFilter::Mapped => *state != MappingState::Unmapped,
+    }
+}
+
+/// The words for the price that valued a gap.
+pub(crate) fn basis(price_basis: PriceBasis) -> &'static str {
+    match price_basis {
+        PriceBasis::ClientPrice => "client price",
+        PriceBasis::OtherClientsPrice => "other clients' price",
+        PriceBasis::VendorCost => "vendor cost",
+        PriceBasis::MarginLoss => "margin lost",
+        PriceBasis::Unpriced => "unpriced",
+    }
+}
+
+/// A stored line as the drill-down shows it, with its `file:line` origin.
+pub(crate) fn line_view(line: crate::store::DrillDownLine, customer: &str) -> LineView {
+    LineView {
+        origin: format!("{}:{}", line.file_name, line.source_line),
+        customer: customer.to_string(),
+        product: line.product_name,
+        charge: format!("{} {}", line.charge, line.term),
+        seats: line.seats,
+        amount: line.amount,
     }
 }
