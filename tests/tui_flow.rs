@@ -325,3 +325,39 @@ fn a_decision_answers_at_once_and_the_gaps_follow_from_the_worker() {
     act(&mut app, Action::ShowScreen(Screen::Gaps));
     assert!(!text(&render(&app, 140, 40)).contains("recalculating…"));
 }
+
+#[test]
+fn an_import_shows_what_the_file_is_then_runs_on_a_worker() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    let sources_before = app.overview.sources.len();
+    act(&mut app, Action::ShowScreen(Screen::Import));
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/sample/pax8-2026-10.csv"
+    );
+    act(&mut app, Action::InputText(sample.to_string()));
+    act(&mut app, Action::InputSubmit);
+    let detected = app
+        .import
+        .detected
+        .clone()
+        .expect("detected before anything is written");
+    assert_eq!(detected.system, "pax8");
+    assert_eq!(
+        app.overview.sources.len(),
+        sources_before,
+        "sniffing writes nothing"
+    );
+    assert!(text(&render(&app, 80, 24)).contains("pax8"));
+    app.update(Action::StartImport);
+    assert!(
+        app.import.running.is_some(),
+        "the import runs in the background"
+    );
+    app.settle();
+    let outcome = app.import.finished.clone().expect("finished");
+    let summary = outcome.expect("imported");
+    assert!(summary.starts_with("Imported "), "{summary}");
+    assert_eq!(app.overview.sources.len(), sources_before + 1);
+}
