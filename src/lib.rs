@@ -16,3 +16,4 @@ pub mod import;
 pub mod paths;
 pub mod review;
 pub mod store;
+pub mod tui;

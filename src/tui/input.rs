@@ -1,0 +1,152 @@
+//! Text fields: the path, search, reason and threshold prompts, and path completion.
+
+use std::path::{MAIN_SEPARATOR, Path};
+
+/// What a focused text field is for; it decides what submitting it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptKind {
+    /// The file to import.
+    ImportPath,
+    /// Where to write the report.
+    ExportPath,
+    /// Fuzzy search of the PSA list, to map the selected vendor entry.
+    Search,
+    /// The reason for ignoring the selected vendor entry.
+    IgnoreReason,
+    /// The optional expiry date (YYYY-MM-DD) of the ignore rule being made, with its reason.
+    IgnoreExpiry(String),
+    /// A text filter over the mapping queue.
+    QueueFilter,
+    /// A new per-client threshold.
+    Threshold,
+}
+
+impl PromptKind {
+    /// The label in front of the field.
+    pub fn label(&self) -> &'static str {
+        match self {
+            PromptKind::ImportPath => "File to import",
+            PromptKind::ExportPath => "Write report to",
+            PromptKind::Search => "Search",
+            PromptKind::IgnoreReason => "Reason to ignore",
+            PromptKind::IgnoreExpiry(_) => "Ignore until (YYYY-MM-DD, empty: forever)",
+            PromptKind::QueueFilter => "Filter",
+            PromptKind::Threshold => "Threshold per client",
+        }
+    }
+}
+
+/// A focused one-line text field. The cursor is always at the end: fields are short, and
+/// editing is typing, deleting and pasting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    /// What the text is for.
+    pub kind: PromptKind,
+    /// The text typed so far.
+    pub text: String,
+    /// For path fields: the completions offered by the last Tab, shown under the field.
+    pub completions: Vec<String>,
+}
+
+impl Prompt {
+    /// An empty field, or one pre-filled with `text`.
+    pub fn new(kind: PromptKind, text: impl Into<String>) -> Prompt {
+        Prompt {
+            kind,
+            text: text.into(),
+            completions: Vec::new(),
+        }
+    }
+
+    /// Inserts typed or pasted text; line breaks from a paste become nothing, since every
+    /// field is one line.
+    pub fn insert(&mut self, text: &str) {
+        self.text
+            .extend(text.chars().filter(|c| *c != '\n' && *c != '\r'));
+        self.completions.clear();
+    }
+
+    /// Deletes the last character.
+    pub fn backspace(&mut self) {
+        self.text.pop();
+        self.completions.clear();
+    }
+
+    /// Completes the text as a path: to the only match, or to the longest common prefix of the
+    /// matches, which are then listed. Unreadable directories offer nothing.
+    pub fn complete_path(&mut self) {
+        let (directory, prefix) = match self.text.rfind(['/', MAIN_SEPARATOR]) {
+            Some(index) => (&self.text[..=index], &self.text[index + 1..]),
+            None => ("", self.text.as_str()),
+        };
+        let listing = if directory.is_empty() {
+            Path::new(".")
+        } else {
+            Path::new(directory)
+        };
+        let Ok(entries) = std::fs::read_dir(listing) else {
+            self.completions.clear();
+            return;
+        };
+        let mut matches: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter_map(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if !name.starts_with(prefix) || (name.starts_with('.') && !prefix.starts_with('.'))
+                {
+                    return None;
+                }
+                let is_dir = entry.file_type().is_ok_and(|kind| kind.is_dir());
+                Some(if is_dir { format!("{name}/") } else { name })
+            })
+            .collect();
+        matches.sort();
+        let directory = directory.to_string();
+        match matches.as_slice() {
+            [] => self.completions.clear(),
+            [only] => {
+                self.text = format!("{directory}{only}");
+                self.completions.clear();
+            }
+            [first, rest @ ..] => {
+                let common = rest.iter().fold(first.clone(), |common, name| {
+                    common
+                        .chars()
+                        .zip(name.chars())
+                        .take_while(|(a, b)| a == b)
+                        .map(|(a, _)| a)
+                        .collect()
+                });
+                self.text = format!("{directory}{common}");
+                self.completions = matches;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tab_completes_a_unique_file_and_lists_ambiguous_ones() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        std::fs::write(folder.path().join("pax8-nov.csv"), "x").expect("write");
+        std::fs::write(folder.path().join("psa-nov.csv"), "x").expect("write");
+        std::fs::create_dir(folder.path().join("archive")).expect("mkdir");
+        let base = format!("{}/", folder.path().display());
+
+        let mut prompt = Prompt::new(PromptKind::ImportPath, format!("{base}pa"));
+        prompt.complete_path();
+        assert_eq!(prompt.text, format!("{base}pax8-nov.csv"));
+
+        let mut prompt = Prompt::new(PromptKind::ImportPath, format!("{base}p"));
+        prompt.complete_path();
+        assert_eq!(prompt.text, format!("{base}p"));
+        assert_eq!(prompt.completions, vec!["pax8-nov.csv", "psa-nov.csv"]);
+
+        let mut prompt = Prompt::new(PromptKind::ImportPath, format!("{base}ar"));
+        prompt.complete_path();
+        assert_eq!(prompt.text, format!("{base}archive/"));
+    }
+}

@@ -1,0 +1,279 @@
+//! The gap table, grouped per client with subtotal rows, and the drill-down.
+
+use super::{first_visible, money, moneys, seats};
+use crate::domain::text::strip_control;
+use crate::tui::app::App;
+use crate::tui::data::{GapRow, LineView};
+use crate::tui::gap_table::TableRow;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+
+/// Terminals at least this wide also show the cost column.
+const WIDE: u16 = 110;
+
+/// Draws the gap screen into `area`.
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    match &app.gaps.drilldown {
+        Some((gap, lines)) => draw_drilldown(frame, app, gap, lines, area),
+        None => draw_table(frame, app, area),
+    }
+}
+
+/// The style of a gap row: red when unbilled and over the threshold, amber when overbilled and
+/// over the threshold, plain otherwise. The kind word and the marker carry the same meaning.
+pub fn gap_style(app: &App, gap: &GapRow) -> Style {
+    match (gap.over_threshold, !gap.kind.is_under_billing()) {
+        (false, _) => Style::new(),
+        (true, false) => app.theme.unbilled(),
+        (true, true) => app.theme.overbilled(),
+    }
+}
+
+/// The term as a table cell: "any" when the PSA line states none and so covers every term.
+fn term_text(term: crate::domain::lines::Term) -> &'static str {
+    match term {
+        crate::domain::lines::Term::Unspecified => "any",
+        other => other.as_str(),
+    }
+}
+
+fn marker(gap: &GapRow) -> String {
+    let direction = if !gap.kind.is_under_billing() {
+        "▼"
+    } else {
+        "▲"
+    };
+    let over = if gap.over_threshold { "!" } else { " " };
+    format!("{over}{direction}")
+}
+
+fn draw_table(frame: &mut Frame, app: &App, area: Rect) {
+    let gaps = &app.gaps;
+    let kind = gaps.kind_filter.map_or("all kinds", |kind| kind.as_str());
+    let client = gaps
+        .client_filter
+        .as_ref()
+        .map_or("all clients".to_string(), |(_, name)| strip_control(name));
+    let over = if gaps.over_only {
+        " · over threshold only"
+    } else {
+        ""
+    };
+    // The table shows the previous reconciliation until the worker delivers the new one.
+    let pending = if app.reconciling {
+        " · recalculating…"
+    } else {
+        ""
+    };
+    let title = format!(
+        "Gaps · threshold {} · {kind} · {client}{over}{pending}",
+        app.threshold
+    );
+    let block = Block::default().borders(Borders::ALL).title(title);
+    if gaps.table.is_empty() {
+        // "No gaps" is a verdict only at full coverage (DESIGN.md §2).
+        let text = if !gaps.rows.is_empty() {
+            "No gap matches the filters."
+        } else if app.overview.coverage.share < rust_decimal::Decimal::ONE {
+            "No gaps among what is mapped; coverage is incomplete, so gaps may be hidden."
+        } else {
+            "No gaps, at full coverage."
+        };
+        frame.render_widget(Paragraph::new(text).block(block), area);
+        return;
+    }
+    let wide = area.width >= WIDE;
+    let visible = usize::from(area.height.saturating_sub(3));
+    let first = first_visible(gaps.selected, visible);
+    let rows: Vec<Row> = gaps
+        .table
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(visible)
+        .filter_map(|(index, row)| {
+            let drawn = match row {
+                TableRow::Subtotal {
+                    client,
+                    count,
+                    total,
+                    over_threshold,
+                } => {
+                    let flag = if *over_threshold { "OVER" } else { "" };
+                    let mut cells = vec![
+                        Cell::from(if *over_threshold { "!" } else { "" }),
+                        Cell::from(format!("{} ({count})", strip_control(client))),
+                        Cell::from(""),
+                        Cell::from(""),
+                        Cell::from(""),
+                        Cell::from(""),
+                        Cell::from(moneys(total)),
+                    ];
+                    if wide {
+                        cells.push(Cell::from(""));
+                    }
+                    cells.extend([Cell::from(flag), Cell::from("")]);
+                    Row::new(cells).style(app.theme.title())
+                }
+                TableRow::Gap(gap_index) => {
+                    let gap = gaps.rows.get(*gap_index)?;
+                    let mut cells = vec![
+                        Cell::from(marker(gap)),
+                        Cell::from(format!("  {}", strip_control(&gap.product))),
+                        Cell::from(term_text(gap.term)),
+                        Cell::from(seats(gap.vendor_seats)),
+                        Cell::from(seats(gap.psa_seats)),
+                        Cell::from(format!("{:+}", gap.delta.normalize())),
+                        Cell::from(gap.value.as_ref().map_or("unpriced".to_string(), money)),
+                    ];
+                    if wide {
+                        cells.push(Cell::from(gap.cost.as_ref().map(money).unwrap_or_default()));
+                    }
+                    cells.extend([
+                        Cell::from(gap.kind.as_str()),
+                        Cell::from(
+                            gap.age_days
+                                .map_or(String::new(), |days| format!("{days}d")),
+                        ),
+                    ]);
+                    Row::new(cells).style(gap_style(app, gap))
+                }
+            };
+            Some(if index == gaps.selected {
+                drawn.style(app.theme.selected())
+            } else {
+                drawn
+            })
+        })
+        .collect();
+    let mut header = vec![
+        "",
+        "client / product",
+        "term",
+        "vendor",
+        "PSA",
+        "Δ",
+        "value",
+    ];
+    let mut widths = vec![
+        Constraint::Length(2),
+        Constraint::Min(12),
+        Constraint::Length(8),
+        Constraint::Length(6),
+        Constraint::Length(5),
+        Constraint::Length(5),
+        Constraint::Length(13),
+    ];
+    if wide {
+        header.push("cost");
+        widths.push(Constraint::Length(13));
+    }
+    header.extend(["kind", "age"]);
+    widths.extend([Constraint::Length(10), Constraint::Length(4)]);
+    let header = Row::new(header).style(app.theme.title());
+    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}
+
+fn draw_drilldown(
+    frame: &mut Frame,
+    app: &App,
+    gap: &GapRow,
+    lines: &crate::tui::data::Drilldown,
+    area: Rect,
+) {
+    let [summary, sides] =
+        Layout::vertical([Constraint::Length(4), Constraint::Min(4)]).areas(area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title("Drill-down (Esc to go back)");
+    let text = vec![
+        Line::from(vec![
+            Span::styled(marker(gap), gap_style(app, gap)),
+            Span::raw(format!(
+                " {} · {} · {}",
+                strip_control(&gap.client),
+                strip_control(&gap.product),
+                gap.term
+            )),
+        ]),
+        Line::from(vec![
+            Span::styled(gap.kind.as_str(), gap_style(app, gap)),
+            Span::raw(format!(
+                ": vendor {} − PSA {} = {:+} seats, value {} ({})",
+                seats(gap.vendor_seats),
+                seats(gap.psa_seats),
+                gap.delta.normalize(),
+                gap.value.as_ref().map_or("unpriced".to_string(), money),
+                gap.price_basis
+            )),
+        ]),
+    ];
+    frame.render_widget(Paragraph::new(text).block(block), summary);
+    let [vendor, psa] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(sides);
+    draw_lines(
+        frame,
+        app,
+        "Vendor lines",
+        &lines.vendor,
+        lines.vendor_total,
+        vendor,
+    );
+    draw_lines(frame, app, "PSA lines", &lines.psa, lines.psa_total, psa);
+}
+
+fn draw_lines(
+    frame: &mut Frame,
+    app: &App,
+    title: &str,
+    lines: &[LineView],
+    total: usize,
+    area: Rect,
+) {
+    let more = if total > lines.len() {
+        format!(", first {}", lines.len())
+    } else {
+        String::new()
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!("{title} ({total}{more})"));
+    if lines.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled("none", app.theme.muted())).block(block),
+            area,
+        );
+        return;
+    }
+    let visible = usize::from(area.height.saturating_sub(3));
+    // Narrow panes drop the charge column so the file:line stays readable.
+    let with_charge = area.width >= 60;
+    let rows: Vec<Row> = lines
+        .iter()
+        .take(visible)
+        .map(|line| {
+            let mut cells = vec![Cell::from(strip_control(&line.origin))];
+            if with_charge {
+                cells.push(Cell::from(strip_control(&line.charge)));
+            }
+            cells.push(Cell::from(seats(line.seats)));
+            cells.push(Cell::from(
+                line.amount.as_ref().map(money).unwrap_or_default(),
+            ));
+            Row::new(cells)
+        })
+        .collect();
+    let mut header = vec!["line"];
+    let mut widths = vec![Constraint::Min(8)];
+    if with_charge {
+        header.push("charge");
+        widths.push(Constraint::Length(18));
+    }
+    header.extend(["seats", "amount"]);
+    widths.extend([Constraint::Length(5), Constraint::Length(13)]);
+    let header = Row::new(header).style(app.theme.title());
+    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}

@@ -1,0 +1,257 @@
+//! The mapping screens (clients and products): the queue on the left, candidates on the right.
+
+use super::{centered, first_visible, money, popup, seats};
+use crate::domain::text::strip_control;
+use crate::tui::app::App;
+use crate::tui::data::MappingState;
+use crate::tui::queue::MappingScreen;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+
+/// Draws one mapping queue into `area`.
+pub fn draw(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) {
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)]).areas(area);
+    let [queue, detail] = Layout::vertical([Constraint::Min(5), Constraint::Length(6)]).areas(left);
+    draw_queue(frame, app, screen, queue);
+    draw_detail(frame, app, screen, detail);
+    let [candidates, why] =
+        Layout::vertical([Constraint::Min(5), Constraint::Length(7)]).areas(right);
+    draw_candidates(frame, app, screen, candidates);
+    draw_why(frame, app, screen, why);
+}
+
+fn state_mark(state: &MappingState) -> &'static str {
+    match state {
+        MappingState::Unmapped => "·",
+        MappingState::Mapped { .. } => "✓",
+        MappingState::Ignored { .. } => "–",
+    }
+}
+
+fn draw_queue(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) {
+    let mut title = format!(
+        "Vendor {}s · {} ({}) by spend",
+        screen.noun(),
+        screen.filter.label(),
+        screen.entries.len()
+    );
+    if !screen.text_filter.is_empty() {
+        title.push_str(&format!(" · \"{}\"", strip_control(&screen.text_filter)));
+    }
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let visible = usize::from(area.height.saturating_sub(3));
+    let first = first_visible(screen.selected, visible);
+    let rows: Vec<Row> = screen
+        .entries
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(visible)
+        .map(|(index, entry)| {
+            let spend = entry.spend.first().map(money).unwrap_or_default();
+            let row = Row::new(vec![
+                Cell::from(state_mark(&entry.state)),
+                Cell::from(strip_control(&entry.name)),
+                Cell::from(seats(entry.seats)),
+                Cell::from(spend),
+            ]);
+            if index == screen.selected {
+                row.style(app.theme.selected())
+            } else {
+                row
+            }
+        })
+        .collect();
+    if rows.is_empty() {
+        let text = match screen.filter {
+            crate::tui::data::QueueFilter::Unmapped => "Nothing left to map.",
+            _ => "Nothing here.",
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, app.theme.good())).block(block),
+            area,
+        );
+        return;
+    }
+    let header = Row::new(vec!["", "name", "seats", "spend"]).style(app.theme.title());
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Min(8),
+        Constraint::Length(6),
+        Constraint::Length(14),
+    ];
+    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}
+
+fn draw_detail(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!("Selected {}", screen.noun()));
+    let Some(entry) = screen.selected_entry() else {
+        frame.render_widget(block, area);
+        return;
+    };
+    let muted = app.theme.muted();
+    let spend: Vec<String> = entry.spend.iter().map(money).collect();
+    let mut lines = vec![
+        Line::from(strip_control(&entry.name)),
+        Line::from(vec![
+            Span::styled("key ", muted),
+            Span::raw(strip_control(&entry.key.to_string())),
+            Span::styled(
+                entry
+                    .detail
+                    .as_ref()
+                    .map_or(String::new(), |d| format!("  {d}")),
+                muted,
+            ),
+        ]),
+        Line::from(vec![
+            Span::styled("seats ", muted),
+            Span::raw(seats(entry.seats)),
+            Span::styled("  spend ", muted),
+            Span::raw(spend.join(" + ")),
+        ]),
+    ];
+    lines.push(match &entry.state {
+        MappingState::Unmapped => Line::from(Span::styled("unmapped", muted)),
+        MappingState::Mapped { target_name, .. } => Line::from(Span::styled(
+            format!("✓ mapped to {}", strip_control(target_name)),
+            app.theme.good(),
+        )),
+        MappingState::Ignored { reason, expires } => Line::from(format!(
+            "– ignored: {}{}",
+            strip_control(reason),
+            expires.map_or(String::new(), |date| format!(" (until {date})"))
+        )),
+    });
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn draw_candidates(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title("PSA candidates, best first");
+    if screen.candidates.is_empty() {
+        let text = if screen.selected_entry().is_some() {
+            "No candidate: search the full list with /."
+        } else {
+            ""
+        };
+        frame.render_widget(
+            Paragraph::new(text).wrap(Wrap { trim: true }).block(block),
+            area,
+        );
+        return;
+    }
+    let visible = usize::from(area.height.saturating_sub(3));
+    let first = first_visible(screen.candidate, visible);
+    let rows: Vec<Row> = screen
+        .candidates
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(visible)
+        .map(|(index, candidate)| {
+            let band = if candidate.safe { "safe" } else { "" };
+            let row = Row::new(vec![
+                Cell::from(candidate.score.to_string()),
+                Cell::from(strip_control(&candidate.name)),
+                Cell::from(band),
+            ]);
+            if index == screen.candidate {
+                row.style(app.theme.selected())
+            } else {
+                row
+            }
+        })
+        .collect();
+    let header = Row::new(vec!["score", "PSA name", ""]).style(app.theme.title());
+    let widths = [
+        Constraint::Length(5),
+        Constraint::Min(8),
+        Constraint::Length(4),
+    ];
+    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}
+
+fn draw_why(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) {
+    let block = Block::default().borders(Borders::ALL).title("Why");
+    let lines: Vec<Line> = screen
+        .candidates
+        .get(screen.candidate)
+        .map(|candidate| {
+            candidate
+                .why
+                .iter()
+                .map(|reason| Line::from(strip_control(reason)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let lines = if lines.is_empty() {
+        vec![Line::from(Span::styled("", app.theme.muted()))]
+    } else {
+        lines
+    };
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
+        area,
+    );
+}
+
+/// The fuzzy search popup over the full PSA list, drawn on top of the screen.
+pub fn draw_search(frame: &mut Frame, app: &App, area: Rect) {
+    let (Some(screen), Some(prompt)) = (app.mapping(), &app.prompt) else {
+        return;
+    };
+    let target = screen
+        .selected_entry()
+        .map(|entry| strip_control(&entry.name))
+        .unwrap_or_default();
+    let outer = centered(
+        area,
+        area.width.saturating_sub(8).min(70),
+        area.height.saturating_sub(2),
+    );
+    let inner = popup(frame, outer, &format!("Map {target} to…"));
+    let [field, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(vec![
+                Span::styled("/ ", app.theme.key()),
+                Span::raw(strip_control(&prompt.text)),
+                Span::styled("█", app.theme.muted()),
+            ]),
+            Line::from(Span::styled(
+                format!(
+                    "{} of {} match",
+                    screen.search_results.len(),
+                    screen.targets.len()
+                ),
+                app.theme.muted(),
+            )),
+        ]),
+        field,
+    );
+    let visible = usize::from(list.height);
+    let first = first_visible(screen.search_selected, visible);
+    let lines: Vec<Line> = screen
+        .search_results
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(visible)
+        .map(|(index, target)| {
+            let line = Line::from(strip_control(&target.name));
+            if index == screen.search_selected {
+                line.style(app.theme.selected())
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), list);
+}

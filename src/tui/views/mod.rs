@@ -1,0 +1,334 @@
+//! Drawing. Every function here reads `&App` and draws; none changes state.
+//!
+//! The frame is a tab bar (with coverage always in view), the screen, a status line and a line
+//! of key hints generated from the keymap. Lists are virtualised: only the rows that fit are
+//! turned into widgets, whatever the length of the list.
+
+mod export;
+mod gaps;
+mod help;
+mod import;
+mod mapping;
+mod overview;
+
+use crate::domain::money::Money;
+use crate::domain::text::strip_control;
+use crate::tui::action::{Action, Screen};
+use crate::tui::app::{App, Tone};
+use crate::tui::input::PromptKind;
+use crate::tui::keymap::Context;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use rust_decimal::Decimal;
+
+/// The smallest terminal the workbench draws into.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+
+/// Draws the whole workbench.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        draw_too_small(frame, area);
+        return;
+    }
+    let [tabs, body, prompt_area, status, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(if generic_prompt(app) { 3 } else { 0 }),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_tabs(frame, app, tabs);
+    match app.screen {
+        Screen::Overview => overview::draw(frame, app, body),
+        Screen::Import => import::draw(frame, app, body),
+        Screen::Clients => mapping::draw(frame, app, &app.clients, body),
+        Screen::Products => mapping::draw(frame, app, &app.products, body),
+        Screen::Gaps => gaps::draw(frame, app, body),
+        Screen::Export => export::draw(frame, app, body),
+    }
+    if generic_prompt(app) {
+        draw_prompt(frame, app, prompt_area);
+    }
+    draw_status(frame, app, status);
+    draw_hints(frame, app, hints);
+    if matches!(
+        app.prompt.as_ref().map(|p| &p.kind),
+        Some(PromptKind::Search)
+    ) {
+        mapping::draw_search(frame, app, body);
+    }
+    if app.help_open {
+        help::draw(frame, app, area);
+    }
+}
+
+/// True when the focused field is drawn above the status line rather than by its screen.
+fn generic_prompt(app: &App) -> bool {
+    app.prompt.as_ref().is_some_and(|prompt| {
+        !matches!(
+            prompt.kind,
+            PromptKind::ImportPath | PromptKind::ExportPath | PromptKind::Search
+        )
+    })
+}
+
+fn draw_too_small(frame: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::from("Terminal too small"),
+        Line::from(format!(
+            "{}×{} now; billgap needs at least {}×{}.",
+            area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
+        )),
+        Line::from("Enlarge the window, or press q to quit."),
+    ];
+    let top = area.height.saturating_sub(3) / 2;
+    let middle = Rect {
+        y: area.y + top,
+        height: area.height.min(3),
+        ..area
+    };
+    frame.render_widget(
+        Paragraph::new(text)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        middle,
+    );
+}
+
+/// The tab labels with their start columns, for drawing and for mouse clicks.
+fn tab_labels(app: &App) -> Vec<(u16, Screen, String)> {
+    let mut column = 0u16;
+    Screen::ALL
+        .iter()
+        .map(|screen| {
+            let key = app
+                .keymap
+                .key_for("global", &Action::ShowScreen(*screen))
+                .unwrap_or_default();
+            let label = format!(" {key} {} ", screen.title());
+            let start = column;
+            column += label.chars().count() as u16;
+            (start, *screen, label)
+        })
+        .collect()
+}
+
+/// The screen whose tab is at a column of the tab bar.
+pub fn tab_at(app: &App, column: u16) -> Option<Screen> {
+    tab_labels(app)
+        .into_iter()
+        .find(|(start, _, label)| column >= *start && column < start + label.chars().count() as u16)
+        .map(|(_, screen, _)| screen)
+}
+
+fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme;
+    let mut spans: Vec<Span> = tab_labels(app)
+        .into_iter()
+        .map(|(_, screen, label)| {
+            if screen == app.screen {
+                Span::styled(label, theme.selected())
+            } else {
+                Span::raw(label)
+            }
+        })
+        .collect();
+    let used: usize = spans.iter().map(|span| span.width()).sum();
+    // Every currency's share when it fits (it climbs as the queue is worked), else the lowest.
+    let shares = &app.overview.coverage.shares;
+    let each: Vec<String> = shares
+        .iter()
+        .map(|(currency, share)| format!("{currency} {}", percent(*share)))
+        .collect();
+    let detailed = format!("coverage {}", each.join(" "));
+    let coverage = if shares.len() > 1 && used + detailed.chars().count() < usize::from(area.width)
+    {
+        detailed
+    } else {
+        format!("coverage {}", percent(app.overview.coverage.share))
+    };
+    let room = usize::from(area.width).saturating_sub(used + coverage.chars().count());
+    spans.push(Span::raw(" ".repeat(room)));
+    let style = if app.overview.coverage.share >= Decimal::ONE {
+        theme.good()
+    } else {
+        theme.title()
+    };
+    spans.push(Span::styled(coverage, style));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_prompt(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(prompt) = &app.prompt else {
+        return;
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(prompt.kind.label());
+    let line = Line::from(vec![
+        Span::raw(strip_control(&prompt.text)),
+        Span::styled("█", app.theme.muted()),
+    ]);
+    frame.render_widget(Paragraph::new(line).block(block), area);
+}
+
+fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme;
+    let line = match &app.status {
+        Some((text, tone)) => {
+            let style = match tone {
+                Tone::Info => theme.title(),
+                Tone::Good => theme.good(),
+                Tone::Error => theme.error(),
+            };
+            let mark = match tone {
+                Tone::Info => "",
+                Tone::Good => "✓ ",
+                Tone::Error => "✗ ",
+            };
+            Line::from(Span::styled(
+                format!("{mark}{}", strip_control(text)),
+                style,
+            ))
+        }
+        None => Line::from(Span::styled(
+            format!("billgap · {}", strip_control(&app.title)),
+            theme.muted(),
+        )),
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn draw_hints(frame: &mut Frame, app: &App, area: Rect) {
+    let context = if app.help_open {
+        Context::Screen(app.screen)
+    } else {
+        app.context()
+    };
+    let hints = app.keymap.hints(context);
+    // Help and quit come last in the list but are always shown: the way out stays in view.
+    let always = |label: &str| matches!(label, "help" | "quit");
+    let width_of = |(key, label): &(String, &str)| key.chars().count() + label.chars().count() + 3;
+    let reserved: usize = hints
+        .iter()
+        .filter(|hint| always(hint.1))
+        .map(width_of)
+        .sum();
+    let mut room = usize::from(area.width).saturating_sub(reserved);
+    let mut shown: Vec<&(String, &str)> = Vec::new();
+    for hint in hints.iter().filter(|hint| !always(hint.1)) {
+        let width = width_of(hint);
+        if width > room {
+            break;
+        }
+        room -= width;
+        shown.push(hint);
+    }
+    shown.extend(hints.iter().filter(|hint| always(hint.1)));
+    let mut spans = Vec::new();
+    for (key, label) in shown {
+        spans.push(Span::styled(key.clone(), app.theme.key()));
+        spans.push(Span::raw(format!(" {label}  ")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A centred rectangle of at most `width`×`height` inside `area`.
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// Clears `area` and draws a bordered block titled `title` in it; returns the inner area.
+pub(crate) fn popup(frame: &mut Frame, area: Rect, title: &str) -> Rect {
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(title.to_string());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+/// The index of the first row shown so that `selected` is visible in `visible` rows. It depends
+/// only on the selection, so the view needs no scroll state of its own.
+pub fn first_visible(selected: usize, visible: usize) -> usize {
+    if visible == 0 {
+        return selected;
+    }
+    (selected + 1).saturating_sub(visible)
+}
+
+/// Money for a table cell: grouped thousands, two decimals, the currency code.
+pub(crate) fn money(value: &Money) -> String {
+    format!("{} {}", amount(value.round_cents().amount), value.currency)
+}
+
+/// Several currencies' money joined with " + ", or "0" when empty.
+pub(crate) fn moneys(values: &[Money]) -> String {
+    if values.is_empty() {
+        return "0".to_string();
+    }
+    values.iter().map(money).collect::<Vec<_>>().join(" + ")
+}
+
+/// A decimal amount with thousands grouped and two decimals.
+pub(crate) fn amount(value: Decimal) -> String {
+    let text = format!("{:.2}", value.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
+    let mut grouped = String::new();
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if value.is_sign_negative() && !value.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}{grouped}.{fraction}")
+}
+
+/// A seat count without trailing zeros.
+pub(crate) fn seats(value: Decimal) -> String {
+    value.normalize().to_string()
+}
+
+/// A share from 0 to 1 as a percentage, rounded down as the reports do (99.96% is never 100%).
+pub(crate) fn percent(share: Decimal) -> String {
+    crate::domain::reconcile::coverage_percent(share)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_group_thousands_and_keep_the_sign() {
+        assert_eq!(amount(Decimal::new(123456789, 2)), "1,234,567.89");
+        assert_eq!(amount(Decimal::new(-5000, 2)), "-50.00");
+        assert_eq!(amount(Decimal::ZERO), "0.00");
+        assert_eq!(percent(Decimal::new(7245, 4)), "72.4%");
+        assert_eq!(percent(Decimal::new(9996, 4)), "99.9%");
+    }
+
+    #[test]
+    fn the_selection_stays_in_view() {
+        assert_eq!(first_visible(0, 10), 0);
+        assert_eq!(first_visible(9, 10), 0);
+        assert_eq!(first_visible(10, 10), 1);
+        assert_eq!(first_visible(999_999, 18), 999_982);
+    }
+}

@@ -1,0 +1,114 @@
+//! Every screen rendered at 80×24 and 140×40 from a fixture database, driven by Actions.
+
+mod tui_fixture;
+
+use billgap::tui::action::{Action, Screen};
+use billgap::tui::app::App;
+use tui_fixture::{act, app, build, render, text};
+
+fn snapshot_both(name: &str, app: &App) {
+    for (width, height) in [(80, 24), (140, 40)] {
+        let terminal = render(app, width, height);
+        insta::assert_snapshot!(format!("{name}_{width}x{height}"), text(&terminal));
+    }
+}
+
+#[test]
+fn overview() {
+    let folder = tempfile::tempdir().expect("temp");
+    let app = app(&build(folder.path()));
+    snapshot_both("overview", &app);
+}
+
+#[test]
+fn clients() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    act(&mut app, Action::ShowScreen(Screen::Clients));
+    snapshot_both("clients", &app);
+}
+
+#[test]
+fn products() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    act(&mut app, Action::ShowScreen(Screen::Products));
+    snapshot_both("products", &app);
+}
+
+#[test]
+fn gaps() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    act(&mut app, Action::ShowScreen(Screen::Gaps));
+    snapshot_both("gaps", &app);
+}
+
+#[test]
+fn gaps_drilldown() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    act(&mut app, Action::ShowScreen(Screen::Gaps));
+    // The first row is Tailspin's subtotal; the Contoso gap is further down.
+    while app
+        .gaps
+        .selected_gap()
+        .is_none_or(|gap| gap.client != "Contoso")
+    {
+        let before = app.gaps.selected;
+        act(&mut app, Action::MoveDown);
+        assert_ne!(before, app.gaps.selected, "Contoso's gap is in the table");
+    }
+    act(&mut app, Action::OpenDrilldown);
+    snapshot_both("gaps_drilldown", &app);
+}
+
+#[test]
+fn import() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    act(&mut app, Action::ShowScreen(Screen::Import));
+    for character in "/no/such/folder/vendor.csv".chars() {
+        act(&mut app, Action::InputChar(character));
+    }
+    snapshot_both("import", &app);
+}
+
+#[test]
+fn export() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    act(&mut app, Action::ShowScreen(Screen::Export));
+    snapshot_both("export", &app);
+}
+
+#[test]
+fn help_overlay() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    act(&mut app, Action::ShowScreen(Screen::Clients));
+    act(&mut app, Action::ToggleHelp);
+    snapshot_both("help", &app);
+}
+
+#[test]
+fn client_search() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    act(&mut app, Action::ShowScreen(Screen::Clients));
+    act(&mut app, Action::SearchTargets);
+    for character in "wood".chars() {
+        act(&mut app, Action::InputChar(character));
+    }
+    snapshot_both("clients_search", &app);
+}
+
+#[test]
+fn too_small() {
+    let folder = tempfile::tempdir().expect("temp");
+    let app = app(&build(folder.path()));
+    let terminal = render(&app, 79, 24);
+    insta::assert_snapshot!("too_small_79x24", text(&terminal));
+    let terminal = render(&app, 120, 23);
+    assert!(text(&terminal).contains("Terminal too small"));
+}
