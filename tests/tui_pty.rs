@@ -54,7 +54,6 @@ fn coverage(contents: &str) -> Option<String> {
 }
 
 #[test]
-#[ignore = "needs `billgap demo` to open the workbench via billgap::tui::run (lead wires cli/demo.rs); run with --ignored"]
 fn demo_confirm_a_mapping_see_coverage_change_export_and_quit() {
     let folder = tempfile::tempdir().expect("temp");
     let report = folder.path().join("weekly.csv");

@@ -3,6 +3,7 @@
 use crate::import::ImportOptions;
 use crate::review::{build_report, map_certain};
 use clap::Args;
+use std::io::IsTerminal;
 
 /// Arguments of `billgap demo`.
 #[derive(Debug, Args)]
@@ -55,7 +56,13 @@ pub fn run(args: &DemoArgs) -> color_eyre::Result<i32> {
         accepted.without_suggestion
     );
     let report = build_report(&mut store, super::today(), true, None)?;
-    let _ = args.no_tui;
+    if !args.no_tui && std::io::stdout().is_terminal() {
+        drop(store);
+        let mut options = crate::tui::WorkbenchOptions::new(database.clone());
+        options.title = "demo (temporary database)".to_string();
+        crate::tui::run(&options)?;
+        return Ok(0);
+    }
     print!("{}", super::table::render(&report));
     eprintln!(
         "\nThis demo database is temporary ({}). Map the rest with `billgap map`, or open the workbench.",

@@ -22,7 +22,8 @@ pub struct Cli {
     /// The database file [default: billgap.sqlite in your data directory].
     #[arg(long, env = "BILLGAP_DB", global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// What to do; `billgap demo` shows everything on sample data.
+    /// What to do; without one, the workbench opens. `billgap demo` shows everything on
+    /// sample data.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -91,8 +92,15 @@ pub fn run(cli: Cli) -> color_eyre::Result<i32> {
         .clone()
         .unwrap_or_else(crate::paths::default_database);
     let Some(command) = cli.command else {
-        use clap::CommandFactory;
-        Cli::command().print_help()?;
+        // No subcommand: the workbench on the default database when a person is at a
+        // terminal; otherwise (a script, a pipe) the help, since there is nothing to show.
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+            crate::tui::run(&crate::tui::WorkbenchOptions::new(database))?;
+        } else {
+            use clap::CommandFactory;
+            Cli::command().print_help()?;
+        }
         return Ok(0);
     };
     match command {
