@@ -86,7 +86,8 @@ pub fn compare_names(
     explain: bool,
 ) -> NameComparison {
     let (q, c) = (&query.name, &candidate.name);
-    let head = soft_overlap(&q.tokens, &c.tokens, weights, feedback);
+    let (query_tokens, candidate_tokens) = join_split_words(&q.tokens, &c.tokens);
+    let head = soft_overlap(&query_tokens, &candidate_tokens, weights, feedback);
     let head_characters = character_similarity(&query.squashed, &candidate.squashed);
     let mut evidence = Vec::new();
     let mut head_similarity = blend(head.score, head_characters);
@@ -107,7 +108,7 @@ pub fn compare_names(
     };
     let mut similarity = (1.0 - SITE_SHARE) * head_similarity + SITE_SHARE * site_agreement;
     let mut near_share = head.near_share;
-    let mut report = (head, &q.tokens, &c.tokens);
+    let mut report = (head, &query_tokens, &candidate_tokens);
     if !q.site.is_empty() || !c.site.is_empty() {
         let full = soft_overlap(&query.full, &candidate.full, weights, feedback);
         let full_similarity = FULL_NAME_FACTOR
@@ -132,6 +133,34 @@ pub fn compare_names(
         tokens,
         evidence,
     }
+}
+
+/// Reads "Tri County" as "TriCounty" when the other name has the word run together (and the
+/// reverse), so that a hyphen or a space inside a word never splits it into two weak tokens.
+/// Only a pair whose parts are both absent from the other name is joined.
+fn join_split_words(left: &[String], right: &[String]) -> (Vec<String>, Vec<String>) {
+    let joined_left = join_against(left, right);
+    let joined_right = join_against(right, &joined_left);
+    (joined_left, joined_right)
+}
+
+fn join_against(tokens: &[String], other: &[String]) -> Vec<String> {
+    let mut joined = Vec::with_capacity(tokens.len());
+    let mut index = 0;
+    while index < tokens.len() {
+        if let Some(next) = tokens.get(index + 1) {
+            let word = format!("{}{}", tokens[index], next);
+            let parts_absent = !other.contains(&tokens[index]) && !other.contains(next);
+            if parts_absent && other.contains(&word) {
+                joined.push(word);
+                index += 2;
+                continue;
+            }
+        }
+        joined.push(tokens[index].clone());
+        index += 1;
+    }
+    joined
 }
 
 fn token_report(
@@ -167,4 +196,27 @@ fn token_report(
         report.missing_from_query.push(evidence(cover, right, left));
     }
     report
+}
+
+#[cfg(test)]
+mod split_word_tests {
+    use super::join_split_words;
+
+    fn words(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn a_word_split_on_one_side_is_joined() {
+        let (left, right) =
+            join_split_words(&words("tricounty electric"), &words("tri county electric"));
+        assert_eq!(left, words("tricounty electric"));
+        assert_eq!(right, words("tricounty electric"));
+        let (left, right) = join_split_words(&words("tri county"), &words("tri county"));
+        assert_eq!(
+            (left, right),
+            (words("tri county"), words("tri county")),
+            "equal names stay"
+        );
+    }
 }
