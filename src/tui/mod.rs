@@ -50,8 +50,7 @@ impl WorkbenchOptions {
     /// Options for a database, with the keymap file in billgap's config directory
     /// (`keymap.toml`; for example `~/.config/billgap/keymap.toml` on Linux).
     pub fn new(database: PathBuf) -> WorkbenchOptions {
-        let keymap_file = directories::ProjectDirs::from("", "", "billgap")
-            .map(|dirs| dirs.config_dir().join("keymap.toml"));
+        let keymap_file = crate::paths::config_dir().map(|dir| dir.join("keymap.toml"));
         WorkbenchOptions {
             title: database.display().to_string(),
             database,
