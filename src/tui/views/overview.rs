@@ -1,6 +1,6 @@
 //! The overview: coverage first, then what is unmapped, the gaps, the sources and the changes.
 
-use super::{money, moneys, percent};
+use super::{amount, money, moneys, percent};
 use crate::domain::money::Money;
 use crate::domain::text::strip_control;
 use crate::tui::app::App;
@@ -75,31 +75,40 @@ fn draw_coverage(frame: &mut Frame, app: &App, area: Rect) {
             .gauge_style(style),
         gauge,
     );
+    // Per currency, because amounts in different currencies are never added:
+    // "USD 5,840.34 of 13,162.78 (44.3%) · CAD 0.00 of 310.57 (0.0%)".
+    let each: Vec<String> = coverage
+        .total
+        .iter()
+        .map(|total| {
+            let code = total.currency.code();
+            let covered = coverage
+                .covered
+                .iter()
+                .find(|money| money.currency == total.currency)
+                .map(|money| money.amount)
+                .unwrap_or_default();
+            let share = coverage
+                .shares
+                .iter()
+                .find(|(currency, _)| currency == code)
+                .map(|(_, share)| percent(*share))
+                .unwrap_or_else(|| "no spend".to_string());
+            format!(
+                "{code} {} of {} ({share})",
+                amount(covered),
+                amount(total.amount)
+            )
+        })
+        .collect();
     let verdict = if coverage.total.is_empty() {
         "Nothing imported yet: import a vendor export and a PSA export.".to_string()
     } else if coverage.share >= Decimal::ONE {
-        format!(
-            "{} of {}: full coverage.",
-            moneys(&coverage.covered),
-            moneys(&coverage.total)
-        )
-    } else if coverage.shares.len() > 1 {
-        let each: Vec<String> = coverage
-            .shares
-            .iter()
-            .map(|(currency, share)| format!("{currency} {}", percent(*share)))
-            .collect();
-        format!(
-            "{} of {} ({}): gaps can only be trusted at full coverage.",
-            moneys(&coverage.covered),
-            moneys(&coverage.total),
-            each.join(", ")
-        )
+        format!("{}: full coverage.", each.join(" · "))
     } else {
         format!(
-            "{} of {}: gaps can only be trusted at full coverage.",
-            moneys(&coverage.covered),
-            moneys(&coverage.total)
+            "{}: gaps can only be trusted at full coverage.",
+            each.join(" · ")
         )
     };
     frame.render_widget(Paragraph::new(verdict), text);
