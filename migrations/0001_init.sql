@@ -150,7 +150,8 @@ CREATE TABLE client_thresholds (
 -- Reconcile runs and their gaps: the ledger's memory.
 CREATE TABLE runs (
     id             INTEGER PRIMARY KEY,
-    ran_at         TEXT NOT NULL,
+    ran_at         TEXT NOT NULL,             -- RFC 3339, UTC
+    ran_on         TEXT NOT NULL,             -- the local calendar day the run is dated
     vendor_period  TEXT,
     verdict        TEXT NOT NULL,
     coverage       TEXT,                      -- lowest share over currencies, 0..1
@@ -170,10 +171,11 @@ CREATE TABLE run_gaps (
     psa_seats     TEXT NOT NULL,
     delta         TEXT NOT NULL,
     value         TEXT,
-    currency      TEXT,
+    currency      TEXT NOT NULL,              -- of the value; '' when unpriced
     first_seen    TEXT NOT NULL,
     accumulated   TEXT NOT NULL,              -- money the gap has cost since first seen
     status        TEXT NOT NULL,
-    PRIMARY KEY (run_id, psa_system, company_key, product_key, term, kind)
+    PRIMARY KEY (run_id, psa_system, company_key, product_key, term, kind, currency)
 );
-CREATE INDEX run_gaps_identity ON run_gaps (psa_system, company_key, product_key, term, kind, run_id);
+CREATE INDEX run_gaps_identity
+    ON run_gaps (psa_system, company_key, product_key, term, kind, currency, run_id);

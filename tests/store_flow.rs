@@ -95,6 +95,33 @@ fn identical_imports_are_a_no_op_and_slices_replace_each_other() {
     };
     assert_eq!(report.replaced.len(), 1, "same slice and period replaces");
 
+    let back = store
+        .import_lines(
+            &vendor,
+            "first again",
+            vec![line(2, "t1", "BP", dec!(10), dec!(22))],
+        )
+        .expect("re-import the first bytes");
+    assert!(
+        matches!(back, ImportOutcome::Reinstated { ref replaced, .. } if replaced.len() == 1),
+        "going back to an earlier export makes it current again: {back:?}"
+    );
+    let seats: Vec<Decimal> = store
+        .current_state()
+        .expect("state")
+        .vendor
+        .iter()
+        .map(|position| position.seats)
+        .collect();
+    assert_eq!(seats, [dec!(10)]);
+    store
+        .import_lines(
+            &vendor,
+            "corrected again",
+            vec![line(2, "t1", "BP", dec!(12), dec!(22))],
+        )
+        .expect("forward again");
+
     let other_slice = source(Side::Vendor, "microsoft", "partner/CAD");
     store
         .import_lines(

@@ -76,6 +76,14 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<i32> {
                 existing.imported_at,
                 existing.file_name
             ),
+            ImportOutcome::Reinstated { import, replaced } => eprintln!(
+                "{}: these bytes were imported as #{} on {} and later replaced; #{} is current again and replaces {:?}",
+                file.display(),
+                import.id,
+                import.imported_at,
+                import.id,
+                replaced
+            ),
             ImportOutcome::Imported(report) => {
                 let summary = &report.summary;
                 eprintln!(

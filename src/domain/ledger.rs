@@ -1,11 +1,12 @@
 //! The gap ledger: how long each gap has been open, what it has cost so far, and how it moved
 //! since the previous run.
 //!
-//! A gap's identity is (company, product, term, kind). Its cost to date grows between runs by
+//! A gap's identity is (company, product, term, kind, currency of its value). Its cost to date grows between runs by
 //! its monthly value prorated over the days between them (a 30-day month), because a gap found
 //! on day 3 and one found in month 4 differ exactly by that money.
 
 use crate::domain::lines::{SourceKey, Term};
+use crate::domain::money::Currency;
 use crate::domain::reconcile::{Gap, GapKind};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -15,14 +16,18 @@ use std::collections::HashMap;
 /// What identifies a gap from run to run.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct GapIdentity {
-    /// PSA company.
+    /// The PSA company billed.
     pub company: SourceKey,
-    /// PSA product.
+    /// The PSA product billed.
     pub product: SourceKey,
-    /// Term.
+    /// The commitment term the gap is reported under.
     pub term: Term,
-    /// Kind.
+    /// Unbilled, overbilled, missing, orphan or price: a gap that changes kind is a new gap,
+    /// because what the operator must do about it changed.
     pub kind: GapKind,
+    /// The currency of the gap's value; a client billed in two currencies has one gap per
+    /// currency, since their amounts are never added. `None` for an unpriced gap.
+    pub currency: Option<Currency>,
 }
 
 impl GapIdentity {
@@ -33,6 +38,7 @@ impl GapIdentity {
             product: gap.product.clone(),
             term: gap.term,
             kind: gap.kind,
+            currency: gap.value.as_ref().map(|value| value.currency.clone()),
         }
     }
 }
@@ -50,8 +56,12 @@ pub struct PriorGap {
     pub magnitude: Decimal,
     /// First day it was seen.
     pub first_seen: NaiveDate,
+    /// The day of the latest run that recorded it.
+    pub last_seen: NaiveDate,
     /// Money it had cost up to that run.
     pub accumulated: Decimal,
+    /// True when the most recent run recorded it, so that its absence now means resolved.
+    pub in_latest_run: bool,
 }
 
 /// How a gap moved since the previous run.
@@ -99,16 +109,14 @@ pub struct TrackedGap {
 }
 
 /// Carries the ledger forward to `today`: each current gap gets its age, cost to date and
-/// status; gaps of the previous run that are gone are returned as resolved.
+/// status from the latest run that recorded it (not only the last run, so a gap hidden for one
+/// run, for example while coverage was incomplete, keeps its history); gaps of the most recent
+/// run that are gone are returned as resolved.
 pub fn track(
     current: &[Gap],
     previous: &HashMap<GapIdentity, PriorGap>,
-    previous_run: Option<NaiveDate>,
     today: NaiveDate,
 ) -> (Vec<TrackedGap>, Vec<PriorGap>) {
-    let elapsed_days = previous_run
-        .map(|date| (today - date).num_days().max(0))
-        .unwrap_or(0);
     let mut seen = std::collections::HashSet::new();
     let tracked = current
         .iter()
@@ -124,6 +132,7 @@ pub fn track(
                     status: GapStatus::New,
                 },
                 Some(prior) => {
+                    let elapsed_days = (today - prior.last_seen).num_days().max(0);
                     let accrued = prior.magnitude * Decimal::from(elapsed_days) / Decimal::from(30);
                     let magnitude = gap.magnitude();
                     TrackedGap {
@@ -145,7 +154,7 @@ pub fn track(
         .collect();
     let mut resolved: Vec<PriorGap> = previous
         .iter()
-        .filter(|(identity, _)| !seen.contains(*identity))
+        .filter(|(identity, prior)| prior.in_latest_run && !seen.contains(*identity))
         .map(|(_, prior)| prior.clone())
         .collect();
     resolved.sort_by(|a, b| a.identity.cmp(&b.identity));
@@ -185,7 +194,7 @@ mod tests {
 
     #[test]
     fn a_gap_ages_and_accumulates_its_cost_between_runs() {
-        let (first, _) = track(&[gap(dec!(150))], &HashMap::new(), None, day(9, 1));
+        let (first, _) = track(&[gap(dec!(150))], &HashMap::new(), day(9, 1));
         assert_eq!(first[0].status, GapStatus::New);
         let prior: HashMap<_, _> = first
             .iter()
@@ -198,19 +207,38 @@ mod tests {
                         product_name: tracked.gap.product_name.clone(),
                         magnitude: tracked.gap.magnitude(),
                         first_seen: tracked.first_seen,
+                        last_seen: day(9, 1),
                         accumulated: tracked.accumulated,
+                        in_latest_run: true,
                     },
                 )
             })
             .collect();
-        let (second, resolved) = track(&[gap(dec!(165))], &prior, Some(day(9, 1)), day(10, 1));
+        let (second, resolved) = track(&[gap(dec!(165))], &prior, day(10, 1));
         assert!(resolved.is_empty());
         assert_eq!(second[0].age_days, 30);
         assert_eq!(second[0].accumulated, dec!(150));
         assert_eq!(second[0].status, GapStatus::Worse);
 
-        let (third, resolved) = track(&[], &prior, Some(day(9, 1)), day(9, 8));
+        let (third, resolved) = track(&[], &prior, day(9, 8));
         assert!(third.is_empty());
         assert_eq!(resolved.len(), 1);
+
+        let mut hidden_last_run = prior.clone();
+        for entry in hidden_last_run.values_mut() {
+            entry.in_latest_run = false;
+        }
+        let (_, resolved) = track(&[], &hidden_last_run, day(9, 8));
+        assert!(
+            resolved.is_empty(),
+            "resolved is reported once, by the run after the last sighting"
+        );
+        let (back, _) = track(&[gap(dec!(150))], &hidden_last_run, day(10, 16));
+        assert_eq!(
+            back[0].first_seen,
+            day(9, 1),
+            "history survives a run that did not show it"
+        );
+        assert_eq!(back[0].accumulated, dec!(225));
     }
 }

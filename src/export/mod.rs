@@ -105,8 +105,11 @@ pub fn write_report_file(
 /// tab or a carriage return is prefixed with `'` so that it is shown as text and never run as
 /// a formula. Control characters are stripped too.
 pub fn neutralise_formula(text: &str) -> String {
+    // Decide on the cleaned text: stripping a leading control character must not uncover a
+    // formula. Tabs and carriage returns become spaces when cleaned, so check the raw start too.
     let clean = crate::domain::text::strip_control(text);
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let formula_start = ['=', '+', '-', '@'];
+    if clean.starts_with(formula_start) || text.starts_with(['\t', '\r']) {
         format!("'{clean}")
     } else {
         clean
@@ -128,5 +131,7 @@ mod tests {
         assert_eq!(neutralise_formula("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise_formula("\tcmd"), "' cmd");
         assert_eq!(neutralise_formula("Contoso Ltd"), "Contoso Ltd");
+        assert_eq!(neutralise_formula("\u{1}=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(neutralise_formula("\u{202E}+1"), "'+1");
     }
 }

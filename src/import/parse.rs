@@ -198,7 +198,8 @@ fn recognise(table: &Table, options: &ImportOptions) -> Result<(Profile, ColumnM
     best.map(|(_, profile, columns)| (profile, columns))
         .ok_or_else(|| ImportError::UnknownFormat {
             file: table.file.clone(),
-            found: table.headers.join(", "),
+            // Headers come from the file and end up on the user's terminal.
+            found: crate::domain::text::strip_control(&table.headers.join(", ")),
         })
 }
 
@@ -219,12 +220,14 @@ fn slice_of(
                 .map(str::trim)
                 .filter(|cell| !cell.is_empty());
             match (role, cell) {
-                (Role::Currency, Some(code)) => Some(code.to_ascii_uppercase()),
+                (Role::Currency, Some(code)) => {
+                    Some(crate::domain::text::strip_control(code).to_ascii_uppercase())
+                }
                 (Role::Currency, None) => rules
                     .default_currency
                     .as_ref()
                     .map(|c| c.code().to_string()),
-                (_, cell) => cell.map(str::to_string),
+                (_, cell) => cell.map(crate::domain::text::strip_control),
             }
         })
         .collect();

@@ -4,7 +4,7 @@
 use super::{Store, StoreError, now_text};
 use crate::domain::lines::{SourceKey, Term};
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -436,7 +436,9 @@ impl Store {
         origin: Origin,
     ) -> Result<Option<i64>, StoreError> {
         let (record, after) = decision.target(origin);
-        let transaction = self.connection.transaction()?;
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let before = record.read(&transaction)?;
         if before == after {
             return Ok(None);
@@ -468,7 +470,9 @@ impl Store {
     }
 
     fn step_history(&mut self, undo: bool) -> Result<UndoOutcome, StoreError> {
-        let transaction = self.connection.transaction()?;
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (done, undone) = history_stacks(&transaction)?;
         let target = if undo { done.last() } else { undone.last() };
         let Some(&target) = target else {

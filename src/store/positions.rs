@@ -214,9 +214,18 @@ impl Store {
             let subject: String = row.get(0)?;
             let key = SourceKey::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?);
             let until: Option<String> = row.get(4)?;
+            // A date that does not parse must not turn into "ignored for good".
+            let until = until
+                .map(|text| {
+                    text.parse().map_err(|_| StoreError::Corrupt {
+                        column: "ignore_rules.until",
+                        value: text,
+                    })
+                })
+                .transpose()?;
             let rule = IgnoreRule {
                 reason: row.get(3)?,
-                until: until.and_then(|text| text.parse().ok()),
+                until,
             };
             if subject == "customer" {
                 set.ignored_customers.insert(key, rule);
@@ -305,7 +314,7 @@ impl Store {
             row.party.external_id = external_id;
             if side == Side::Vendor {
                 row.mapped_to = state.mappings.company_for(&row.key).cloned();
-                row.ignored = state.mappings.ignored_customers.get(&row.key).cloned();
+                row.ignored = rule_in_force(&state.mappings.ignored_customers, &row.key);
             }
         }
         let mut rows: Vec<PartyRow> = rows.into_values().collect();
@@ -353,7 +362,7 @@ impl Store {
         if side == Side::Vendor {
             for row in &mut rows {
                 row.mapped_to = state.mappings.product_for(&row.key, row.term).cloned();
-                row.ignored = state.mappings.ignored_products.get(&row.key).cloned();
+                row.ignored = rule_in_force(&state.mappings.ignored_products, &row.key);
             }
         }
         rows.sort_by(|a, b| {
@@ -427,6 +436,19 @@ impl Store {
         }
         Ok(lines)
     }
+}
+
+/// The ignore rule of a record if it is in force today; an expired rule puts the record back in
+/// the mapping queue, as coverage already counts it as unmapped.
+fn rule_in_force(
+    rules: &std::collections::HashMap<SourceKey, IgnoreRule>,
+    key: &SourceKey,
+) -> Option<IgnoreRule> {
+    let today = chrono::Local::now().date_naive();
+    rules
+        .get(key)
+        .filter(|rule| rule.applies_on(today))
+        .cloned()
 }
 
 fn optional_decimal(

@@ -5,7 +5,7 @@ use crate::domain::ledger::{GapIdentity, PriorGap, TrackedGap, track};
 use crate::domain::lines::{SourceKey, Term};
 use crate::domain::reconcile::{GapKind, Reconciliation};
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use std::collections::HashMap;
 
 /// A run as recorded: its id, every current gap with its history, and what got resolved.
@@ -21,16 +21,16 @@ pub struct RecordedRun {
 
 impl Store {
     /// The ledger view of a reconciliation on `today` without recording it: what each gap
-    /// would show, given the latest recorded run.
+    /// would show, given the recorded history.
     pub fn track_gaps(
         &self,
         reconciliation: &Reconciliation,
         today: NaiveDate,
     ) -> Result<RecordedRun, StoreError> {
-        let (previous_id, previous_date, previous) = self.latest_run()?;
-        let (gaps, resolved) = track(&reconciliation.gaps, &previous, previous_date, today);
+        let (latest_run, history) = self.gap_history()?;
+        let (gaps, resolved) = track(&reconciliation.gaps, &history, today);
         Ok(RecordedRun {
-            run_id: previous_id.unwrap_or(0),
+            run_id: latest_run.unwrap_or(0),
             gaps,
             resolved,
         })
@@ -46,10 +46,11 @@ impl Store {
         let tracked = self.track_gaps(reconciliation, today)?;
         let transaction = self.connection.transaction()?;
         transaction.execute(
-            "INSERT INTO runs (ran_at, vendor_period, verdict, coverage, gap_count)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO runs (ran_at, ran_on, vendor_period, verdict, coverage, gap_count)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
-                format!("{today}T{}", &now_text()[11..]),
+                now_text(),
+                today.to_string(),
                 vendor_period,
                 serde_json::to_value(reconciliation.verdict)
                     .ok()
@@ -63,8 +64,10 @@ impl Store {
         )?;
         let run_id = transaction.last_insert_rowid();
         {
+            // A plain INSERT: reconcile guarantees one gap per identity, and a collision must
+            // fail loudly rather than silently drop a gap's money.
             let mut statement = transaction.prepare(
-                "INSERT OR REPLACE INTO run_gaps (run_id, psa_system, company_key, company_name,
+                "INSERT INTO run_gaps (run_id, psa_system, company_key, company_name,
                      product_key, product_name, term, kind, vendor_seats, psa_seats, delta, value,
                      currency, first_seen, accumulated, status)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
@@ -86,7 +89,8 @@ impl Store {
                     gap.value.as_ref().map(|value| value.amount.to_string()),
                     gap.value
                         .as_ref()
-                        .map(|value| value.currency.code().to_string()),
+                        .map(|value| value.currency.code().to_string())
+                        .unwrap_or_default(),
                     entry.first_seen.to_string(),
                     entry.accumulated.to_string(),
                     entry.status.as_str()
@@ -101,36 +105,24 @@ impl Store {
         })
     }
 
-    #[allow(clippy::type_complexity)]
-    fn latest_run(
-        &self,
-    ) -> Result<
-        (
-            Option<i64>,
-            Option<NaiveDate>,
-            HashMap<GapIdentity, PriorGap>,
-        ),
-        StoreError,
-    > {
-        let latest: Option<(i64, String)> = self
-            .connection
-            .query_row(
-                "SELECT id, ran_at FROM runs ORDER BY id DESC LIMIT 1",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()?;
-        let Some((run_id, ran_at)) = latest else {
-            return Ok((None, None, HashMap::new()));
-        };
-        let ran_on = ran_at.get(..10).and_then(|date| date.parse().ok());
+    /// Every gap identity ever recorded, as the latest run that contained it saw it, and the
+    /// id of the most recent run.
+    fn gap_history(&self) -> Result<(Option<i64>, HashMap<GapIdentity, PriorGap>), StoreError> {
+        let latest_run: Option<i64> =
+            self.connection
+                .query_row("SELECT max(id) FROM runs", [], |row| row.get(0))?;
         let mut statement = self.connection.prepare_cached(
-            "SELECT psa_system, company_key, company_name, product_key, product_name, term, kind,
-                    value, first_seen, accumulated
-             FROM run_gaps WHERE run_id = ?1",
+            "SELECT g.psa_system, g.company_key, g.company_name, g.product_key, g.product_name,
+                    g.term, g.kind, g.value, g.first_seen, g.accumulated, r.ran_on, g.run_id,
+                    g.currency
+             FROM run_gaps g JOIN runs r ON r.id = g.run_id
+             WHERE g.run_id = (SELECT max(h.run_id) FROM run_gaps h
+                               WHERE h.psa_system = g.psa_system AND h.company_key = g.company_key
+                                 AND h.product_key = g.product_key AND h.term = g.term
+                                 AND h.kind = g.kind AND h.currency = g.currency)",
         )?;
-        let mut rows = statement.query([run_id])?;
-        let mut previous = HashMap::new();
+        let mut rows = statement.query([])?;
+        let mut history = HashMap::new();
         while let Some(row) = rows.next()? {
             let system: String = row.get(0)?;
             let kind_text: String = row.get(6)?;
@@ -148,10 +140,11 @@ impl Store {
                     .parse()
                     .unwrap_or(Term::Unspecified),
                 kind,
+                currency: crate::domain::money::Currency::parse(&row.get::<_, String>(12)?).ok(),
             };
             let value: Option<String> = row.get(7)?;
-            let first_seen: String = row.get(8)?;
-            previous.insert(
+            let run_id: i64 = row.get(11)?;
+            history.insert(
                 identity.clone(),
                 PriorGap {
                     identity,
@@ -162,14 +155,20 @@ impl Store {
                         .transpose()?
                         .unwrap_or_default()
                         .abs(),
-                    first_seen: first_seen.parse().map_err(|_| StoreError::Corrupt {
-                        column: "run_gaps.first_seen",
-                        value: first_seen.clone(),
-                    })?,
+                    first_seen: date_from("run_gaps.first_seen", row.get(8)?)?,
+                    last_seen: date_from("runs.ran_on", row.get(10)?)?,
                     accumulated: decimal_from("run_gaps.accumulated", &row.get::<_, String>(9)?)?,
+                    in_latest_run: Some(run_id) == latest_run,
                 },
             );
         }
-        Ok((Some(run_id), ran_on, previous))
+        Ok((latest_run, history))
     }
+}
+
+fn date_from(column: &'static str, text: String) -> Result<NaiveDate, StoreError> {
+    text.parse().map_err(|_| StoreError::Corrupt {
+        column,
+        value: text,
+    })
 }

@@ -517,6 +517,11 @@ impl WorkbenchData for StoreData {
                     path.display(),
                     source.imported_at.chars().take(10).collect::<String>()
                 )),
+                Ok(ImportOutcome::Reinstated { import, .. }) => Ok(format!(
+                    "{} was imported on {} and later replaced; it is current again.",
+                    path.display(),
+                    import.imported_at.chars().take(10).collect::<String>()
+                )),
                 Err(error) => Err(error.to_string()),
             }
         })

@@ -122,10 +122,12 @@ impl Gap {
 #[derive(Debug, Default)]
 struct VendorSide<'a> {
     seats: Decimal,
+    /// Σ seats × unit cost, in one currency; `None` as soon as a part has no cost or a cost in
+    /// another currency, because a partial or mixed cost would be a wrong number.
+    cost_total: Option<Money>,
     /// The vendor terms behind the seats, so a PSA line without a term can report the term
     /// it actually covers.
     terms: BTreeSet<Term>,
-    unit_cost: Option<Money>,
     sources: BTreeSet<(&'a SourceKey, &'a SourceKey)>,
 }
 
@@ -145,19 +147,30 @@ type GroupKey<'a> = (&'a SourceKey, &'a SourceKey, Term, &'a Currency);
 
 impl<'a> VendorSide<'a> {
     /// Adds another vendor group compared with the same PSA line. Seats add up whatever the
-    /// currency; the unit cost is kept only while every part is in one currency.
+    /// currency; the cost is kept only while every part has one, in one currency.
     fn absorb(&mut self, other: &VendorSide<'a>) {
         let first = self.sources.is_empty();
-        self.seats += other.seats;
-        self.terms.extend(other.terms.iter().copied());
-        self.unit_cost = match (first, &self.unit_cost, &other.unit_cost) {
+        self.cost_total = match (first, &self.cost_total, &other.cost_total) {
             (true, _, cost) => cost.clone(),
-            (false, Some(mine), Some(theirs)) if mine.currency == theirs.currency => {
-                Some(mine.clone())
-            }
+            (false, Some(mine), Some(theirs)) => mine.checked_add(theirs).ok(),
             _ => None,
         };
+        self.seats += other.seats;
+        self.terms.extend(other.terms.iter().copied());
         self.sources.extend(other.sources.iter().copied());
+    }
+
+    /// The seats-weighted cost per seat, so that 10 annual seats at 22.00 and 2 monthly seats
+    /// at 26.40 cost 22.73 each, not the price of whichever came first.
+    fn unit_cost(&self) -> Option<Money> {
+        let total = self.cost_total.as_ref()?;
+        if self.seats <= Decimal::ZERO {
+            return None;
+        }
+        Some(Money::new(
+            (total.amount / self.seats).round_dp(4),
+            total.currency.clone(),
+        ))
     }
 }
 
@@ -191,8 +204,10 @@ pub(super) fn find_gaps(
     // PSA groups by (company, product, term) whatever the currency, for the cross-currency
     // fallback, so that lookups stay constant-time at thousands of clients.
     let mut psa_by_line: HashMap<(&SourceKey, &SourceKey, Term), GroupKey> = HashMap::new();
+    let mut psa_by_pair: HashMap<(&SourceKey, &SourceKey), GroupKey> = HashMap::new();
     for key in psa_groups.keys() {
         psa_by_line.entry((key.0, key.1, key.2)).or_insert(*key);
+        psa_by_pair.entry((key.0, key.1)).or_insert(*key);
     }
     // The vendor terms mapped to each PSA product: a PSA product with any is a licence product.
     let mut licence_terms: HashMap<&SourceKey, BTreeSet<Term>> = HashMap::new();
@@ -205,33 +220,42 @@ pub(super) fn find_gaps(
     let mut gaps = Vec::new();
     let mut matched_psa: BTreeSet<GroupKey> = BTreeSet::new();
     let mut compared: BTreeMap<GroupKey, VendorSide> = BTreeMap::new();
+    // Vendor seats with no PSA line at all, merged over currencies so that one client's two
+    // tenants give one missing gap, not two with the same identity.
+    let mut missing: BTreeMap<(&SourceKey, &SourceKey, Term), VendorSide> = BTreeMap::new();
     for (vendor_key, vendor_side) in &vendor_groups {
-        match find_psa_group(&psa_groups, &psa_by_line, vendor_key) {
+        match find_psa_group(&psa_groups, &psa_by_line, &psa_by_pair, vendor_key) {
             Some(psa_key) => compared.entry(psa_key).or_default().absorb(vendor_side),
             None => {
                 let (company, product, term, _) = vendor_key;
-                let (unit_price, price_basis) = match reference_prices.get(product) {
-                    Some(price) => (Some(price.clone()), PriceBasis::OtherClientsPrice),
-                    None => match &vendor_side.unit_cost {
-                        Some(cost) => (Some(cost.clone()), PriceBasis::VendorCost),
-                        None => (None, PriceBasis::Unpriced),
-                    },
-                };
-                if vendor_side.seats > Decimal::ZERO {
-                    gaps.push(seat_gap(SeatGap {
-                        company,
-                        company_name: company_names.get(company).copied().unwrap_or(&company.key),
-                        product,
-                        product_name: product_names.get(product).copied().unwrap_or(&product.key),
-                        term: *term,
-                        kind: GapKind::Missing,
-                        vendor: vendor_side,
-                        psa_seats: Decimal::ZERO,
-                        unit_price,
-                        price_basis,
-                    }));
-                }
+                missing
+                    .entry((company, product, *term))
+                    .or_default()
+                    .absorb(vendor_side);
             }
+        }
+    }
+    for ((company, product, term), vendor_side) in &missing {
+        let (unit_price, price_basis) = match reference_prices.get(*product) {
+            Some(price) => (Some(price.clone()), PriceBasis::OtherClientsPrice),
+            None => match vendor_side.unit_cost() {
+                Some(cost) => (Some(cost), PriceBasis::VendorCost),
+                None => (None, PriceBasis::Unpriced),
+            },
+        };
+        if vendor_side.seats > Decimal::ZERO {
+            gaps.push(seat_gap(SeatGap {
+                company,
+                company_name: company_names.get(company).copied().unwrap_or(&company.key),
+                product,
+                product_name: product_names.get(product).copied().unwrap_or(&product.key),
+                term: *term,
+                kind: GapKind::Missing,
+                vendor: vendor_side,
+                psa_seats: Decimal::ZERO,
+                unit_price,
+                price_basis,
+            }));
         }
     }
     for (psa_key, vendor_side) in &compared {
@@ -383,26 +407,35 @@ fn group_vendor<'a>(
     for ((group, customer), components) in per_customer {
         let term = group.2;
         let side = groups.entry(group).or_default();
-        side.terms.insert(term);
         let seats = components
             .values()
             .map(|(seats, _)| *seats)
             .max()
             .unwrap_or_default();
-        side.seats += seats;
+        // A bundle seat costs the sum of its components; unknown if any component is.
         let bundle_cost = components
             .values()
-            .filter_map(|(_, cost)| cost.clone())
-            .try_fold(None::<Money>, |sum, cost| match sum {
-                None => Some(Some(cost)),
-                Some(sum) => sum.checked_add(&cost).ok().map(Some),
+            .try_fold(None::<Money>, |sum, (_, cost)| {
+                let cost = cost.as_ref()?;
+                match sum {
+                    None => Some(Some(cost.clone())),
+                    Some(sum) => sum.checked_add(cost).ok().map(Some),
+                }
             })
             .flatten();
-        if side.unit_cost.is_none() {
-            side.unit_cost = bundle_cost;
-        }
-        for product in components.keys() {
-            side.sources.insert((customer, product));
+        let mut part = VendorSide {
+            seats,
+            cost_total: bundle_cost.map(|cost| cost.times(seats)),
+            terms: BTreeSet::from([term]),
+            sources: components
+                .keys()
+                .map(|product| (customer, *product))
+                .collect(),
+        };
+        if side.sources.is_empty() {
+            std::mem::swap(side, &mut part);
+        } else {
+            side.absorb(&part);
         }
     }
     groups
@@ -441,6 +474,7 @@ fn group_psa(psa: &[Position]) -> BTreeMap<GroupKey<'_>, PsaSide<'_>> {
 fn find_psa_group<'a>(
     psa_groups: &BTreeMap<GroupKey<'a>, PsaSide<'a>>,
     psa_by_line: &HashMap<(&'a SourceKey, &'a SourceKey, Term), GroupKey<'a>>,
+    psa_by_pair: &HashMap<(&'a SourceKey, &'a SourceKey), GroupKey<'a>>,
     (company, product, term, currency): &GroupKey<'a>,
 ) -> Option<GroupKey<'a>> {
     let exact_currency = [*term, Term::Unspecified].into_iter().find_map(|term| {
@@ -448,11 +482,15 @@ fn find_psa_group<'a>(
             .get_key_value(&(*company, *product, term, *currency))
             .map(|(key, _)| *key)
     });
-    exact_currency.or_else(|| {
-        [*term, Term::Unspecified]
-            .into_iter()
-            .find_map(|term| psa_by_line.get(&(company, product, term)).copied())
-    })
+    exact_currency
+        .or_else(|| {
+            [*term, Term::Unspecified]
+                .into_iter()
+                .find_map(|term| psa_by_line.get(&(company, product, term)).copied())
+        })
+        // A PSA line that names another term still bills this product to this client:
+        // comparing with it beats reporting the same seats as both missing and orphan.
+        .or_else(|| psa_by_pair.get(&(*company, *product)).copied())
 }
 
 /// The term a gap is reported under: the PSA line's own term, or, when the PSA line states
@@ -524,11 +562,10 @@ fn seat_gap(gap: SeatGap<'_>) -> Gap {
             .map(|price| price.times(delta).round_cents()),
         cost: gap
             .vendor
-            .unit_cost
-            .as_ref()
+            .unit_cost()
             .map(|cost| cost.times(delta).round_cents()),
         unit_price: gap.unit_price,
-        unit_cost: gap.vendor.unit_cost.clone(),
+        unit_cost: gap.vendor.unit_cost(),
         price_basis,
         vendor_sources: gap
             .vendor
@@ -543,7 +580,7 @@ fn seat_gap(gap: SeatGap<'_>) -> Gap {
 /// lost on every billed seat each month. Prices in different currencies are not compared.
 fn price_gap(gap: &SeatGap<'_>) -> Option<Gap> {
     let price = gap.unit_price.as_ref()?;
-    let cost = gap.vendor.unit_cost.as_ref()?;
+    let cost = gap.vendor.unit_cost()?;
     let loss_per_seat = cost.checked_sub(price).ok()?;
     let billed = gap.psa_seats.min(gap.vendor.seats);
     if loss_per_seat.amount <= Decimal::ZERO || billed <= Decimal::ZERO {
@@ -560,7 +597,7 @@ fn price_gap(gap: &SeatGap<'_>) -> Option<Gap> {
         psa_seats: gap.psa_seats,
         delta: gap.vendor.seats - gap.psa_seats,
         unit_price: Some(price.clone()),
-        unit_cost: Some(cost.clone()),
+        unit_cost: Some(cost),
         value: Some(loss_per_seat.times(billed).round_cents()),
         cost: None,
         price_basis: PriceBasis::MarginLoss,

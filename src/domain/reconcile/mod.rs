@@ -14,8 +14,9 @@ pub use coverage::{Coverage, percent as coverage_percent};
 pub use gaps::{Gap, GapKind, PriceBasis};
 pub use mappings::{IgnoreRule, MappingSet};
 
+use crate::domain::ledger::GapIdentity;
 use crate::domain::lines::{SourceKey, Term};
-use crate::domain::money::{Currency, MoneyByCurrency};
+use crate::domain::money::{Currency, Money, MoneyByCurrency};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -89,8 +90,11 @@ pub struct ClientTotal {
     pub net_value: MoneyByCurrency,
     /// The threshold that applies to this client.
     pub threshold: Decimal,
-    /// True when any currency's absolute total exceeds the threshold.
+    /// True when any currency's absolute total exceeds the threshold, or when a gap could not
+    /// be priced: an unknown amount is never assumed to be small.
     pub over_threshold: bool,
+    /// Gaps with a seat difference but no price on either side.
+    pub unpriced_gaps: usize,
     /// How many gap rows the client has.
     pub gap_count: usize,
 }
@@ -99,7 +103,8 @@ pub struct ClientTotal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
-    /// No vendor lines were compared at all: never reported as clean.
+    /// Nothing was compared: no vendor lines, no PSA lines, or every vendor line ignored.
+    /// Never reported as clean.
     NothingCompared,
     /// Some vendor spend is neither mapped nor ignored, so gaps may be hidden.
     IncompleteCoverage,
@@ -157,7 +162,8 @@ pub fn reconcile(
     today: NaiveDate,
 ) -> Reconciliation {
     let coverage = Coverage::measure(vendor, mappings, today);
-    let (mut gaps, withheld_orphans) = gaps::find_gaps(vendor, psa, mappings, today);
+    let (gaps, withheld_orphans) = gaps::find_gaps(vendor, psa, mappings, today);
+    let mut gaps = merge_same_identity(gaps);
     gaps.sort_by(|a, b| {
         b.magnitude()
             .cmp(&a.magnitude())
@@ -167,10 +173,14 @@ pub fn reconcile(
             .then_with(|| a.kind.cmp(&b.kind))
     });
     let clients = client_totals(&gaps, thresholds);
-    let verdict = if vendor.is_empty() {
+    // Ignored spend counts toward coverage, but a run where everything was ignored, or where
+    // the PSA side is empty, compared nothing and must not come out clean.
+    let verdict = if vendor.is_empty() || psa.is_empty() {
         Verdict::NothingCompared
     } else if !coverage.is_complete() {
         Verdict::IncompleteCoverage
+    } else if coverage.mapped.is_empty() {
+        Verdict::NothingCompared
     } else if clients.iter().any(|client| client.over_threshold) {
         Verdict::OverThreshold
     } else {
@@ -185,6 +195,34 @@ pub fn reconcile(
     }
 }
 
+/// Makes every gap identity appear once, as the ledger needs: two PSA lines (one without a
+/// term, one naming it) can report the same identity. Their seats, value and cost add up (the
+/// values share the identity's currency); a cost in two currencies becomes unknown.
+fn merge_same_identity(gaps: Vec<Gap>) -> Vec<Gap> {
+    let mut merged: Vec<Gap> = Vec::with_capacity(gaps.len());
+    let mut positions: HashMap<GapIdentity, usize> = HashMap::new();
+    for gap in gaps {
+        let identity = GapIdentity::of(&gap);
+        let Some(&index) = positions.get(&identity) else {
+            positions.insert(identity, merged.len());
+            merged.push(gap);
+            continue;
+        };
+        let kept = &mut merged[index];
+        let add = |left: &Option<Money>, right: &Option<Money>| match (left, right) {
+            (Some(left), Some(right)) => left.checked_add(right).ok(),
+            _ => None,
+        };
+        kept.value = add(&kept.value, &gap.value);
+        kept.cost = add(&kept.cost, &gap.cost);
+        kept.vendor_seats += gap.vendor_seats;
+        kept.psa_seats += gap.psa_seats;
+        kept.delta += gap.delta;
+        kept.vendor_sources.extend(gap.vendor_sources);
+    }
+    merged
+}
+
 fn client_totals(gaps: &[Gap], thresholds: &Thresholds) -> Vec<ClientTotal> {
     let mut by_client: BTreeMap<SourceKey, ClientTotal> = BTreeMap::new();
     for gap in gaps {
@@ -197,21 +235,27 @@ fn client_totals(gaps: &[Gap], thresholds: &Thresholds) -> Vec<ClientTotal> {
                 net_value: MoneyByCurrency::default(),
                 threshold: thresholds.for_client(&gap.company),
                 over_threshold: false,
+                unpriced_gaps: 0,
                 gap_count: 0,
             });
         total.gap_count += 1;
-        if let Some(value) = &gap.value {
-            total.absolute_value.add(&value.abs());
-            total.net_value.add(value);
+        match &gap.value {
+            Some(value) => {
+                total.absolute_value.add(&value.abs());
+                total.net_value.add(value);
+            }
+            None if !gap.delta.is_zero() => total.unpriced_gaps += 1,
+            None => {}
         }
     }
     let mut clients: Vec<ClientTotal> = by_client
         .into_values()
         .map(|mut total| {
-            total.over_threshold = total
-                .absolute_value
-                .iter()
-                .any(|money| money.amount > total.threshold);
+            total.over_threshold = total.unpriced_gaps > 0
+                || total
+                    .absolute_value
+                    .iter()
+                    .any(|money| money.amount > total.threshold);
             total
         })
         .collect();

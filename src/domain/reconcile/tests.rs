@@ -324,3 +324,96 @@ fn orphans_are_withheld_while_unmapped_vendor_data_could_be_behind_them() {
     assert_eq!(result.gaps.len(), 1);
     assert_eq!(result.gaps[0].kind, GapKind::Orphan);
 }
+
+#[test]
+fn a_run_that_compared_nothing_is_never_clean() {
+    let vendor_side = [vendor("t", "BP", Term::Monthly, dec!(10), dec!(22))];
+    let psa_side = [psa("ACME", "M365-BP", dec!(10), dec!(27.50))];
+    let mut everything_ignored = MappingSet::default();
+    everything_ignored.ignored_customers.insert(
+        SourceKey::new("microsoft", "t"),
+        IgnoreRule {
+            reason: "test".into(),
+            until: None,
+        },
+    );
+    let result = run(&vendor_side, &psa_side, &everything_ignored);
+    assert!(result.coverage.is_complete());
+    assert_eq!(result.verdict, Verdict::NothingCompared, "all ignored");
+
+    let mappings = mapped(&[("t", "ACME")], &[("BP", "M365-BP")]);
+    let result = run(&vendor_side, &[], &mappings);
+    assert_eq!(result.verdict, Verdict::NothingCompared, "no PSA lines");
+}
+
+#[test]
+fn an_unpriced_gap_always_needs_action() {
+    let mut unpriced = vendor("t", "BP", Term::Monthly, dec!(50), dec!(0));
+    unpriced.unit_cost = None;
+    let psa_side = [psa("ACME", "OTHER", dec!(1), dec!(5))];
+    let mappings = mapped(&[("t", "ACME")], &[("BP", "M365-BP")]);
+    let result = run(&[unpriced], &psa_side, &mappings);
+    assert_eq!(result.gaps.len(), 1);
+    assert_eq!(result.gaps[0].price_basis, PriceBasis::Unpriced);
+    assert_eq!(result.clients[0].unpriced_gaps, 1);
+    assert!(result.clients[0].over_threshold);
+    assert_eq!(result.verdict, Verdict::OverThreshold);
+}
+
+#[test]
+fn vendor_cost_is_weighted_by_seats_across_terms() {
+    let vendor_side = [
+        vendor("t", "BP", Term::Annual, dec!(10), dec!(22)),
+        vendor("t", "BP", Term::Monthly, dec!(2), dec!(26.40)),
+    ];
+    let psa_side = [psa("ACME", "M365-BP", dec!(10), dec!(25))];
+    let mappings = mapped(&[("t", "ACME")], &[("BP", "M365-BP")]);
+    let result = run(&vendor_side, &psa_side, &mappings);
+    let unbilled = result
+        .gaps
+        .iter()
+        .find(|gap| gap.kind == GapKind::Unbilled)
+        .expect("2 unbilled seats");
+    assert_eq!(
+        unbilled.unit_cost.as_ref().map(|m| m.amount),
+        Some(dec!(22.7333))
+    );
+    assert_eq!(unbilled.cost.as_ref().map(|m| m.amount), Some(dec!(45.47)));
+    assert!(
+        result.gaps.iter().all(|gap| gap.kind != GapKind::Price),
+        "22.73 average cost is below the 25.00 price: {:?}",
+        result.gaps
+    );
+}
+
+#[test]
+fn two_tenants_in_two_currencies_give_one_missing_gap() {
+    let mut eur = vendor("t-eu", "BP", Term::Monthly, dec!(3), dec!(20));
+    eur.currency = Currency::parse("EUR").expect("valid");
+    let vendor_side = [vendor("t-us", "BP", Term::Monthly, dec!(5), dec!(22)), eur];
+    let psa_side = [psa("ACME", "OTHER", dec!(1), dec!(5))];
+    let mappings = mapped(&[("t-us", "ACME"), ("t-eu", "ACME")], &[("BP", "M365-BP")]);
+    let result = run(&vendor_side, &psa_side, &mappings);
+    let missing: Vec<_> = result
+        .gaps
+        .iter()
+        .filter(|gap| gap.kind == GapKind::Missing)
+        .collect();
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert_eq!(missing[0].vendor_seats, dec!(8));
+    assert_eq!(
+        missing[0].price_basis,
+        PriceBasis::Unpriced,
+        "costs in two currencies are not averaged"
+    );
+}
+
+#[test]
+fn a_psa_line_of_another_term_is_compared_not_doubled() {
+    let vendor_side = [vendor("t", "BP", Term::Annual, dec!(10), dec!(22))];
+    let mut monthly = psa("ACME", "M365-BP", dec!(10), dec!(27.50));
+    monthly.term = Term::Monthly;
+    let mappings = mapped(&[("t", "ACME")], &[("BP", "M365-BP")]);
+    let result = run(&vendor_side, &[monthly], &mappings);
+    assert!(result.gaps.is_empty(), "{:?}", result.gaps);
+}
