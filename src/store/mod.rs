@@ -5,6 +5,7 @@
 //! process leaves the database as it was. Connections open with foreign keys on and WAL, so the
 //! workbench can keep reading while a worker imports.
 
+mod decision_records;
 mod decisions;
 mod imports;
 mod lookup;

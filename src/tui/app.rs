@@ -222,7 +222,7 @@ impl App {
     /// Reloads everything the screens show from the library, and starts the reconciliation
     /// whose gaps will follow.
     pub fn reload(&mut self) -> Result<(), DataError> {
-        self.overview = self.data.overview(self.threshold)?;
+        self.overview = self.data.overview()?;
         self.reload_queue(MappingKind::Client)?;
         self.reload_queue(MappingKind::Product)?;
         self.reload_gaps()?;
@@ -444,7 +444,7 @@ impl App {
             let report =
                 std::sync::Arc::try_unwrap(report).unwrap_or_else(|shared| (*shared).clone());
             self.data.accept_report(report);
-            self.overview = self.data.overview(self.threshold)?;
+            self.overview = self.data.overview()?;
             return self.reload_gaps();
         }
         if event.generation() != self.import.generation {

@@ -299,8 +299,8 @@ pub type ReconcileJob = Box<dyn FnOnce() -> Result<ReconciledReport, String> + S
 /// decision is budgeted at 50 ms): lists are per customer or product, never per line, and the
 /// only per-line read, [`WorkbenchData::drilldown`], is paged.
 pub trait WorkbenchData {
-    /// The overview at a threshold.
-    fn overview(&mut self, threshold: Decimal) -> Result<Overview, DataError>;
+    /// The overview: coverage, gap totals, sources and movement since the previous run.
+    fn overview(&mut self) -> Result<Overview, DataError>;
     /// The queue of vendor entries, ordered by vendor spend, largest first.
     fn queue(
         &mut self,
@@ -321,8 +321,8 @@ pub trait WorkbenchData {
     fn undo(&mut self) -> Result<Option<String>, DataError>;
     /// Redoes the latest undone decision; returns what was redone, or None if nothing.
     fn redo(&mut self) -> Result<Option<String>, DataError>;
-    /// Every gap at a threshold.
-    fn gaps(&mut self, threshold: Decimal) -> Result<Vec<GapRow>, DataError>;
+    /// Every gap of the latest reconciliation (the threshold is applied by the reconcile job).
+    fn gaps(&mut self) -> Result<Vec<GapRow>, DataError>;
     /// The first `limit` vendor and PSA lines behind a gap.
     fn drilldown(&mut self, gap: &GapRow, limit: usize) -> Result<Drilldown, DataError>;
     /// Detects what a file is without writing anything.

@@ -119,7 +119,7 @@ pub fn magnitude(gap: &GapRow) -> Decimal {
 
 impl App {
     pub(crate) fn reload_gaps(&mut self) -> Result<(), DataError> {
-        self.gaps.rows = self.data.gaps(self.threshold)?;
+        self.gaps.rows = self.data.gaps()?;
         self.gaps.rebuild();
         Ok(())
     }

@@ -273,7 +273,7 @@ impl App {
     /// After a decision: coverage and both queues are refreshed at once (a customer mapping
     /// changes which products count as covered); the gaps follow from the background.
     fn refresh_after_decision(&mut self) -> Result<(), DataError> {
-        self.overview = self.data.overview(self.threshold)?;
+        self.overview = self.data.overview()?;
         self.reload_queue(MappingKind::Client)?;
         self.reload_queue(MappingKind::Product)?;
         self.schedule_reconcile()

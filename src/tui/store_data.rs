@@ -83,7 +83,7 @@ impl StoreData {
 }
 
 impl WorkbenchData for StoreData {
-    fn overview(&mut self, threshold: Decimal) -> Result<Overview, DataError> {
+    fn overview(&mut self) -> Result<Overview, DataError> {
         let sources = self.store.sources()?;
         let snapshot = self.snapshot()?;
         let coverage = &snapshot.coverage;
@@ -98,7 +98,6 @@ impl WorkbenchData for StoreData {
             ),
             None => (&empty, 0, &Vec::new(), false),
         };
-        let _ = threshold;
         let mut covered = coverage.mapped.clone();
         for money in coverage.ignored.iter() {
             covered.add(&money);
@@ -396,9 +395,8 @@ impl WorkbenchData for StoreData {
         })
     }
 
-    fn gaps(&mut self, threshold: Decimal) -> Result<Vec<GapRow>, DataError> {
+    fn gaps(&mut self) -> Result<Vec<GapRow>, DataError> {
         let snapshot = self.snapshot()?;
-        let _ = threshold;
         let Some(done) = &snapshot.report else {
             return Ok(Vec::new());
         };

@@ -22,7 +22,7 @@ pub struct Coverage {
     pub ignored: MoneyByCurrency,
     /// Vendor customers with spend that are neither mapped nor ignored.
     pub unmapped_customers: BTreeSet<SourceKey>,
-    /// Vendor products (of mapped customers) that are neither mapped nor ignored.
+    /// Vendor products with spend that are neither mapped (for their term) nor ignored.
     pub unmapped_products: BTreeSet<SourceKey>,
     /// Vendor positions looked at.
     pub vendor_positions: usize,

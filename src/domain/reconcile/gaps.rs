@@ -1,5 +1,6 @@
 //! Gap rows: where vendor seats and billed seats disagree, and what that is worth.
 
+use super::sides::{GroupKey, PsaSide, VendorSide, group_psa, group_vendor};
 use super::{MappingSet, Position};
 use crate::domain::lines::{SourceKey, Term};
 use crate::domain::money::{Currency, Money};
@@ -115,62 +116,6 @@ impl Gap {
             .as_ref()
             .map(|value| value.amount.abs())
             .unwrap_or_default()
-    }
-}
-
-/// Vendor seats for one (PSA company, PSA product, term), summed over vendor customers.
-#[derive(Debug, Default)]
-struct VendorSide<'a> {
-    seats: Decimal,
-    /// Σ seats × unit cost, in one currency; `None` as soon as a part has no cost or a cost in
-    /// another currency, because a partial or mixed cost would be a wrong number.
-    cost_total: Option<Money>,
-    /// The vendor terms behind the seats, so a PSA line without a term can report the term
-    /// it actually covers.
-    terms: BTreeSet<Term>,
-    sources: BTreeSet<(&'a SourceKey, &'a SourceKey)>,
-}
-
-/// PSA seats for one (PSA company, PSA product, term).
-#[derive(Debug)]
-struct PsaSide<'a> {
-    company_name: &'a str,
-    product_name: &'a str,
-    seats: Decimal,
-    /// The price of the line with the most seats, in its currency.
-    unit_price: Option<Money>,
-    largest_line: Decimal,
-}
-
-/// (PSA company, PSA product, term, currency).
-type GroupKey<'a> = (&'a SourceKey, &'a SourceKey, Term, &'a Currency);
-
-impl<'a> VendorSide<'a> {
-    /// Adds another vendor group compared with the same PSA line. Seats add up whatever the
-    /// currency; the cost is kept only while every part has one, in one currency.
-    fn absorb(&mut self, other: &VendorSide<'a>) {
-        let first = self.sources.is_empty();
-        self.cost_total = match (first, &self.cost_total, &other.cost_total) {
-            (true, _, cost) => cost.clone(),
-            (false, Some(mine), Some(theirs)) => mine.checked_add(theirs).ok(),
-            _ => None,
-        };
-        self.seats += other.seats;
-        self.terms.extend(other.terms.iter().copied());
-        self.sources.extend(other.sources.iter().copied());
-    }
-
-    /// The seats-weighted cost per seat, so that 10 annual seats at 22.00 and 2 monthly seats
-    /// at 26.40 cost 22.73 each, not the price of whichever came first.
-    fn unit_cost(&self) -> Option<Money> {
-        let total = self.cost_total.as_ref()?;
-        if self.seats <= Decimal::ZERO {
-            return None;
-        }
-        Some(Money::new(
-            (total.amount / self.seats).round_dp(4),
-            total.currency.clone(),
-        ))
     }
 }
 
@@ -364,110 +309,6 @@ impl OrphanDoubt {
     }
 }
 
-/// Groups mapped vendor positions per (PSA company, PSA product, term).
-///
-/// Several vendor products of *one* vendor customer mapped to the same PSA product are a bundle
-/// (one user holds each component), so that customer's seats are the largest component, and
-/// the bundle's cost per seat is the sum of the components'. Different vendor customers (two
-/// tenants of one client) add up.
-fn group_vendor<'a>(
-    vendor: &'a [Position],
-    mappings: &'a MappingSet,
-    today: NaiveDate,
-) -> BTreeMap<GroupKey<'a>, VendorSide<'a>> {
-    type PerCustomer<'a> = BTreeMap<&'a SourceKey, (Decimal, Option<Money>)>;
-    let mut per_customer: BTreeMap<(GroupKey<'a>, &'a SourceKey), PerCustomer<'a>> =
-        BTreeMap::new();
-    for position in vendor {
-        if mappings.customer_ignored(&position.customer, today)
-            || mappings.product_ignored(&position.product, today)
-        {
-            continue;
-        }
-        let (Some(company), Some(product)) = (
-            mappings.company_for(&position.customer),
-            mappings.product_for(&position.product, position.term),
-        ) else {
-            continue;
-        };
-        let group = (company, product, position.term, &position.currency);
-        let entry = per_customer
-            .entry((group, &position.customer))
-            .or_default()
-            .entry(&position.product)
-            .or_insert((Decimal::ZERO, None));
-        entry.0 += position.seats;
-        if entry.1.is_none() {
-            entry.1 = position
-                .unit_cost
-                .map(|cost| Money::new(cost, position.currency.clone()));
-        }
-    }
-    let mut groups: BTreeMap<GroupKey<'a>, VendorSide<'a>> = BTreeMap::new();
-    for ((group, customer), components) in per_customer {
-        let term = group.2;
-        let side = groups.entry(group).or_default();
-        let seats = components
-            .values()
-            .map(|(seats, _)| *seats)
-            .max()
-            .unwrap_or_default();
-        // A bundle seat costs the sum of its components; unknown if any component is.
-        let bundle_cost = components
-            .values()
-            .try_fold(None::<Money>, |sum, (_, cost)| {
-                let cost = cost.as_ref()?;
-                match sum {
-                    None => Some(Some(cost.clone())),
-                    Some(sum) => sum.checked_add(cost).ok().map(Some),
-                }
-            })
-            .flatten();
-        let mut part = VendorSide {
-            seats,
-            cost_total: bundle_cost.map(|cost| cost.times(seats)),
-            terms: BTreeSet::from([term]),
-            sources: components
-                .keys()
-                .map(|product| (customer, *product))
-                .collect(),
-        };
-        if side.sources.is_empty() {
-            std::mem::swap(side, &mut part);
-        } else {
-            side.absorb(&part);
-        }
-    }
-    groups
-}
-
-fn group_psa(psa: &[Position]) -> BTreeMap<GroupKey<'_>, PsaSide<'_>> {
-    let mut groups: BTreeMap<GroupKey<'_>, PsaSide<'_>> = BTreeMap::new();
-    for position in psa {
-        let key = (
-            &position.customer,
-            &position.product,
-            position.term,
-            &position.currency,
-        );
-        let side = groups.entry(key).or_insert_with(|| PsaSide {
-            company_name: &position.customer_name,
-            product_name: &position.product_name,
-            seats: Decimal::ZERO,
-            unit_price: None,
-            largest_line: Decimal::MIN,
-        });
-        side.seats += position.seats;
-        if position.seats > side.largest_line {
-            if let Some(price) = position.unit_price {
-                side.unit_price = Some(Money::new(price, position.currency.clone()));
-                side.largest_line = position.seats;
-            }
-        }
-    }
-    groups
-}
-
 /// The PSA group a vendor group compares with, most specific first: the same term and
 /// currency; a PSA line that states no term (PSA lines rarely do) in the same currency; then the
 /// same in any currency, for an MSP that bills in another currency than it buys in.
@@ -502,8 +343,9 @@ fn reported_term(psa_term: Term, vendor_terms: &BTreeSet<Term>) -> Term {
     }
 }
 
-/// The most common PSA unit price of each PSA product, weighted by lines; ties go to the lower
-/// price so that an estimate never overstates a gap.
+/// The most common PSA unit price of each PSA product, counted by lines. Ties go to the first
+/// currency by code, then to the lower price, so that an estimate never overstates a gap and
+/// the choice is the same on every run.
 fn most_common_prices(psa: &[Position]) -> HashMap<SourceKey, Money> {
     let mut counts: HashMap<&SourceKey, BTreeMap<(Currency, Decimal), usize>> = HashMap::new();
     for position in psa {

@@ -7,6 +7,7 @@
 mod coverage;
 mod gaps;
 mod mappings;
+mod sides;
 #[cfg(test)]
 mod tests;
 
