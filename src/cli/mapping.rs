@@ -110,26 +110,51 @@ pub struct UnignoreArgs {
 }
 
 pub fn map(database: &Path, subject: MapSubject) -> color_eyre::Result<i32> {
+    decide(database, |store| {
+        Ok(match subject {
+            MapSubject::Client {
+                vendor_customer,
+                psa_company,
+            } => {
+                let (vendor, company) = client_pair(store, &vendor_customer, &psa_company)?;
+                Decision::MapClient { vendor, company }
+            }
+            MapSubject::Product {
+                vendor_product,
+                psa_product,
+                term,
+            } => Decision::MapProduct {
+                vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
+                term,
+                product: psa_catalogue_product(store, &psa_product)?,
+            },
+        })
+    })
+}
+
+/// Opens the store, builds the decision from what the user typed, and records it.
+fn decide(
+    database: &Path,
+    build: impl FnOnce(&Store) -> color_eyre::Result<Decision>,
+) -> color_eyre::Result<i32> {
     let mut store = super::open(database)?;
-    let decision = match subject {
-        MapSubject::Client {
-            vendor_customer,
-            psa_company,
-        } => Decision::MapClient {
-            vendor: store.resolve_party(Side::Vendor, &vendor_customer)?.0,
-            company: store.resolve_party(Side::Psa, &psa_company)?.0,
-        },
-        MapSubject::Product {
-            vendor_product,
-            psa_product,
-            term,
-        } => Decision::MapProduct {
-            vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
-            term,
-            product: psa_catalogue_product(&store, &psa_product)?,
-        },
-    };
+    let decision = build(&store)?;
     apply(&mut store, &decision)
+}
+
+/// A vendor customer and a PSA company, each by key or exact name.
+fn client_pair(
+    store: &Store,
+    vendor: &str,
+    company: &str,
+) -> color_eyre::Result<(
+    crate::domain::lines::SourceKey,
+    crate::domain::lines::SourceKey,
+)> {
+    Ok((
+        store.resolve_party(Side::Vendor, vendor)?.0,
+        store.resolve_party(Side::Psa, company)?.0,
+    ))
 }
 
 /// A PSA product by key or name; a product no agreement bills yet (so no import has it) may
@@ -165,24 +190,24 @@ fn psa_catalogue_product(
 }
 
 pub fn reject(database: &Path, subject: RejectSubject) -> color_eyre::Result<i32> {
-    let mut store = super::open(database)?;
-    let decision = match subject {
-        RejectSubject::Client {
-            vendor_customer,
-            psa_company,
-        } => Decision::RejectClient {
-            vendor: store.resolve_party(Side::Vendor, &vendor_customer)?.0,
-            company: store.resolve_party(Side::Psa, &psa_company)?.0,
-        },
-        RejectSubject::Product {
-            vendor_product,
-            psa_product,
-        } => Decision::RejectProduct {
-            vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
-            product: store.resolve_product(Side::Psa, &psa_product)?.0,
-        },
-    };
-    apply(&mut store, &decision)
+    decide(database, |store| {
+        Ok(match subject {
+            RejectSubject::Client {
+                vendor_customer,
+                psa_company,
+            } => {
+                let (vendor, company) = client_pair(store, &vendor_customer, &psa_company)?;
+                Decision::RejectClient { vendor, company }
+            }
+            RejectSubject::Product {
+                vendor_product,
+                psa_product,
+            } => Decision::RejectProduct {
+                vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
+                product: store.resolve_product(Side::Psa, &psa_product)?.0,
+            },
+        })
+    })
 }
 
 pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<i32> {
@@ -243,51 +268,51 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<i32>
 }
 
 pub fn unmap(database: &Path, subject: UnmapSubject) -> color_eyre::Result<i32> {
-    let mut store = super::open(database)?;
-    let decision = match subject {
-        UnmapSubject::Client { vendor_customer } => Decision::UnmapClient {
-            vendor: store.resolve_party(Side::Vendor, &vendor_customer)?.0,
-        },
-        UnmapSubject::Product {
-            vendor_product,
-            term,
-        } => Decision::UnmapProduct {
-            vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
-            term,
-        },
-    };
-    apply(&mut store, &decision)
+    decide(database, |store| {
+        Ok(match subject {
+            UnmapSubject::Client { vendor_customer } => Decision::UnmapClient {
+                vendor: store.resolve_party(Side::Vendor, &vendor_customer)?.0,
+            },
+            UnmapSubject::Product {
+                vendor_product,
+                term,
+            } => Decision::UnmapProduct {
+                vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
+                term,
+            },
+        })
+    })
 }
 
 pub fn ignore(database: &Path, args: &IgnoreArgs) -> color_eyre::Result<i32> {
-    let mut store = super::open(database)?;
     let (reason, until) = (args.reason.clone(), args.until);
-    let decision = match args.subject {
-        IgnoreSubject::Customer => Decision::IgnoreCustomer {
-            vendor: store.resolve_party(Side::Vendor, &args.vendor)?.0,
-            reason,
-            until,
-        },
-        IgnoreSubject::Product => Decision::IgnoreProduct {
-            vendor: store.resolve_product(Side::Vendor, &args.vendor)?.0,
-            reason,
-            until,
-        },
-    };
-    apply(&mut store, &decision)
+    decide(database, |store| {
+        Ok(match args.subject {
+            IgnoreSubject::Customer => Decision::IgnoreCustomer {
+                vendor: store.resolve_party(Side::Vendor, &args.vendor)?.0,
+                reason,
+                until,
+            },
+            IgnoreSubject::Product => Decision::IgnoreProduct {
+                vendor: store.resolve_product(Side::Vendor, &args.vendor)?.0,
+                reason,
+                until,
+            },
+        })
+    })
 }
 
 pub fn unignore(database: &Path, args: &UnignoreArgs) -> color_eyre::Result<i32> {
-    let mut store = super::open(database)?;
-    let decision = match args.subject {
-        IgnoreSubject::Customer => Decision::UnignoreCustomer {
-            vendor: store.resolve_party(Side::Vendor, &args.vendor)?.0,
-        },
-        IgnoreSubject::Product => Decision::UnignoreProduct {
-            vendor: store.resolve_product(Side::Vendor, &args.vendor)?.0,
-        },
-    };
-    apply(&mut store, &decision)
+    decide(database, |store| {
+        Ok(match args.subject {
+            IgnoreSubject::Customer => Decision::UnignoreCustomer {
+                vendor: store.resolve_party(Side::Vendor, &args.vendor)?.0,
+            },
+            IgnoreSubject::Product => Decision::UnignoreProduct {
+                vendor: store.resolve_product(Side::Vendor, &args.vendor)?.0,
+            },
+        })
+    })
 }
 
 fn apply(store: &mut Store, decision: &Decision) -> color_eyre::Result<i32> {
