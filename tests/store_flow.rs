@@ -300,6 +300,29 @@ fn confirmed_mappings_carry_over_to_the_next_import_by_stable_key() {
         .expect("import");
     let state = store.current_state().expect("state");
     assert_eq!(state.vendor_period.as_deref(), Some("2026-11"));
+    assert!(
+        store
+            .vendor_systems_missing_from("2026-11")
+            .expect("systems")
+            .is_empty(),
+        "microsoft has its November export"
+    );
+    let mut pax8 = source(Side::Vendor, "pax8", "USD");
+    pax8.period = "2026-10".parse().ok();
+    store
+        .import_lines(
+            &pax8,
+            "pax8 october",
+            vec![line(2, "p1", "EDR", dec!(5), dec!(4))],
+        )
+        .expect("import");
+    assert_eq!(
+        store
+            .vendor_systems_missing_from("2026-11")
+            .expect("systems"),
+        ["pax8"],
+        "Pax8 sent October but not November yet"
+    );
     let customers = store.parties(Side::Vendor, &state).expect("parties");
     assert_eq!(customers.len(), 1);
     assert_eq!(

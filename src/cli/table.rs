@@ -16,6 +16,9 @@ pub fn render(report: &Report) -> String {
         report.psa_period.as_deref().unwrap_or("none")
     );
     let _ = writeln!(out, "Verdict: {}", report.verdict.describe());
+    for warning in &report.warnings {
+        let _ = writeln!(out, "Warning: {warning}");
+    }
     if let Some(note) = report.withheld_note() {
         let _ = writeln!(out, "Note: {note}");
     }

@@ -21,6 +21,9 @@ pub struct Report {
     pub verdict: Verdict,
     /// Orphan lines not reported until coverage allows it.
     pub withheld_orphans: usize,
+    /// Things the reader must know before trusting the figures, such as a vendor system whose
+    /// export for the compared period has not been imported.
+    pub warnings: Vec<String>,
     /// Per-client totals against thresholds.
     pub clients: Vec<ClientTotal>,
     /// Every gap, with age and cost to date, largest first.
@@ -46,6 +49,7 @@ impl Report {
             coverage: reconciliation.coverage,
             verdict: reconciliation.verdict,
             withheld_orphans: reconciliation.withheld_orphans,
+            warnings: Vec::new(),
             clients: reconciliation.clients,
             gaps,
             resolved,

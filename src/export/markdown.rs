@@ -18,6 +18,10 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> Result<(), ExportEr
     writeln!(out)?;
     writeln!(out, "Verdict: **{}**", report.verdict.describe())?;
     writeln!(out)?;
+    for warning in &report.warnings {
+        writeln!(out, "**Warning:** {}", cell(warning))?;
+        writeln!(out)?;
+    }
     if let Some(note) = report.withheld_note() {
         writeln!(out, "Note: {note}")?;
         writeln!(out)?;

@@ -41,14 +41,24 @@ pub fn build_report(
     } else {
         store.track_gaps(&reconciliation, today)?
     };
-    Ok(Report::new(
+    let mut warnings = Vec::new();
+    if let Some(period) = &state.vendor_period {
+        for system in store.vendor_systems_missing_from(period)? {
+            warnings.push(format!(
+                "no {system} export for {period} has been imported: its spend is not compared (import it, or the figures are for part of the month)"
+            ));
+        }
+    }
+    let mut report = Report::new(
         today,
         state.vendor_period,
         state.psa_period,
         reconciliation,
         run.gaps,
         run.resolved,
-    ))
+    );
+    report.warnings = warnings;
+    Ok(report)
 }
 
 /// How many mappings [`map_certain`] made.

@@ -99,6 +99,20 @@ impl Store {
         )?)
     }
 
+    /// Vendor systems that had a current import in an earlier period but have none in
+    /// `period`: a month compared before all its exports arrived hides their spend.
+    pub fn vendor_systems_missing_from(&self, period: &str) -> Result<Vec<String>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT DISTINCT system FROM imports
+             WHERE side = 'vendor' AND superseded_by IS NULL AND period < ?1
+               AND system NOT IN (SELECT system FROM imports
+                                  WHERE side = 'vendor' AND superseded_by IS NULL AND period = ?1)
+             ORDER BY system",
+        )?;
+        let systems = statement.query_map([period], |row| row.get(0))?;
+        Ok(systems.collect::<Result<_, _>>()?)
+    }
+
     /// Reads the positions of both sides for their latest periods, the mappings and the
     /// thresholds.
     pub fn current_state(&self) -> Result<CurrentState, StoreError> {
