@@ -3,7 +3,7 @@
 //! A gap report over half the spend looks exactly like a clean one over all of it, so coverage
 //! is computed first and shown first, and "clean" is only ever said at full coverage.
 
-use super::{MappingSet, Position};
+use super::{MappingSet, Position, Treatment};
 use crate::domain::lines::SourceKey;
 use crate::domain::money::{Currency, MoneyByCurrency};
 use chrono::NaiveDate;
@@ -45,28 +45,23 @@ impl Coverage {
             coverage.vendor_positions += 1;
             let money = crate::domain::money::Money::new(position.spend, position.currency.clone());
             coverage.total.add(&money);
-            let ignored = mappings.customer_ignored(&position.customer, today)
-                || mappings.product_ignored(&position.product, today);
-            if ignored {
-                coverage.ignored.add(&money);
-                continue;
-            }
-            let customer_mapped = mappings.company_for(&position.customer).is_some();
-            let product_mapped = mappings
-                .product_for(&position.product, position.term)
-                .is_some();
-            if customer_mapped && product_mapped {
-                coverage.mapped.add(&money);
-                continue;
-            }
-            coverage.unmapped_positions += 1;
-            if !customer_mapped {
-                coverage
-                    .unmapped_customers
-                    .insert(position.customer.clone());
-            }
-            if !product_mapped {
-                coverage.unmapped_products.insert(position.product.clone());
+            match mappings.treat(position, today) {
+                Treatment::Ignored => coverage.ignored.add(&money),
+                Treatment::Mapped { .. } => coverage.mapped.add(&money),
+                Treatment::Unmapped {
+                    company,
+                    product_unmapped,
+                } => {
+                    coverage.unmapped_positions += 1;
+                    if company.is_none() {
+                        coverage
+                            .unmapped_customers
+                            .insert(position.customer.clone());
+                    }
+                    if product_unmapped {
+                        coverage.unmapped_products.insert(position.product.clone());
+                    }
+                }
             }
         }
         coverage

@@ -1,7 +1,7 @@
 //! Gap rows: where vendor seats and billed seats disagree, and what that is worth.
 
 use super::sides::{GroupKey, PsaSide, VendorSide, group_psa, group_vendor};
-use super::{MappingSet, Position};
+use super::{MappingSet, Position, Treatment};
 use crate::domain::lines::{SourceKey, Term};
 use crate::domain::money::{Currency, Money};
 use chrono::NaiveDate;
@@ -282,23 +282,16 @@ impl OrphanDoubt {
             any_unmapped_customer: false,
             companies: BTreeSet::new(),
         };
-        for position in vendor {
-            if position.seats <= Decimal::ZERO
-                || mappings.customer_ignored(&position.customer, today)
-                || mappings.product_ignored(&position.product, today)
-            {
-                continue;
-            }
-            match mappings.company_for(&position.customer) {
-                None => doubt.any_unmapped_customer = true,
-                Some(company) => {
-                    if mappings
-                        .product_for(&position.product, position.term)
-                        .is_none()
-                    {
-                        doubt.companies.insert(company.clone());
-                    }
+        for position in vendor.iter().filter(|p| p.seats > Decimal::ZERO) {
+            match mappings.treat(position, today) {
+                Treatment::Unmapped { company: None, .. } => doubt.any_unmapped_customer = true,
+                Treatment::Unmapped {
+                    company: Some(company),
+                    ..
+                } => {
+                    doubt.companies.insert(company.clone());
                 }
+                Treatment::Ignored | Treatment::Mapped { .. } => {}
             }
         }
         doubt

@@ -22,6 +22,27 @@ impl IgnoreRule {
     }
 }
 
+/// What the mappings in force say about one vendor position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Treatment<'a> {
+    /// Its customer or product is ignored: left out on purpose.
+    Ignored,
+    /// Both are mapped: compared against this PSA company and product.
+    Mapped {
+        /// The PSA company.
+        company: &'a SourceKey,
+        /// The PSA product.
+        product: &'a SourceKey,
+    },
+    /// Not compared, because the customer, the product (for its term) or both are unmapped.
+    Unmapped {
+        /// The PSA company, when the customer is mapped and only the product is not.
+        company: Option<&'a SourceKey>,
+        /// True when the product has no mapping for the position's term.
+        product_unmapped: bool,
+    },
+}
+
 /// All confirmed mappings and ignore rules.
 ///
 /// Many vendor customers may map to one PSA company (a client with two tenants) and many vendor
@@ -51,6 +72,24 @@ impl MappingSet {
         self.products
             .get(&(product.clone(), Some(term)))
             .or_else(|| self.products.get(&(product.clone(), None)))
+    }
+
+    /// How a vendor position is treated on `today`: the one rule that coverage, grouping and
+    /// the orphan check all follow, so they can never disagree.
+    pub fn treat(&self, position: &super::Position, today: NaiveDate) -> Treatment<'_> {
+        if self.customer_ignored(&position.customer, today)
+            || self.product_ignored(&position.product, today)
+        {
+            return Treatment::Ignored;
+        }
+        let company = self.company_for(&position.customer);
+        match (company, self.product_for(&position.product, position.term)) {
+            (Some(company), Some(product)) => Treatment::Mapped { company, product },
+            (company, product) => Treatment::Unmapped {
+                company,
+                product_unmapped: product.is_none(),
+            },
+        }
     }
 
     /// True when the vendor customer is ignored on `today`.

@@ -13,7 +13,7 @@ mod tests;
 
 pub use coverage::{Coverage, percent as coverage_percent};
 pub use gaps::{Gap, GapKind, PriceBasis};
-pub use mappings::{IgnoreRule, MappingSet};
+pub use mappings::{IgnoreRule, MappingSet, Treatment};
 
 use crate::domain::ledger::GapIdentity;
 use crate::domain::lines::{SourceKey, Term};

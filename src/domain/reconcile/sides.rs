@@ -1,7 +1,7 @@
 //! The two sides of a comparison, grouped per (PSA company, PSA product, term, currency):
 //! vendor seats reached through the mappings, and PSA seats as billed.
 
-use super::{MappingSet, Position};
+use super::{MappingSet, Position, Treatment};
 use crate::domain::lines::{SourceKey, Term};
 use crate::domain::money::{Currency, Money};
 use chrono::NaiveDate;
@@ -79,15 +79,7 @@ pub(super) fn group_vendor<'a>(
     let mut per_customer: BTreeMap<(GroupKey<'a>, &'a SourceKey), PerCustomer<'a>> =
         BTreeMap::new();
     for position in vendor {
-        if mappings.customer_ignored(&position.customer, today)
-            || mappings.product_ignored(&position.product, today)
-        {
-            continue;
-        }
-        let (Some(company), Some(product)) = (
-            mappings.company_for(&position.customer),
-            mappings.product_for(&position.product, position.term),
-        ) else {
+        let Treatment::Mapped { company, product } = mappings.treat(position, today) else {
             continue;
         };
         let group = (company, product, position.term, &position.currency);
