@@ -7,7 +7,7 @@ use crate::domain::money::{Currency, Money, MoneyByCurrency};
 use crate::domain::reconcile::{IgnoreRule, MappingSet, Position, Thresholds};
 use rusqlite::params;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Everything a reconcile needs, read in one go.
 #[derive(Debug, Clone)]
@@ -87,6 +87,16 @@ pub struct DrillDownLine {
     pub amount: Option<Money>,
     /// Subscription, agreement or contract.
     pub subscription: Option<String>,
+}
+
+impl CurrentState {
+    /// The positions of one side.
+    pub fn side(&self, side: Side) -> &[Position] {
+        match side {
+            Side::Vendor => &self.vendor,
+            Side::Psa => &self.psa,
+        }
+    }
 }
 
 impl Store {
@@ -291,54 +301,48 @@ impl Store {
     /// The customers (vendor) or companies (PSA) of the current period, largest spend first,
     /// each with its mapping and ignore rule.
     pub fn parties(&self, side: Side, state: &CurrentState) -> Result<Vec<PartyRow>, StoreError> {
-        let positions = match side {
-            Side::Vendor => &state.vendor,
-            Side::Psa => &state.psa,
-        };
-        let mut rows: BTreeMap<SourceKey, PartyRow> = BTreeMap::new();
-        for position in positions {
-            let row = rows
-                .entry(position.customer.clone())
-                .or_insert_with(|| PartyRow {
-                    key: position.customer.clone(),
-                    party: Party {
-                        key: position.customer.key.clone(),
-                        name: position.customer_name.clone(),
-                        domain: None,
-                        external_id: None,
-                    },
-                    seats: Decimal::ZERO,
-                    spend: MoneyByCurrency::default(),
-                    mapped_to: None,
-                    ignored: None,
-                });
-            row.seats += position.seats;
-            row.spend
-                .add(&Money::new(position.spend, position.currency.clone()));
-        }
+        // Domain and external id are not part of a position: read them for the whole side in
+        // one query rather than once per row.
+        let mut details: HashMap<SourceKey, (Option<String>, Option<String>)> = HashMap::new();
         let mut statement = self.connection.prepare_cached(
-            "SELECT domain, external_id FROM parties WHERE side = ?1 AND system = ?2 AND key = ?3",
+            "SELECT system, key, domain, external_id FROM parties WHERE side = ?1",
         )?;
-        for row in rows.values_mut() {
-            let (domain, external_id): (Option<String>, Option<String>) = statement.query_row(
-                params![side.as_str(), row.key.system, row.key.key],
-                |found| Ok((found.get(0)?, found.get(1)?)),
-            )?;
-            row.party.domain = domain;
-            row.party.external_id = external_id;
-            if side == Side::Vendor {
-                row.mapped_to = state.mappings.company_for(&row.key).cloned();
-                row.ignored = rule_in_force(&state.mappings.ignored_customers, &row.key);
-            }
+        let mut found = statement.query([side.as_str()])?;
+        while let Some(row) = found.next()? {
+            details.insert(
+                SourceKey::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?),
+                (row.get(2)?, row.get(3)?),
+            );
         }
-        let mut rows: Vec<PartyRow> = rows.into_values().collect();
-        rows.sort_by(|a, b| {
-            b.spend
-                .largest_amount()
-                .cmp(&a.spend.largest_amount())
-                .then_with(|| a.key.cmp(&b.key))
-        });
-        Ok(rows)
+        let rows = tally(state.side(side), |position| position.customer.clone())
+            .into_iter()
+            .map(|(key, (first, seats, spend))| {
+                let (domain, external_id) = details.remove(&key).unwrap_or_default();
+                let (mapped_to, ignored) = match side {
+                    Side::Vendor => (
+                        state.mappings.company_for(&key).cloned(),
+                        rule_in_force(&state.mappings.ignored_customers, &key),
+                    ),
+                    Side::Psa => (None, None),
+                };
+                PartyRow {
+                    party: Party {
+                        key: key.key.clone(),
+                        name: first.customer_name.clone(),
+                        domain,
+                        external_id,
+                    },
+                    key,
+                    seats,
+                    spend,
+                    mapped_to,
+                    ignored,
+                }
+            })
+            .collect();
+        Ok(by_spend(rows, |row| {
+            (&row.spend, &row.key, Term::Unspecified)
+        }))
     }
 
     /// The products of the current period per term, largest spend first, each with its
@@ -348,45 +352,33 @@ impl Store {
         side: Side,
         state: &CurrentState,
     ) -> Result<Vec<ProductRow>, StoreError> {
-        let positions = match side {
-            Side::Vendor => &state.vendor,
-            Side::Psa => &state.psa,
-        };
-        let mut rows: BTreeMap<(SourceKey, Term), ProductRow> = BTreeMap::new();
-        for position in positions {
-            let row = rows
-                .entry((position.product.clone(), position.term))
-                .or_insert_with(|| ProductRow {
-                    key: position.product.clone(),
-                    product: Product {
-                        key: position.product.key.clone(),
-                        name: position.product_name.clone(),
-                    },
-                    term: position.term,
-                    seats: Decimal::ZERO,
-                    spend: MoneyByCurrency::default(),
-                    mapped_to: None,
-                    ignored: None,
-                });
-            row.seats += position.seats;
-            row.spend
-                .add(&Money::new(position.spend, position.currency.clone()));
-        }
-        let mut rows: Vec<ProductRow> = rows.into_values().collect();
-        if side == Side::Vendor {
-            for row in &mut rows {
-                row.mapped_to = state.mappings.product_for(&row.key, row.term).cloned();
-                row.ignored = rule_in_force(&state.mappings.ignored_products, &row.key);
+        let rows = tally(state.side(side), |position| {
+            (position.product.clone(), position.term)
+        })
+        .into_iter()
+        .map(|((key, term), (first, seats, spend))| {
+            let (mapped_to, ignored) = match side {
+                Side::Vendor => (
+                    state.mappings.product_for(&key, term).cloned(),
+                    rule_in_force(&state.mappings.ignored_products, &key),
+                ),
+                Side::Psa => (None, None),
+            };
+            ProductRow {
+                product: Product {
+                    key: key.key.clone(),
+                    name: first.product_name.clone(),
+                },
+                key,
+                term,
+                seats,
+                spend,
+                mapped_to,
+                ignored,
             }
-        }
-        rows.sort_by(|a, b| {
-            b.spend
-                .largest_amount()
-                .cmp(&a.spend.largest_amount())
-                .then_with(|| a.key.cmp(&b.key))
-                .then_with(|| a.term.cmp(&b.term))
-        });
-        Ok(rows)
+        })
+        .collect();
+        Ok(by_spend(rows, |row| (&row.spend, &row.key, row.term)))
     }
 
     /// The stored lines of one customer and product in a side's current imports of a period,
@@ -450,6 +442,42 @@ impl Store {
         }
         Ok(lines)
     }
+}
+
+/// Seats and spend per key over a side's positions, with the first position of each key (for
+/// its names).
+fn tally<K: Ord>(
+    positions: &[Position],
+    key_of: impl Fn(&Position) -> K,
+) -> BTreeMap<K, (&Position, Decimal, MoneyByCurrency)> {
+    let mut totals: BTreeMap<K, (&Position, Decimal, MoneyByCurrency)> = BTreeMap::new();
+    for position in positions {
+        let entry = totals
+            .entry(key_of(position))
+            .or_insert_with(|| (position, Decimal::ZERO, MoneyByCurrency::default()));
+        entry.1 += position.seats;
+        entry
+            .2
+            .add(&Money::new(position.spend, position.currency.clone()));
+    }
+    totals
+}
+
+/// Largest spend first (the largest single-currency amount, since currencies are never
+/// added), then by key and term so the order is the same on every run.
+fn by_spend<T>(
+    mut rows: Vec<T>,
+    sort_key: impl Fn(&T) -> (&MoneyByCurrency, &SourceKey, Term),
+) -> Vec<T> {
+    rows.sort_by(|a, b| {
+        let ((a_spend, a_key, a_term), (b_spend, b_key, b_term)) = (sort_key(a), sort_key(b));
+        b_spend
+            .largest_amount()
+            .cmp(&a_spend.largest_amount())
+            .then_with(|| a_key.cmp(b_key))
+            .then_with(|| a_term.cmp(&b_term))
+    });
+    rows
 }
 
 /// The ignore rule of a record if it is in force today; an expired rule puts the record back in
