@@ -363,7 +363,9 @@ fn automatic_mappings_on_the_sample_agree_with_the_ground_truth() {
 fn a_rejection_through_the_store_removes_the_candidate_from_the_queue_for_good() {
     let mut store = Store::open_in_memory().expect("store");
     import_samples(&mut store);
-    let queue = billgap::review::client_queue(&store, 3).expect("queue");
+    let queue = billgap::review::mapping_queue(&store, 3)
+        .expect("queue")
+        .clients;
     let entry = queue
         .iter()
         .find(|entry| !entry.candidates.is_empty())
@@ -379,7 +381,9 @@ fn a_rejection_through_the_store_removes_the_candidate_from_the_queue_for_good()
             Origin::Manual,
         )
         .expect("reject");
-    let again = billgap::review::client_queue(&store, 10).expect("queue");
+    let again = billgap::review::mapping_queue(&store, 10)
+        .expect("queue")
+        .clients;
     let entry = again
         .iter()
         .find(|entry| entry.customer.key == vendor)

@@ -57,7 +57,7 @@ pub fn list_clients(database: &Path, args: &ListArgs) -> color_eyre::Result<i32>
     let store = super::open(database)?;
     print_coverage(&store)?;
     if args.unmapped {
-        for entry in crate::review::client_queue(&store, 3)? {
+        for entry in crate::review::mapping_queue(&store, 3)?.clients {
             listed_customer(&entry.customer).print();
             print_candidates(&entry.candidates);
         }
@@ -76,7 +76,7 @@ pub fn list_products(database: &Path, args: &ListArgs) -> color_eyre::Result<i32
     let store = super::open(database)?;
     print_coverage(&store)?;
     if args.unmapped {
-        for entry in crate::review::product_queue(&store, 3)? {
+        for entry in crate::review::mapping_queue(&store, 3)?.products {
             listed_product(&entry.product).print();
             print_candidates(&entry.candidates);
         }

@@ -223,8 +223,8 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<i32>
         );
         return Ok(0);
     }
-    let clients = crate::review::client_queue(&store, 3)?;
-    let products = crate::review::product_queue(&store, 3)?;
+    let crate::review::MappingQueue { clients, products } =
+        crate::review::mapping_queue(&store, 3)?;
     let bands = |best: Vec<Option<crate::domain::matching::Band>>| {
         let count = |band| best.iter().filter(|found| **found == Some(band)).count();
         use crate::domain::matching::Band;

@@ -4,8 +4,8 @@
 mod suggestions;
 
 pub use suggestions::{
-    AcceptOutcome, Candidate, ClientSuggestions, ProductSuggestions, Suggester, accept_safe_band,
-    client_queue, product_queue,
+    AcceptOutcome, Candidate, ClientSuggestions, MappingQueue, ProductSuggestions, Suggester,
+    accept_safe_band, mapping_queue,
 };
 
 use crate::domain::ledger::TrackedGap;

@@ -122,12 +122,22 @@ fn resolve(suggestions: Vec<Suggestion>, keys: &HashMap<String, SourceKey>) -> V
         .collect()
 }
 
-/// The mapping queue of vendor customers (neither mapped nor ignored), largest spend first,
-/// each with up to `top` candidates.
-pub fn client_queue(store: &Store, top: usize) -> Result<Vec<ClientSuggestions>, StoreError> {
+/// Both mapping queues: what is neither mapped nor ignored, largest spend first, with ranked
+/// candidates.
+#[derive(Debug, Clone)]
+pub struct MappingQueue {
+    /// Vendor customers awaiting a PSA company.
+    pub clients: Vec<ClientSuggestions>,
+    /// Vendor products (per term) awaiting a PSA product.
+    pub products: Vec<ProductSuggestions>,
+}
+
+/// Builds both queues from one read of the current state and one matcher index, each entry
+/// with up to `top` candidates.
+pub fn mapping_queue(store: &Store, top: usize) -> Result<MappingQueue, StoreError> {
     let state = store.current_state()?;
     let suggester = Suggester::new(store, &state)?;
-    Ok(store
+    let clients = store
         .parties(Side::Vendor, &state)?
         .into_iter()
         .filter(|row| row.mapped_to.is_none() && row.ignored.is_none())
@@ -135,14 +145,8 @@ pub fn client_queue(store: &Store, top: usize) -> Result<Vec<ClientSuggestions>,
             candidates: suggester.for_customer(&customer.party, top),
             customer,
         })
-        .collect())
-}
-
-/// The mapping queue of vendor products per term, largest spend first.
-pub fn product_queue(store: &Store, top: usize) -> Result<Vec<ProductSuggestions>, StoreError> {
-    let state = store.current_state()?;
-    let suggester = Suggester::new(store, &state)?;
-    Ok(store
+        .collect();
+    let products = store
         .products(Side::Vendor, &state)?
         .into_iter()
         .filter(|row| row.mapped_to.is_none() && row.ignored.is_none())
@@ -150,7 +154,8 @@ pub fn product_queue(store: &Store, top: usize) -> Result<Vec<ProductSuggestions
             candidates: suggester.for_product(&product.product, product.term, top),
             product,
         })
-        .collect())
+        .collect();
+    Ok(MappingQueue { clients, products })
 }
 
 /// What an auto-accept did.
@@ -173,7 +178,8 @@ pub struct AcceptOutcome {
 pub fn accept_safe_band(store: &mut Store, accept_above: u8) -> Result<AcceptOutcome, StoreError> {
     let mut outcome = AcceptOutcome::default();
     let mut decisions = Vec::new();
-    for entry in client_queue(store, 3)? {
+    let queue = mapping_queue(store, 3)?;
+    for entry in queue.clients {
         let decision = accept(&entry.candidates, accept_above).map(|company| Decision::MapClient {
             vendor: entry.customer.key.clone(),
             company,
@@ -181,7 +187,7 @@ pub fn accept_safe_band(store: &mut Store, accept_above: u8) -> Result<AcceptOut
         tally(&mut outcome, &mut decisions, &entry.candidates, decision);
     }
     let client_decisions = decisions.len();
-    for entry in product_queue(store, 3)? {
+    for entry in queue.products {
         let decision =
             accept(&entry.candidates, accept_above).map(|product| Decision::MapProduct {
                 vendor: entry.product.key.clone(),
