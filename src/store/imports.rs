@@ -103,7 +103,7 @@ impl Store {
             column: "lines",
             value: error.to_string(),
         })?;
-        let digest = super::migrate::hex_sha256(&format!("{}\n{serialised}", source.system));
+        let digest = super::hex_sha256(&format!("{}\n{serialised}", source.system));
         if let Some(existing) = self.import_by_digest(&digest)? {
             return self.reuse(existing);
         }
@@ -278,6 +278,7 @@ fn file_sha256(path: &Path) -> Result<String, StoreError> {
         source,
     };
     let mut file = std::fs::File::open(path).map_err(io_error)?;
+    // Streamed in 1 MiB chunks: an export can be hundreds of megabytes.
     let mut hasher = Sha256::new();
     let mut buffer = vec![0_u8; 1 << 20];
     loop {
@@ -287,11 +288,7 @@ fn file_sha256(path: &Path) -> Result<String, StoreError> {
         }
         hasher.update(&buffer[..read]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect())
+    Ok(super::hex(&hasher.finalize()))
 }
 
 /// Marks earlier current imports of the same system, slice and period as replaced.

@@ -4,8 +4,8 @@
 //! opening a database that already has it fails instead of silently diverging.
 
 use super::StoreError;
+use super::hex_sha256;
 use rusqlite::{Connection, OptionalExtension};
-use sha2::{Digest, Sha256};
 
 /// Every migration, in order. Append new ones; never edit or reorder.
 pub(super) const MIGRATIONS: &[(&str, &str)] =
@@ -59,13 +59,6 @@ pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
         }
     }
     Ok(())
-}
-
-pub(super) fn hex_sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 #[cfg(test)]

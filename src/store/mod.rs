@@ -159,3 +159,14 @@ fn decimal_from(column: &'static str, text: &str) -> Result<rust_decimal::Decima
         value: text.to_string(),
     })
 }
+
+/// The SHA-256 of a text as lower-case hex: how migrations and API pulls are fingerprinted.
+fn hex_sha256(text: &str) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(text.as_bytes()))
+}
+
+/// A digest as lower-case hex, the form every fingerprint is stored in.
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
