@@ -20,6 +20,25 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 15).expect("valid date")
 }
 
+/// An in-memory store holding the three sample exports.
+fn sample_store() -> Store {
+    let mut store = Store::open_in_memory().expect("store");
+    import_samples(&mut store);
+    store
+}
+
+/// Reconciles the store's current state on the test's fixed day.
+fn reconcile_on(store: &Store) -> billgap::domain::reconcile::Reconciliation {
+    let state = store.current_state().expect("state");
+    reconcile(
+        &state.vendor,
+        &state.psa,
+        &state.mappings,
+        &state.thresholds,
+        today(),
+    )
+}
+
 fn import_samples(store: &mut Store) {
     for sample in SAMPLES {
         let outcome = store
@@ -78,17 +97,9 @@ fn apply_ground_truth(store: &mut Store) {
 
 #[test]
 fn the_sample_data_shows_exactly_the_documented_gaps_at_full_coverage() {
-    let mut store = Store::open_in_memory().expect("store");
-    import_samples(&mut store);
+    let mut store = sample_store();
     apply_ground_truth(&mut store);
-    let state = store.current_state().expect("state");
-    let result = reconcile(
-        &state.vendor,
-        &state.psa,
-        &state.mappings,
-        &state.thresholds,
-        today(),
-    );
+    let result = reconcile_on(&store);
     assert!(
         result.coverage.is_complete(),
         "{}",
@@ -281,8 +292,7 @@ fn the_sample_data_shows_exactly_the_documented_gaps_at_full_coverage() {
 
 #[test]
 fn vendor_spend_per_customer_matches_the_documented_totals() {
-    let mut store = Store::open_in_memory().expect("store");
-    import_samples(&mut store);
+    let store = sample_store();
     let state = store.current_state().expect("state");
     let total = |system: &str, currency: &str| -> Decimal {
         state
@@ -301,16 +311,8 @@ fn vendor_spend_per_customer_matches_the_documented_totals() {
 
 #[test]
 fn without_mappings_nothing_is_called_clean() {
-    let mut store = Store::open_in_memory().expect("store");
-    import_samples(&mut store);
-    let state = store.current_state().expect("state");
-    let result = reconcile(
-        &state.vendor,
-        &state.psa,
-        &state.mappings,
-        &state.thresholds,
-        today(),
-    );
+    let store = sample_store();
+    let result = reconcile_on(&store);
     assert_eq!(result.coverage.lowest_share(), Some(Decimal::ZERO));
     assert_eq!(
         result.verdict,
@@ -320,8 +322,7 @@ fn without_mappings_nothing_is_called_clean() {
 
 #[test]
 fn automatic_mappings_on_the_sample_agree_with_the_ground_truth() {
-    let mut store = Store::open_in_memory().expect("store");
-    import_samples(&mut store);
+    let mut store = sample_store();
     billgap::review::map_certain(&mut store).expect("certain mappings");
     let accepted =
         billgap::review::accept_safe_band(&mut store, billgap::domain::matching::HIGH_THRESHOLD)
@@ -361,8 +362,7 @@ fn automatic_mappings_on_the_sample_agree_with_the_ground_truth() {
 
 #[test]
 fn a_rejection_through_the_store_removes_the_candidate_from_the_queue_for_good() {
-    let mut store = Store::open_in_memory().expect("store");
-    import_samples(&mut store);
+    let mut store = sample_store();
     let queue = billgap::review::mapping_queue(&store, 3)
         .expect("queue")
         .clients;
