@@ -9,7 +9,7 @@ pub use suggestions::{
 };
 
 use crate::domain::ledger::TrackedGap;
-use crate::domain::lines::Side;
+use crate::domain::lines::{Side, SourceKey};
 use crate::domain::reconcile::reconcile;
 use crate::domain::report::Report;
 use crate::store::{Decision, Origin, Store, StoreError};
@@ -78,18 +78,15 @@ pub struct CertainMappings {
 pub fn map_certain(store: &mut Store) -> Result<CertainMappings, StoreError> {
     let state = store.current_state()?;
     let companies = store.parties(Side::Psa, &state)?;
-    let by_key: HashMap<&str, Vec<&crate::domain::lines::SourceKey>> =
-        companies.iter().fold(HashMap::new(), |mut index, company| {
-            index
-                .entry(company.key.key.as_str())
-                .or_default()
-                .push(&company.key);
-            index
-        });
-    let by_name = index_by_name(
+    let by_key = UniqueIndex::new(
+        companies.iter().map(|row| (&row.key, row.key.key.as_str())),
+        |key| key.trim().to_string(),
+    );
+    let by_name = UniqueIndex::new(
         companies
             .iter()
             .map(|row| (&row.key, row.party.name.as_str())),
+        fold_name,
     );
     let mut made = CertainMappings::default();
     let mut decisions = Vec::new();
@@ -101,15 +98,14 @@ pub fn map_certain(store: &mut Store) -> Result<CertainMappings, StoreError> {
             .party
             .external_id
             .as_deref()
-            .and_then(|id| by_key.get(id.trim()))
-            .filter(|found| found.len() == 1);
-        if let Some(found) = carried {
+            .and_then(|id| by_key.only(id));
+        if let Some(company) = carried {
             made.by_key += 1;
             decisions.push(Decision::MapClient {
                 vendor: customer.key.clone(),
-                company: found[0].clone(),
+                company,
             });
-        } else if let Some(company) = unique(&by_name, &customer.party.name) {
+        } else if let Some(company) = by_name.only(&customer.party.name) {
             made.by_exact_name += 1;
             decisions.push(Decision::MapClient {
                 vendor: customer.key.clone(),
@@ -118,16 +114,17 @@ pub fn map_certain(store: &mut Store) -> Result<CertainMappings, StoreError> {
         }
     }
     let psa_products = store.products(Side::Psa, &state)?;
-    let products_by_name = index_by_name(
+    let products_by_name = UniqueIndex::new(
         psa_products
             .iter()
             .map(|row| (&row.key, row.product.name.as_str())),
+        fold_name,
     );
     for product in store.products(Side::Vendor, &state)? {
         if product.mapped_to.is_some() || product.ignored.is_some() {
             continue;
         }
-        if let Some(psa_product) = unique(&products_by_name, &product.product.name) {
+        if let Some(psa_product) = products_by_name.only(&product.product.name) {
             made.products_by_exact_name += 1;
             decisions.push(Decision::MapProduct {
                 vendor: product.key.clone(),
@@ -142,26 +139,40 @@ pub fn map_certain(store: &mut Store) -> Result<CertainMappings, StoreError> {
     Ok(made)
 }
 
-type NameIndex<'a> = HashMap<String, Vec<&'a crate::domain::lines::SourceKey>>;
-
-fn index_by_name<'a>(
-    records: impl Iterator<Item = (&'a crate::domain::lines::SourceKey, &'a str)>,
-) -> NameIndex<'a> {
-    let mut index: NameIndex<'a> = HashMap::new();
-    for (key, name) in records {
-        let entry = index.entry(name.trim().to_lowercase()).or_default();
-        if !entry.contains(&key) {
-            entry.push(key);
-        }
-    }
-    index
+/// PSA records by a text (an id or a name) folded one way, answering only when exactly one
+/// record has that text: certainty, not a guess.
+struct UniqueIndex<'a> {
+    records: HashMap<String, Vec<&'a SourceKey>>,
+    fold: fn(&str) -> String,
 }
 
-fn unique(index: &NameIndex<'_>, name: &str) -> Option<crate::domain::lines::SourceKey> {
-    match index.get(&name.trim().to_lowercase()) {
-        Some(found) if found.len() == 1 => Some(found[0].clone()),
-        _ => None,
+impl<'a> UniqueIndex<'a> {
+    fn new(
+        entries: impl Iterator<Item = (&'a SourceKey, &'a str)>,
+        fold: fn(&str) -> String,
+    ) -> Self {
+        let mut records: HashMap<String, Vec<&'a SourceKey>> = HashMap::new();
+        for (key, text) in entries {
+            let entry = records.entry(fold(text)).or_default();
+            if !entry.contains(&key) {
+                entry.push(key);
+            }
+        }
+        Self { records, fold }
     }
+
+    /// The one record with this text, folded the same way; `None` for none or several.
+    fn only(&self, text: &str) -> Option<SourceKey> {
+        match self.records.get(&(self.fold)(text)).map(Vec::as_slice) {
+            Some([key]) => Some((*key).clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Names are equal when they differ only in case and surrounding spaces.
+fn fold_name(name: &str) -> String {
+    name.trim().to_lowercase()
 }
 
 /// Gaps of clients over their threshold first, then by value: the order a billing owner
