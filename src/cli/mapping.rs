@@ -163,8 +163,11 @@ fn psa_catalogue_product(
     store: &Store,
     text: &str,
 ) -> color_eyre::Result<crate::domain::lines::SourceKey> {
-    if !store.find_products(Side::Psa, text)?.is_empty() {
-        return Ok(store.resolve_product(Side::Psa, text)?.0);
+    match store.find_products(Side::Psa, text)?.as_slice() {
+        [(key, _)] => return Ok(key.clone()),
+        // Several matches: resolving explains which, and how to pick one.
+        [_, _, ..] => return Ok(store.resolve_product(Side::Psa, text)?.0),
+        [] => {}
     }
     let systems: std::collections::BTreeSet<String> = store
         .sources()?

@@ -341,7 +341,6 @@ struct StoreSink<'t> {
     parties: HashMap<String, i64>,
     products: HashMap<String, i64>,
     positions: HashMap<PositionKey, Aggregate>,
-    no_currency: Currency,
     failure: Option<StoreError>,
 }
 
@@ -355,7 +354,6 @@ impl<'t> StoreSink<'t> {
             parties: HashMap::new(),
             products: HashMap::new(),
             positions: HashMap::new(),
-            no_currency: Currency::none(),
             failure: None,
         }
     }
@@ -435,7 +433,7 @@ impl<'t> StoreSink<'t> {
                 line.period_end.map(|date| date.to_string()),
                 line.subscription
             ])?;
-        let currency = currency.unwrap_or_else(|| self.no_currency.clone());
+        let currency = currency.unwrap_or_else(Currency::none);
         let aggregate = self
             .positions
             .entry((party_id, product_id, line.term, currency))
