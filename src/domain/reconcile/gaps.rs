@@ -361,6 +361,7 @@ fn most_common_prices(psa: &[Position]) -> HashMap<SourceKey, Money> {
         .collect()
 }
 
+#[derive(Clone)]
 struct SeatGap<'a> {
     company: &'a SourceKey,
     company_name: &'a str,
@@ -415,32 +416,19 @@ fn seat_gap(gap: SeatGap<'_>) -> Gap {
 /// lost on every billed seat each month. Prices in different currencies are not compared.
 fn price_gap(gap: &SeatGap<'_>) -> Option<Gap> {
     let price = gap.unit_price.as_ref()?;
-    let cost = gap.vendor.unit_cost()?;
-    let loss_per_seat = cost.checked_sub(price).ok()?;
+    let loss_per_seat = gap.vendor.unit_cost()?.checked_sub(price).ok()?;
     let billed = gap.psa_seats.min(gap.vendor.seats);
     if loss_per_seat.amount <= Decimal::ZERO || billed <= Decimal::ZERO {
         return None;
     }
+    // The same row as a seat gap of this line, valued by the margin lost instead.
     Some(Gap {
-        company: gap.company.clone(),
-        company_name: gap.company_name.to_string(),
-        product: gap.product.clone(),
-        product_name: gap.product_name.to_string(),
-        term: gap.term,
-        kind: GapKind::Price,
-        vendor_seats: gap.vendor.seats,
-        psa_seats: gap.psa_seats,
-        delta: gap.vendor.seats - gap.psa_seats,
-        unit_price: Some(price.clone()),
-        unit_cost: Some(cost),
         value: Some(loss_per_seat.times(billed).round_cents()),
         cost: None,
         price_basis: PriceBasis::MarginLoss,
-        vendor_sources: gap
-            .vendor
-            .sources
-            .iter()
-            .map(|(customer, product)| ((*customer).clone(), (*product).clone()))
-            .collect(),
+        ..seat_gap(SeatGap {
+            kind: GapKind::Price,
+            ..gap.clone()
+        })
     })
 }
