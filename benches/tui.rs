@@ -11,7 +11,6 @@ use billgap::store::{Decision, Origin, Store};
 use billgap::tui::action::{Action, Screen};
 use billgap::tui::app::App;
 use billgap::tui::keymap::Keymap;
-use billgap::tui::store_data::StoreData;
 use billgap::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -131,7 +130,9 @@ fn build(folder: &std::path::Path, rows: usize, customers: usize) -> std::path::
 
 fn draw(terminal: &mut Terminal<TestBackend>, app: &App) {
     terminal
-        .draw(|frame| billgap::tui::views::draw(frame, app))
+        .draw(|frame| {
+            billgap::tui::views::draw(frame, app);
+        })
         .expect("draw");
 }
 
@@ -169,9 +170,9 @@ fn main() {
 
         let mut terminal = Terminal::new(TestBackend::new(140, 40)).expect("terminal");
         let started = Instant::now();
-        let data = StoreData::open_as_of(&database, today).expect("open");
+        let workspace = billgap::workflow::Workspace::open_as_of(&database, today).expect("open");
         let keymap = Keymap::defaults().expect("keymap");
-        let mut app = App::new(Box::new(data), keymap, Theme::colored(), "bench").expect("app");
+        let mut app = App::new(workspace, keymap, Theme::colored(), "bench").expect("app");
         draw(&mut terminal, &app);
         let first_frame = started.elapsed();
         app.settle();

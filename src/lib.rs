@@ -7,13 +7,16 @@
 //! - [`import`]: bytes to [`domain::lines::Line`]s, pushed into a sink.
 //! - [`store`]: the only module that knows SQL; implements the import sink.
 //! - [`export`]: report data to csv / json / markdown, with formula injection neutralised.
-//! - [`cli`] and [`tui`]: two faces of the same library calls; neither holds business rules.
+//! - [`workflow`]: the application core, every use case a face can start (import, queues,
+//!   decisions, undo, reconcile, report). It is the only caller of `store` outside the store.
+//! - [`cli`] and [`tui`]: faces of the workflow; neither holds business rules or SQL.
+//! - [`paths`]: where the database and the configuration live.
 
 pub mod cli;
 pub mod domain;
 pub mod export;
 pub mod import;
 pub mod paths;
-pub mod review;
 pub mod store;
 pub mod tui;
+pub mod workflow;

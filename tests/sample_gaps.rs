@@ -48,6 +48,17 @@ fn import_samples(store: &mut Store) {
     }
 }
 
+/// A workspace on a database file holding the three sample exports, and the file's folder.
+fn sample_workspace() -> (tempfile::TempDir, billgap::workflow::Workspace, Store) {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = folder.path().join("sample.sqlite");
+    let mut store = Store::open(&database).expect("store");
+    import_samples(&mut store);
+    let workspace =
+        billgap::workflow::Workspace::open_as_of(&database, today()).expect("workspace");
+    (folder, workspace, store)
+}
+
 fn psa_system(store: &Store) -> String {
     store
         .sources()
@@ -322,11 +333,11 @@ fn without_mappings_nothing_is_called_clean() {
 
 #[test]
 fn automatic_mappings_on_the_sample_agree_with_the_ground_truth() {
-    let mut store = sample_store();
-    billgap::review::map_certain(&mut store).expect("certain mappings");
-    let accepted =
-        billgap::review::accept_safe_band(&mut store, billgap::domain::matching::HIGH_THRESHOLD)
-            .expect("accept");
+    let (_folder, mut workspace, store) = sample_workspace();
+    workspace.map_certain().expect("certain mappings");
+    let accepted = workspace
+        .accept_safe_band(billgap::domain::matching::HIGH_THRESHOLD)
+        .expect("accept");
     assert!(accepted.clients_accepted > 0, "{accepted:?}");
     let mut truth_clients = std::collections::HashMap::new();
     let mut truth_products = std::collections::HashMap::new();
@@ -362,28 +373,22 @@ fn automatic_mappings_on_the_sample_agree_with_the_ground_truth() {
 
 #[test]
 fn a_rejection_through_the_store_removes_the_candidate_from_the_queue_for_good() {
-    let mut store = sample_store();
-    let queue = billgap::review::mapping_queue(&store, 3)
-        .expect("queue")
-        .clients;
+    let (_folder, mut workspace, _store) = sample_workspace();
+    let queue = workspace.mapping_queue(3).expect("queue").clients;
     let entry = queue
         .iter()
         .find(|entry| !entry.candidates.is_empty())
         .expect("an entry with a candidate");
     let vendor = entry.customer.key.clone();
     let rejected = entry.candidates[0].key.clone();
-    store
-        .decide(
-            &Decision::RejectClient {
-                vendor: vendor.clone(),
-                company: rejected.clone(),
-            },
-            Origin::Manual,
-        )
+    let outcome = workspace
+        .decide(&Decision::RejectClient {
+            vendor: vendor.clone(),
+            company: rejected.clone(),
+        })
         .expect("reject");
-    let again = billgap::review::mapping_queue(&store, 10)
-        .expect("queue")
-        .clients;
+    assert!(outcome.changed, "{}", outcome.sentence);
+    let again = workspace.mapping_queue(10).expect("queue").clients;
     let entry = again
         .iter()
         .find(|entry| entry.customer.key == vendor)

@@ -220,7 +220,7 @@ fn decisions_survive_a_restart_and_undo_redo_replays_them() {
     assert_eq!(mapped(&store), Some(bolt.clone()));
     assert!(matches!(
         store.undo().expect("undo"),
-        UndoOutcome::Applied(_)
+        UndoOutcome::Applied(..)
     ));
     assert_eq!(
         mapped(&store),
@@ -229,7 +229,7 @@ fn decisions_survive_a_restart_and_undo_redo_replays_them() {
     );
     assert!(matches!(
         store.undo().expect("undo"),
-        UndoOutcome::Applied(_)
+        UndoOutcome::Applied(..)
     ));
     assert_eq!(mapped(&store), None);
     assert_eq!(store.undo().expect("undo"), UndoOutcome::Nothing);
@@ -237,7 +237,7 @@ fn decisions_survive_a_restart_and_undo_redo_replays_them() {
     let mut store = Store::open(&path).expect("reopen");
     assert!(matches!(
         store.redo().expect("redo"),
-        UndoOutcome::Applied(_)
+        UndoOutcome::Applied(..)
     ));
     assert_eq!(
         mapped(&store),
@@ -323,7 +323,14 @@ fn confirmed_mappings_carry_over_to_the_next_import_by_stable_key() {
         ["pax8"],
         "Pax8 sent October but not November yet"
     );
-    let customers = store.parties(Side::Vendor, &state).expect("parties");
+    let details = store.party_details(Side::Vendor).expect("details");
+    let customers = billgap::domain::holdings::party_rows(
+        Side::Vendor,
+        &state.vendor,
+        &details,
+        &state.mappings,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date"),
+    );
     assert_eq!(customers.len(), 1);
     assert_eq!(
         customers[0].party.name,

@@ -5,7 +5,7 @@ mod tui_fixture;
 
 use billgap::tui::action::{Action, Screen};
 use billgap::tui::app::App;
-use billgap::tui::data::{MappingState, QueueFilter};
+use billgap::workflow::{MappingState, QueueFilter};
 use ratatui::style::{Color, Modifier};
 use rust_decimal::Decimal;
 use tui_fixture::{act, app, build, render, text};
@@ -75,11 +75,11 @@ fn over_threshold_rows_are_red_when_unbilled_and_amber_when_overbilled_with_word
 fn no_color_keeps_meaning_in_modifiers_and_words() {
     let folder = tempfile::tempdir().expect("temp");
     let database = build(folder.path());
-    let data = billgap::tui::store_data::StoreData::open_as_of(&database, tui_fixture::today())
+    let workspace = billgap::workflow::Workspace::open_as_of(&database, tui_fixture::today())
         .expect("open");
     let keymap = billgap::tui::keymap::Keymap::defaults().expect("keymap");
     let theme = billgap::tui::theme::Theme::monochrome();
-    let mut app = App::new(Box::new(data), keymap, theme, "fixture").expect("app");
+    let mut app = App::new(workspace, keymap, theme, "fixture").expect("app");
     app.settle();
     act(&mut app, Action::ShowScreen(Screen::Gaps));
     act(&mut app, Action::MoveTop);
@@ -96,7 +96,7 @@ fn confirming_a_suggestion_raises_coverage_and_undo_survives_a_restart() {
     let folder = tempfile::tempdir().expect("temp");
     let database = build(folder.path());
     let mut app = app(&database);
-    let before = app.overview.coverage.share;
+    let before = app.overview.coverage.lowest_share();
     act(&mut app, Action::ShowScreen(Screen::Clients));
     let entry = app
         .clients
@@ -104,10 +104,10 @@ fn confirming_a_suggestion_raises_coverage_and_undo_survives_a_restart() {
         .expect("an unmapped customer")
         .clone();
     assert_eq!(entry.name, "Tailspin Toys");
-    assert_eq!(app.clients.candidates[0].name, "Tailspin Toys Ltd");
+    assert_eq!(app.clients.candidates[0].suggestion.candidate_name, "Tailspin Toys Ltd");
     act(&mut app, Action::ConfirmSuggestion);
     assert!(
-        app.overview.coverage.share > before,
+        app.overview.coverage.lowest_share() > before,
         "coverage climbs as the queue is worked"
     );
     assert!(
@@ -123,13 +123,13 @@ fn confirming_a_suggestion_raises_coverage_and_undo_survives_a_restart() {
     // A new session on the same database sees the mapping, and can undo it.
     drop(app);
     let mut app = tui_fixture::app(&database);
-    assert!(app.overview.coverage.share > before);
+    assert!(app.overview.coverage.lowest_share() > before);
     act(&mut app, Action::ShowScreen(Screen::Clients));
     act(&mut app, Action::Undo);
-    assert_eq!(app.overview.coverage.share, before);
+    assert_eq!(app.overview.coverage.lowest_share(), before);
     assert!(app.clients.entries.iter().any(|e| e.key == entry.key));
     act(&mut app, Action::Redo);
-    assert!(app.overview.coverage.share > before);
+    assert!(app.overview.coverage.lowest_share() > before);
 }
 
 #[test]
@@ -144,7 +144,7 @@ fn reject_ignore_skip_and_unmap_go_through_the_decision_log() {
         app.clients
             .candidates
             .iter()
-            .all(|c| c.name != "Tailspin Toys Ltd")
+            .all(|c| c.suggestion.candidate_name != "Tailspin Toys Ltd")
     );
     // Skip moves on without writing.
     act(&mut app, Action::SkipEntry);
@@ -238,7 +238,7 @@ fn gap_filters_and_drilldown() {
     act(&mut app, Action::ToggleOverThreshold);
     assert!(text(&render(&app, 140, 40)).contains("Contoso"));
     assert!(app.gaps.table.len() < all);
-    assert!(app.gaps.rows.iter().any(|gap| gap.client == "Fabrikam"));
+    assert!(app.gaps.rows.iter().any(|row| row.gap.gap.company_name == "Fabrikam"));
     assert!(!text(&render(&app, 140, 40)).contains("Fabrikam"));
     act(&mut app, Action::ToggleOverThreshold);
     act(&mut app, Action::ToggleClientFilter);
@@ -248,7 +248,7 @@ fn gap_filters_and_drilldown() {
     act(&mut app, Action::MoveDown);
     act(&mut app, Action::OpenDrilldown);
     let (gap, lines) = app.gaps.drilldown.clone().expect("drill-down");
-    assert_eq!(gap.client, "Northwind Traders");
+    assert_eq!(gap.gap.gap.company_name, "Northwind Traders");
     assert_eq!(
         (lines.vendor_total, lines.psa_total),
         (1, 0),
@@ -302,10 +302,10 @@ fn a_decision_answers_at_once_and_the_gaps_follow_from_the_worker() {
     act(&mut app, Action::ShowScreen(Screen::Clients));
     // Two decisions in a row without waiting: coverage moves at once, and only the result of
     // the second reconciliation may land (the first is outdated and dropped).
-    let coverage_before = app.overview.coverage.share;
+    let coverage_before = app.overview.coverage.lowest_share();
     app.update(Action::ConfirmSuggestion);
     assert!(
-        app.overview.coverage.share > coverage_before,
+        app.overview.coverage.lowest_share() > coverage_before,
         "coverage does not wait for the worker"
     );
     assert!(app.reconciling);
@@ -316,7 +316,7 @@ fn a_decision_answers_at_once_and_the_gaps_follow_from_the_worker() {
     app.update(Action::Undo);
     app.settle();
     assert!(!app.reconciling);
-    assert_eq!(app.overview.coverage.share, coverage_before);
+    assert_eq!(app.overview.coverage.lowest_share(), coverage_before);
     assert_eq!(
         app.gaps.rows.len(),
         gaps_before,

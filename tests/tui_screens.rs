@@ -53,7 +53,7 @@ fn gaps_drilldown() {
     while app
         .gaps
         .selected_gap()
-        .is_none_or(|gap| gap.client != "Contoso")
+        .is_none_or(|row| row.gap.gap.company_name != "Contoso")
     {
         let before = app.gaps.selected;
         act(&mut app, Action::MoveDown);

@@ -1,7 +1,6 @@
 //! `billgap demo`: the bundled sample exports in a fresh temporary database.
 
 use crate::import::ImportOptions;
-use crate::review::{build_report, map_certain};
 use clap::Args;
 use std::io::IsTerminal;
 
@@ -29,25 +28,26 @@ const SAMPLES: &[(&str, &[u8])] = &[
     ),
 ];
 
+/// Imports the samples into a temporary database, maps what needs no judgement and the safe
+/// band, then opens the workbench (or prints the gap table).
 pub fn run(args: &DemoArgs) -> color_eyre::Result<i32> {
     let folder = tempfile::tempdir()?;
     let database = folder.path().join("demo.sqlite");
-    let mut store = super::open(&database)?;
+    let mut workspace = super::open(&database)?;
     for (name, bytes) in SAMPLES {
         let path = folder.path().join(name);
         std::fs::write(&path, bytes)?;
-        store.import_file(&path, &ImportOptions::default(), &mut |_| {})?;
+        workspace.import(&path, &ImportOptions::default(), &mut |_| {})?;
         eprintln!("imported sample {name}");
     }
-    let made = map_certain(&mut store)?;
+    let made = workspace.map_certain()?;
     eprintln!(
         "mapped {} customer(s) by the PSA id they carry, {} by identical name, and {} product(s) by identical name",
         made.by_key, made.by_exact_name, made.products_by_exact_name
     );
     // The demo plays an operator who runs `billgap match --accept-above 90`: only unambiguous,
     // very high scores are accepted, each logged as automatic; the rest stays in the queue.
-    let accepted =
-        crate::review::accept_safe_band(&mut store, crate::domain::matching::HIGH_THRESHOLD)?;
+    let accepted = workspace.accept_safe_band(crate::domain::matching::HIGH_THRESHOLD)?;
     eprintln!(
         "accepted {} client and {} product suggestion(s) in the safe band; {} await review, {} have no suggestion",
         accepted.clients_accepted,
@@ -55,9 +55,9 @@ pub fn run(args: &DemoArgs) -> color_eyre::Result<i32> {
         accepted.awaiting_review,
         accepted.without_suggestion
     );
-    let report = build_report(&mut store, super::today(), true, None)?;
+    let report = workspace.report(None, true)?;
     if !args.no_tui && std::io::stdout().is_terminal() {
-        drop(store);
+        drop(workspace);
         let mut options = crate::tui::WorkbenchOptions::new(database.clone());
         options.title = "demo (temporary database)".to_string();
         crate::tui::run(&options)?;

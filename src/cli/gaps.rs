@@ -1,8 +1,7 @@
 //! `billgap gaps`, `billgap report` and `billgap threshold`.
 
 use crate::domain::lines::Side;
-use crate::export::{ExportFormat, write_report, write_report_file};
-use crate::review::build_report;
+use crate::export::{ExportFormat, write_report};
 use clap::{Args, ValueEnum};
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
@@ -53,9 +52,10 @@ pub struct ThresholdArgs {
     pub client: Option<String>,
 }
 
+/// Prints the gaps of the current state; records the run unless `--no-record`.
 pub fn run(database: &Path, args: &GapsArgs) -> color_eyre::Result<i32> {
-    let mut store = super::open(database)?;
-    let report = build_report(&mut store, super::today(), !args.no_record, args.threshold)?;
+    let mut workspace = super::open(database)?;
+    let report = workspace.report(args.threshold, !args.no_record)?;
     let mut stdout = std::io::stdout().lock();
     match args.format {
         GapsFormat::Table => {
@@ -68,10 +68,10 @@ pub fn run(database: &Path, args: &GapsArgs) -> color_eyre::Result<i32> {
     Ok(report.verdict.exit_code())
 }
 
+/// Writes the delta report to a file, atomically.
 pub fn report(database: &Path, args: &ReportArgs) -> color_eyre::Result<i32> {
-    let mut store = super::open(database)?;
-    let report = build_report(&mut store, super::today(), true, None)?;
-    write_report_file(&report, args.format, &args.output)?;
+    let mut workspace = super::open(database)?;
+    let report = workspace.write_report(args.format, &args.output, None, true)?;
     eprintln!(
         "wrote the {} report to {} ({} gaps; {})",
         args.format.extension(),
@@ -82,18 +82,14 @@ pub fn report(database: &Path, args: &ReportArgs) -> color_eyre::Result<i32> {
     Ok(report.verdict.exit_code())
 }
 
+/// Stores the default threshold, or one client's.
 pub fn threshold(database: &Path, args: &ThresholdArgs) -> color_eyre::Result<i32> {
-    let store = super::open(database)?;
+    let mut workspace = super::open(database)?;
     let client = args
         .client
         .as_deref()
-        .map(|client| store.resolve_party(Side::Psa, client).map(|(key, _)| key))
+        .map(|client| workspace.find_party(Side::Psa, client))
         .transpose()?;
-    store.set_threshold(client.as_ref(), args.amount)?;
-    eprintln!(
-        "threshold for {} set to {}",
-        client.map_or("every client".to_string(), |key| key.to_string()),
-        args.amount
-    );
+    eprintln!("{}", workspace.set_threshold(client.as_ref(), args.amount)?);
     Ok(0)
 }

@@ -3,9 +3,8 @@
 use crate::domain::lines::{Period, Side};
 use crate::domain::money::Currency;
 use crate::import::{ImportOptions, Progress};
-use crate::store::ImportOutcome;
 use clap::Args;
-use color_eyre::eyre::{WrapErr, bail};
+use color_eyre::eyre::bail;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `billgap import`.
@@ -49,7 +48,7 @@ fn parse_side(text: &str) -> Result<Side, String> {
 /// Imports every file; stops at the first failure, which leaves the database unchanged for
 /// that file.
 pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<i32> {
-    let mut store = super::open(database)?;
+    let mut workspace = super::open(database)?;
     let options = ImportOptions {
         format: args.format.clone(),
         side: args.side,
@@ -62,59 +61,13 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<i32> {
     };
     for file in &args.files {
         let bar = progress_bar(file);
-        let outcome = store.import_file(file, &options, &mut |progress: Progress| {
+        let receipt = workspace.import(file, &options, &mut |progress: Progress| {
             bar.set_length(progress.total_bytes);
             bar.set_position(progress.bytes_read);
             bar.set_message(format!("{} rows", progress.rows));
         });
         bar.finish_and_clear();
-        match outcome? {
-            ImportOutcome::AlreadyImported(existing) => eprintln!(
-                "{}: already imported as #{} on {} ({}); nothing changed",
-                file.display(),
-                existing.id,
-                existing.imported_at,
-                existing.file_name
-            ),
-            ImportOutcome::Reinstated { import, replaced } => eprintln!(
-                "{}: these bytes were imported as #{} on {} and later replaced; #{} is current again and replaces {:?}",
-                file.display(),
-                import.id,
-                import.imported_at,
-                import.id,
-                replaced
-            ),
-            ImportOutcome::Imported(report) => {
-                let summary = &report.summary;
-                eprintln!(
-                    "{}: imported {} lines from {} rows as {} ({} side, slice {}, period {}){}",
-                    file.display(),
-                    summary.lines,
-                    summary.rows_read,
-                    summary.source.format,
-                    summary.source.side,
-                    summary.source.slice,
-                    report.period,
-                    if report.replaced.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            "; replaces import(s) {:?} of the same slice",
-                            report.replaced
-                        )
-                    }
-                );
-                if !summary.rejected.is_empty() {
-                    let rejects = write_rejects(file, &summary.rejected)?;
-                    eprintln!(
-                        "{}: skipped {} bad row(s); see {}",
-                        file.display(),
-                        summary.rejected.len(),
-                        rejects.display()
-                    );
-                }
-            }
-        }
+        eprintln!("{}", receipt?.sentence());
     }
     Ok(0)
 }
@@ -129,35 +82,6 @@ fn progress_bar(file: &Path) -> indicatif::ProgressBar {
     }
     bar.set_prefix(file.display().to_string());
     bar
-}
-
-fn write_rejects(
-    file: &Path,
-    rejected: &[crate::import::RejectedRow],
-) -> color_eyre::Result<PathBuf> {
-    let mut path = file.as_os_str().to_owned();
-    path.push(".rejected.csv");
-    let path = PathBuf::from(path);
-    let file = std::fs::File::create(&path)
-        .wrap_err_with(|| format!("cannot write {}", path.display()))?;
-    // Rows have different lengths when a row is malformed, so the file is written flexibly:
-    // location and reason, then the row's own cells, each neutralised for spreadsheets.
-    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(file);
-    writer.write_record(["location", "reason", "cells of the rejected row…"])?;
-    for row in rejected {
-        let mut record = vec![
-            crate::export::neutralise_formula(&row.location.to_string()),
-            crate::export::neutralise_formula(&row.reason),
-        ];
-        record.extend(
-            row.raw
-                .iter()
-                .map(|cell| crate::export::neutralise_formula(cell)),
-        );
-        writer.write_record(&record)?;
-    }
-    writer.flush()?;
-    Ok(path)
 }
 
 /// Prints the known formats.

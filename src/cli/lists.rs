@@ -1,15 +1,10 @@
 //! `billgap clients` and `billgap products`: what the vendor side holds, with mappings, and the
 //! mapping queue with ranked suggestions and why.
 
-use crate::domain::lines::{SourceKey, Term};
 use crate::domain::matching::Band;
-use crate::domain::money::MoneyByCurrency;
-use crate::domain::reconcile::{Coverage, IgnoreRule};
 use crate::domain::text::strip_control;
-use crate::review::Candidate;
-use crate::store::Store;
+use crate::workflow::{Candidate, MappingKind, MappingState, QueueEntry, QueueFilter};
 use clap::Args;
-use rust_decimal::Decimal;
 use std::path::Path;
 
 /// `billgap clients` / `billgap products`.
@@ -23,105 +18,44 @@ pub struct ListArgs {
     pub mapped: bool,
 }
 
-/// One listed vendor record, client or product alike.
-struct Listed<'a> {
-    key: &'a SourceKey,
-    name: &'a str,
-    detail: String,
-    seats: Decimal,
-    spend: &'a MoneyByCurrency,
-    mapped_to: Option<&'a SourceKey>,
-    ignored: Option<&'a IgnoreRule>,
-}
-
-impl Listed<'_> {
-    fn print(&self) {
-        let status = match (self.mapped_to, self.ignored) {
-            (Some(target), _) => format!("→ {target}"),
-            (None, Some(rule)) => format!("ignored: {}", strip_control(&rule.reason)),
-            (None, None) => "UNMAPPED".to_string(),
-        };
-        println!(
-            "{:<50} {:<44} {:<14} {:>8} seats  {:>16}  {}",
-            self.key.to_string(),
-            strip_control(self.name),
-            self.detail,
-            self.seats.normalize(),
-            self.spend.to_string(),
-            status
-        );
-    }
-}
-
-pub fn list_clients(database: &Path, args: &ListArgs) -> color_eyre::Result<i32> {
-    let store = super::open(database)?;
-    print_coverage(&store)?;
-    if args.unmapped {
-        for entry in crate::review::mapping_queue(&store, 3)?.clients {
-            listed_customer(&entry.customer).print();
-            print_candidates(&entry.candidates);
+/// Lists the vendor customers or products, coverage first.
+pub fn list(database: &Path, kind: MappingKind, args: &ListArgs) -> color_eyre::Result<i32> {
+    let mut workspace = super::open(database)?;
+    println!("{}", workspace.coverage()?.headline());
+    let filter = if args.unmapped {
+        QueueFilter::Unmapped
+    } else {
+        QueueFilter::All
+    };
+    for entry in workspace.queue(kind, filter)? {
+        let mapped = matches!(entry.state, MappingState::Mapped { .. });
+        if args.mapped && !mapped {
+            continue;
         }
-        return Ok(0);
-    }
-    let state = store.current_state()?;
-    for row in store.parties(crate::domain::lines::Side::Vendor, &state)? {
-        if !args.mapped || row.mapped_to.is_some() {
-            listed_customer(&row).print();
+        print_entry(&entry);
+        if args.unmapped {
+            print_candidates(&workspace.candidates(kind, &entry, 3)?);
         }
     }
     Ok(0)
 }
 
-pub fn list_products(database: &Path, args: &ListArgs) -> color_eyre::Result<i32> {
-    let store = super::open(database)?;
-    print_coverage(&store)?;
-    if args.unmapped {
-        for entry in crate::review::mapping_queue(&store, 3)?.products {
-            listed_product(&entry.product).print();
-            print_candidates(&entry.candidates);
-        }
-        return Ok(0);
-    }
-    let state = store.current_state()?;
-    for row in store.products(crate::domain::lines::Side::Vendor, &state)? {
-        if !args.mapped || row.mapped_to.is_some() {
-            listed_product(&row).print();
-        }
-    }
-    Ok(0)
-}
-
-fn listed_customer(row: &crate::store::PartyRow) -> Listed<'_> {
-    Listed {
-        key: &row.key,
-        name: &row.party.name,
-        detail: row.party.domain.clone().unwrap_or_default(),
-        seats: row.seats,
-        spend: &row.spend,
-        mapped_to: row.mapped_to.as_ref(),
-        ignored: row.ignored.as_ref(),
-    }
-}
-
-fn listed_product(row: &crate::store::ProductRow) -> Listed<'_> {
-    Listed {
-        key: &row.key,
-        name: &row.product.name,
-        detail: Term::as_str(row.term).to_string(),
-        seats: row.seats,
-        spend: &row.spend,
-        mapped_to: row.mapped_to.as_ref(),
-        ignored: row.ignored.as_ref(),
-    }
-}
-
-fn print_coverage(store: &Store) -> color_eyre::Result<()> {
-    let state = store.current_state()?;
+fn print_entry(entry: &QueueEntry) {
+    let status = match &entry.state {
+        MappingState::Mapped { target_key, .. } => format!("→ {target_key}"),
+        MappingState::Ignored { reason, .. } => format!("ignored: {}", strip_control(reason)),
+        MappingState::Unmapped => "UNMAPPED".to_string(),
+    };
+    let spend: Vec<String> = entry.spend.iter().map(ToString::to_string).collect();
     println!(
-        "{}",
-        Coverage::measure(&state.vendor, &state.mappings, super::today()).headline()
+        "{:<50} {:<44} {:<14} {:>8} seats  {:>16}  {}",
+        strip_control(&entry.key.to_string()),
+        strip_control(&entry.name),
+        strip_control(entry.detail.as_deref().unwrap_or_default()),
+        entry.seats.normalize(),
+        spend.join(" + "),
+        status
     );
-    Ok(())
 }
 
 /// The candidates worth showing (review band and above), with score, band and why.
@@ -138,7 +72,7 @@ fn print_candidates(candidates: &[Candidate]) {
             "    {:>3} {:<6} {:<28} {}  ({})",
             candidate.suggestion.score,
             candidate.suggestion.band.as_str(),
-            candidate.key.to_string(),
+            strip_control(&candidate.key.to_string()),
             strip_control(&candidate.suggestion.candidate_name),
             strip_control(&candidate.suggestion.summary())
         );

@@ -1,7 +1,9 @@
 //! Mapping commands: map, unmap, ignore, unignore, undo, redo, the log, and the lists.
 
+use crate::domain::decision::Decision;
 use crate::domain::lines::{Side, Term};
-use crate::store::{Decision, Origin, Store, UndoOutcome};
+use crate::domain::matching::Band;
+use crate::workflow::{Candidate, HistoryStep, MappingQueue, WorkflowError, Workspace};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::Path;
 
@@ -109,114 +111,78 @@ pub struct UnignoreArgs {
     pub vendor: String,
 }
 
+/// `billgap map`.
 pub fn map(database: &Path, subject: MapSubject) -> color_eyre::Result<i32> {
-    decide(database, |store| {
+    decide(database, |workspace| {
         Ok(match subject {
             MapSubject::Client {
                 vendor_customer,
                 psa_company,
-            } => {
-                let (vendor, company) = client_pair(store, &vendor_customer, &psa_company)?;
-                Decision::MapClient { vendor, company }
-            }
+            } => Decision::MapClient {
+                vendor: workspace.find_party(Side::Vendor, &vendor_customer)?,
+                company: workspace.find_party(Side::Psa, &psa_company)?,
+            },
             MapSubject::Product {
                 vendor_product,
                 psa_product,
                 term,
-            } => Decision::MapProduct {
-                vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
-                term,
-                product: psa_catalogue_product(store, &psa_product)?,
-            },
+            } => {
+                let vendor = workspace.find_product(Side::Vendor, &vendor_product)?;
+                let named = workspace.find_psa_product_or_catalogue(&psa_product)?;
+                if named.catalogue_only {
+                    eprintln!(
+                        "note: no imported PSA line bills {} yet; mapping to it as a catalogue product",
+                        named.key
+                    );
+                }
+                Decision::MapProduct {
+                    vendor,
+                    term,
+                    product: named.key,
+                }
+            }
         })
     })
 }
 
-/// Opens the store, builds the decision from what the user typed, and records it.
+/// Opens the workspace, builds the decision from what the user typed, and records it.
 fn decide(
     database: &Path,
-    build: impl FnOnce(&Store) -> color_eyre::Result<Decision>,
+    build: impl FnOnce(&Workspace) -> Result<Decision, WorkflowError>,
 ) -> color_eyre::Result<i32> {
-    let mut store = super::open(database)?;
-    let decision = build(&store)?;
-    apply(&mut store, &decision)
+    let mut workspace = super::open(database)?;
+    let decision = build(&workspace)?;
+    eprintln!("{}", workspace.decide(&decision)?.sentence);
+    Ok(0)
 }
 
-/// A vendor customer and a PSA company, each by key or exact name.
-fn client_pair(
-    store: &Store,
-    vendor: &str,
-    company: &str,
-) -> color_eyre::Result<(
-    crate::domain::lines::SourceKey,
-    crate::domain::lines::SourceKey,
-)> {
-    Ok((
-        store.resolve_party(Side::Vendor, vendor)?.0,
-        store.resolve_party(Side::Psa, company)?.0,
-    ))
-}
-
-/// A PSA product by key or name; a product no agreement bills yet (so no import has it) may
-/// still be named by its id, because mapping it is how a missing line gets priced and found.
-fn psa_catalogue_product(
-    store: &Store,
-    text: &str,
-) -> color_eyre::Result<crate::domain::lines::SourceKey> {
-    match store.find_products(Side::Psa, text)?.as_slice() {
-        [(key, _)] => return Ok(key.clone()),
-        // Several matches: resolving explains which, and how to pick one.
-        [_, _, ..] => return Ok(store.resolve_product(Side::Psa, text)?.0),
-        [] => {}
-    }
-    let systems: std::collections::BTreeSet<String> = store
-        .sources()?
-        .into_iter()
-        .filter(|source| source.side == Side::Psa)
-        .map(|source| source.system)
-        .collect();
-    let (system, key) = match text.split_once(':') {
-        Some((system, key)) => (system.to_string(), key.to_string()),
-        None if systems.len() == 1 => (
-            systems.iter().next().cloned().unwrap_or_default(),
-            text.to_string(),
-        ),
-        None => color_eyre::eyre::bail!(
-            "no PSA product has the key or exact name '{text}'; name it as system:key (PSA systems imported: {})",
-            systems.into_iter().collect::<Vec<_>>().join(", ")
-        ),
-    };
-    eprintln!(
-        "note: no imported PSA line bills {system}:{key} yet; mapping to it as a catalogue product"
-    );
-    Ok(crate::domain::lines::SourceKey::new(system, key))
-}
-
+/// `billgap reject`.
 pub fn reject(database: &Path, subject: RejectSubject) -> color_eyre::Result<i32> {
-    decide(database, |store| {
+    decide(database, |workspace| {
         Ok(match subject {
             RejectSubject::Client {
                 vendor_customer,
                 psa_company,
-            } => {
-                let (vendor, company) = client_pair(store, &vendor_customer, &psa_company)?;
-                Decision::RejectClient { vendor, company }
-            }
+            } => Decision::RejectClient {
+                vendor: workspace.find_party(Side::Vendor, &vendor_customer)?,
+                company: workspace.find_party(Side::Psa, &psa_company)?,
+            },
             RejectSubject::Product {
                 vendor_product,
                 psa_product,
             } => Decision::RejectProduct {
-                vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
-                product: store.resolve_product(Side::Psa, &psa_product)?.0,
+                vendor: workspace.find_product(Side::Vendor, &vendor_product)?,
+                product: workspace.find_product(Side::Psa, &psa_product)?,
             },
         })
     })
 }
 
+/// `billgap match`: band counts, or the explicit auto-accept of the safe band.
 pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<i32> {
-    let mut store = super::open(database)?;
+    let mut workspace = super::open(database)?;
     if let Some(accept_above) = args.accept_above {
-        let outcome = crate::review::accept_safe_band(&mut store, accept_above)?;
+        let outcome = workspace.accept_safe_band(accept_above)?;
         println!(
             "accepted {} client and {} product mapping(s) automatically (logged; `billgap undo` reverses one at a time); {} await review, {} have no suggestion",
             outcome.clients_accepted,
@@ -226,11 +192,9 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<i32>
         );
         return Ok(0);
     }
-    let crate::review::MappingQueue { clients, products } =
-        crate::review::mapping_queue(&store, 3)?;
-    let bands = |best: Vec<Option<crate::domain::matching::Band>>| {
+    let MappingQueue { clients, products } = workspace.mapping_queue(3)?;
+    let bands = |best: Vec<Option<Band>>| {
         let count = |band| best.iter().filter(|found| **found == Some(band)).count();
-        use crate::domain::matching::Band;
         format!(
             "{} high, {} review, {} without a suggestion",
             count(Band::High),
@@ -238,7 +202,7 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<i32>
             best.len() - count(Band::High) - count(Band::Review)
         )
     };
-    let best_band = |candidates: &[crate::review::Candidate]| {
+    let best_band = |candidates: &[Candidate]| {
         candidates
             .first()
             .map(|candidate| candidate.suggestion.band)
@@ -270,34 +234,36 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<i32>
     Ok(0)
 }
 
+/// `billgap unmap`.
 pub fn unmap(database: &Path, subject: UnmapSubject) -> color_eyre::Result<i32> {
-    decide(database, |store| {
+    decide(database, |workspace| {
         Ok(match subject {
             UnmapSubject::Client { vendor_customer } => Decision::UnmapClient {
-                vendor: store.resolve_party(Side::Vendor, &vendor_customer)?.0,
+                vendor: workspace.find_party(Side::Vendor, &vendor_customer)?,
             },
             UnmapSubject::Product {
                 vendor_product,
                 term,
             } => Decision::UnmapProduct {
-                vendor: store.resolve_product(Side::Vendor, &vendor_product)?.0,
+                vendor: workspace.find_product(Side::Vendor, &vendor_product)?,
                 term,
             },
         })
     })
 }
 
+/// `billgap ignore`.
 pub fn ignore(database: &Path, args: &IgnoreArgs) -> color_eyre::Result<i32> {
     let (reason, until) = (args.reason.clone(), args.until);
-    decide(database, |store| {
+    decide(database, |workspace| {
         Ok(match args.subject {
             IgnoreSubject::Customer => Decision::IgnoreCustomer {
-                vendor: store.resolve_party(Side::Vendor, &args.vendor)?.0,
+                vendor: workspace.find_party(Side::Vendor, &args.vendor)?,
                 reason,
                 until,
             },
             IgnoreSubject::Product => Decision::IgnoreProduct {
-                vendor: store.resolve_product(Side::Vendor, &args.vendor)?.0,
+                vendor: workspace.find_product(Side::Vendor, &args.vendor)?,
                 reason,
                 until,
             },
@@ -305,71 +271,40 @@ pub fn ignore(database: &Path, args: &IgnoreArgs) -> color_eyre::Result<i32> {
     })
 }
 
+/// `billgap unignore`.
 pub fn unignore(database: &Path, args: &UnignoreArgs) -> color_eyre::Result<i32> {
-    decide(database, |store| {
+    decide(database, |workspace| {
         Ok(match args.subject {
             IgnoreSubject::Customer => Decision::UnignoreCustomer {
-                vendor: store.resolve_party(Side::Vendor, &args.vendor)?.0,
+                vendor: workspace.find_party(Side::Vendor, &args.vendor)?,
             },
             IgnoreSubject::Product => Decision::UnignoreProduct {
-                vendor: store.resolve_product(Side::Vendor, &args.vendor)?.0,
+                vendor: workspace.find_product(Side::Vendor, &args.vendor)?,
             },
         })
     })
 }
 
-fn apply(store: &mut Store, decision: &Decision) -> color_eyre::Result<i32> {
-    match store.decide(decision, Origin::Manual)? {
-        Some(id) => eprintln!("recorded decision #{id}: {}", describe(decision)),
-        None => eprintln!("nothing to change: {} already holds", describe(decision)),
+/// `billgap undo` and `billgap redo`.
+pub fn step_history(database: &Path, step: HistoryStep) -> color_eyre::Result<i32> {
+    let mut workspace = super::open(database)?;
+    match workspace.step_history(step)? {
+        Some(sentence) => eprintln!("{sentence}"),
+        None => eprintln!(
+            "nothing to {}",
+            match step {
+                HistoryStep::Undo => "undo",
+                HistoryStep::Redo => "redo",
+            }
+        ),
     }
     Ok(0)
 }
 
-fn describe(decision: &Decision) -> String {
-    match decision {
-        Decision::MapClient { vendor, company } => format!("{vendor} → {company}"),
-        Decision::UnmapClient { vendor } => format!("{vendor} unmapped"),
-        Decision::MapProduct {
-            vendor,
-            term,
-            product,
-        } => format!(
-            "{vendor} ({}) → {product}",
-            term.map_or("every term", Term::as_str)
-        ),
-        Decision::UnmapProduct { vendor, term } => {
-            format!(
-                "{vendor} ({}) unmapped",
-                term.map_or("every term", Term::as_str)
-            )
-        }
-        Decision::RejectClient { vendor, company } => format!("{vendor} is not {company}"),
-        Decision::RejectProduct { vendor, product } => format!("{vendor} is not {product}"),
-        Decision::IgnoreCustomer { vendor, reason, .. }
-        | Decision::IgnoreProduct { vendor, reason, .. } => format!("{vendor} ignored: {reason}"),
-        Decision::UnignoreCustomer { vendor } | Decision::UnignoreProduct { vendor } => {
-            format!("{vendor} no longer ignored")
-        }
-    }
-}
-
-pub fn step_history(database: &Path, undo: bool) -> color_eyre::Result<i32> {
-    let mut store = super::open(database)?;
-    let outcome = if undo { store.undo()? } else { store.redo()? };
-    match outcome {
-        UndoOutcome::Applied(record) => eprintln!(
-            "{} of decision {}: {} {}",
-            record.step, record.id, record.action, record.record
-        ),
-        UndoOutcome::Nothing => eprintln!("nothing to {}", if undo { "undo" } else { "redo" }),
-    }
-    Ok(0)
-}
-
+/// `billgap log`.
 pub fn show_log(database: &Path, limit: usize) -> color_eyre::Result<i32> {
-    let store = super::open(database)?;
-    for record in store.decision_log(limit)? {
+    let workspace = super::open(database)?;
+    for record in workspace.decision_log(limit)? {
         println!(
             "#{:<5} {}  {:<5} {:<9} {:<17} {}",
             record.id, record.decided_at, record.step, record.origin, record.action, record.record

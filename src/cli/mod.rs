@@ -116,11 +116,15 @@ pub fn run(cli: Cli) -> color_eyre::Result<i32> {
         Command::Unmap { subject } => mapping::unmap(&database, subject),
         Command::Ignore(args) => mapping::ignore(&database, &args),
         Command::Unignore(args) => mapping::unignore(&database, &args),
-        Command::Undo => mapping::step_history(&database, true),
-        Command::Redo => mapping::step_history(&database, false),
+        Command::Undo => mapping::step_history(&database, crate::workflow::HistoryStep::Undo),
+        Command::Redo => mapping::step_history(&database, crate::workflow::HistoryStep::Redo),
         Command::Log { limit } => mapping::show_log(&database, limit),
-        Command::Clients(args) => lists::list_clients(&database, &args),
-        Command::Products(args) => lists::list_products(&database, &args),
+        Command::Clients(args) => {
+            lists::list(&database, crate::workflow::MappingKind::Client, &args)
+        }
+        Command::Products(args) => {
+            lists::list(&database, crate::workflow::MappingKind::Product, &args)
+        }
         Command::Gaps(args) => gaps::run(&database, &args),
         Command::Report(args) => gaps::report(&database, &args),
         Command::Threshold(args) => gaps::threshold(&database, &args),
@@ -128,14 +132,9 @@ pub fn run(cli: Cli) -> color_eyre::Result<i32> {
     }
 }
 
-/// Opens the database with a message that names it.
-fn open(database: &std::path::Path) -> color_eyre::Result<crate::store::Store> {
+/// Opens the database as a workspace dated today, with a message that names it.
+fn open(database: &std::path::Path) -> color_eyre::Result<crate::workflow::Workspace> {
     use color_eyre::eyre::WrapErr;
-    crate::store::Store::open(database)
+    crate::workflow::Workspace::open(database)
         .wrap_err_with(|| format!("cannot open the database {}", database.display()))
-}
-
-/// Today in the local calendar, the day every reconcile is dated.
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
 }

@@ -58,7 +58,7 @@ pub fn render(report: &Report) -> String {
         "Cost/month",
         "Age"
     );
-    for tracked in crate::review::worklist(report) {
+    for tracked in report.worklist() {
         let gap = &tracked.gap;
         let flag = if report.is_over_threshold(tracked) {
             "!"

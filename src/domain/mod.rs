@@ -4,11 +4,14 @@
 //! can be tested with plain values. Everything else in the crate depends on `domain`; `domain`
 //! depends on nothing else in the crate.
 
+pub mod decision;
+pub mod holdings;
 pub mod ledger;
 pub mod lines;
 pub mod matching;
 pub mod money;
 pub mod normalize;
+pub mod positions;
 pub mod reconcile;
 pub mod report;
 pub mod text;

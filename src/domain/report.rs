@@ -30,6 +30,10 @@ pub struct Report {
     pub gaps: Vec<TrackedGap>,
     /// Gaps of the previous run that are gone.
     pub resolved: Vec<PriorGap>,
+    /// True when the ledger had a recorded run to compare with, so that "new" and "resolved"
+    /// mean something.
+    #[serde(skip)]
+    pub has_previous_run: bool,
 }
 
 impl Report {
@@ -53,6 +57,7 @@ impl Report {
             clients: reconciliation.clients,
             gaps,
             resolved,
+            has_previous_run: false,
         }
     }
 
@@ -64,6 +69,20 @@ impl Report {
                 self.withheld_orphans
             )
         })
+    }
+
+    /// Gaps of clients over their threshold first, then by value (the order reconcile gives):
+    /// the order a billing owner works them in.
+    pub fn worklist(&self) -> Vec<&TrackedGap> {
+        let over: std::collections::HashSet<&crate::domain::lines::SourceKey> = self
+            .clients
+            .iter()
+            .filter(|client| client.over_threshold)
+            .map(|client| &client.company)
+            .collect();
+        let mut gaps: Vec<&TrackedGap> = self.gaps.iter().collect();
+        gaps.sort_by_key(|gap| !over.contains(&gap.gap.company));
+        gaps
     }
 
     /// True when the gap's client is over its threshold.

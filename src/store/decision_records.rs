@@ -2,6 +2,7 @@
 //! two operations undo and redo need: read its current state, and put it into a given state.
 
 use super::{StoreError, now_text};
+use crate::domain::decision::Decision;
 use crate::domain::lines::{SourceKey, Term};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -66,6 +67,89 @@ impl RecordId {
             psa_system: psa.system.clone(),
             psa_key: psa.key.clone(),
         }
+    }
+
+    /// The decision that leaves this record in `state` (`None` state: the row removed). Undo
+    /// and redo use it to name what they reversed in the operator's words.
+    pub(super) fn decision(&self, state: Option<&Value>) -> Option<Decision> {
+        let text = |field: &str| -> Option<String> {
+            state?.get(field)?.as_str().map(str::to_string)
+        };
+        let psa = || Some(SourceKey::new(text("psa_system")?, text("psa_key")?));
+        let reason = || text("reason").unwrap_or_default();
+        let until = || text("until").and_then(|date| date.parse().ok());
+        Some(match self {
+            RecordId::ClientMapping {
+                vendor_system,
+                vendor_key,
+            } => {
+                let vendor = SourceKey::new(vendor_system.clone(), vendor_key.clone());
+                match state {
+                    Some(_) => Decision::MapClient {
+                        vendor,
+                        company: psa()?,
+                    },
+                    None => Decision::UnmapClient { vendor },
+                }
+            }
+            RecordId::ProductMapping {
+                vendor_system,
+                vendor_key,
+                term,
+            } => {
+                let vendor = SourceKey::new(vendor_system.clone(), vendor_key.clone());
+                let term = (term != "*").then(|| term.parse().unwrap_or(Term::Unspecified));
+                match state {
+                    Some(_) => Decision::MapProduct {
+                        vendor,
+                        term,
+                        product: psa()?,
+                    },
+                    None => Decision::UnmapProduct { vendor, term },
+                }
+            }
+            RecordId::Ignore {
+                subject,
+                system,
+                key,
+            } => {
+                let vendor = SourceKey::new(system.clone(), key.clone());
+                match (subject.as_str(), state) {
+                    ("customer", Some(_)) => Decision::IgnoreCustomer {
+                        vendor,
+                        reason: reason(),
+                        until: until(),
+                    },
+                    ("customer", None) => Decision::UnignoreCustomer { vendor },
+                    (_, Some(_)) => Decision::IgnoreProduct {
+                        vendor,
+                        reason: reason(),
+                        until: until(),
+                    },
+                    (_, None) => Decision::UnignoreProduct { vendor },
+                }
+            }
+            RecordId::Rejection {
+                subject,
+                vendor_system,
+                vendor_key,
+                psa_system,
+                psa_key,
+            } => {
+                let vendor = SourceKey::new(vendor_system.clone(), vendor_key.clone());
+                let psa = SourceKey::new(psa_system.clone(), psa_key.clone());
+                match subject.as_str() {
+                    "client" => Decision::RejectClient {
+                        vendor,
+                        company: psa,
+                    },
+                    _ => Decision::RejectProduct {
+                        vendor,
+                        product: psa,
+                    },
+                }
+            }
+        })
     }
 
     /// Reads the record's current state; `None` when the row does not exist.

@@ -3,7 +3,8 @@
 
 use super::decision_records::RecordId;
 use super::{Store, StoreError, now_text};
-use crate::domain::lines::{SourceKey, Term};
+pub use crate::domain::decision::Decision;
+use crate::domain::lines::SourceKey;
 use chrono::NaiveDate;
 use rusqlite::{Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
@@ -26,81 +27,6 @@ impl Origin {
             Origin::Automatic => "automatic",
         }
     }
-}
-
-/// One thing the operator decides.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
-    /// This vendor customer is this PSA company.
-    MapClient {
-        /// Vendor customer.
-        vendor: SourceKey,
-        /// PSA company.
-        company: SourceKey,
-    },
-    /// Remove a vendor customer's mapping.
-    UnmapClient {
-        /// Vendor customer.
-        vendor: SourceKey,
-    },
-    /// This vendor product (of one term, or every term) is this PSA product.
-    MapProduct {
-        /// Vendor product.
-        vendor: SourceKey,
-        /// The term, or `None` for every term.
-        term: Option<Term>,
-        /// PSA product.
-        product: SourceKey,
-    },
-    /// Remove a vendor product's mapping for a term (or the every-term mapping).
-    UnmapProduct {
-        /// Vendor product.
-        vendor: SourceKey,
-        /// The term, or `None` for the every-term mapping.
-        term: Option<Term>,
-    },
-    /// This suggested PSA company is not this vendor customer; never suggest it again.
-    RejectClient {
-        /// Vendor customer.
-        vendor: SourceKey,
-        /// The rejected PSA company.
-        company: SourceKey,
-    },
-    /// This suggested PSA product is not this vendor product.
-    RejectProduct {
-        /// Vendor product.
-        vendor: SourceKey,
-        /// The rejected PSA product.
-        product: SourceKey,
-    },
-    /// Leave a vendor customer out of the comparison.
-    IgnoreCustomer {
-        /// Vendor customer.
-        vendor: SourceKey,
-        /// Why, shown wherever the rule has an effect.
-        reason: String,
-        /// Last day in force, or for good.
-        until: Option<NaiveDate>,
-    },
-    /// Leave a vendor product out of the comparison (free and viral SKUs).
-    IgnoreProduct {
-        /// Vendor product.
-        vendor: SourceKey,
-        /// Why.
-        reason: String,
-        /// Last day in force, or for good.
-        until: Option<NaiveDate>,
-    },
-    /// Lift a customer's ignore rule.
-    UnignoreCustomer {
-        /// Vendor customer.
-        vendor: SourceKey,
-    },
-    /// Lift a product's ignore rule.
-    UnignoreProduct {
-        /// Vendor product.
-        vendor: SourceKey,
-    },
 }
 
 impl Decision {
@@ -184,8 +110,10 @@ pub struct DecisionRecord {
 /// What an undo or redo did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UndoOutcome {
-    /// This decision was reversed (undo) or re-applied (redo).
-    Applied(DecisionRecord),
+    /// This decision was reversed (undo) or re-applied (redo): the log entry written, and the
+    /// original decision read back from the log, so a face can name it in business words
+    /// (`None` only for a log entry that no decision produces, from a hand-edited database).
+    Applied(DecisionRecord, Option<Decision>),
     /// There was nothing to undo or redo.
     Nothing,
 }
@@ -272,6 +200,7 @@ impl Store {
                 .transpose()
         };
         let (before, after) = (parse(&before)?, parse(&after)?);
+        let decision = record.decision(after.as_ref());
         let (from, to) = if undo {
             (&after, &before)
         } else {
@@ -302,7 +231,7 @@ impl Store {
             step: step.to_string(),
             origin: origin.as_str().to_string(),
             record: record_text,
-        }))
+        }, decision))
     }
 
     /// The latest entries of the decision log, newest first.
@@ -351,9 +280,9 @@ fn log(
     before: Option<&Value>,
     after: Option<&Value>,
 ) -> Result<i64, StoreError> {
-    let record = serde_json::to_string(record).map_err(|error| StoreError::Corrupt {
-        column: "decisions.record",
-        value: error.to_string(),
+    let record = serde_json::to_string(record).map_err(|source| StoreError::Serialise {
+        what: "a decision record",
+        source,
     })?;
     transaction.execute(
         "INSERT INTO decisions (decided_at, action, step, target, origin, record, before, after)

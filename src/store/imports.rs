@@ -3,11 +3,11 @@
 use super::{Store, StoreError, now_text};
 use crate::domain::lines::{Line, Period, Side, Term};
 use crate::domain::money::Currency;
+use crate::domain::positions::PositionTotals;
 use crate::import::{
     ImportError, ImportOptions, ImportSummary, LineSink, Progress, SinkError, SourceInfo,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
-use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Read;
@@ -99,10 +99,11 @@ impl Store {
         label: &str,
         lines: Vec<Line>,
     ) -> Result<ImportOutcome, StoreError> {
-        let serialised = serde_json::to_string(&lines).map_err(|error| StoreError::Corrupt {
-            column: "lines",
-            value: error.to_string(),
-        })?;
+        let serialised =
+            serde_json::to_string(&lines).map_err(|source| StoreError::Serialise {
+                what: "the pulled lines",
+                source,
+            })?;
         let digest = super::hex_sha256(&format!("{}\n{serialised}", source.system));
         if let Some(existing) = self.import_by_digest(&digest)? {
             return self.reuse(existing);
@@ -163,10 +164,12 @@ impl Store {
             (Err(error), None) => return Err(error.into()),
             (Ok(summary), None) => summary,
         };
+        // A dateless export (ConnectWise additions) is filed under the local month it was
+        // imported in, the calendar every other date in billgap uses.
         let period = summary
             .source
             .period
-            .unwrap_or_else(|| Period::containing(chrono::Utc::now().date_naive()));
+            .unwrap_or_else(|| Period::containing(chrono::Local::now().date_naive()));
         write_positions(&transaction, import_id, positions)?;
         let replaced = supersede(&transaction, import_id, &summary.source, period)?;
         transaction.execute(
@@ -319,18 +322,6 @@ fn supersede(
     Ok(replaced)
 }
 
-/// Running totals of one (party, product, term, currency) while an import streams.
-#[derive(Debug, Default)]
-struct Aggregate {
-    seats: Decimal,
-    spend: Decimal,
-    unit_price: Option<Decimal>,
-    unit_cost: Option<Decimal>,
-    /// Seats of the recurring line whose prices were kept: the largest one speaks for all.
-    priced_by: Option<Decimal>,
-    lines: i64,
-}
-
 type PositionKey = (i64, i64, Term, Currency);
 
 struct StoreSink<'t> {
@@ -340,7 +331,7 @@ struct StoreSink<'t> {
     system: String,
     parties: HashMap<String, i64>,
     products: HashMap<String, i64>,
-    positions: HashMap<PositionKey, Aggregate>,
+    positions: HashMap<PositionKey, PositionTotals>,
     failure: Option<StoreError>,
 }
 
@@ -434,43 +425,10 @@ impl<'t> StoreSink<'t> {
                 line.subscription
             ])?;
         let currency = currency.unwrap_or_else(Currency::none);
-        let aggregate = self
-            .positions
+        self.positions
             .entry((party_id, product_id, line.term, currency))
-            .or_default();
-        aggregate.lines += 1;
-        if line.charge.counts_seats() {
-            aggregate.seats += line.seats;
-        }
-        aggregate.spend += match (&line.amount, &line.unit_cost, &line.unit_price) {
-            (Some(amount), _, _) => amount.amount,
-            (None, Some(cost), _) if line.charge.counts_seats() => cost.amount * line.seats,
-            (None, None, Some(price)) if line.charge.counts_seats() => price.amount * line.seats,
-            _ => Decimal::ZERO,
-        };
-        let is_recurring = line.charge == crate::domain::lines::ChargeKind::Recurring;
-        if is_recurring && aggregate.priced_by.is_none_or(|seats| line.seats > seats) {
-            aggregate.priced_by = Some(line.seats);
-            // The largest line speaks for the price, but a line without one never erases a
-            // price an earlier line gave.
-            aggregate.unit_price = line
-                .unit_price
-                .as_ref()
-                .map(|money| money.amount)
-                .or(aggregate.unit_price);
-            aggregate.unit_cost = line
-                .unit_cost
-                .as_ref()
-                .map(|money| money.amount)
-                .or(aggregate.unit_cost);
-        } else if aggregate.priced_by.is_none() {
-            aggregate.unit_price = aggregate
-                .unit_price
-                .or(line.unit_price.as_ref().map(|money| money.amount));
-            aggregate.unit_cost = aggregate
-                .unit_cost
-                .or(line.unit_cost.as_ref().map(|money| money.amount));
-        }
+            .or_default()
+            .absorb(line)?;
         Ok(())
     }
 }
@@ -488,7 +446,7 @@ impl LineSink for StoreSink<'_> {
 fn write_positions(
     transaction: &Transaction<'_>,
     import_id: i64,
-    positions: HashMap<PositionKey, Aggregate>,
+    positions: HashMap<PositionKey, PositionTotals>,
 ) -> Result<(), StoreError> {
     let mut statement = transaction.prepare(
         "INSERT INTO positions (import_id, party_id, product_id, term, currency, seats, spend,

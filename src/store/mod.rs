@@ -15,7 +15,7 @@ mod runs;
 
 pub use decisions::{Decision, DecisionRecord, Origin, UndoOutcome};
 pub use imports::{ImportOutcome, ImportReport, SourceRow};
-pub use positions::{CurrentState, DrillDownLine, PartyRow, ProductRow};
+pub use positions::{CurrentState, DrillDownLine};
 pub use runs::RecordedRun;
 
 use rusqlite::Connection;
@@ -66,6 +66,17 @@ pub enum StoreError {
     /// The user named something that does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// A running total of an import left the range of exact decimals.
+    #[error("{0}; nothing was imported, the database is unchanged")]
+    Overflow(#[from] crate::domain::positions::TotalsOverflow),
+    /// A value could not be serialised for storage.
+    #[error("cannot serialise {what} for storage: {source}")]
+    Serialise {
+        /// What was being stored.
+        what: &'static str,
+        /// serde_json's reason.
+        source: serde_json::Error,
+    },
 }
 
 impl From<crate::import::ImportError> for StoreError {

@@ -2,12 +2,14 @@
 //! queue shows, and the lines behind a gap.
 
 use super::{Store, StoreError, decimal_from};
-use crate::domain::lines::{Party, Product, Side, SourceKey, Term};
-use crate::domain::money::{Currency, Money, MoneyByCurrency};
+use crate::domain::holdings::PartyDetails;
+use crate::domain::lines::{Side, SourceKey, Term};
+use crate::domain::money::{Currency, Money};
+use crate::domain::positions::merge_slices;
 use crate::domain::reconcile::{IgnoreRule, MappingSet, Position, Thresholds};
 use rusqlite::params;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Everything a reconcile needs, read in one go.
 #[derive(Debug, Clone)]
@@ -24,42 +26,6 @@ pub struct CurrentState {
     pub mappings: MappingSet,
     /// Threshold settings.
     pub thresholds: Thresholds,
-}
-
-/// A vendor customer or PSA company with what it holds in the current period.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartyRow {
-    /// System and key.
-    pub key: SourceKey,
-    /// Name, domain and external id as last imported.
-    pub party: Party,
-    /// Seats over every product.
-    pub seats: Decimal,
-    /// Spend (vendor) or billed amount (PSA), per currency.
-    pub spend: MoneyByCurrency,
-    /// The PSA company it is mapped to (vendor customers only).
-    pub mapped_to: Option<SourceKey>,
-    /// The ignore rule in force, if any.
-    pub ignored: Option<IgnoreRule>,
-}
-
-/// A vendor or PSA product with what is held of it in the current period, per term.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProductRow {
-    /// System and key.
-    pub key: SourceKey,
-    /// Name as last imported.
-    pub product: Product,
-    /// The term.
-    pub term: Term,
-    /// Seats over every customer.
-    pub seats: Decimal,
-    /// Spend per currency.
-    pub spend: MoneyByCurrency,
-    /// The PSA product it maps to (vendor products only).
-    pub mapped_to: Option<SourceKey>,
-    /// The ignore rule in force, if any.
-    pub ignored: Option<IgnoreRule>,
 }
 
 /// One stored line, for the drill-down behind a gap.
@@ -154,52 +120,30 @@ impl Store {
              ORDER BY i.id",
         )?;
         let mut rows = statement.query(params![side.as_str(), period])?;
-        let mut merged: BTreeMap<(SourceKey, SourceKey, Term, Currency), Position> =
-            BTreeMap::new();
+        let mut read = Vec::new();
         while let Some(row) = rows.next()? {
-            let customer = SourceKey::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?);
-            let product = SourceKey::new(row.get::<_, String>(3)?, row.get::<_, String>(4)?);
-            let term: Term = row
-                .get::<_, String>(6)?
-                .parse()
-                .unwrap_or(Term::Unspecified);
             let currency_text: String = row.get(7)?;
             let currency = Currency::parse(&currency_text).map_err(|_| StoreError::Corrupt {
                 column: "positions.currency",
                 value: currency_text.clone(),
             })?;
-            let seats = decimal_from("positions.seats", &row.get::<_, String>(8)?)?;
-            let spend = decimal_from("positions.spend", &row.get::<_, String>(9)?)?;
-            let unit_price = optional_decimal("positions.unit_price", row.get(10)?)?;
-            let unit_cost = optional_decimal("positions.unit_cost", row.get(11)?)?;
-            let key = (customer.clone(), product.clone(), term, currency.clone());
-            match merged.get_mut(&key) {
-                Some(position) => {
-                    position.seats += seats;
-                    position.spend += spend;
-                    position.unit_price = position.unit_price.or(unit_price);
-                    position.unit_cost = position.unit_cost.or(unit_cost);
-                }
-                None => {
-                    merged.insert(
-                        key,
-                        Position {
-                            customer,
-                            customer_name: row.get(2)?,
-                            product,
-                            product_name: row.get(5)?,
-                            term,
-                            currency,
-                            seats,
-                            spend,
-                            unit_price,
-                            unit_cost,
-                        },
-                    );
-                }
-            }
+            read.push(Position {
+                customer: SourceKey::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?),
+                customer_name: row.get(2)?,
+                product: SourceKey::new(row.get::<_, String>(3)?, row.get::<_, String>(4)?),
+                product_name: row.get(5)?,
+                term: row
+                    .get::<_, String>(6)?
+                    .parse()
+                    .unwrap_or(Term::Unspecified),
+                currency,
+                seats: decimal_from("positions.seats", &row.get::<_, String>(8)?)?,
+                spend: decimal_from("positions.spend", &row.get::<_, String>(9)?)?,
+                unit_price: optional_decimal("positions.unit_price", row.get(10)?)?,
+                unit_cost: optional_decimal("positions.unit_cost", row.get(11)?)?,
+            });
         }
-        Ok(merged.into_values().collect())
+        Ok(merge_slices(read)?)
     }
 
     /// Every confirmed mapping and ignore rule.
@@ -298,87 +242,27 @@ impl Store {
         }
     }
 
-    /// The customers (vendor) or companies (PSA) of the current period, largest spend first,
-    /// each with its mapping and ignore rule.
-    pub fn parties(&self, side: Side, state: &CurrentState) -> Result<Vec<PartyRow>, StoreError> {
-        // Domain and external id are not part of a position: read them for the whole side in
-        // one query rather than once per row.
-        let mut details: HashMap<SourceKey, (Option<String>, Option<String>)> = HashMap::new();
+    /// The domain and carried id of every party of a side: they are not part of a position,
+    /// so they are read once for the whole side rather than once per row.
+    pub fn party_details(
+        &self,
+        side: Side,
+    ) -> Result<HashMap<SourceKey, PartyDetails>, StoreError> {
         let mut statement = self.connection.prepare_cached(
             "SELECT system, key, domain, external_id FROM parties WHERE side = ?1",
         )?;
         let mut found = statement.query([side.as_str()])?;
+        let mut details = HashMap::new();
         while let Some(row) = found.next()? {
             details.insert(
                 SourceKey::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?),
-                (row.get(2)?, row.get(3)?),
+                PartyDetails {
+                    domain: row.get(2)?,
+                    external_id: row.get(3)?,
+                },
             );
         }
-        let rows = tally(state.side(side), |position| position.customer.clone())
-            .into_iter()
-            .map(|(key, (first, seats, spend))| {
-                let (domain, external_id) = details.remove(&key).unwrap_or_default();
-                let (mapped_to, ignored) = match side {
-                    Side::Vendor => (
-                        state.mappings.company_for(&key).cloned(),
-                        rule_in_force(&state.mappings.ignored_customers, &key),
-                    ),
-                    Side::Psa => (None, None),
-                };
-                PartyRow {
-                    party: Party {
-                        key: key.key.clone(),
-                        name: first.customer_name.clone(),
-                        domain,
-                        external_id,
-                    },
-                    key,
-                    seats,
-                    spend,
-                    mapped_to,
-                    ignored,
-                }
-            })
-            .collect();
-        Ok(by_spend(rows, |row| {
-            (&row.spend, &row.key, Term::Unspecified)
-        }))
-    }
-
-    /// The products of the current period per term, largest spend first, each with its
-    /// mapping and ignore rule.
-    pub fn products(
-        &self,
-        side: Side,
-        state: &CurrentState,
-    ) -> Result<Vec<ProductRow>, StoreError> {
-        let rows = tally(state.side(side), |position| {
-            (position.product.clone(), position.term)
-        })
-        .into_iter()
-        .map(|((key, term), (first, seats, spend))| {
-            let (mapped_to, ignored) = match side {
-                Side::Vendor => (
-                    state.mappings.product_for(&key, term).cloned(),
-                    rule_in_force(&state.mappings.ignored_products, &key),
-                ),
-                Side::Psa => (None, None),
-            };
-            ProductRow {
-                product: Product {
-                    key: key.key.clone(),
-                    name: first.product_name.clone(),
-                },
-                key,
-                term,
-                seats,
-                spend,
-                mapped_to,
-                ignored,
-            }
-        })
-        .collect();
-        Ok(by_spend(rows, |row| (&row.spend, &row.key, row.term)))
+        Ok(details)
     }
 
     /// The stored lines of one customer and product in a side's current imports of a period,
@@ -442,55 +326,6 @@ impl Store {
         }
         Ok(lines)
     }
-}
-
-/// Seats and spend per key over a side's positions, with the first position of each key (for
-/// its names).
-fn tally<K: Ord>(
-    positions: &[Position],
-    key_of: impl Fn(&Position) -> K,
-) -> BTreeMap<K, (&Position, Decimal, MoneyByCurrency)> {
-    let mut totals: BTreeMap<K, (&Position, Decimal, MoneyByCurrency)> = BTreeMap::new();
-    for position in positions {
-        let entry = totals
-            .entry(key_of(position))
-            .or_insert_with(|| (position, Decimal::ZERO, MoneyByCurrency::default()));
-        entry.1 += position.seats;
-        entry
-            .2
-            .add(&Money::new(position.spend, position.currency.clone()));
-    }
-    totals
-}
-
-/// Largest spend first (the largest single-currency amount, since currencies are never
-/// added), then by key and term so the order is the same on every run.
-fn by_spend<T>(
-    mut rows: Vec<T>,
-    sort_key: impl Fn(&T) -> (&MoneyByCurrency, &SourceKey, Term),
-) -> Vec<T> {
-    rows.sort_by(|a, b| {
-        let ((a_spend, a_key, a_term), (b_spend, b_key, b_term)) = (sort_key(a), sort_key(b));
-        b_spend
-            .largest_amount()
-            .cmp(&a_spend.largest_amount())
-            .then_with(|| a_key.cmp(b_key))
-            .then_with(|| a_term.cmp(&b_term))
-    });
-    rows
-}
-
-/// The ignore rule of a record if it is in force today; an expired rule puts the record back in
-/// the mapping queue, as coverage already counts it as unmapped.
-fn rule_in_force(
-    rules: &std::collections::HashMap<SourceKey, IgnoreRule>,
-    key: &SourceKey,
-) -> Option<IgnoreRule> {
-    let today = chrono::Local::now().date_naive();
-    rules
-        .get(key)
-        .filter(|rule| rule.applies_on(today))
-        .cloned()
 }
 
 fn optional_decimal(

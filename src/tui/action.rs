@@ -4,8 +4,6 @@
 //! actions, and tests drive the app with the same actions, so what a test proves is what a key
 //! press does.
 
-use crate::tui::jobs::JobEvent;
-
 /// One screen of the workbench. The help overlay is not a screen: it floats over any of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Screen {
@@ -163,8 +161,6 @@ pub enum Action {
     Click(u16, u16),
     /// The terminal now has this size (columns, rows).
     Resize(u16, u16),
-    /// A background job reported progress or a result.
-    Job(JobEvent),
 }
 
 /// An action that a key can be bound to, with the name used in keymap files and the label used

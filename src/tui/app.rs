@@ -5,29 +5,23 @@
 //! message and the state stays as it was.
 
 use crate::export::ExportFormat;
-use crate::import::{Progress, SourceInfo};
+use crate::import::{ImportOptions, Progress, SourceInfo};
 use crate::tui::action::{Action, Screen};
-use crate::tui::data::{DataError, MappingKind, Overview, WorkbenchData};
-use crate::tui::gap_table::GapsScreen;
+use crate::tui::cursor::shift;
+use crate::tui::gap_screen::GapsScreen;
+use crate::tui::hit_map::HitMap;
 use crate::tui::input::{Prompt, PromptKind};
 use crate::tui::jobs::{JobEvent, Jobs};
 use crate::tui::keymap::{Context, Keymap};
-use crate::tui::queue::MappingScreen;
+use crate::tui::mapping_screen::MappingScreen;
+use crate::tui::outcome::{ScreenOutcome, Tone};
 use crate::tui::theme::Theme;
+use crate::workflow::{
+    HistoryStep, MappingChoice, MappingKind, Overview, WorkflowError, Workspace,
+};
 use rust_decimal::Decimal;
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// How a status message reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    /// Neutral information.
-    Info,
-    /// Something worked.
-    Good,
-    /// Something failed.
-    Error,
-}
 
 /// The import screen's state.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +34,8 @@ pub struct ImportScreen {
     pub running: Option<Progress>,
     /// The last finished import: its summary, or the error with file:line:column.
     pub finished: Option<Result<String, String>>,
+    /// The options the import runs with.
+    pub options: ImportOptions,
     /// The generation of the import whose events are current.
     pub generation: u64,
 }
@@ -57,7 +53,8 @@ pub struct ExportScreen {
 
 /// The whole workbench state.
 pub struct App {
-    pub(crate) data: Box<dyn WorkbenchData>,
+    /// The application core: every figure and decision goes through it.
+    pub workspace: Workspace,
     /// The bindings, for resolving keys and drawing hints and help.
     pub keymap: Keymap,
     /// The styles.
@@ -92,8 +89,9 @@ pub struct App {
     pub export: ExportScreen,
     /// True while the gaps are being recalculated in the background.
     pub reconciling: bool,
-    pub(crate) reconcile_generation: u64,
-    pub(crate) jobs: Jobs,
+    /// Where the last frame drew its tabs and list, for the mouse.
+    pub hit_map: HitMap,
+    jobs: Jobs,
 }
 
 /// The default per-client threshold (DESIGN.md §2).
@@ -104,13 +102,13 @@ impl App {
     /// A workbench over `data`, loaded and showing the overview. Fails when the first load
     /// fails, since there would be nothing to show.
     pub fn new(
-        data: Box<dyn WorkbenchData>,
+        workspace: Workspace,
         keymap: Keymap,
         theme: Theme,
         title: impl Into<String>,
-    ) -> Result<App, DataError> {
+    ) -> Result<App, WorkflowError> {
         let mut app = App {
-            data,
+            workspace,
             keymap,
             theme,
             title: title.into(),
@@ -133,9 +131,9 @@ impl App {
             },
             jobs: Jobs::default(),
             reconciling: false,
-            reconcile_generation: 0,
+            hit_map: HitMap::default(),
         };
-        app.threshold = app.data.default_threshold()?;
+        app.threshold = app.workspace.default_threshold()?;
         app.reload()?;
         Ok(app)
     }
@@ -157,15 +155,14 @@ impl App {
     /// Applies one action. Library failures become a status message.
     pub fn update(&mut self, action: Action) {
         if let Err(error) = self.apply(action) {
-            self.status = Some((error.0, Tone::Error));
+            self.status = Some((error.to_string(), Tone::Error));
         }
     }
 
-    fn apply(&mut self, action: Action) -> Result<(), DataError> {
+    fn apply(&mut self, action: Action) -> Result<(), WorkflowError> {
         match action {
             Action::Quit => self.quitting = true,
             Action::Resize(columns, rows) => self.size = (columns, rows),
-            Action::Job(event) => self.take_job_event(event)?,
             Action::ToggleHelp => self.help_open = !self.help_open,
             Action::Back | Action::InputCancel => self.back(),
             _ if self.help_open => {}
@@ -178,7 +175,7 @@ impl App {
             Action::NextScreen => self.show(self.screen.cycled(1)),
             Action::PreviousScreen => self.show(self.screen.cycled(-1)),
             Action::Refresh => {
-                self.data.invalidate();
+                self.workspace.invalidate();
                 self.reload()?;
                 self.status = Some(("Reloaded.".to_string(), Tone::Info));
             }
@@ -190,12 +187,21 @@ impl App {
             Action::MoveBottom => self.move_by(isize::MAX / 2)?,
             Action::Click(column, row) => self.click(column, row)?,
             Action::RaiseThreshold => {
-                self.set_threshold(self.threshold + Decimal::from(THRESHOLD_STEP))?
+                match self.threshold.checked_add(Decimal::from(THRESHOLD_STEP)) {
+                    Some(raised) => self.set_threshold(raised)?,
+                    None => self.say("The threshold cannot go higher.", Tone::Error),
+                }
             }
             Action::LowerThreshold => {
-                let lowered = (self.threshold - Decimal::from(THRESHOLD_STEP)).max(Decimal::ZERO);
+                let lowered = self
+                    .threshold
+                    .checked_sub(Decimal::from(THRESHOLD_STEP))
+                    .unwrap_or(Decimal::ZERO)
+                    .max(Decimal::ZERO);
                 self.set_threshold(lowered)?
             }
+            Action::Undo => self.step_history(HistoryStep::Undo)?,
+            Action::Redo => self.step_history(HistoryStep::Redo)?,
             Action::EditThreshold => {
                 self.prompt = Some(Prompt::new(
                     PromptKind::Threshold,
@@ -211,22 +217,80 @@ impl App {
         Ok(())
     }
 
-    fn apply_to_screen(&mut self, action: Action) -> Result<(), DataError> {
-        match self.screen {
-            Screen::Clients | Screen::Products => self.apply_mapping(action),
-            Screen::Gaps => self.apply_gaps(action),
-            _ => Ok(()),
-        }
+    fn apply_to_screen(&mut self, action: Action) -> Result<(), WorkflowError> {
+        let bulk_key = self
+            .keymap
+            .key_for("mapping", &Action::BulkAccept)
+            .unwrap_or_else(|| "the bulk accept key".to_string());
+        let outcome = match self.screen {
+            Screen::Clients => self
+                .clients
+                .update(action, &mut self.workspace, &bulk_key)?,
+            Screen::Products => self
+                .products
+                .update(action, &mut self.workspace, &bulk_key)?,
+            Screen::Gaps => self.gaps.update(action, &mut self.workspace)?,
+            _ => ScreenOutcome::default(),
+        };
+        self.follow(outcome)
     }
 
-    /// Reloads everything the screens show from the library, and starts the reconciliation
-    /// whose gaps will follow.
-    pub fn reload(&mut self) -> Result<(), DataError> {
-        self.overview = self.data.overview()?;
-        self.reload_queue(MappingKind::Client)?;
-        self.reload_queue(MappingKind::Product)?;
-        self.reload_gaps()?;
-        self.schedule_reconcile()
+    /// Carries out what a screen's update asks of the rest of the workbench.
+    fn follow(&mut self, outcome: ScreenOutcome) -> Result<(), WorkflowError> {
+        if outcome.mappings_moved {
+            self.refresh_after_decision()?;
+        }
+        if let Some(prompt) = outcome.prompt {
+            self.prompt = Some(prompt);
+        }
+        if let Some(status) = outcome.status {
+            self.status = Some(status);
+        }
+        Ok(())
+    }
+
+    fn say(&mut self, text: impl Into<String>, tone: Tone) {
+        self.status = Some((text.into(), tone));
+    }
+
+    /// Undo and redo act on the decision log, whatever the screen.
+    fn step_history(&mut self, step: HistoryStep) -> Result<(), WorkflowError> {
+        match self.workspace.step_history(step)? {
+            Some(sentence) => {
+                self.refresh_after_decision()?;
+                self.say(sentence, Tone::Info);
+            }
+            None => {
+                let word = match step {
+                    HistoryStep::Undo => "Nothing to undo.",
+                    HistoryStep::Redo => "Nothing to redo.",
+                };
+                self.say(word, Tone::Info);
+            }
+        }
+        Ok(())
+    }
+
+    /// After a decision: coverage and both queues are refreshed at once (a customer mapping
+    /// changes which products count as covered); the gaps follow from the background.
+    fn refresh_after_decision(&mut self) -> Result<(), WorkflowError> {
+        self.clients.reload(&mut self.workspace)?;
+        self.products.reload(&mut self.workspace)?;
+        self.schedule_reconcile()?;
+        self.overview = self.workspace.overview(self.threshold)?;
+        Ok(())
+    }
+
+    /// Reloads everything the screens show, and starts the reconciliation whose gaps will
+    /// follow.
+    pub fn reload(&mut self) -> Result<(), WorkflowError> {
+        self.clients.reload(&mut self.workspace)?;
+        self.products.reload(&mut self.workspace)?;
+        self.gaps
+            .show_report(self.workspace.latest_report().as_deref());
+        self.schedule_reconcile()?;
+        self.overview = self.workspace.overview(self.threshold)?;
+        Ok(())
     }
 
     fn show(&mut self, screen: Screen) {
@@ -256,7 +320,7 @@ impl App {
         }
     }
 
-    fn move_by(&mut self, step: isize) -> Result<(), DataError> {
+    fn move_by(&mut self, step: isize) -> Result<(), WorkflowError> {
         if let Some(prompt) = &self.prompt {
             if prompt.kind == PromptKind::Search {
                 if let Some(screen) = self.mapping_mut() {
@@ -267,7 +331,8 @@ impl App {
             return Ok(());
         }
         match self.screen {
-            Screen::Clients | Screen::Products => self.move_queue(step),
+            Screen::Clients => self.clients.move_by(step, &mut self.workspace),
+            Screen::Products => self.products.move_by(step, &mut self.workspace),
             Screen::Gaps => {
                 self.gaps.selected = shift(self.gaps.selected, step, self.gaps.table.len());
                 Ok(())
@@ -276,38 +341,34 @@ impl App {
         }
     }
 
-    fn click(&mut self, column: u16, row: u16) -> Result<(), DataError> {
-        if row == 0 {
-            if let Some(screen) = crate::tui::views::tab_at(self, column) {
-                self.show(screen);
-            }
+    /// A click selects a tab or a list row, where the last frame drew them.
+    fn click(&mut self, column: u16, row: u16) -> Result<(), WorkflowError> {
+        if let Some(screen) = self.hit_map.tab_at(column, row) {
+            self.show(screen);
             return Ok(());
         }
-        // Lists start under the tab bar, the block border and the header row.
-        let Some(index) = usize::from(row).checked_sub(3) else {
+        let Some(index) = self.hit_map.list_index_at(row) else {
             return Ok(());
         };
-        let visible = self.page_rows();
-        match self.screen {
-            Screen::Clients | Screen::Products => {
-                let selected = self.mapping().map_or(0, |screen| screen.selected);
-                let target = crate::tui::views::first_visible(selected, visible) + index;
-                self.move_queue(target as isize - selected as isize)
-            }
-            Screen::Gaps => {
-                let first = crate::tui::views::first_visible(self.gaps.selected, visible);
-                self.gaps.selected = shift(first, index as isize, self.gaps.table.len());
-                Ok(())
-            }
-            _ => Ok(()),
-        }
+        let selected = match self.screen {
+            Screen::Clients => self.clients.selected,
+            Screen::Products => self.products.selected,
+            Screen::Gaps => self.gaps.selected,
+            _ => return Ok(()),
+        };
+        let step = isize::try_from(index).unwrap_or(isize::MAX)
+            .saturating_sub(isize::try_from(selected).unwrap_or(isize::MAX));
+        self.move_by(step)
     }
 
     fn edit_prompt(&mut self, edit: impl FnOnce(&mut Prompt)) {
         if let Some(prompt) = &mut self.prompt {
             edit(prompt);
             if prompt.kind == PromptKind::Search {
-                self.refresh_search();
+                let query = prompt.text.clone();
+                if let Some(screen) = self.mapping_mut() {
+                    screen.search(&query);
+                }
             }
         }
     }
@@ -320,7 +381,7 @@ impl App {
         }
     }
 
-    fn submit_prompt(&mut self) -> Result<(), DataError> {
+    fn submit_prompt(&mut self) -> Result<(), WorkflowError> {
         let Some(prompt) = self.prompt.take() else {
             return Ok(());
         };
@@ -342,7 +403,14 @@ impl App {
                     Ok(())
                 }
             },
-            PromptKind::Search => self.confirm_search_result(),
+            PromptKind::Search => {
+                let outcome = match self.screen {
+                    Screen::Clients => self.clients.confirm_search_result(&mut self.workspace)?,
+                    Screen::Products => self.products.confirm_search_result(&mut self.workspace)?,
+                    _ => ScreenOutcome::default(),
+                };
+                self.follow(outcome)
+            }
             PromptKind::IgnoreReason => {
                 if text.is_empty() {
                     self.status = Some(("An ignore rule needs a reason.".to_string(), Tone::Error));
@@ -371,14 +439,41 @@ impl App {
                     }
                 }
             }
-            PromptKind::QueueFilter => self.set_queue_filter_text(text),
+            PromptKind::QueueFilter => {
+                if let Some(screen) = self.mapping_mut() {
+                    screen.text_filter = text;
+                    screen.selected = 0;
+                }
+                match self.screen {
+                    Screen::Clients => self.clients.reload(&mut self.workspace),
+                    Screen::Products => self.products.reload(&mut self.workspace),
+                    _ => Ok(()),
+                }
+            }
         }
     }
 
-    fn set_threshold(&mut self, threshold: Decimal) -> Result<(), DataError> {
+    fn ignore_selected(
+        &mut self,
+        reason: String,
+        until: Option<chrono::NaiveDate>,
+    ) -> Result<(), WorkflowError> {
+        let choice = MappingChoice::Ignore { reason, until };
+        let outcome = match self.screen {
+            Screen::Clients => self.clients.choose(choice, &mut self.workspace)?,
+            Screen::Products => self.products.choose(choice, &mut self.workspace)?,
+            _ => ScreenOutcome::default(),
+        };
+        self.follow(outcome)
+    }
+
+    /// A threshold for this session's gap table; it is not stored (`billgap threshold` stores
+    /// one), so trying a value never changes what scheduled checks use.
+    fn set_threshold(&mut self, threshold: Decimal) -> Result<(), WorkflowError> {
         self.threshold = threshold;
         self.schedule_reconcile()?;
-        self.status = Some((format!("Threshold per client: {threshold}"), Tone::Info));
+        self.overview = self.workspace.overview(self.threshold)?;
+        self.say(format!("Threshold per client: {threshold}"), Tone::Info);
         Ok(())
     }
 
@@ -401,10 +496,10 @@ impl App {
         }
     }
 
-    fn sniff(&mut self, path: String) -> Result<(), DataError> {
+    fn sniff(&mut self, path: String) -> Result<(), WorkflowError> {
         self.import.path = path.clone();
         self.import.finished = None;
-        match self.data.sniff(std::path::Path::new(&path)) {
+        match crate::workflow::sniff(std::path::Path::new(&path), &self.import.options) {
             Ok(info) => self.import.detected = Some(info),
             Err(error) => {
                 self.import.detected = None;
@@ -425,48 +520,47 @@ impl App {
         self.import.generation += 1;
         self.import.running = Some(Progress::default());
         self.import.finished = None;
-        let runner = self.data.import_runner();
         self.jobs.start_import(
             self.import.generation,
+            self.workspace.database().to_path_buf(),
             PathBuf::from(&self.import.path),
-            runner,
+            self.import.options.clone(),
         );
     }
 
-    fn take_job_event(&mut self, event: JobEvent) -> Result<(), DataError> {
-        if let JobEvent::Reconciled { generation, result } = event {
-            // A result computed before the latest change is dropped; its successor is running.
-            if generation != self.reconcile_generation {
-                return Ok(());
-            }
-            self.reconciling = false;
-            let report = result.map_err(DataError)?;
-            let report =
-                std::sync::Arc::try_unwrap(report).unwrap_or_else(|shared| (*shared).clone());
-            self.data.accept_report(report);
-            self.overview = self.data.overview()?;
-            return self.reload_gaps();
-        }
-        if event.generation() != self.import.generation {
-            return Ok(());
-        }
+    fn take_job_event(&mut self, event: JobEvent) -> Result<(), WorkflowError> {
         match event {
-            JobEvent::Reconciled { .. } => {}
-            JobEvent::ImportProgress { progress, .. } => self.import.running = Some(progress),
-            JobEvent::ImportDone { result, .. } => {
+            JobEvent::Reconciled(done) => {
+                // A result computed before the latest change is dropped; its successor runs.
+                if self.workspace.accept_report(done)? {
+                    self.reconciling = false;
+                    self.gaps
+                        .show_report(self.workspace.latest_report().as_deref());
+                    self.overview = self.workspace.overview(self.threshold)?;
+                }
+            }
+            JobEvent::ImportProgress {
+                generation,
+                progress,
+            } if generation == self.import.generation => self.import.running = Some(progress),
+            JobEvent::ImportDone { generation, result } if generation == self.import.generation => {
                 self.import.running = None;
                 self.import.detected = None;
-                let succeeded = result.is_ok();
+                let result = result
+                    .map(|receipt| receipt.sentence())
+                    .map_err(|error| error.to_string());
                 self.status = Some(match &result {
                     Ok(summary) => (summary.clone(), Tone::Good),
                     Err(error) => (error.clone(), Tone::Error),
                 });
+                let succeeded = result.is_ok();
                 self.import.finished = Some(result);
                 if succeeded {
-                    self.data.invalidate();
+                    self.workspace.invalidate();
                     self.reload()?;
                 }
             }
+            JobEvent::ImportProgress { .. } | JobEvent::ImportDone { .. } => {}
         }
         Ok(())
     }
@@ -479,19 +573,20 @@ impl App {
         while let Some(event) = self.jobs.next(wait) {
             any = true;
             wait = Duration::ZERO;
-            self.update(Action::Job(event));
+            if let Err(error) = self.take_job_event(event) {
+                self.say(error.to_string(), Tone::Error);
+            }
         }
         any
     }
 
     /// Starts the background reconciliation when the gaps are behind the mappings or the
-    /// threshold. Any job still running becomes outdated: its result will be dropped.
-    pub(crate) fn schedule_reconcile(&mut self) -> Result<(), DataError> {
-        self.reconcile_generation += 1;
-        match self.data.reconcile_job(self.threshold)? {
+    /// threshold; a reconciliation still waiting to start is replaced.
+    pub(crate) fn schedule_reconcile(&mut self) -> Result<(), WorkflowError> {
+        match self.workspace.reconcile_job(self.threshold)? {
             Some(job) => {
                 self.reconciling = true;
-                self.jobs.start_reconcile(self.reconcile_generation, job);
+                self.jobs.schedule_reconcile(job);
             }
             None => self.reconciling = false,
         }
@@ -529,16 +624,16 @@ impl App {
         if self.screen != Screen::Export {
             return;
         }
-        let result = self.data.export(
-            self.export.format,
-            std::path::Path::new(&self.export.path),
-            self.threshold,
-        );
+        let path = PathBuf::from(&self.export.path);
+        let result = self
+            .workspace
+            .write_report(self.export.format, &path, Some(self.threshold), true)
+            .map(|_| std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()));
         self.status = Some(match &result {
             Ok(path) => (format!("Report written to {}", path.display()), Tone::Good),
-            Err(error) => (error.0.clone(), Tone::Error),
+            Err(error) => (error.to_string(), Tone::Error),
         });
-        self.export.written = Some(result.map_err(|error| error.0));
+        self.export.written = Some(result.map_err(|error| error.to_string()));
     }
 
     pub(crate) fn mapping(&self) -> Option<&MappingScreen> {
@@ -558,12 +653,3 @@ impl App {
     }
 }
 
-/// `index` moved by `step`, kept inside `0..len` (0 when empty).
-pub(crate) fn shift(index: usize, step: isize, len: usize) -> usize {
-    if len == 0 {
-        return 0;
-    }
-    (index as isize)
-        .saturating_add(step)
-        .clamp(0, len as isize - 1) as usize
-}

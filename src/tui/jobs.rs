@@ -1,14 +1,18 @@
-//! Background work: imports run on worker threads and report over a channel.
+//! Background work, so that the UI thread never waits: one single-slot worker for the
+//! reconciliation, and a thread per import.
 //!
-//! The UI thread never waits for a worker. Each job carries the generation it was started
-//! under; when the operator starts another job or the state moves on, the generation changes
-//! and late results from the old job are dropped by the app instead of overwriting newer state.
+//! The reconcile worker keeps at most one job waiting: a newer request replaces a waiting one
+//! (as gitui's `AsyncSingleJob` does), so a burst of decisions costs one reconciliation, not one
+//! each. Every job always reports its end, even when it panics, so the workbench is never left
+//! "busy". Results carry the generation they were computed for; the workspace drops outdated
+//! ones.
 
-use crate::import::Progress;
-use crate::tui::data::{ImportRunner, ReconcileJob, ReconciledReport};
+use crate::import::{ImportOptions, Progress};
+use crate::workflow::{ImportReceipt, ReconcileJob, ReconciledReport, WorkflowError};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 /// A message from a worker to the UI thread.
@@ -21,109 +25,94 @@ pub enum JobEvent {
         /// How far it got.
         progress: Progress,
     },
-    /// An import ended: its summary, or the error as a sentence with file:line:column.
+    /// An import ended: what was stored, or why nothing was (with file:line:column).
     ImportDone {
         /// The generation the import was started under.
         generation: u64,
-        /// The outcome: what was stored, or why nothing was.
-        result: Result<String, String>,
+        /// The outcome.
+        result: Result<ImportReceipt, Arc<WorkflowError>>,
     },
-    /// A background reconciliation finished.
-    Reconciled {
-        /// The generation of the state it was computed from.
-        generation: u64,
-        /// The reconciliation, shared so the event stays cheap to clone.
-        result: Result<Arc<ReconciledReport>, String>,
-    },
+    /// A background reconciliation ended.
+    Reconciled(ReconciledReport),
 }
 
-/// Events are equal when they are the same event: same kind, generation and payload (a
-/// reconciliation by identity, since reports are large).
-impl PartialEq for JobEvent {
-    fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (
-                JobEvent::ImportProgress {
-                    generation: a,
-                    progress: x,
-                },
-                JobEvent::ImportProgress {
-                    generation: b,
-                    progress: y,
-                },
-            ) => a == b && x == y,
-            (
-                JobEvent::ImportDone {
-                    generation: a,
-                    result: x,
-                },
-                JobEvent::ImportDone {
-                    generation: b,
-                    result: y,
-                },
-            ) => a == b && x == y,
-            (
-                JobEvent::Reconciled {
-                    generation: a,
-                    result: x,
-                },
-                JobEvent::Reconciled {
-                    generation: b,
-                    result: y,
-                },
-            ) => {
-                a == b
-                    && match (x, y) {
-                        (Ok(x), Ok(y)) => Arc::ptr_eq(x, y),
-                        (Err(x), Err(y)) => x == y,
-                        _ => false,
-                    }
-            }
-            _ => false,
-        }
-    }
+/// The reconcile worker's slot: the job waiting to start, and whether one is running.
+#[derive(Default)]
+struct Slot {
+    waiting: Option<ReconcileJob>,
+    running: bool,
 }
 
-impl JobEvent {
-    /// The generation the event belongs to.
-    pub fn generation(&self) -> u64 {
-        match self {
-            JobEvent::ImportProgress { generation, .. }
-            | JobEvent::ImportDone { generation, .. }
-            | JobEvent::Reconciled { generation, .. } => *generation,
-        }
-    }
-}
-
-/// The channel between workers and the UI thread, and the count of jobs still running.
-#[derive(Debug)]
+/// The channel between the workers and the UI thread.
 pub struct Jobs {
     sender: Sender<JobEvent>,
     receiver: Receiver<JobEvent>,
-    running: usize,
+    slot: Arc<(Mutex<Slot>, Condvar)>,
+    imports_running: usize,
 }
 
 impl Default for Jobs {
     fn default() -> Self {
         let (sender, receiver) = channel();
+        let slot: Arc<(Mutex<Slot>, Condvar)> = Arc::default();
+        let worker_slot = Arc::clone(&slot);
+        let worker_sender = sender.clone();
+        std::thread::spawn(move || reconcile_worker(&worker_slot, &worker_sender));
         Jobs {
             sender,
             receiver,
-            running: 0,
+            slot,
+            imports_running: 0,
+        }
+    }
+}
+
+/// Takes the latest waiting job, runs it, reports; ends when the UI has gone.
+fn reconcile_worker(slot: &(Mutex<Slot>, Condvar), sender: &Sender<JobEvent>) {
+    let (lock, wake) = slot;
+    loop {
+        let job = {
+            let Ok(mut state) = lock.lock() else { return };
+            loop {
+                if let Some(job) = state.waiting.take() {
+                    state.running = true;
+                    break job;
+                }
+                state.running = false;
+                match wake.wait(state) {
+                    Ok(next) => state = next,
+                    Err(_) => return,
+                }
+            }
+        };
+        let fallback = job.failure("the gap calculation stopped unexpectedly");
+        let done = catch_unwind(AssertUnwindSafe(|| job.run())).unwrap_or(fallback);
+        // The flag is cleared at the top of the loop, after the result is in the channel, so
+        // that a caller waiting for "not busy" always finds the result there.
+        if sender.send(JobEvent::Reconciled(done)).is_err() {
+            return;
         }
     }
 }
 
 impl Jobs {
-    /// Starts an import of `path` on a new thread. Progress is throttled to about one message
-    /// per percent so the channel never floods the UI.
-    pub fn start_import(&mut self, generation: u64, path: PathBuf, runner: ImportRunner) {
+    /// Starts an import of `path` on its own thread and connection. Progress is throttled to
+    /// about one message per percent so the channel never floods the UI.
+    pub fn start_import(
+        &mut self,
+        generation: u64,
+        database: PathBuf,
+        path: PathBuf,
+        options: ImportOptions,
+    ) {
         let sender = self.sender.clone();
-        self.running += 1;
+        self.imports_running = self.imports_running.saturating_add(1);
         std::thread::spawn(move || {
             let mut last_percent = u64::MAX;
             let mut report = |progress: Progress| {
-                let percent = (progress.bytes_read * 100)
+                let percent = progress
+                    .bytes_read
+                    .saturating_mul(100)
                     .checked_div(progress.total_bytes)
                     .unwrap_or(0);
                 if percent != last_percent {
@@ -135,25 +124,38 @@ impl Jobs {
                     });
                 }
             };
-            let result = runner(&path, &mut report);
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                crate::workflow::import_file(&database, &path, &options, &mut report)
+            }))
+            .unwrap_or_else(|_| {
+                Err(WorkflowError::Refused(
+                    "the import stopped unexpectedly; the database is unchanged".to_string(),
+                ))
+            })
+            .map_err(Arc::new);
             let _ = sender.send(JobEvent::ImportDone { generation, result });
         });
     }
 
-    /// Runs a reconciliation on a new thread.
-    pub fn start_reconcile(&mut self, generation: u64, job: ReconcileJob) {
-        let sender = self.sender.clone();
-        self.running += 1;
-        std::thread::spawn(move || {
-            let result = job().map(Arc::new);
-            // A closed channel means the UI has gone; nothing is waiting for the result.
-            let _ = sender.send(JobEvent::Reconciled { generation, result });
-        });
+    /// Asks for a reconciliation; it replaces any reconciliation still waiting to start.
+    pub fn schedule_reconcile(&mut self, job: ReconcileJob) {
+        let (lock, wake) = &*self.slot;
+        if let Ok(mut state) = lock.lock() {
+            state.waiting = Some(job);
+            state.running = true;
+            wake.notify_one();
+        }
     }
 
-    /// True while any job has not reported its end.
+    /// True while an import runs or a reconciliation is waiting or running.
     pub fn busy(&self) -> bool {
-        self.running > 0
+        let reconciling = self
+            .slot
+            .0
+            .lock()
+            .map(|state| state.running || state.waiting.is_some())
+            .unwrap_or(false);
+        self.imports_running > 0 || reconciling
     }
 
     /// The next event, waiting at most `wait` (zero: do not wait).
@@ -163,8 +165,8 @@ impl Jobs {
         } else {
             self.receiver.recv_timeout(wait).ok()
         };
-        if let Some(JobEvent::ImportDone { .. } | JobEvent::Reconciled { .. }) = &event {
-            self.running = self.running.saturating_sub(1);
+        if let Some(JobEvent::ImportDone { .. }) = &event {
+            self.imports_running = self.imports_running.saturating_sub(1);
         }
         event
     }

@@ -2,22 +2,24 @@
 //!
 //! Three parts, kept apart (DESIGN.md §1): [`app::App::update`] is the only place state changes;
 //! [`views`] only read the app and draw; [`keymap`] is the only place a key becomes an
-//! [`action::Action`]. The library is reached through [`data::WorkbenchData`], implemented over
-//! the real store by [`store_data::StoreData`]. Imports run on worker threads ([`jobs`]).
+//! [`action::Action`]. Each screen with behaviour of its own ([`mapping_screen`], [`gap_screen`])
+//! has its own update, which returns a [`outcome::ScreenOutcome`] for the app to follow. The
+//! library is reached only through the application core, [`crate::workflow::Workspace`].
+//! Imports and reconciliations run on workers ([`jobs`]).
 //!
 //! The terminal is restored on every way out: normal quit, an error, and a panic (a hook
 //! restores it before the previous hook, such as color-eyre's, prints the report).
 
 pub mod action;
 pub mod app;
-pub mod data;
-pub mod gap_table;
+pub mod cursor;
+pub mod gap_screen;
+pub mod hit_map;
 pub mod input;
 pub mod jobs;
 pub mod keymap;
-pub mod queue;
-pub mod store_data;
-mod store_snapshot;
+pub mod mapping_screen;
+pub mod outcome;
 pub mod theme;
 pub mod views;
 
@@ -66,10 +68,10 @@ impl WorkbenchOptions {
 pub fn run(options: &WorkbenchOptions) -> Result<()> {
     let keymap =
         Keymap::load(options.keymap_file.as_deref()).wrap_err("the keymap cannot be used")?;
-    let data = store_data::StoreData::open(&options.database)
+    let workspace = crate::workflow::Workspace::open(&options.database)
         .wrap_err_with(|| format!("cannot open {}", options.database.display()))?;
     let mut app = App::new(
-        Box::new(data),
+        workspace,
         keymap,
         Theme::from_env(),
         options.title.clone(),
@@ -85,7 +87,9 @@ fn event_loop(terminal: &mut Terminal<CrosstermBackend<Stdout>>, app: &mut App) 
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     while !app.quitting {
-        terminal.draw(|frame| views::draw(frame, app))?;
+        let mut hit_map = hit_map::HitMap::default();
+        terminal.draw(|frame| hit_map = views::draw(frame, app))?;
+        app.hit_map = hit_map;
         let wait = if app.busy() {
             Duration::from_millis(50)
         } else {
@@ -174,14 +178,19 @@ fn restore_terminal() {
 }
 
 /// Chains a hook that restores the terminal in front of the current panic hook, so the report
-/// (color-eyre's, when main installed it first) prints on a usable terminal.
+/// (color-eyre's, when main installed it first) prints on a usable terminal. Only a panic of
+/// the UI thread restores it: a worker's panic is caught and reported by its job, and the UI
+/// keeps drawing.
 fn install_panic_hook() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
+        let ui_thread = std::thread::current().id();
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            restore_terminal();
-            previous(info);
+            if std::thread::current().id() == ui_thread {
+                restore_terminal();
+                previous(info);
+            }
         }));
     });
 }

@@ -15,7 +15,6 @@ use billgap::store::{Decision, Origin, Store};
 use billgap::tui::action::Action;
 use billgap::tui::app::App;
 use billgap::tui::keymap::Keymap;
-use billgap::tui::store_data::StoreData;
 use billgap::tui::theme::Theme;
 use chrono::NaiveDate;
 use ratatui::Terminal;
@@ -218,9 +217,10 @@ pub fn build(folder: &Path) -> PathBuf {
 
 /// A workbench on the fixture database, as of [`today`], in colour.
 pub fn app(database: &Path) -> App {
-    let data = StoreData::open_as_of(database, today()).expect("open fixture");
+    let workspace =
+        billgap::workflow::Workspace::open_as_of(database, today()).expect("open fixture");
     let mut app = App::new(
-        Box::new(data),
+        workspace,
         Keymap::defaults().expect("keymap"),
         Theme::colored(),
         "fixture",
@@ -240,7 +240,9 @@ pub fn act(app: &mut App, action: Action) {
 pub fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     terminal
-        .draw(|frame| billgap::tui::views::draw(frame, app))
+        .draw(|frame| {
+            billgap::tui::views::draw(frame, app);
+        })
         .expect("draw");
     terminal
 }

@@ -94,15 +94,26 @@ impl MappingSet {
 
     /// True when the vendor customer is ignored on `today`.
     pub fn customer_ignored(&self, customer: &SourceKey, today: NaiveDate) -> bool {
-        self.ignored_customers
-            .get(customer)
-            .is_some_and(|rule| rule.applies_on(today))
+        self.customer_rule_on(customer, today).is_some()
     }
 
     /// True when the vendor product is ignored on `today`.
     pub fn product_ignored(&self, product: &SourceKey, today: NaiveDate) -> bool {
+        self.product_rule_on(product, today).is_some()
+    }
+
+    /// The customer's ignore rule if it is in force on `today`. An expired rule is no rule:
+    /// the record is back in the mapping queue, exactly as coverage already counts it.
+    pub fn customer_rule_on(&self, customer: &SourceKey, today: NaiveDate) -> Option<&IgnoreRule> {
+        self.ignored_customers
+            .get(customer)
+            .filter(|rule| rule.applies_on(today))
+    }
+
+    /// The product's ignore rule if it is in force on `today` (see [`Self::customer_rule_on`]).
+    pub fn product_rule_on(&self, product: &SourceKey, today: NaiveDate) -> Option<&IgnoreRule> {
         self.ignored_products
             .get(product)
-            .is_some_and(|rule| rule.applies_on(today))
+            .filter(|rule| rule.applies_on(today))
     }
 }

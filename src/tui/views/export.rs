@@ -28,8 +28,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .overview
         .gap_totals
         .iter()
-        .map(|(_, count, _)| count)
-        .sum();
+        .map(|total| total.count)
+        .fold(0_usize, usize::saturating_add);
     let mut lines = vec![
         Line::from(vec![
             Span::styled("format     ", muted),
@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Span::styled("contents   ", muted),
             Span::raw(format!(
                 "delta report: coverage {}, {gap_count} gaps, {} clients over the threshold of {}",
-                percent(app.overview.coverage.share),
+                percent(app.overview.coverage.lowest_share().unwrap_or_default()),
                 app.overview.clients_over_threshold,
                 app.threshold
             )),

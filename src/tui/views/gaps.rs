@@ -1,10 +1,11 @@
 //! The gap table, grouped per client with subtotal rows, and the drill-down.
 
-use super::{first_visible, money, moneys, seats};
+use super::{ListHit, first_visible, money, moneys, seats};
+use crate::domain::reconcile::{PriceBasis, Verdict};
 use crate::domain::text::strip_control;
 use crate::tui::app::App;
-use crate::tui::data::{GapRow, LineView};
-use crate::tui::gap_table::TableRow;
+use crate::tui::gap_screen::{GapRow, TableRow};
+use crate::workflow::{DrillDown, EvidenceLine};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -14,18 +15,32 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 /// Terminals at least this wide also show the cost column.
 const WIDE: u16 = 110;
 
-/// Draws the gap screen into `area`.
-pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+/// Draws the gap screen into `area`; returns where the table's rows went.
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) -> Option<ListHit> {
     match &app.gaps.drilldown {
-        Some((gap, lines)) => draw_drilldown(frame, app, gap, lines, area),
+        Some((gap, lines)) => {
+            draw_drilldown(frame, app, gap, lines, area);
+            None
+        }
         None => draw_table(frame, app, area),
+    }
+}
+
+/// The words for the price that valued a gap.
+fn basis_words(basis: PriceBasis) -> &'static str {
+    match basis {
+        PriceBasis::ClientPrice => "client price",
+        PriceBasis::OtherClientsPrice => "other clients' price",
+        PriceBasis::VendorCost => "vendor cost",
+        PriceBasis::MarginLoss => "margin lost",
+        PriceBasis::Unpriced => "unpriced",
     }
 }
 
 /// The style of a gap row: red when unbilled and over the threshold, amber when overbilled and
 /// over the threshold, plain otherwise. The kind word and the marker carry the same meaning.
-pub fn gap_style(app: &App, gap: &GapRow) -> Style {
-    match (gap.over_threshold, !gap.kind.is_under_billing()) {
+pub fn gap_style(app: &App, row: &GapRow) -> Style {
+    match (row.over_threshold, !row.gap.gap.kind.is_under_billing()) {
         (false, _) => Style::new(),
         (true, false) => app.theme.unbilled(),
         (true, true) => app.theme.overbilled(),
@@ -40,17 +55,17 @@ fn term_text(term: crate::domain::lines::Term) -> &'static str {
     }
 }
 
-fn marker(gap: &GapRow) -> String {
-    let direction = if !gap.kind.is_under_billing() {
+fn marker(row: &GapRow) -> String {
+    let direction = if !row.gap.gap.kind.is_under_billing() {
         "▼"
     } else {
         "▲"
     };
-    let over = if gap.over_threshold { "!" } else { " " };
+    let over = if row.over_threshold { "!" } else { " " };
     format!("{over}{direction}")
 }
 
-fn draw_table(frame: &mut Frame, app: &App, area: Rect) {
+fn draw_table(frame: &mut Frame, app: &App, area: Rect) -> Option<ListHit> {
     let gaps = &app.gaps;
     let kind = gaps.kind_filter.map_or("all kinds", |kind| kind.as_str());
     let client = gaps
@@ -74,16 +89,24 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) {
     );
     let block = Block::default().borders(Borders::ALL).title(title);
     if gaps.table.is_empty() {
-        // "No gaps" is a verdict only at full coverage (DESIGN.md §2).
+        // The verdict is the domain's, computed with the report: "no gaps" is said only of a
+        // clean run at full coverage of real comparisons (DESIGN.md §2).
         let text = if !gaps.rows.is_empty() {
             "No gap matches the filters."
-        } else if app.overview.coverage.share < rust_decimal::Decimal::ONE {
-            "No gaps among what is mapped; coverage is incomplete, so gaps may be hidden."
         } else {
-            "No gaps, at full coverage."
+            match app.overview.verdict {
+                Some(Verdict::Clean) => "No gaps, at full coverage.",
+                Some(Verdict::NothingCompared) => {
+                    "Nothing was compared: no vendor or PSA lines, or every vendor line is ignored."
+                }
+                Some(Verdict::IncompleteCoverage) | Some(Verdict::OverThreshold) => {
+                    "No gaps among what is mapped; coverage is incomplete, so gaps may be hidden."
+                }
+                None => "Recalculating the gaps…",
+            }
         };
         frame.render_widget(Paragraph::new(text).block(block), area);
-        return;
+        return None;
     }
     let wide = area.width >= WIDE;
     let visible = usize::from(area.height.saturating_sub(3));
@@ -119,10 +142,11 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) {
                     Row::new(cells).style(app.theme.title())
                 }
                 TableRow::Gap(gap_index) => {
-                    let gap = gaps.rows.get(*gap_index)?;
+                    let row = gaps.rows.get(*gap_index)?;
+                    let gap = &row.gap.gap;
                     let mut cells = vec![
-                        Cell::from(marker(gap)),
-                        Cell::from(format!("  {}", strip_control(&gap.product))),
+                        Cell::from(marker(row)),
+                        Cell::from(format!("  {}", strip_control(&gap.product_name))),
                         Cell::from(term_text(gap.term)),
                         Cell::from(seats(gap.vendor_seats)),
                         Cell::from(seats(gap.psa_seats)),
@@ -134,12 +158,9 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) {
                     }
                     cells.extend([
                         Cell::from(gap.kind.as_str()),
-                        Cell::from(
-                            gap.age_days
-                                .map_or(String::new(), |days| format!("{days}d")),
-                        ),
+                        Cell::from(format!("{}d", row.gap.age_days)),
                     ]);
-                    Row::new(cells).style(gap_style(app, gap))
+                    Row::new(cells).style(gap_style(app, row))
                 }
             };
             Some(if index == gaps.selected {
@@ -174,16 +195,18 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) {
     header.extend(["kind", "age"]);
     widths.extend([Constraint::Length(10), Constraint::Length(4)]);
     let header = Row::new(header).style(app.theme.title());
+    let drawn = u16::try_from(rows.len()).unwrap_or(u16::MAX);
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+    // Rows start under the block's border and the header row.
+    Some(ListHit {
+        top: area.y.saturating_add(2),
+        rows: drawn,
+        first_index: first,
+    })
 }
 
-fn draw_drilldown(
-    frame: &mut Frame,
-    app: &App,
-    gap: &GapRow,
-    lines: &crate::tui::data::Drilldown,
-    area: Rect,
-) {
+fn draw_drilldown(frame: &mut Frame, app: &App, row: &GapRow, lines: &DrillDown, area: Rect) {
+    let gap = &row.gap.gap;
     let [summary, sides] =
         Layout::vertical([Constraint::Length(4), Constraint::Min(4)]).areas(area);
     let block = Block::default()
@@ -191,23 +214,23 @@ fn draw_drilldown(
         .title("Drill-down (Esc to go back)");
     let text = vec![
         Line::from(vec![
-            Span::styled(marker(gap), gap_style(app, gap)),
+            Span::styled(marker(row), gap_style(app, row)),
             Span::raw(format!(
                 " {} · {} · {}",
-                strip_control(&gap.client),
-                strip_control(&gap.product),
+                strip_control(&gap.company_name),
+                strip_control(&gap.product_name),
                 gap.term
             )),
         ]),
         Line::from(vec![
-            Span::styled(gap.kind.as_str(), gap_style(app, gap)),
+            Span::styled(gap.kind.as_str(), gap_style(app, row)),
             Span::raw(format!(
                 ": vendor {} − PSA {} = {:+} seats, value {} ({})",
                 seats(gap.vendor_seats),
                 seats(gap.psa_seats),
                 gap.delta.normalize(),
                 gap.value.as_ref().map_or("unpriced".to_string(), money),
-                gap.price_basis
+                basis_words(gap.price_basis)
             )),
         ]),
     ];
@@ -229,7 +252,7 @@ fn draw_lines(
     frame: &mut Frame,
     app: &App,
     title: &str,
-    lines: &[LineView],
+    lines: &[EvidenceLine],
     total: usize,
     area: Rect,
 ) {
@@ -254,10 +277,15 @@ fn draw_lines(
     let rows: Vec<Row> = lines
         .iter()
         .take(visible)
-        .map(|line| {
-            let mut cells = vec![Cell::from(strip_control(&line.origin))];
+        .map(|evidence| {
+            let line = &evidence.line;
+            let origin = format!("{}:{}", line.file_name, line.source_line);
+            let mut cells = vec![Cell::from(strip_control(&origin))];
             if with_charge {
-                cells.push(Cell::from(strip_control(&line.charge)));
+                cells.push(Cell::from(strip_control(&format!(
+                    "{} {}",
+                    line.charge, line.term
+                ))));
             }
             cells.push(Cell::from(seats(line.seats)));
             cells.push(Cell::from(

@@ -1,26 +1,27 @@
 //! The mapping screens (clients and products): the queue on the left, candidates on the right.
 
-use super::{centered, first_visible, money, popup, seats};
+use super::{ListHit, centered, first_visible, money, popup, seats};
 use crate::domain::text::strip_control;
 use crate::tui::app::App;
-use crate::tui::data::MappingState;
-use crate::tui::queue::MappingScreen;
+use crate::tui::mapping_screen::MappingScreen;
+use crate::workflow::{MappingState, QueueFilter};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
-/// Draws one mapping queue into `area`.
-pub fn draw(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) {
+/// Draws one mapping queue into `area`; returns where the queue's rows went.
+pub fn draw(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) -> Option<ListHit> {
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)]).areas(area);
     let [queue, detail] = Layout::vertical([Constraint::Min(5), Constraint::Length(6)]).areas(left);
-    draw_queue(frame, app, screen, queue);
+    let hits = draw_queue(frame, app, screen, queue);
     draw_detail(frame, app, screen, detail);
     let [candidates, why] =
         Layout::vertical([Constraint::Min(5), Constraint::Length(7)]).areas(right);
     draw_candidates(frame, app, screen, candidates);
     draw_why(frame, app, screen, why);
+    hits
 }
 
 fn state_mark(state: &MappingState) -> &'static str {
@@ -31,7 +32,12 @@ fn state_mark(state: &MappingState) -> &'static str {
     }
 }
 
-fn draw_queue(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) {
+fn draw_queue(
+    frame: &mut Frame,
+    app: &App,
+    screen: &MappingScreen,
+    area: Rect,
+) -> Option<ListHit> {
     let mut title = format!(
         "Vendor {}s · {} ({}) by spend",
         screen.noun(),
@@ -67,14 +73,14 @@ fn draw_queue(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) 
         .collect();
     if rows.is_empty() {
         let text = match screen.filter {
-            crate::tui::data::QueueFilter::Unmapped => "Nothing left to map.",
+            QueueFilter::Unmapped => "Nothing left to map.",
             _ => "Nothing here.",
         };
         frame.render_widget(
             Paragraph::new(Span::styled(text, app.theme.good())).block(block),
             area,
         );
-        return;
+        return None;
     }
     let header = Row::new(vec!["", "name", "seats", "spend"]).style(app.theme.title());
     let widths = [
@@ -83,7 +89,14 @@ fn draw_queue(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) 
         Constraint::Length(6),
         Constraint::Length(14),
     ];
+    let drawn = u16::try_from(rows.len()).unwrap_or(u16::MAX);
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+    // Rows start under the block's border and the header row.
+    Some(ListHit {
+        top: area.y.saturating_add(2),
+        rows: drawn,
+        first_index: first,
+    })
 }
 
 fn draw_detail(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) {
@@ -158,8 +171,8 @@ fn draw_candidates(frame: &mut Frame, app: &App, screen: &MappingScreen, area: R
         .map(|(index, candidate)| {
             let band = if candidate.safe { "safe" } else { "" };
             let row = Row::new(vec![
-                Cell::from(candidate.score.to_string()),
-                Cell::from(strip_control(&candidate.name)),
+                Cell::from(candidate.suggestion.score.to_string()),
+                Cell::from(strip_control(&candidate.suggestion.candidate_name)),
                 Cell::from(band),
             ]);
             if index == screen.candidate {
@@ -185,7 +198,7 @@ fn draw_why(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) {
         .get(screen.candidate)
         .map(|candidate| {
             candidate
-                .why
+                .why()
                 .iter()
                 .map(|reason| Line::from(strip_control(reason)))
                 .collect()

@@ -14,7 +14,10 @@ mod overview;
 use crate::domain::money::Money;
 use crate::domain::text::strip_control;
 use crate::tui::action::{Action, Screen};
-use crate::tui::app::{App, Tone};
+use crate::tui::app::App;
+use crate::tui::cursor::first_visible;
+use crate::tui::hit_map::{HitMap, ListHit, TabHit};
+use crate::tui::outcome::Tone;
 use crate::tui::input::PromptKind;
 use crate::tui::keymap::Context;
 use ratatui::Frame;
@@ -26,12 +29,13 @@ use rust_decimal::Decimal;
 /// The smallest terminal the workbench draws into.
 pub const MIN_SIZE: (u16, u16) = (80, 24);
 
-/// Draws the whole workbench.
-pub fn draw(frame: &mut Frame, app: &App) {
+/// Draws the whole workbench, and returns where its tabs and list went, for the mouse.
+pub fn draw(frame: &mut Frame, app: &App) -> HitMap {
+    let mut hits = HitMap::default();
     let area = frame.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
         draw_too_small(frame, area);
-        return;
+        return hits;
     }
     let [tabs, body, prompt_area, status, hints] = Layout::vertical([
         Constraint::Length(1),
@@ -41,13 +45,13 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Constraint::Length(1),
     ])
     .areas(area);
-    draw_tabs(frame, app, tabs);
+    hits.tabs = draw_tabs(frame, app, tabs);
     match app.screen {
         Screen::Overview => overview::draw(frame, app, body),
         Screen::Import => import::draw(frame, app, body),
-        Screen::Clients => mapping::draw(frame, app, &app.clients, body),
-        Screen::Products => mapping::draw(frame, app, &app.products, body),
-        Screen::Gaps => gaps::draw(frame, app, body),
+        Screen::Clients => hits.list = mapping::draw(frame, app, &app.clients, body),
+        Screen::Products => hits.list = mapping::draw(frame, app, &app.products, body),
+        Screen::Gaps => hits.list = gaps::draw(frame, app, body),
         Screen::Export => export::draw(frame, app, body),
     }
     if generic_prompt(app) {
@@ -63,7 +67,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     if app.help_open {
         help::draw(frame, app, area);
+        hits.list = None;
     }
+    hits
 }
 
 /// True when the focused field is drawn above the status line rather than by its screen.
@@ -117,16 +123,18 @@ fn tab_labels(app: &App) -> Vec<(u16, Screen, String)> {
         .collect()
 }
 
-/// The screen whose tab is at a column of the tab bar.
-pub fn tab_at(app: &App, column: u16) -> Option<Screen> {
-    tab_labels(app)
-        .into_iter()
-        .find(|(start, _, label)| column >= *start && column < start + label.chars().count() as u16)
-        .map(|(_, screen, _)| screen)
-}
-
-fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
+/// Draws the tab bar and returns where each tab went.
+fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) -> Vec<TabHit> {
     let theme = app.theme;
+    let hits: Vec<TabHit> = tab_labels(app)
+        .into_iter()
+        .map(|(start, screen, label)| TabHit {
+            row: area.y,
+            column: area.x.saturating_add(start),
+            width: u16::try_from(label.chars().count()).unwrap_or(u16::MAX),
+            screen,
+        })
+        .collect();
     let mut spans: Vec<Span> = tab_labels(app)
         .into_iter()
         .map(|(_, screen, label)| {
@@ -139,7 +147,13 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
         .collect();
     let used: usize = spans.iter().map(|span| span.width()).sum();
     // Every currency's share when it fits (it climbs as the queue is worked), else the lowest.
-    let shares = &app.overview.coverage.shares;
+    let coverage = &app.overview.coverage;
+    let lowest = coverage.lowest_share().unwrap_or_default();
+    let shares: Vec<(String, Decimal)> = coverage
+        .total
+        .iter()
+        .filter_map(|total| Some((total.currency.code().to_string(), coverage.share(&total.currency)?)))
+        .collect();
     let each: Vec<String> = shares
         .iter()
         .map(|(currency, share)| format!("{currency} {}", percent(*share)))
@@ -149,17 +163,18 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) {
     {
         detailed
     } else {
-        format!("coverage {}", percent(app.overview.coverage.share))
+        format!("coverage {}", percent(lowest))
     };
     let room = usize::from(area.width).saturating_sub(used + coverage.chars().count());
     spans.push(Span::raw(" ".repeat(room)));
-    let style = if app.overview.coverage.share >= Decimal::ONE {
+    let style = if lowest >= Decimal::ONE {
         theme.good()
     } else {
         theme.title()
     };
     spans.push(Span::styled(coverage, style));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    hits
 }
 
 fn draw_prompt(frame: &mut Frame, app: &App, area: Rect) {
@@ -260,15 +275,6 @@ pub(crate) fn popup(frame: &mut Frame, area: Rect, title: &str) -> Rect {
     inner
 }
 
-/// The index of the first row shown so that `selected` is visible in `visible` rows. It depends
-/// only on the selection, so the view needs no scroll state of its own.
-pub fn first_visible(selected: usize, visible: usize) -> usize {
-    if visible == 0 {
-        return selected;
-    }
-    (selected + 1).saturating_sub(visible)
-}
-
 /// Money for a table cell: grouped thousands, two decimals, the currency code.
 pub(crate) fn money(value: &Money) -> String {
     format!("{} {}", amount(value.round_cents().amount), value.currency)
@@ -322,13 +328,5 @@ mod tests {
         assert_eq!(amount(Decimal::ZERO), "0.00");
         assert_eq!(percent(Decimal::new(7245, 4)), "72.4%");
         assert_eq!(percent(Decimal::new(9996, 4)), "99.9%");
-    }
-
-    #[test]
-    fn the_selection_stays_in_view() {
-        assert_eq!(first_visible(0, 10), 0);
-        assert_eq!(first_visible(9, 10), 0);
-        assert_eq!(first_visible(10, 10), 1);
-        assert_eq!(first_visible(999_999, 18), 999_982);
     }
 }

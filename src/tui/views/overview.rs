@@ -52,6 +52,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 
 fn draw_coverage(frame: &mut Frame, app: &App, area: Rect) {
     let coverage = &app.overview.coverage;
+    let lowest = coverage.lowest_share().unwrap_or_default();
     let block = Block::default()
         .borders(Borders::ALL)
         .title("Coverage: vendor spend mapped or ignored");
@@ -59,11 +60,11 @@ fn draw_coverage(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(block, area);
     let [gauge, text] =
         Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
-    let whole = (coverage.share * Decimal::from(100))
+    let whole = (lowest * Decimal::from(100))
         .round()
         .clamp(Decimal::ZERO, Decimal::from(100));
     let percent_value = whole.to_u16().unwrap_or(0);
-    let style = if coverage.share >= Decimal::ONE {
+    let style = if lowest >= Decimal::ONE {
         app.theme.good()
     } else {
         app.theme.gauge()
@@ -71,7 +72,7 @@ fn draw_coverage(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(
         Gauge::default()
             .percent(percent_value)
-            .label(percent(coverage.share))
+            .label(percent(lowest))
             .gauge_style(style),
         gauge,
     );
@@ -83,16 +84,13 @@ fn draw_coverage(frame: &mut Frame, app: &App, area: Rect) {
         .map(|total| {
             let code = total.currency.code();
             let covered = coverage
-                .covered
-                .iter()
-                .find(|money| money.currency == total.currency)
-                .map(|money| money.amount)
-                .unwrap_or_default();
+                .mapped
+                .get(&total.currency)
+                .amount
+                .saturating_add(coverage.ignored.get(&total.currency).amount);
             let share = coverage
-                .shares
-                .iter()
-                .find(|(currency, _)| currency == code)
-                .map(|(_, share)| percent(*share))
+                .share(&total.currency)
+                .map(percent)
                 .unwrap_or_else(|| "no spend".to_string());
             format!(
                 "{code} {} of {} ({share})",
@@ -103,7 +101,7 @@ fn draw_coverage(frame: &mut Frame, app: &App, area: Rect) {
         .collect();
     let verdict = if coverage.total.is_empty() {
         "Nothing imported yet: import a vendor export and a PSA export.".to_string()
-    } else if coverage.share >= Decimal::ONE {
+    } else if lowest >= Decimal::ONE {
         format!("{}: full coverage.", each.join(" · "))
     } else {
         format!(
@@ -162,7 +160,8 @@ fn draw_gap_totals(frame: &mut Frame, app: &App, area: Rect) {
     let rows: Vec<Row> = overview
         .gap_totals
         .iter()
-        .map(|(kind, count, value)| {
+        .map(|total| {
+            let (kind, count, value) = (&total.kind, &total.count, &total.value);
             let style = if *count == 0 {
                 app.theme.muted()
             } else if !kind.is_under_billing() {

@@ -1,65 +1,11 @@
-//! The library calls that both faces (CLI and workbench) share: reconcile the current state
-//! into a report, and map what can be mapped without any doubt.
+//! Mappings that need no judgement: a PSA id carried in the vendor record, or a name that
+//! exactly one PSA record has.
 
-mod suggestions;
-
-pub use suggestions::{
-    AcceptOutcome, Candidate, ClientSuggestions, MappingQueue, ProductSuggestions, Suggester,
-    accept_safe_band, mapping_queue,
-};
-
-use crate::domain::ledger::TrackedGap;
-use crate::domain::lines::{Side, SourceKey};
-use crate::domain::reconcile::reconcile;
-use crate::domain::report::Report;
-use crate::store::{Decision, Origin, Store, StoreError};
-use chrono::NaiveDate;
+use super::{Workspace, WorkflowError};
+use crate::domain::decision::Decision;
+use crate::domain::lines::SourceKey;
+use crate::store::Origin;
 use std::collections::HashMap;
-
-/// Reconciles the current state as of `today` and returns the report with each gap's ledger
-/// history. With `record`, the run is written to the ledger (headless and scheduled runs do
-/// this; browsing does not). `threshold` replaces the stored default for this report only.
-pub fn build_report(
-    store: &mut Store,
-    today: NaiveDate,
-    record: bool,
-    threshold: Option<rust_decimal::Decimal>,
-) -> Result<Report, StoreError> {
-    let mut state = store.current_state()?;
-    if let Some(threshold) = threshold {
-        state.thresholds.default = threshold;
-    }
-    let reconciliation = reconcile(
-        &state.vendor,
-        &state.psa,
-        &state.mappings,
-        &state.thresholds,
-        today,
-    );
-    let run = if record {
-        store.record_run(&reconciliation, state.vendor_period.as_deref(), today)?
-    } else {
-        store.track_gaps(&reconciliation, today)?
-    };
-    let mut warnings = Vec::new();
-    if let Some(period) = &state.vendor_period {
-        for system in store.vendor_systems_missing_from(period)? {
-            warnings.push(format!(
-                "no {system} export for {period} has been imported: its spend is not compared (import it, or the figures are for part of the month)"
-            ));
-        }
-    }
-    let mut report = Report::new(
-        today,
-        state.vendor_period,
-        state.psa_period,
-        reconciliation,
-        run.gaps,
-        run.resolved,
-    );
-    report.warnings = warnings;
-    Ok(report)
-}
 
 /// How many mappings [`map_certain`] made.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -72,12 +18,13 @@ pub struct CertainMappings {
     pub products_by_exact_name: usize,
 }
 
+impl Workspace {
 /// Maps what needs no judgement: a PSA id carried in the vendor record, or a name equal
 /// (ignoring case and surrounding spaces) to exactly one PSA name. Already mapped or ignored
 /// records are left alone. Each mapping is logged as automatic, so it can be reviewed and undone.
-pub fn map_certain(store: &mut Store) -> Result<CertainMappings, StoreError> {
-    let state = store.current_state()?;
-    let companies = store.parties(Side::Psa, &state)?;
+pub fn map_certain(&mut self) -> Result<CertainMappings, WorkflowError> {
+    let session = self.session()?;
+    let companies = &session.psa_parties;
     let by_key = UniqueIndex::new(
         companies.iter().map(|row| (&row.key, row.key.key.as_str())),
         |key| key.trim().to_string(),
@@ -90,7 +37,7 @@ pub fn map_certain(store: &mut Store) -> Result<CertainMappings, StoreError> {
     );
     let mut made = CertainMappings::default();
     let mut decisions = Vec::new();
-    for customer in store.parties(Side::Vendor, &state)? {
+    for customer in &session.vendor_parties {
         if customer.mapped_to.is_some() || customer.ignored.is_some() {
             continue;
         }
@@ -113,14 +60,14 @@ pub fn map_certain(store: &mut Store) -> Result<CertainMappings, StoreError> {
             });
         }
     }
-    let psa_products = store.products(Side::Psa, &state)?;
+    let psa_products = &session.psa_products;
     let products_by_name = UniqueIndex::new(
         psa_products
             .iter()
             .map(|row| (&row.key, row.product.name.as_str())),
         fold_name,
     );
-    for product in store.products(Side::Vendor, &state)? {
+    for product in &session.vendor_products {
         if product.mapped_to.is_some() || product.ignored.is_some() {
             continue;
         }
@@ -133,10 +80,9 @@ pub fn map_certain(store: &mut Store) -> Result<CertainMappings, StoreError> {
             });
         }
     }
-    for decision in &decisions {
-        store.decide(decision, Origin::Automatic)?;
-    }
+    self.decide_all(&decisions, Origin::Automatic)?;
     Ok(made)
+}
 }
 
 /// PSA records by a text (an id or a name) folded one way, answering only when exactly one
@@ -175,10 +121,3 @@ fn fold_name(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
-/// Gaps of clients over their threshold first, then by value: the order a billing owner
-/// works them in.
-pub fn worklist(report: &Report) -> Vec<&TrackedGap> {
-    let mut gaps: Vec<&TrackedGap> = report.gaps.iter().collect();
-    gaps.sort_by_key(|gap| !report.is_over_threshold(gap));
-    gaps
-}

@@ -1,12 +1,25 @@
 //! The gap table: filters, grouping per client with subtotal rows, and the drill-down.
 
+use crate::domain::ledger::TrackedGap;
 use crate::domain::lines::SourceKey;
 use crate::domain::money::{Money, MoneyByCurrency};
+use crate::domain::reconcile::GapKind;
+use crate::domain::report::Report;
 use crate::tui::action::Action;
-use crate::tui::app::{App, Tone, shift};
-use crate::tui::data::{DataError, Drilldown, GapKind, GapRow};
+use crate::tui::cursor::shift;
+use crate::tui::outcome::{ScreenOutcome, Tone};
+use crate::workflow::{DrillDown, WorkflowError, Workspace};
 use rust_decimal::Decimal;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+/// One gap of the latest report, with whether its client is over its threshold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GapRow {
+    /// The gap with its ledger history.
+    pub gap: TrackedGap,
+    /// True when the client's gaps together are over its threshold.
+    pub over_threshold: bool,
+}
 
 /// How many lines per side a drill-down loads; the counts say how many more there are.
 pub const DRILLDOWN_PAGE: usize = 200;
@@ -45,7 +58,7 @@ pub struct GapsScreen {
     /// Index into `table`.
     pub selected: usize,
     /// The open drill-down: the gap and its lines.
-    pub drilldown: Option<(GapRow, Drilldown)>,
+    pub drilldown: Option<(GapRow, DrillDown)>,
 }
 
 impl GapsScreen {
@@ -57,32 +70,61 @@ impl GapsScreen {
         }
     }
 
+    /// Takes the gaps of a report, keeping the filters and the selection's position.
+    pub fn show_report(&mut self, report: Option<&Report>) {
+        self.rows = report.map_or_else(Vec::new, |report| {
+            let over: HashSet<&SourceKey> = report
+                .clients
+                .iter()
+                .filter(|client| client.over_threshold)
+                .map(|client| &client.company)
+                .collect();
+            report
+                .gaps
+                .iter()
+                .map(|gap| GapRow {
+                    over_threshold: over.contains(&gap.gap.company),
+                    gap: gap.clone(),
+                })
+                .collect()
+        });
+        self.rebuild();
+    }
+
     /// Rebuilds `table` from `rows` and the filters: clients by the size of their gaps, largest
     /// first, each with a subtotal row and then its gaps by absolute value.
     pub fn rebuild(&mut self) {
         let mut groups: Vec<(&SourceKey, &str, Vec<usize>)> = Vec::new();
         let mut group_of: HashMap<&SourceKey, usize> = HashMap::new();
         for (index, row) in self.rows.iter().enumerate() {
-            let kept = self.kind_filter.is_none_or(|kind| row.kind == kind)
+            let gap = &row.gap.gap;
+            let kept = self.kind_filter.is_none_or(|kind| gap.kind == kind)
                 && self
                     .client_filter
                     .as_ref()
-                    .is_none_or(|(key, _)| *key == row.client_key)
+                    .is_none_or(|(key, _)| *key == gap.company)
                 && (!self.over_only || row.over_threshold);
             if !kept {
                 continue;
             }
-            let group = *group_of.entry(&row.client_key).or_insert_with(|| {
-                groups.push((&row.client_key, &row.client, Vec::new()));
-                groups.len() - 1
+            let group = *group_of.entry(&gap.company).or_insert_with(|| {
+                groups.push((&gap.company, &gap.company_name, Vec::new()));
+                groups.len().saturating_sub(1)
             });
-            groups[group].2.push(index);
+            if let Some(group) = groups.get_mut(group) {
+                group.2.push(index);
+            }
         }
-        let size = |index: &usize| magnitude(&self.rows[*index]);
+        let size = |index: &usize| self.rows.get(*index).map_or(Decimal::ZERO, magnitude);
         for group in &mut groups {
             group.2.sort_by_key(|index| std::cmp::Reverse(size(index)));
         }
-        let group_size = |indices: &[usize]| indices.iter().map(size).sum::<Decimal>();
+        let group_size = |indices: &[usize]| {
+            indices
+                .iter()
+                .map(size)
+                .fold(Decimal::ZERO, Decimal::saturating_add)
+        };
         let mut groups: Vec<(Decimal, String, Vec<usize>)> = groups
             .into_iter()
             .map(|(_, client, indices)| (group_size(&indices), client.to_string(), indices))
@@ -91,8 +133,12 @@ impl GapsScreen {
         let mut table = Vec::with_capacity(self.rows.len() + groups.len());
         for (_, client, indices) in groups {
             let mut total = MoneyByCurrency::default();
-            for index in &indices {
-                if let Some(value) = &self.rows[*index].value {
+            let rows: Vec<&GapRow> = indices
+                .iter()
+                .filter_map(|index| self.rows.get(*index))
+                .collect();
+            for row in &rows {
+                if let Some(value) = &row.gap.gap.value {
                     total.add(&value.abs());
                 }
             }
@@ -100,7 +146,7 @@ impl GapsScreen {
                 client,
                 count: indices.len(),
                 total: total.iter().collect(),
-                over_threshold: indices.iter().any(|index| self.rows[*index].over_threshold),
+                over_threshold: rows.iter().any(|row| row.over_threshold),
             });
             table.extend(indices.into_iter().map(TableRow::Gap));
         }
@@ -110,71 +156,71 @@ impl GapsScreen {
 }
 
 /// A gap's absolute monthly value; unpriced gaps count as zero, as in the domain's ordering.
-pub fn magnitude(gap: &GapRow) -> Decimal {
-    gap.value
+pub fn magnitude(row: &GapRow) -> Decimal {
+    row.gap
+        .gap
+        .value
         .as_ref()
         .map(|value| value.amount.abs())
         .unwrap_or_default()
 }
 
-impl App {
-    pub(crate) fn reload_gaps(&mut self) -> Result<(), DataError> {
-        self.gaps.rows = self.data.gaps()?;
-        self.gaps.rebuild();
-        Ok(())
-    }
-
-    pub(crate) fn apply_gaps(&mut self, action: Action) -> Result<(), DataError> {
+impl GapsScreen {
+    /// Applies one gap-screen action.
+    pub fn update(
+        &mut self,
+        action: Action,
+        workspace: &mut Workspace,
+    ) -> Result<ScreenOutcome, WorkflowError> {
         match action {
             Action::OpenDrilldown => {
-                let Some(gap) = self.gaps.selected_gap().cloned() else {
-                    return Ok(());
+                let Some(row) = self.selected_gap().cloned() else {
+                    return Ok(ScreenOutcome::default());
                 };
-                let lines = self.data.drilldown(&gap, DRILLDOWN_PAGE)?;
-                self.gaps.drilldown = Some((gap, lines));
+                let lines = workspace.drill_down(&row.gap, DRILLDOWN_PAGE)?;
+                self.drilldown = Some((row, lines));
             }
             Action::CycleKindFilter => {
-                self.gaps.kind_filter = match self.gaps.kind_filter {
-                    None => Some(GapKind::ALL[0]),
+                self.kind_filter = match self.kind_filter {
+                    None => GapKind::ALL.first().copied(),
                     Some(kind) => GapKind::ALL
                         .iter()
                         .position(|k| *k == kind)
-                        .and_then(|index| GapKind::ALL.get(index + 1).copied()),
+                        .and_then(|index| GapKind::ALL.get(index.saturating_add(1)).copied()),
                 };
-                self.gaps.selected = 0;
-                self.gaps.rebuild();
+                self.selected = 0;
+                self.rebuild();
             }
             Action::ToggleClientFilter => {
-                if self.gaps.client_filter.take().is_none() {
-                    let client = match self.gaps.table.get(self.gaps.selected) {
-                        Some(TableRow::Gap(index)) => self.gaps.rows.get(*index),
-                        Some(TableRow::Subtotal { .. }) => {
-                            match self.gaps.table.get(self.gaps.selected + 1) {
-                                Some(TableRow::Gap(index)) => self.gaps.rows.get(*index),
-                                _ => None,
-                            }
-                        }
-                        None => None,
+                if self.client_filter.take().is_none() {
+                    let under = match self.table.get(self.selected) {
+                        Some(TableRow::Subtotal { .. }) => self.table.get(self.selected.saturating_add(1)),
+                        other => other,
                     };
-                    self.gaps.client_filter =
-                        client.map(|row| (row.client_key.clone(), row.client.clone()));
+                    self.client_filter = match under {
+                        Some(TableRow::Gap(index)) => self
+                            .rows
+                            .get(*index)
+                            .map(|row| (row.gap.gap.company.clone(), row.gap.gap.company_name.clone())),
+                        _ => None,
+                    };
                 }
-                self.gaps.selected = 0;
-                self.gaps.rebuild();
+                self.selected = 0;
+                self.rebuild();
             }
             Action::ToggleOverThreshold => {
-                self.gaps.over_only = !self.gaps.over_only;
-                self.gaps.selected = 0;
-                self.gaps.rebuild();
-                let word = if self.gaps.over_only {
+                self.over_only = !self.over_only;
+                self.selected = 0;
+                self.rebuild();
+                let word = if self.over_only {
                     "only clients over the threshold"
                 } else {
                     "every client"
                 };
-                self.status = Some((format!("Showing {word}."), Tone::Info));
+                return Ok(ScreenOutcome::say(format!("Showing {word}."), Tone::Info));
             }
             _ => {}
         }
-        Ok(())
+        Ok(ScreenOutcome::default())
     }
 }

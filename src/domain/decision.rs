@@ -1,0 +1,81 @@
+//! The operator's decisions, as values: what a face asks the application to record. The
+//! store writes each one with an entry in the append-only decision log.
+
+use crate::domain::lines::{SourceKey, Term};
+use chrono::NaiveDate;
+
+/// One thing the operator decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// This vendor customer is this PSA company.
+    MapClient {
+        /// Vendor customer.
+        vendor: SourceKey,
+        /// PSA company.
+        company: SourceKey,
+    },
+    /// Remove a vendor customer's mapping.
+    UnmapClient {
+        /// Vendor customer.
+        vendor: SourceKey,
+    },
+    /// This vendor product (of one term, or every term) is this PSA product.
+    MapProduct {
+        /// Vendor product.
+        vendor: SourceKey,
+        /// The term, or `None` for every term.
+        term: Option<Term>,
+        /// PSA product.
+        product: SourceKey,
+    },
+    /// Remove a vendor product's mapping for a term (or the every-term mapping).
+    UnmapProduct {
+        /// Vendor product.
+        vendor: SourceKey,
+        /// The term, or `None` for the every-term mapping.
+        term: Option<Term>,
+    },
+    /// This suggested PSA company is not this vendor customer; never suggest it again.
+    RejectClient {
+        /// Vendor customer.
+        vendor: SourceKey,
+        /// The rejected PSA company.
+        company: SourceKey,
+    },
+    /// This suggested PSA product is not this vendor product.
+    RejectProduct {
+        /// Vendor product.
+        vendor: SourceKey,
+        /// The rejected PSA product.
+        product: SourceKey,
+    },
+    /// Leave a vendor customer out of the comparison.
+    IgnoreCustomer {
+        /// Vendor customer.
+        vendor: SourceKey,
+        /// Why, shown wherever the rule has an effect.
+        reason: String,
+        /// Last day in force, or for good.
+        until: Option<NaiveDate>,
+    },
+    /// Leave a vendor product out of the comparison (free and viral SKUs).
+    IgnoreProduct {
+        /// Vendor product.
+        vendor: SourceKey,
+        /// Why.
+        reason: String,
+        /// Last day in force, or for good.
+        until: Option<NaiveDate>,
+    },
+    /// Lift a customer's ignore rule.
+    UnignoreCustomer {
+        /// Vendor customer.
+        vendor: SourceKey,
+    },
+    /// Lift a product's ignore rule.
+    UnignoreProduct {
+        /// Vendor product.
+        vendor: SourceKey,
+    },
+}
+

@@ -1,0 +1,187 @@
+//! How lines become positions: the running totals an import keeps per (customer, product,
+//! term, currency) while its rows stream in, and the merge of a period's slices into one
+//! position per key.
+//!
+//! These are rules, not storage: the store keeps the totals in its own keyed map and writes
+//! them, but what a line adds to a position is decided here, so it is tested without SQLite.
+
+use crate::domain::lines::{ChargeKind, Line, SourceKey, Term};
+use crate::domain::money::Currency;
+use crate::domain::reconcile::Position;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// A position's running totals while one import streams in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PositionTotals {
+    /// Seats of the rows that count seats (credits and prorations are money, not seats).
+    pub seats: Decimal,
+    /// The extended amount of every row.
+    pub spend: Decimal,
+    /// Price per seat, from the largest recurring row that has one.
+    pub unit_price: Option<Decimal>,
+    /// Cost per seat, from the largest recurring row that has one.
+    pub unit_cost: Option<Decimal>,
+    /// Seats of the recurring row whose prices were kept: the largest one speaks for all.
+    priced_by: Option<Decimal>,
+    /// Rows absorbed.
+    pub lines: i64,
+}
+
+/// A sum that left the range of exact decimals. The importers bound every amount and quantity,
+/// so this only happens on input that slipped past them; the import is then refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the running total of a position is too large to compute exactly")]
+pub struct TotalsOverflow;
+
+impl PositionTotals {
+    /// Adds one line. Seats count only for charges that carry seats; spend is the line's
+    /// amount, or its seats times its unit cost (else price) when it has no amount. Fails
+    /// instead of panicking when a sum overflows.
+    pub fn absorb(&mut self, line: &Line) -> Result<(), TotalsOverflow> {
+        self.lines = self.lines.checked_add(1).ok_or(TotalsOverflow)?;
+        let counts_seats = line.charge.counts_seats();
+        if counts_seats {
+            self.seats = self.seats.checked_add(line.seats).ok_or(TotalsOverflow)?;
+        }
+        let spend = match (&line.amount, &line.unit_cost, &line.unit_price) {
+            (Some(amount), _, _) => Some(amount.amount),
+            (None, Some(cost), _) if counts_seats => cost.amount.checked_mul(line.seats),
+            (None, None, Some(price)) if counts_seats => price.amount.checked_mul(line.seats),
+            _ => Some(Decimal::ZERO),
+        }
+        .ok_or(TotalsOverflow)?;
+        self.spend = self.spend.checked_add(spend).ok_or(TotalsOverflow)?;
+        let price = line.unit_price.as_ref().map(|money| money.amount);
+        let cost = line.unit_cost.as_ref().map(|money| money.amount);
+        let is_recurring = line.charge == ChargeKind::Recurring;
+        if is_recurring && self.priced_by.is_none_or(|seats| line.seats > seats) {
+            self.priced_by = Some(line.seats);
+            // The largest line speaks for the price, but a line without one never erases a
+            // price an earlier line gave.
+            self.unit_price = price.or(self.unit_price);
+            self.unit_cost = cost.or(self.unit_cost);
+        } else if self.priced_by.is_none() {
+            self.unit_price = self.unit_price.or(price);
+            self.unit_cost = self.unit_cost.or(cost);
+        }
+        Ok(())
+    }
+}
+
+/// Merges the positions of a period's current imports (its slices, such as one Partner Center
+/// invoice per currency or two Pax8 accounts) into one position per (customer, product, term,
+/// currency). Seats and spend add up; the first slice that has a price or cost gives it.
+/// The result is ordered by key, so every face lists it the same way.
+pub fn merge_slices(
+    positions: impl IntoIterator<Item = Position>,
+) -> Result<Vec<Position>, TotalsOverflow> {
+    let mut merged: BTreeMap<(SourceKey, SourceKey, Term, Currency), Position> = BTreeMap::new();
+    for position in positions {
+        let key = (
+            position.customer.clone(),
+            position.product.clone(),
+            position.term,
+            position.currency.clone(),
+        );
+        match merged.get_mut(&key) {
+            Some(existing) => {
+                existing.seats = existing
+                    .seats
+                    .checked_add(position.seats)
+                    .ok_or(TotalsOverflow)?;
+                existing.spend = existing
+                    .spend
+                    .checked_add(position.spend)
+                    .ok_or(TotalsOverflow)?;
+                existing.unit_price = existing.unit_price.or(position.unit_price);
+                existing.unit_cost = existing.unit_cost.or(position.unit_cost);
+            }
+            None => {
+                merged.insert(key, position);
+            }
+        }
+    }
+    Ok(merged.into_values().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lines::{Party, Product};
+    use crate::domain::money::Money;
+    use rust_decimal_macros::dec;
+
+    fn line(charge: ChargeKind, seats: Decimal, price: Option<Decimal>) -> Line {
+        let usd = Currency::parse("USD").expect("USD");
+        Line {
+            source_line: 2,
+            customer: Party {
+                key: "c".into(),
+                name: "C".into(),
+                domain: None,
+                external_id: None,
+            },
+            product: Product {
+                key: "p".into(),
+                name: "P".into(),
+            },
+            term: Term::Monthly,
+            charge,
+            seats,
+            unit_price: price.map(|amount| Money::new(amount, usd.clone())),
+            unit_cost: None,
+            amount: None,
+            period_start: None,
+            period_end: None,
+            subscription: None,
+        }
+    }
+
+    #[test]
+    fn the_largest_recurring_line_sets_the_price_and_credits_add_no_seats() {
+        let mut totals = PositionTotals::default();
+        totals
+            .absorb(&line(ChargeKind::Recurring, dec!(2), Some(dec!(10))))
+            .expect("absorb");
+        totals
+            .absorb(&line(ChargeKind::Recurring, dec!(8), Some(dec!(9))))
+            .expect("absorb");
+        totals
+            .absorb(&line(ChargeKind::Credit, dec!(-3), Some(dec!(9))))
+            .expect("absorb");
+        assert_eq!(totals.seats, dec!(10));
+        assert_eq!(totals.unit_price, Some(dec!(9)));
+        assert_eq!(totals.spend, dec!(92));
+        assert_eq!(totals.lines, 3);
+    }
+
+    #[test]
+    fn an_overflowing_sum_is_an_error_not_a_panic() {
+        let mut totals = PositionTotals::default();
+        let huge = line(ChargeKind::Recurring, Decimal::MAX, Some(Decimal::MAX));
+        assert_eq!(totals.absorb(&huge), Err(TotalsOverflow));
+    }
+
+    #[test]
+    fn slices_of_one_period_add_up_per_key() {
+        let usd = Currency::parse("USD").expect("USD");
+        let position = |seats: Decimal, price: Option<Decimal>| Position {
+            customer: SourceKey::new("pax8", "c"),
+            customer_name: "C".into(),
+            product: SourceKey::new("pax8", "p"),
+            product_name: "P".into(),
+            term: Term::Monthly,
+            currency: usd.clone(),
+            seats,
+            spend: seats,
+            unit_price: price,
+            unit_cost: None,
+        };
+        let merged =
+            merge_slices([position(dec!(3), None), position(dec!(4), Some(dec!(5)))]).expect("ok");
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].seats, dec!(7));
+        assert_eq!(merged[0].unit_price, Some(dec!(5)));
+    }
+}

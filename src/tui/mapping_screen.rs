@@ -1,0 +1,258 @@
+//! The mapping queues (clients and products): their state, and what each mapping action does
+//! to it. A screen reaches the library only through the workspace it is handed, and tells the
+//! app what else must follow through a [`ScreenOutcome`].
+
+use crate::domain::decision::Decision;
+use crate::tui::action::Action;
+use crate::tui::cursor::shift;
+use crate::tui::input::{Prompt, PromptKind};
+use crate::tui::outcome::{ScreenOutcome, Tone};
+use crate::workflow::{
+    Candidate, MappingChoice, MappingKind, MappingState, QueueEntry, QueueFilter, Target,
+    WorkflowError, Workspace,
+};
+
+/// How many candidates the right-hand side lists.
+const CANDIDATES: usize = 10;
+
+/// How many search results are kept; the list shows what fits.
+const SEARCH_RESULTS: usize = 50;
+
+/// One mapping queue and the candidates of its selected entry.
+#[derive(Debug, Clone)]
+pub struct MappingScreen {
+    /// Client or product.
+    pub kind: MappingKind,
+    /// Which entries are listed.
+    pub filter: QueueFilter,
+    /// A text the entry names must contain (case-insensitive), empty for none.
+    pub text_filter: String,
+    /// The entries listed, by vendor spend.
+    pub entries: Vec<QueueEntry>,
+    /// Index of the selected entry.
+    pub selected: usize,
+    /// Ranked candidates for the selected entry.
+    pub candidates: Vec<Candidate>,
+    /// Index of the selected candidate.
+    pub candidate: usize,
+    /// The full PSA list, loaded on the first search.
+    pub targets: Vec<Target>,
+    /// Search results over `targets`, best first.
+    pub search_results: Vec<Target>,
+    /// Index of the selected search result.
+    pub search_selected: usize,
+    /// The safe-band decisions a bulk accept would make, once counted.
+    pub pending_bulk: Option<Vec<Decision>>,
+}
+
+impl MappingScreen {
+    /// An empty queue of a kind; [`MappingScreen::reload`] fills it.
+    pub fn new(kind: MappingKind) -> MappingScreen {
+        MappingScreen {
+            kind,
+            filter: QueueFilter::Unmapped,
+            text_filter: String::new(),
+            entries: Vec::new(),
+            selected: 0,
+            candidates: Vec::new(),
+            candidate: 0,
+            targets: Vec::new(),
+            search_results: Vec::new(),
+            search_selected: 0,
+            pending_bulk: None,
+        }
+    }
+
+    /// The selected entry, if the queue is not empty.
+    pub fn selected_entry(&self) -> Option<&QueueEntry> {
+        self.entries.get(self.selected)
+    }
+
+    /// The noun for the vendor side ("customer" or "product").
+    pub fn noun(&self) -> &'static str {
+        match self.kind {
+            MappingKind::Client => "customer",
+            MappingKind::Product => "product",
+        }
+    }
+
+    /// Reloads the queue, keeping the selection at the same position, then its candidates.
+    /// The PSA list is dropped, since a decision or an import may have changed it.
+    pub fn reload(&mut self, workspace: &mut Workspace) -> Result<(), WorkflowError> {
+        let needle = self.text_filter.to_lowercase();
+        let mut entries = workspace.queue(self.kind, self.filter)?;
+        if !needle.is_empty() {
+            entries.retain(|entry| entry.name.to_lowercase().contains(&needle));
+        }
+        self.entries = entries;
+        self.targets.clear();
+        self.selected = shift(self.selected, 0, self.entries.len());
+        self.load_candidates(workspace)
+    }
+
+    fn load_candidates(&mut self, workspace: &mut Workspace) -> Result<(), WorkflowError> {
+        self.candidates = match self.selected_entry().cloned() {
+            Some(entry) => workspace.candidates(self.kind, &entry, CANDIDATES)?,
+            None => Vec::new(),
+        };
+        self.candidate = 0;
+        Ok(())
+    }
+
+    /// Moves the selection by `step` entries and loads the new entry's candidates.
+    pub fn move_by(&mut self, step: isize, workspace: &mut Workspace) -> Result<(), WorkflowError> {
+        let before = self.selected;
+        self.selected = shift(self.selected, step, self.entries.len());
+        if self.selected != before {
+            self.load_candidates(workspace)?;
+        }
+        Ok(())
+    }
+
+    /// Applies one mapping action. `bulk_key` names the key that confirms a bulk accept, for
+    /// the question the first press asks.
+    pub fn update(
+        &mut self,
+        action: Action,
+        workspace: &mut Workspace,
+        bulk_key: &str,
+    ) -> Result<ScreenOutcome, WorkflowError> {
+        if !matches!(action, Action::BulkAccept) {
+            self.pending_bulk = None;
+        }
+        let selected_candidate = self
+            .candidates
+            .get(self.candidate)
+            .map(|candidate| candidate.key.clone());
+        Ok(match action {
+            Action::PreviousCandidate => {
+                self.candidate = shift(self.candidate, -1, self.candidates.len());
+                ScreenOutcome::default()
+            }
+            Action::NextCandidate => {
+                self.candidate = shift(self.candidate, 1, self.candidates.len());
+                ScreenOutcome::default()
+            }
+            Action::ConfirmSuggestion => match selected_candidate {
+                Some(target) => self.choose(MappingChoice::Confirm(target), workspace)?,
+                None => ScreenOutcome::say(
+                    "No candidate to confirm: search the full PSA list instead.",
+                    Tone::Info,
+                ),
+            },
+            Action::RejectSuggestion => match selected_candidate {
+                Some(target) => self.choose(MappingChoice::Reject(target), workspace)?,
+                None => ScreenOutcome::default(),
+            },
+            Action::SkipEntry => {
+                self.move_by(1, workspace)?;
+                ScreenOutcome::default()
+            }
+            Action::IgnoreEntry if self.selected_entry().is_some() => {
+                ScreenOutcome::ask(Prompt::new(PromptKind::IgnoreReason, ""))
+            }
+            Action::UnmapEntry => {
+                let decided = self
+                    .selected_entry()
+                    .is_some_and(|entry| entry.state != MappingState::Unmapped);
+                if decided {
+                    self.choose(MappingChoice::Unmap, workspace)?
+                } else {
+                    ScreenOutcome::say("This entry has no mapping to remove.", Tone::Info)
+                }
+            }
+            Action::SearchTargets if self.selected_entry().is_some() => {
+                if self.targets.is_empty() {
+                    self.targets = workspace.targets(self.kind)?;
+                }
+                self.search("");
+                ScreenOutcome::ask(Prompt::new(PromptKind::Search, ""))
+            }
+            Action::BulkAccept => self.bulk_accept(workspace, bulk_key)?,
+            Action::CycleQueueFilter => {
+                self.filter = self.filter.cycled();
+                self.selected = 0;
+                self.reload(workspace)?;
+                ScreenOutcome::default()
+            }
+            Action::FilterQueue => {
+                ScreenOutcome::ask(Prompt::new(PromptKind::QueueFilter, self.text_filter.clone()))
+            }
+            _ => ScreenOutcome::default(),
+        })
+    }
+
+    /// Records a choice about the selected entry; the sentence says whether it changed
+    /// anything, so a no-op is never reported as done.
+    pub fn choose(
+        &mut self,
+        choice: MappingChoice,
+        workspace: &mut Workspace,
+    ) -> Result<ScreenOutcome, WorkflowError> {
+        let Some(entry) = self.selected_entry() else {
+            return Ok(ScreenOutcome::default());
+        };
+        let decision = entry.decision(self.kind, choice);
+        let outcome = workspace.decide(&decision)?;
+        let tone = if outcome.changed {
+            Tone::Good
+        } else {
+            Tone::Info
+        };
+        Ok(ScreenOutcome {
+            mappings_moved: outcome.changed,
+            ..ScreenOutcome::say(outcome.sentence, tone)
+        })
+    }
+
+    /// Ranks the PSA list against a query with the matcher's type-ahead.
+    pub fn search(&mut self, query: &str) {
+        let names: Vec<&str> = self.targets.iter().map(|target| target.name.as_str()).collect();
+        self.search_results = crate::domain::matching::type_ahead(query, &names)
+            .into_iter()
+            .take(SEARCH_RESULTS)
+            .filter_map(|(index, _)| self.targets.get(index).cloned())
+            .collect();
+        self.search_selected = 0;
+    }
+
+    /// Maps the selected entry to the selected search result.
+    pub fn confirm_search_result(
+        &mut self,
+        workspace: &mut Workspace,
+    ) -> Result<ScreenOutcome, WorkflowError> {
+        match self.search_results.get(self.search_selected).cloned() {
+            Some(target) => self.choose(MappingChoice::Confirm(target.key), workspace),
+            None => Ok(ScreenOutcome::say("Nothing matches that search.", Tone::Info)),
+        }
+    }
+
+    /// First press: count the unmapped entries whose best candidate is in the safe band and
+    /// ask again. Second press: confirm them all, each logged as automatic.
+    fn bulk_accept(
+        &mut self,
+        workspace: &mut Workspace,
+        bulk_key: &str,
+    ) -> Result<ScreenOutcome, WorkflowError> {
+        if let Some(pending) = self.pending_bulk.take() {
+            let accepted = workspace.accept_decisions(&pending)?;
+            return Ok(ScreenOutcome {
+                mappings_moved: accepted > 0,
+                ..ScreenOutcome::say(format!("Accepted {accepted} safe suggestions."), Tone::Good)
+            });
+        }
+        let pending = workspace.safe_band(self.kind)?;
+        if pending.is_empty() {
+            return Ok(ScreenOutcome::say(
+                "No suggestion is in the safe band.",
+                Tone::Info,
+            ));
+        }
+        let count = pending.len();
+        self.pending_bulk = Some(pending);
+        Ok(ScreenOutcome::say(
+            format!("{count} suggestions are in the safe band: press {bulk_key} again to accept them all."),
+            Tone::Info,
+        ))
+    }
+}

@@ -1,0 +1,252 @@
+//! Decisions: confirm, reject, ignore, unmap, undo and redo, and the thresholds. Each one says
+//! whether it changed anything, in the operator's words rather than in keys.
+
+use super::{Workspace, WorkflowError};
+use crate::domain::decision::Decision;
+use crate::domain::lines::{SourceKey, Term};
+use crate::domain::text::strip_control;
+use crate::store::{Origin, UndoOutcome};
+use rust_decimal::Decimal;
+
+/// What a decision did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionOutcome {
+    /// False when the decision was already in force: nothing was written or logged.
+    pub changed: bool,
+    /// What happened, naming the records by name, such as
+    /// "Mapped Contoso (pax8) → Contoso Ltd" or "Nothing changed: …".
+    pub sentence: String,
+}
+
+/// Undo or redo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryStep {
+    /// Reverse the latest decision still in effect.
+    Undo,
+    /// Re-apply the latest undone decision.
+    Redo,
+}
+
+impl Workspace {
+    /// Records one decision from the operator and applies it.
+    pub fn decide(&mut self, decision: &Decision) -> Result<DecisionOutcome, WorkflowError> {
+        let changed = self.store.decide(decision, Origin::Manual)?.is_some();
+        let what = self.describe(decision);
+        if changed {
+            self.mappings_moved(is_rejection(decision))?;
+        }
+        Ok(DecisionOutcome {
+            changed,
+            sentence: if changed {
+                format!("{}{what}", verb(decision))
+            } else {
+                format!("Nothing changed: {}{what} was already in force.", verb(decision))
+            },
+        })
+    }
+
+    /// Records decisions made on the operator's explicit request for automation (the safe
+    /// band, certain mappings), each logged with its origin. Returns how many changed anything.
+    pub(crate) fn decide_all(
+        &mut self,
+        decisions: &[Decision],
+        origin: Origin,
+    ) -> Result<usize, WorkflowError> {
+        let mut changed = 0_usize;
+        for decision in decisions {
+            if self.store.decide(decision, origin)?.is_some() {
+                changed = changed.saturating_add(1);
+            }
+        }
+        if changed > 0 {
+            self.mappings_moved(false)?;
+        }
+        Ok(changed)
+    }
+
+    /// Applies the decisions a bulk accept previewed, each logged as automatic.
+    pub fn accept_decisions(&mut self, decisions: &[Decision]) -> Result<usize, WorkflowError> {
+        self.decide_all(decisions, Origin::Automatic)
+    }
+
+    /// Undoes or redoes one decision; `None` when there is nothing to undo or redo.
+    pub fn step_history(&mut self, step: HistoryStep) -> Result<Option<String>, WorkflowError> {
+        let outcome = match step {
+            HistoryStep::Undo => self.store.undo()?,
+            HistoryStep::Redo => self.store.redo()?,
+        };
+        let UndoOutcome::Applied(record, decision) = outcome else {
+            return Ok(None);
+        };
+        self.mappings_moved(true)?;
+        let what = match &decision {
+            Some(decision) => format!("{}{}", verb(decision), self.describe(decision)),
+            None => format!("{} {}", record.action, record.record),
+        };
+        let word = match step {
+            HistoryStep::Undo => "Undid",
+            HistoryStep::Redo => "Redid",
+        };
+        Ok(Some(format!("{word} decision {}: {what}", record.id)))
+    }
+
+    /// The decision log, newest first.
+    pub fn decision_log(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<crate::store::DecisionRecord>, WorkflowError> {
+        Ok(self.store.decision_log(limit)?)
+    }
+
+    /// The stored default per-client threshold.
+    pub fn default_threshold(&mut self) -> Result<Decimal, WorkflowError> {
+        Ok(self.session()?.thresholds.default)
+    }
+
+    /// Stores the default threshold, or one PSA company's. A negative amount is refused.
+    pub fn set_threshold(
+        &mut self,
+        client: Option<&SourceKey>,
+        amount: Decimal,
+    ) -> Result<String, WorkflowError> {
+        if amount.is_sign_negative() {
+            return Err(WorkflowError::Refused(format!(
+                "{amount} is not a threshold: expected an amount of 0 or more"
+            )));
+        }
+        self.store.set_threshold(client, amount)?;
+        self.invalidate();
+        Ok(format!(
+            "Threshold for {} set to {amount} a month, in each client's currency",
+            client.map_or_else(
+                || "every client".to_string(),
+                |key| self.company_name(key)
+            )
+        ))
+    }
+
+    /// After a decision: the mappings moved, the positions did not.
+    fn mappings_moved(&mut self, rejections_moved: bool) -> Result<(), WorkflowError> {
+        self.generation = self.generation.wrapping_add(1);
+        if let Some(session) = &mut self.session {
+            session.refresh_mappings(&self.store, self.today, rejections_moved)?;
+        }
+        Ok(())
+    }
+
+    /// A decision in business words: names, terms and reasons, never bare keys when a name is
+    /// known. Control characters are stripped, since the sentence reaches a terminal.
+    pub fn describe(&mut self, decision: &Decision) -> String {
+        let text = match decision {
+            Decision::MapClient { vendor, company } => {
+                format!(
+                    "{} → {}",
+                    self.customer_name(vendor),
+                    self.company_name(company)
+                )
+            }
+            Decision::UnmapClient { vendor } => self.customer_name(vendor),
+            Decision::MapProduct {
+                vendor,
+                term,
+                product,
+            } => format!(
+                "{} ({}) → {}",
+                self.product_name(vendor, true),
+                term.map_or("every term", Term::as_str),
+                self.product_name(product, false)
+            ),
+            Decision::UnmapProduct { vendor, term } => format!(
+                "{} ({})",
+                self.product_name(vendor, true),
+                term.map_or("every term", Term::as_str)
+            ),
+            Decision::RejectClient { vendor, company } => format!(
+                "{} for {}",
+                self.company_name(company),
+                self.customer_name(vendor)
+            ),
+            Decision::RejectProduct { vendor, product } => format!(
+                "{} for {}",
+                self.product_name(product, false),
+                self.product_name(vendor, true)
+            ),
+            Decision::IgnoreCustomer {
+                vendor,
+                reason,
+                until,
+            } => ignored(self.customer_name(vendor), reason, *until),
+            Decision::IgnoreProduct {
+                vendor,
+                reason,
+                until,
+            } => ignored(self.product_name(vendor, true), reason, *until),
+            Decision::UnignoreCustomer { vendor } => self.customer_name(vendor),
+            Decision::UnignoreProduct { vendor } => self.product_name(vendor, true),
+        };
+        strip_control(&text)
+    }
+
+    fn customer_name(&mut self, key: &SourceKey) -> String {
+        let name = self.session().ok().and_then(|session| {
+            session
+                .vendor_parties
+                .iter()
+                .find(|row| row.key == *key)
+                .map(|row| row.party.name.clone())
+        });
+        name.unwrap_or_else(|| key.to_string())
+    }
+
+    fn company_name(&self, key: &SourceKey) -> String {
+        let name = self.session.as_ref().and_then(|session| {
+            session
+                .psa_parties
+                .iter()
+                .find(|row| row.key == *key)
+                .map(|row| row.party.name.clone())
+        });
+        name.unwrap_or_else(|| key.to_string())
+    }
+
+    fn product_name(&mut self, key: &SourceKey, vendor: bool) -> String {
+        let name = self.session().ok().and_then(|session| {
+            let rows = if vendor {
+                &session.vendor_products
+            } else {
+                &session.psa_products
+            };
+            rows.iter()
+                .find(|row| row.key == *key)
+                .map(|row| row.product.name.clone())
+        });
+        name.unwrap_or_else(|| key.to_string())
+    }
+}
+
+/// The verb that opens a decision's sentence.
+fn verb(decision: &Decision) -> &'static str {
+    match decision {
+        Decision::MapClient { .. } | Decision::MapProduct { .. } => "Mapped ",
+        Decision::UnmapClient { .. } | Decision::UnmapProduct { .. } => "Unmapped ",
+        Decision::RejectClient { .. } | Decision::RejectProduct { .. } => "Rejected ",
+        Decision::IgnoreCustomer { .. } | Decision::IgnoreProduct { .. } => "Ignored ",
+        Decision::UnignoreCustomer { .. } | Decision::UnignoreProduct { .. } => {
+            "No longer ignored: "
+        }
+    }
+}
+
+fn ignored(name: String, reason: &str, until: Option<chrono::NaiveDate>) -> String {
+    match until {
+        Some(until) => format!("{name}: {reason} (until {until})"),
+        None => format!("{name}: {reason}"),
+    }
+}
+
+fn is_rejection(decision: &Decision) -> bool {
+    matches!(
+        decision,
+        Decision::RejectClient { .. } | Decision::RejectProduct { .. }
+    )
+}

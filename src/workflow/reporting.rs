@@ -1,0 +1,486 @@
+//! Reconciling into a report, the overview every face opens on, the evidence behind a gap,
+//! and writing a report file.
+//!
+//! One function, [`ReconcileInputs::reconcile`], turns the state into a report with its
+//! coverage, verdict, warnings and ledger view; the CLI calls it in the foreground and the
+//! workbench on a worker, so they can never disagree.
+
+use super::{Workspace, WorkflowError};
+use crate::domain::ledger::{GapStatus, TrackedGap};
+use crate::domain::lines::{Side, SourceKey};
+use crate::domain::money::{Money, MoneyByCurrency};
+use crate::domain::reconcile::{
+    Coverage, GapKind, MappingSet, Position, Thresholds, Verdict, reconcile,
+};
+use crate::domain::report::Report;
+use crate::export::ExportFormat;
+use crate::store::{DrillDownLine, Store, StoreError};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How many unmapped customers and products the overview lists.
+const OVERVIEW_TOP: usize = 6;
+
+/// Everything one reconciliation reads, shared cheaply with a worker thread.
+#[derive(Debug, Clone)]
+pub struct ReconcileInputs {
+    vendor: Arc<Vec<Position>>,
+    psa: Arc<Vec<Position>>,
+    mappings: MappingSet,
+    thresholds: Thresholds,
+    vendor_period: Option<String>,
+    psa_period: Option<String>,
+    today: NaiveDate,
+}
+
+impl ReconcileInputs {
+    /// Reconciles, reads each gap's ledger history, and adds what the reader must know before
+    /// trusting the figures. With `record`, the run is written to the ledger.
+    pub fn reconcile(&self, store: &mut Store, record: bool) -> Result<Report, StoreError> {
+        let reconciliation = reconcile(
+            &self.vendor,
+            &self.psa,
+            &self.mappings,
+            &self.thresholds,
+            self.today,
+        );
+        let run = if record {
+            store.record_run(&reconciliation, self.vendor_period.as_deref(), self.today)?
+        } else {
+            store.track_gaps(&reconciliation, self.today)?
+        };
+        let mut warnings = Vec::new();
+        if let Some(period) = &self.vendor_period {
+            for system in store.vendor_systems_missing_from(period)? {
+                warnings.push(format!(
+                    "no {system} export for {period} has been imported: its spend is not compared (import it, or the figures are for part of the month)"
+                ));
+            }
+        }
+        let has_previous_run = run.run_id != 0;
+        let mut report = Report::new(
+            self.today,
+            self.vendor_period.clone(),
+            self.psa_period.clone(),
+            reconciliation,
+            run.gaps,
+            run.resolved,
+        );
+        report.warnings = warnings;
+        report.has_previous_run = has_previous_run;
+        Ok(report)
+    }
+}
+
+/// A reconciliation to run on a worker thread, on its own database connection.
+#[derive(Debug, Clone)]
+pub struct ReconcileJob {
+    database: PathBuf,
+    generation: u64,
+    threshold: Decimal,
+    inputs: ReconcileInputs,
+}
+
+/// A finished [`ReconcileJob`], to hand back to [`Workspace::accept_report`].
+#[derive(Debug, Clone)]
+pub struct ReconciledReport {
+    generation: u64,
+    threshold: Decimal,
+    /// The report, or why it could not be made.
+    pub result: Result<Arc<Report>, Arc<WorkflowError>>,
+}
+
+impl ReconcileJob {
+    /// The result to report when the job could not finish (its worker panicked), so that a
+    /// face waiting for it is never left waiting.
+    pub fn failure(&self, why: &str) -> ReconciledReport {
+        ReconciledReport {
+            generation: self.generation,
+            threshold: self.threshold,
+            result: Err(Arc::new(WorkflowError::Refused(why.to_string()))),
+        }
+    }
+
+    /// Runs the reconciliation; never records a ledger run.
+    pub fn run(self) -> ReconciledReport {
+        let result = Store::open(&self.database)
+            .and_then(|mut store| self.inputs.reconcile(&mut store, false))
+            .map(Arc::new)
+            .map_err(|error| Arc::new(WorkflowError::from(error)));
+        ReconciledReport {
+            generation: self.generation,
+            threshold: self.threshold,
+            result,
+        }
+    }
+}
+
+/// One kind of gap on the overview: how many, and their absolute value per currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GapTotal {
+    /// The kind.
+    pub kind: GapKind,
+    /// How many gaps of this kind.
+    pub count: usize,
+    /// Their absolute values added per currency, never across currencies.
+    pub value: Vec<Money>,
+}
+
+/// One imported source, as the overview lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceView {
+    /// Source system and slice, such as `microsoft / partner 123 EUR`.
+    pub name: String,
+    /// Vendor or PSA.
+    pub side: Side,
+    /// The billing period, as `YYYY-MM`.
+    pub period: String,
+    /// Lines stored.
+    pub rows: u64,
+    /// The day it was imported.
+    pub imported: String,
+}
+
+/// Everything the overview shows, coverage first.
+#[derive(Debug, Clone, Default)]
+pub struct Overview {
+    /// Coverage under the current mappings: always current, even while gaps recompute.
+    pub coverage: Coverage,
+    /// The verdict of the latest reconciliation, `None` while it is being recomputed for the
+    /// current mappings: an outdated verdict is never shown as current.
+    pub verdict: Option<Verdict>,
+    /// What the reader must know before trusting the figures (missing exports, withheld
+    /// orphans).
+    pub warnings: Vec<String>,
+    /// Unmapped customers, largest spend first (a few), with their main spend.
+    pub unmapped_clients: Vec<(String, Money)>,
+    /// How many customers are unmapped in all.
+    pub unmapped_client_count: usize,
+    /// Unmapped products, largest spend first (a few).
+    pub unmapped_products: Vec<(String, Money)>,
+    /// How many products are unmapped in all.
+    pub unmapped_product_count: usize,
+    /// Per kind of gap: count and value.
+    pub gap_totals: Vec<GapTotal>,
+    /// Clients whose gaps are over their threshold.
+    pub clients_over_threshold: usize,
+    /// The current imports.
+    pub sources: Vec<SourceView>,
+    /// Movement since the previous recorded run, as short phrases (empty on a first run).
+    pub changes: Vec<String>,
+}
+
+/// A stored line behind a gap, with its customer's display name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceLine {
+    /// The vendor customer or PSA company name.
+    pub customer_name: String,
+    /// The line as stored, with its file and line.
+    pub line: DrillDownLine,
+}
+
+/// The lines behind one gap, side by side, a page at a time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DrillDown {
+    /// Vendor lines (first page).
+    pub vendor: Vec<EvidenceLine>,
+    /// How many vendor lines there are in all.
+    pub vendor_total: usize,
+    /// PSA lines (first page).
+    pub psa: Vec<EvidenceLine>,
+    /// How many PSA lines there are in all.
+    pub psa_total: usize,
+}
+
+impl Workspace {
+    /// The inputs of a reconciliation of the current state; `threshold` replaces the stored
+    /// default for this reconciliation only.
+    fn reconcile_inputs(
+        &mut self,
+        threshold: Option<Decimal>,
+    ) -> Result<ReconcileInputs, WorkflowError> {
+        let today = self.today;
+        let session = self.session()?;
+        let mut thresholds = session.thresholds.clone();
+        if let Some(threshold) = threshold {
+            thresholds.default = threshold;
+        }
+        Ok(ReconcileInputs {
+            vendor: Arc::clone(&session.vendor),
+            psa: Arc::clone(&session.psa),
+            mappings: session.mappings.clone(),
+            thresholds,
+            vendor_period: session.vendor_period.clone(),
+            psa_period: session.psa_period.clone(),
+            today,
+        })
+    }
+
+    /// Reconciles the current state now. With `record`, the run enters the ledger (scheduled
+    /// checks do this; browsing and exporting do not).
+    pub fn report(
+        &mut self,
+        threshold: Option<Decimal>,
+        record: bool,
+    ) -> Result<Arc<Report>, WorkflowError> {
+        let inputs = self.reconcile_inputs(threshold)?;
+        let report = Arc::new(inputs.reconcile(&mut self.store, record)?);
+        let threshold = inputs.thresholds.default;
+        self.keep_report(Arc::clone(&report), threshold);
+        Ok(report)
+    }
+
+    /// The reconciliation to run in the background for the current state at `threshold`, or
+    /// `None` when the latest report is already current for both.
+    pub fn reconcile_job(
+        &mut self,
+        threshold: Decimal,
+    ) -> Result<Option<ReconcileJob>, WorkflowError> {
+        if self.current_report(threshold).is_some() {
+            return Ok(None);
+        }
+        Ok(Some(ReconcileJob {
+            database: self.database.clone(),
+            generation: self.generation,
+            threshold,
+            inputs: self.reconcile_inputs(Some(threshold))?,
+        }))
+    }
+
+    /// Takes a finished background reconciliation. Returns false, and drops it, when the state
+    /// moved on after the job started; its successor will bring the current figures.
+    pub fn accept_report(&mut self, done: ReconciledReport) -> Result<bool, WorkflowError> {
+        if done.generation != self.generation {
+            return Ok(false);
+        }
+        let report = done.result.map_err(|error| {
+            WorkflowError::Refused(format!("the gaps could not be recalculated: {error}"))
+        })?;
+        self.keep_report(report, done.threshold);
+        Ok(true)
+    }
+
+    fn keep_report(&mut self, report: Arc<Report>, threshold: Decimal) {
+        let generation = self.generation;
+        if let Some(session) = &mut self.session {
+            session.report = Some(super::session::CachedReport {
+                generation,
+                threshold,
+                report,
+            });
+        }
+    }
+
+    /// The report current for the state and `threshold`, if one has been computed.
+    pub fn current_report(&self, threshold: Decimal) -> Option<Arc<Report>> {
+        let cached = self.session.as_ref()?.report.as_ref()?;
+        (cached.generation == self.generation && cached.threshold == threshold)
+            .then(|| Arc::clone(&cached.report))
+    }
+
+    /// The latest report computed, current or not: the gap table shows it while its successor
+    /// is computed.
+    pub fn latest_report(&self) -> Option<Arc<Report>> {
+        let cached = self.session.as_ref()?.report.as_ref()?;
+        Some(Arc::clone(&cached.report))
+    }
+
+    /// Coverage under the current mappings.
+    pub fn coverage(&mut self) -> Result<Coverage, WorkflowError> {
+        Ok(self.session()?.coverage.clone())
+    }
+
+    /// The overview at `threshold`: coverage now, gap figures from the latest report.
+    pub fn overview(&mut self, threshold: Decimal) -> Result<Overview, WorkflowError> {
+        let sources = self.store.sources()?;
+        let current = self.current_report(threshold);
+        let latest = self.latest_report();
+        let session = self.session()?;
+        let unmapped = |spend: &MoneyByCurrency| spend.iter().max_by_key(|money| money.amount);
+        let unmapped_clients: Vec<(String, Money)> = session
+            .vendor_parties
+            .iter()
+            .filter(|row| row.mapped_to.is_none() && row.ignored.is_none())
+            .filter_map(|row| Some((row.party.name.clone(), unmapped(&row.spend)?)))
+            .collect();
+        let unmapped_products: Vec<(String, Money)> = session
+            .vendor_products
+            .iter()
+            .filter(|row| row.mapped_to.is_none() && row.ignored.is_none())
+            .filter_map(|row| {
+                Some((
+                    format!("{} ({})", row.product.name, row.term),
+                    unmapped(&row.spend)?,
+                ))
+            })
+            .collect();
+        let mut overview = Overview {
+            coverage: session.coverage.clone(),
+            verdict: current.as_ref().map(|report| report.verdict),
+            warnings: latest
+                .as_ref()
+                .map(|report| {
+                    let mut warnings = report.warnings.clone();
+                    warnings.extend(report.withheld_note());
+                    warnings
+                })
+                .unwrap_or_default(),
+            unmapped_client_count: unmapped_clients.len(),
+            unmapped_clients: unmapped_clients.into_iter().take(OVERVIEW_TOP).collect(),
+            unmapped_product_count: unmapped_products.len(),
+            unmapped_products: unmapped_products.into_iter().take(OVERVIEW_TOP).collect(),
+            sources: current_sources(sources),
+            ..Overview::default()
+        };
+        if let Some(report) = &latest {
+            overview.gap_totals = gap_totals(&report.gaps);
+            overview.clients_over_threshold = report
+                .clients
+                .iter()
+                .filter(|client| client.over_threshold)
+                .count();
+            if report.has_previous_run {
+                overview.changes = changes(report);
+            }
+        }
+        Ok(overview)
+    }
+
+    /// The first `limit` vendor and PSA lines behind a gap of the latest report, with how many
+    /// there are in all.
+    pub fn drill_down(
+        &mut self,
+        gap: &TrackedGap,
+        limit: usize,
+    ) -> Result<DrillDown, WorkflowError> {
+        let session = self.session()?;
+        let (vendor_period, psa_period) =
+            (session.vendor_period.clone(), session.psa_period.clone());
+        let customer_name = |key: &SourceKey| {
+            session
+                .vendor_parties
+                .iter()
+                .find(|row| row.key == *key)
+                .map_or_else(|| key.to_string(), |row| row.party.name.clone())
+        };
+        let named: Vec<(SourceKey, SourceKey, String)> = gap
+            .gap
+            .vendor_sources
+            .iter()
+            .map(|(customer, product)| (customer.clone(), product.clone(), customer_name(customer)))
+            .collect();
+        let mut vendor = Vec::new();
+        for (customer, product, name) in named {
+            for line in
+                self.store
+                    .lines_of(Side::Vendor, vendor_period.as_deref(), &customer, &product)?
+            {
+                vendor.push(EvidenceLine {
+                    customer_name: name.clone(),
+                    line,
+                });
+            }
+        }
+        let psa: Vec<EvidenceLine> = self
+            .store
+            .lines_of(
+                Side::Psa,
+                psa_period.as_deref(),
+                &gap.gap.company,
+                &gap.gap.product,
+            )?
+            .into_iter()
+            .map(|line| EvidenceLine {
+                customer_name: gap.gap.company_name.clone(),
+                line,
+            })
+            .collect();
+        let (vendor_total, psa_total) = (vendor.len(), psa.len());
+        vendor.truncate(limit);
+        Ok(DrillDown {
+            vendor,
+            vendor_total,
+            psa: psa.into_iter().take(limit).collect(),
+            psa_total,
+        })
+    }
+
+    /// Writes the report of the current state to `path` atomically: a temporary file beside
+    /// it is renamed over the destination only when complete. Returns the report written.
+    pub fn write_report(
+        &mut self,
+        format: ExportFormat,
+        path: &Path,
+        threshold: Option<Decimal>,
+        record: bool,
+    ) -> Result<Arc<Report>, WorkflowError> {
+        let report = self.report(threshold, record)?;
+        crate::export::write_report_file(&report, format, path).map_err(|source| {
+            WorkflowError::Write {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
+        Ok(report)
+    }
+}
+
+/// Per kind: the count and the absolute value per currency.
+fn gap_totals(gaps: &[TrackedGap]) -> Vec<GapTotal> {
+    GapKind::ALL
+        .iter()
+        .map(|kind| {
+            let mut value = MoneyByCurrency::default();
+            let mut count = 0_usize;
+            for tracked in gaps.iter().filter(|tracked| tracked.gap.kind == *kind) {
+                count = count.saturating_add(1);
+                if let Some(money) = &tracked.gap.value {
+                    value.add(&money.abs());
+                }
+            }
+            GapTotal {
+                kind: *kind,
+                count,
+                value: value.iter().collect(),
+            }
+        })
+        .collect()
+}
+
+/// Movement since the previous recorded run.
+fn changes(report: &Report) -> Vec<String> {
+    let count = |status: GapStatus| {
+        report
+            .gaps
+            .iter()
+            .filter(|gap| gap.status == status)
+            .count()
+    };
+    vec![
+        format!("{} new gaps", count(GapStatus::New)),
+        format!("{} worse", count(GapStatus::Worse)),
+        format!("{} better", count(GapStatus::Better)),
+        format!("{} unchanged", count(GapStatus::Unchanged)),
+        format!("{} resolved", report.resolved.len()),
+    ]
+}
+
+fn current_sources(sources: Vec<crate::store::SourceRow>) -> Vec<SourceView> {
+    sources
+        .into_iter()
+        .filter(|source| source.superseded_by.is_none())
+        .map(|source| SourceView {
+            name: if source.slice.is_empty() {
+                source.system
+            } else {
+                format!("{} / {}", source.system, source.slice)
+            },
+            side: source.side,
+            period: source.period,
+            rows: u64::try_from(source.row_count).unwrap_or(0),
+            imported: source.imported_at.chars().take(10).collect(),
+        })
+        .collect()
+}
