@@ -157,10 +157,11 @@ fn noise_tokens_lose_weight_and_the_explanation_says_so() {
     let matcher = ClientMatcher::new(pool);
     let query = party("v", "Fabrikam Office Supplies");
     let before = matcher.suggest(&query, &Feedback::new(), 2);
+    // Three rejected pairs whose only shared token is "office": it made wrong pairs look right.
     let mut feedback = Feedback::new();
-    feedback.note_noise_token("office");
-    feedback.note_noise_token("Office");
-    feedback.note_noise_token("office");
+    feedback.learn_from_rejection("Northwind Office", "Tailspin Office");
+    feedback.learn_from_rejection("Litware Office", "Proseware OFFICE");
+    feedback.learn_from_rejection("Adatum Office", "Woodgrove Office");
     let after = matcher.suggest(&query, &feedback, 2);
     let contoso = |list: &[Suggestion]| {
         list.iter()
@@ -289,12 +290,43 @@ fn explanations_carry_trails_tokens_and_margin() {
 
 #[test]
 fn type_ahead_finds_subsequences_best_first() {
+    let indexes = |hits: Vec<(usize, i64)>| -> Vec<usize> {
+        hits.into_iter().map(|(index, _)| index).collect()
+    };
     let names = ["Contoso Ltd", "Fabrikam", "Northwind Contoso"];
-    let hits = type_ahead("cont", &names);
-    let indexes: Vec<usize> = hits.iter().map(|(index, _)| *index).collect();
-    assert_eq!(indexes.len(), 2);
-    assert!(indexes.contains(&0) && indexes.contains(&2));
+    let mut found = indexes(type_ahead("cont", &names));
+    found.sort_unstable();
+    assert_eq!(found, vec![0, 2]);
     assert!(type_ahead("zzz", &names).is_empty());
+
+    let scattered_first = ["Cxoxnxtxoxsxo Partners", "Contoso"];
+    assert_eq!(
+        indexes(type_ahead("contoso", &scattered_first)),
+        vec![1, 0],
+        "a contiguous match ranks above a scattered one"
+    );
+    let hits = type_ahead("contoso", &["Contoso", "Fabrikam", "Contoso"]);
+    assert_eq!(hits.len(), 2);
+    assert_eq!(
+        (hits[0].0, hits[1].0),
+        (0, 2),
+        "equal scores keep list order"
+    );
+    assert_eq!(hits[0].1, hits[1].1);
+}
+
+#[test]
+fn type_ahead_ignores_case_both_ways() {
+    let names = ["A AND B PLUMBING", "Harbor View Dental"];
+    assert_eq!(
+        type_ahead("plumb", &names).first().map(|hit| hit.0),
+        Some(0)
+    );
+    assert_eq!(
+        type_ahead("DENTAL", &names).first().map(|hit| hit.0),
+        Some(1)
+    );
+    assert_eq!(type_ahead("Plumb", &names).len(), 1);
 }
 
 #[test]

@@ -1,47 +1,16 @@
 //! The gap ledger: how long each gap has been open, what it has cost so far, and how it moved
 //! since the previous run.
 //!
-//! A gap's identity is (company, product, term, kind, currency of its value). Its cost to date grows between runs by
-//! its monthly value prorated over the days between them (a 30-day month), because a gap found
-//! on day 3 and one found in month 4 differ exactly by that money.
+//! A gap's identity ([`GapIdentity`]) is (company, product, term, kind, currency of its value).
+//! Its cost to date grows between runs by its monthly value prorated over the days between them
+//! (a 30-day month), because a gap found on day 3 and one found in month 4 differ exactly by that
+//! money.
 
-use crate::domain::lines::{SourceKey, Term};
-use crate::domain::money::Currency;
-use crate::domain::reconcile::{Gap, GapKind};
+use crate::domain::reconcile::{Gap, GapIdentity};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::HashMap;
-
-/// What identifies a gap from run to run.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct GapIdentity {
-    /// The PSA company billed.
-    pub company: SourceKey,
-    /// The PSA product billed.
-    pub product: SourceKey,
-    /// The commitment term the gap is reported under.
-    pub term: Term,
-    /// Unbilled, overbilled, missing, orphan or price: a gap that changes kind is a new gap,
-    /// because what the operator must do about it changed.
-    pub kind: GapKind,
-    /// The currency of the gap's value; a client billed in two currencies has one gap per
-    /// currency, since their amounts are never added. `None` for an unpriced gap.
-    pub currency: Option<Currency>,
-}
-
-impl GapIdentity {
-    /// The identity of a gap.
-    pub fn of(gap: &Gap) -> Self {
-        Self {
-            company: gap.company.clone(),
-            product: gap.product.clone(),
-            term: gap.term,
-            kind: gap.kind,
-            currency: gap.value.as_ref().map(|value| value.currency.clone()),
-        }
-    }
-}
 
 /// A gap as the previous run recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -164,8 +133,9 @@ pub fn track(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::lines::{SourceKey, Term};
     use crate::domain::money::{Currency, Money};
-    use crate::domain::reconcile::PriceBasis;
+    use crate::domain::reconcile::{GapKind, PriceBasis};
     use rust_decimal_macros::dec;
 
     fn gap(value: Decimal) -> Gap {

@@ -1,9 +1,9 @@
 //! Recording reconcile runs: the memory behind gap age, cost to date and movement.
 
 use super::{Store, StoreError, decimal_from, now_text};
-use crate::domain::ledger::{GapIdentity, PriorGap, TrackedGap, track};
+use crate::domain::ledger::{PriorGap, TrackedGap, track};
 use crate::domain::lines::{SourceKey, Term};
-use crate::domain::reconcile::{GapKind, Reconciliation};
+use crate::domain::reconcile::{GapIdentity, GapKind, Reconciliation};
 use chrono::NaiveDate;
 use rusqlite::params;
 use std::collections::HashMap;

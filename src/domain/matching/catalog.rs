@@ -1,6 +1,9 @@
 //! The bundled product catalog: Microsoft SKUs by NCE product id, Graph sku id, part number,
 //! display name and common shorthand, so `CFQ7TTC0LCHC:0002`, `SPB`, "M365 BP" and
 //! "Microsoft 365 Business Premium" are recognised as one product.
+//!
+//! The table, `assets/catalog/products.csv`, is read as CSV (a field holding a comma is
+//! quoted), and a test fails on any line that does not read, so no product is left out unseen.
 
 use crate::domain::lines::Product;
 use crate::domain::normalize::normalize_product;
@@ -34,10 +37,12 @@ struct Catalog {
 fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| {
-        let products: Vec<CatalogProduct> = PRODUCTS_CSV
-            .lines()
-            .skip(1)
-            .filter_map(parse_line)
+        // A line that does not parse is left out rather than stopping a match half-way; the
+        // test `every_line_of_the_bundled_catalog_is_a_product` fails on any such line, so a
+        // shipped catalog has none.
+        let products: Vec<CatalogProduct> = parse_products(PRODUCTS_CSV)
+            .into_iter()
+            .filter_map(Result::ok)
             .collect();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (position, product) in products.iter().enumerate() {
@@ -55,24 +60,115 @@ fn catalog() -> &'static Catalog {
     })
 }
 
-fn parse_line(line: &str) -> Option<CatalogProduct> {
-    let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+/// The header of `products.csv`: its columns, in the order every line gives them.
+const COLUMNS: [&str; 6] = [
+    "family",
+    "nce_product_id",
+    "sku_id",
+    "part_number",
+    "display_name",
+    "aliases",
+];
+
+/// Reads the catalog table: a CSV file whose first line is [`COLUMNS`], then one product per
+/// line. Blank lines are skipped. Returns one result per product line, so a test can name
+/// every line that does not parse ("line 12: expected 6 fields, found 7").
+fn parse_products(text: &str) -> Vec<Result<CatalogProduct, String>> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(index, line)| (index + 1, line))
+        .filter(|(_, line)| !line.trim().is_empty());
+    match lines.next() {
+        Some((_, header)) if split_record(header).is_ok_and(|names| names == COLUMNS) => {}
+        found => {
+            let number = found.map_or(1, |(number, _)| number);
+            return vec![Err(format!(
+                "line {number}: the header must be {}",
+                COLUMNS.join(",")
+            ))];
+        }
+    }
+    lines
+        .map(|(number, line)| {
+            parse_product(line).map_err(|problem| format!("line {number}: {problem}"))
+        })
+        .collect()
+}
+
+/// One product line; ids are upper- or lower-cased as the lookups compare them.
+fn parse_product(line: &str) -> Result<CatalogProduct, String> {
+    let fields = split_record(line)?;
     let [family, nce, sku, part, display, aliases] = fields.as_slice() else {
-        return None;
+        return Err(format!(
+            "expected {} fields, found {} (quote a field that holds a comma)",
+            COLUMNS.len(),
+            fields.len()
+        ));
     };
+    if family.is_empty() || display.is_empty() {
+        return Err("family and display_name must not be empty".to_string());
+    }
+    let aliases: Vec<String> = if aliases.is_empty() {
+        Vec::new()
+    } else {
+        aliases
+            .split('|')
+            .map(|alias| alias.trim().to_string())
+            .collect()
+    };
+    if aliases.iter().any(String::is_empty) {
+        return Err("an alias between `|` is empty".to_string());
+    }
     let optional = |text: &str| (!text.is_empty()).then(|| text.to_string());
-    Some(CatalogProduct {
-        family: family.to_string(),
+    Ok(CatalogProduct {
+        family: family.clone(),
         nce_product_id: optional(nce).map(|id| id.to_uppercase()),
         sku_id: optional(sku).map(|id| id.to_lowercase()),
         part_number: optional(part).map(|id| id.to_uppercase()),
-        display_name: display.to_string(),
-        aliases: aliases
-            .split('|')
-            .filter(|alias| !alias.trim().is_empty())
-            .map(|alias| alias.trim().to_string())
-            .collect(),
+        display_name: display.clone(),
+        aliases,
     })
+}
+
+/// Splits one CSV line into fields the way spreadsheets write them: a field may be quoted, so
+/// it can hold a comma, and `""` inside quotes is one quote. Unquoted fields are trimmed. A
+/// quoted field may not span lines; no catalog entry needs that.
+fn split_record(line: &str) -> Result<Vec<String>, String> {
+    let mut fields = Vec::new();
+    let mut chars = line.chars().peekable();
+    loop {
+        let mut field = String::new();
+        if chars.next_if_eq(&'"').is_some() {
+            loop {
+                match chars.next() {
+                    Some('"') if chars.next_if_eq(&'"').is_some() => field.push('"'),
+                    Some('"') => break,
+                    Some(other) => field.push(other),
+                    None => return Err("a quoted field is not closed".to_string()),
+                }
+            }
+            fields.push(field);
+            match chars.next() {
+                None => return Ok(fields),
+                Some(',') => {}
+                Some(other) => return Err(format!("`{other}` after a closing quote")),
+            }
+        } else {
+            loop {
+                match chars.next() {
+                    None => {
+                        fields.push(field.trim().to_string());
+                        return Ok(fields);
+                    }
+                    Some(',') => break,
+                    Some('"') => return Err("a quote inside an unquoted field".to_string()),
+                    Some(other) => field.push(other),
+                }
+            }
+            fields.push(field.trim().to_string());
+        }
+    }
 }
 
 /// The normalised forms a name is known by: as written, and without a leading "microsoft"
@@ -146,4 +242,67 @@ pub fn find_in_catalog(product: &Product) -> Option<(&'static CatalogProduct, &'
 /// when scoring so every alias meets every other.
 pub(crate) fn canonical_tokens(product: &CatalogProduct) -> Vec<String> {
     normalize_product(&product.display_name).name.tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_line_of_the_bundled_catalog_is_a_product() {
+        let parsed = parse_products(PRODUCTS_CSV);
+        let problems: Vec<&String> = parsed
+            .iter()
+            .filter_map(|line| line.as_ref().err())
+            .collect();
+        assert!(problems.is_empty(), "{problems:#?}");
+        let product_lines = PRODUCTS_CSV
+            .lines()
+            .skip(1)
+            .filter(|line| !line.trim().is_empty())
+            .count();
+        assert_eq!(parsed.len(), product_lines);
+        assert_eq!(catalog_products().len(), product_lines);
+    }
+
+    #[test]
+    fn a_quoted_field_may_hold_commas_and_quotes() {
+        let line = r#"Dynamics 365,,,,"Business Central, ""Essentials""","BC, Essentials|BCE""#;
+        let product = parse_product(line).expect("a quoted line parses");
+        assert_eq!(product.display_name, r#"Business Central, "Essentials""#);
+        assert_eq!(product.aliases, vec!["BC, Essentials", "BCE"]);
+    }
+
+    #[test]
+    fn a_bad_line_is_reported_with_its_number_instead_of_dropped() {
+        let table = [
+            "family,nce_product_id,sku_id,part_number,display_name,aliases",
+            "Exchange,,,,Exchange Online (Plan 1),EXO P1",
+            "",
+            "Dynamics 365,,,,Business Central, Essentials,BC",
+            r#"Teams,,,,"Teams Phone,TP"#,
+            "Teams,,,,Teams Phone,TP|",
+            ",,,,Teams Phone,TP",
+        ]
+        .join("\n");
+        let problems: Vec<Option<String>> = parse_products(&table)
+            .into_iter()
+            .map(|line| line.err())
+            .collect();
+        assert_eq!(
+            problems,
+            vec![
+                None,
+                Some(
+                    "line 4: expected 6 fields, found 7 (quote a field that holds a comma)".into()
+                ),
+                Some("line 5: a quoted field is not closed".into()),
+                Some("line 6: an alias between `|` is empty".into()),
+                Some("line 7: family and display_name must not be empty".into()),
+            ]
+        );
+        let wrong_header = parse_products("family,display_name\nExchange,EXO");
+        assert_eq!(wrong_header.len(), 1);
+        assert!(wrong_header[0].is_err());
+    }
 }

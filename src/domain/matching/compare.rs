@@ -1,7 +1,7 @@
 //! One name against one name: the head, the site tail, the acronym check, and the token
 //! evidence an explanation shows.
 
-use crate::domain::matching::explain::{Evidence, TokenEvidence};
+use crate::domain::matching::explain::{Evidence, TokenEvidence, TokenReport};
 use crate::domain::matching::feedback::Feedback;
 use crate::domain::matching::score::{
     Overlap, TokenCover, TokenWeights, blend, character_similarity, is_acronym_of, soft_overlap,
@@ -33,17 +33,6 @@ pub struct NameComparison {
     pub tokens: TokenReport,
     /// Name-level evidence (acronym, different sites).
     pub evidence: Vec<Evidence>,
-}
-
-/// The token part of an explanation.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct TokenReport {
-    /// Tokens both sides have.
-    pub shared: Vec<TokenEvidence>,
-    /// Query tokens the candidate lacks.
-    pub missing_from_candidate: Vec<TokenEvidence>,
-    /// Candidate tokens the query lacks.
-    pub missing_from_query: Vec<TokenEvidence>,
 }
 
 /// A normalised name with the derived forms every comparison needs, computed once.

@@ -2,7 +2,6 @@
 
 use crate::domain::lines::Term;
 use crate::domain::matching::calibrate;
-use crate::domain::matching::compare::TokenReport;
 use crate::domain::normalize::Trail;
 use std::fmt::Write as _;
 
@@ -17,6 +16,18 @@ pub struct TokenEvidence {
     pub near: Option<String>,
     /// True when operator feedback lowered this token's weight.
     pub learned_noise: bool,
+}
+
+/// The token part of an explanation, as one name comparison finds it; [`Explanation::new`]
+/// spreads it into the explanation's token lists.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TokenReport {
+    /// Tokens both sides have.
+    pub shared: Vec<TokenEvidence>,
+    /// Query tokens the candidate lacks.
+    pub missing_from_candidate: Vec<TokenEvidence>,
+    /// Candidate tokens the query lacks.
+    pub missing_from_query: Vec<TokenEvidence>,
 }
 
 /// Evidence other than name tokens, strongest first in [`Explanation::evidence`].

@@ -1,6 +1,6 @@
 //! What the operator taught the matcher, rebuilt by the store from its decision log.
 
-use crate::domain::normalize::{fold_case_and_diacritics, normalize_company};
+use crate::domain::normalize::normalize_company;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// Times a token must be noted as noise before it loses weight: one removal can be chance.
@@ -40,14 +40,6 @@ impl Feedback {
             .insert(candidate_key.to_string());
     }
 
-    /// Notes one observation that a token is noise (the operator edited it out of a search, or
-    /// it separated a confirmed pair). A token noted repeatedly loses weight.
-    pub fn note_noise_token(&mut self, token: &str) {
-        for word in fold_case_and_diacritics(token).split_whitespace() {
-            *self.noise.entry(word.to_string()).or_default() += 1;
-        }
-    }
-
     /// Learns from a confirmed pair of names: tokens on one side only ("old", "main",
     /// "office") did not stop the operator, so they are noted as noise.
     pub fn learn_from_confirmation(&mut self, query_name: &str, candidate_name: &str) {
@@ -70,13 +62,6 @@ impl Feedback {
     pub fn is_rejected(&self, query_key: &str, candidate_key: &str) -> bool {
         self.rejected
             .contains(&(query_key.to_string(), candidate_key.to_string()))
-    }
-
-    /// True when the operator confirmed this pair.
-    pub fn is_confirmed(&self, query_key: &str, candidate_key: &str) -> bool {
-        self.confirmed
-            .get(query_key)
-            .is_some_and(|candidates| candidates.contains(candidate_key))
     }
 
     /// The candidates confirmed for a query, in key order.

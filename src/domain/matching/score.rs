@@ -84,14 +84,62 @@ pub fn generic_class(token: &str) -> Option<&'static str> {
     static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
     TABLE
         .get_or_init(|| {
-            GENERIC_WORDS_CSV
-                .lines()
-                .skip(1)
-                .filter_map(|line| line.split_once(','))
+            // A line that does not parse is left out rather than failing a match; the test
+            // `every_line_of_the_bundled_generic_words_is_a_word` fails on any such line, so a
+            // shipped table has none.
+            parse_generic_words(GENERIC_WORDS_CSV)
+                .into_iter()
+                .filter_map(Result::ok)
                 .collect()
         })
         .get(token)
         .copied()
+}
+
+/// Reads `generic_words.csv`: the header `word,class`, then one word and its class per line
+/// (blank lines are skipped). Returns one result per word line, so a test can name every line
+/// that does not parse.
+fn parse_generic_words(text: &str) -> Vec<Result<(&str, &str), String>> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(index, line)| (index + 1, line))
+        .filter(|(_, line)| !line.trim().is_empty());
+    match lines.next() {
+        Some((_, header)) if header.trim() == "word,class" => {}
+        found => {
+            let number = found.map_or(1, |(number, _)| number);
+            return vec![Err(format!("line {number}: the header must be word,class"))];
+        }
+    }
+    lines
+        .map(|(number, line)| {
+            parse_generic_word(line).map_err(|problem| format!("line {number}: {problem}"))
+        })
+        .collect()
+}
+
+/// One word line. The word must be a single normalised token (lower-case ASCII letters and
+/// digits), because names are compared token by token after folding: any other word could never
+/// meet a name, and its line would be dead without anyone noticing.
+fn parse_generic_word(line: &str) -> Result<(&str, &str), String> {
+    let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+    let [word, class] = fields.as_slice() else {
+        return Err(format!("expected 2 fields, found {}", fields.len()));
+    };
+    let is_token = |text: &str| {
+        !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    };
+    if !is_token(word) {
+        return Err(format!("`{word}` is not one normalised token"));
+    }
+    if class.is_empty() {
+        return Err(format!("`{word}` has no class"));
+    }
+    Ok((word, class))
 }
 
 /// How similar two tokens are, 0 to 1 (1 only when equal), given their generic classes.
@@ -374,6 +422,54 @@ mod tests {
                 "{left} / {right}"
             );
         }
+    }
+
+    #[test]
+    fn every_line_of_the_bundled_generic_words_is_a_word() {
+        let parsed = parse_generic_words(GENERIC_WORDS_CSV);
+        let problems: Vec<&String> = parsed
+            .iter()
+            .filter_map(|line| line.as_ref().err())
+            .collect();
+        assert!(problems.is_empty(), "{problems:#?}");
+        let word_lines = GENERIC_WORDS_CSV
+            .lines()
+            .skip(1)
+            .filter(|line| !line.trim().is_empty())
+            .count();
+        assert_eq!(parsed.len(), word_lines);
+        let mut words: Vec<&str> = parsed
+            .iter()
+            .filter_map(|line| line.as_ref().ok())
+            .map(|(word, _)| *word)
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        assert_eq!(
+            words.len(),
+            word_lines,
+            "a word listed twice keeps one class"
+        );
+    }
+
+    #[test]
+    fn a_bad_generic_word_line_is_reported_with_its_number() {
+        let table = "word,class\nservices,srv\n\nTwo Words,x\nconsulting\nab,c,d\ngroup,";
+        let problems: Vec<Option<String>> = parse_generic_words(table)
+            .into_iter()
+            .map(|line| line.err())
+            .collect();
+        assert_eq!(
+            problems,
+            vec![
+                None,
+                Some("line 4: `Two Words` is not one normalised token".into()),
+                Some("line 5: expected 2 fields, found 1".into()),
+                Some("line 6: expected 2 fields, found 3".into()),
+                Some("line 7: `group` has no class".into()),
+            ]
+        );
+        assert!(parse_generic_words("token,class\nservices,srv")[0].is_err());
     }
 
     #[test]

@@ -119,6 +119,37 @@ impl Gap {
     }
 }
 
+/// What identifies a gap from run to run: the ledger keys a gap's history by it, and a
+/// reconcile reports each identity once (see [`super::reconcile`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct GapIdentity {
+    /// The PSA company billed.
+    pub company: SourceKey,
+    /// The PSA product billed.
+    pub product: SourceKey,
+    /// The commitment term the gap is reported under.
+    pub term: Term,
+    /// Unbilled, overbilled, missing, orphan or price: a gap that changes kind is a new gap,
+    /// because what the operator must do about it changed.
+    pub kind: GapKind,
+    /// The currency of the gap's value; a client billed in two currencies has one gap per
+    /// currency, since their amounts are never added. `None` for an unpriced gap.
+    pub currency: Option<Currency>,
+}
+
+impl GapIdentity {
+    /// The identity of a gap.
+    pub fn of(gap: &Gap) -> Self {
+        Self {
+            company: gap.company.clone(),
+            product: gap.product.clone(),
+            term: gap.term,
+            kind: gap.kind,
+            currency: gap.value.as_ref().map(|value| value.currency.clone()),
+        }
+    }
+}
+
 /// Gaps, plus how many orphan lines were withheld because unmapped vendor data could still be
 /// behind them.
 pub(super) fn find_gaps(

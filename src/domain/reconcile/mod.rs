@@ -12,10 +12,9 @@ mod sides;
 mod tests;
 
 pub use coverage::{Coverage, percent as coverage_percent};
-pub use gaps::{Gap, GapKind, PriceBasis};
+pub use gaps::{Gap, GapIdentity, GapKind, PriceBasis};
 pub use mappings::{IgnoreRule, MappingSet, Treatment};
 
-use crate::domain::ledger::GapIdentity;
 use crate::domain::lines::{SourceKey, Term};
 use crate::domain::money::{Currency, Money, MoneyByCurrency};
 use chrono::NaiveDate;
