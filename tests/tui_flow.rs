@@ -75,8 +75,8 @@ fn over_threshold_rows_are_red_when_unbilled_and_amber_when_overbilled_with_word
 fn no_color_keeps_meaning_in_modifiers_and_words() {
     let folder = tempfile::tempdir().expect("temp");
     let database = build(folder.path());
-    let workspace = billgap::workflow::Workspace::open_as_of(&database, tui_fixture::today())
-        .expect("open");
+    let workspace =
+        billgap::workflow::Workspace::open_as_of(&database, tui_fixture::today()).expect("open");
     let keymap = billgap::tui::keymap::Keymap::defaults().expect("keymap");
     let theme = billgap::tui::theme::Theme::monochrome();
     let mut app = App::new(workspace, keymap, theme, "fixture").expect("app");
@@ -104,7 +104,10 @@ fn confirming_a_suggestion_raises_coverage_and_undo_survives_a_restart() {
         .expect("an unmapped customer")
         .clone();
     assert_eq!(entry.name, "Tailspin Toys");
-    assert_eq!(app.clients.candidates[0].suggestion.candidate_name, "Tailspin Toys Ltd");
+    assert_eq!(
+        app.clients.candidates[0].suggestion.candidate_name,
+        "Tailspin Toys Ltd"
+    );
     act(&mut app, Action::ConfirmSuggestion);
     assert!(
         app.overview.coverage.lowest_share() > before,
@@ -238,7 +241,12 @@ fn gap_filters_and_drilldown() {
     act(&mut app, Action::ToggleOverThreshold);
     assert!(text(&render(&app, 140, 40)).contains("Contoso"));
     assert!(app.gaps.table.len() < all);
-    assert!(app.gaps.rows.iter().any(|row| row.gap.gap.company_name == "Fabrikam"));
+    assert!(
+        app.gaps
+            .rows
+            .iter()
+            .any(|row| row.gap.gap.company_name == "Fabrikam")
+    );
     assert!(!text(&render(&app, 140, 40)).contains("Fabrikam"));
     act(&mut app, Action::ToggleOverThreshold);
     act(&mut app, Action::ToggleClientFilter);

@@ -78,4 +78,3 @@ pub enum Decision {
         vendor: SourceKey,
     },
 }
-

@@ -72,9 +72,8 @@ impl RecordId {
     /// The decision that leaves this record in `state` (`None` state: the row removed). Undo
     /// and redo use it to name what they reversed in the operator's words.
     pub(super) fn decision(&self, state: Option<&Value>) -> Option<Decision> {
-        let text = |field: &str| -> Option<String> {
-            state?.get(field)?.as_str().map(str::to_string)
-        };
+        let text =
+            |field: &str| -> Option<String> { state?.get(field)?.as_str().map(str::to_string) };
         let psa = || Some(SourceKey::new(text("psa_system")?, text("psa_key")?));
         let reason = || text("reason").unwrap_or_default();
         let until = || text("until").and_then(|date| date.parse().ok());

@@ -113,7 +113,7 @@ pub enum UndoOutcome {
     /// This decision was reversed (undo) or re-applied (redo): the log entry written, and the
     /// original decision read back from the log, so a face can name it in business words
     /// (`None` only for a log entry that no decision produces, from a hand-edited database).
-    Applied(DecisionRecord, Option<Decision>),
+    Applied(Box<DecisionRecord>, Option<Decision>),
     /// There was nothing to undo or redo.
     Nothing,
 }
@@ -224,14 +224,17 @@ impl Store {
             to.as_ref(),
         )?;
         transaction.commit()?;
-        Ok(UndoOutcome::Applied(DecisionRecord {
-            id,
-            decided_at: now_text(),
-            action,
-            step: step.to_string(),
-            origin: origin.as_str().to_string(),
-            record: record_text,
-        }, decision))
+        Ok(UndoOutcome::Applied(
+            Box::new(DecisionRecord {
+                id,
+                decided_at: now_text(),
+                action,
+                step: step.to_string(),
+                origin: origin.as_str().to_string(),
+                record: record_text,
+            }),
+            decision,
+        ))
     }
 
     /// The latest entries of the decision log, newest first.

@@ -99,11 +99,10 @@ impl Store {
         label: &str,
         lines: Vec<Line>,
     ) -> Result<ImportOutcome, StoreError> {
-        let serialised =
-            serde_json::to_string(&lines).map_err(|source| StoreError::Serialise {
-                what: "the pulled lines",
-                source,
-            })?;
+        let serialised = serde_json::to_string(&lines).map_err(|source| StoreError::Serialise {
+            what: "the pulled lines",
+            source,
+        })?;
         let digest = super::hex_sha256(&format!("{}\n{serialised}", source.system));
         if let Some(existing) = self.import_by_digest(&digest)? {
             return self.reuse(existing);

@@ -356,7 +356,8 @@ impl App {
             Screen::Gaps => self.gaps.selected,
             _ => return Ok(()),
         };
-        let step = isize::try_from(index).unwrap_or(isize::MAX)
+        let step = isize::try_from(index)
+            .unwrap_or(isize::MAX)
             .saturating_sub(isize::try_from(selected).unwrap_or(isize::MAX));
         self.move_by(step)
     }
@@ -597,8 +598,18 @@ impl App {
     /// and scripted runs that need the figures a keypress leaves to the workers.
     pub fn settle(&mut self) {
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        while self.busy() && std::time::Instant::now() < deadline {
-            self.pump_jobs(Duration::from_millis(20));
+        while std::time::Instant::now() < deadline {
+            // A worker puts its result in the channel before it stops counting as busy, so
+            // once idle is seen, one more pump takes every result; a result may start new work.
+            let idle = !self.busy();
+            self.pump_jobs(if idle {
+                Duration::ZERO
+            } else {
+                Duration::from_millis(20)
+            });
+            if idle && !self.busy() {
+                break;
+            }
         }
     }
 
@@ -652,4 +663,3 @@ impl App {
         }
     }
 }
-

@@ -194,14 +194,18 @@ impl GapsScreen {
             Action::ToggleClientFilter => {
                 if self.client_filter.take().is_none() {
                     let under = match self.table.get(self.selected) {
-                        Some(TableRow::Subtotal { .. }) => self.table.get(self.selected.saturating_add(1)),
+                        Some(TableRow::Subtotal { .. }) => {
+                            self.table.get(self.selected.saturating_add(1))
+                        }
                         other => other,
                     };
                     self.client_filter = match under {
-                        Some(TableRow::Gap(index)) => self
-                            .rows
-                            .get(*index)
-                            .map(|row| (row.gap.gap.company.clone(), row.gap.gap.company_name.clone())),
+                        Some(TableRow::Gap(index)) => self.rows.get(*index).map(|row| {
+                            (
+                                row.gap.gap.company.clone(),
+                                row.gap.gap.company_name.clone(),
+                            )
+                        }),
                         _ => None,
                     };
                 }

@@ -29,8 +29,8 @@ pub enum JobEvent {
     ImportDone {
         /// The generation the import was started under.
         generation: u64,
-        /// The outcome.
-        result: Result<ImportReceipt, Arc<WorkflowError>>,
+        /// The outcome (boxed: a receipt is much larger than the other events).
+        result: Result<Box<ImportReceipt>, Arc<WorkflowError>>,
     },
     /// A background reconciliation ended.
     Reconciled(ReconciledReport),
@@ -132,6 +132,7 @@ impl Jobs {
                     "the import stopped unexpectedly; the database is unchanged".to_string(),
                 ))
             })
+            .map(Box::new)
             .map_err(Arc::new);
             let _ = sender.send(JobEvent::ImportDone { generation, result });
         });

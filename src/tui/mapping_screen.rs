@@ -175,9 +175,10 @@ impl MappingScreen {
                 self.reload(workspace)?;
                 ScreenOutcome::default()
             }
-            Action::FilterQueue => {
-                ScreenOutcome::ask(Prompt::new(PromptKind::QueueFilter, self.text_filter.clone()))
-            }
+            Action::FilterQueue => ScreenOutcome::ask(Prompt::new(
+                PromptKind::QueueFilter,
+                self.text_filter.clone(),
+            )),
             _ => ScreenOutcome::default(),
         })
     }
@@ -207,7 +208,11 @@ impl MappingScreen {
 
     /// Ranks the PSA list against a query with the matcher's type-ahead.
     pub fn search(&mut self, query: &str) {
-        let names: Vec<&str> = self.targets.iter().map(|target| target.name.as_str()).collect();
+        let names: Vec<&str> = self
+            .targets
+            .iter()
+            .map(|target| target.name.as_str())
+            .collect();
         self.search_results = crate::domain::matching::type_ahead(query, &names)
             .into_iter()
             .take(SEARCH_RESULTS)
@@ -223,7 +228,10 @@ impl MappingScreen {
     ) -> Result<ScreenOutcome, WorkflowError> {
         match self.search_results.get(self.search_selected).cloned() {
             Some(target) => self.choose(MappingChoice::Confirm(target.key), workspace),
-            None => Ok(ScreenOutcome::say("Nothing matches that search.", Tone::Info)),
+            None => Ok(ScreenOutcome::say(
+                "Nothing matches that search.",
+                Tone::Info,
+            )),
         }
     }
 
@@ -251,7 +259,9 @@ impl MappingScreen {
         let count = pending.len();
         self.pending_bulk = Some(pending);
         Ok(ScreenOutcome::say(
-            format!("{count} suggestions are in the safe band: press {bulk_key} again to accept them all."),
+            format!(
+                "{count} suggestions are in the safe band: press {bulk_key} again to accept them all."
+            ),
             Tone::Info,
         ))
     }

@@ -70,13 +70,8 @@ pub fn run(options: &WorkbenchOptions) -> Result<()> {
         Keymap::load(options.keymap_file.as_deref()).wrap_err("the keymap cannot be used")?;
     let workspace = crate::workflow::Workspace::open(&options.database)
         .wrap_err_with(|| format!("cannot open {}", options.database.display()))?;
-    let mut app = App::new(
-        workspace,
-        keymap,
-        Theme::from_env(),
-        options.title.clone(),
-    )
-    .wrap_err("cannot load the workbench data")?;
+    let mut app = App::new(workspace, keymap, Theme::from_env(), options.title.clone())
+        .wrap_err("cannot load the workbench data")?;
     let mut session = TerminalSession::enter().wrap_err("cannot set up the terminal")?;
     let outcome = event_loop(&mut session.terminal, &mut app);
     drop(session);

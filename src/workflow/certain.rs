@@ -1,7 +1,7 @@
 //! Mappings that need no judgement: a PSA id carried in the vendor record, or a name that
 //! exactly one PSA record has.
 
-use super::{Workspace, WorkflowError};
+use super::{WorkflowError, Workspace};
 use crate::domain::decision::Decision;
 use crate::domain::lines::SourceKey;
 use crate::store::Origin;
@@ -19,70 +19,70 @@ pub struct CertainMappings {
 }
 
 impl Workspace {
-/// Maps what needs no judgement: a PSA id carried in the vendor record, or a name equal
-/// (ignoring case and surrounding spaces) to exactly one PSA name. Already mapped or ignored
-/// records are left alone. Each mapping is logged as automatic, so it can be reviewed and undone.
-pub fn map_certain(&mut self) -> Result<CertainMappings, WorkflowError> {
-    let session = self.session()?;
-    let companies = &session.psa_parties;
-    let by_key = UniqueIndex::new(
-        companies.iter().map(|row| (&row.key, row.key.key.as_str())),
-        |key| key.trim().to_string(),
-    );
-    let by_name = UniqueIndex::new(
-        companies
-            .iter()
-            .map(|row| (&row.key, row.party.name.as_str())),
-        fold_name,
-    );
-    let mut made = CertainMappings::default();
-    let mut decisions = Vec::new();
-    for customer in &session.vendor_parties {
-        if customer.mapped_to.is_some() || customer.ignored.is_some() {
-            continue;
+    /// Maps what needs no judgement: a PSA id carried in the vendor record, or a name equal
+    /// (ignoring case and surrounding spaces) to exactly one PSA name. Already mapped or ignored
+    /// records are left alone. Each mapping is logged as automatic, so it can be reviewed and undone.
+    pub fn map_certain(&mut self) -> Result<CertainMappings, WorkflowError> {
+        let session = self.session()?;
+        let companies = &session.psa_parties;
+        let by_key = UniqueIndex::new(
+            companies.iter().map(|row| (&row.key, row.key.key.as_str())),
+            |key| key.trim().to_string(),
+        );
+        let by_name = UniqueIndex::new(
+            companies
+                .iter()
+                .map(|row| (&row.key, row.party.name.as_str())),
+            fold_name,
+        );
+        let mut made = CertainMappings::default();
+        let mut decisions = Vec::new();
+        for customer in &session.vendor_parties {
+            if customer.mapped_to.is_some() || customer.ignored.is_some() {
+                continue;
+            }
+            let carried = customer
+                .party
+                .external_id
+                .as_deref()
+                .and_then(|id| by_key.only(id));
+            if let Some(company) = carried {
+                made.by_key += 1;
+                decisions.push(Decision::MapClient {
+                    vendor: customer.key.clone(),
+                    company,
+                });
+            } else if let Some(company) = by_name.only(&customer.party.name) {
+                made.by_exact_name += 1;
+                decisions.push(Decision::MapClient {
+                    vendor: customer.key.clone(),
+                    company,
+                });
+            }
         }
-        let carried = customer
-            .party
-            .external_id
-            .as_deref()
-            .and_then(|id| by_key.only(id));
-        if let Some(company) = carried {
-            made.by_key += 1;
-            decisions.push(Decision::MapClient {
-                vendor: customer.key.clone(),
-                company,
-            });
-        } else if let Some(company) = by_name.only(&customer.party.name) {
-            made.by_exact_name += 1;
-            decisions.push(Decision::MapClient {
-                vendor: customer.key.clone(),
-                company,
-            });
+        let psa_products = &session.psa_products;
+        let products_by_name = UniqueIndex::new(
+            psa_products
+                .iter()
+                .map(|row| (&row.key, row.product.name.as_str())),
+            fold_name,
+        );
+        for product in &session.vendor_products {
+            if product.mapped_to.is_some() || product.ignored.is_some() {
+                continue;
+            }
+            if let Some(psa_product) = products_by_name.only(&product.product.name) {
+                made.products_by_exact_name += 1;
+                decisions.push(Decision::MapProduct {
+                    vendor: product.key.clone(),
+                    term: Some(product.term),
+                    product: psa_product,
+                });
+            }
         }
+        self.decide_all(&decisions, Origin::Automatic)?;
+        Ok(made)
     }
-    let psa_products = &session.psa_products;
-    let products_by_name = UniqueIndex::new(
-        psa_products
-            .iter()
-            .map(|row| (&row.key, row.product.name.as_str())),
-        fold_name,
-    );
-    for product in &session.vendor_products {
-        if product.mapped_to.is_some() || product.ignored.is_some() {
-            continue;
-        }
-        if let Some(psa_product) = products_by_name.only(&product.product.name) {
-            made.products_by_exact_name += 1;
-            decisions.push(Decision::MapProduct {
-                vendor: product.key.clone(),
-                term: Some(product.term),
-                product: psa_product,
-            });
-        }
-    }
-    self.decide_all(&decisions, Origin::Automatic)?;
-    Ok(made)
-}
 }
 
 /// PSA records by a text (an id or a name) folded one way, answering only when exactly one
@@ -120,4 +120,3 @@ impl<'a> UniqueIndex<'a> {
 fn fold_name(name: &str) -> String {
     name.trim().to_lowercase()
 }
-

@@ -1,7 +1,7 @@
 //! Decisions: confirm, reject, ignore, unmap, undo and redo, and the thresholds. Each one says
 //! whether it changed anything, in the operator's words rather than in keys.
 
-use super::{Workspace, WorkflowError};
+use super::{WorkflowError, Workspace};
 use crate::domain::decision::Decision;
 use crate::domain::lines::{SourceKey, Term};
 use crate::domain::text::strip_control;
@@ -40,7 +40,10 @@ impl Workspace {
             sentence: if changed {
                 format!("{}{what}", verb(decision))
             } else {
-                format!("Nothing changed: {}{what} was already in force.", verb(decision))
+                format!(
+                    "Nothing changed: {}{what} was already in force.",
+                    verb(decision)
+                )
             },
         })
     }
@@ -118,10 +121,7 @@ impl Workspace {
         self.invalidate();
         Ok(format!(
             "Threshold for {} set to {amount} a month, in each client's currency",
-            client.map_or_else(
-                || "every client".to_string(),
-                |key| self.company_name(key)
-            )
+            client.map_or_else(|| "every client".to_string(), |key| self.company_name(key))
         ))
     }
 

@@ -1,7 +1,7 @@
 //! Importing a file: detection, the transaction, the rejected rows, and the one sentence every
 //! face shows about what was stored.
 
-use super::{Workspace, WorkflowError};
+use super::{WorkflowError, Workspace};
 use crate::import::{ImportOptions, Progress, RejectedRow, SourceInfo};
 use crate::store::{ImportOutcome, Store};
 use std::path::{Path, PathBuf};
@@ -51,7 +51,8 @@ impl ImportReceipt {
                 )
             }
         };
-        if let (ImportOutcome::Imported(report), Some(rejects)) = (&self.outcome, &self.rejects_file)
+        if let (ImportOutcome::Imported(report), Some(rejects)) =
+            (&self.outcome, &self.rejects_file)
         {
             text.push_str(&format!(
                 " It skipped {} bad row(s); see {}.",

@@ -1,6 +1,6 @@
 //! Naming records the way a person types them: a key, `system:key`, or an exact name.
 
-use super::{Workspace, WorkflowError};
+use super::{WorkflowError, Workspace};
 use crate::domain::lines::{Side, SourceKey};
 use std::collections::BTreeSet;
 
@@ -27,10 +27,7 @@ impl Workspace {
     /// A PSA product by key or name. A product no agreement bills yet (so no import has it)
     /// may still be named by its id, because mapping to it is how a missing line is priced and
     /// found; with one PSA system imported the bare id is enough, otherwise `system:key`.
-    pub fn find_psa_product_or_catalogue(
-        &self,
-        text: &str,
-    ) -> Result<NamedProduct, WorkflowError> {
+    pub fn find_psa_product_or_catalogue(&self, text: &str) -> Result<NamedProduct, WorkflowError> {
         match self.store.find_products(Side::Psa, text)?.as_slice() {
             [(key, _)] => {
                 return Ok(NamedProduct {

@@ -1,13 +1,13 @@
 //! The mapping queues as every face lists them, the candidates of one entry, and what a
 //! choice about an entry means as a decision.
 
-use super::{Workspace, WorkflowError};
+use super::Candidate;
+use super::{WorkflowError, Workspace};
 use crate::domain::decision::Decision;
 use crate::domain::holdings::{PartyRow, ProductRow};
 use crate::domain::lines::{SourceKey, Term};
 use crate::domain::money::{Money, MoneyByCurrency};
 use crate::domain::reconcile::{IgnoreRule, MappingSet};
-use super::Candidate;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 

@@ -51,13 +51,7 @@ impl Session {
         let psa_details = store.party_details(Side::Psa)?;
         let mut session = Session {
             vendor_parties: Vec::new(),
-            psa_parties: party_rows(
-                Side::Psa,
-                &state.psa,
-                &psa_details,
-                &state.mappings,
-                today,
-            ),
+            psa_parties: party_rows(Side::Psa, &state.psa, &psa_details, &state.mappings, today),
             vendor_products: Vec::new(),
             psa_products: product_rows(Side::Psa, &state.psa, &state.mappings, today),
             coverage: Coverage::default(),

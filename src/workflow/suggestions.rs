@@ -4,7 +4,7 @@
 //! keys, and rebuilds the matcher's feedback from the decision log, so that a rejected pair
 //! never comes back and the operator's confirmations teach which words are noise.
 
-use super::{Workspace, WorkflowError};
+use super::{WorkflowError, Workspace};
 use crate::domain::decision::Decision;
 use crate::domain::holdings::{PartyRow, ProductRow};
 use crate::domain::lines::{Party, Product, SourceKey, Term};

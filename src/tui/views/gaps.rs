@@ -88,10 +88,13 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) -> Option<ListHit> {
         app.threshold
     );
     let block = Block::default().borders(Borders::ALL).title(title);
-    if gaps.table.is_empty() {
+    let nothing_compared = app.overview.verdict == Some(Verdict::NothingCompared);
+    if gaps.table.is_empty() || nothing_compared {
         // The verdict is the domain's, computed with the report: "no gaps" is said only of a
         // clean run at full coverage of real comparisons (DESIGN.md §2).
-        let text = if !gaps.rows.is_empty() {
+        let text = if nothing_compared {
+            "Nothing was compared: no vendor or PSA lines, or every vendor line is ignored."
+        } else if !gaps.rows.is_empty() {
             "No gap matches the filters."
         } else {
             match app.overview.verdict {

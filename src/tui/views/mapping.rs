@@ -32,12 +32,7 @@ fn state_mark(state: &MappingState) -> &'static str {
     }
 }
 
-fn draw_queue(
-    frame: &mut Frame,
-    app: &App,
-    screen: &MappingScreen,
-    area: Rect,
-) -> Option<ListHit> {
+fn draw_queue(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) -> Option<ListHit> {
     let mut title = format!(
         "Vendor {}s · {} ({}) by spend",
         screen.noun(),

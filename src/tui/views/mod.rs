@@ -17,9 +17,9 @@ use crate::tui::action::{Action, Screen};
 use crate::tui::app::App;
 use crate::tui::cursor::first_visible;
 use crate::tui::hit_map::{HitMap, ListHit, TabHit};
-use crate::tui::outcome::Tone;
 use crate::tui::input::PromptKind;
 use crate::tui::keymap::Context;
+use crate::tui::outcome::Tone;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -152,7 +152,12 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) -> Vec<TabHit> {
     let shares: Vec<(String, Decimal)> = coverage
         .total
         .iter()
-        .filter_map(|total| Some((total.currency.code().to_string(), coverage.share(&total.currency)?)))
+        .filter_map(|total| {
+            Some((
+                total.currency.code().to_string(),
+                coverage.share(&total.currency)?,
+            ))
+        })
         .collect();
     let each: Vec<String> = shares
         .iter()

@@ -224,18 +224,31 @@ fn draw_sources(frame: &mut Frame, app: &App, area: Rect) {
 fn draw_changes(frame: &mut Frame, app: &App, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
-        .title("Since the previous run");
-    let lines: Vec<Line> = if app.overview.changes.is_empty() {
-        vec![Line::from(Span::styled(
+        .title("Warnings · changes");
+    // What the reader must know before trusting the figures comes first, as in every report.
+    let mut lines: Vec<Line> = app
+        .overview
+        .warnings
+        .iter()
+        .map(|warning| Line::from(Span::styled(strip_control(warning), app.theme.error())))
+        .collect();
+    if app.overview.changes.is_empty() {
+        lines.push(Line::from(Span::styled(
             "No previous run.",
             app.theme.muted(),
-        ))]
+        )));
     } else {
-        app.overview
-            .changes
-            .iter()
-            .map(|change| Line::from(strip_control(change)))
-            .collect()
-    };
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+        lines.extend(
+            app.overview
+                .changes
+                .iter()
+                .map(|change| Line::from(strip_control(change))),
+        );
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(block),
+        area,
+    );
 }
