@@ -346,3 +346,27 @@ fn the_workbench_export_is_written_whole_or_not_at_all() {
         .count();
     assert_eq!(leftovers, 0, "no temporary file is left behind");
 }
+
+#[test]
+fn every_key_named_on_screen_follows_a_rebinding() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    let user = "[global]\nhelp = [\"f2\"]\nback = [\"backspace\"]\n";
+    app.keymap = billgap::tui::keymap::Keymap::from_sources(
+        billgap::tui::keymap::DEFAULT_KEYMAP,
+        Some(("keymap.toml", user)),
+    )
+    .expect("valid override");
+    act(&mut app, Action::ToggleHelp);
+    let help = text(&render(&app, 100, 30));
+    assert!(help.contains("Keys (F2 or Bksp to close)"), "{help}");
+    act(&mut app, Action::ToggleHelp);
+    act(&mut app, Action::ShowScreen(Screen::Gaps));
+    act(&mut app, Action::MoveDown);
+    act(&mut app, Action::OpenDrilldown);
+    let drilldown = text(&render(&app, 100, 30));
+    assert!(
+        drilldown.contains("Drill-down (Bksp to go back)"),
+        "{drilldown}"
+    );
+}

@@ -220,7 +220,7 @@ impl App {
     fn apply_to_screen(&mut self, action: Action) -> Result<(), WorkflowError> {
         let bulk_key = self
             .keymap
-            .key_for("mapping", &Action::BulkAccept)
+            .key_for(self.screen.section(), &Action::BulkAccept)
             .unwrap_or_else(|| "the bulk accept key".to_string());
         let outcome = match self.screen {
             Screen::Clients => self

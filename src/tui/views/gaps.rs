@@ -212,9 +212,12 @@ fn draw_drilldown(frame: &mut Frame, app: &App, row: &GapRow, lines: &DrillDown,
     let gap = &row.gap.gap;
     let [summary, sides] =
         Layout::vertical([Constraint::Length(4), Constraint::Min(4)]).areas(area);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title("Drill-down (Esc to go back)");
+    let block = Block::default().borders(Borders::ALL).title(format!(
+        "Drill-down ({} to go back)",
+        app.keymap
+            .key_for("global", &crate::tui::action::Action::Back)
+            .unwrap_or_default()
+    ));
     let text = vec![
         Line::from(vec![
             Span::styled(marker(row), gap_style(app, row)),

@@ -1,6 +1,7 @@
 //! The help overlay, generated from the keymap so it lists exactly what the keys do.
 
 use super::{centered, popup};
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,7 +15,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         area.width.saturating_sub(4).min(100),
         area.height.saturating_sub(2),
     );
-    let inner = popup(frame, outer, "Keys (? or Esc to close)");
+    let key = |action: &Action| app.keymap.key_for("global", action).unwrap_or_default();
+    let title = format!(
+        "Keys ({} or {} to close)",
+        key(&Action::ToggleHelp),
+        key(&Action::Back)
+    );
+    let inner = popup(frame, outer, &title);
     let sections = app.keymap.help(app.context());
     let columns = Layout::horizontal(vec![
         Constraint::Ratio(1, sections.len().max(1) as u32);

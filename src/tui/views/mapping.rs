@@ -144,10 +144,17 @@ fn draw_candidates(frame: &mut Frame, app: &App, screen: &MappingScreen, area: R
         .borders(Borders::ALL)
         .title("PSA candidates, best first");
     if screen.candidates.is_empty() {
+        let search = app
+            .keymap
+            .key_for(
+                app.screen.section(),
+                &crate::tui::action::Action::SearchTargets,
+            )
+            .unwrap_or_default();
         let text = if screen.selected_entry().is_some() {
-            "No candidate: search the full list with /."
+            format!("No candidate: search the full list with {search}.")
         } else {
-            ""
+            String::new()
         };
         frame.render_widget(
             Paragraph::new(text).wrap(Wrap { trim: true }).block(block),

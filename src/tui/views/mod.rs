@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, app: &App) -> HitMap {
     let mut hits = HitMap::default();
     let area = frame.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        draw_too_small(frame, area);
+        draw_too_small(frame, app, area);
         return hits;
     }
     let [tabs, body, prompt_area, status, hints] = Layout::vertical([
@@ -82,14 +82,18 @@ fn generic_prompt(app: &App) -> bool {
     })
 }
 
-fn draw_too_small(frame: &mut Frame, area: Rect) {
+fn draw_too_small(frame: &mut Frame, app: &App, area: Rect) {
+    let quit = app
+        .keymap
+        .key_for("global", &Action::Quit)
+        .unwrap_or_default();
     let text = vec![
         Line::from("Terminal too small"),
         Line::from(format!(
             "{}×{} now; billgap needs at least {}×{}.",
             area.width, area.height, MIN_SIZE.0, MIN_SIZE.1
         )),
-        Line::from("Enlarge the window, or press q to quit."),
+        Line::from(format!("Enlarge the window, or press {quit} to quit.")),
     ];
     let top = area.height.saturating_sub(3) / 2;
     let middle = Rect {
