@@ -4,7 +4,7 @@ use super::profile::{Profile, Role, RuleSet};
 use crate::domain::lines::Side;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The file a user writes; see `assets/formats/generic-example.toml`.
 #[derive(Debug, Deserialize)]
@@ -17,16 +17,50 @@ struct GenericFile {
     columns: BTreeMap<Role, String>,
 }
 
+/// Why a generic profile cannot be used; each message names the profile file.
+#[derive(Debug, thiserror::Error)]
+pub enum GenericProfileError {
+    /// The profile file could not be read.
+    #[error("cannot read the profile {}: {source}", .path.display())]
+    Read {
+        /// The profile file.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML, or names an unknown role or key.
+    #[error("the profile {} is not valid: {source}", .path.display())]
+    Invalid {
+        /// The profile file.
+        path: PathBuf,
+        /// The parser's reason, with its line and column.
+        source: toml::de::Error,
+    },
+    /// A role every line needs has no column.
+    #[error("the profile {} must name a column for {role} under [columns]", .path.display())]
+    MissingColumn {
+        /// The profile file.
+        path: PathBuf,
+        /// The role or roles, as the profile spells them (`customer_id or customer_name`).
+        role: &'static str,
+    },
+}
+
 /// Reads a generic profile; every column it names becomes part of the fingerprint, so a file
 /// missing one of them is refused instead of imported with blanks.
 ///
-/// Fails, with a sentence for the user, when the file cannot be read, is not valid TOML, names
-/// an unknown role, or lacks a quantity, a customer (id or name) or a product (id or name).
-pub fn load_generic_profile(path: &Path) -> Result<Profile, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| format!("cannot read the profile {}: {error}", path.display()))?;
-    let file: GenericFile = toml::from_str(&text)
-        .map_err(|error| format!("the profile {} is not valid: {error}", path.display()))?;
+/// Fails when the file cannot be read, is not valid TOML, names an unknown role, or lacks a
+/// quantity, a customer (id or name) or a product (id or name).
+pub fn load_generic_profile(path: &Path) -> Result<Profile, GenericProfileError> {
+    let text = std::fs::read_to_string(path).map_err(|source| GenericProfileError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file: GenericFile =
+        toml::from_str(&text).map_err(|source| GenericProfileError::Invalid {
+            path: path.to_path_buf(),
+            source,
+        })?;
     let has = |role: Role| file.columns.contains_key(&role);
     let missing = [
         (has(Role::Quantity), "quantity"),
@@ -40,10 +74,10 @@ pub fn load_generic_profile(path: &Path) -> Result<Profile, String> {
         ),
     ];
     if let Some((_, role)) = missing.iter().find(|(present, _)| !present) {
-        return Err(format!(
-            "the profile {} must name a column for {role} under [columns]",
-            path.display()
-        ));
+        return Err(GenericProfileError::MissingColumn {
+            path: path.to_path_buf(),
+            role,
+        });
     }
     Ok(Profile {
         name: "generic".to_string(),
@@ -61,4 +95,52 @@ pub fn load_generic_profile(path: &Path) -> Result<Profile, String> {
             .collect(),
         default_currency: file.currency,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(directory: &tempfile::TempDir, text: &str) -> PathBuf {
+        let path = directory.path().join("profile.toml");
+        std::fs::write(&path, text).expect("written");
+        path
+    }
+
+    #[test]
+    fn each_failure_is_its_own_variant_and_names_the_profile() {
+        let directory = tempfile::tempdir().expect("a temp dir");
+        let absent = directory.path().join("absent.toml");
+        assert!(matches!(
+            load_generic_profile(&absent),
+            Err(GenericProfileError::Read { .. })
+        ));
+        let invalid = profile(&directory, "system = \"x\"\nside = \"sideways\"\n");
+        assert!(matches!(
+            load_generic_profile(&invalid),
+            Err(GenericProfileError::Invalid { .. })
+        ));
+        let partial = profile(
+            &directory,
+            "system = \"x\"\nside = \"psa\"\n[columns]\ncustomer_id = \"Client\"\nproduct_id = \"Item\"\n",
+        );
+        let error = load_generic_profile(&partial).expect_err("no quantity");
+        assert!(
+            matches!(
+                error,
+                GenericProfileError::MissingColumn {
+                    role: "quantity",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "the profile {} must name a column for quantity under [columns]",
+                partial.display()
+            )
+        );
+    }
 }

@@ -18,8 +18,11 @@ pub mod profile;
 mod row;
 mod table;
 
+pub use generic_profile::GenericProfileError;
+
 use crate::domain::lines::{Line, Period, Side};
 use crate::domain::money::Currency;
+use std::error::Error;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -30,9 +33,38 @@ pub trait LineSink {
 }
 
 /// The sink could not take a line (for example, the database write failed).
+///
+/// It carries the sink's own error, typed, as its `source`, so that the caller that built the
+/// sink (the store) can get its error back with [`SinkError::into_inner`] and a downcast,
+/// instead of the message alone.
 #[derive(Debug, thiserror::Error)]
-#[error("could not store the line: {0}")]
-pub struct SinkError(pub String);
+#[error("could not store the line: {source}")]
+pub struct SinkError {
+    source: Box<dyn Error + Send + Sync>,
+}
+
+impl SinkError {
+    /// Wraps the sink's reason: any error type, or a plain message (`String` or `&str`).
+    pub fn new(source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        Self {
+            source: source.into(),
+        }
+    }
+
+    /// The sink's own error, to downcast to the type the sink produced.
+    pub fn into_inner(self) -> Box<dyn Error + Send + Sync> {
+        self.source
+    }
+}
+
+/// Builds a sink error from a message, spelled like the tuple struct `SinkError` once was.
+///
+/// Transitional: `store::imports` still calls `SinkError(message)`. Once it passes its typed
+/// error through [`SinkError::new`], delete this function.
+#[allow(non_snake_case)]
+pub fn SinkError(message: String) -> SinkError {
+    SinkError::new(message)
+}
 
 impl LineSink for Vec<Line> {
     fn accept(&mut self, line: Line) -> Result<(), SinkError> {
@@ -201,6 +233,15 @@ pub enum ImportError {
     NoCurrency {
         /// The file.
         file: String,
+    },
+    /// The generic profile given with `--profile` cannot be used.
+    #[error("{file}: {source}")]
+    GenericProfile {
+        /// The file being imported.
+        file: String,
+        /// What is wrong with the profile; boxed, because a TOML error is large and every
+        /// import result would otherwise carry its size.
+        source: Box<GenericProfileError>,
     },
     /// The format or profile asked for cannot be used.
     #[error("{file}: {reason}")]

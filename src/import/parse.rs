@@ -162,7 +162,14 @@ fn recognise(table: &Table, options: &ImportOptions) -> Result<(Profile, ColumnM
         reason,
     };
     let candidates = match &options.profile {
-        Some(path) => vec![load_generic_profile(path).map_err(profile_error)?],
+        Some(path) => {
+            vec![
+                load_generic_profile(path).map_err(|source| ImportError::GenericProfile {
+                    file: table.file.clone(),
+                    source: Box::new(source),
+                })?,
+            ]
+        }
         None => bundled_profiles().map_err(|error| profile_error(error.to_string()))?,
     };
     let candidates: Vec<Profile> = match &options.format {

@@ -10,10 +10,25 @@ use crate::domain::lines::Side;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// What a column means to an importer, whatever the source calls it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
+/// Declares [`Role`] and [`Role::ALL`] from one list, so that a role cannot be added to one
+/// and forgotten in the other: the column map is sized by `ALL`, and indexed by `role as usize`.
+macro_rules! roles {
+    ($($(#[doc = $doc:literal])+ $role:ident,)+) => {
+        /// What a column means to an importer, whatever the source calls it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Role {
+            $($(#[doc = $doc])+ $role,)+
+        }
+
+        impl Role {
+            /// Every role, in declaration order, so `Role::ALL[role as usize] == role`.
+            pub const ALL: &'static [Role] = &[$(Role::$role,)+];
+        }
+    };
+}
+
+roles! {
     /// The source's stable customer id (tenant GUID, companyId, company identifier).
     CustomerId,
     /// The customer's display name.
@@ -89,7 +104,7 @@ pub enum Role {
 }
 
 /// How many roles exist; sizes the per-file column map.
-pub const ROLE_COUNT: usize = Role::AgreementName as usize + 1;
+pub const ROLE_COUNT: usize = Role::ALL.len();
 
 /// Which seat rules turn a row of this format into a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -168,17 +183,20 @@ impl ColumnMap {
         let normalized: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
         let mut positions = [None; ROLE_COUNT];
         for (role, aliases) in &profile.columns {
-            positions[*role as usize] = aliases.iter().find_map(|alias| {
-                let wanted = normalize_header(alias);
-                normalized.iter().position(|header| *header == wanted)
-            });
+            // `ROLE_COUNT` counts every role, so the slot always exists.
+            if let Some(slot) = positions.get_mut(*role as usize) {
+                *slot = aliases.iter().find_map(|alias| {
+                    let wanted = normalize_header(alias);
+                    normalized.iter().position(|header| *header == wanted)
+                });
+            }
         }
         ColumnMap { positions }
     }
 
     /// The 0-based column of a role, if the file has it.
     pub fn position(&self, role: Role) -> Option<usize> {
-        self.positions[role as usize]
+        self.positions.get(role as usize).copied().flatten()
     }
 
     /// True when the file has a column for every role of one of the profile's fingerprints;
@@ -223,5 +241,36 @@ mod tests {
             }
             assert!(!fingerprint_columns(profile).is_empty(), "{}", profile.name);
         }
+    }
+
+    #[test]
+    fn every_role_has_its_own_column_slot() {
+        assert_eq!(ROLE_COUNT, Role::ALL.len());
+        for (index, role) in Role::ALL.iter().enumerate() {
+            assert_eq!(*role as usize, index, "{role:?}");
+        }
+        // A profile naming every role, each at its own header: each must resolve to it.
+        let headers: Vec<String> = Role::ALL.iter().map(|role| format!("{role:?}")).collect();
+        let profile = Profile {
+            name: "every-role".to_string(),
+            json_name: None,
+            system: "test".to_string(),
+            side: Side::Vendor,
+            description: String::new(),
+            rules: RuleSet::Generic,
+            slice: Vec::new(),
+            fingerprints: vec![Role::ALL.to_vec()],
+            columns: Role::ALL
+                .iter()
+                .zip(&headers)
+                .map(|(role, header)| (*role, vec![header.clone()]))
+                .collect(),
+            default_currency: None,
+        };
+        let columns = ColumnMap::resolve(&profile, &headers);
+        for (index, role) in Role::ALL.iter().enumerate() {
+            assert_eq!(columns.position(*role), Some(index), "{role:?}");
+        }
+        assert_eq!(columns.fingerprint_score(&profile), Some(ROLE_COUNT));
     }
 }

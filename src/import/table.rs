@@ -150,21 +150,24 @@ impl Table {
                 for cell in cells {
                     record.push_field(&cell);
                 }
-                *counter += 1;
+                *counter = counter.saturating_add(1);
                 *counter
             })),
         }
     }
 }
 
+/// A csv crate error as an import error: I/O failures keep their cause, anything else is a
+/// malformed row at its line, described in the crate's own words (its `Display`, not `Debug`).
 fn csv_error(file: &str, error: csv::Error) -> ImportError {
     let line = error.position().map_or(1, |position| position.line());
+    let found = error.to_string();
     match error.into_kind() {
         csv::ErrorKind::Io(source) => ImportError::Io {
             file: file.to_string(),
             source,
         },
-        kind => ImportError::Row {
+        _ => ImportError::Row {
             location: Location {
                 file: file.to_string(),
                 line,
@@ -172,7 +175,28 @@ fn csv_error(file: &str, error: csv::Error) -> ImportError {
                 column_name: None,
             },
             expected: "a well-formed CSV row".to_string(),
-            found: format!("{kind:?}"),
+            found,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_row_is_described_in_words() {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(&b"name,seats\nCaf\xE9,3\n"[..]);
+        let error = reader
+            .records()
+            .find_map(Result::err)
+            .expect("invalid UTF-8 is an error");
+        let ImportError::Row { found, .. } = csv_error("bad.csv", error) else {
+            panic!("a malformed row");
+        };
+        assert!(found.contains("invalid utf-8"), "{found}");
+        assert!(!found.contains("Utf8 {"), "{found}");
     }
 }
