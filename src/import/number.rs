@@ -135,11 +135,17 @@ fn is_currency_symbol(character: char) -> bool {
 fn strip_currency_code(text: &str) -> &str {
     let is_code = |code: &str| code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase());
     let text = text.trim();
-    if text.len() > 3 && is_code(&text[..3]) {
-        return text[3..].trim();
+    // A cell may hold any character, so every cut is checked to fall between characters.
+    if let (Some(code), Some(rest)) = (text.get(..3), text.get(3..)) {
+        if !rest.is_empty() && is_code(code) {
+            return rest.trim();
+        }
     }
-    if text.len() > 3 && text.is_char_boundary(text.len() - 3) && is_code(&text[text.len() - 3..]) {
-        return text[..text.len() - 3].trim();
+    let cut = text.len().saturating_sub(3);
+    if let (Some(rest), Some(code)) = (text.get(..cut), text.get(cut..)) {
+        if !rest.is_empty() && is_code(code) {
+            return rest.trim();
+        }
     }
     text
 }
@@ -186,5 +192,13 @@ mod tests {
             assert_eq!(parse_decimal(cell, true), Some(expected), "{cell}");
         }
         assert_eq!(parse_decimal("1,2,3", true), None);
+    }
+
+    #[test]
+    fn a_character_cut_where_a_currency_code_would_end_is_not_a_number() {
+        for cell in ["ab€5", "5€ab", "é€", "€"] {
+            assert_eq!(parse_decimal(cell, false), None, "{cell}");
+        }
+        assert_eq!(parse_decimal("EUR€5", false), Some(dec!(5)));
     }
 }
