@@ -58,7 +58,7 @@ fn line(number: u64, customer: usize, product: usize, seats: i64, side: Side) ->
         seats: Decimal::from(seats),
         unit_price: (side == Side::Psa).then(|| unit.clone()),
         unit_cost: (side == Side::Vendor).then(|| unit.clone()),
-        amount: Some(unit.times(Decimal::from(seats))),
+        amount: unit.checked_times(Decimal::from(seats)),
         period_start: None,
         period_end: None,
         subscription: None,

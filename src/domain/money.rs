@@ -3,6 +3,14 @@
 //! Amounts are `rust_decimal::Decimal`, never floating point, and two amounts in different
 //! currencies can never be added: the attempt is an error the caller must handle, because a
 //! silent sum across currencies is a wrong number on a client's bill.
+//!
+//! `Decimal`'s operators panic on overflow, so this module uses checked (or, where an API
+//! cannot fail, saturating) arithmetic only; the lints below keep it that way. Overflow cannot
+//! happen on real data: the importer refuses every amount beyond [`MAX_AMOUNT`] and every seat
+//! count beyond a billion, so a sum of even a billion lines stays far inside `Decimal`'s range.
+
+#![deny(clippy::string_slice)]
+#![deny(clippy::arithmetic_side_effects)]
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -80,6 +88,31 @@ pub struct CurrencyMismatch {
     pub right: Currency,
 }
 
+/// The largest amount, in absolute value, that billgap accepts from a file: 10^15, a
+/// quadrillion in any currency, far beyond any real bill.
+///
+/// `Decimal` overflows near 7.9 × 10^28, so amounts within this bound can be summed over more
+/// than 10^13 lines before a sum could overflow. Importers refuse larger cells, and larger
+/// computed line amounts, as implausible; sums in this module rely on that.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+
+/// Two amounts could not be combined into one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    /// The amounts are in different currencies.
+    #[error(transparent)]
+    CurrencyMismatch(#[from] CurrencyMismatch),
+    /// The result does not fit in a `Decimal` (beyond about 7.9 × 10^28). Amounts within
+    /// [`MAX_AMOUNT`] never get there; the error exists so that no input can cause a panic.
+    #[error("the result of combining {left} and {right} is too large to count exactly")]
+    Overflow {
+        /// The left operand.
+        left: Decimal,
+        /// The right operand.
+        right: Decimal,
+    },
+}
+
 /// An exact amount of one currency.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
@@ -100,27 +133,40 @@ impl Money {
         Self::new(Decimal::ZERO, currency)
     }
 
-    /// The sum of two amounts; fails when the currencies differ.
-    pub fn checked_add(&self, other: &Money) -> Result<Money, CurrencyMismatch> {
+    /// The sum of two amounts; fails when the currencies differ or the sum overflows.
+    pub fn checked_add(&self, other: &Money) -> Result<Money, MoneyError> {
         self.ensure_same_currency(other)?;
-        Ok(Money::new(
-            self.amount + other.amount,
-            self.currency.clone(),
-        ))
+        let sum = self
+            .amount
+            .checked_add(other.amount)
+            .ok_or(MoneyError::Overflow {
+                left: self.amount,
+                right: other.amount,
+            })?;
+        Ok(Money::new(sum, self.currency.clone()))
     }
 
-    /// The difference of two amounts; fails when the currencies differ.
-    pub fn checked_sub(&self, other: &Money) -> Result<Money, CurrencyMismatch> {
+    /// The difference of two amounts; fails when the currencies differ or the difference
+    /// overflows.
+    pub fn checked_sub(&self, other: &Money) -> Result<Money, MoneyError> {
         self.ensure_same_currency(other)?;
-        Ok(Money::new(
-            self.amount - other.amount,
-            self.currency.clone(),
-        ))
+        let difference = self
+            .amount
+            .checked_sub(other.amount)
+            .ok_or(MoneyError::Overflow {
+                left: self.amount,
+                right: other.amount,
+            })?;
+        Ok(Money::new(difference, self.currency.clone()))
     }
 
-    /// This amount multiplied by a quantity (seats × unit price), exact.
-    pub fn times(&self, quantity: Decimal) -> Money {
-        Money::new(self.amount * quantity, self.currency.clone())
+    /// This amount multiplied by a quantity (unit price × seats), exact; `None` when the
+    /// product does not fit in a `Decimal`, which a file can cause with absurd cells, so the
+    /// caller decides whether that is an error (an import) or an unknown value (a report).
+    pub fn checked_times(&self, quantity: Decimal) -> Option<Money> {
+        self.amount
+            .checked_mul(quantity)
+            .map(|amount| Money::new(amount, self.currency.clone()))
     }
 
     /// The amount with its sign dropped; thresholds compare absolute values.
@@ -172,8 +218,15 @@ pub struct MoneyByCurrency(std::collections::BTreeMap<Currency, Decimal>);
 
 impl MoneyByCurrency {
     /// Adds an amount to the running total of its own currency.
+    ///
+    /// This cannot fail, so it cannot report overflow. A total of imported line amounts never
+    /// overflows: each is within [`MAX_AMOUNT`], so more than 10^13 lines would be needed.
+    /// Computed values (a gap's seat delta × price) are larger, and an absurd file within the
+    /// import bounds could in theory push their total to `Decimal`'s limit; the total then
+    /// saturates there instead of panicking, still far beyond any threshold.
     pub fn add(&mut self, money: &Money) {
-        *self.0.entry(money.currency.clone()).or_default() += money.amount;
+        let total = self.0.entry(money.currency.clone()).or_default();
+        *total = total.saturating_add(money.amount);
     }
 
     /// The total of one currency, zero when none was added.
@@ -236,8 +289,11 @@ mod tests {
         let error = usd(dec!(1))
             .checked_add(&eur)
             .expect_err("mixed currencies");
-        assert_eq!(error.left.code(), "USD");
-        assert_eq!(error.right.code(), "EUR");
+        let MoneyError::CurrencyMismatch(mismatch) = error else {
+            panic!("expected a currency mismatch, got {error}");
+        };
+        assert_eq!(mismatch.left.code(), "USD");
+        assert_eq!(mismatch.right.code(), "EUR");
     }
 
     #[test]
@@ -252,6 +308,35 @@ mod tests {
         assert_eq!(usd(dec!(2.345)).round_cents().amount, dec!(2.35));
         assert_eq!(usd(dec!(2.349)).round_cents_down().amount, dec!(2.34));
         assert_eq!(usd(dec!(-2.349)).round_cents_down().amount, dec!(-2.34));
+    }
+
+    #[test]
+    fn the_amount_bound_is_ten_to_the_fifteen() {
+        assert_eq!(MAX_AMOUNT, Decimal::from(10_i64.pow(15)));
+    }
+
+    #[test]
+    fn overflow_is_a_value_never_a_panic() {
+        let huge = usd(Decimal::MAX);
+        assert_eq!(huge.checked_times(dec!(2)), None);
+        assert_eq!(
+            usd(dec!(2.5))
+                .checked_times(dec!(4))
+                .map(|money| money.amount),
+            Some(dec!(10))
+        );
+        assert!(matches!(
+            huge.checked_add(&usd(dec!(1))),
+            Err(MoneyError::Overflow { .. })
+        ));
+        assert!(matches!(
+            usd(Decimal::MIN).checked_sub(&usd(dec!(1))),
+            Err(MoneyError::Overflow { .. })
+        ));
+        let mut totals = MoneyByCurrency::default();
+        totals.add(&huge);
+        totals.add(&huge);
+        assert_eq!(totals.get(&huge.currency).amount, Decimal::MAX);
     }
 
     #[test]

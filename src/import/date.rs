@@ -13,9 +13,10 @@ use chrono::NaiveDate;
 pub fn parse_date(cell: &str, day_first: bool) -> Option<NaiveDate> {
     let text = cell.trim();
     let bytes = text.as_bytes();
-    if bytes.len() >= 10 && bytes[4] == b'-' && bytes[7] == b'-' {
-        let date = NaiveDate::parse_from_str(&text[..10], "%Y-%m-%d").ok()?;
-        let rest = &text[10..];
+    if bytes.get(4) == Some(&b'-') && bytes.get(7) == Some(&b'-') {
+        // Byte 10 can fall inside a multi-byte character (`2026-01-0é`): then it is no date.
+        let (date, rest) = (text.get(..10)?, text.get(10..)?);
+        let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
         return if rest.is_empty() {
             Some(date)
         } else if let Some(time) = rest.strip_prefix('T').or_else(|| rest.strip_prefix(' ')) {
@@ -92,8 +93,8 @@ fn time_of_day(text: &str, max_hour: u32) -> bool {
 fn iso_time_with_offset(text: &str) -> bool {
     let (time, offset) = if let Some(time) = text.strip_suffix(['Z', 'z']) {
         (time, "")
-    } else if let Some(position) = text.rfind(['+', '-']) {
-        (&text[..position], &text[position + 1..])
+    } else if let Some((time, offset)) = text.rsplit_once(['+', '-']) {
+        (time, offset)
     } else {
         (text, "")
     };
@@ -102,7 +103,8 @@ fn iso_time_with_offset(text: &str) -> bool {
         2 => small_number(offset, 2).is_some_and(|h| h <= 14),
         4 => offset.chars().all(|c| c.is_ascii_digit()),
         5 => {
-            offset.as_bytes()[2] == b':' && offset.chars().filter(char::is_ascii_digit).count() == 4
+            offset.as_bytes().get(2) == Some(&b':')
+                && offset.chars().filter(char::is_ascii_digit).count() == 4
         }
         _ => false,
     };
@@ -150,6 +152,10 @@ mod tests {
             "2021-05-20T25:00:00Z",
             "2021-05-20T18:30:06.12345678Z",
             "2021-05-20X",
+            "2026-01-0é",
+            "2026-01-é1",
+            "2026-01-01é",
+            "2021-05-20T18:30:06+0é:00",
         ] {
             assert_eq!(parse_date(cell, false), None, "{cell}");
         }

@@ -88,7 +88,8 @@ impl<R: Read> DecodingReader<R> {
         loop {
             match self.inner.read(&mut self.raw) {
                 Ok(count) => {
-                    self.bytes_read.set(self.bytes_read.get() + count as u64);
+                    self.bytes_read
+                        .set(self.bytes_read.get().saturating_add(count as u64));
                     return Ok(count);
                 }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
@@ -107,9 +108,10 @@ impl<R: Read> DecodingReader<R> {
             if count == 0 {
                 break;
             }
-            filled += count;
+            filled = filled.saturating_add(count);
         }
-        self.bytes_read.set(self.bytes_read.get() + filled as u64);
+        self.bytes_read
+            .set(self.bytes_read.get().saturating_add(filled as u64));
         let (encoding, skip) = match self.raw[..filled] {
             [0xEF, 0xBB, 0xBF, ..] => (TextEncoding::Utf8, 3),
             [0xFF, 0xFE, ..] => (TextEncoding::Utf16Le, 2),
@@ -127,7 +129,8 @@ impl<R: Read> DecodingReader<R> {
             TextEncoding::Utf8 | TextEncoding::Windows1252 => {}
         }
         self.raw.copy_within(skip..filled, 0);
-        Ok(filled - skip)
+        // The mark was matched inside the `filled` bytes, so `skip <= filled`.
+        Ok(filled.saturating_sub(skip))
     }
 
     /// Decodes the next raw chunk into `output`; returns false at the end of the file.
@@ -193,7 +196,7 @@ impl<R: Read> DecodingReader<R> {
 fn decode_with(decoder: &mut encoding_rs::Decoder, chunk: &[u8], last: bool, output: &mut Text) {
     let capacity = decoder
         .max_utf8_buffer_length(chunk.len())
-        .unwrap_or(chunk.len() * 3 + 16);
+        .unwrap_or_else(|| chunk.len().saturating_mul(3).saturating_add(16));
     let mut text = String::with_capacity(capacity);
     // With the worst-case capacity the decoder consumes the whole chunk in one call.
     let _ = decoder.decode_to_string(chunk, &mut text, last);
@@ -223,7 +226,8 @@ impl Text {
             self.bytes.push(b'\r');
         }
         self.held_return = clean.ends_with('\r');
-        let keep = clean.len() - usize::from(self.held_return);
+        // A held return is the last byte of `clean`, so this never goes below zero.
+        let keep = clean.len().saturating_sub(usize::from(self.held_return));
         self.bytes.extend_from_slice(&clean.as_bytes()[..keep]);
     }
 
@@ -242,7 +246,7 @@ impl<R: Read> Read for DecodingReader<R> {
         let available = &self.output.bytes[self.output_position..];
         let count = available.len().min(buffer.len());
         buffer[..count].copy_from_slice(&available[..count]);
-        self.output_position += count;
+        self.output_position = self.output_position.saturating_add(count);
         Ok(count)
     }
 }

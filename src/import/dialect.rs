@@ -11,9 +11,9 @@ pub fn sniff_delimiter(first_line: &str) -> u8 {
     for character in first_line.chars() {
         match character {
             '"' => quoted = !quoted,
-            ',' if !quoted => counts[0] += 1,
-            ';' if !quoted => counts[1] += 1,
-            '\t' if !quoted => counts[2] += 1,
+            ',' if !quoted => counts[0] = counts[0].saturating_add(1),
+            ';' if !quoted => counts[1] = counts[1].saturating_add(1),
+            '\t' if !quoted => counts[2] = counts[2].saturating_add(1),
             _ => {}
         }
     }

@@ -4,6 +4,14 @@
 //! [`LineSink`] and reports progress through a callback; the store implements the sink inside
 //! one transaction, so a failed parse leaves the database untouched. The CLI shows the progress
 //! on stderr and the workbench shows it as a gauge: one parser serves both.
+//!
+//! Every byte here comes from a file the user was sent, so nothing in this module may panic
+//! on it: strings are sliced with `get` (a cell can cut a multi-byte character anywhere), and
+//! arithmetic is checked or saturating (a cell can hold a number as large as `Decimal` allows).
+//! The two lints below hold the whole module tree to that.
+
+#![deny(clippy::string_slice)]
+#![deny(clippy::arithmetic_side_effects)]
 
 pub mod date;
 pub mod decode;
@@ -225,6 +233,17 @@ pub enum ImportError {
         expected: String,
         /// What the cell held.
         found: String,
+    },
+    /// A number is too large to be real: a cell beyond its bound, or a line amount computed
+    /// from cells (unit price × seats) beyond the amount bound. Refused so that no sum or
+    /// product over the stored lines can overflow; see [`number::MAX_SEATS`] and
+    /// [`crate::domain::money::MAX_AMOUNT`].
+    #[error("{location}: {value}")]
+    Implausible {
+        /// Where: the cell, or for a computed amount the cell of its unit amount.
+        location: Location,
+        /// The value and the bound it broke.
+        value: number::ImplausibleValue,
     },
     /// The file has no currency column and no currency was given.
     #[error(

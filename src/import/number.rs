@@ -1,7 +1,66 @@
 //! Decimal numbers as exports write them: signs, parentheses, symbols and separators.
 
+use crate::domain::money::MAX_AMOUNT;
 use rust_decimal::Decimal;
+use std::fmt;
 use std::str::FromStr;
+
+/// The largest seat count, in absolute value, that a cell may state: a billion seats, far
+/// beyond any real subscription. Refusing more keeps every product of seats and a bounded
+/// price (see [`MAX_AMOUNT`]) and every sum of seats over a file exact.
+pub const MAX_SEATS: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+
+/// The bound a number cell is held to, by what it means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// Seats: at most [`MAX_SEATS`] either way.
+    SeatQuantity,
+    /// Money, read or computed: at most [`MAX_AMOUNT`] either way.
+    Amount,
+    /// Any other number (an exchange rate): at most [`MAX_AMOUNT`] either way, a bound no
+    /// real rate or price comes near, so that its products with amounts stay representable.
+    Number,
+}
+
+impl Bound {
+    /// The largest magnitude allowed.
+    pub fn limit(self) -> Decimal {
+        match self {
+            Bound::SeatQuantity => MAX_SEATS,
+            Bound::Amount | Bound::Number => MAX_AMOUNT,
+        }
+    }
+
+    /// What the value is, for messages: "seat quantity", "amount" or "number".
+    pub fn what(self) -> &'static str {
+        match self {
+            Bound::SeatQuantity => "seat quantity",
+            Bound::Amount => "amount",
+            Bound::Number => "number",
+        }
+    }
+}
+
+/// A number too large to be real, as written or as computed, and the bound it broke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImplausibleValue {
+    /// The bound the value is beyond.
+    pub bound: Bound,
+    /// The cell as written, or the calculation (`price × seats`) for a computed amount.
+    pub found: String,
+}
+
+impl fmt::Display for ImplausibleValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "implausible {} {:?} (beyond ±{}); billgap refuses values this large",
+            self.bound.what(),
+            self.found,
+            self.bound.limit()
+        )
+    }
+}
 
 /// Reads a number cell exactly; `None` when the cell is not a number.
 ///
@@ -48,19 +107,26 @@ pub fn parse_decimal(cell: &str, decimal_comma: bool) -> Option<Decimal> {
         }?;
         Decimal::from_str(&canonical).ok()
     }?;
-    Some(if negative { -plain } else { plain })
+    Some(if negative { negated(plain) } else { plain })
+}
+
+/// `-value`, spelled as a function because the module's arithmetic lint cannot tell that
+/// negating a `Decimal` only flips its sign bit and so, unlike an integer's, never overflows.
+#[allow(clippy::arithmetic_side_effects)]
+pub(crate) fn negated(value: Decimal) -> Decimal {
+    -value
 }
 
 /// `-12.50`, `3`: digits with an optional leading minus and at most one dot, which every
 /// spelling reads the same way; most cells of a large file are like this.
 fn is_plain(cell: &str) -> bool {
     let digits = cell.strip_prefix('-').unwrap_or(cell);
-    let mut dots = 0;
-    let mut count = 0;
+    let mut dots: usize = 0;
+    let mut count: usize = 0;
     for byte in digits.bytes() {
         match byte {
-            b'0'..=b'9' => count += 1,
-            b'.' => dots += 1,
+            b'0'..=b'9' => count = count.saturating_add(1),
+            b'.' => dots = dots.saturating_add(1),
             _ => return false,
         }
     }
@@ -135,11 +201,17 @@ fn is_currency_symbol(character: char) -> bool {
 fn strip_currency_code(text: &str) -> &str {
     let is_code = |code: &str| code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase());
     let text = text.trim();
-    if text.len() > 3 && is_code(&text[..3]) {
-        return text[3..].trim();
+    // A cell may hold any character, so every cut is checked to fall between characters.
+    if let (Some(code), Some(rest)) = (text.get(..3), text.get(3..)) {
+        if !rest.is_empty() && is_code(code) {
+            return rest.trim();
+        }
     }
-    if text.len() > 3 && text.is_char_boundary(text.len() - 3) && is_code(&text[text.len() - 3..]) {
-        return text[..text.len() - 3].trim();
+    let cut = text.len().saturating_sub(3);
+    if let (Some(rest), Some(code)) = (text.get(..cut), text.get(cut..)) {
+        if !rest.is_empty() && is_code(code) {
+            return rest.trim();
+        }
     }
     text
 }
@@ -186,5 +258,18 @@ mod tests {
             assert_eq!(parse_decimal(cell, true), Some(expected), "{cell}");
         }
         assert_eq!(parse_decimal("1,2,3", true), None);
+    }
+
+    #[test]
+    fn a_character_cut_where_a_currency_code_would_end_is_not_a_number() {
+        for cell in ["ab€5", "5€ab", "é€", "€"] {
+            assert_eq!(parse_decimal(cell, false), None, "{cell}");
+        }
+        assert_eq!(parse_decimal("EUR€5", false), Some(dec!(5)));
+    }
+
+    #[test]
+    fn the_seat_bound_is_a_billion() {
+        assert_eq!(MAX_SEATS, Decimal::from(1_000_000_000_u32));
     }
 }

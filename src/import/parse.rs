@@ -3,7 +3,7 @@
 use super::formats::{Outcome, RuleContext, seat_rule};
 use super::generic_profile::load_generic_profile;
 use super::profile::{ColumnMap, Profile, Role, bundled_profiles};
-use super::row::{CellError, CellRules, Row};
+use super::row::{CellProblem, CellRules, Row};
 use super::table::Table;
 use super::{
     ImportError, ImportOptions, ImportSummary, LineSink, Location, Progress, RejectedRow,
@@ -88,9 +88,10 @@ pub fn run(
     let mut record = StringRecord::new();
     let mut deliver = |line: Line, summary: &mut ImportSummary| -> Result<(), ImportError> {
         if let Some(start) = line.period_start {
-            *months.entry(Period::containing(start)).or_default() += 1;
+            let count = months.entry(Period::containing(start)).or_default();
+            *count = count.saturating_add(1);
         }
-        summary.lines += 1;
+        summary.lines = summary.lines.saturating_add(1);
         sink.accept(line).map_err(|source| ImportError::Sink {
             file: file.clone(),
             source,
@@ -103,24 +104,20 @@ pub fn run(
         if summary.rows_read == 0 {
             summary.source.slice = slice_of(&profile, &columns, &record, &rules);
         }
-        summary.rows_read += 1;
+        summary.rows_read = summary.rows_read.saturating_add(1);
         let row = Row::new(&record, &columns, &rules);
         match rule.read(&row, line_number) {
             Ok(Outcome::Line(line)) => deliver(*line, &mut summary)?,
-            Ok(Outcome::Excluded) => summary.excluded += 1,
+            Ok(Outcome::Excluded) => summary.excluded = summary.excluded.saturating_add(1),
             Ok(Outcome::Held) => {}
             Err(error) => {
-                let (location, expected, found) = locate(&table, &columns, line_number, error);
+                let location = locate(&table, &columns, line_number, error.role);
                 if !skip_bad_rows {
-                    return Err(ImportError::Row {
-                        location,
-                        expected,
-                        found,
-                    });
+                    return Err(row_error(location, error.problem));
                 }
                 summary.rejected.push(RejectedRow {
                     location,
-                    reason: format!("expected {expected}, found {found:?}"),
+                    reason: error.problem.to_string(),
                     raw: record.iter().map(str::to_string).collect(),
                 });
             }
@@ -141,7 +138,7 @@ pub fn run(
     for line in rule.finish() {
         deliver(line, &mut summary)?;
     }
-    summary.excluded += rule.dropped();
+    summary.excluded = summary.excluded.saturating_add(rule.dropped());
     summary.source.period = options
         .period
         .or(rule.period())
@@ -245,24 +242,33 @@ fn slice_of(
     }
 }
 
-fn locate(
-    table: &Table,
-    columns: &ColumnMap,
-    line: u64,
-    error: CellError,
-) -> (Location, String, String) {
-    let position = error.role.and_then(|role| columns.position(role));
-    let location = Location {
+/// Where a bad cell is: its line, and for CSV its 1-based column and header.
+fn locate(table: &Table, columns: &ColumnMap, line: u64, role: Option<Role>) -> Location {
+    let position = role.and_then(|role| columns.position(role));
+    Location {
         file: table.file.clone(),
         line,
         column: if table.is_json {
             None
         } else {
-            position.map(|p| p as u64 + 1)
+            position
+                .and_then(|p| u64::try_from(p).ok())
+                .map(|p| p.saturating_add(1))
         },
         column_name: position.and_then(|p| table.headers.get(p).cloned()),
-    };
-    (location, error.expected, error.found)
+    }
+}
+
+/// The error that fails the import at a bad cell.
+fn row_error(location: Location, problem: CellProblem) -> ImportError {
+    match problem {
+        CellProblem::Unreadable { expected, found } => ImportError::Row {
+            location,
+            expected,
+            found,
+        },
+        CellProblem::Implausible(value) => ImportError::Implausible { location, value },
+    }
 }
 
 /// The month most charge periods start in; the later month wins a tie.

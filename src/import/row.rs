@@ -1,24 +1,48 @@
 //! One data row seen through a profile: typed, role-addressed access to its cells.
 
 use super::date::parse_date;
-use super::number::parse_decimal;
+use super::number::{Bound, ImplausibleValue, parse_decimal};
 use super::profile::{ColumnMap, Role};
 use crate::domain::lines::{Party, Product};
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::{Currency, MAX_AMOUNT, Money};
 use crate::domain::text::strip_control;
 use chrono::NaiveDate;
 use csv::StringRecord;
 use rust_decimal::Decimal;
+use std::fmt;
 
 /// A cell that is not what its column needs. The caller adds the file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellError {
     /// The role of the offending column, if the problem is one cell.
     pub role: Option<Role>,
-    /// What the column needs, such as "a decimal number".
-    pub expected: String,
-    /// What the cell held.
-    pub found: String,
+    /// What is wrong with it.
+    pub problem: CellProblem,
+}
+
+/// What is wrong with a cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CellProblem {
+    /// The cell cannot be read as what its column needs.
+    Unreadable {
+        /// What the column needs, such as "a decimal number".
+        expected: String,
+        /// What the cell held.
+        found: String,
+    },
+    /// The cell, or an amount computed from it, is too large to be real.
+    Implausible(ImplausibleValue),
+}
+
+impl fmt::Display for CellProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unreadable { expected, found } => {
+                write!(f, "expected {expected}, found {found:?}")
+            }
+            Self::Implausible(value) => value.fmt(f),
+        }
+    }
 }
 
 /// How cells of this file are read.
@@ -62,14 +86,28 @@ impl<'a> Row<'a> {
             .filter(|name| !name.trim().is_empty())
     }
 
-    /// A number cell; blank is `None`, anything unreadable is an error.
+    /// A number cell (an exchange rate); blank is `None`. Anything unreadable is an error,
+    /// and so is a magnitude beyond [`Bound::Number`], which no real rate reaches.
     pub fn decimal(&self, role: Role) -> Result<Option<Decimal>, CellError> {
+        self.bounded(role, Bound::Number)
+    }
+
+    /// A seat count cell; blank is `None`. Anything unreadable is an error, and so is a count
+    /// beyond [`Bound::SeatQuantity`] either way, so that seats summed over a file stay exact.
+    pub fn quantity(&self, role: Role) -> Result<Option<Decimal>, CellError> {
+        self.bounded(role, Bound::SeatQuantity)
+    }
+
+    fn bounded(&self, role: Role, bound: Bound) -> Result<Option<Decimal>, CellError> {
         let Some(cell) = self.text(role) else {
             return Ok(None);
         };
-        parse_decimal(cell, self.rules.decimal_comma)
-            .map(Some)
-            .ok_or_else(|| self.invalid(role, "a decimal number", cell))
+        let number = parse_decimal(cell, self.rules.decimal_comma)
+            .ok_or_else(|| self.invalid(role, "a decimal number", cell))?;
+        if number.abs() > bound.limit() {
+            return Err(implausible(role, bound, cell.to_string()));
+        }
+        Ok(Some(number))
     }
 
     /// A date cell; blank is `None`, anything unreadable is an error.
@@ -106,23 +144,44 @@ impl<'a> Row<'a> {
         match self.text(Role::Currency) {
             Some(code) => Currency::parse(code)
                 .map_err(|_| self.invalid(Role::Currency, "a three-letter currency code", code)),
-            None => self
-                .rules
-                .default_currency
-                .clone()
-                .ok_or_else(|| CellError {
-                    role: Some(Role::Currency),
-                    expected: "a currency code (or pass --currency)".to_string(),
-                    found: String::new(),
-                }),
+            None => self.rules.default_currency.clone().ok_or_else(|| {
+                self.invalid(Role::Currency, "a currency code (or pass --currency)", "")
+            }),
         }
     }
 
-    /// A money cell in `currency`.
+    /// An amount cell; blank is `None`. Anything unreadable is an error, and so is an amount
+    /// beyond [`MAX_AMOUNT`] either way, so that sums over a whole file stay exact.
+    pub fn amount(&self, role: Role) -> Result<Option<Decimal>, CellError> {
+        self.bounded(role, Bound::Amount)
+    }
+
+    /// A money cell in `currency`, read like [`Row::amount`].
     pub fn money(&self, role: Role, currency: &Currency) -> Result<Option<Money>, CellError> {
         Ok(self
-            .decimal(role)?
+            .amount(role)?
             .map(|amount| Money::new(amount, currency.clone())))
+    }
+
+    /// `unit × quantity` (a unit price times seats, or times an exchange rate), refused like a
+    /// money cell when it overflows or goes beyond [`MAX_AMOUNT`]; the error points at
+    /// `unit_role`, the column of the unit amount. With every stored amount bounded, no sum
+    /// over the lines of a file can overflow.
+    pub fn extended(
+        &self,
+        unit_role: Role,
+        unit: &Money,
+        quantity: Decimal,
+    ) -> Result<Money, CellError> {
+        unit.checked_times(quantity)
+            .filter(|product| product.amount.abs() <= MAX_AMOUNT)
+            .ok_or_else(|| {
+                implausible(
+                    unit_role,
+                    Bound::Amount,
+                    format!("{} × {quantity}", unit.amount),
+                )
+            })
     }
 
     /// The customer: keyed by `id_role`, else by its name, which then doubles as the key.
@@ -133,11 +192,7 @@ impl<'a> Row<'a> {
             .map(strip_control)
             .or_else(|| name.clone());
         let Some(key) = key else {
-            return Err(CellError {
-                role: Some(id_role),
-                expected: "a customer id or name".to_string(),
-                found: String::new(),
-            });
+            return Err(self.invalid(id_role, "a customer id or name", ""));
         };
         Ok(Party {
             name: name.unwrap_or_else(|| key.clone()),
@@ -156,8 +211,10 @@ impl<'a> Row<'a> {
             .map(clean_name)
             .ok_or_else(|| CellError {
                 role: key_roles.first().copied(),
-                expected: "a product id".to_string(),
-                found: String::new(),
+                problem: CellProblem::Unreadable {
+                    expected: "a product id".to_string(),
+                    found: String::new(),
+                },
             })?;
         let name = name_roles
             .iter()
@@ -170,9 +227,18 @@ impl<'a> Row<'a> {
     pub fn invalid(&self, role: Role, expected: &str, found: &str) -> CellError {
         CellError {
             role: Some(role),
-            expected: expected.to_string(),
-            found: found.to_string(),
+            problem: CellProblem::Unreadable {
+                expected: expected.to_string(),
+                found: found.to_string(),
+            },
         }
+    }
+}
+
+fn implausible(role: Role, bound: Bound, found: String) -> CellError {
+    CellError {
+        role: Some(role),
+        problem: CellProblem::Implausible(ImplausibleValue { bound, found }),
     }
 }
 

@@ -62,7 +62,7 @@ pub fn line(
         seats: Decimal::from(seats),
         unit_price: (side == Side::Psa).then(|| unit.clone()),
         unit_cost: (side == Side::Vendor).then(|| unit.clone()),
-        amount: Some(unit.times(Decimal::from(seats))),
+        amount: unit.checked_times(Decimal::from(seats)),
         period_start: NaiveDate::from_ymd_opt(2026, 10, 1),
         period_end: NaiveDate::from_ymd_opt(2026, 10, 31),
         subscription: Some(format!("sub-{number}")),

@@ -423,14 +423,18 @@ fn seat_gap(gap: SeatGap<'_>) -> Gap {
         vendor_seats: gap.vendor.seats,
         psa_seats: gap.psa_seats,
         delta,
+        // Imports bound prices and seats, so these products cannot overflow on real data; if
+        // one did, the gap is shown unvalued (like an unpriced one) rather than panicking.
         value: gap
             .unit_price
             .as_ref()
-            .map(|price| price.times(delta).round_cents()),
+            .and_then(|price| price.checked_times(delta))
+            .map(|value| value.round_cents()),
         cost: gap
             .vendor
             .unit_cost()
-            .map(|cost| cost.times(delta).round_cents()),
+            .and_then(|cost| cost.checked_times(delta))
+            .map(|cost| cost.round_cents()),
         unit_price: gap.unit_price,
         unit_cost: gap.vendor.unit_cost(),
         price_basis,
@@ -454,7 +458,10 @@ fn price_gap(gap: &SeatGap<'_>) -> Option<Gap> {
     }
     // The same row as a seat gap of this line, valued by the margin lost instead.
     Some(Gap {
-        value: Some(loss_per_seat.times(billed).round_cents()),
+        // Unvalued rather than a panic should the product overflow; see `seat_gap`.
+        value: loss_per_seat
+            .checked_times(billed)
+            .map(|loss| loss.round_cents()),
         cost: None,
         price_basis: PriceBasis::MarginLoss,
         ..seat_gap(SeatGap {

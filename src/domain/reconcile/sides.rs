@@ -117,7 +117,9 @@ pub(super) fn group_vendor<'a>(
             .flatten();
         let mut part = VendorSide {
             seats,
-            cost_total: bundle_cost.map(|cost| cost.times(seats)),
+            // Imports bound costs and seats, so this cannot overflow on real data; if it
+            // did, the spend is unknown rather than a panic.
+            cost_total: bundle_cost.and_then(|cost| cost.checked_times(seats)),
             terms: BTreeSet::from([term]),
             sources: components
                 .keys()

@@ -67,9 +67,13 @@ impl SeatRule for ServiceUnitRule {
         let end = row
             .date(Role::End)?
             .ok_or_else(|| row.invalid(Role::End, "an end date", ""))?;
-        let seats = row.decimal(Role::Quantity)?.unwrap_or_default();
+        let seats = row.quantity(Role::Quantity)?.unwrap_or_default();
         let currency = row.currency()?;
         let unit_price = row.money(Role::UnitPrice, &currency)?;
+        let amount = unit_price
+            .as_ref()
+            .map(|price| row.extended(Role::UnitPrice, price, seats))
+            .transpose()?;
         let service = match row.text(Role::ContractServiceId) {
             Some(id) => id.to_string(),
             None => format!(
@@ -84,7 +88,7 @@ impl SeatRule for ServiceUnitRule {
                 term: Term::Unspecified,
                 charge: ChargeKind::Recurring,
                 seats,
-                amount: unit_price.as_ref().map(|price| price.times(seats)),
+                amount,
                 unit_price,
                 unit_cost: row.money(Role::UnitCost, &currency)?,
                 period_start: Some(start),
@@ -102,7 +106,7 @@ impl SeatRule for ServiceUnitRule {
             }
         }
         self.latest_end = self.latest_end.max(Some(end));
-        self.held += 1;
+        self.held = self.held.saturating_add(1);
         let key = (candidate.line.customer.key.clone(), service);
         let replace = self
             .candidates
@@ -125,12 +129,13 @@ impl SeatRule for ServiceUnitRule {
             .map(|c| c.line)
             .collect();
         lines.sort_by_key(|line| line.source_line);
-        self.released = lines.len() as u64;
+        self.released = u64::try_from(lines.len()).unwrap_or(u64::MAX);
         lines
     }
 
     fn dropped(&self) -> u64 {
-        self.held - self.released
+        // Every released line was held first.
+        self.held.saturating_sub(self.released)
     }
 
     fn period(&self) -> Option<Period> {

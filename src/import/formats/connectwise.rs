@@ -31,8 +31,8 @@ impl SeatRule for AdditionRule {
     fn read(&mut self, row: &Row, source_line: u64) -> Result<Outcome, CellError> {
         let customer = row.party(Role::CustomerId, Role::CustomerName)?;
         let product = row.product(&[Role::ProductId], &[Role::ProductName])?;
-        let quantity = row.decimal(Role::Quantity)?.unwrap_or_default();
-        let included = row.decimal(Role::LessIncluded)?.unwrap_or_default();
+        let quantity = row.quantity(Role::Quantity)?.unwrap_or_default();
+        let included = row.quantity(Role::LessIncluded)?.unwrap_or_default();
         let currency = row.currency()?;
         let unit_price = row.money(Role::UnitPrice, &currency)?;
         let unit_cost = row.money(Role::UnitCost, &currency)?;
@@ -49,7 +49,12 @@ impl SeatRule for AdditionRule {
         if !billable || !active || !started || cancelled {
             return Ok(Outcome::Excluded);
         }
-        let seats = (quantity - included).max(Decimal::ZERO);
+        // Both are within the seat bound, so the difference cannot saturate.
+        let seats = quantity.saturating_sub(included).max(Decimal::ZERO);
+        let amount = unit_price
+            .as_ref()
+            .map(|price| row.extended(Role::UnitPrice, price, seats))
+            .transpose()?;
         Ok(Outcome::Line(Box::new(Line {
             source_line,
             customer,
@@ -57,7 +62,7 @@ impl SeatRule for AdditionRule {
             term: Term::Unspecified,
             charge: ChargeKind::Recurring,
             seats,
-            amount: unit_price.as_ref().map(|price| price.times(seats)),
+            amount,
             unit_price,
             unit_cost,
             period_start: None,

@@ -58,19 +58,23 @@ impl InvoiceRow {
 /// A row that states its recurring seats outright (a generic CSV, a HaloPSA recurring line):
 /// the quantity is the seats, and the amount is the amount cell, else quantity × unit price.
 ///
-/// Fails on the first unreadable quantity, currency or money cell, in that order.
+/// Fails on the first unreadable or implausible quantity, currency or money cell, in that
+/// order, or when quantity × unit price is implausible.
 pub fn stated_seats(
     row: &Row,
     customer: Party,
     product: Product,
     term: Term,
 ) -> Result<InvoiceRow, CellError> {
-    let seats = row.decimal(Role::Quantity)?.unwrap_or_default();
+    let seats = row.quantity(Role::Quantity)?.unwrap_or_default();
     let currency = row.currency()?;
     let unit_price = row.money(Role::UnitPrice, &currency)?;
     let amount = match row.money(Role::Amount, &currency)? {
         Some(amount) => Some(amount),
-        None => unit_price.as_ref().map(|price| price.times(seats)),
+        None => unit_price
+            .as_ref()
+            .map(|price| row.extended(Role::UnitPrice, price, seats))
+            .transpose()?,
     };
     Ok(InvoiceRow {
         customer,

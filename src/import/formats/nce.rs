@@ -16,6 +16,7 @@ use super::invoice_row::InvoiceRow;
 use super::{Outcome, SeatRule, fold, unknown_charge};
 use crate::domain::lines::{ChargeKind, Product, Term};
 use crate::domain::money::Money;
+use crate::import::number::negated;
 use crate::import::profile::Role;
 use crate::import::row::{CellError, Row};
 use rust_decimal::Decimal;
@@ -31,7 +32,7 @@ pub fn classify(charge_type: &str, quantity: Decimal) -> (ChargeKind, Decimal) {
             (ChargeKind::Recurring, quantity)
         }
         "addquantity" => (ChargeKind::Change, quantity),
-        "removequantity" | "cancel" | "refund" => (ChargeKind::Change, -quantity.abs()),
+        "removequantity" | "cancel" | "refund" => (ChargeKind::Change, negated(quantity.abs())),
         _ if folded.contains("credit")
             || folded.contains("refund")
             || folded.contains("discount")
@@ -59,9 +60,9 @@ impl SeatRule for NceRule {
             .name(Role::SkuName)
             .or_else(|| row.name(Role::ProductName))
             .unwrap_or_else(|| key.clone());
-        let quantity = match row.decimal(Role::BillableQuantity)? {
+        let quantity = match row.quantity(Role::BillableQuantity)? {
             Some(quantity) => quantity,
-            None => row.decimal(Role::Quantity)?.unwrap_or_default(),
+            None => row.quantity(Role::Quantity)?.unwrap_or_default(),
         };
         let (charge, seats) = classify(row.text(Role::ChargeType).unwrap_or_default(), quantity);
         let trial = row
@@ -75,12 +76,14 @@ impl SeatRule for NceRule {
         let currency = row.currency()?;
         let rate = row.decimal(Role::ExchangeRate)?.unwrap_or(Decimal::ONE);
         // Microsoft: ROUNDDOWN(EffectiveUnitPrice * PCToBCExchangeRate, 2) per seat.
-        let unit_cost = row
-            .decimal(Role::EffectiveUnitPrice)?
-            .map(|price| Money::new(price * rate, currency.clone()).round_cents_down());
-        let unit_price = row
-            .decimal(Role::UnitPrice)?
-            .map(|price| Money::new(price * rate, currency.clone()).round_cents_down());
+        let in_billing_currency = |role: Role| -> Result<Option<Money>, CellError> {
+            match row.money(role, &currency)? {
+                Some(price) => Ok(Some(row.extended(role, &price, rate)?.round_cents_down())),
+                None => Ok(None),
+            }
+        };
+        let unit_cost = in_billing_currency(Role::EffectiveUnitPrice)?;
+        let unit_price = in_billing_currency(Role::UnitPrice)?;
         InvoiceRow {
             customer,
             product: Product { key, name },

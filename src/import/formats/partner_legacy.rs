@@ -9,6 +9,7 @@
 use super::invoice_row::InvoiceRow;
 use super::{Outcome, SeatRule, fold, unknown_charge};
 use crate::domain::lines::{ChargeKind, Term};
+use crate::import::number::negated;
 use crate::import::profile::Role;
 use crate::import::row::{CellError, Row};
 use rust_decimal::Decimal;
@@ -27,7 +28,11 @@ pub fn classify(charge_type: &str, quantity: Decimal) -> (ChargeKind, Decimal) {
     } else if folded.contains("usage") {
         (ChargeKind::Usage, Decimal::ZERO)
     } else if folded.contains("prorate") || folded == "cancelfee" {
-        let seats = if removes { -quantity.abs() } else { quantity };
+        let seats = if removes {
+            negated(quantity.abs())
+        } else {
+            quantity
+        };
         (ChargeKind::Change, seats)
     } else if folded.ends_with("fee") {
         (ChargeKind::Recurring, quantity)
@@ -40,7 +45,7 @@ impl SeatRule for LegacyRule {
     fn read(&mut self, row: &Row, source_line: u64) -> Result<Outcome, CellError> {
         let customer = row.party(Role::CustomerId, Role::CustomerName)?;
         let product = row.product(&[Role::ProductId], &[Role::ProductName])?;
-        let quantity = row.decimal(Role::Quantity)?.unwrap_or_default();
+        let quantity = row.quantity(Role::Quantity)?.unwrap_or_default();
         let (charge, seats) = classify(row.text(Role::ChargeType).unwrap_or_default(), quantity);
         let term = [Role::BillingCycle, Role::Description]
             .into_iter()

@@ -13,6 +13,7 @@
 use super::invoice_row::InvoiceRow;
 use super::{Outcome, SeatRule, fold, unknown_charge};
 use crate::domain::lines::{ChargeKind, Term};
+use crate::import::number::negated;
 use crate::import::profile::Role;
 use crate::import::row::{CellError, Row};
 use rust_decimal::Decimal;
@@ -31,7 +32,11 @@ pub fn classify(
         "subscription" => (ChargeKind::Recurring, quantity),
         "prorate" => {
             let refund = cost_total.is_some_and(|total| total < Decimal::ZERO);
-            let seats = if refund { -quantity.abs() } else { quantity };
+            let seats = if refund {
+                negated(quantity.abs())
+            } else {
+                quantity
+            };
             (ChargeKind::Change, seats)
         }
         "onetime" | "servicecharge" | "activation" => (ChargeKind::OneTime, Decimal::ZERO),
@@ -47,8 +52,8 @@ impl SeatRule for Pax8Rule {
     fn read(&mut self, row: &Row, source_line: u64) -> Result<Outcome, CellError> {
         let customer = row.party(Role::CustomerId, Role::CustomerName)?;
         let product = row.product(&[Role::SkuId, Role::ProductId], &[Role::ProductName])?;
-        let quantity = row.decimal(Role::Quantity)?.unwrap_or_default();
-        let cost_total = row.decimal(Role::Amount)?;
+        let quantity = row.quantity(Role::Quantity)?.unwrap_or_default();
+        let cost_total = row.amount(Role::Amount)?;
         let term_text = row.text(Role::Term).unwrap_or_default();
         let mut term = Term::parse_lenient(term_text);
         let (charge, seats) = match row.text(Role::ChargeType) {
@@ -71,7 +76,10 @@ impl SeatRule for Pax8Rule {
         let unit_cost = row.money(Role::UnitCost, &currency)?;
         let amount = match cost_total {
             Some(total) => Some(crate::domain::money::Money::new(total, currency.clone())),
-            None => unit_cost.as_ref().map(|cost| cost.times(quantity)),
+            None => unit_cost
+                .as_ref()
+                .map(|cost| row.extended(Role::UnitCost, cost, quantity))
+                .transpose()?,
         };
         InvoiceRow {
             customer,
