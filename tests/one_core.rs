@@ -370,3 +370,36 @@ fn every_key_named_on_screen_follows_a_rebinding() {
         "{drilldown}"
     );
 }
+
+#[test]
+fn slow_steps_run_as_tasks_and_land_when_done() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = build(folder.path());
+    std::fs::write(folder.path().join("pax8-november.csv"), "x").expect("file");
+    let mut app = app(&database);
+    // Path completion reads the disk on a task.
+    act(&mut app, Action::ShowScreen(Screen::Import));
+    act(&mut app, Action::EditPath);
+    for _ in 0..200 {
+        app.update(Action::InputBackspace);
+    }
+    let typed = format!("{}/pax", folder.path().display());
+    act(&mut app, Action::InputText(typed));
+    act(&mut app, Action::InputComplete);
+    let completed = app.prompt.as_ref().map(|prompt| prompt.text.clone());
+    assert_eq!(
+        completed,
+        Some(format!("{}/pax8-november.csv", folder.path().display()))
+    );
+    act(&mut app, Action::InputCancel);
+    // An export asked for while the gaps are recalculated waits for them, then writes.
+    act(&mut app, Action::ShowScreen(Screen::Export));
+    let target = folder.path().join("waited.csv");
+    app.export.path = target.display().to_string();
+    app.update(Action::RaiseThreshold);
+    app.update(Action::WriteExport);
+    app.settle();
+    assert!(target.exists(), "{:?}", app.status);
+    let (status, tone) = app.status.clone().expect("status");
+    assert_eq!(tone, Tone::Good, "{status}");
+}

@@ -71,7 +71,7 @@ pub fn run(database: &Path, args: &GapsArgs) -> color_eyre::Result<i32> {
 /// Writes the delta report to a file, atomically.
 pub fn report(database: &Path, args: &ReportArgs) -> color_eyre::Result<i32> {
     let mut workspace = super::open(database)?;
-    let report = workspace.write_report(args.format, &args.output, None, true)?;
+    let report = workspace.write_report(args.format, &args.output, None, false)?;
     eprintln!(
         "wrote the {} report to {} ({} gaps; {})",
         args.format.extension(),

@@ -4,14 +4,14 @@
 //! through [`WorkbenchData`]. A failed library call never ends the session: it becomes a status
 //! message and the state stays as it was.
 
-use crate::export::ExportFormat;
-use crate::import::{ImportOptions, Progress, SourceInfo};
 use crate::tui::action::{Action, Screen};
 use crate::tui::cursor::shift;
+use crate::tui::export_screen::ExportScreen;
 use crate::tui::gap_screen::GapsScreen;
 use crate::tui::hit_map::HitMap;
+use crate::tui::import_screen::ImportScreen;
 use crate::tui::input::{Prompt, PromptKind};
-use crate::tui::jobs::{JobEvent, Jobs};
+use crate::tui::jobs::{Finished, JobEvent, Jobs};
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::mapping_screen::MappingScreen;
 use crate::tui::outcome::{ScreenOutcome, Tone};
@@ -20,36 +20,8 @@ use crate::workflow::{
     HistoryStep, MappingChoice, MappingKind, Overview, WorkflowError, Workspace,
 };
 use rust_decimal::Decimal;
-use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
-
-/// The import screen's state.
-#[derive(Debug, Clone, Default)]
-pub struct ImportScreen {
-    /// The path chosen (the prompt holds it while editing).
-    pub path: String,
-    /// What the file was detected to be, before anything is written.
-    pub detected: Option<SourceInfo>,
-    /// The running import's latest progress.
-    pub running: Option<Progress>,
-    /// The last finished import: its summary, or the error with file:line:column.
-    pub finished: Option<Result<String, String>>,
-    /// The options the import runs with.
-    pub options: ImportOptions,
-    /// The generation of the import whose events are current.
-    pub generation: u64,
-}
-
-/// The export screen's state.
-#[derive(Debug, Clone)]
-pub struct ExportScreen {
-    /// The chosen format.
-    pub format: ExportFormat,
-    /// Where the report goes.
-    pub path: String,
-    /// The last write: the path written, or why it failed.
-    pub written: Option<Result<PathBuf, String>>,
-}
 
 /// The whole workbench state.
 pub struct App {
@@ -124,11 +96,7 @@ impl App {
             products: MappingScreen::new(MappingKind::Product),
             gaps: GapsScreen::default(),
             import: ImportScreen::default(),
-            export: ExportScreen {
-                format: ExportFormat::Csv,
-                path: "billgap-report.csv".to_string(),
-                written: None,
-            },
+            export: ExportScreen::default(),
             jobs: Jobs::default(),
             reconciling: false,
             hit_map: HitMap::default(),
@@ -209,26 +177,22 @@ impl App {
                 ))
             }
             Action::EditPath => self.edit_path(),
-            Action::StartImport => self.start_import(),
-            Action::CycleExportFormat => self.cycle_export_format(),
-            Action::WriteExport => self.write_export(),
+            Action::StartImport if self.screen == Screen::Import => {
+                self.import.start(self.workspace.database(), &mut self.jobs)
+            }
+            Action::StartImport => {}
+            Action::CycleExportFormat => self.export.cycle_format(),
+            Action::WriteExport if self.screen == Screen::Export => self.write_export()?,
+            Action::WriteExport => {}
             other => self.apply_to_screen(other)?,
         }
         Ok(())
     }
 
     fn apply_to_screen(&mut self, action: Action) -> Result<(), WorkflowError> {
-        let bulk_key = self
-            .keymap
-            .key_for(self.screen.section(), &Action::BulkAccept)
-            .unwrap_or_else(|| "the bulk accept key".to_string());
         let outcome = match self.screen {
-            Screen::Clients => self
-                .clients
-                .update(action, &mut self.workspace, &bulk_key)?,
-            Screen::Products => self
-                .products
-                .update(action, &mut self.workspace, &bulk_key)?,
+            Screen::Clients => self.clients.update(action, &mut self.workspace)?,
+            Screen::Products => self.products.update(action, &mut self.workspace)?,
             Screen::Gaps => self.gaps.update(action, &mut self.workspace)?,
             _ => ScreenOutcome::default(),
         };
@@ -239,6 +203,9 @@ impl App {
     fn follow(&mut self, outcome: ScreenOutcome) -> Result<(), WorkflowError> {
         if outcome.mappings_moved {
             self.refresh_after_decision()?;
+        }
+        if outcome.rank_safe_band {
+            self.rank_safe_band();
         }
         if let Some(prompt) = outcome.prompt {
             self.prompt = Some(prompt);
@@ -374,12 +341,38 @@ impl App {
         }
     }
 
+    /// Path completion reads the disk, so it runs as a task; its matches complete the field
+    /// only if the text has not changed meanwhile.
     fn complete_prompt(&mut self) {
-        if let Some(prompt) = &mut self.prompt {
-            if matches!(prompt.kind, PromptKind::ImportPath | PromptKind::ExportPath) {
-                prompt.complete_path();
-            }
+        let Some(prompt) = &self.prompt else { return };
+        if !matches!(prompt.kind, PromptKind::ImportPath | PromptKind::ExportPath) {
+            return;
         }
+        let for_text = prompt.text.clone();
+        self.jobs
+            .spawn("completing the path", move |_| Finished::Completions {
+                matches: crate::tui::input::path_matches(&for_text),
+                for_text,
+            });
+    }
+
+    /// The safe band is ranked on a task with its own connection; the offer is dropped if the
+    /// mappings move before it arrives.
+    fn rank_safe_band(&mut self) {
+        let Some(kind) = self.mapping().map(|screen| screen.kind) else {
+            return;
+        };
+        let generation = self.workspace.generation();
+        let (database, today) = (
+            self.workspace.database().to_path_buf(),
+            self.workspace.today(),
+        );
+        self.jobs
+            .spawn("ranking the safe band", move |_| Finished::SafeBand {
+                generation,
+                kind,
+                result: crate::workflow::rank_safe_band(&database, today, kind).map_err(Arc::new),
+            });
     }
 
     fn submit_prompt(&mut self) -> Result<(), WorkflowError> {
@@ -388,7 +381,10 @@ impl App {
         };
         let text = prompt.text.trim().to_string();
         match prompt.kind {
-            PromptKind::ImportPath => self.sniff(text),
+            PromptKind::ImportPath => {
+                self.import.detect(text, &mut self.jobs);
+                Ok(())
+            }
             PromptKind::ExportPath => {
                 self.export.path = text;
                 Ok(())
@@ -497,38 +493,6 @@ impl App {
         }
     }
 
-    fn sniff(&mut self, path: String) -> Result<(), WorkflowError> {
-        self.import.path = path.clone();
-        self.import.finished = None;
-        match crate::workflow::sniff(std::path::Path::new(&path), &self.import.options) {
-            Ok(info) => self.import.detected = Some(info),
-            Err(error) => {
-                self.import.detected = None;
-                self.prompt = Some(Prompt::new(PromptKind::ImportPath, path));
-                return Err(error);
-            }
-        }
-        Ok(())
-    }
-
-    fn start_import(&mut self) {
-        if self.screen != Screen::Import
-            || self.import.running.is_some()
-            || self.import.detected.is_none()
-        {
-            return;
-        }
-        self.import.generation += 1;
-        self.import.running = Some(Progress::default());
-        self.import.finished = None;
-        self.jobs.start_import(
-            self.import.generation,
-            self.workspace.database().to_path_buf(),
-            PathBuf::from(&self.import.path),
-            self.import.options.clone(),
-        );
-    }
-
     fn take_job_event(&mut self, event: JobEvent) -> Result<(), WorkflowError> {
         match event {
             JobEvent::Reconciled(done) => {
@@ -538,30 +502,71 @@ impl App {
                     self.gaps
                         .show_report(self.workspace.latest_report().as_deref());
                     self.overview = self.workspace.overview(self.threshold)?;
+                    if self.export.waiting_for_gaps {
+                        self.write_export()?;
+                    }
                 }
             }
             JobEvent::ImportProgress {
                 generation,
                 progress,
-            } if generation == self.import.generation => self.import.running = Some(progress),
-            JobEvent::ImportDone { generation, result } if generation == self.import.generation => {
-                self.import.running = None;
-                self.import.detected = None;
-                let result = result
-                    .map(|receipt| receipt.sentence())
-                    .map_err(|error| error.to_string());
-                self.status = Some(match &result {
-                    Ok(summary) => (summary.clone(), Tone::Good),
-                    Err(error) => (error.clone(), Tone::Error),
-                });
-                let succeeded = result.is_ok();
-                self.import.finished = Some(result);
-                if succeeded {
+            } => self.import.progress(generation, progress),
+            JobEvent::Finished(finished) => self.take_finished(finished)?,
+        }
+        Ok(())
+    }
+
+    fn take_finished(&mut self, finished: Finished) -> Result<(), WorkflowError> {
+        match finished {
+            Finished::Sniff { .. } | Finished::Import { .. } => {
+                let follow_up = self.import.finish(finished);
+                if follow_up.database_changed {
                     self.workspace.invalidate();
                     self.reload()?;
                 }
+                self.follow(follow_up.outcome)?;
             }
-            JobEvent::ImportProgress { .. } | JobEvent::ImportDone { .. } => {}
+            Finished::Completions { for_text, matches } => {
+                if let Some(prompt) = &mut self.prompt {
+                    prompt.apply_path_matches(&for_text, matches);
+                }
+            }
+            Finished::SafeBand {
+                generation,
+                kind,
+                result,
+            } => {
+                let bulk_key = self
+                    .keymap
+                    .key_for(self.screen.section(), &Action::BulkAccept)
+                    .unwrap_or_else(|| "the bulk accept key".to_string());
+                let decisions =
+                    result.map_err(|error| WorkflowError::Refused(error.to_string()))?;
+                let outcome = if generation != self.workspace.generation() {
+                    ScreenOutcome::say(
+                        "The mappings changed while the safe band was ranked; press the key again.",
+                        Tone::Info,
+                    )
+                } else {
+                    match kind {
+                        MappingKind::Client => self.clients.offer_bulk(decisions, &bulk_key),
+                        MappingKind::Product => self.products.offer_bulk(decisions, &bulk_key),
+                    }
+                };
+                self.follow(outcome)?;
+            }
+            Finished::Export { result } => {
+                let outcome = self.export.finish(result);
+                self.follow(outcome)?;
+            }
+            Finished::Panicked { task } => {
+                self.import.running = None;
+                self.import.detecting = false;
+                self.say(
+                    format!("Something went wrong while {task}; nothing was changed."),
+                    Tone::Error,
+                );
+            }
         }
         Ok(())
     }
@@ -618,33 +623,12 @@ impl App {
         self.jobs.busy()
     }
 
-    fn cycle_export_format(&mut self) {
-        let index = ExportFormat::ALL
-            .iter()
-            .position(|format| *format == self.export.format)
-            .unwrap_or(0);
-        self.export.format = ExportFormat::ALL[(index + 1) % ExportFormat::ALL.len()];
-        let extension = self.export.format.extension();
-        self.export.path = PathBuf::from(&self.export.path)
-            .with_extension(extension)
-            .display()
-            .to_string();
-    }
-
-    fn write_export(&mut self) {
-        if self.screen != Screen::Export {
-            return;
-        }
-        let path = PathBuf::from(&self.export.path);
-        let result = self
-            .workspace
-            .write_report(self.export.format, &path, Some(self.threshold), true)
-            .map(|_| std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()));
-        self.status = Some(match &result {
-            Ok(path) => (format!("Report written to {}", path.display()), Tone::Good),
-            Err(error) => (error.to_string(), Tone::Error),
-        });
-        self.export.written = Some(result.map_err(|error| error.to_string()));
+    /// Writes the report the gap table shows (at the session's threshold), on a task; while
+    /// the gaps are recalculated, the write waits for them.
+    fn write_export(&mut self) -> Result<(), WorkflowError> {
+        let report = self.workspace.current_report(self.threshold);
+        let outcome = self.export.write(report, &mut self.jobs);
+        self.follow(outcome)
     }
 
     pub(crate) fn mapping(&self) -> Option<&MappingScreen> {

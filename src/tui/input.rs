@@ -72,36 +72,14 @@ impl Prompt {
         self.completions.clear();
     }
 
-    /// Completes the text as a path: to the only match, or to the longest common prefix of the
-    /// matches, which are then listed. Unreadable directories offer nothing.
-    pub fn complete_path(&mut self) {
-        let (directory, prefix) = match self.text.rfind(['/', MAIN_SEPARATOR]) {
-            Some(index) => (&self.text[..=index], &self.text[index + 1..]),
-            None => ("", self.text.as_str()),
-        };
-        let listing = if directory.is_empty() {
-            Path::new(".")
-        } else {
-            Path::new(directory)
-        };
-        let Ok(entries) = std::fs::read_dir(listing) else {
-            self.completions.clear();
+    /// Completes the text as a path from `matches`, the entries [`path_matches`] found for
+    /// `for_text`: to the only match, or to the longest common prefix of several, which are then
+    /// listed. Matches found for an older text (the operator kept typing) are ignored.
+    pub fn apply_path_matches(&mut self, for_text: &str, matches: Vec<String>) {
+        if self.text != for_text {
             return;
-        };
-        let mut matches: Vec<String> = entries
-            .filter_map(Result::ok)
-            .filter_map(|entry| {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if !name.starts_with(prefix) || (name.starts_with('.') && !prefix.starts_with('.'))
-                {
-                    return None;
-                }
-                let is_dir = entry.file_type().is_ok_and(|kind| kind.is_dir());
-                Some(if is_dir { format!("{name}/") } else { name })
-            })
-            .collect();
-        matches.sort();
-        let directory = directory.to_string();
+        }
+        let directory = split_path(&self.text).0.to_string();
         match matches.as_slice() {
             [] => self.completions.clear(),
             [only] => {
@@ -124,6 +102,43 @@ impl Prompt {
     }
 }
 
+/// The directory part (with its trailing separator) and the name being typed.
+fn split_path(text: &str) -> (&str, &str) {
+    match text.rfind(['/', MAIN_SEPARATOR]) {
+        Some(index) => text.split_at(index.saturating_add(1)),
+        None => ("", text),
+    }
+}
+
+/// The entries of the typed directory whose names start with the typed name, sorted, with a
+/// trailing `/` on directories; hidden entries only when the name starts with a dot. Reads the
+/// disk, so the workbench calls it on a worker: a slow network drive never freezes the screen.
+/// An unreadable directory offers nothing.
+pub fn path_matches(text: &str) -> Vec<String> {
+    let (directory, prefix) = split_path(text);
+    let listing = if directory.is_empty() {
+        Path::new(".")
+    } else {
+        Path::new(directory)
+    };
+    let Ok(entries) = std::fs::read_dir(listing) else {
+        return Vec::new();
+    };
+    let mut matches: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.starts_with(prefix) || (name.starts_with('.') && !prefix.starts_with('.')) {
+                return None;
+            }
+            let is_dir = entry.file_type().is_ok_and(|kind| kind.is_dir());
+            Some(if is_dir { format!("{name}/") } else { name })
+        })
+        .collect();
+    matches.sort();
+    matches
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,17 +151,31 @@ mod tests {
         std::fs::create_dir(folder.path().join("archive")).expect("mkdir");
         let base = format!("{}/", folder.path().display());
 
-        let mut prompt = Prompt::new(PromptKind::ImportPath, format!("{base}pa"));
-        prompt.complete_path();
-        assert_eq!(prompt.text, format!("{base}pax8-nov.csv"));
+        let complete = |text: String| {
+            let mut prompt = Prompt::new(PromptKind::ImportPath, text.clone());
+            prompt.apply_path_matches(&text, path_matches(&text));
+            prompt
+        };
+        assert_eq!(
+            complete(format!("{base}pa")).text,
+            format!("{base}pax8-nov.csv")
+        );
 
-        let mut prompt = Prompt::new(PromptKind::ImportPath, format!("{base}p"));
-        prompt.complete_path();
+        let prompt = complete(format!("{base}p"));
         assert_eq!(prompt.text, format!("{base}p"));
         assert_eq!(prompt.completions, vec!["pax8-nov.csv", "psa-nov.csv"]);
 
-        let mut prompt = Prompt::new(PromptKind::ImportPath, format!("{base}ar"));
-        prompt.complete_path();
-        assert_eq!(prompt.text, format!("{base}archive/"));
+        assert_eq!(
+            complete(format!("{base}ar")).text,
+            format!("{base}archive/")
+        );
+
+        let mut late = Prompt::new(PromptKind::ImportPath, format!("{base}pax"));
+        late.apply_path_matches(&format!("{base}p"), vec!["psa-nov.csv".into()]);
+        assert_eq!(
+            late.text,
+            format!("{base}pax"),
+            "an outdated completion is ignored"
+        );
     }
 }

@@ -1,14 +1,16 @@
-//! Background work, so that the UI thread never waits: one single-slot worker for the
-//! reconciliation, and a thread per import.
+//! Background work, so that the UI thread never waits on a disk, the database or the matcher.
 //!
-//! The reconcile worker keeps at most one job waiting: a newer request replaces a waiting one
-//! (as gitui's `AsyncSingleJob` does), so a burst of decisions costs one reconciliation, not one
-//! each. Every job always reports its end, even when it panics, so the workbench is never left
-//! "busy". Results carry the generation they were computed for; the workspace drops outdated
-//! ones.
+//! - The reconciliation runs on one single-slot worker: a newer request replaces a waiting one
+//!   (as gitui's `AsyncSingleJob` does), so a burst of decisions costs one reconciliation.
+//! - Every other slow step the operator starts (detecting a file, importing it, completing a
+//!   path, ranking the safe band, writing a report) is a task on a thread of its own.
+//!
+//! Every job reports its end exactly once, even when it panics, so the workbench is never left
+//! "busy". Results carry the generation they were started under; outdated ones are dropped.
 
-use crate::import::{ImportOptions, Progress};
-use crate::workflow::{ImportReceipt, ReconcileJob, ReconciledReport, WorkflowError};
+use crate::domain::decision::Decision;
+use crate::import::{Progress, SourceInfo};
+use crate::workflow::{ImportReceipt, MappingKind, ReconcileJob, ReconciledReport, WorkflowError};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -25,15 +27,57 @@ pub enum JobEvent {
         /// How far it got.
         progress: Progress,
     },
-    /// An import ended: what was stored, or why nothing was (with file:line:column).
-    ImportDone {
+    /// A task ended; each task sends exactly one.
+    Finished(Finished),
+    /// A background reconciliation ended.
+    Reconciled(ReconciledReport),
+}
+
+/// How a task ended.
+#[derive(Debug, Clone)]
+pub enum Finished {
+    /// An import: what was stored, or why nothing was (with file:line:column).
+    Import {
         /// The generation the import was started under.
         generation: u64,
         /// The outcome (boxed: a receipt is much larger than the other events).
         result: Result<Box<ImportReceipt>, Arc<WorkflowError>>,
     },
-    /// A background reconciliation ended.
-    Reconciled(ReconciledReport),
+    /// What a file was detected to be, before anything is written.
+    Sniff {
+        /// The generation the detection was started under.
+        generation: u64,
+        /// The file.
+        path: String,
+        /// What it is, or why it cannot be read.
+        result: Result<SourceInfo, Arc<WorkflowError>>,
+    },
+    /// The entries that complete a typed path.
+    Completions {
+        /// The text they complete.
+        for_text: String,
+        /// The matching entries.
+        matches: Vec<String>,
+    },
+    /// The decisions a bulk accept of the safe band would make.
+    SafeBand {
+        /// The workspace generation the ranking was computed for.
+        generation: u64,
+        /// The queue.
+        kind: MappingKind,
+        /// The decisions, or why they could not be ranked.
+        result: Result<Vec<Decision>, Arc<WorkflowError>>,
+    },
+    /// A report file written.
+    Export {
+        /// Where, or why nothing was written.
+        result: Result<PathBuf, Arc<WorkflowError>>,
+    },
+    /// A task panicked; what it was doing, for the status line.
+    Panicked {
+        /// The task, in words.
+        task: &'static str,
+    },
 }
 
 /// The reconcile worker's slot: the job waiting to start, and whether one is running.
@@ -48,7 +92,7 @@ pub struct Jobs {
     sender: Sender<JobEvent>,
     receiver: Receiver<JobEvent>,
     slot: Arc<(Mutex<Slot>, Condvar)>,
-    imports_running: usize,
+    tasks_running: usize,
 }
 
 impl Default for Jobs {
@@ -62,7 +106,7 @@ impl Default for Jobs {
             sender,
             receiver,
             slot,
-            imports_running: 0,
+            tasks_running: 0,
         }
     }
 }
@@ -96,45 +140,20 @@ fn reconcile_worker(slot: &(Mutex<Slot>, Condvar), sender: &Sender<JobEvent>) {
 }
 
 impl Jobs {
-    /// Starts an import of `path` on its own thread and connection. Progress is throttled to
-    /// about one message per percent so the channel never floods the UI.
-    pub fn start_import(
+    /// Runs a task on its own thread. It ends with exactly one [`JobEvent::Finished`], even
+    /// when it panics.
+    pub fn spawn(
         &mut self,
-        generation: u64,
-        database: PathBuf,
-        path: PathBuf,
-        options: ImportOptions,
+        task: &'static str,
+        work: impl FnOnce(&Sender<JobEvent>) -> Finished + Send + 'static,
     ) {
         let sender = self.sender.clone();
-        self.imports_running = self.imports_running.saturating_add(1);
+        self.tasks_running = self.tasks_running.saturating_add(1);
         std::thread::spawn(move || {
-            let mut last_percent = u64::MAX;
-            let mut report = |progress: Progress| {
-                let percent = progress
-                    .bytes_read
-                    .saturating_mul(100)
-                    .checked_div(progress.total_bytes)
-                    .unwrap_or(0);
-                if percent != last_percent {
-                    last_percent = percent;
-                    // A closed channel means the UI has gone; the import still finishes cleanly.
-                    let _ = sender.send(JobEvent::ImportProgress {
-                        generation,
-                        progress,
-                    });
-                }
-            };
-            let result = catch_unwind(AssertUnwindSafe(|| {
-                crate::workflow::import_file(&database, &path, &options, &mut report)
-            }))
-            .unwrap_or_else(|_| {
-                Err(WorkflowError::Refused(
-                    "the import stopped unexpectedly; the database is unchanged".to_string(),
-                ))
-            })
-            .map(Box::new)
-            .map_err(Arc::new);
-            let _ = sender.send(JobEvent::ImportDone { generation, result });
+            let finished = catch_unwind(AssertUnwindSafe(|| work(&sender)))
+                .unwrap_or(Finished::Panicked { task });
+            // A closed channel means the UI has gone; nothing is waiting for the result.
+            let _ = sender.send(JobEvent::Finished(finished));
         });
     }
 
@@ -148,7 +167,7 @@ impl Jobs {
         }
     }
 
-    /// True while an import runs or a reconciliation is waiting or running.
+    /// True while a task runs or a reconciliation is waiting or running.
     pub fn busy(&self) -> bool {
         let reconciling = self
             .slot
@@ -156,7 +175,7 @@ impl Jobs {
             .lock()
             .map(|state| state.running || state.waiting.is_some())
             .unwrap_or(false);
-        self.imports_running > 0 || reconciling
+        self.tasks_running > 0 || reconciling
     }
 
     /// The next event, waiting at most `wait` (zero: do not wait).
@@ -166,9 +185,33 @@ impl Jobs {
         } else {
             self.receiver.recv_timeout(wait).ok()
         };
-        if let Some(JobEvent::ImportDone { .. }) = &event {
-            self.imports_running = self.imports_running.saturating_sub(1);
+        if let Some(JobEvent::Finished(_)) = &event {
+            self.tasks_running = self.tasks_running.saturating_sub(1);
         }
         event
+    }
+}
+
+/// A progress callback for an import task that sends about one message per percent, so the
+/// channel never floods the UI.
+pub fn import_progress(
+    sender: &Sender<JobEvent>,
+    generation: u64,
+) -> impl FnMut(Progress) + use<'_> {
+    let mut last_percent = u64::MAX;
+    move |progress: Progress| {
+        let percent = progress
+            .bytes_read
+            .saturating_mul(100)
+            .checked_div(progress.total_bytes)
+            .unwrap_or(0);
+        if percent != last_percent {
+            last_percent = percent;
+            // A closed channel means the UI has gone; the import still finishes cleanly.
+            let _ = sender.send(JobEvent::ImportProgress {
+                generation,
+                progress,
+            });
+        }
     }
 }

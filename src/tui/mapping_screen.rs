@@ -109,13 +109,11 @@ impl MappingScreen {
         Ok(())
     }
 
-    /// Applies one mapping action. `bulk_key` names the key that confirms a bulk accept, for
-    /// the question the first press asks.
+    /// Applies one mapping action.
     pub fn update(
         &mut self,
         action: Action,
         workspace: &mut Workspace,
-        bulk_key: &str,
     ) -> Result<ScreenOutcome, WorkflowError> {
         if !matches!(action, Action::BulkAccept) {
             self.pending_bulk = None;
@@ -168,7 +166,7 @@ impl MappingScreen {
                 self.search("");
                 ScreenOutcome::ask(Prompt::new(PromptKind::Search, ""))
             }
-            Action::BulkAccept => self.bulk_accept(workspace, bulk_key)?,
+            Action::BulkAccept => self.bulk_accept(workspace)?,
             Action::CycleQueueFilter => {
                 self.filter = self.filter.cycled();
                 self.selected = 0;
@@ -235,13 +233,9 @@ impl MappingScreen {
         }
     }
 
-    /// First press: count the unmapped entries whose best candidate is in the safe band and
-    /// ask again. Second press: confirm them all, each logged as automatic.
-    fn bulk_accept(
-        &mut self,
-        workspace: &mut Workspace,
-        bulk_key: &str,
-    ) -> Result<ScreenOutcome, WorkflowError> {
+    /// First press: the safe band is ranked on a worker ([`MappingScreen::offer_bulk`] shows
+    /// it). Second press: confirm what was offered, each logged as automatic.
+    fn bulk_accept(&mut self, workspace: &mut Workspace) -> Result<ScreenOutcome, WorkflowError> {
         if let Some(pending) = self.pending_bulk.take() {
             let accepted = workspace.accept_decisions(&pending)?;
             return Ok(ScreenOutcome {
@@ -249,20 +243,24 @@ impl MappingScreen {
                 ..ScreenOutcome::say(format!("Accepted {accepted} safe suggestions."), Tone::Good)
             });
         }
-        let pending = workspace.safe_band(self.kind)?;
-        if pending.is_empty() {
-            return Ok(ScreenOutcome::say(
-                "No suggestion is in the safe band.",
-                Tone::Info,
-            ));
+        Ok(ScreenOutcome {
+            rank_safe_band: true,
+            ..ScreenOutcome::say("Ranking the safe band…", Tone::Info)
+        })
+    }
+
+    /// Offers the safe band a worker ranked, and asks for the second press.
+    pub fn offer_bulk(&mut self, decisions: Vec<Decision>, bulk_key: &str) -> ScreenOutcome {
+        if decisions.is_empty() {
+            return ScreenOutcome::say("No suggestion is in the safe band.", Tone::Info);
         }
-        let count = pending.len();
-        self.pending_bulk = Some(pending);
-        Ok(ScreenOutcome::say(
+        let count = decisions.len();
+        self.pending_bulk = Some(decisions);
+        ScreenOutcome::say(
             format!(
                 "{count} suggestions are in the safe band: press {bulk_key} again to accept them all."
             ),
             Tone::Info,
-        ))
+        )
     }
 }

@@ -13,8 +13,10 @@
 pub mod action;
 pub mod app;
 pub mod cursor;
+pub mod export_screen;
 pub mod gap_screen;
 pub mod hit_map;
+pub mod import_screen;
 pub mod input;
 pub mod jobs;
 pub mod keymap;

@@ -23,6 +23,8 @@ pub struct ScreenOutcome {
     pub prompt: Option<Prompt>,
     /// True when a decision changed the mappings: coverage, both queues and the gaps follow.
     pub mappings_moved: bool,
+    /// True when the safe band of the screen's queue must be ranked, on a worker.
+    pub rank_safe_band: bool,
 }
 
 impl ScreenOutcome {

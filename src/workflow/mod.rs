@@ -26,9 +26,12 @@ mod suggestions;
 pub use certain::CertainMappings;
 pub use deciding::{DecisionOutcome, HistoryStep};
 pub use importing::{ImportReceipt, import_file, sniff};
-pub use queue::{MappingChoice, MappingKind, MappingState, QueueEntry, QueueFilter, Target};
+pub use queue::{
+    MappingChoice, MappingKind, MappingState, QueueEntry, QueueFilter, Target, rank_safe_band,
+};
 pub use reporting::{
     DrillDown, EvidenceLine, GapTotal, Overview, ReconcileJob, ReconciledReport, SourceView,
+    write_report_file,
 };
 pub use suggestions::{
     AcceptOutcome, Candidate, ClientSuggestions, MappingQueue, ProductSuggestions,

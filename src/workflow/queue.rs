@@ -312,6 +312,16 @@ impl Workspace {
     }
 }
 
+/// The safe-band decisions of one queue computed on a connection of its own, for a worker: the
+/// ranking builds the matcher over every PSA record, which must not freeze a screen.
+pub fn rank_safe_band(
+    database: &std::path::Path,
+    today: NaiveDate,
+    kind: MappingKind,
+) -> Result<Vec<Decision>, WorkflowError> {
+    Workspace::open_as_of(database, today)?.safe_band(kind)
+}
+
 /// True when the mapping in force for a vendor product of a term is the every-term one.
 fn every_term_mapping(mappings: &MappingSet, key: &SourceKey, term: Term) -> bool {
     !mappings.products.contains_key(&(key.clone(), Some(term)))

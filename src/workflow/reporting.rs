@@ -417,14 +417,23 @@ impl Workspace {
         record: bool,
     ) -> Result<Arc<Report>, WorkflowError> {
         let report = self.report(threshold, record)?;
-        crate::export::write_report_file(&report, format, path).map_err(|source| {
-            WorkflowError::Write {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
+        write_report_file(&report, format, path)?;
         Ok(report)
     }
+}
+
+/// Writes a report to `path` atomically: a temporary file beside it is renamed over the
+/// destination only when complete, so a failure never leaves half a report. Needs no database,
+/// so a face may call it on a worker with a report it already has.
+pub fn write_report_file(
+    report: &Report,
+    format: ExportFormat,
+    path: &Path,
+) -> Result<(), WorkflowError> {
+    crate::export::write_report_file(report, format, path).map_err(|source| WorkflowError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Per kind: the count and the absolute value per currency.

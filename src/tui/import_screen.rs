@@ -1,0 +1,135 @@
+//! The import screen: a path, what the file was detected to be, and the running import. Both
+//! the detection and the import run as tasks, so a large or slow file never freezes the screen.
+
+use crate::import::{ImportOptions, Progress, SourceInfo};
+use crate::tui::jobs::{Finished, Jobs, import_progress};
+use crate::tui::outcome::{ScreenOutcome, Tone};
+use std::path::{Path, PathBuf};
+
+/// The import screen's state.
+#[derive(Debug, Clone, Default)]
+pub struct ImportScreen {
+    /// The path chosen (the prompt holds it while editing).
+    pub path: String,
+    /// True while the file is being detected.
+    pub detecting: bool,
+    /// What the file was detected to be, before anything is written.
+    pub detected: Option<SourceInfo>,
+    /// The running import's latest progress.
+    pub running: Option<Progress>,
+    /// The last finished import: its summary, or the error with file:line:column.
+    pub finished: Option<Result<String, String>>,
+    /// The options the import runs with.
+    pub options: ImportOptions,
+    /// The generation of the detection or import whose events are current.
+    pub generation: u64,
+}
+
+/// What an ended import task asks of the rest of the workbench.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportFollowUp {
+    /// The status line and any field to focus.
+    pub outcome: ScreenOutcome,
+    /// True when the database changed: everything shown must be reloaded.
+    pub database_changed: bool,
+}
+
+impl ImportScreen {
+    /// True when the path may be edited: no import is running.
+    pub fn editable(&self) -> bool {
+        self.running.is_none()
+    }
+
+    /// Starts detecting what the file at `path` is, on a task.
+    pub fn detect(&mut self, path: String, jobs: &mut Jobs) {
+        self.generation = self.generation.wrapping_add(1);
+        self.path = path.clone();
+        self.detected = None;
+        self.finished = None;
+        self.detecting = true;
+        let (generation, options) = (self.generation, self.options.clone());
+        jobs.spawn("detecting the file", move |_| Finished::Sniff {
+            generation,
+            result: crate::workflow::sniff(Path::new(&path), &options).map_err(Into::into),
+            path,
+        });
+    }
+
+    /// Starts importing the detected file into `database`, on a task with its own connection.
+    /// Does nothing unless a file was detected and no import runs.
+    pub fn start(&mut self, database: &Path, jobs: &mut Jobs) {
+        if self.running.is_some() || self.detected.is_none() {
+            return;
+        }
+        self.generation = self.generation.wrapping_add(1);
+        self.running = Some(Progress::default());
+        self.finished = None;
+        let generation = self.generation;
+        let (database, path) = (database.to_path_buf(), PathBuf::from(&self.path));
+        let options = self.options.clone();
+        jobs.spawn("importing the file", move |sender| {
+            let mut progress = import_progress(sender, generation);
+            let result = crate::workflow::import_file(&database, &path, &options, &mut progress)
+                .map(Box::new)
+                .map_err(Into::into);
+            Finished::Import { generation, result }
+        });
+    }
+
+    /// Shows an import's progress, if it is the current one.
+    pub fn progress(&mut self, generation: u64, progress: Progress) {
+        if generation == self.generation && self.running.is_some() {
+            self.running = Some(progress);
+        }
+    }
+
+    /// Takes an ended detection or import; results of an older generation are dropped.
+    pub fn finish(&mut self, finished: Finished) -> ImportFollowUp {
+        match finished {
+            Finished::Sniff {
+                generation,
+                path,
+                result,
+            } if generation == self.generation => {
+                self.detecting = false;
+                match result {
+                    Ok(info) => {
+                        self.detected = Some(info);
+                        ImportFollowUp::default()
+                    }
+                    Err(error) => ImportFollowUp {
+                        outcome: ScreenOutcome {
+                            prompt: Some(crate::tui::input::Prompt::new(
+                                crate::tui::input::PromptKind::ImportPath,
+                                path,
+                            )),
+                            ..ScreenOutcome::say(error.to_string(), Tone::Error)
+                        },
+                        database_changed: false,
+                    },
+                }
+            }
+            Finished::Import { generation, result } if generation == self.generation => {
+                self.running = None;
+                self.detected = None;
+                let result = result
+                    .map(|receipt| receipt.sentence())
+                    .map_err(|error| error.to_string());
+                let status = match &result {
+                    Ok(summary) => (summary.clone(), Tone::Good),
+                    Err(error) => (error.clone(), Tone::Error),
+                };
+                let database_changed = result.is_ok();
+                self.finished = Some(result);
+                ImportFollowUp {
+                    outcome: ScreenOutcome {
+                        status: Some(status),
+                        ..ScreenOutcome::default()
+                    },
+                    database_changed,
+                }
+            }
+            _ => ImportFollowUp::default(),
+        }
+    }
+}
