@@ -10,7 +10,7 @@ use crate::tui::export_screen::ExportScreen;
 use crate::tui::gap_screen::GapsScreen;
 use crate::tui::hit_map::HitMap;
 use crate::tui::import_screen::ImportScreen;
-use crate::tui::input::{Prompt, PromptKind};
+use crate::tui::input::{Prompt, PromptKind, Submitted};
 use crate::tui::jobs::{Finished, JobEvent, Jobs};
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::mapping_screen::MappingScreen;
@@ -297,15 +297,13 @@ impl App {
             }
             return Ok(());
         }
-        match self.screen {
-            Screen::Clients => self.clients.move_by(step, &mut self.workspace),
-            Screen::Products => self.products.move_by(step, &mut self.workspace),
-            Screen::Gaps => {
-                self.gaps.selected = shift(self.gaps.selected, step, self.gaps.table.len());
-                Ok(())
-            }
-            _ => Ok(()),
+        if let Some((screen, workspace)) = self.mapping_and_workspace() {
+            return screen.move_by(step, workspace);
         }
+        if self.screen == Screen::Gaps {
+            self.gaps.selected = shift(self.gaps.selected, step, self.gaps.table.len());
+        }
+        Ok(())
     }
 
     /// A click selects a tab or a list row, where the last frame drew them.
@@ -379,89 +377,37 @@ impl App {
         let Some(prompt) = self.prompt.take() else {
             return Ok(());
         };
-        let text = prompt.text.trim().to_string();
-        match prompt.kind {
-            PromptKind::ImportPath => {
-                self.import.detect(text, &mut self.jobs);
-                Ok(())
-            }
-            PromptKind::ExportPath => {
-                self.export.path = text;
-                Ok(())
-            }
-            PromptKind::Threshold => match text.parse::<Decimal>() {
-                Ok(value) if value >= Decimal::ZERO => self.set_threshold(value),
-                _ => {
-                    self.status = Some((
-                        format!("'{text}' is not a threshold: expected a number ≥ 0"),
-                        Tone::Error,
-                    ));
-                    self.prompt = Some(prompt);
-                    Ok(())
-                }
-            },
-            PromptKind::Search => {
-                let outcome = match self.screen {
-                    Screen::Clients => self.clients.confirm_search_result(&mut self.workspace)?,
-                    Screen::Products => self.products.confirm_search_result(&mut self.workspace)?,
-                    _ => ScreenOutcome::default(),
-                };
-                self.follow(outcome)
-            }
-            PromptKind::IgnoreReason => {
-                if text.is_empty() {
-                    self.status = Some(("An ignore rule needs a reason.".to_string(), Tone::Error));
-                    self.prompt = Some(prompt);
-                } else {
-                    self.prompt = Some(Prompt::new(PromptKind::IgnoreExpiry(text), ""));
-                }
-                Ok(())
-            }
-            PromptKind::IgnoreExpiry(reason) => {
-                if text.is_empty() {
-                    return self.ignore_selected(reason, None);
-                }
-                match chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
-                    Ok(date) => self.ignore_selected(reason, Some(date)),
-                    Err(_) => {
-                        self.status = Some((
-                            format!("'{text}' is not a date: expected YYYY-MM-DD"),
-                            Tone::Error,
-                        ));
-                        self.prompt = Some(Prompt {
-                            text: prompt.text,
-                            ..Prompt::new(PromptKind::IgnoreExpiry(reason), "")
-                        });
-                        Ok(())
-                    }
+        match prompt.submit() {
+            Submitted::ImportPath(path) => self.import.detect(path, &mut self.jobs),
+            Submitted::ExportPath(path) => self.export.path = path,
+            Submitted::Threshold(value) => self.set_threshold(value)?,
+            Submitted::SearchResult => {
+                if let Some((screen, workspace)) = self.mapping_and_workspace() {
+                    let outcome = screen.confirm_search_result(workspace)?;
+                    self.follow(outcome)?;
                 }
             }
-            PromptKind::QueueFilter => {
-                if let Some(screen) = self.mapping_mut() {
+            Submitted::Ignore { reason, until } => {
+                if let Some((screen, workspace)) = self.mapping_and_workspace() {
+                    let outcome =
+                        screen.choose(MappingChoice::Ignore { reason, until }, workspace)?;
+                    self.follow(outcome)?;
+                }
+            }
+            Submitted::QueueFilter(text) => {
+                if let Some((screen, workspace)) = self.mapping_and_workspace() {
                     screen.text_filter = text;
                     screen.selected = 0;
-                }
-                match self.screen {
-                    Screen::Clients => self.clients.reload(&mut self.workspace),
-                    Screen::Products => self.products.reload(&mut self.workspace),
-                    _ => Ok(()),
+                    screen.reload(workspace)?;
                 }
             }
+            Submitted::Next(next) => self.prompt = Some(next),
+            Submitted::Invalid { message, prompt } => {
+                self.say(message, Tone::Error);
+                self.prompt = Some(prompt);
+            }
         }
-    }
-
-    fn ignore_selected(
-        &mut self,
-        reason: String,
-        until: Option<chrono::NaiveDate>,
-    ) -> Result<(), WorkflowError> {
-        let choice = MappingChoice::Ignore { reason, until };
-        let outcome = match self.screen {
-            Screen::Clients => self.clients.choose(choice, &mut self.workspace)?,
-            Screen::Products => self.products.choose(choice, &mut self.workspace)?,
-            _ => ScreenOutcome::default(),
-        };
-        self.follow(outcome)
+        Ok(())
     }
 
     /// A threshold for this session's gap table; it is not stored (`billgap threshold` stores
@@ -560,8 +506,7 @@ impl App {
                 self.follow(outcome)?;
             }
             Finished::Panicked { task } => {
-                self.import.running = None;
-                self.import.detecting = false;
+                (self.import.running, self.import.detecting) = (None, false);
                 self.say(
                     format!("Something went wrong while {task}; nothing was changed."),
                     Tone::Error,
@@ -640,9 +585,14 @@ impl App {
     }
 
     pub(crate) fn mapping_mut(&mut self) -> Option<&mut MappingScreen> {
+        self.mapping_and_workspace().map(|(screen, _)| screen)
+    }
+
+    /// The mapping screen shown, with the workspace its updates need.
+    fn mapping_and_workspace(&mut self) -> Option<(&mut MappingScreen, &mut Workspace)> {
         match self.screen {
-            Screen::Clients => Some(&mut self.clients),
-            Screen::Products => Some(&mut self.products),
+            Screen::Clients => Some((&mut self.clients, &mut self.workspace)),
+            Screen::Products => Some((&mut self.products, &mut self.workspace)),
             _ => None,
         }
     }

@@ -102,6 +102,80 @@ impl Prompt {
     }
 }
 
+/// What submitting a field means, once its text is read and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitted {
+    /// Detect this file for import.
+    ImportPath(String),
+    /// Write the report here.
+    ExportPath(String),
+    /// Use this per-client threshold.
+    Threshold(rust_decimal::Decimal),
+    /// Map the selected entry to the selected search result.
+    SearchResult,
+    /// Ignore the selected entry.
+    Ignore {
+        /// Why.
+        reason: String,
+        /// The last day the rule applies.
+        until: Option<chrono::NaiveDate>,
+    },
+    /// Filter the queue by this text.
+    QueueFilter(String),
+    /// Ask for another field (the ignore rule's expiry, after its reason).
+    Next(Prompt),
+    /// The text is not valid: say why and keep the field focused.
+    Invalid {
+        /// Why, for the status line.
+        message: String,
+        /// The field, as it was.
+        prompt: Prompt,
+    },
+}
+
+impl Prompt {
+    /// Reads and checks the field's text. Pure: the app carries out what it means.
+    pub fn submit(self) -> Submitted {
+        let text = self.text.trim().to_string();
+        match &self.kind {
+            PromptKind::ImportPath => Submitted::ImportPath(text),
+            PromptKind::ExportPath => Submitted::ExportPath(text),
+            PromptKind::Threshold => match text.parse::<rust_decimal::Decimal>() {
+                Ok(value) if !value.is_sign_negative() => Submitted::Threshold(value),
+                _ => Submitted::Invalid {
+                    message: format!("'{text}' is not a threshold: expected a number ≥ 0"),
+                    prompt: self,
+                },
+            },
+            PromptKind::Search => Submitted::SearchResult,
+            PromptKind::IgnoreReason if text.is_empty() => Submitted::Invalid {
+                message: "An ignore rule needs a reason.".to_string(),
+                prompt: self,
+            },
+            PromptKind::IgnoreReason => {
+                Submitted::Next(Prompt::new(PromptKind::IgnoreExpiry(text), ""))
+            }
+            PromptKind::IgnoreExpiry(reason) if text.is_empty() => Submitted::Ignore {
+                reason: reason.clone(),
+                until: None,
+            },
+            PromptKind::IgnoreExpiry(reason) => {
+                match chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+                    Ok(date) => Submitted::Ignore {
+                        reason: reason.clone(),
+                        until: Some(date),
+                    },
+                    Err(_) => Submitted::Invalid {
+                        message: format!("'{text}' is not a date: expected YYYY-MM-DD"),
+                        prompt: self,
+                    },
+                }
+            }
+            PromptKind::QueueFilter => Submitted::QueueFilter(text),
+        }
+    }
+}
+
 /// The directory part (with its trailing separator) and the name being typed.
 fn split_path(text: &str) -> (&str, &str) {
     match text.rfind(['/', MAIN_SEPARATOR]) {
