@@ -1,18 +1,18 @@
 //! The billgap command: installs error reporting, parses the command line and dispatches.
 
 use clap::Parser;
+use std::process::ExitCode;
 
-fn main() {
+fn main() -> ExitCode {
     if let Err(error) = color_eyre::install() {
         eprintln!("billgap: cannot install error reporting: {error}");
     }
     let cli = billgap::cli::Cli::parse();
-    let code = match billgap::cli::run(cli) {
-        Ok(code) => code,
+    match billgap::cli::run(cli) {
+        Ok(outcome) => outcome.exit_code(),
         Err(error) => {
             eprintln!("error: {error:#}");
-            2
+            ExitCode::from(2)
         }
-    };
-    std::process::exit(code);
+    }
 }

@@ -1,5 +1,6 @@
 //! `billgap demo`: the bundled sample exports in a fresh temporary database.
 
+use super::outcome::Outcome;
 use crate::import::ImportOptions;
 use clap::Args;
 use std::io::IsTerminal;
@@ -30,7 +31,7 @@ const SAMPLES: &[(&str, &[u8])] = &[
 
 /// Imports the samples into a temporary database, maps what needs no judgement and the safe
 /// band, then opens the workbench (or prints the gap table).
-pub fn run(args: &DemoArgs) -> color_eyre::Result<i32> {
+pub fn run(args: &DemoArgs) -> color_eyre::Result<Outcome> {
     let folder = tempfile::tempdir()?;
     let database = folder.path().join("demo.sqlite");
     let mut workspace = super::open(&database)?;
@@ -61,12 +62,12 @@ pub fn run(args: &DemoArgs) -> color_eyre::Result<i32> {
         let mut options = crate::tui::WorkbenchOptions::new(database.clone());
         options.title = "demo (temporary database)".to_string();
         crate::tui::run(&options)?;
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     print!("{}", super::table::render(&report));
     eprintln!(
         "\nThis demo database is temporary ({}). Map the rest with `billgap map`, or open the workbench.",
         database.display()
     );
-    Ok(0)
+    Ok(Outcome::Done)
 }

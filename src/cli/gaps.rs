@@ -1,5 +1,6 @@
 //! `billgap gaps`, `billgap report` and `billgap threshold`.
 
+use super::outcome::Outcome;
 use crate::domain::lines::Side;
 use crate::export::{ExportFormat, write_report};
 use clap::{Args, ValueEnum};
@@ -53,7 +54,7 @@ pub struct ThresholdArgs {
 }
 
 /// Prints the gaps of the current state; records the run unless `--no-record`.
-pub fn run(database: &Path, args: &GapsArgs) -> color_eyre::Result<i32> {
+pub fn run(database: &Path, args: &GapsArgs) -> color_eyre::Result<Outcome> {
     let mut workspace = super::open(database)?;
     let report = workspace.report(args.threshold, !args.no_record)?;
     let mut stdout = std::io::stdout().lock();
@@ -65,11 +66,11 @@ pub fn run(database: &Path, args: &GapsArgs) -> color_eyre::Result<i32> {
         GapsFormat::Json => write_report(&report, ExportFormat::Json, &mut stdout)?,
         GapsFormat::Csv => write_report(&report, ExportFormat::Csv, &mut stdout)?,
     }
-    Ok(report.verdict.exit_code())
+    Ok(Outcome::of(report.verdict))
 }
 
 /// Writes the delta report to a file, atomically.
-pub fn report(database: &Path, args: &ReportArgs) -> color_eyre::Result<i32> {
+pub fn report(database: &Path, args: &ReportArgs) -> color_eyre::Result<Outcome> {
     let mut workspace = super::open(database)?;
     let report = workspace.write_report(args.format, &args.output, None, false)?;
     eprintln!(
@@ -79,11 +80,11 @@ pub fn report(database: &Path, args: &ReportArgs) -> color_eyre::Result<i32> {
         report.gaps.len(),
         report.coverage.headline()
     );
-    Ok(report.verdict.exit_code())
+    Ok(Outcome::of(report.verdict))
 }
 
 /// Stores the default threshold, or one client's.
-pub fn threshold(database: &Path, args: &ThresholdArgs) -> color_eyre::Result<i32> {
+pub fn threshold(database: &Path, args: &ThresholdArgs) -> color_eyre::Result<Outcome> {
     let mut workspace = super::open(database)?;
     let client = args
         .client
@@ -91,5 +92,5 @@ pub fn threshold(database: &Path, args: &ThresholdArgs) -> color_eyre::Result<i3
         .map(|client| workspace.find_party(Side::Psa, client))
         .transpose()?;
     eprintln!("{}", workspace.set_threshold(client.as_ref(), args.amount)?);
-    Ok(0)
+    Ok(Outcome::Done)
 }

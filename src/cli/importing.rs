@@ -1,5 +1,6 @@
 //! `billgap import` and `billgap formats`.
 
+use super::outcome::Outcome;
 use crate::domain::lines::{Period, Side};
 use crate::domain::money::Currency;
 use crate::import::{ImportOptions, Progress};
@@ -47,7 +48,7 @@ fn parse_side(text: &str) -> Result<Side, String> {
 
 /// Imports every file; stops at the first failure, which leaves the database unchanged for
 /// that file.
-pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<i32> {
+pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<Outcome> {
     let mut workspace = super::open(database)?;
     let options = ImportOptions {
         format: args.format.clone(),
@@ -69,7 +70,7 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<i32> {
         bar.finish_and_clear();
         eprintln!("{}", receipt?.sentence());
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 fn progress_bar(file: &Path) -> indicatif::ProgressBar {
@@ -85,7 +86,7 @@ fn progress_bar(file: &Path) -> indicatif::ProgressBar {
 }
 
 /// Prints the known formats.
-pub fn list_formats() -> color_eyre::Result<i32> {
+pub fn list_formats() -> color_eyre::Result<Outcome> {
     let formats = crate::import::known_formats();
     if formats.is_empty() {
         bail!("no formats are built in");
@@ -100,5 +101,5 @@ pub fn list_formats() -> color_eyre::Result<i32> {
             println!("{:<28} detected by: {}", "", format.fingerprint.join(", "));
         }
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }

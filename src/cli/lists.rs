@@ -1,6 +1,7 @@
 //! `billgap clients` and `billgap products`: what the vendor side holds, with mappings, and the
 //! mapping queue with ranked suggestions and why.
 
+use super::outcome::Outcome;
 use crate::domain::matching::Band;
 use crate::domain::text::strip_control;
 use crate::workflow::{Candidate, MappingKind, MappingState, QueueEntry, QueueFilter};
@@ -19,7 +20,7 @@ pub struct ListArgs {
 }
 
 /// Lists the vendor customers or products, coverage first.
-pub fn list(database: &Path, kind: MappingKind, args: &ListArgs) -> color_eyre::Result<i32> {
+pub fn list(database: &Path, kind: MappingKind, args: &ListArgs) -> color_eyre::Result<Outcome> {
     let mut workspace = super::open(database)?;
     println!("{}", workspace.coverage()?.headline());
     let filter = if args.unmapped {
@@ -37,7 +38,7 @@ pub fn list(database: &Path, kind: MappingKind, args: &ListArgs) -> color_eyre::
             print_candidates(&workspace.candidates(kind, &entry, 3)?);
         }
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 fn print_entry(entry: &QueueEntry) {

@@ -1,5 +1,6 @@
 //! Mapping commands: map, unmap, ignore, unignore, undo, redo, the log, and the lists.
 
+use super::outcome::Outcome;
 use crate::domain::decision::Decision;
 use crate::domain::lines::{Side, Term};
 use crate::domain::matching::Band;
@@ -112,7 +113,7 @@ pub struct UnignoreArgs {
 }
 
 /// `billgap map`.
-pub fn map(database: &Path, subject: MapSubject) -> color_eyre::Result<i32> {
+pub fn map(database: &Path, subject: MapSubject) -> color_eyre::Result<Outcome> {
     decide(database, |workspace| {
         Ok(match subject {
             MapSubject::Client {
@@ -149,15 +150,15 @@ pub fn map(database: &Path, subject: MapSubject) -> color_eyre::Result<i32> {
 fn decide(
     database: &Path,
     build: impl FnOnce(&Workspace) -> Result<Decision, WorkflowError>,
-) -> color_eyre::Result<i32> {
+) -> color_eyre::Result<Outcome> {
     let mut workspace = super::open(database)?;
     let decision = build(&workspace)?;
     eprintln!("{}", workspace.decide(&decision)?.sentence);
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// `billgap reject`.
-pub fn reject(database: &Path, subject: RejectSubject) -> color_eyre::Result<i32> {
+pub fn reject(database: &Path, subject: RejectSubject) -> color_eyre::Result<Outcome> {
     decide(database, |workspace| {
         Ok(match subject {
             RejectSubject::Client {
@@ -179,7 +180,7 @@ pub fn reject(database: &Path, subject: RejectSubject) -> color_eyre::Result<i32
 }
 
 /// `billgap match`: band counts, or the explicit auto-accept of the safe band.
-pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<i32> {
+pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<Outcome> {
     let mut workspace = super::open(database)?;
     if let Some(accept_above) = args.accept_above {
         let outcome = workspace.accept_safe_band(accept_above)?;
@@ -190,7 +191,7 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<i32>
             outcome.awaiting_review,
             outcome.without_suggestion
         );
-        return Ok(0);
+        return Ok(Outcome::Done);
     }
     let MappingQueue { clients, products } = workspace.mapping_queue(3)?;
     let bands = |best: Vec<Option<Band>>| {
@@ -231,11 +232,11 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<i32>
         "nothing was accepted; see `billgap clients --unmapped`, or accept the safe band with --accept-above {}",
         crate::domain::matching::HIGH_THRESHOLD
     );
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// `billgap unmap`.
-pub fn unmap(database: &Path, subject: UnmapSubject) -> color_eyre::Result<i32> {
+pub fn unmap(database: &Path, subject: UnmapSubject) -> color_eyre::Result<Outcome> {
     decide(database, |workspace| {
         Ok(match subject {
             UnmapSubject::Client { vendor_customer } => Decision::UnmapClient {
@@ -253,7 +254,7 @@ pub fn unmap(database: &Path, subject: UnmapSubject) -> color_eyre::Result<i32> 
 }
 
 /// `billgap ignore`.
-pub fn ignore(database: &Path, args: &IgnoreArgs) -> color_eyre::Result<i32> {
+pub fn ignore(database: &Path, args: &IgnoreArgs) -> color_eyre::Result<Outcome> {
     let (reason, until) = (args.reason.clone(), args.until);
     decide(database, |workspace| {
         Ok(match args.subject {
@@ -272,7 +273,7 @@ pub fn ignore(database: &Path, args: &IgnoreArgs) -> color_eyre::Result<i32> {
 }
 
 /// `billgap unignore`.
-pub fn unignore(database: &Path, args: &UnignoreArgs) -> color_eyre::Result<i32> {
+pub fn unignore(database: &Path, args: &UnignoreArgs) -> color_eyre::Result<Outcome> {
     decide(database, |workspace| {
         Ok(match args.subject {
             IgnoreSubject::Customer => Decision::UnignoreCustomer {
@@ -286,7 +287,7 @@ pub fn unignore(database: &Path, args: &UnignoreArgs) -> color_eyre::Result<i32>
 }
 
 /// `billgap undo` and `billgap redo`.
-pub fn step_history(database: &Path, step: HistoryStep) -> color_eyre::Result<i32> {
+pub fn step_history(database: &Path, step: HistoryStep) -> color_eyre::Result<Outcome> {
     let mut workspace = super::open(database)?;
     match workspace.step_history(step)? {
         Some(sentence) => eprintln!("{sentence}"),
@@ -298,11 +299,11 @@ pub fn step_history(database: &Path, step: HistoryStep) -> color_eyre::Result<i3
             }
         ),
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }
 
 /// `billgap log`.
-pub fn show_log(database: &Path, limit: usize) -> color_eyre::Result<i32> {
+pub fn show_log(database: &Path, limit: usize) -> color_eyre::Result<Outcome> {
     let workspace = super::open(database)?;
     for record in workspace.decision_log(limit)? {
         println!(
@@ -310,5 +311,5 @@ pub fn show_log(database: &Path, limit: usize) -> color_eyre::Result<i32> {
             record.id, record.decided_at, record.step, record.origin, record.action, record.record
         );
     }
-    Ok(0)
+    Ok(Outcome::Done)
 }

@@ -1,8 +1,8 @@
 //! The command line: one module per subcommand. Each returns the process exit code; data goes
 //! to stdout, progress and diagnostics to stderr.
 //!
-//! Exit codes for headless runs: 0 clean at full coverage, 1 gaps over threshold or coverage
-//! incomplete, 2 error (set by `main` when a command fails).
+//! Exit codes for headless runs ([`Outcome`]): 0 clean at full coverage, 1 gaps over threshold
+//! or coverage incomplete, 2 error (set by `main` when a command fails).
 
 mod demo;
 mod gaps;
@@ -10,6 +10,9 @@ mod importing;
 mod lists;
 mod mapping;
 pub mod match_names;
+mod outcome;
+
+pub use outcome::Outcome;
 mod table;
 
 use clap::{Parser, Subcommand};
@@ -86,7 +89,7 @@ pub enum Command {
 }
 
 /// Runs a parsed command line and returns the exit code.
-pub fn run(cli: Cli) -> color_eyre::Result<i32> {
+pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
     let database = cli
         .db
         .clone()
@@ -101,7 +104,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<i32> {
             use clap::CommandFactory;
             Cli::command().print_help()?;
         }
-        return Ok(0);
+        return Ok(Outcome::Done);
     };
     match command {
         Command::Import(args) => importing::run(&database, &args),
@@ -111,7 +114,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<i32> {
         Command::Match(args) => mapping::match_queue(&database, &args),
         Command::MatchNames(args) => {
             match_names::run(&args, &mut std::io::stdout().lock())?;
-            Ok(0)
+            Ok(Outcome::Done)
         }
         Command::Unmap { subject } => mapping::unmap(&database, subject),
         Command::Ignore(args) => mapping::ignore(&database, &args),

@@ -10,8 +10,9 @@ use crate::domain::report::Report;
 use std::io::Write;
 use std::str::FromStr;
 
-/// A report file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// A report file format. The command line parses it through `FromStr`, so this module does not
+/// depend on the argument parser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
     /// One CSV table; the `record` column says whether a row is coverage, a client or a gap.
     Csv,

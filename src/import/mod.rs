@@ -65,15 +65,6 @@ impl SinkError {
     }
 }
 
-/// Builds a sink error from a message, spelled like the tuple struct `SinkError` once was.
-///
-/// Transitional: `store::imports` still calls `SinkError(message)`. Once it passes its typed
-/// error through [`SinkError::new`], delete this function.
-#[allow(non_snake_case)]
-pub fn SinkError(message: String) -> SinkError {
-    SinkError::new(message)
-}
-
 impl LineSink for Vec<Line> {
     fn accept(&mut self, line: Line) -> Result<(), SinkError> {
         self.push(line);

@@ -155,14 +155,9 @@ impl Store {
         let import_id = transaction.last_insert_rowid();
         let mut sink = StoreSink::new(&transaction, import_id, source);
         let parsed = parse(&mut sink);
-        let sink_failure = sink.failure.take();
         let positions = std::mem::take(&mut sink.positions);
         drop(sink);
-        let summary = match (parsed, sink_failure) {
-            (_, Some(error)) => return Err(error),
-            (Err(error), None) => return Err(error.into()),
-            (Ok(summary), None) => summary,
-        };
+        let summary = parsed.map_err(store_error)?;
         // A dateless export (ConnectWise additions) is filed under the local month it was
         // imported in, the calendar every other date in billgap uses.
         let period = summary
@@ -331,7 +326,6 @@ struct StoreSink<'t> {
     parties: HashMap<String, i64>,
     products: HashMap<String, i64>,
     positions: HashMap<PositionKey, PositionTotals>,
-    failure: Option<StoreError>,
 }
 
 impl<'t> StoreSink<'t> {
@@ -344,7 +338,6 @@ impl<'t> StoreSink<'t> {
             parties: HashMap::new(),
             products: HashMap::new(),
             positions: HashMap::new(),
-            failure: None,
         }
     }
 
@@ -434,11 +427,22 @@ impl<'t> StoreSink<'t> {
 
 impl LineSink for StoreSink<'_> {
     fn accept(&mut self, line: Line) -> Result<(), SinkError> {
-        self.store(&line).map_err(|error| {
-            let message = error.to_string();
-            self.failure = Some(error);
-            SinkError(message)
-        })
+        self.store(&line).map_err(SinkError::new)
+    }
+}
+
+/// An import failure as the store reports it: the store's own error when its sink refused a
+/// line (a database write failed), else the parse error with its location.
+fn store_error(error: ImportError) -> StoreError {
+    match error {
+        ImportError::Sink { file, source } => match source.into_inner().downcast::<StoreError>() {
+            Ok(store) => *store,
+            Err(other) => StoreError::Import(ImportError::Sink {
+                file,
+                source: SinkError::new(other),
+            }),
+        },
+        other => StoreError::Import(other),
     }
 }
 
