@@ -12,6 +12,9 @@
 //! - [`cli`] and [`tui`]: faces of the workflow; neither holds business rules or SQL.
 //! - [`paths`]: where the database and the configuration live.
 
+// Every public item says what it is for; CI runs clippy with -D warnings, so this is enforced.
+#![warn(missing_docs)]
+
 pub mod cli;
 pub mod domain;
 pub mod export;
