@@ -1,12 +1,13 @@
 //! Vendor customer → PSA company suggestions.
 
 use crate::domain::lines::Party;
+use crate::domain::matching::calibration::{HIGH_THRESHOLD, calibrate};
 use crate::domain::matching::compare::{PreparedName, compare_names};
 use crate::domain::matching::explain::{Evidence, Explanation};
 use crate::domain::matching::feedback::Feedback;
 use crate::domain::matching::index::{CandidateIndex, blocking_keys};
 use crate::domain::matching::score::TokenWeights;
-use crate::domain::matching::{HIGH_THRESHOLD, Suggestion, calibrate, rank};
+use crate::domain::matching::suggestion::{Suggestion, rank};
 use crate::domain::normalize::{
     Trail, legal_suffix_of, normalize_company, registrable_domain, tenant_prefix,
 };
@@ -119,8 +120,9 @@ impl ClientMatcher {
     /// Up to `top` candidates for `query`, best first (score descending, key ascending).
     ///
     /// A confirmed pair short-circuits: only the confirmed candidates come back, at 100.
-    /// Rejected pairs never come back. Candidates in [`Band::None`](super::Band::None) are included for context
-    /// when `top` leaves room; callers that want only real suggestions filter on the band.
+    /// Rejected pairs never come back. Candidates in
+    /// [`Band::None`](crate::domain::matching::Band::None) are included for context when
+    /// `top` leaves room; callers that want only real suggestions filter on the band.
     pub fn suggest(&self, query: &Party, feedback: &Feedback, top: usize) -> Vec<Suggestion> {
         let query_profile = Profile::of(query);
         let confirmed: Vec<Suggestion> = feedback

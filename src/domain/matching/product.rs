@@ -1,12 +1,13 @@
 //! Vendor SKU → PSA product suggestions: the client engine plus the catalog and the term.
 
 use crate::domain::lines::{Product, Term};
+use crate::domain::matching::calibration::{Band, HIGH_THRESHOLD, calibrate};
 use crate::domain::matching::catalog::{CatalogProduct, canonical_tokens, find_in_catalog};
 use crate::domain::matching::compare::{PreparedName, compare_names};
 use crate::domain::matching::explain::{Evidence, Explanation};
 use crate::domain::matching::feedback::Feedback;
 use crate::domain::matching::score::TokenWeights;
-use crate::domain::matching::{Band, HIGH_THRESHOLD, Suggestion, calibrate, rank};
+use crate::domain::matching::suggestion::{Suggestion, rank};
 use crate::domain::normalize::normalize_product;
 
 /// Similarity two products get when the catalog says they are the same product.
