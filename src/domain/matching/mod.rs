@@ -8,6 +8,10 @@
 //! carries an [`Explanation`]. Suggestions never become mappings by themselves; only
 //! [`auto_acceptable`] names the few that may.
 //!
+//! Queries and candidates are identified by their system-qualified
+//! [`SourceKey`](crate::domain::lines::SourceKey) from input to suggestion to feedback, so two
+//! systems that use the same bare id never share a suggestion or a decision.
+//!
 //! This file only declares and re-exports. The children import each other by their own paths,
 //! never through here, so no file in this folder imports a file that imports it back.
 

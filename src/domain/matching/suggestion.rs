@@ -1,6 +1,7 @@
 //! What the matchers return: one ranked candidate with its score, band and explanation, and
 //! the one rule that may turn the best of them into a mapping without a person.
 
+use crate::domain::lines::SourceKey;
 use crate::domain::matching::calibration::Band;
 use crate::domain::matching::explain::Explanation;
 
@@ -14,8 +15,9 @@ pub const AUTO_ACCEPT_MARGIN: u8 = 6;
 /// One ranked candidate for a query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Suggestion {
-    /// The candidate's stable key (PSA company id or product id).
-    pub candidate_key: String,
+    /// The candidate's system-qualified key (PSA company or product). The system travels with
+    /// the key because two PSA systems may use the same bare id for different records.
+    pub candidate_key: SourceKey,
     /// The candidate's display name.
     pub candidate_name: String,
     /// Calibrated score, 0..100.
@@ -29,7 +31,7 @@ pub struct Suggestion {
 impl Suggestion {
     /// A suggestion of one candidate, in the band of its score.
     pub(crate) fn new(
-        candidate_key: String,
+        candidate_key: SourceKey,
         candidate_name: String,
         score: u8,
         explanation: Explanation,
