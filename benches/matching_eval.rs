@@ -6,7 +6,7 @@
 #[path = "../tests/matching_corpus.rs"]
 mod corpus;
 
-use billgap::domain::lines::Party;
+use billgap::domain::lines::{Party, SourceKey};
 use billgap::domain::matching::{
     AUTO_ACCEPT_MARGIN, Band, ClientMatcher, Feedback, HIGH_THRESHOLD, REVIEW_THRESHOLD,
     auto_acceptable,
@@ -24,6 +24,11 @@ fn party(row: &Row) -> Party {
         domain: optional(&row.domain),
         external_id: optional(&row.external_id),
     }
+}
+
+/// A labelled row with its system-qualified key; the labelled set's two sides are two systems.
+fn keyed(system: &str, row: &Row) -> (SourceKey, Party) {
+    (SourceKey::new(system, row.id.clone()), party(row))
 }
 
 fn is_true(row: &Row, key: &str) -> bool {
@@ -79,7 +84,7 @@ impl Tally {
 }
 
 fn evaluate_matcher(vendor: &[Row], psa: &[Row], name_only: bool) -> Tally {
-    let pool: Vec<Party> = psa.iter().map(party).collect();
+    let pool: Vec<(SourceKey, Party)> = psa.iter().map(|row| keyed("psa", row)).collect();
     let matcher = ClientMatcher::new(pool);
     let feedback = Feedback::new();
     let mut tally = Tally::new(if name_only {
@@ -89,20 +94,20 @@ fn evaluate_matcher(vendor: &[Row], psa: &[Row], name_only: bool) -> Tally {
     });
     let mut misses = Vec::new();
     for row in vendor {
-        let mut query = party(row);
+        let (key, mut query) = keyed("vendor", row);
         if name_only {
             query.domain = None;
             query.external_id = None;
         }
         let start = Instant::now();
-        let suggestions = matcher.suggest(&query, &feedback, 5);
+        let suggestions = matcher.suggest(&key, &query, &feedback, 5);
         tally.nanos += start.elapsed().as_nanos();
         tally.queries += 1;
         let has_truth = !row.truth.is_empty();
         if has_truth {
             tally.with_truth += 1;
             match suggestions.first() {
-                Some(best) if is_true(row, &best.candidate_key) => tally.top1 += 1,
+                Some(best) if is_true(row, &best.candidate_key.key) => tally.top1 += 1,
                 best => misses.push(format!(
                     "  miss: {:?} → {:?} ({}) truth {}",
                     row.name,
@@ -114,7 +119,7 @@ fn evaluate_matcher(vendor: &[Row], psa: &[Row], name_only: bool) -> Tally {
         }
         if let Some(accepted) = auto_acceptable(&suggestions, HIGH_THRESHOLD) {
             tally.accepted += 1;
-            if is_true(row, &accepted.candidate_key) {
+            if is_true(row, &accepted.candidate_key.key) {
                 tally.accepted_right += 1;
             } else {
                 misses.push(format!(
@@ -158,11 +163,12 @@ fn evaluate_baseline(
 }
 
 fn band_counts(vendor: &[Row], psa: &[Row]) {
-    let matcher = ClientMatcher::new(psa.iter().map(party).collect());
+    let matcher = ClientMatcher::new(psa.iter().map(|row| keyed("psa", row)).collect());
     let (mut true_scores, mut false_scores) = (Vec::new(), Vec::new());
     for row in vendor {
-        for suggestion in matcher.suggest(&party(row), &Feedback::new(), 3) {
-            if is_true(row, &suggestion.candidate_key) {
+        let (key, query) = keyed("vendor", row);
+        for suggestion in matcher.suggest(&key, &query, &Feedback::new(), 3) {
+            if is_true(row, &suggestion.candidate_key.key) {
                 true_scores.push(suggestion.score);
             } else {
                 false_scores.push(suggestion.score);
@@ -208,8 +214,11 @@ fn band_counts(vendor: &[Row], psa: &[Row]) {
     );
 }
 
+/// Parties with their system-qualified keys, as the matcher takes them.
+type Keyed = Vec<(SourceKey, Party)>;
+
 /// A large synthetic pool and vendor-style queries for the wall-time measurement.
-fn large_pool(size: usize) -> (Vec<Party>, Vec<Party>) {
+fn large_pool(size: usize) -> (Keyed, Keyed) {
     let bases = base_names(corpus::COMPANIES);
     let words: Vec<String> = bases
         .iter()
@@ -227,18 +236,25 @@ fn large_pool(size: usize) -> (Vec<Party>, Vec<Party>) {
             name.join(" "),
             dice.pick(&["LLC", "Inc", "Ltd", ""])
         );
-        pool.push(Party {
-            key: format!("P{index:05}"),
-            name: name.clone(),
-            domain: None,
-            external_id: None,
-        });
-        queries.push(Party {
-            key: format!("Q{index:05}"),
-            name: name.to_uppercase().replace(" LLC", ", Inc."),
-            domain: None,
-            external_id: None,
-        });
+        let (pool_key, query_key) = (format!("P{index:05}"), format!("Q{index:05}"));
+        pool.push((
+            SourceKey::new("psa", pool_key.clone()),
+            Party {
+                key: pool_key,
+                name: name.clone(),
+                domain: None,
+                external_id: None,
+            },
+        ));
+        queries.push((
+            SourceKey::new("vendor", query_key.clone()),
+            Party {
+                key: query_key,
+                name: name.to_uppercase().replace(" LLC", ", Inc."),
+                domain: None,
+                external_id: None,
+            },
+        ));
     }
     (pool, queries)
 }
@@ -265,7 +281,9 @@ fn wall_time(size: usize) {
                     let (matcher, feedback) = (&matcher, &feedback);
                     scope.spawn(move || {
                         part.iter()
-                            .filter(|query| !matcher.suggest(query, feedback, 3).is_empty())
+                            .filter(|(key, query)| {
+                                !matcher.suggest(key, query, feedback, 3).is_empty()
+                            })
                             .count()
                     })
                 })

@@ -1,6 +1,6 @@
 //! Product matching: catalog lookups, shorthand, and the term penalty.
 
-use billgap::domain::lines::{Product, Term};
+use billgap::domain::lines::{Product, SourceKey, Term};
 use billgap::domain::matching::*;
 
 fn product(key: &str, name: &str) -> Product {
@@ -73,6 +73,36 @@ fn catalog_ids_are_only_shipped_when_well_formed() {
     assert!(catalog_products().len() >= 30);
 }
 
+/// A PSA product's system-qualified key.
+fn psa(key: &str) -> SourceKey {
+    SourceKey::new("connectwise", key)
+}
+
+/// A vendor product's system-qualified key.
+fn vendor(key: &str) -> SourceKey {
+    SourceKey::new("microsoft", key)
+}
+
+/// A matcher over PSA products, each qualified by the PSA system.
+fn matcher_of(pool: Vec<(Product, Term)>) -> ProductMatcher {
+    ProductMatcher::new(
+        pool.into_iter()
+            .map(|(product, term)| (psa(&product.key), product, term))
+            .collect(),
+    )
+}
+
+/// Suggestions for a vendor product, qualified by the vendor system.
+fn suggest(
+    matcher: &ProductMatcher,
+    query: &Product,
+    term: Term,
+    feedback: &Feedback,
+    top: usize,
+) -> Vec<Suggestion> {
+    matcher.suggest(&vendor(&query.key), query, term, feedback, top)
+}
+
 fn psa_products() -> Vec<(Product, Term)> {
     vec![
         (product("M365-BP-M", "M365 Business Premium"), Term::Monthly),
@@ -91,13 +121,13 @@ fn psa_products() -> Vec<(Product, Term)> {
 
 #[test]
 fn a_vendor_sku_finds_the_psa_product_through_the_catalog() {
-    let matcher = ProductMatcher::new(psa_products());
+    let matcher = matcher_of(psa_products());
     let query = product(
         "CFQ7TTC0LCHC:0002",
         "Microsoft 365 Business Premium (NCE Monthly)",
     );
-    let suggestions = matcher.suggest(&query, Term::Monthly, &Feedback::new(), 5);
-    assert_eq!(suggestions[0].candidate_key, "M365-BP-M");
+    let suggestions = suggest(&matcher, &query, Term::Monthly, &Feedback::new(), 5);
+    assert_eq!(suggestions[0].candidate_key, psa("M365-BP-M"));
     assert_eq!(suggestions[0].band, Band::High);
     assert!(
         suggestions[0]
@@ -107,7 +137,7 @@ fn a_vendor_sku_finds_the_psa_product_through_the_catalog() {
     assert!(auto_acceptable(&suggestions, HIGH_THRESHOLD).is_some());
     let basic = suggestions
         .iter()
-        .find(|s| s.candidate_key == "M365-BB")
+        .find(|s| s.candidate_key == psa("M365-BB"))
         .expect("basic is scored");
     assert_eq!(
         basic.band,
@@ -115,23 +145,24 @@ fn a_vendor_sku_finds_the_psa_product_through_the_catalog() {
         "different catalog products: {basic:?}"
     );
 
-    let exchange = matcher.suggest(
+    let exchange = suggest(
+        &matcher,
         &product("CFQ7TTC0LH16:0001", "Exchange Online (Plan 1)"),
         Term::Monthly,
         &Feedback::new(),
         1,
     );
-    assert_eq!(exchange[0].candidate_key, "EXO1");
+    assert_eq!(exchange[0].candidate_key, psa("EXO1"));
 }
 
 #[test]
 fn a_term_mismatch_is_penalised_explained_and_never_high() {
-    let matcher = ProductMatcher::new(psa_products());
+    let matcher = matcher_of(psa_products());
     let query = product("CFQ7TTC0LCHC:0002", "Microsoft 365 Business Premium");
-    let monthly = matcher.suggest(&query, Term::Monthly, &Feedback::new(), 5);
+    let monthly = suggest(&matcher, &query, Term::Monthly, &Feedback::new(), 5);
     let annual_candidate = monthly
         .iter()
-        .find(|s| s.candidate_key == "M365-BP-A")
+        .find(|s| s.candidate_key == psa("M365-BP-A"))
         .expect("the annual product is scored");
     assert_ne!(annual_candidate.band, Band::High);
     assert!(
@@ -150,31 +181,59 @@ fn a_term_mismatch_is_penalised_explained_and_never_high() {
     );
 
     // Bought annually, the annual PSA product (term read from its name) wins.
-    let annual = matcher.suggest(&query, Term::Annual, &Feedback::new(), 5);
-    assert_eq!(annual[0].candidate_key, "M365-BP-A");
+    let annual = suggest(&matcher, &query, Term::Annual, &Feedback::new(), 5);
+    assert_eq!(annual[0].candidate_key, psa("M365-BP-A"));
     assert_eq!(annual[0].band, Band::High);
 
     // The term in the vendor's own name counts when the term is not given.
-    let from_name = matcher.suggest(
+    let from_name = suggest(
+        &matcher,
         &product("x", "Microsoft 365 Business Premium - 1 Year"),
         Term::Unspecified,
         &Feedback::new(),
         1,
     );
-    assert_eq!(from_name[0].candidate_key, "M365-BP-A");
+    assert_eq!(from_name[0].candidate_key, psa("M365-BP-A"));
 }
 
 #[test]
 fn product_feedback_rejects_and_confirms() {
-    let matcher = ProductMatcher::new(psa_products());
+    let matcher = matcher_of(psa_products());
     let query = product("CFQ7TTC0LCHC:0002", "Microsoft 365 Business Premium");
     let mut feedback = Feedback::new();
-    feedback.reject("CFQ7TTC0LCHC:0002", "M365-BP-M");
-    let rejected = matcher.suggest(&query, Term::Monthly, &feedback, 10);
-    assert!(rejected.iter().all(|s| s.candidate_key != "M365-BP-M"));
-    feedback.confirm("CFQ7TTC0LCHC:0002", "BACKUP");
-    let confirmed = matcher.suggest(&query, Term::Monthly, &feedback, 10);
+    feedback.reject(&vendor("CFQ7TTC0LCHC:0002"), &psa("M365-BP-M"));
+    let rejected = suggest(&matcher, &query, Term::Monthly, &feedback, 10);
+    assert!(rejected.iter().all(|s| s.candidate_key != psa("M365-BP-M")));
+    feedback.confirm(&vendor("CFQ7TTC0LCHC:0002"), &psa("BACKUP"));
+    let confirmed = suggest(&matcher, &query, Term::Monthly, &feedback, 10);
     assert_eq!(confirmed.len(), 1);
-    assert_eq!(confirmed[0].candidate_key, "BACKUP");
+    assert_eq!(confirmed[0].candidate_key, psa("BACKUP"));
     assert_eq!(confirmed[0].score, 100);
+}
+
+#[test]
+fn two_psa_systems_sharing_a_product_key_stay_apart() {
+    let connectwise = SourceKey::new("connectwise", "M365-BP");
+    let halo = SourceKey::new("halo", "M365-BP");
+    let premium = product("M365-BP", "M365 Business Premium");
+    let matcher = ProductMatcher::new(vec![
+        (connectwise.clone(), premium.clone(), Term::Monthly),
+        (halo.clone(), premium, Term::Monthly),
+    ]);
+    let query_key = vendor("CFQ7TTC0LCHC:0002");
+    let query = product("CFQ7TTC0LCHC:0002", "Microsoft 365 Business Premium");
+    let keys = |suggestions: &[Suggestion]| -> Vec<SourceKey> {
+        suggestions
+            .iter()
+            .map(|s| s.candidate_key.clone())
+            .collect()
+    };
+    let both = matcher.suggest(&query_key, &query, Term::Monthly, &Feedback::new(), 5);
+    assert_eq!(keys(&both), vec![connectwise.clone(), halo.clone()]);
+
+    let mut feedback = Feedback::new();
+    feedback.reject(&query_key, &halo);
+    let after = matcher.suggest(&query_key, &query, Term::Monthly, &feedback, 5);
+    assert_eq!(keys(&after), vec![connectwise]);
+    assert_eq!(after[0].score, both[0].score);
 }

@@ -1,11 +1,17 @@
 //! `billgap match-names LEFT.csv RIGHT.csv`: rank right-hand names for every left-hand name,
 //! without a database, to try the matcher on real exports or to seed a mapping by hand.
 
-use crate::domain::lines::Party;
+use crate::domain::lines::{Party, SourceKey};
 use crate::domain::matching::{ClientMatcher, Feedback, Suggestion, auto_acceptable};
 use crate::domain::text::strip_control;
 use color_eyre::eyre::{WrapErr, eyre};
 use std::path::{Path, PathBuf};
+
+/// The systems the matcher's keys are qualified with. The files come from no database, so
+/// their rows have no system of their own; naming the two sides apart keeps a left-hand and a
+/// right-hand row with the same id distinct.
+const LEFT: &str = "left";
+const RIGHT: &str = "right";
 
 /// Arguments of `match-names`.
 #[derive(Debug, Clone, clap::Args)]
@@ -37,13 +43,19 @@ pub enum MatchFormat {
 pub fn run(args: &MatchNamesArgs, out: &mut dyn std::io::Write) -> color_eyre::Result<()> {
     let left = read_parties(&args.left)?;
     let right = read_parties(&args.right)?;
-    let matcher = ClientMatcher::new(right);
+    let matcher = ClientMatcher::new(
+        right
+            .into_iter()
+            .map(|party| (SourceKey::new(RIGHT, party.key.clone()), party))
+            .collect(),
+    );
     let feedback = Feedback::new();
     let top = args.top.max(1);
     let ranked: Vec<(Party, Vec<Suggestion>)> = left
         .into_iter()
         .map(|party| {
-            let suggestions = matcher.suggest(&party, &feedback, top);
+            let key = SourceKey::new(LEFT, party.key.clone());
+            let suggestions = matcher.suggest(&key, &party, &feedback, top);
             (party, suggestions)
         })
         .collect();
@@ -70,7 +82,7 @@ fn write_csv(
         "reason",
     ])?;
     for (party, suggestions) in ranked {
-        let accepted = auto_acceptable(suggestions, 0).map(|s| s.candidate_key.as_str());
+        let accepted = auto_acceptable(suggestions, 0).map(|s| &s.candidate_key);
         if suggestions.is_empty() {
             writer.write_record([
                 cell(&party.key).as_str(),
@@ -85,12 +97,12 @@ fn write_csv(
             ])?;
         }
         for (rank, suggestion) in suggestions.iter().enumerate() {
-            let auto = rank == 0 && accepted == Some(suggestion.candidate_key.as_str());
+            let auto = rank == 0 && accepted == Some(&suggestion.candidate_key);
             writer.write_record([
                 cell(&party.key),
                 cell(&party.name),
                 (rank + 1).to_string(),
-                cell(&suggestion.candidate_key),
+                cell(&suggestion.candidate_key.key),
                 cell(&suggestion.candidate_name),
                 suggestion.score.to_string(),
                 suggestion.band.as_str().to_string(),
@@ -110,12 +122,12 @@ fn write_json(
     let rows: Vec<serde_json::Value> = ranked
         .iter()
         .map(|(party, suggestions)| {
-            let accepted = auto_acceptable(suggestions, 0).map(|s| s.candidate_key.clone());
+            let accepted = auto_acceptable(suggestions, 0).map(|s| s.candidate_key.key.clone());
             let candidates: Vec<serde_json::Value> = suggestions
                 .iter()
                 .map(|suggestion| {
                     serde_json::json!({
-                        "id": suggestion.candidate_key,
+                        "id": suggestion.candidate_key.key,
                         "name": suggestion.candidate_name,
                         "score": suggestion.score,
                         "band": suggestion.band.as_str(),

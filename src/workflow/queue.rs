@@ -255,7 +255,7 @@ impl Workspace {
                 else {
                     return Ok(Vec::new());
                 };
-                Ok(self.suggester()?.for_customer(&party, top))
+                Ok(self.suggester()?.for_customer(&entry.key, &party, top))
             }
             MappingKind::Product => {
                 let Some((product, term)) = session
@@ -266,7 +266,9 @@ impl Workspace {
                 else {
                     return Ok(Vec::new());
                 };
-                Ok(self.suggester()?.for_product(&product, term, top))
+                Ok(self
+                    .suggester()?
+                    .for_product(&entry.key, &product, term, top))
             }
         }
     }

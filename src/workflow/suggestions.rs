@@ -1,15 +1,16 @@
 //! Suggestions for the mapping queue, and the explicit auto-accept of the safe band.
 //!
-//! The matcher works on raw keys; this module translates between them and system-qualified
-//! keys, and rebuilds the matcher's feedback from the decision log, so that a rejected pair
-//! never comes back and the operator's confirmations teach which words are noise.
+//! The matcher works on system-qualified keys, so its suggestions name their PSA record
+//! directly. This module feeds it the rows of both sides and rebuilds its feedback from the
+//! decision log, so that a rejected pair never comes back and the operator's confirmations
+//! teach which words are noise.
 
 use super::{WorkflowError, Workspace};
 use crate::domain::decision::Decision;
 use crate::domain::holdings::{PartyRow, ProductRow};
 use crate::domain::lines::{Party, Product, SourceKey, Term};
 use crate::domain::matching::{
-    Band, ClientMatcher, Feedback, ProductMatcher, Suggestion, auto_acceptable,
+    Band, ClientMatcher, Feedback, HIGH_THRESHOLD, ProductMatcher, Suggestion, auto_acceptable,
 };
 use crate::domain::reconcile::MappingSet;
 use crate::store::{Origin, Store, StoreError};
@@ -19,7 +20,7 @@ use std::collections::HashMap;
 /// of every face.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
-    /// The PSA company or product.
+    /// The PSA company or product, exactly as the suggestion names it.
     pub key: SourceKey,
     /// Score, band and explanation.
     pub suggestion: Suggestion,
@@ -65,52 +66,24 @@ pub struct ProductSuggestions {
 /// Everything needed to rank candidates for the current state, built once per refresh.
 pub(crate) struct Suggester {
     clients: ClientMatcher,
-    companies: CandidateKeys,
     client_feedback: Feedback,
     products: ProductMatcher,
-    psa_products: CandidateKeys,
     product_feedback: Feedback,
 }
 
-/// The matcher's bare candidate keys back to system-qualified keys. A bare key that two PSA
-/// systems share resolves to nothing: a suggestion is dropped rather than pointed at the
-/// wrong system.
-#[derive(Default)]
-struct CandidateKeys(HashMap<String, Option<SourceKey>>);
-
-impl CandidateKeys {
-    fn new<'a>(keys: impl Iterator<Item = &'a SourceKey>) -> Self {
-        let mut index: HashMap<String, Option<SourceKey>> = HashMap::new();
-        for key in keys {
-            index
-                .entry(key.key.clone())
-                .and_modify(|known| {
-                    if known.as_ref() != Some(key) {
-                        *known = None;
-                    }
-                })
-                .or_insert_with(|| Some(key.clone()));
-        }
-        CandidateKeys(index)
-    }
-
-    fn resolve(&self, suggestions: Vec<Suggestion>) -> Vec<Candidate> {
-        let safe = auto_acceptable(&suggestions, crate::domain::matching::HIGH_THRESHOLD)
-            .map(|best| best.candidate_key.clone());
-        suggestions
-            .into_iter()
-            .enumerate()
-            .filter_map(|(index, suggestion)| {
-                let key = self.0.get(&suggestion.candidate_key)?.clone()?;
-                let safe = index == 0 && safe.as_ref() == Some(&suggestion.candidate_key);
-                Some(Candidate {
-                    key,
-                    suggestion,
-                    safe,
-                })
-            })
-            .collect()
-    }
+/// The matcher's ranked suggestions as candidates, the best one marked safe when the
+/// safe-band rule at [`HIGH_THRESHOLD`] accepts it.
+fn candidates(suggestions: Vec<Suggestion>) -> Vec<Candidate> {
+    let safe = auto_acceptable(&suggestions, HIGH_THRESHOLD).is_some();
+    suggestions
+        .into_iter()
+        .enumerate()
+        .map(|(index, suggestion)| Candidate {
+            key: suggestion.candidate_key.clone(),
+            safe: safe && index == 0,
+            suggestion,
+        })
+        .collect()
 }
 
 /// What the matcher is built from: the rows of both sides and the mappings in force.
@@ -133,7 +106,7 @@ impl Suggester {
             .collect();
         let mut client_feedback = Feedback::new();
         for (vendor, company) in store.rejections("client")? {
-            client_feedback.reject(&vendor.key, &company.key);
+            client_feedback.reject(&vendor, &company);
             if let (Some(query), Some(candidate)) = (names.get(&vendor), names.get(&company)) {
                 client_feedback.learn_from_rejection(query, candidate);
             }
@@ -145,42 +118,53 @@ impl Suggester {
         }
         let mut product_feedback = Feedback::new();
         for (vendor, product) in store.rejections("product")? {
-            product_feedback.reject(&vendor.key, &product.key);
+            product_feedback.reject(&vendor, &product);
         }
         Ok(Suggester {
-            companies: CandidateKeys::new(inputs.psa_parties.iter().map(|row| &row.key)),
             clients: ClientMatcher::new(
                 inputs
                     .psa_parties
                     .iter()
-                    .map(|row| row.party.clone())
+                    .map(|row| (row.key.clone(), row.party.clone()))
                     .collect(),
             ),
             client_feedback,
-            psa_products: CandidateKeys::new(inputs.psa_products.iter().map(|row| &row.key)),
             products: ProductMatcher::new(
                 inputs
                     .psa_products
                     .iter()
-                    .map(|row| (row.product.clone(), row.term))
+                    .map(|row| (row.key.clone(), row.product.clone(), row.term))
                     .collect(),
             ),
             product_feedback,
         })
     }
 
-    /// Ranked PSA companies for a vendor customer.
-    pub(crate) fn for_customer(&self, customer: &Party, top: usize) -> Vec<Candidate> {
-        let suggestions = self.clients.suggest(customer, &self.client_feedback, top);
-        self.companies.resolve(suggestions)
+    /// Ranked PSA companies for the vendor customer `key`.
+    pub(crate) fn for_customer(
+        &self,
+        key: &SourceKey,
+        customer: &Party,
+        top: usize,
+    ) -> Vec<Candidate> {
+        candidates(
+            self.clients
+                .suggest(key, customer, &self.client_feedback, top),
+        )
     }
 
-    /// Ranked PSA products for a vendor product bought on a term.
-    pub(crate) fn for_product(&self, product: &Product, term: Term, top: usize) -> Vec<Candidate> {
-        let suggestions = self
-            .products
-            .suggest(product, term, &self.product_feedback, top);
-        self.psa_products.resolve(suggestions)
+    /// Ranked PSA products for the vendor product `key` bought on a term.
+    pub(crate) fn for_product(
+        &self,
+        key: &SourceKey,
+        product: &Product,
+        term: Term,
+        top: usize,
+    ) -> Vec<Candidate> {
+        candidates(
+            self.products
+                .suggest(key, product, term, &self.product_feedback, top),
+        )
     }
 }
 
@@ -214,14 +198,19 @@ impl Workspace {
         let clients = unmapped_customers
             .into_iter()
             .map(|customer| ClientSuggestions {
-                candidates: suggester.for_customer(&customer.party, top),
+                candidates: suggester.for_customer(&customer.key, &customer.party, top),
                 customer,
             })
             .collect();
         let products = unmapped_products
             .into_iter()
             .map(|product| ProductSuggestions {
-                candidates: suggester.for_product(&product.product, product.term, top),
+                candidates: suggester.for_product(
+                    &product.key,
+                    &product.product,
+                    product.term,
+                    top,
+                ),
                 product,
             })
             .collect();
@@ -300,9 +289,5 @@ fn accept(candidates: &[Candidate], accept_above: u8) -> Option<SourceKey> {
         .iter()
         .map(|candidate| candidate.suggestion.clone())
         .collect();
-    let best = auto_acceptable(&suggestions, accept_above)?;
-    candidates
-        .iter()
-        .find(|candidate| candidate.suggestion.candidate_key == best.candidate_key)
-        .map(|candidate| candidate.key.clone())
+    auto_acceptable(&suggestions, accept_above).map(|best| best.candidate_key.clone())
 }

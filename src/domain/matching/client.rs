@@ -1,12 +1,13 @@
 //! Vendor customer → PSA company suggestions.
 
-use crate::domain::lines::Party;
+use crate::domain::lines::{Party, SourceKey};
+use crate::domain::matching::calibration::{HIGH_THRESHOLD, calibrate};
 use crate::domain::matching::compare::{PreparedName, compare_names};
 use crate::domain::matching::explain::{Evidence, Explanation};
 use crate::domain::matching::feedback::Feedback;
 use crate::domain::matching::index::{CandidateIndex, blocking_keys};
 use crate::domain::matching::score::TokenWeights;
-use crate::domain::matching::{HIGH_THRESHOLD, Suggestion, calibrate, rank};
+use crate::domain::matching::suggestion::{Suggestion, rank};
 use crate::domain::normalize::{
     Trail, legal_suffix_of, normalize_company, registrable_domain, tenant_prefix,
 };
@@ -25,6 +26,7 @@ const TENANT_FLOOR: f64 = 0.9;
 /// One candidate, prepared once.
 #[derive(Debug, Clone)]
 struct Profile {
+    key: SourceKey,
     party: Party,
     name: PreparedName,
     domain: Option<String>,
@@ -33,9 +35,10 @@ struct Profile {
 }
 
 impl Profile {
-    fn of(party: &Party) -> Profile {
+    fn of(key: &SourceKey, party: &Party) -> Profile {
         let domain_text = party.domain.as_deref().unwrap_or("");
         Profile {
+            key: key.clone(),
             party: party.clone(),
             name: PreparedName::new(normalize_company(&party.name)),
             domain: registrable_domain(domain_text),
@@ -60,6 +63,10 @@ pub struct ClientMatcher {
     candidates: Vec<Profile>,
     weights: TokenWeights,
     index: CandidateIndex,
+    /// Candidates by system-qualified key, for confirmed pairs.
+    by_source_key: HashMap<SourceKey, Vec<u32>>,
+    /// Candidates by bare key, case-folded, for ids carried across: a Pax8 `externalId` names
+    /// the PSA id without its system.
     by_key: HashMap<String, Vec<u32>>,
     by_external_id: HashMap<String, Vec<u32>>,
     by_domain: HashMap<String, Vec<u32>>,
@@ -71,17 +78,29 @@ fn id_key(id: &str) -> String {
 
 impl ClientMatcher {
     /// Prepares the pool: normalises every name, learns token weights, builds the index.
-    pub fn new(candidates: Vec<Party>) -> ClientMatcher {
-        let candidates: Vec<Profile> = candidates.iter().map(Profile::of).collect();
+    ///
+    /// Each candidate comes with its system-qualified key, which is its identity in
+    /// suggestions and feedback; the party's own `key` field is not consulted. The bare part
+    /// of the key is what an id carried across (Pax8 `externalId`) is compared with.
+    pub fn new(candidates: Vec<(SourceKey, Party)>) -> ClientMatcher {
+        let candidates: Vec<Profile> = candidates
+            .iter()
+            .map(|(key, party)| Profile::of(key, party))
+            .collect();
         let weights = TokenWeights::learn(candidates.iter().map(|c| c.name.name.tokens.as_slice()));
         let index = CandidateIndex::build(candidates.iter().map(Profile::blocking_keys));
+        let mut by_source_key: HashMap<SourceKey, Vec<u32>> = HashMap::new();
         let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
         let mut by_external_id: HashMap<String, Vec<u32>> = HashMap::new();
         let mut by_domain: HashMap<String, Vec<u32>> = HashMap::new();
         for (position, candidate) in candidates.iter().enumerate() {
             let position = position as u32;
+            by_source_key
+                .entry(candidate.key.clone())
+                .or_default()
+                .push(position);
             by_key
-                .entry(id_key(&candidate.party.key))
+                .entry(id_key(&candidate.key.key))
                 .or_default()
                 .push(position);
             if let Some(external) = candidate.party.external_id.as_deref() {
@@ -100,6 +119,7 @@ impl ClientMatcher {
             candidates,
             weights,
             index,
+            by_source_key,
             by_key,
             by_external_id,
             by_domain,
@@ -118,14 +138,24 @@ impl ClientMatcher {
 
     /// Up to `top` candidates for `query`, best first (score descending, key ascending).
     ///
+    /// `query_key` is the query's identity for feedback (the party's own `key` field is not
+    /// consulted), and its bare part is what a candidate's carried id is compared with.
     /// A confirmed pair short-circuits: only the confirmed candidates come back, at 100.
-    /// Rejected pairs never come back. Candidates in [`Band::None`](super::Band::None) are included for context
-    /// when `top` leaves room; callers that want only real suggestions filter on the band.
-    pub fn suggest(&self, query: &Party, feedback: &Feedback, top: usize) -> Vec<Suggestion> {
-        let query_profile = Profile::of(query);
+    /// Rejected pairs never come back. Candidates in
+    /// [`Band::None`](crate::domain::matching::Band::None) are included for
+    /// context when `top` leaves room; callers that want only real suggestions filter on the
+    /// band.
+    pub fn suggest(
+        &self,
+        query_key: &SourceKey,
+        query: &Party,
+        feedback: &Feedback,
+        top: usize,
+    ) -> Vec<Suggestion> {
+        let query_profile = Profile::of(query_key, query);
         let confirmed: Vec<Suggestion> = feedback
-            .confirmed_for(&query.key)
-            .flat_map(|key| self.by_key.get(&id_key(key)).into_iter().flatten())
+            .confirmed_for(query_key)
+            .flat_map(|key| self.by_source_key.get(key).into_iter().flatten())
             .map(|position| self.confirmed_suggestion(&query_profile, *position as usize))
             .collect();
         if !confirmed.is_empty() {
@@ -142,7 +172,7 @@ impl ClientMatcher {
             .into_iter()
             .filter(|position| {
                 let candidate = &self.candidates[*position as usize];
-                !feedback.is_rejected(&query.key, &candidate.party.key)
+                !feedback.is_rejected(query_key, &candidate.key)
             })
             .map(|position| {
                 let candidate = &self.candidates[position as usize];
@@ -150,7 +180,7 @@ impl ClientMatcher {
                 (suggestion.score, position)
             })
             .collect();
-        let key = |position: u32| &self.candidates[position as usize].party.key;
+        let key = |position: u32| &self.candidates[position as usize].key;
         scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| key(a.1).cmp(key(b.1))));
         let margin_after_shown = scored
             .get(top)
@@ -178,7 +208,7 @@ impl ClientMatcher {
         }
         positions.extend(
             self.by_external_id
-                .get(&id_key(&query.party.key))
+                .get(&id_key(&query.key.key))
                 .into_iter()
                 .flatten(),
         );
@@ -198,7 +228,7 @@ impl ClientMatcher {
             true,
         );
         Suggestion::new(
-            candidate.party.key.clone(),
+            candidate.key.clone(),
             candidate.party.name.clone(),
             100,
             Explanation::new(
@@ -233,13 +263,13 @@ impl ClientMatcher {
             .party
             .external_id
             .as_deref()
-            .filter(|id| id_key(id) == id_key(&candidate.party.key))
+            .filter(|id| id_key(id) == id_key(&candidate.key.key))
             .or_else(|| {
                 candidate
                     .party
                     .external_id
                     .as_deref()
-                    .filter(|id| id_key(id) == id_key(&query.party.key))
+                    .filter(|id| id_key(id) == id_key(&query.key.key))
             });
         if let Some(id) = carried_id {
             evidence.push(Evidence::ExternalId { id: id.to_string() });
@@ -300,7 +330,7 @@ impl ClientMatcher {
             calibrate(similarity)
         };
         Suggestion::new(
-            candidate.party.key.clone(),
+            candidate.key.clone(),
             candidate.party.name.clone(),
             score,
             Explanation::new(

@@ -1,7 +1,7 @@
 //! Why a candidate was suggested: trails, tokens with weights, and key evidence.
 
 use crate::domain::lines::Term;
-use crate::domain::matching::calibrate;
+use crate::domain::matching::calibration::calibrate;
 use crate::domain::normalize::Trail;
 use std::fmt::Write as _;
 

@@ -1,7 +1,8 @@
 //! What the operator taught the matcher, rebuilt by the store from its decision log.
 
+use crate::domain::lines::SourceKey;
 use crate::domain::normalize::normalize_company;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Times a token must be noted as noise before it loses weight: one removal can be chance.
 const NOISE_AFTER: u32 = 2;
@@ -11,12 +12,14 @@ const NOISE_FLOOR: f64 = 0.1;
 
 /// The operator's decisions, as the matcher uses them.
 ///
-/// Pairs are (query key, candidate key): for clients the vendor customer key and the PSA
-/// company key, for products the vendor product key and the PSA product key.
+/// Pairs are (query key, candidate key): for clients the vendor customer and the PSA company,
+/// for products the vendor product and the PSA product. Both sides are system-qualified, so a
+/// decision about one system's record never touches another system's record with the same
+/// bare id.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Feedback {
-    rejected: HashSet<(String, String)>,
-    confirmed: BTreeMap<String, BTreeSet<String>>,
+    rejected: HashMap<SourceKey, HashSet<SourceKey>>,
+    confirmed: BTreeMap<SourceKey, BTreeSet<SourceKey>>,
     noise: BTreeMap<String, u32>,
 }
 
@@ -27,17 +30,19 @@ impl Feedback {
     }
 
     /// The operator said this candidate is not this query: it is never suggested again.
-    pub fn reject(&mut self, query_key: &str, candidate_key: &str) {
+    pub fn reject(&mut self, query: &SourceKey, candidate: &SourceKey) {
         self.rejected
-            .insert((query_key.to_string(), candidate_key.to_string()));
+            .entry(query.clone())
+            .or_default()
+            .insert(candidate.clone());
     }
 
     /// The operator confirmed the pair: it short-circuits every later suggestion for the query.
-    pub fn confirm(&mut self, query_key: &str, candidate_key: &str) {
+    pub fn confirm(&mut self, query: &SourceKey, candidate: &SourceKey) {
         self.confirmed
-            .entry(query_key.to_string())
+            .entry(query.clone())
             .or_default()
-            .insert(candidate_key.to_string());
+            .insert(candidate.clone());
     }
 
     /// Learns from a confirmed pair of names: tokens on one side only ("old", "main",
@@ -59,17 +64,15 @@ impl Feedback {
     }
 
     /// True when the operator rejected this pair.
-    pub fn is_rejected(&self, query_key: &str, candidate_key: &str) -> bool {
+    pub fn is_rejected(&self, query: &SourceKey, candidate: &SourceKey) -> bool {
         self.rejected
-            .contains(&(query_key.to_string(), candidate_key.to_string()))
+            .get(query)
+            .is_some_and(|candidates| candidates.contains(candidate))
     }
 
     /// The candidates confirmed for a query, in key order.
-    pub fn confirmed_for(&self, query_key: &str) -> impl Iterator<Item = &str> {
-        self.confirmed
-            .get(query_key)
-            .into_iter()
-            .flat_map(|candidates| candidates.iter().map(String::as_str))
+    pub fn confirmed_for(&self, query: &SourceKey) -> impl Iterator<Item = &SourceKey> {
+        self.confirmed.get(query).into_iter().flatten()
     }
 
     /// The weight factor of a normalised token: 1 until it has been noted as noise

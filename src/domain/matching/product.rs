@@ -1,12 +1,13 @@
 //! Vendor SKU → PSA product suggestions: the client engine plus the catalog and the term.
 
-use crate::domain::lines::{Product, Term};
+use crate::domain::lines::{Product, SourceKey, Term};
+use crate::domain::matching::calibration::{Band, HIGH_THRESHOLD, calibrate};
 use crate::domain::matching::catalog::{CatalogProduct, canonical_tokens, find_in_catalog};
 use crate::domain::matching::compare::{PreparedName, compare_names};
 use crate::domain::matching::explain::{Evidence, Explanation};
 use crate::domain::matching::feedback::Feedback;
 use crate::domain::matching::score::TokenWeights;
-use crate::domain::matching::{Band, HIGH_THRESHOLD, Suggestion, calibrate, rank};
+use crate::domain::matching::suggestion::{Suggestion, rank};
 use crate::domain::normalize::normalize_product;
 
 /// Similarity two products get when the catalog says they are the same product.
@@ -18,6 +19,7 @@ const TERM_PENALTY: f64 = 0.3;
 
 #[derive(Debug, Clone)]
 struct ProductProfile {
+    key: SourceKey,
     product: Product,
     term: Term,
     name: PreparedName,
@@ -25,7 +27,7 @@ struct ProductProfile {
 }
 
 impl ProductProfile {
-    fn of(product: &Product, term: Term) -> ProductProfile {
+    fn of(key: &SourceKey, product: &Product, term: Term) -> ProductProfile {
         let normalized = normalize_product(&product.name);
         let catalog = find_in_catalog(product);
         let mut name = normalized.name;
@@ -37,6 +39,7 @@ impl ProductProfile {
             (given, _) => given,
         };
         ProductProfile {
+            key: key.clone(),
             product: product.clone(),
             term,
             name: PreparedName::new(name),
@@ -57,10 +60,13 @@ pub struct ProductMatcher {
 impl ProductMatcher {
     /// Prepares the pool. A candidate with `Term::Unspecified` takes the term its name states
     /// ("… Annual"), if any.
-    pub fn new(candidates: Vec<(Product, Term)>) -> ProductMatcher {
+    ///
+    /// Each candidate comes with its system-qualified key, which is its identity in
+    /// suggestions and feedback; the bare part is what an equal product id is compared with.
+    pub fn new(candidates: Vec<(SourceKey, Product, Term)>) -> ProductMatcher {
         let candidates: Vec<ProductProfile> = candidates
             .iter()
-            .map(|(product, term)| ProductProfile::of(product, *term))
+            .map(|(key, product, term)| ProductProfile::of(key, product, *term))
             .collect();
         let weights = TokenWeights::learn(candidates.iter().map(|c| c.name.name.tokens.as_slice()));
         ProductMatcher {
@@ -70,25 +76,27 @@ impl ProductMatcher {
     }
 
     /// Up to `top` candidates for a vendor product bought on `term`, best first (score
-    /// descending, key ascending). Confirmed pairs short-circuit; rejected pairs never return.
+    /// descending, key ascending). `query_key` is the query's identity for feedback.
+    /// Confirmed pairs short-circuit; rejected pairs never return.
     pub fn suggest(
         &self,
+        query_key: &SourceKey,
         query: &Product,
         term: Term,
         feedback: &Feedback,
         top: usize,
     ) -> Vec<Suggestion> {
-        let query = ProductProfile::of(query, term);
-        let confirmed: Vec<&str> = feedback.confirmed_for(&query.product.key).collect();
+        let query = ProductProfile::of(query_key, query, term);
+        let confirmed: Vec<&SourceKey> = feedback.confirmed_for(query_key).collect();
         let pool = self
             .candidates
             .iter()
-            .filter(|candidate| !feedback.is_rejected(&query.product.key, &candidate.product.key));
+            .filter(|candidate| !feedback.is_rejected(query_key, &candidate.key));
         let suggestions = if confirmed.is_empty() {
             pool.map(|candidate| self.score(&query, candidate, feedback))
                 .collect()
         } else {
-            pool.filter(|candidate| confirmed.contains(&candidate.product.key.as_str()))
+            pool.filter(|candidate| confirmed.contains(&&candidate.key))
                 .map(|candidate| {
                     let mut suggestion = self.score(&query, candidate, feedback);
                     suggestion.score = 100;
@@ -114,14 +122,14 @@ impl ProductMatcher {
         let mut similarity = comparison.similarity;
         let mut evidence = Vec::new();
         if query
-            .product
+            .key
             .key
             .trim()
-            .eq_ignore_ascii_case(candidate.product.key.trim())
+            .eq_ignore_ascii_case(candidate.key.key.trim())
         {
             similarity = similarity.max(SAME_CATALOG_SIMILARITY);
             evidence.push(Evidence::ExternalId {
-                id: candidate.product.key.clone(),
+                id: candidate.key.key.clone(),
             });
         }
         match (query.catalog, candidate.catalog) {
@@ -162,7 +170,7 @@ impl ProductMatcher {
             score = score.min(HIGH_THRESHOLD - 1);
         }
         Suggestion::new(
-            candidate.product.key.clone(),
+            candidate.key.clone(),
             candidate.product.name.clone(),
             score,
             Explanation::new(
