@@ -12,6 +12,7 @@
 mod abbreviation;
 mod legal_suffix;
 mod product;
+pub(crate) mod table;
 mod web_domain;
 
 pub use abbreviation::expand_abbreviations;
