@@ -1,7 +1,7 @@
 //! Business abbreviations spelled out, from the bundled table.
 
+use super::steps::tokenize;
 use super::table::{TableProblem, is_normalised_token, read_table, record};
-use super::tokenize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 

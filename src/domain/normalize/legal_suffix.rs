@@ -1,10 +1,10 @@
 //! Legal forms (Inc, LLC, GmbH, Pty Ltd) at the end of company names, from the bundled table.
 
-use super::table::{TableProblem, read_table, record};
-use super::{
+use super::steps::{
     fold_case_and_diacritics, join_initials, read_ampersand, split_site_tail, strip_punctuation,
     tokenize,
 };
+use super::table::{TableProblem, read_table, record};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
