@@ -1,6 +1,8 @@
 //! Product names: term words set aside (remembering the term) and vendor shorthand spelled out.
 
-use super::{NormalizedName, Rule, Trail, read_ampersand, strip_punctuation, tokenize};
+use super::company::NormalizedName;
+use super::steps::{read_ampersand, strip_punctuation, tokenize};
+use super::trail::{Rule, Trail};
 use crate::domain::lines::Term;
 
 /// A product name reduced to comparable tokens, with the term its words state.

@@ -3,7 +3,8 @@
 //! A gap report over half the spend looks exactly like a clean one over all of it, so coverage
 //! is computed first and shown first, and "clean" is only ever said at full coverage.
 
-use super::{MappingSet, Position, Treatment};
+use super::mappings::{MappingSet, Treatment};
+use super::position::Position;
 use crate::domain::lines::SourceKey;
 use crate::domain::money::{Currency, MoneyByCurrency};
 use chrono::NaiveDate;

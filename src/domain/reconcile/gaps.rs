@@ -1,7 +1,8 @@
 //! Gap rows: where vendor seats and billed seats disagree, and what that is worth.
 
+use super::mappings::{MappingSet, Treatment};
+use super::position::Position;
 use super::sides::{GroupKey, PsaSide, VendorSide, group_psa, group_vendor};
-use super::{MappingSet, Position, Treatment};
 use crate::domain::lines::{SourceKey, Term};
 use crate::domain::money::{Currency, Money};
 use chrono::NaiveDate;

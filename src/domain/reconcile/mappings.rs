@@ -1,6 +1,7 @@
 //! The operator's decisions as reconciliation sees them: which vendor customer is which PSA
 //! company, which vendor product is which PSA product, and what to leave out.
 
+use super::position::Position;
 use crate::domain::lines::{SourceKey, Term};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -76,7 +77,7 @@ impl MappingSet {
 
     /// How a vendor position is treated on `today`: the one rule that coverage, grouping and
     /// the orphan check all follow, so they can never disagree.
-    pub fn treat(&self, position: &super::Position, today: NaiveDate) -> Treatment<'_> {
+    pub fn treat(&self, position: &Position, today: NaiveDate) -> Treatment<'_> {
         if self.customer_ignored(&position.customer, today)
             || self.product_ignored(&position.product, today)
         {

@@ -1,7 +1,8 @@
 //! The two sides of a comparison, grouped per (PSA company, PSA product, term, currency):
 //! vendor seats reached through the mappings, and PSA seats as billed.
 
-use super::{MappingSet, Position, Treatment};
+use super::mappings::{MappingSet, Treatment};
+use super::position::Position;
 use crate::domain::lines::{SourceKey, Term};
 use crate::domain::money::{Currency, Money};
 use chrono::NaiveDate;

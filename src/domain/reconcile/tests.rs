@@ -1,6 +1,7 @@
 use super::*;
 use crate::domain::lines::{SourceKey, Term};
 use crate::domain::money::Currency;
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 

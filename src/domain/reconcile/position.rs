@@ -1,0 +1,32 @@
+//! What reconciliation compares: one side's seats per customer, product, term and currency.
+
+use crate::domain::lines::{SourceKey, Term};
+use crate::domain::money::Currency;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// One side's seats for one (customer, product, term, currency), summed over the current
+/// imports. This is what importing aggregates to, so a reconcile never rereads raw lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Position {
+    /// The vendor customer or PSA company.
+    pub customer: SourceKey,
+    /// Its display name.
+    pub customer_name: String,
+    /// The vendor product or PSA product.
+    pub product: SourceKey,
+    /// Its display name.
+    pub product_name: String,
+    /// The commitment term.
+    pub term: Term,
+    /// The currency of every amount in this position.
+    pub currency: Currency,
+    /// Net seats for the period.
+    pub seats: Decimal,
+    /// The extended amount of all rows: vendor spend, or the PSA's billed amount.
+    pub spend: Decimal,
+    /// Price per seat the client pays (the PSA side's price).
+    pub unit_price: Option<Decimal>,
+    /// Cost per seat to the MSP (the vendor side's cost).
+    pub unit_cost: Option<Decimal>,
+}
