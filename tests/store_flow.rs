@@ -220,7 +220,7 @@ fn decisions_survive_a_restart_and_undo_redo_replays_them() {
     assert_eq!(mapped(&store), Some(bolt.clone()));
     assert!(matches!(
         store.undo().expect("undo"),
-        UndoOutcome::Applied(..)
+        UndoOutcome::Applied { .. }
     ));
     assert_eq!(
         mapped(&store),
@@ -229,7 +229,7 @@ fn decisions_survive_a_restart_and_undo_redo_replays_them() {
     );
     assert!(matches!(
         store.undo().expect("undo"),
-        UndoOutcome::Applied(..)
+        UndoOutcome::Applied { .. }
     ));
     assert_eq!(mapped(&store), None);
     assert_eq!(store.undo().expect("undo"), UndoOutcome::Nothing);
@@ -237,7 +237,7 @@ fn decisions_survive_a_restart_and_undo_redo_replays_them() {
     let mut store = Store::open(&path).expect("reopen");
     assert!(matches!(
         store.redo().expect("redo"),
-        UndoOutcome::Applied(..)
+        UndoOutcome::Applied { .. }
     ));
     assert_eq!(
         mapped(&store),

@@ -105,22 +105,36 @@ pub struct DecisionRecord {
     pub origin: String,
     /// The record changed, as JSON.
     pub record: String,
+    /// The bulk step this entry belongs to, so that one undo reverses a whole bulk accept: the
+    /// id of the step's first entry, shared by the entries of its undo and redo. `None` for an
+    /// entry that is a step of its own (a single decision, and every entry logged before
+    /// batches existed).
+    pub batch: Option<i64>,
 }
 
 /// What an undo or redo did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UndoOutcome {
-    /// This decision was reversed (undo) or re-applied (redo): the log entry written, and the
-    /// original decision read back from the log, so a face can name it in business words
-    /// (`None` only for a log entry that no decision produces, from a hand-edited database).
-    Applied(Box<DecisionRecord>, Option<Decision>),
+    /// One step of the history was reversed (undo) or re-applied (redo): a single decision, or
+    /// every decision of one batch, in one transaction.
+    Applied {
+        /// The last log entry this undo or redo wrote; its `batch` names the bulk step.
+        record: Box<DecisionRecord>,
+        /// How many decisions were reversed or re-applied: one, or the size of the batch.
+        count: usize,
+        /// The decisions as they were originally made, in that order, read back from the log
+        /// so that a face can name them in business words. Shorter than `count` only when a
+        /// log entry is one that no decision produces (a hand-edited database).
+        decisions: Vec<Decision>,
+    },
     /// There was nothing to undo or redo.
     Nothing,
 }
 
 impl Store {
     /// Records a decision and applies it, in one transaction. Returns the log id, or `None`
-    /// when the decision changes nothing (it is then not logged).
+    /// when the decision changes nothing (it is then not logged). The entry is a step of its
+    /// own in the history: its batch is `None`.
     pub fn decide(
         &mut self,
         decision: &Decision,
@@ -137,25 +151,88 @@ impl Store {
         record.write(&transaction, after.as_ref())?;
         let id = log(
             &transaction,
-            decision.action(),
-            "do",
-            None,
-            origin,
-            &record,
-            before.as_ref(),
-            after.as_ref(),
+            &Entry {
+                id: None,
+                decided_at: &now_text(),
+                action: decision.action(),
+                step: "do",
+                target: None,
+                origin,
+                record: &record,
+                before: before.as_ref(),
+                after: after.as_ref(),
+                batch: None,
+            },
         )?;
         transaction.commit()?;
         Ok(Some(id))
     }
 
-    /// Reverses the latest decision that is not yet undone. Survives restarts: the stack is
-    /// rebuilt from the log.
+    /// Records and applies several decisions as one step of the history, in one transaction:
+    /// a bulk accept is one intent of the operator, so one undo reverses all of it. Each entry
+    /// carries the id of the batch's first entry. Decisions are applied in order, each seeing
+    /// the ones before it; a decision that changes nothing is skipped and not logged, as with
+    /// [`Store::decide`]. Returns, per decision in input order, its log id or `None` when it
+    /// was skipped. Fails (and writes nothing) if any write fails.
+    pub fn decide_batch(
+        &mut self,
+        decisions: &[Decision],
+        origin: Origin,
+    ) -> Result<Vec<Option<i64>>, StoreError> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let decided_at = now_text();
+        let mut batch = None;
+        let mut logged = Vec::with_capacity(decisions.len());
+        for decision in decisions {
+            let (record, after) = decision.target(origin);
+            let before = record.read(&transaction)?;
+            if before == after {
+                logged.push(None);
+                continue;
+            }
+            record.write(&transaction, after.as_ref())?;
+            // The first entry is given its id explicitly, so that it can carry its own id as
+            // the batch: the log cannot be updated afterwards.
+            let (id, batch_id) = match batch {
+                Some(batch_id) => (None, batch_id),
+                None => {
+                    let first = next_log_id(&transaction)?;
+                    (Some(first), first)
+                }
+            };
+            batch = Some(batch_id);
+            let id = log(
+                &transaction,
+                &Entry {
+                    id,
+                    decided_at: &decided_at,
+                    action: decision.action(),
+                    step: "do",
+                    target: None,
+                    origin,
+                    record: &record,
+                    before: before.as_ref(),
+                    after: after.as_ref(),
+                    batch,
+                },
+            )?;
+            logged.push(Some(id));
+        }
+        transaction.commit()?;
+        Ok(logged)
+    }
+
+    /// Reverses the latest step that is not yet undone: one decision, or a whole batch (its
+    /// entries in reverse order), in one transaction. Survives restarts: the stack is rebuilt
+    /// from the log.
     pub fn undo(&mut self) -> Result<UndoOutcome, StoreError> {
         self.step_history(true)
     }
 
-    /// Re-applies the most recently undone decision, unless a new decision came after it.
+    /// Re-applies the most recently undone step (a whole batch in its original order), unless
+    /// a new decision came after it.
     pub fn redo(&mut self) -> Result<UndoOutcome, StoreError> {
         self.step_history(false)
     }
@@ -164,83 +241,73 @@ impl Store {
         let transaction = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (done, undone) = history_stacks(&transaction)?;
-        let target = if undo { done.last() } else { undone.last() };
-        let Some(&target) = target else {
+        let (mut done, mut undone) = history_stacks(&transaction)?;
+        let target = if undo { done.pop() } else { undone.pop() };
+        let Some(target) = target else {
             return Ok(UndoOutcome::Nothing);
         };
-        let (action, origin, record_text, before, after): (
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-        ) = transaction.query_row(
-            "SELECT action, origin, record, before, after FROM decisions WHERE id = ?1",
-            [target],
-            |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                ))
-            },
-        )?;
-        let corrupt = |value: &str| StoreError::Corrupt {
-            column: "decisions",
-            value: value.to_string(),
-        };
-        let record: RecordId =
-            serde_json::from_str(&record_text).map_err(|_| corrupt(&record_text))?;
-        let parse = |text: &Option<String>| -> Result<Option<Value>, StoreError> {
-            text.as_deref()
-                .map(|text| serde_json::from_str(text).map_err(|_| corrupt(text)))
-                .transpose()
-        };
-        let (before, after) = (parse(&before)?, parse(&after)?);
-        let decision = record.decision(after.as_ref());
-        let (from, to) = if undo {
-            (&after, &before)
-        } else {
-            (&before, &after)
-        };
-        record.write(&transaction, to.as_ref())?;
-        let origin = if origin == "automatic" {
-            Origin::Automatic
-        } else {
-            Origin::Manual
-        };
+        let entries = target
+            .entries
+            .iter()
+            .map(|&id| LoggedDecision::read(&transaction, id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let decided_at = now_text();
         let step = if undo { "undo" } else { "redo" };
-        let id = log(
-            &transaction,
-            &action,
-            step,
-            Some(target),
-            origin,
-            &record,
-            from.as_ref(),
-            to.as_ref(),
-        )?;
-        transaction.commit()?;
-        Ok(UndoOutcome::Applied(
-            Box::new(DecisionRecord {
+        let mut in_order: Vec<&LoggedDecision> = entries.iter().collect();
+        if undo {
+            in_order.reverse();
+        }
+        let mut last = None;
+        for entry in in_order {
+            let (from, to) = if undo {
+                (&entry.after, &entry.before)
+            } else {
+                (&entry.before, &entry.after)
+            };
+            entry.record.write(&transaction, to.as_ref())?;
+            let id = log(
+                &transaction,
+                &Entry {
+                    id: None,
+                    decided_at: &decided_at,
+                    action: &entry.action,
+                    step,
+                    target: Some(entry.id),
+                    origin: entry.origin,
+                    record: &entry.record,
+                    before: from.as_ref(),
+                    after: to.as_ref(),
+                    batch: target.batch,
+                },
+            )?;
+            last = Some(DecisionRecord {
                 id,
-                decided_at: now_text(),
-                action,
+                decided_at: decided_at.clone(),
+                action: entry.action.clone(),
                 step: step.to_string(),
-                origin: origin.as_str().to_string(),
-                record: record_text,
-            }),
-            decision,
-        ))
+                origin: entry.origin.as_str().to_string(),
+                record: entry.record_text.clone(),
+                batch: target.batch,
+            });
+        }
+        let Some(record) = last else {
+            return Ok(UndoOutcome::Nothing);
+        };
+        transaction.commit()?;
+        Ok(UndoOutcome::Applied {
+            record: Box::new(record),
+            count: entries.len(),
+            decisions: entries
+                .iter()
+                .filter_map(|entry| entry.record.decision(entry.after.as_ref()))
+                .collect(),
+        })
     }
 
     /// The latest entries of the decision log, newest first.
     pub fn decision_log(&self, limit: usize) -> Result<Vec<DecisionRecord>, StoreError> {
         let mut statement = self.connection.prepare(
-            "SELECT id, decided_at, action, step, origin, record FROM decisions
+            "SELECT id, decided_at, action, step, origin, record, batch FROM decisions
              ORDER BY id DESC LIMIT ?1",
         )?;
         let rows = statement.query_map([limit as i64], |row| {
@@ -251,6 +318,7 @@ impl Store {
                 step: row.get(3)?,
                 origin: row.get(4)?,
                 record: row.get(5)?,
+                batch: row.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -272,54 +340,161 @@ impl Store {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn log(
-    transaction: &Transaction<'_>,
-    action: &str,
-    step: &str,
+/// One entry to append to the decision log.
+struct Entry<'a> {
+    /// The id to give the entry; `None` lets SQLite pick the next one. A batch's first entry
+    /// needs its id before it is written, since it carries that id as its batch.
+    id: Option<i64>,
+    decided_at: &'a str,
+    action: &'a str,
+    step: &'a str,
     target: Option<i64>,
     origin: Origin,
-    record: &RecordId,
-    before: Option<&Value>,
-    after: Option<&Value>,
-) -> Result<i64, StoreError> {
-    let record = serde_json::to_string(record).map_err(|source| StoreError::Serialise {
+    record: &'a RecordId,
+    before: Option<&'a Value>,
+    after: Option<&'a Value>,
+    batch: Option<i64>,
+}
+
+fn log(transaction: &Transaction<'_>, entry: &Entry<'_>) -> Result<i64, StoreError> {
+    let record = serde_json::to_string(entry.record).map_err(|source| StoreError::Serialise {
         what: "a decision record",
         source,
     })?;
     transaction.execute(
-        "INSERT INTO decisions (decided_at, action, step, target, origin, record, before, after)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO decisions
+             (id, decided_at, action, step, target, origin, record, before, after, batch)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
-            now_text(),
-            action,
-            step,
-            target,
-            origin.as_str(),
+            entry.id,
+            entry.decided_at,
+            entry.action,
+            entry.step,
+            entry.target,
+            entry.origin.as_str(),
             record,
-            before.map(Value::to_string),
-            after.map(Value::to_string)
+            entry.before.map(Value::to_string),
+            entry.after.map(Value::to_string),
+            entry.batch
         ],
     )?;
     Ok(transaction.last_insert_rowid())
 }
 
-/// Replays the log into the stack of decisions that can be undone and the stack that can be
-/// redone. A new decision clears the redo stack, as in every editor.
-fn history_stacks(transaction: &Transaction<'_>) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
-    let mut statement = transaction.prepare("SELECT id, step FROM decisions ORDER BY id")?;
+/// The id the next log entry gets. Only meaningful inside the immediate transaction that
+/// writes it, which keeps every other writer out until it commits.
+fn next_log_id(transaction: &Transaction<'_>) -> Result<i64, StoreError> {
+    let latest: i64 =
+        transaction.query_row("SELECT coalesce(max(id), 0) FROM decisions", [], |row| {
+            row.get(0)
+        })?;
+    latest.checked_add(1).ok_or_else(|| StoreError::Corrupt {
+        column: "decisions",
+        value: latest.to_string(),
+    })
+}
+
+/// A `do` entry of the log, read back for undo or redo.
+struct LoggedDecision {
+    id: i64,
+    action: String,
+    origin: Origin,
+    record_text: String,
+    record: RecordId,
+    before: Option<Value>,
+    after: Option<Value>,
+}
+
+impl LoggedDecision {
+    /// Reads entry `id`; fails with `Corrupt` when its JSON does not parse (a hand-edited log).
+    fn read(transaction: &Transaction<'_>, id: i64) -> Result<LoggedDecision, StoreError> {
+        let (action, origin, record_text, before, after): (
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        ) = transaction.query_row(
+            "SELECT action, origin, record, before, after FROM decisions WHERE id = ?1",
+            [id],
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            },
+        )?;
+        let corrupt = |value: &str| StoreError::Corrupt {
+            column: "decisions",
+            value: value.to_string(),
+        };
+        let record = serde_json::from_str(&record_text).map_err(|_| corrupt(&record_text))?;
+        let parse = |text: Option<String>| -> Result<Option<Value>, StoreError> {
+            text.map(|text| serde_json::from_str(&text).map_err(|_| corrupt(&text)))
+                .transpose()
+        };
+        Ok(LoggedDecision {
+            id,
+            action,
+            origin: if origin == "automatic" {
+                Origin::Automatic
+            } else {
+                Origin::Manual
+            },
+            record_text,
+            record,
+            before: parse(before)?,
+            after: parse(after)?,
+        })
+    }
+}
+
+/// One step of the operator's history: a single decision, or every decision of one batch.
+struct HistoryStep {
+    /// The batch, `None` for a single decision.
+    batch: Option<i64>,
+    /// The ids of the step's `do` entries, in the order they were made.
+    entries: Vec<i64>,
+}
+
+/// Replays the log into the stack of steps that can be undone and the stack that can be
+/// redone. A new decision clears the redo stack, as in every editor. Consecutive entries of
+/// the same kind (`do`, `undo`, `redo`) and the same batch are one step, since a batch and
+/// its undo and redo are each written in one transaction; an entry without a batch is a step
+/// of its own, which keeps logs written before batches existed replaying as they did.
+fn history_stacks(
+    transaction: &Transaction<'_>,
+) -> Result<(Vec<HistoryStep>, Vec<HistoryStep>), StoreError> {
+    let mut statement = transaction.prepare("SELECT id, step, batch FROM decisions ORDER BY id")?;
     let mut rows = statement.query([])?;
-    let (mut done, mut undone) = (Vec::new(), Vec::new());
+    let (mut done, mut undone): (Vec<HistoryStep>, Vec<HistoryStep>) = (Vec::new(), Vec::new());
+    let mut previous: Option<(String, i64)> = None;
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
         let step: String = row.get(1)?;
-        match step.as_str() {
-            "do" => {
-                done.push(id);
+        let batch: Option<i64> = row.get(2)?;
+        let current = batch.map(|batch| (step.clone(), batch));
+        let continues = current.is_some() && current == previous;
+        previous = current;
+        match (step.as_str(), continues) {
+            ("do", true) => {
+                if let Some(last) = done.last_mut() {
+                    last.entries.push(id);
+                }
+            }
+            ("do", false) => {
+                done.push(HistoryStep {
+                    batch,
+                    entries: vec![id],
+                });
                 undone.clear();
             }
-            "undo" => undone.extend(done.pop()),
-            _ => done.extend(undone.pop()),
+            (_, true) => {}
+            ("undo", false) => undone.extend(done.pop()),
+            (_, false) => done.extend(undone.pop()),
         }
     }
     Ok((done, undone))

@@ -8,8 +8,13 @@ use super::hex_sha256;
 use rusqlite::{Connection, OptionalExtension};
 
 /// Every migration, in order. Append new ones; never edit or reorder.
-pub(super) const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_init", include_str!("../../migrations/0001_init.sql"))];
+pub(super) const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../migrations/0001_init.sql")),
+    (
+        "0002_decision_batches",
+        include_str!("../../migrations/0002_decision_batches.sql"),
+    ),
+];
 
 pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
     connection.execute_batch(
@@ -67,10 +72,16 @@ mod tests {
 
     /// The digest of every migration as it landed. A failure here means a landed migration was
     /// edited: put the change in a new migration instead.
-    const LANDED: &[(&str, &str)] = &[(
-        "0001_init",
-        "b778e9b34faba47161dcac3e27bbbe893b8edef3f5cdb1a21af1ca3ca5d526d4",
-    )];
+    const LANDED: &[(&str, &str)] = &[
+        (
+            "0001_init",
+            "b778e9b34faba47161dcac3e27bbbe893b8edef3f5cdb1a21af1ca3ca5d526d4",
+        ),
+        (
+            "0002_decision_batches",
+            "b088ec1d13e8b85bb9ee8a6b55de298f5589c53231482c527aa0576241162f51",
+        ),
+    ];
 
     #[test]
     fn landed_migrations_are_never_edited() {

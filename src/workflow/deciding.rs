@@ -49,48 +49,111 @@ impl Workspace {
     }
 
     /// Records decisions made on the operator's explicit request for automation (the safe
-    /// band, certain mappings), each logged with its origin. Returns how many changed anything.
+    /// band, certain mappings) as one step of the history, each logged with its origin: one
+    /// undo reverses them all. Returns how many changed anything.
     pub(crate) fn decide_all(
         &mut self,
         decisions: &[Decision],
         origin: Origin,
     ) -> Result<usize, WorkflowError> {
-        let mut changed = 0_usize;
-        for decision in decisions {
-            if self.store.decide(decision, origin)?.is_some() {
-                changed = changed.saturating_add(1);
-            }
-        }
+        let changed = self
+            .store
+            .decide_batch(decisions, origin)?
+            .iter()
+            .flatten()
+            .count();
         if changed > 0 {
             self.mappings_moved(false)?;
         }
         Ok(changed)
     }
 
-    /// Applies the decisions a bulk accept previewed, each logged as automatic.
+    /// Applies the decisions a bulk accept previewed, each logged as automatic, as one step
+    /// that a single undo reverses.
     pub fn accept_decisions(&mut self, decisions: &[Decision]) -> Result<usize, WorkflowError> {
         self.decide_all(decisions, Origin::Automatic)
     }
 
-    /// Undoes or redoes one decision; `None` when there is nothing to undo or redo.
+    /// Undoes or redoes one step: a decision, or a whole bulk accept. `None` when there is
+    /// nothing to undo or redo.
     pub fn step_history(&mut self, step: HistoryStep) -> Result<Option<String>, WorkflowError> {
         let outcome = match step {
             HistoryStep::Undo => self.store.undo()?,
             HistoryStep::Redo => self.store.redo()?,
         };
-        let UndoOutcome::Applied(record, decision) = outcome else {
+        let UndoOutcome::Applied {
+            record,
+            count,
+            decisions,
+        } = outcome
+        else {
             return Ok(None);
         };
         self.mappings_moved(true)?;
-        let what = match &decision {
-            Some(decision) => format!("{}{}", verb(decision), self.describe(decision)),
-            None => format!("{} {}", record.action, record.record),
-        };
         let word = match step {
             HistoryStep::Undo => "Undid",
             HistoryStep::Redo => "Redid",
         };
-        Ok(Some(format!("{word} decision {}: {what}", record.id)))
+        if count <= 1 {
+            let what = match decisions.first() {
+                Some(decision) => format!("{}{}", verb(decision), self.describe(decision)),
+                None => strip_control(&format!("{} {}", record.action, record.record)),
+            };
+            return Ok(Some(format!("{word} decision {}: {what}", record.id)));
+        }
+        Ok(Some(self.describe_batch(
+            word,
+            &record.origin,
+            count,
+            &decisions,
+        )))
+    }
+
+    /// A bulk step in one sentence, such as "Undid 12 automatic mappings (one bulk accept):
+    /// Contoso → Contoso Ltd, … and 9 more": a status line has room for a few names, and the
+    /// log keeps every one.
+    fn describe_batch(
+        &mut self,
+        word: &str,
+        origin: &str,
+        count: usize,
+        decisions: &[Decision],
+    ) -> String {
+        const NAMED: usize = 3;
+        let mappings = decisions.iter().all(|decision| {
+            matches!(
+                decision,
+                Decision::MapClient { .. } | Decision::MapProduct { .. }
+            )
+        });
+        let named: Vec<String> = decisions
+            .iter()
+            .take(NAMED)
+            .map(|decision| {
+                let what = self.describe(decision);
+                if mappings {
+                    what
+                } else {
+                    format!("{}{what}", verb(decision))
+                }
+            })
+            .collect();
+        let rest = count.saturating_sub(named.len());
+        let more = if rest > 0 {
+            format!(" and {rest} more")
+        } else {
+            String::new()
+        };
+        let (origin, kind) = if origin == "automatic" {
+            ("automatic", " (one bulk accept)")
+        } else {
+            ("manual", "")
+        };
+        let noun = if mappings { "mappings" } else { "decisions" };
+        format!(
+            "{word} {count} {origin} {noun}{kind}: {}{more}",
+            named.join(", ")
+        )
     }
 
     /// The decision log, newest first.
