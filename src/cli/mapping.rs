@@ -185,7 +185,7 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<Outc
     if let Some(accept_above) = args.accept_above {
         let outcome = workspace.accept_safe_band(accept_above)?;
         println!(
-            "accepted {} client and {} product mapping(s) automatically (logged; `billgap undo` reverses one at a time); {} await review, {} have no suggestion",
+            "accepted {} client and {} product mapping(s) automatically (logged as one step: one `billgap undo` reverses them all); {} await review, {} have no suggestion",
             outcome.clients_accepted,
             outcome.products_accepted,
             outcome.awaiting_review,
@@ -306,9 +306,19 @@ pub fn step_history(database: &Path, step: HistoryStep) -> color_eyre::Result<Ou
 pub fn show_log(database: &Path, limit: usize) -> color_eyre::Result<Outcome> {
     let workspace = super::open(database)?;
     for record in workspace.decision_log(limit)? {
+        // Entries of one bulk accept share a batch, and undo reverses them together.
+        let batch = record
+            .batch
+            .map_or_else(String::new, |batch| format!("batch #{batch}"));
         println!(
-            "#{:<5} {}  {:<5} {:<9} {:<17} {}",
-            record.id, record.decided_at, record.step, record.origin, record.action, record.record
+            "#{:<5} {}  {:<5} {:<9} {:<17} {:<11} {}",
+            record.id,
+            record.decided_at,
+            record.step,
+            record.origin,
+            record.action,
+            batch,
+            crate::domain::text::strip_control(&record.record)
         );
     }
     Ok(Outcome::Done)

@@ -36,3 +36,20 @@ impl Outcome {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_clean_verdict_is_success() {
+        assert_eq!(Outcome::of(Verdict::Clean), Outcome::Done);
+        for verdict in [
+            Verdict::NothingCompared,
+            Verdict::IncompleteCoverage,
+            Verdict::OverThreshold,
+        ] {
+            assert_eq!(Outcome::of(verdict), Outcome::NeedsAction);
+        }
+    }
+}

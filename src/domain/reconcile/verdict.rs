@@ -18,14 +18,6 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// The process exit code for a headless run: 0 only when clean.
-    pub fn exit_code(self) -> i32 {
-        match self {
-            Verdict::Clean => 0,
-            _ => 1,
-        }
-    }
-
     /// A sentence for the operator.
     pub fn describe(self) -> &'static str {
         match self {
