@@ -1,7 +1,7 @@
 //! Mappings that need no judgement: a PSA id carried in the vendor record, or a name that
 //! exactly one PSA record has.
 
-use super::{WorkflowError, Workspace};
+use super::workspace::{WorkflowError, Workspace};
 use crate::domain::decision::Decision;
 use crate::domain::lines::SourceKey;
 use crate::store::Origin;

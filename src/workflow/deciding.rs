@@ -1,7 +1,7 @@
 //! Decisions: confirm, reject, ignore, unmap, undo and redo, and the thresholds. Each one says
 //! whether it changed anything, in the operator's words rather than in keys.
 
-use super::{WorkflowError, Workspace};
+use super::workspace::{WorkflowError, Workspace};
 use crate::domain::decision::Decision;
 use crate::domain::lines::{SourceKey, Term};
 use crate::domain::text::strip_control;

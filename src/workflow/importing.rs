@@ -1,7 +1,7 @@
 //! Importing a file: detection, the transaction, the rejected rows, and the one sentence every
 //! face shows about what was stored.
 
-use super::{WorkflowError, Workspace};
+use super::workspace::{WorkflowError, Workspace};
 use crate::import::{ImportOptions, Progress, RejectedRow, SourceInfo};
 use crate::store::{ImportOutcome, Store};
 use std::path::{Path, PathBuf};

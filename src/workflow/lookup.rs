@@ -1,6 +1,6 @@
 //! Naming records the way a person types them: a key, `system:key`, or an exact name.
 
-use super::{WorkflowError, Workspace};
+use super::workspace::{WorkflowError, Workspace};
 use crate::domain::lines::{Side, SourceKey};
 use std::collections::BTreeSet;
 

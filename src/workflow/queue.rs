@@ -1,8 +1,8 @@
 //! The mapping queues as every face lists them, the candidates of one entry, and what a
 //! choice about an entry means as a decision.
 
-use super::Candidate;
-use super::{WorkflowError, Workspace};
+use super::matcher::Candidate;
+use super::workspace::{WorkflowError, Workspace};
 use crate::domain::decision::Decision;
 use crate::domain::holdings::{PartyRow, ProductRow};
 use crate::domain::lines::{SourceKey, Term};

@@ -5,7 +5,7 @@
 //! coverage, verdict, warnings and ledger view; the CLI calls it in the foreground and the
 //! workbench on a worker, so they can never disagree.
 
-use super::{WorkflowError, Workspace};
+use super::workspace::{WorkflowError, Workspace};
 use crate::domain::ledger::{GapStatus, TrackedGap};
 use crate::domain::lines::{Side, SourceKey};
 use crate::domain::money::{Money, MoneyByCurrency};

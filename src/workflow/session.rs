@@ -4,7 +4,7 @@
 //! only the mappings and rebuilds the per-record rows and coverage, which is cheap at a million
 //! lines; the full reconciliation runs from shared positions, on a worker when a face wants it.
 
-use super::suggestions::{MatchInputs, Suggester};
+use super::matcher::{MatchInputs, Suggester};
 use crate::domain::holdings::{PartyRow, ProductRow, party_rows, product_rows};
 use crate::domain::lines::Side;
 use crate::domain::reconcile::{Coverage, MappingSet, Position, Thresholds};
