@@ -7,6 +7,7 @@
 //! - [`import`]: bytes to [`domain::lines::Line`]s, pushed into a sink.
 //! - [`store`]: the only module that knows SQL; implements the import sink.
 //! - [`export`]: report data to csv / json / markdown, with formula injection neutralised.
+//! - [`alert`]: alert messages and their delivery (SMTP email, Teams, Slack, generic webhooks).
 //! - [`workflow`]: the application core, every use case a face can start (import, queues,
 //!   decisions, undo, reconcile, report). It is the only caller of `store` outside the store.
 //! - [`cli`] and [`tui`]: faces of the workflow; neither holds business rules or SQL.
@@ -15,6 +16,7 @@
 // Every public item says what it is for; CI runs clippy with -D warnings, so this is enforced.
 #![warn(missing_docs)]
 
+pub mod alert;
 pub mod cli;
 pub mod domain;
 pub mod export;

@@ -4,6 +4,7 @@
 //! can be tested with plain values. Everything else in the crate depends on `domain`; `domain`
 //! depends on nothing else in the crate.
 
+pub mod alerting;
 pub mod decision;
 pub mod holdings;
 pub mod ledger;
