@@ -18,6 +18,7 @@
 
 pub mod alert;
 pub mod cli;
+pub mod config;
 pub mod domain;
 pub mod export;
 pub mod import;

@@ -7,6 +7,7 @@
 //! every attempt, so a failed delivery is retried by the next run and never lost.
 
 pub mod email;
+pub mod render;
 pub mod webhook;
 
 use std::time::Duration;

@@ -4,6 +4,7 @@
 //! Exit codes for headless runs ([`Outcome`]): 0 clean at full coverage, 1 gaps over threshold
 //! or coverage incomplete, 2 error (set by `main` when a command fails).
 
+mod check;
 mod demo;
 mod gaps;
 mod importing;
@@ -11,6 +12,8 @@ mod lists;
 mod mapping;
 pub mod match_names;
 mod outcome;
+mod recipients;
+mod schedule;
 
 pub use outcome::Outcome;
 mod table;
@@ -25,6 +28,9 @@ pub struct Cli {
     /// The database file [default: billgap.sqlite in your data directory].
     #[arg(long, env = "BILLGAP_DB", global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// The config file (alerts, SMTP, webhooks) [default: config.toml in your config directory].
+    #[arg(long, env = "BILLGAP_CONFIG", global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
     /// What to do; without one, the workbench opens. `billgap demo` shows everything on
     /// sample data.
     #[command(subcommand)]
@@ -86,6 +92,19 @@ pub enum Command {
     Threshold(gaps::ThresholdArgs),
     /// Run billgap on the bundled sample data in a fresh temporary database.
     Demo(demo::DemoArgs),
+    /// The scheduled check: reconcile, record a ledger run, and alert each client's people
+    /// when its gaps pass the threshold; exit 0 clean, 1 action needed, 2 error.
+    Check(check::CheckArgs),
+    /// Who is told about each client's gaps.
+    Recipients {
+        /// What to do.
+        #[command(subcommand)]
+        command: recipients::RecipientsCommand,
+    },
+    /// Each open gap's age, cost to date and status from the ledger, and the messages sent.
+    History(check::HistoryArgs),
+    /// Print or install the daily `billgap check` for cron or Task Scheduler.
+    Schedule(schedule::ScheduleArgs),
 }
 
 /// Runs a parsed command line and returns the exit code.
@@ -132,6 +151,10 @@ pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
         Command::Report(args) => gaps::report(&database, &args),
         Command::Threshold(args) => gaps::threshold(&database, &args),
         Command::Demo(args) => demo::run(&args),
+        Command::Check(args) => check::run(&database, cli.config.as_ref(), &args),
+        Command::Recipients { command } => recipients::run(&database, &command),
+        Command::History(args) => check::history(&database, &args),
+        Command::Schedule(args) => schedule::run(&database, cli.config.as_deref(), &args),
     }
 }
 

@@ -96,3 +96,200 @@ impl AlertGroup {
                 .all(|gap| gap.reason == AlertReason::Resolved)
     }
 }
+
+/// The stable text key of a gap identity, the same in every run and every process.
+pub fn gap_key(identity: &crate::domain::reconcile::GapIdentity) -> String {
+    format!(
+        "{}|{}|{}|{}|{}",
+        identity.company,
+        identity.product,
+        identity.term.as_str(),
+        identity.kind.as_str(),
+        identity
+            .currency
+            .as_ref()
+            .map_or("", |currency| currency.code())
+    )
+}
+
+/// How often a check sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cadence {
+    /// Daily in the first and last seven days of the month (when invoices land and billing
+    /// runs), weekly on the configured weekday in between: the rule MSPs use.
+    #[default]
+    Smart,
+    /// Every run may send.
+    Daily,
+    /// Only on the configured weekday.
+    Weekly,
+}
+
+impl Cadence {
+    /// True when a run on `today` may send alerts.
+    pub fn sends_on(self, today: NaiveDate, weekday: chrono::Weekday) -> bool {
+        use chrono::Datelike;
+        match self {
+            Cadence::Daily => true,
+            Cadence::Weekly => today.weekday() == weekday,
+            Cadence::Smart => {
+                let day = today.day();
+                let last = last_day_of_month(today);
+                day <= 7 || day.saturating_add(7) > last || today.weekday() == weekday
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for Cadence {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "smart" => Ok(Cadence::Smart),
+            "daily" => Ok(Cadence::Daily),
+            "weekly" => Ok(Cadence::Weekly),
+            other => Err(format!(
+                "unknown cadence '{other}': use smart, daily or weekly"
+            )),
+        }
+    }
+}
+
+/// The last day of `date`'s month.
+fn last_day_of_month(date: NaiveDate) -> u32 {
+    use chrono::Datelike;
+    let (year, month) = if date.month() == 12 {
+        (date.year().saturating_add(1), 1)
+    } else {
+        (date.year(), date.month().saturating_add(1))
+    };
+    NaiveDate::from_ymd_opt(year, month, 1)
+        .and_then(|first| first.pred_opt())
+        .map_or(28, |last| last.day())
+}
+
+/// What was last told on one channel about one gap key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifiedKey {
+    /// The day it was last notified.
+    pub last_notified: NaiveDate,
+    /// The gap's absolute monthly value when last notified (`None` when unpriced).
+    pub last_value: Option<Decimal>,
+}
+
+/// The rule that decides whether one open gap goes into this run's alert on one channel.
+///
+/// - never notified: `New`;
+/// - larger than when last notified: `Worse`;
+/// - notified at least `reminder_days` ago: `Reminder` (0 turns reminders off);
+/// - otherwise silence: an unchanged gap is not repeated.
+pub fn reason_for_open_gap(
+    previous: Option<&NotifiedKey>,
+    value: Option<Decimal>,
+    today: NaiveDate,
+    reminder_days: u32,
+) -> Option<AlertReason> {
+    let Some(previous) = previous else {
+        return Some(AlertReason::New);
+    };
+    let now = value.map(|value| value.abs());
+    let worse = match (now, previous.last_value) {
+        (Some(now), Some(before)) => now > before,
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    if worse {
+        return Some(AlertReason::Worse);
+    }
+    let days = today
+        .signed_duration_since(previous.last_notified)
+        .num_days();
+    (reminder_days > 0 && days >= i64::from(reminder_days)).then_some(AlertReason::Reminder)
+}
+
+/// How many consecutive complete runs a gap must be absent from before it counts as resolved:
+/// one run without it may be an export that has not arrived yet.
+pub const RESOLVE_AFTER_COMPLETE_RUNS: usize = 2;
+
+/// True when a gap alerted before may be told resolved: it is absent from each of the latest
+/// [`RESOLVE_AFTER_COMPLETE_RUNS`] complete runs (`absent_in_latest_complete_runs`, newest
+/// first, holds for each of those runs whether the gap was absent). An incomplete run never
+/// counts: "no data" is not "resolved".
+pub fn is_resolved(absent_in_latest_complete_runs: &[bool]) -> bool {
+    absent_in_latest_complete_runs.len() >= RESOLVE_AFTER_COMPLETE_RUNS
+        && absent_in_latest_complete_runs
+            .iter()
+            .take(RESOLVE_AFTER_COMPLETE_RUNS)
+            .all(|absent| *absent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Weekday;
+    use rust_decimal_macros::dec;
+
+    fn day(month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, month, day).expect("date")
+    }
+
+    #[test]
+    fn smart_cadence_is_daily_at_the_month_ends_and_weekly_between() {
+        let friday = Weekday::Fri;
+        assert!(Cadence::Smart.sends_on(day(11, 3), friday), "first week");
+        assert!(
+            Cadence::Smart.sends_on(day(11, 28), friday),
+            "last week of a 30-day month"
+        );
+        assert!(
+            !Cadence::Smart.sends_on(day(11, 23), friday),
+            "Monday 23rd, mid-month"
+        );
+        assert!(Cadence::Smart.sends_on(day(11, 20), friday), "Friday 20th");
+        assert!(
+            Cadence::Smart.sends_on(day(2, 22), friday),
+            "February ends on the 28th"
+        );
+        assert!(!Cadence::Weekly.sends_on(day(11, 3), friday));
+        assert!(Cadence::Daily.sends_on(day(11, 23), friday));
+    }
+
+    #[test]
+    fn an_open_gap_is_told_when_new_worse_or_due_again_and_never_otherwise() {
+        let told = NotifiedKey {
+            last_notified: day(11, 2),
+            last_value: Some(dec!(150)),
+        };
+        assert_eq!(
+            reason_for_open_gap(None, Some(dec!(150)), day(11, 2), 7),
+            Some(AlertReason::New)
+        );
+        assert_eq!(
+            reason_for_open_gap(Some(&told), Some(dec!(-150)), day(11, 3), 7),
+            None,
+            "same size, one day later: silence"
+        );
+        assert_eq!(
+            reason_for_open_gap(Some(&told), Some(dec!(300)), day(11, 3), 7),
+            Some(AlertReason::Worse)
+        );
+        assert_eq!(
+            reason_for_open_gap(Some(&told), Some(dec!(150)), day(11, 9), 7),
+            Some(AlertReason::Reminder)
+        );
+        assert_eq!(
+            reason_for_open_gap(Some(&told), Some(dec!(150)), day(11, 9), 0),
+            None,
+            "reminders off"
+        );
+    }
+
+    #[test]
+    fn a_gap_resolves_only_after_two_complete_runs_without_it() {
+        assert!(!is_resolved(&[]));
+        assert!(!is_resolved(&[true]), "one run may be a late export");
+        assert!(!is_resolved(&[true, false]));
+        assert!(is_resolved(&[true, true]));
+    }
+}

@@ -14,6 +14,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0002_decision_batches",
         include_str!("../../migrations/0002_decision_batches.sql"),
     ),
+    (
+        "0003_alerts",
+        include_str!("../../migrations/0003_alerts.sql"),
+    ),
 ];
 
 pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
@@ -80,6 +84,10 @@ mod tests {
         (
             "0002_decision_batches",
             "b088ec1d13e8b85bb9ee8a6b55de298f5589c53231482c527aa0576241162f51",
+        ),
+        (
+            "0003_alerts",
+            "5cf502a1305c3ddadfbe443d6704ad5d16760f228accd2b1080c5893d8ade294",
         ),
     ];
 

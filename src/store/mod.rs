@@ -5,6 +5,7 @@
 //! process leaves the database as it was. Connections open with foreign keys on and WAL, so the
 //! workbench can keep reading while a worker imports.
 
+mod alerts;
 mod decision_records;
 mod decisions;
 mod imports;
@@ -13,6 +14,9 @@ mod migrate;
 mod positions;
 mod runs;
 
+pub use alerts::{
+    ClaimedNotification, DueNotification, NotificationRow, Recipients, log_due_notifications,
+};
 pub use decisions::{Decision, DecisionRecord, Origin, UndoOutcome};
 pub use imports::{ImportOutcome, ImportReport, SourceRow};
 pub use positions::{CurrentState, DrillDownLine};

@@ -43,11 +43,31 @@ impl Store {
         vendor_period: Option<&str>,
         today: NaiveDate,
     ) -> Result<RecordedRun, StoreError> {
+        self.record_run_with(reconciliation, vendor_period, today, |_, _| Ok(()))
+            .map(|(run, ())| run)
+    }
+
+    /// Records a run like [`Store::record_run`], and lets `also` write more in the same
+    /// transaction with the new run's id (a check's notifications): either all of it is
+    /// stored, or none.
+    pub fn record_run_with<T>(
+        &mut self,
+        reconciliation: &Reconciliation,
+        vendor_period: Option<&str>,
+        today: NaiveDate,
+        also: impl FnOnce(&rusqlite::Transaction<'_>, i64) -> Result<T, StoreError>,
+    ) -> Result<(RecordedRun, T), StoreError> {
         let tracked = self.track_gaps(reconciliation, today)?;
-        let transaction = self.connection.transaction()?;
+        let transaction = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Only a run that compared everything may later count as "the gap is gone".
+        let complete = reconciliation.coverage.is_complete()
+            && reconciliation.verdict != crate::domain::reconcile::Verdict::NothingCompared;
         transaction.execute(
-            "INSERT INTO runs (ran_at, ran_on, vendor_period, verdict, coverage, gap_count)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO runs (ran_at, ran_on, vendor_period, verdict, coverage, gap_count,
+                               complete)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 now_text(),
                 today.to_string(),
@@ -59,7 +79,8 @@ impl Store {
                     .coverage
                     .lowest_share()
                     .map(|share| share.to_string()),
-                reconciliation.gaps.len() as i64
+                reconciliation.gaps.len() as i64,
+                complete
             ],
         )?;
         let run_id = transaction.last_insert_rowid();
@@ -69,8 +90,9 @@ impl Store {
             let mut statement = transaction.prepare(
                 "INSERT INTO run_gaps (run_id, psa_system, company_key, company_name,
                      product_key, product_name, term, kind, vendor_seats, psa_seats, delta, value,
-                     currency, first_seen, accumulated, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                     currency, first_seen, accumulated, status, product_system)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                         ?17)",
             )?;
             for entry in &tracked.gaps {
                 let gap = &entry.gap;
@@ -93,16 +115,21 @@ impl Store {
                         .unwrap_or_default(),
                     entry.first_seen.to_string(),
                     entry.accumulated.to_string(),
-                    entry.status.as_str()
+                    entry.status.as_str(),
+                    gap.product.system
                 ])?;
             }
         }
+        let extra = also(&transaction, run_id)?;
         transaction.commit()?;
-        Ok(RecordedRun {
-            run_id,
-            gaps: tracked.gaps,
-            resolved: tracked.resolved,
-        })
+        Ok((
+            RecordedRun {
+                run_id,
+                gaps: tracked.gaps,
+                resolved: tracked.resolved,
+            },
+            extra,
+        ))
     }
 
     /// Every gap identity ever recorded, as the latest run that contained it saw it, and the
@@ -114,7 +141,7 @@ impl Store {
         let mut statement = self.connection.prepare_cached(
             "SELECT g.psa_system, g.company_key, g.company_name, g.product_key, g.product_name,
                     g.term, g.kind, g.value, g.first_seen, g.accumulated, r.ran_on, g.run_id,
-                    g.currency
+                    g.currency, coalesce(g.product_system, g.psa_system)
              FROM run_gaps g JOIN runs r ON r.id = g.run_id
              WHERE g.run_id = (SELECT max(h.run_id) FROM run_gaps h
                                WHERE h.psa_system = g.psa_system AND h.company_key = g.company_key
@@ -134,7 +161,7 @@ impl Store {
             };
             let identity = GapIdentity {
                 company: SourceKey::new(system.clone(), row.get::<_, String>(1)?),
-                product: SourceKey::new(system, row.get::<_, String>(3)?),
+                product: SourceKey::new(row.get::<_, String>(13)?, row.get::<_, String>(3)?),
                 term: row
                     .get::<_, String>(5)?
                     .parse()

@@ -15,17 +15,20 @@
 //!   the drill-down, and writing a report file atomically.
 
 mod certain;
+mod checking;
 mod deciding;
 mod importing;
 mod lookup;
 mod matcher;
 mod queue;
+mod recipients;
 mod reporting;
 mod session;
 mod suggestions;
 mod workspace;
 
 pub use certain::CertainMappings;
+pub use checking::{AlertSettings, CheckOutcome, PlannedMessage};
 pub use deciding::{DecisionOutcome, HistoryStep};
 pub use importing::{ImportReceipt, import_file, sniff};
 pub use matcher::Candidate;

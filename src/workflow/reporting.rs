@@ -10,11 +10,11 @@ use crate::domain::ledger::{GapStatus, TrackedGap};
 use crate::domain::lines::{Side, SourceKey};
 use crate::domain::money::{Money, MoneyByCurrency};
 use crate::domain::reconcile::{
-    Coverage, GapKind, MappingSet, Position, Thresholds, Verdict, reconcile,
+    Coverage, GapKind, MappingSet, Position, Reconciliation, Thresholds, Verdict, reconcile,
 };
 use crate::domain::report::Report;
 use crate::export::ExportFormat;
-use crate::store::{DrillDownLine, Store, StoreError};
+use crate::store::{DrillDownLine, RecordedRun, Store, StoreError};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
@@ -39,18 +39,38 @@ impl ReconcileInputs {
     /// Reconciles, reads each gap's ledger history, and adds what the reader must know before
     /// trusting the figures. With `record`, the run is written to the ledger.
     pub fn reconcile(&self, store: &mut Store, record: bool) -> Result<Report, StoreError> {
-        let reconciliation = reconcile(
-            &self.vendor,
-            &self.psa,
-            &self.mappings,
-            &self.thresholds,
-            self.today,
-        );
+        let reconciliation = self.reconciliation();
         let run = if record {
             store.record_run(&reconciliation, self.vendor_period.as_deref(), self.today)?
         } else {
             store.track_gaps(&reconciliation, self.today)?
         };
+        self.report_of(store, reconciliation, run)
+    }
+
+    /// The domain's reconciliation of these inputs.
+    pub(super) fn reconciliation(&self) -> Reconciliation {
+        reconcile(
+            &self.vendor,
+            &self.psa,
+            &self.mappings,
+            &self.thresholds,
+            self.today,
+        )
+    }
+
+    /// The vendor period compared, which a recorded run is filed under.
+    pub(super) fn vendor_period(&self) -> Option<&str> {
+        self.vendor_period.as_deref()
+    }
+
+    /// The report of a reconciliation and its ledger view, with the warnings.
+    pub(super) fn report_of(
+        &self,
+        store: &Store,
+        reconciliation: Reconciliation,
+        run: RecordedRun,
+    ) -> Result<Report, StoreError> {
         let mut warnings = Vec::new();
         if let Some(period) = &self.vendor_period {
             for system in store.vendor_systems_missing_from(period)? {
@@ -197,7 +217,7 @@ pub struct DrillDown {
 impl Workspace {
     /// The inputs of a reconciliation of the current state; `threshold` replaces the stored
     /// default for this reconciliation only.
-    fn reconcile_inputs(
+    pub(super) fn reconcile_inputs(
         &mut self,
         threshold: Option<Decimal>,
     ) -> Result<ReconcileInputs, WorkflowError> {

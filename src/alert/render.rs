@@ -1,0 +1,234 @@
+//! An alert as people read it: the subject, a plain-text part and one self-contained HTML
+//! table that reads well in Outlook. Coverage comes first; "no gaps" is never said.
+
+use crate::domain::alerting::{AlertGroup, AlertReason, AlertedGap};
+use crate::domain::money::{Money, MoneyByCurrency};
+use crate::domain::text::strip_control;
+use std::fmt::Write;
+
+/// A rendered alert for one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedAlert {
+    /// `[billgap] Contoso: 3 gaps, 412.00 USD/month unbilled`.
+    pub subject: String,
+    /// The plain-text part.
+    pub text: String,
+    /// The HTML part.
+    pub html: String,
+}
+
+/// Renders the groups one recipient gets (one client, or a digest of several).
+pub fn render(groups: &[AlertGroup]) -> RenderedAlert {
+    RenderedAlert {
+        subject: subject(groups),
+        text: text(groups),
+        html: html(groups),
+    }
+}
+
+/// Money per currency as "412.00 USD + 15.00 CAD"; "0" never appears: an empty list says so.
+fn moneys(amounts: &[Money]) -> String {
+    let mut total = MoneyByCurrency::default();
+    for money in amounts {
+        total.add(money);
+    }
+    total.to_string()
+}
+
+fn subject(groups: &[AlertGroup]) -> String {
+    let resolved = groups.iter().all(AlertGroup::is_resolved_notice);
+    let gap_count: usize = groups
+        .iter()
+        .map(|group| group.gaps.len())
+        .fold(0, usize::saturating_add);
+    let unbilled: Vec<Money> = groups
+        .iter()
+        .flat_map(|group| group.unbilled.iter().cloned())
+        .collect();
+    let overbilled: Vec<Money> = groups
+        .iter()
+        .flat_map(|group| group.overbilled.iter().cloned())
+        .collect();
+    let who = match groups {
+        [only] => strip_control(&only.company_name),
+        _ => format!("{} clients", groups.len()),
+    };
+    if resolved {
+        return format!("[billgap] {who}: {gap_count} gap(s) resolved");
+    }
+    let mut money = Vec::new();
+    if !unbilled.is_empty() {
+        money.push(format!("{}/month unbilled", moneys(&unbilled)));
+    }
+    if !overbilled.is_empty() {
+        money.push(format!("{}/month overbilled", moneys(&overbilled)));
+    }
+    if money.is_empty() {
+        money.push("unpriced".to_string());
+    }
+    format!("[billgap] {who}: {gap_count} gap(s), {}", money.join(", "))
+}
+
+fn reason_words(reason: AlertReason) -> &'static str {
+    match reason {
+        AlertReason::New => "new",
+        AlertReason::Worse => "worse",
+        AlertReason::Reminder => "still open",
+        AlertReason::Resolved => "resolved",
+    }
+}
+
+fn value_text(gap: &AlertedGap) -> String {
+    gap.value
+        .as_ref()
+        .map_or_else(|| "unpriced".to_string(), ToString::to_string)
+}
+
+fn text(groups: &[AlertGroup]) -> String {
+    let mut out = String::new();
+    for group in groups {
+        let _ = writeln!(
+            out,
+            "{} ({}), as of {}",
+            strip_control(&group.company_name),
+            strip_control(&group.company.to_string()),
+            group.as_of
+        );
+        let _ = writeln!(out, "{}", strip_control(&group.coverage));
+        for gap in &group.gaps {
+            let _ = writeln!(
+                out,
+                "  - {} ({}): {} {} seats (vendor {}, PSA {}), {}/month, {} days open, {} to date [{}]",
+                strip_control(&gap.product_name),
+                gap.term,
+                gap.kind.as_str(),
+                gap.delta.normalize(),
+                gap.vendor_seats.normalize(),
+                gap.psa_seats.normalize(),
+                value_text(gap),
+                gap.age_days,
+                gap.cost_to_date
+                    .as_ref()
+                    .map_or_else(|| "-".to_string(), ToString::to_string),
+                reason_words(gap.reason)
+            );
+        }
+        out.push('\n');
+    }
+    out.push_str("Sent by billgap. Values are per month in each client's currency.\n");
+    out
+}
+
+/// Escapes text for HTML after stripping control characters, so a client or product name can
+/// never add markup, links or scripts to the mail.
+fn escape(text: &str) -> String {
+    let mut out = String::new();
+    for character in strip_control(text).chars() {
+        match character {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn html(groups: &[AlertGroup]) -> String {
+    let mut out = String::from(
+        "<!DOCTYPE html><html><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\">",
+    );
+    for group in groups {
+        let _ = write!(
+            out,
+            "<h3 style=\"margin:16px 0 4px\">{} <span style=\"color:#666;font-weight:normal\">as of {}</span></h3><p style=\"margin:0 0 8px\">{}</p>",
+            escape(&group.company_name),
+            group.as_of,
+            escape(&group.coverage)
+        );
+        out.push_str(
+            "<table cellpadding=\"4\" cellspacing=\"0\" border=\"1\" style=\"border-collapse:collapse;border-color:#ccc\"><tr style=\"background:#f0f0f0\"><th align=\"left\">Product</th><th>Term</th><th>Kind</th><th align=\"right\">Vendor</th><th align=\"right\">PSA</th><th align=\"right\">Δ seats</th><th align=\"right\">Value/month</th><th align=\"right\">Age</th><th align=\"right\">Cost to date</th><th>Status</th></tr>",
+        );
+        for gap in &group.gaps {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td align=\"right\">{}</td><td align=\"right\">{}</td><td align=\"right\">{}</td><td align=\"right\">{}</td><td align=\"right\">{} d</td><td align=\"right\">{}</td><td>{}</td></tr>",
+                escape(&gap.product_name),
+                gap.term,
+                gap.kind.as_str(),
+                gap.vendor_seats.normalize(),
+                gap.psa_seats.normalize(),
+                gap.delta.normalize(),
+                escape(&value_text(gap)),
+                gap.age_days,
+                gap.cost_to_date
+                    .as_ref()
+                    .map_or_else(|| "-".to_string(), |money| escape(&money.to_string())),
+                reason_words(gap.reason)
+            );
+        }
+        out.push_str("</table>");
+    }
+    out.push_str(
+        "<p style=\"color:#666\">Sent by billgap. Values are per month in each client's currency.</p></body></html>",
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lines::{SourceKey, Term};
+    use crate::domain::money::Currency;
+    use crate::domain::reconcile::GapKind;
+    use chrono::NaiveDate;
+    use rust_decimal_macros::dec;
+
+    fn group(name: &str) -> AlertGroup {
+        let usd = Currency::parse("USD").expect("USD");
+        AlertGroup {
+            company: SourceKey::new("connectwise", "CONTOSO"),
+            company_name: name.to_string(),
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 3).expect("date"),
+            coverage: "Coverage: 100.0% of 1000.00 USD vendor spend (complete)".into(),
+            unbilled: vec![Money::new(dec!(412), usd.clone())],
+            overbilled: Vec::new(),
+            gaps: vec![AlertedGap {
+                key: "k".into(),
+                product: SourceKey::new("connectwise", "M365-BP"),
+                product_name: "M365 Business Premium".into(),
+                term: Term::Monthly,
+                kind: GapKind::Unbilled,
+                vendor_seats: dec!(12),
+                psa_seats: dec!(8),
+                delta: dec!(4),
+                value: Some(Money::new(dec!(412), usd)),
+                age_days: 3,
+                cost_to_date: None,
+                reason: AlertReason::New,
+            }],
+        }
+    }
+
+    #[test]
+    fn the_subject_names_the_client_and_the_money() {
+        let alert = render(&[group("Contoso")]);
+        assert_eq!(
+            alert.subject,
+            "[billgap] Contoso: 1 gap(s), 412.00 USD/month unbilled"
+        );
+        assert!(alert.text.starts_with("Contoso (connectwise:CONTOSO)"));
+        assert!(alert.text.contains("Coverage: 100.0%"));
+    }
+
+    #[test]
+    fn a_name_cannot_add_markup_to_the_html_part() {
+        let alert = render(&[group("<script>x</script> & \u{1b}[31mCo")]);
+        assert!(!alert.html.contains("<script>"));
+        assert!(alert.html.contains("&lt;script&gt;"));
+        assert!(!alert.html.contains('\u{1b}'));
+        assert!(!alert.subject.contains('\u{1b}'));
+    }
+}

@@ -1,0 +1,128 @@
+//! `billgap check` as cron runs it, replayed over several days with `--as-of`: the ledger's
+//! ages, costs to date and statuses, exit codes, and a dry run that records nothing.
+
+mod tui_fixture;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn billgap(database: &Path, config: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_billgap"))
+        .args(args)
+        .env("BILLGAP_DB", database)
+        .env("BILLGAP_CONFIG", config)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run billgap")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn runs(database: &Path) -> i64 {
+    let connection = rusqlite::Connection::open(database).expect("open");
+    connection
+        .query_row("SELECT count(*) FROM runs", [], |row| row.get(0))
+        .expect("count")
+}
+
+#[test]
+fn a_dry_run_records_nothing_and_a_check_records_one_run() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = tui_fixture::build(folder.path());
+    let config = folder.path().join("config.toml");
+    std::fs::write(&config, "[alerts]\ncadence = \"daily\"\n").expect("config");
+    let dry = billgap(
+        &database,
+        &config,
+        &["check", "--dry-run", "--as-of", "2026-11-02"],
+    );
+    assert_eq!(dry.status.code(), Some(1), "{}", text(&dry.stderr));
+    assert_eq!(runs(&database), 0, "a dry run records no ledger run");
+    let real = billgap(&database, &config, &["check", "--as-of", "2026-11-02"]);
+    assert_eq!(
+        real.status.code(),
+        Some(1),
+        "incomplete coverage needs action"
+    );
+    assert!(
+        text(&real.stdout).contains("Coverage:"),
+        "{}",
+        text(&real.stdout)
+    );
+    assert_eq!(runs(&database), 1);
+}
+
+#[test]
+fn replayed_days_age_the_gaps_and_add_up_their_cost() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = tui_fixture::build(folder.path());
+    let config = folder.path().join("config.toml");
+    std::fs::write(&config, "[alerts]\ncadence = \"daily\"\n").expect("config");
+    for day in ["2026-11-02", "2026-11-05", "2026-11-12"] {
+        let run = billgap(&database, &config, &["check", "--as-of", day]);
+        assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
+    }
+    assert_eq!(runs(&database), 3);
+    let connection = rusqlite::Connection::open(&database).expect("open");
+    let (first_seen, status, accumulated, value): (String, String, String, String) = connection
+        .query_row(
+            "SELECT g.first_seen, g.status, g.accumulated, g.value FROM run_gaps g
+             WHERE g.company_key = 'CW-CONTOSO' AND g.run_id = (SELECT max(id) FROM runs)",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )
+        .expect("Contoso's gap in the last run");
+    assert_eq!(first_seen, "2026-11-02", "first seen on the first run");
+    assert_eq!(status, "unchanged");
+    let value: rust_decimal::Decimal = value.parse().expect("value");
+    let accumulated: rust_decimal::Decimal = accumulated.parse().expect("accumulated");
+    assert!(value > rust_decimal::Decimal::ZERO);
+    assert!(
+        accumulated > rust_decimal::Decimal::ZERO && accumulated < value,
+        "ten days of a monthly value: {accumulated} of {value}"
+    );
+    let history = billgap(&database, &config, &["history", "CW-CONTOSO"]);
+    let shown = text(&history.stdout);
+    assert!(shown.contains("2026-11-02"), "{shown}");
+}
+
+#[test]
+fn a_secret_in_the_config_file_is_refused_without_repeating_it() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = tui_fixture::build(folder.path());
+    let config = folder.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[smtp]\nhost = \"smtp.example.com\"\npassword = \"correct-horse-battery\"\n",
+    )
+    .expect("config");
+    let run = billgap(&database, &config, &["check", "--as-of", "2026-11-02"]);
+    assert_eq!(run.status.code(), Some(2));
+    let all = format!("{}{}", text(&run.stdout), text(&run.stderr));
+    assert!(all.contains("BILLGAP_SMTP_PASSWORD"), "{all}");
+    assert!(!all.contains("correct-horse-battery"), "{all}");
+    assert_eq!(
+        runs(&database),
+        0,
+        "nothing is recorded when the config is refused"
+    );
+}
+
+#[test]
+fn schedule_prints_a_daily_crontab_line_and_a_schtasks_command() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = tui_fixture::build(folder.path());
+    let config = folder.path().join("config.toml");
+    let printed = billgap(
+        &database,
+        &config,
+        &["schedule", "--print", "--at", "06:30"],
+    );
+    let shown = text(&printed.stdout);
+    assert!(shown.contains("30 6 * * *"), "{shown}");
+    assert!(shown.contains(" check"), "{shown}");
+    assert!(shown.contains("schtasks /Create"), "{shown}");
+    assert!(shown.contains("/ST 06:30"), "{shown}");
+}
