@@ -4,12 +4,12 @@
 use super::matcher::Candidate;
 use super::workspace::{WorkflowError, Workspace};
 use crate::domain::decision::Decision;
-use crate::domain::holdings::{PartyRow, ProductRow};
 use crate::domain::lines::{SourceKey, Term};
 use crate::domain::money::{Money, MoneyByCurrency};
 use crate::domain::reconcile::{IgnoreRule, MappingSet};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::collections::HashMap;
 
 /// Which of the two mapping queues an operation is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -187,16 +187,18 @@ impl Workspace {
         filter: QueueFilter,
     ) -> Result<Vec<QueueEntry>, WorkflowError> {
         let session = self.session()?;
-        let names = |rows: &[PartyRow], key: &SourceKey| {
-            rows.iter()
-                .find(|row| row.key == *key)
-                .map(|row| row.party.name.clone())
-        };
-        let product_names = |rows: &[ProductRow], key: &SourceKey| {
-            rows.iter()
-                .find(|row| row.key == *key)
-                .map(|row| row.product.name.clone())
-        };
+        // Names by key, built once: a queue of thousands of entries must not search the PSA
+        // list once per entry.
+        let company_names: HashMap<&SourceKey, &str> = session
+            .psa_parties
+            .iter()
+            .map(|row| (&row.key, row.party.name.as_str()))
+            .collect();
+        let product_names: HashMap<&SourceKey, &str> = session
+            .psa_products
+            .iter()
+            .map(|row| (&row.key, row.product.name.as_str()))
+            .collect();
         let entries = match kind {
             MappingKind::Client => session
                 .vendor_parties
@@ -209,7 +211,7 @@ impl Workspace {
                     seats: row.seats,
                     spend: largest_first(&row.spend),
                     state: state_of(row.mapped_to.as_ref(), row.ignored.as_ref(), false, |key| {
-                        names(&session.psa_parties, key)
+                        company_names.get(key).map(|name| (*name).to_string())
                     }),
                 })
                 .filter(|entry| filter.keeps(&entry.state))
@@ -228,7 +230,7 @@ impl Workspace {
                         row.mapped_to.as_ref(),
                         row.ignored.as_ref(),
                         every_term_mapping(&session.mappings, &row.key, row.term),
-                        |key| product_names(&session.psa_products, key),
+                        |key| product_names.get(key).map(|name| (*name).to_string()),
                     ),
                 })
                 .filter(|entry| filter.keeps(&entry.state))
