@@ -128,7 +128,6 @@ fn a_line_break_in_the_subject_cannot_add_a_header_or_a_recipient() {
 }
 
 #[test]
-#[ignore = "the STARTTLS peer needs a rustls dev-dependency to pick a CryptoProvider (tests/smtp_peer/mod.rs)"]
 fn starttls_delivers_when_the_test_certificate_is_trusted() {
     let peer = SmtpPeer::start(true);
     let (attempts, result) = send(
@@ -150,7 +149,6 @@ fn starttls_delivers_when_the_test_certificate_is_trusted() {
 }
 
 #[test]
-#[ignore = "the STARTTLS peer needs a rustls dev-dependency to pick a CryptoProvider (tests/smtp_peer/mod.rs)"]
 fn starttls_refuses_a_certificate_it_does_not_trust() {
     let peer = SmtpPeer::start(true);
     let settings = SmtpSettings {
@@ -199,7 +197,6 @@ fn starttls_is_required_not_opportunistic() {
 }
 
 #[test]
-#[ignore = "the STARTTLS peer needs a rustls dev-dependency to pick a CryptoProvider (tests/smtp_peer/mod.rs)"]
 fn auth_over_starttls_logs_in_with_the_password() {
     let peer = SmtpPeer::start_with(PeerOptions {
         tls: true,
@@ -223,7 +220,6 @@ fn auth_over_starttls_logs_in_with_the_password() {
 }
 
 #[test]
-#[ignore = "the STARTTLS peer needs a rustls dev-dependency to pick a CryptoProvider (tests/smtp_peer/mod.rs)"]
 fn a_wrong_password_is_a_permanent_refusal_that_does_not_show_the_password() {
     let peer = SmtpPeer::start_with(PeerOptions {
         tls: true,

@@ -13,11 +13,8 @@
 //!
 //! In test builds rustls has both the `ring` (from lettre) and `aws-lc-rs` (from
 //! mailin-embedded's default rustls features) backends, so mailin's `ServerConfig::builder()`
-//! panics with "Could not automatically determine the process-level CryptoProvider". Picking
-//! one takes a call into rustls, which this crate cannot name without a dev-dependency:
-//! `rustls = { version = "0.23", default-features = false, features = ["ring"] }` and, before
-//! `with_ssl` below, `let _ = rustls::crypto::ring::default_provider().install_default();`.
-//! Until then a TLS peer panics, and the STARTTLS tests are ignored. Plain peers are unaffected.
+//! would panic with "Could not automatically determine the process-level CryptoProvider". A TLS
+//! peer installs `ring` as the process default first (the rustls dev-dependency).
 
 #![allow(dead_code)]
 
@@ -187,8 +184,9 @@ impl SmtpPeer {
             let certificate_pem = certified.cert.pem();
             std::fs::write(&cert_path, &certificate_pem).expect("write certificate");
             std::fs::write(&key_path, certified.signing_key.serialize_pem()).expect("write key");
-            // mailin reads both files here, so the directory may go when this returns. This is
-            // where the rustls CryptoProvider must be installed (see the module's doc).
+            // mailin reads both files here, so the directory may go when this returns. A second
+            // peer finds the provider installed already, which is fine.
+            let _ = rustls::crypto::ring::default_provider().install_default();
             server
                 .with_ssl(SslConfig::SelfSigned {
                     cert_path: cert_path.to_string_lossy().into_owned(),
