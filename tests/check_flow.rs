@@ -126,3 +126,32 @@ fn schedule_prints_a_daily_crontab_line_and_a_schtasks_command() {
     assert!(shown.contains("schtasks /Create"), "{shown}");
     assert!(shown.contains("/ST 06:30"), "{shown}");
 }
+
+#[test]
+fn viewing_never_records_a_run_and_saving_a_review_in_the_workbench_does() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = tui_fixture::build(folder.path());
+    let config = folder.path().join("config.toml");
+    let viewed = billgap(&database, &config, &["gaps"]);
+    assert_eq!(viewed.status.code(), Some(1));
+    let written = folder.path().join("report.csv");
+    let path = written.display().to_string();
+    billgap(
+        &database,
+        &config,
+        &["report", "--format", "csv", "-o", &path],
+    );
+    assert_eq!(runs(&database), 0, "gaps and report only look");
+    let mut app = tui_fixture::app(&database);
+    tui_fixture::act(
+        &mut app,
+        billgap::tui::action::Action::ShowScreen(billgap::tui::action::Screen::Gaps),
+    );
+    tui_fixture::act(&mut app, billgap::tui::action::Action::SaveReview);
+    assert_eq!(runs(&database), 1, "{:?}", app.status);
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|(text, _)| text.starts_with("Review saved"))
+    );
+}

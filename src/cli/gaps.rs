@@ -27,8 +27,9 @@ pub struct GapsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = GapsFormat::Table)]
     pub format: GapsFormat,
-    /// Do not record this run in the gap ledger.
-    #[arg(long)]
+    /// Accepted for old scripts: `gaps` never records a ledger run (only `billgap check` and
+    /// the workbench's "save this review" do).
+    #[arg(long, hide = true)]
     pub no_record: bool,
 }
 
@@ -53,10 +54,12 @@ pub struct ThresholdArgs {
     pub client: Option<String>,
 }
 
-/// Prints the gaps of the current state; records the run unless `--no-record`.
+/// Prints the gaps of the current state, with each gap's history from the saved reviews.
 pub fn run(database: &Path, args: &GapsArgs) -> color_eyre::Result<Outcome> {
     let mut workspace = super::open(database)?;
-    let report = workspace.report(args.threshold, !args.no_record)?;
+    // Viewing never records: a run in the ledger is a saved review, so that "new since the
+    // last review" does not depend on how often someone looked.
+    let report = workspace.report(args.threshold, false)?;
     let mut stdout = std::io::stdout().lock();
     match args.format {
         GapsFormat::Table => {

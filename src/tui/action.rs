@@ -131,6 +131,9 @@ pub enum Action {
     LowerThreshold,
     /// Type a new per-client threshold.
     EditThreshold,
+    /// Record the gaps as they are now as a saved review in the ledger, the baseline that
+    /// "new", "worse" and "resolved" are measured against.
+    SaveReview,
     /// Edit the file path on the import or export screen.
     EditPath,
     /// Start the import of the detected file.
@@ -204,6 +207,7 @@ bindable! {
     "raise_threshold" => Action::RaiseThreshold, "threshold +";
     "lower_threshold" => Action::LowerThreshold, "threshold -";
     "edit_threshold" => Action::EditThreshold, "set threshold";
+    "save_review" => Action::SaveReview, "save this review";
     "edit_path" => Action::EditPath, "edit path";
     "start_import" => Action::StartImport, "import";
     "cycle_format" => Action::CycleExportFormat, "format";

@@ -168,6 +168,12 @@ impl App {
                     .max(Decimal::ZERO);
                 self.set_threshold(lowered)?
             }
+            Action::SaveReview => {
+                let report = self.workspace.report(Some(self.threshold), true)?;
+                let sentence = crate::workflow::review_saved(&report);
+                self.reload()?;
+                self.say(sentence, Tone::Good);
+            }
             Action::Undo => self.step_history(HistoryStep::Undo)?,
             Action::Redo => self.step_history(HistoryStep::Redo)?,
             Action::EditThreshold => {
@@ -482,23 +488,17 @@ impl App {
                 kind,
                 result,
             } => {
-                let bulk_key = self
+                let key = self
                     .keymap
-                    .key_for(self.screen.section(), &Action::BulkAccept)
-                    .unwrap_or_else(|| "the bulk accept key".to_string());
+                    .key_for(self.screen.section(), &Action::BulkAccept);
+                let current = generation == self.workspace.generation();
                 let decisions =
                     result.map_err(|error| WorkflowError::Refused(error.to_string()))?;
-                let outcome = if generation != self.workspace.generation() {
-                    ScreenOutcome::say(
-                        "The mappings changed while the safe band was ranked; press the key again.",
-                        Tone::Info,
-                    )
-                } else {
-                    match kind {
-                        MappingKind::Client => self.clients.offer_bulk(decisions, &bulk_key),
-                        MappingKind::Product => self.products.offer_bulk(decisions, &bulk_key),
-                    }
+                let screen = match kind {
+                    MappingKind::Client => &mut self.clients,
+                    MappingKind::Product => &mut self.products,
                 };
+                let outcome = screen.offer_bulk(decisions, current, &key.unwrap_or_default());
                 self.follow(outcome)?;
             }
             Finished::Export { result } => {

@@ -249,8 +249,21 @@ impl MappingScreen {
         })
     }
 
-    /// Offers the safe band a worker ranked, and asks for the second press.
-    pub fn offer_bulk(&mut self, decisions: Vec<Decision>, bulk_key: &str) -> ScreenOutcome {
+    /// Offers the safe band a worker ranked, and asks for the second press. A ranking made
+    /// before the mappings last moved (`current` false) is not offered: it may name entries
+    /// that are mapped by now.
+    pub fn offer_bulk(
+        &mut self,
+        decisions: Vec<Decision>,
+        current: bool,
+        bulk_key: &str,
+    ) -> ScreenOutcome {
+        if !current {
+            return ScreenOutcome::say(
+                "The mappings changed while the safe band was ranked; press the key again.",
+                Tone::Info,
+            );
+        }
         if decisions.is_empty() {
             return ScreenOutcome::say("No suggestion is in the safe band.", Tone::Info);
         }

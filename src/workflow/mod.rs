@@ -37,7 +37,7 @@ pub use queue::{
 };
 pub use reporting::{
     DrillDown, EvidenceLine, GapTotal, Overview, ReconcileJob, ReconciledReport, SourceView,
-    write_report_file,
+    review_saved, write_report_file,
 };
 pub use suggestions::{AcceptOutcome, ClientSuggestions, MappingQueue, ProductSuggestions};
 

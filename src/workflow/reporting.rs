@@ -456,6 +456,15 @@ pub fn write_report_file(
     })
 }
 
+/// What saving a review recorded, in one sentence.
+pub fn review_saved(report: &Report) -> String {
+    format!(
+        "Review saved for {}: {} gap(s) recorded; the next review compares with this one.",
+        report.generated_on,
+        report.gaps.len()
+    )
+}
+
 /// Per kind: the count and the absolute value per currency.
 fn gap_totals(gaps: &[TrackedGap]) -> Vec<GapTotal> {
     GapKind::ALL
