@@ -307,3 +307,61 @@ fn no_secret_appears_in_any_output_of_a_failing_check() {
         assert!(!all.contains(secret), "{secret} leaked: {all}");
     }
 }
+
+#[test]
+fn alert_test_reaches_every_channel_and_doctor_names_what_is_missing() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = fixture_database(folder.path());
+    let peer = SmtpPeer::start(false);
+    let hook = HttpPeer::start(Vec::<(u16, Vec<(&str, &str)>, &[u8])>::new());
+    let config = folder.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[alerts]\nowner = \"{OWNER}\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\nfrom = \"billgap@msp.example\"\n\n[[webhooks]]\nkind = \"teams\"\nname = \"billing\"\nurl = \"{}\"\n",
+            peer.port(),
+            hook.url("/workflows/abc")
+        ),
+    )
+    .expect("config");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_billgap"))
+            .args(args)
+            .env("BILLGAP_DB", &database)
+            .env("BILLGAP_CONFIG", &config)
+            .output()
+            .expect("run billgap")
+    };
+    let tested = run(&["alert", "test"]);
+    assert_eq!(
+        tested.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&tested.stdout)
+    );
+    assert_eq!(mails_to(&peer, OWNER).len(), 1);
+    assert!(mails_to(&peer, OWNER)[0].contains("Sample client"));
+    assert_eq!(hook.requests().len(), 1);
+    let doctor = run(&["doctor"]);
+    assert_eq!(
+        doctor.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&doctor.stdout)
+    );
+    std::fs::write(
+        &config,
+        format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\nfrom = \"billgap@msp.example\"\nusername = \"billgap\"\n",
+            peer.port()
+        ),
+    )
+    .expect("config");
+    let missing = run(&["doctor"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let shown = String::from_utf8_lossy(&missing.stdout);
+    assert!(
+        shown.contains("missing: set BILLGAP_SMTP_PASSWORD"),
+        "{shown}"
+    );
+}

@@ -4,6 +4,7 @@
 //! Exit codes for headless runs ([`Outcome`]): 0 clean at full coverage, 1 gaps over threshold
 //! or coverage incomplete, 2 error (set by `main` when a command fails).
 
+mod alerting;
 mod check;
 mod demo;
 mod gaps;
@@ -105,6 +106,14 @@ pub enum Command {
     History(check::HistoryArgs),
     /// Print or install the daily `billgap check` for cron or Task Scheduler.
     Schedule(schedule::ScheduleArgs),
+    /// Alert channels: `billgap alert test` sends a sample to every configured channel.
+    Alert {
+        /// What to do.
+        #[command(subcommand)]
+        command: alerting::AlertCommand,
+    },
+    /// Check the database, the config, the secrets and the alert channels, one line each.
+    Doctor,
 }
 
 /// Runs a parsed command line and returns the exit code.
@@ -155,6 +164,10 @@ pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
         Command::Recipients { command } => recipients::run(&database, &command),
         Command::History(args) => check::history(&database, &args),
         Command::Schedule(args) => schedule::run(&database, cli.config.as_deref(), &args),
+        Command::Alert {
+            command: alerting::AlertCommand::Test(args),
+        } => alerting::test(cli.config.as_deref(), &args),
+        Command::Doctor => alerting::doctor(&database, cli.config.as_deref()),
     }
 }
 
