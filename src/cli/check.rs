@@ -96,7 +96,7 @@ pub fn run(
 
 /// Shows each open gap's history from the ledger, and the latest messages sent.
 pub fn history(database: &Path, args: &HistoryArgs) -> color_eyre::Result<Outcome> {
-    let mut workspace = super::open(database)?;
+    let mut workspace = super::workspace::open(database)?;
     let client = args
         .client
         .as_deref()

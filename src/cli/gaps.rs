@@ -56,7 +56,7 @@ pub struct ThresholdArgs {
 
 /// Prints the gaps of the current state, with each gap's history from the saved reviews.
 pub fn run(database: &Path, args: &GapsArgs) -> color_eyre::Result<Outcome> {
-    let mut workspace = super::open(database)?;
+    let mut workspace = super::workspace::open(database)?;
     // Viewing never records: a run in the ledger is a saved review, so that "new since the
     // last review" does not depend on how often someone looked.
     let report = workspace.report(args.threshold, false)?;
@@ -74,7 +74,7 @@ pub fn run(database: &Path, args: &GapsArgs) -> color_eyre::Result<Outcome> {
 
 /// Writes the delta report to a file, atomically.
 pub fn report(database: &Path, args: &ReportArgs) -> color_eyre::Result<Outcome> {
-    let mut workspace = super::open(database)?;
+    let mut workspace = super::workspace::open(database)?;
     let report = workspace.write_report(args.format, &args.output, None, false)?;
     eprintln!(
         "wrote the {} report to {} ({} gaps; {})",
@@ -88,7 +88,7 @@ pub fn report(database: &Path, args: &ReportArgs) -> color_eyre::Result<Outcome>
 
 /// Stores the default threshold, or one client's.
 pub fn threshold(database: &Path, args: &ThresholdArgs) -> color_eyre::Result<Outcome> {
-    let mut workspace = super::open(database)?;
+    let mut workspace = super::workspace::open(database)?;
     let client = args
         .client
         .as_deref()

@@ -21,7 +21,7 @@ pub struct ListArgs {
 
 /// Lists the vendor customers or products, coverage first.
 pub fn list(database: &Path, kind: MappingKind, args: &ListArgs) -> color_eyre::Result<Outcome> {
-    let mut workspace = super::open(database)?;
+    let mut workspace = super::workspace::open(database)?;
     println!("{}", workspace.coverage()?.headline());
     let filter = if args.unmapped {
         QueueFilter::Unmapped

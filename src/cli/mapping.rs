@@ -151,7 +151,7 @@ fn decide(
     database: &Path,
     build: impl FnOnce(&Workspace) -> Result<Decision, WorkflowError>,
 ) -> color_eyre::Result<Outcome> {
-    let mut workspace = super::open(database)?;
+    let mut workspace = super::workspace::open(database)?;
     let decision = build(&workspace)?;
     eprintln!("{}", workspace.decide(&decision)?.sentence);
     Ok(Outcome::Done)
@@ -181,7 +181,7 @@ pub fn reject(database: &Path, subject: RejectSubject) -> color_eyre::Result<Out
 
 /// `billgap match`: band counts, or the explicit auto-accept of the safe band.
 pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<Outcome> {
-    let mut workspace = super::open(database)?;
+    let mut workspace = super::workspace::open(database)?;
     if let Some(accept_above) = args.accept_above {
         let outcome = workspace.accept_safe_band(accept_above)?;
         println!(
@@ -288,7 +288,7 @@ pub fn unignore(database: &Path, args: &UnignoreArgs) -> color_eyre::Result<Outc
 
 /// `billgap undo` and `billgap redo`.
 pub fn step_history(database: &Path, step: HistoryStep) -> color_eyre::Result<Outcome> {
-    let mut workspace = super::open(database)?;
+    let mut workspace = super::workspace::open(database)?;
     match workspace.step_history(step)? {
         Some(sentence) => eprintln!("{sentence}"),
         None => eprintln!(
@@ -304,7 +304,7 @@ pub fn step_history(database: &Path, step: HistoryStep) -> color_eyre::Result<Ou
 
 /// `billgap log`.
 pub fn show_log(database: &Path, limit: usize) -> color_eyre::Result<Outcome> {
-    let workspace = super::open(database)?;
+    let workspace = super::workspace::open(database)?;
     for record in workspace.decision_log(limit)? {
         // Entries of one bulk accept share a batch, and undo reverses them together.
         let batch = record

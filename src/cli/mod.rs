@@ -15,6 +15,7 @@ pub mod match_names;
 mod outcome;
 mod recipients;
 mod schedule;
+mod workspace;
 
 pub use outcome::Outcome;
 mod table;
@@ -169,11 +170,4 @@ pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
         } => alerting::test(cli.config.as_deref(), &args),
         Command::Doctor => alerting::doctor(&database, cli.config.as_deref()),
     }
-}
-
-/// Opens the database as a workspace dated today, with a message that names it.
-fn open(database: &std::path::Path) -> color_eyre::Result<crate::workflow::Workspace> {
-    use color_eyre::eyre::WrapErr;
-    crate::workflow::Workspace::open(database)
-        .wrap_err_with(|| format!("cannot open the database {}", database.display()))
 }

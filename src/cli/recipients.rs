@@ -37,7 +37,7 @@ pub enum RecipientsCommand {
 
 /// Runs a `recipients` subcommand.
 pub fn run(database: &Path, command: &RecipientsCommand) -> color_eyre::Result<Outcome> {
-    let mut workspace = super::open(database)?;
+    let mut workspace = super::workspace::open(database)?;
     match command {
         RecipientsCommand::Set {
             company,

@@ -5,12 +5,12 @@ use super::generic_profile::load_generic_profile;
 use super::profile::{ColumnMap, Profile, Role, bundled_profiles};
 use super::row::{CellProblem, CellRules, Row};
 use super::table::Table;
-use super::{
+use crate::domain::lines::{Line, Period};
+use crate::domain::money::Currency;
+use crate::import::contract::{
     ImportError, ImportOptions, ImportSummary, LineSink, Location, Progress, RejectedRow,
     SourceInfo,
 };
-use crate::domain::lines::{Line, Period};
-use crate::domain::money::Currency;
 use csv::StringRecord;
 use std::collections::HashMap;
 use std::path::Path;

@@ -3,7 +3,7 @@
 use super::decode::DecodingReader;
 use super::dialect::sniff_delimiter;
 use super::json::flatten_document;
-use super::{ImportError, Location};
+use crate::import::contract::{ImportError, Location};
 use csv::StringRecord;
 use std::cell::Cell;
 use std::fs::File;

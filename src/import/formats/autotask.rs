@@ -13,7 +13,7 @@
 //! period a row either covers its last day or not; without one, only rows ending on the latest
 //! `EndDate` so far can cover the final reference day.
 
-use super::{Outcome, RuleContext, SeatRule, last_day};
+use super::rule::{Outcome, RuleContext, SeatRule, last_day};
 use crate::domain::lines::{ChargeKind, Line, Period, Term};
 use crate::import::profile::Role;
 use crate::import::row::{CellError, Row};

@@ -6,7 +6,7 @@
 //! the named period, or today when none is named. Every other row is a valid addition that is
 //! not billed: it is excluded and counted, not rejected.
 
-use super::{Outcome, RuleContext, SeatRule, fold, last_day};
+use super::rule::{Outcome, RuleContext, SeatRule, fold, last_day};
 use crate::domain::lines::{ChargeKind, Line, Term};
 use crate::import::profile::Role;
 use crate::import::row::{CellError, Row};

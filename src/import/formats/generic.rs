@@ -1,7 +1,7 @@
 //! A user-described CSV: every row states recurring seats in its quantity column.
 
 use super::invoice_row::stated_seats;
-use super::{Outcome, SeatRule};
+use super::rule::{Outcome, SeatRule};
 use crate::domain::lines::Term;
 use crate::import::profile::Role;
 use crate::import::row::{CellError, Row};

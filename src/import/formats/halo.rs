@@ -2,7 +2,7 @@
 //! flagged `isinactive` are excluded. The amount is `net_amount`, else quantity × unit price.
 
 use super::invoice_row::stated_seats;
-use super::{Outcome, SeatRule};
+use super::rule::{Outcome, SeatRule};
 use crate::domain::lines::Term;
 use crate::import::profile::Role;
 use crate::import::row::{CellError, Row};

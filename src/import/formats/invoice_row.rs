@@ -4,7 +4,7 @@
 //! period and the subscription the same way: `Start`, `End` and `Subscription`. A rule works out
 //! the first part into an [`InvoiceRow`], which then reads the shared cells and becomes a line.
 
-use super::Outcome;
+use super::rule::Outcome;
 use crate::domain::lines::{ChargeKind, Line, Party, Product, Term};
 use crate::domain::money::Money;
 use crate::import::profile::Role;

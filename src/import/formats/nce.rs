@@ -13,7 +13,7 @@
 //! no positive quantity it is a credit (money only), so an unknown refund can never add seats.
 
 use super::invoice_row::InvoiceRow;
-use super::{Outcome, SeatRule, fold, unknown_charge};
+use super::rule::{Outcome, SeatRule, fold, unknown_charge};
 use crate::domain::lines::{ChargeKind, Product, Term};
 use crate::domain::money::Money;
 use crate::import::number::negated;

@@ -7,7 +7,7 @@
 //! quantity counts as recurring seats, the same open-set choice as the NCE rule.
 
 use super::invoice_row::InvoiceRow;
-use super::{Outcome, SeatRule, fold, unknown_charge};
+use super::rule::{Outcome, SeatRule, fold, unknown_charge};
 use crate::domain::lines::{ChargeKind, Term};
 use crate::import::number::negated;
 use crate::import::profile::Role;

@@ -11,7 +11,7 @@
 //! quantity × cost when the file has only unit costs.
 
 use super::invoice_row::InvoiceRow;
-use super::{Outcome, SeatRule, fold, unknown_charge};
+use super::rule::{Outcome, SeatRule, fold, unknown_charge};
 use crate::domain::lines::{ChargeKind, Term};
 use crate::import::number::negated;
 use crate::import::profile::Role;

@@ -1,6 +1,6 @@
 //! The export screen: format, path, and where the report went.
 
-use super::percent;
+use super::cells::percent;
 use crate::domain::text::strip_control;
 use crate::tui::app::App;
 use crate::tui::input::PromptKind;

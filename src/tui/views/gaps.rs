@@ -1,10 +1,12 @@
 //! The gap table, grouped per client with subtotal rows, and the drill-down.
 
-use super::{ListHit, first_visible, money, moneys, seats};
+use super::cells::{money, moneys, seats};
 use crate::domain::reconcile::{PriceBasis, Verdict};
 use crate::domain::text::strip_control;
 use crate::tui::app::App;
+use crate::tui::cursor::first_visible;
 use crate::tui::gap_screen::{GapRow, TableRow};
+use crate::tui::hit_map::ListHit;
 use crate::workflow::{DrillDown, EvidenceLine};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -1,6 +1,6 @@
 //! The help overlay, generated from the keymap so it lists exactly what the keys do.
 
-use super::{centered, popup};
+use super::cells::{centered, popup};
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use ratatui::Frame;

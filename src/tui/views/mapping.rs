@@ -1,8 +1,10 @@
 //! The mapping screens (clients and products): the queue on the left, candidates on the right.
 
-use super::{ListHit, centered, first_visible, money, popup, seats};
+use super::cells::{centered, money, popup, seats};
 use crate::domain::text::strip_control;
 use crate::tui::app::App;
+use crate::tui::cursor::first_visible;
+use crate::tui::hit_map::ListHit;
 use crate::tui::mapping_screen::MappingScreen;
 use crate::workflow::{MappingState, QueueFilter};
 use ratatui::Frame;

@@ -1,6 +1,6 @@
 //! The overview: coverage first, then what is unmapped, the gaps, the sources and the changes.
 
-use super::{amount, money, moneys, percent};
+use super::cells::{amount, money, moneys, percent};
 use crate::domain::money::Money;
 use crate::domain::text::strip_control;
 use crate::tui::app::App;
