@@ -215,3 +215,26 @@ pub fn import_progress(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_that_panics_still_reports_its_end_and_the_workbench_is_not_left_busy() {
+        let mut jobs = Jobs::default();
+        jobs.spawn("testing a panic", |_| panic!("a worker failure"));
+        assert!(jobs.busy());
+        let event = jobs.next(Duration::from_secs(10));
+        assert!(
+            matches!(
+                event,
+                Some(JobEvent::Finished(Finished::Panicked {
+                    task: "testing a panic"
+                }))
+            ),
+            "{event:?}"
+        );
+        assert!(!jobs.busy(), "the end was counted");
+    }
+}
