@@ -155,3 +155,57 @@ fn viewing_never_records_a_run_and_saving_a_review_in_the_workbench_does() {
             .is_some_and(|(text, _)| text.starts_with("Review saved"))
     );
 }
+
+#[test]
+fn a_report_measures_fixed_gaps_against_the_chosen_saved_review() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = tui_fixture::build(folder.path());
+    let config = folder.path().join("config.toml");
+    std::fs::write(&config, "[alerts]\ncadence = \"daily\"\n").expect("config");
+    billgap(&database, &config, &["check", "--as-of", "2026-11-02"]);
+    // Fabrikam's tenant leaves the comparison: its overbilled gap is gone from the next review.
+    let ignored = billgap(
+        &database,
+        &config,
+        &[
+            "ignore",
+            "customer",
+            "microsoft:tenant-fabrikam",
+            "--reason",
+            "test",
+        ],
+    );
+    assert_eq!(ignored.status.code(), Some(0), "{}", text(&ignored.stderr));
+    billgap(&database, &config, &["check", "--as-of", "2026-11-05"]);
+    let fixed_fabrikam = |args: &[&str]| {
+        let path = folder.path().join("report.json");
+        let path_text = path.display().to_string();
+        let mut all = vec!["report", "--format", "json", "-o", path_text.as_str()];
+        all.extend_from_slice(args);
+        let written = billgap(&database, &config, &all);
+        assert_ne!(written.status.code(), Some(2), "{}", text(&written.stderr));
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("report")).expect("json");
+        report["resolved"]
+            .as_array()
+            .expect("resolved")
+            .iter()
+            .any(|gap| gap["identity"]["company"]["key"] == "CW-FABRIKAM")
+    };
+    assert!(!fixed_fabrikam(&[]), "already gone at the latest review");
+    assert!(
+        fixed_fabrikam(&["--since-run", "1"]),
+        "fixed since the first review"
+    );
+    assert!(
+        fixed_fabrikam(&["--since", "2026-11-03"]),
+        "the latest review on or before Nov 3 is the first"
+    );
+    let missing = billgap(
+        &database,
+        &config,
+        &["report", "-o", "x.csv", "--since-run", "9"],
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("no saved review #9"));
+}

@@ -3,6 +3,7 @@
 use super::outcome::Outcome;
 use crate::domain::lines::Side;
 use crate::export::{ExportFormat, write_report};
+use crate::workflow::Baseline;
 use clap::{Args, ValueEnum};
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
@@ -42,6 +43,13 @@ pub struct ReportArgs {
     /// Where to write it.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,
+    /// Compare with the latest review saved on or before this day (YYYY-MM-DD) instead of the
+    /// latest one.
+    #[arg(long, value_name = "DATE", conflicts_with = "since_run")]
+    pub since: Option<chrono::NaiveDate>,
+    /// Compare with saved review number N (a `billgap check` run).
+    #[arg(long, value_name = "N")]
+    pub since_run: Option<i64>,
 }
 
 /// Arguments of `billgap threshold`.
@@ -75,7 +83,12 @@ pub fn run(database: &Path, args: &GapsArgs) -> color_eyre::Result<Outcome> {
 /// Writes the delta report to a file, atomically.
 pub fn report(database: &Path, args: &ReportArgs) -> color_eyre::Result<Outcome> {
     let mut workspace = super::workspace::open(database)?;
-    let report = workspace.write_report(args.format, &args.output, None, false)?;
+    let baseline = match (args.since_run, args.since) {
+        (Some(run), _) => Baseline::Run(run),
+        (None, Some(day)) => Baseline::OnOrBefore(day),
+        (None, None) => Baseline::Latest,
+    };
+    let report = workspace.write_report(args.format, &args.output, None, baseline)?;
     eprintln!(
         "wrote the {} report to {} ({} gaps; {})",
         args.format.extension(),

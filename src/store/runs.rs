@@ -27,13 +27,45 @@ impl Store {
         reconciliation: &Reconciliation,
         today: NaiveDate,
     ) -> Result<RecordedRun, StoreError> {
-        let (latest_run, history) = self.gap_history()?;
+        self.track_gaps_since(reconciliation, today, None)
+    }
+
+    /// The ledger view against a chosen saved review (`baseline`, a run id) instead of the
+    /// latest: "new", "worse" and "fixed" are then measured since that review. `None` means
+    /// the latest run.
+    pub fn track_gaps_since(
+        &self,
+        reconciliation: &Reconciliation,
+        today: NaiveDate,
+        baseline: Option<i64>,
+    ) -> Result<RecordedRun, StoreError> {
+        let (latest_run, history) = self.gap_history(baseline)?;
         let (gaps, resolved) = track(&reconciliation.gaps, &history, today);
         Ok(RecordedRun {
             run_id: latest_run.unwrap_or(0),
             gaps,
             resolved,
         })
+    }
+
+    /// The saved review to compare with for "since DATE": the latest run dated on or before
+    /// that day.
+    pub fn run_on_or_before(&self, day: NaiveDate) -> Result<Option<i64>, StoreError> {
+        Ok(self.connection.query_row(
+            "SELECT max(id) FROM runs WHERE ran_on <= ?1",
+            [day.to_string()],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// True when a run with this id was recorded.
+    pub fn run_exists(&self, run: i64) -> Result<bool, StoreError> {
+        Ok(self
+            .connection
+            .query_row("SELECT count(*) FROM runs WHERE id = ?1", [run], |row| {
+                row.get::<_, i64>(0)
+            })?
+            > 0)
     }
 
     /// Records a run and its gaps with their ledger history, in one transaction.
@@ -134,21 +166,28 @@ impl Store {
 
     /// Every gap identity ever recorded, as the latest run that contained it saw it, and the
     /// id of the most recent run.
-    fn gap_history(&self) -> Result<(Option<i64>, HashMap<GapIdentity, PriorGap>), StoreError> {
-        let latest_run: Option<i64> =
-            self.connection
-                .query_row("SELECT max(id) FROM runs", [], |row| row.get(0))?;
+    fn gap_history(
+        &self,
+        baseline: Option<i64>,
+    ) -> Result<(Option<i64>, HashMap<GapIdentity, PriorGap>), StoreError> {
+        let up_to = baseline.unwrap_or(i64::MAX);
+        let latest_run: Option<i64> = self.connection.query_row(
+            "SELECT max(id) FROM runs WHERE id <= ?1",
+            [up_to],
+            |row| row.get(0),
+        )?;
         let mut statement = self.connection.prepare_cached(
             "SELECT g.psa_system, g.company_key, g.company_name, g.product_key, g.product_name,
                     g.term, g.kind, g.value, g.first_seen, g.accumulated, r.ran_on, g.run_id,
                     g.currency, coalesce(g.product_system, g.psa_system)
              FROM run_gaps g JOIN runs r ON r.id = g.run_id
              WHERE g.run_id = (SELECT max(h.run_id) FROM run_gaps h
-                               WHERE h.psa_system = g.psa_system AND h.company_key = g.company_key
+                               WHERE h.run_id <= ?1
+                                 AND h.psa_system = g.psa_system AND h.company_key = g.company_key
                                  AND h.product_key = g.product_key AND h.term = g.term
                                  AND h.kind = g.kind AND h.currency = g.currency)",
         )?;
-        let mut rows = statement.query([])?;
+        let mut rows = statement.query([up_to])?;
         let mut history = HashMap::new();
         while let Some(row) = rows.next()? {
             let system: String = row.get(0)?;

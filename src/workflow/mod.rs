@@ -36,8 +36,8 @@ pub use queue::{
     MappingChoice, MappingKind, MappingState, QueueEntry, QueueFilter, Target, rank_safe_band,
 };
 pub use reporting::{
-    DrillDown, EvidenceLine, GapTotal, Overview, ReconcileJob, ReconciledReport, SourceView,
-    review_saved, write_report_file,
+    Baseline, DrillDown, EvidenceLine, GapTotal, Overview, ReconcileJob, ReconciledReport,
+    SourceView, review_saved, write_report_file,
 };
 pub use suggestions::{AcceptOutcome, ClientSuggestions, MappingQueue, ProductSuggestions};
 

@@ -20,6 +20,18 @@ use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// The saved review a report is measured against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Baseline {
+    /// The latest saved review.
+    #[default]
+    Latest,
+    /// Saved review number N (a run id).
+    Run(i64),
+    /// The latest review saved on or before this day.
+    OnOrBefore(NaiveDate),
+}
+
 /// How many unmapped customers and products the overview lists.
 const OVERVIEW_TOP: usize = 6;
 
@@ -427,16 +439,50 @@ impl Workspace {
         })
     }
 
-    /// Writes the report of the current state to `path` atomically: a temporary file beside
-    /// it is renamed over the destination only when complete. Returns the report written.
+    /// The report of the current state measured against a chosen saved review: "new",
+    /// "worse", "still open" and "fixed" are then since that review. Never records a run.
+    pub fn report_against(
+        &mut self,
+        threshold: Option<Decimal>,
+        baseline: Baseline,
+    ) -> Result<Arc<Report>, WorkflowError> {
+        let run = match baseline {
+            Baseline::Latest => return self.report(threshold, false),
+            Baseline::Run(run) if self.store.run_exists(run)? => run,
+            Baseline::Run(run) => {
+                return Err(WorkflowError::Refused(format!(
+                    "there is no saved review #{run}: `billgap history` lists the messages of each run, and every `billgap check` saves one"
+                )));
+            }
+            Baseline::OnOrBefore(day) => self.store.run_on_or_before(day)?.ok_or_else(|| {
+                WorkflowError::Refused(format!(
+                    "no review was saved on or before {day}: run `billgap check`, or save a review in the workbench"
+                ))
+            })?,
+        };
+        let inputs = self.reconcile_inputs(threshold)?;
+        let reconciliation = inputs.reconciliation();
+        let tracked = self
+            .store
+            .track_gaps_since(&reconciliation, self.today, Some(run))?;
+        Ok(Arc::new(inputs.report_of(
+            &self.store,
+            reconciliation,
+            tracked,
+        )?))
+    }
+
+    /// Writes the report of the current state against `baseline` to `path` atomically: a
+    /// temporary file beside it is renamed over the destination only when complete. Writing
+    /// never records a run. Returns the report written.
     pub fn write_report(
         &mut self,
         format: ExportFormat,
         path: &Path,
         threshold: Option<Decimal>,
-        record: bool,
+        baseline: Baseline,
     ) -> Result<Arc<Report>, WorkflowError> {
-        let report = self.report(threshold, record)?;
+        let report = self.report_against(threshold, baseline)?;
         write_report_file(&report, format, path)?;
         Ok(report)
     }
