@@ -365,3 +365,38 @@ fn alert_test_reaches_every_channel_and_doctor_names_what_is_missing() {
         "{shown}"
     );
 }
+
+#[test]
+fn posts_to_one_chat_channel_are_spaced_a_second_apart() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = fixture_database(folder.path());
+    let hook = HttpPeer::start(Vec::<(u16, Vec<(&str, &str)>, &[u8])>::new());
+    let mut settings = settings(SmtpPeer::start(false).port());
+    settings.smtp = None;
+    settings.webhooks = vec![(
+        WebhookSettings {
+            kind: WebhookKind::Slack,
+            url: hook.url("/services/abc"),
+            name: Some("chat".into()),
+            send_resolved: None,
+        },
+        None,
+    )];
+    let mut pauses = RecordedPauses::default();
+    let mut workspace = Workspace::open_as_of(&database, day(2)).expect("open");
+    let outcome = workspace
+        .check(&settings, false, &mut pauses)
+        .expect("check");
+    let posts = hook.requests().len();
+    assert!(
+        posts >= 2,
+        "one post per client over its threshold: {posts}"
+    );
+    assert_eq!(outcome.delivered, posts);
+    let spacings = pauses
+        .0
+        .iter()
+        .filter(|pause| **pause == Duration::from_secs(1))
+        .count();
+    assert_eq!(spacings, posts - 1, "{:?}", pauses.0);
+}

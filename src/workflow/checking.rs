@@ -21,6 +21,9 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+/// The spacing between two posts to one webhook channel in one run.
+const CHAT_POST_SPACING: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// How alerts go out: the `[alerts]`, `[smtp]` and `[[webhooks]]` settings, with the secrets
 /// read from the environment or the keyring (never from the config file).
 #[derive(Debug, Clone, Default)]
@@ -150,7 +153,16 @@ impl Workspace {
             failures: Vec::new(),
             dry_run,
         };
+        let mut previous_channel: Option<&str> = None;
         for message in &messages {
+            // Chat webhooks take about one post per second per channel (Slack's documented
+            // limit); posts to one channel are spaced instead of tripping 429s.
+            if message.channel.starts_with("webhook:")
+                && previous_channel == Some(message.channel.as_str())
+            {
+                pause.pause(CHAT_POST_SPACING);
+            }
+            previous_channel = Some(message.channel.as_str());
             self.deliver(settings, message, pause, &mut outcome)?;
         }
         outcome.messages = messages;
