@@ -1,6 +1,10 @@
-//! The Markdown report: coverage and verdict first, then clients, then every gap.
+//! The Markdown report: coverage and verdict first, then the money at stake, the clients, and
+//! the four sections of the delta (new, worse, still open, fixed), each with its count and its
+//! money per currency.
 
 use super::ExportError;
+use super::sections::{self, Delta, SectionKind, Stake};
+use crate::domain::money::Money;
 use crate::domain::report::Report;
 use std::io::Write;
 
@@ -10,8 +14,8 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> Result<(), ExportEr
     writeln!(
         out,
         "Vendor period {} · PSA period {}",
-        report.vendor_period.as_deref().unwrap_or("none"),
-        report.psa_period.as_deref().unwrap_or("none")
+        cell(report.vendor_period.as_deref().unwrap_or("none")),
+        cell(report.psa_period.as_deref().unwrap_or("none"))
     )?;
     writeln!(out)?;
     writeln!(out, "**{}**", cell(&report.coverage.headline()))?;
@@ -26,20 +30,80 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> Result<(), ExportEr
         writeln!(out, "Note: {note}")?;
         writeln!(out)?;
     }
+    let delta = Delta::of(report);
+    write_summary(report, &delta, out)?;
+    write_clients(report, out)?;
+    for kind in [SectionKind::New, SectionKind::Worse, SectionKind::StillOpen] {
+        write_gap_section(&delta, kind, out)?;
+    }
+    write_fixed(&delta, out)
+}
+
+fn write_summary(report: &Report, delta: &Delta, out: &mut dyn Write) -> Result<(), ExportError> {
+    writeln!(out, "## Money at stake")?;
+    writeln!(out)?;
+    let stakes = sections::money_at_stake(report);
+    if stakes.is_empty() {
+        writeln!(out, "No priced gaps.")?;
+    } else {
+        writeln!(
+            out,
+            "| Currency | Revenue not billed / month | Refund risk / month | At stake / month | At stake / year |"
+        )?;
+        writeln!(out, "|---|---:|---:|---:|---:|")?;
+        for stake in &stakes {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                stake.currency,
+                sections::cents(stake.revenue_not_billed),
+                sections::cents(stake.refund_risk),
+                sections::cents(stake.total()),
+                sections::cents(Stake::yearly(stake.total()))
+            )?;
+        }
+    }
+    let unpriced = sections::unpriced_gaps(report);
+    if unpriced > 0 {
+        writeln!(out)?;
+        writeln!(out, "{unpriced} gap(s) have no price and are in no total.")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "## Since the previous saved review")?;
+    writeln!(out)?;
+    writeln!(out, "{}", sections::baseline_note(report))?;
+    writeln!(out)?;
+    writeln!(out, "| Section | Gaps | Money |")?;
+    writeln!(out, "|---|---:|---|")?;
+    for total in delta.totals() {
+        writeln!(
+            out,
+            "| {} | {} | {} |",
+            total.kind.title(),
+            total.count,
+            sections::describe_total(&total)
+        )?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+fn write_clients(report: &Report, out: &mut dyn Write) -> Result<(), ExportError> {
     writeln!(out, "## Clients")?;
     writeln!(out)?;
     writeln!(
         out,
-        "| Client | Gaps | Total (absolute) | Threshold | Over |"
+        "| Client | Gaps | Total (absolute) | Net | Threshold | Over |"
     )?;
-    writeln!(out, "|---|---:|---:|---:|---|")?;
+    writeln!(out, "|---|---:|---:|---:|---:|---|")?;
     for client in &report.clients {
         writeln!(
             out,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             cell(&client.company_name),
             client.gap_count,
-            client.absolute_value,
+            sections::describe_money(&client.absolute_value),
+            sections::describe_money(&client.net_value),
             client.threshold,
             if client.over_threshold {
                 "**yes**"
@@ -49,24 +113,45 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> Result<(), ExportEr
         )?;
     }
     writeln!(out)?;
-    writeln!(out, "## Gaps")?;
+    Ok(())
+}
+
+fn money(value: Option<Money>) -> String {
+    value
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| "unpriced".into())
+}
+
+fn write_gap_section(
+    delta: &Delta,
+    kind: SectionKind,
+    out: &mut dyn Write,
+) -> Result<(), ExportError> {
+    let total = delta.total(kind);
+    writeln!(out, "## {} ({})", kind.title(), total.count)?;
+    writeln!(out)?;
+    let gaps = delta.gaps(kind);
+    if gaps.is_empty() {
+        writeln!(out, "None.")?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(out, "{}", sections::describe_total(&total))?;
     writeln!(out)?;
     writeln!(
         out,
-        "| Client | Product | Term | Kind | Vendor | PSA | Delta | Value | Cost | Age (days) | Status |"
+        "| Client | Product | Term | Kind | Vendor | PSA | Delta | Value | Cost | First seen | Age (days) | Cost to date | Status |"
     )?;
-    writeln!(out, "|---|---|---|---|---:|---:|---:|---:|---:|---:|---|")?;
-    for tracked in &report.gaps {
+    writeln!(
+        out,
+        "|---|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|---|"
+    )?;
+    for tracked in gaps {
         let gap = &tracked.gap;
-        let money = |value: &Option<crate::domain::money::Money>| {
-            value
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_else(|| "unpriced".into())
-        };
         writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(&gap.company_name),
             cell(&gap.product_name),
             gap.term,
@@ -74,16 +159,60 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> Result<(), ExportEr
             gap.vendor_seats.normalize(),
             gap.psa_seats.normalize(),
             gap.delta.normalize(),
-            money(&gap.value),
-            money(&gap.cost),
+            money(gap.value.clone()),
+            money(gap.cost.clone()),
+            tracked.first_seen,
             tracked.age_days,
+            money(sections::cost_to_date(tracked)),
             tracked.status.as_str()
+        )?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+fn write_fixed(delta: &Delta, out: &mut dyn Write) -> Result<(), ExportError> {
+    let total = delta.total(SectionKind::Fixed);
+    writeln!(out, "## {} ({})", SectionKind::Fixed.title(), total.count)?;
+    writeln!(out)?;
+    if delta.fixed.is_empty() {
+        writeln!(out, "None.")?;
+        return Ok(());
+    }
+    writeln!(out, "{}", sections::describe_total(&total))?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "| Client | Product | Term | Kind | Value then | First seen | Last seen | Cost to date |"
+    )?;
+    writeln!(out, "|---|---|---|---|---:|---|---|---:|")?;
+    for prior in &delta.fixed {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            cell(&prior.company_name),
+            cell(&prior.product_name),
+            prior.identity.term,
+            prior.identity.kind.as_str(),
+            money(sections::fixed_value(prior)),
+            prior.first_seen,
+            prior.last_seen,
+            money(sections::fixed_cost_to_date(prior)),
         )?;
     }
     Ok(())
 }
 
-/// A table cell: control characters stripped and pipes escaped so a name cannot break the table.
+/// Text from a file in Markdown: control characters stripped; pipes escaped so a name cannot
+/// break the table, and angle brackets escaped so it cannot add raw HTML to a rendered page
+/// (a backslash escape renders as the character itself).
 fn cell(text: &str) -> String {
-    crate::domain::text::strip_control(text).replace('|', "\\|")
+    let mut out = String::new();
+    for character in crate::domain::text::strip_control(text).chars() {
+        if matches!(character, '\\' | '|' | '<' | '>') {
+            out.push('\\');
+        }
+        out.push(character);
+    }
+    out
 }

@@ -1,10 +1,17 @@
-//! Report to files: CSV, JSON and Markdown.
+//! Report to files: CSV, JSON, Markdown, Excel (XLSX) and HTML.
 //!
-//! Reports are opened in Excel, so every text cell that Excel would read as a formula is
-//! neutralised; numbers stay numbers.
+//! Every format carries the same delta sections ([`sections`]): new since the previous saved
+//! review, worse, still open (with age and cost to date) and fixed, each with its count and its
+//! money per currency.
+//!
+//! Reports are opened in Excel, so every CSV text cell that Excel would read as a formula is
+//! neutralised, and the XLSX writes text only as string cells; numbers stay numbers.
 
 mod csv_report;
+pub mod html;
 mod markdown;
+pub mod sections;
+mod xlsx;
 
 use crate::domain::report::Report;
 use std::io::Write;
@@ -20,11 +27,21 @@ pub enum ExportFormat {
     Json,
     /// A Markdown document.
     Md,
+    /// An Excel workbook: Summary, Gaps, Clients, Fixed and Coverage sheets, with typed cells.
+    Xlsx,
+    /// One self-contained HTML page that prints on A4 and Letter.
+    Html,
 }
 
 impl ExportFormat {
     /// Every format, for menus.
-    pub const ALL: [ExportFormat; 3] = [ExportFormat::Csv, ExportFormat::Json, ExportFormat::Md];
+    pub const ALL: [ExportFormat; 5] = [
+        ExportFormat::Csv,
+        ExportFormat::Json,
+        ExportFormat::Md,
+        ExportFormat::Xlsx,
+        ExportFormat::Html,
+    ];
 
     /// The usual file extension.
     pub fn extension(self) -> &'static str {
@@ -32,6 +49,8 @@ impl ExportFormat {
             ExportFormat::Csv => "csv",
             ExportFormat::Json => "json",
             ExportFormat::Md => "md",
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Html => "html",
         }
     }
 }
@@ -43,8 +62,10 @@ impl FromStr for ExportFormat {
             "csv" => Ok(ExportFormat::Csv),
             "json" => Ok(ExportFormat::Json),
             "md" | "markdown" => Ok(ExportFormat::Md),
+            "xlsx" | "excel" => Ok(ExportFormat::Xlsx),
+            "html" | "htm" => Ok(ExportFormat::Html),
             other => Err(format!(
-                "unknown report format '{other}': use csv, json or md"
+                "unknown report format '{other}': use csv, json, md, xlsx or html"
             )),
         }
     }
@@ -62,6 +83,9 @@ pub enum ExportError {
     /// JSON encoding failed.
     #[error("cannot write the JSON report: {0}")]
     Json(#[from] serde_json::Error),
+    /// The Excel workbook could not be built, for example with more rows than a sheet holds.
+    #[error("cannot write the Excel report: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
 /// Writes a report in a format.
@@ -78,6 +102,8 @@ pub fn write_report(
             Ok(())
         }
         ExportFormat::Md => markdown::write(report, out),
+        ExportFormat::Xlsx => xlsx::write(report, out),
+        ExportFormat::Html => html::write(report, out),
     }
 }
 

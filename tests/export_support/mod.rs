@@ -1,0 +1,395 @@
+//! Shared by the export tests: a report with something in each of the four delta sections, a
+//! report from the bundled sample data through a real store, and a reader for the XLSX files.
+
+pub mod unzip;
+
+use billgap::domain::ledger::{PriorGap, track};
+use billgap::domain::lines::{SourceKey, Term};
+use billgap::domain::money::Currency;
+use billgap::domain::reconcile::{
+    GapIdentity, GapKind, MappingSet, Position, Thresholds, reconcile,
+};
+use billgap::domain::report::Report;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use std::collections::{BTreeMap, HashMap};
+use unzip::xml;
+
+/// The name of a client that tries to inject markup into the HTML report.
+pub const HOSTILE: &str = "<img src=x onerror=alert(1)>";
+/// The name of a client that tries to inject a formula into the spreadsheet.
+pub const FORMULA: &str = "=1+2";
+
+/// The day the report is made.
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 25).expect("date")
+}
+
+/// The day the gaps that were open at the previous saved review were first seen.
+pub fn first_seen() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 10, 1).expect("date")
+}
+
+/// The day of the previous saved review.
+pub fn previous_review() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 18).expect("date")
+}
+
+fn position(
+    system: &str,
+    customer: &str,
+    name: &str,
+    currency: &str,
+    seats: Decimal,
+    price: Decimal,
+) -> Position {
+    let product = if system == "microsoft" {
+        "BP"
+    } else {
+        "M365-BP"
+    };
+    Position {
+        customer: SourceKey::new(system, customer),
+        customer_name: name.to_string(),
+        product: SourceKey::new(system, product),
+        product_name: "Microsoft 365 Business Premium".to_string(),
+        term: Term::Monthly,
+        currency: Currency::parse(currency).expect("currency"),
+        seats,
+        spend: seats * price,
+        unit_price: Some(price),
+        unit_cost: Some(price - dec!(3)),
+    }
+}
+
+/// One client per line: (PSA key, name, currency, vendor seats, PSA seats, PSA unit price).
+pub type ClientLine<'a> = (&'a str, &'a str, &'a str, Decimal, Decimal, Decimal);
+
+/// Vendor and PSA positions for some clients, all mapped, all on the same product.
+pub fn positions(clients: &[ClientLine]) -> (Vec<Position>, Vec<Position>, MappingSet) {
+    let mut mappings = MappingSet::default();
+    mappings.products.insert(
+        (SourceKey::new("microsoft", "BP"), None),
+        SourceKey::new("connectwise", "M365-BP"),
+    );
+    let mut vendor = Vec::new();
+    let mut psa = Vec::new();
+    for (key, name, currency, vendor_seats, psa_seats, price) in clients {
+        let tenant = format!("tenant-{key}");
+        vendor.push(position(
+            "microsoft",
+            &tenant,
+            name,
+            currency,
+            *vendor_seats,
+            *price - dec!(3),
+        ));
+        psa.push(position(
+            "connectwise",
+            key,
+            name,
+            currency,
+            *psa_seats,
+            *price,
+        ));
+        mappings.clients.insert(
+            SourceKey::new("microsoft", &tenant),
+            SourceKey::new("connectwise", *key),
+        );
+    }
+    (vendor, psa, mappings)
+}
+
+fn prior(key: &str, name: &str, kind: GapKind, currency: &str, magnitude: Decimal) -> PriorGap {
+    PriorGap {
+        identity: GapIdentity {
+            company: SourceKey::new("connectwise", key),
+            product: SourceKey::new("connectwise", "M365-BP"),
+            term: Term::Monthly,
+            kind,
+            currency: Some(Currency::parse(currency).expect("currency")),
+        },
+        company_name: name.to_string(),
+        product_name: "Microsoft 365 Business Premium".to_string(),
+        magnitude,
+        first_seen: first_seen(),
+        last_seen: previous_review(),
+        accumulated: dec!(100),
+        in_latest_run: true,
+    }
+}
+
+/// A report against a previous saved review, with every section filled:
+/// - new: the hostile client (2 seats unbilled at 25 USD = 50 USD);
+/// - worse: the formula client (60 USD unbilled, 30 USD at the previous review);
+/// - still open: Lakeshore (7.50 CAD, unchanged) and Meridian (38 USD overbilled, 57 before);
+/// - fixed: Fixed Co (20 USD unbilled at the previous review, gone now).
+///
+/// One vendor customer and its product are unmapped, so coverage is incomplete.
+pub fn delta_report() -> Report {
+    let (mut vendor, psa, mappings) = positions(&[
+        ("EVIL", HOSTILE, "USD", dec!(12), dec!(10), dec!(25)),
+        ("FORMULA", FORMULA, "USD", dec!(10), dec!(8), dec!(30)),
+        ("LAKE", "Lakeshore", "CAD", dec!(4), dec!(3), dec!(7.5)),
+        ("MER", "Meridian", "USD", dec!(9), dec!(11), dec!(19)),
+    ]);
+    let mut stray = vendor[0].clone();
+    stray.customer = SourceKey::new("microsoft", "tenant-unknown");
+    stray.product = SourceKey::new("microsoft", "UNKNOWN-SKU");
+    vendor.push(stray);
+    let result = reconcile(&vendor, &psa, &mappings, &Thresholds::default(), today());
+    let previous: HashMap<GapIdentity, PriorGap> = [
+        prior("FORMULA", FORMULA, GapKind::Unbilled, "USD", dec!(30)),
+        prior("LAKE", "Lakeshore", GapKind::Unbilled, "CAD", dec!(7.5)),
+        prior("MER", "Meridian", GapKind::Overbilled, "USD", dec!(57)),
+        prior("FIXED", "Fixed Co", GapKind::Unbilled, "USD", dec!(20)),
+    ]
+    .into_iter()
+    .map(|gap| (gap.identity.clone(), gap))
+    .collect();
+    let (gaps, resolved) = track(&result.gaps, &previous, today());
+    let mut report = Report::new(
+        today(),
+        Some("2026-11".into()),
+        Some("2026-11".into()),
+        result,
+        gaps,
+        resolved,
+    );
+    report.has_previous_run = true;
+    report
+}
+
+/// An XLSX file read back: its members, its shared strings and its styles.
+pub struct Xlsx {
+    files: BTreeMap<String, Vec<u8>>,
+    shared: Vec<String>,
+    formats: Vec<String>,
+}
+
+/// A cell as the XLSX file stores it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum XlsxCell {
+    /// A shared-string cell.
+    Text(String),
+    /// A number, with the number format of its style ("General" when none).
+    Number { value: f64, format: String },
+    /// Anything else: a formula, an inline string, a boolean.
+    Other(String),
+}
+
+impl Xlsx {
+    /// Reads an XLSX file's bytes.
+    pub fn read(bytes: &[u8]) -> Xlsx {
+        let files = unzip::unzip(bytes);
+        let mut xlsx = Xlsx {
+            files,
+            shared: Vec::new(),
+            formats: Vec::new(),
+        };
+        let strings = xlsx.xml("xl/sharedStrings.xml");
+        xlsx.shared = xml::elements(&strings, "si")
+            .into_iter()
+            .map(|item| xml::text(item, "t").unwrap_or_default())
+            .collect();
+        let styles = xlsx.xml("xl/styles.xml");
+        let custom: HashMap<String, String> = xml::elements(&styles, "numFmt")
+            .into_iter()
+            .filter_map(|format| {
+                Some((
+                    xml::attribute(format, "numFmtId")?,
+                    xml::attribute(format, "formatCode")?,
+                ))
+            })
+            .collect();
+        let cell_styles = xml::elements(&styles, "cellXfs")
+            .into_iter()
+            .next()
+            .expect("cellXfs")
+            .to_string();
+        xlsx.formats = xml::elements(&cell_styles, "xf")
+            .into_iter()
+            .map(|style| {
+                let id = xml::attribute(style, "numFmtId").unwrap_or_else(|| "0".into());
+                match custom.get(&id) {
+                    Some(code) => code.clone(),
+                    None if id == "0" => "General".to_string(),
+                    None => format!("builtin {id}"),
+                }
+            })
+            .collect();
+        xlsx
+    }
+
+    /// A member's text.
+    pub fn xml(&self, name: &str) -> String {
+        let bytes = self
+            .files
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} in the XLSX"));
+        String::from_utf8(bytes.clone()).expect("utf-8 XML")
+    }
+
+    /// Every member's name.
+    pub fn members(&self) -> Vec<String> {
+        self.files.keys().cloned().collect()
+    }
+
+    /// The shared strings, in order.
+    pub fn shared_strings(&self) -> &[String] {
+        &self.shared
+    }
+
+    /// The sheets' names, in tab order.
+    pub fn sheet_names(&self) -> Vec<String> {
+        xml::elements(&self.xml("xl/workbook.xml"), "sheet")
+            .into_iter()
+            .filter_map(|sheet| xml::attribute(sheet, "name"))
+            .collect()
+    }
+
+    /// The XML of a sheet by its name (rust_xlsxwriter numbers sheet files in tab order).
+    pub fn sheet_xml(&self, name: &str) -> String {
+        let index = self
+            .sheet_names()
+            .iter()
+            .position(|sheet| sheet == name)
+            .unwrap_or_else(|| panic!("sheet {name}"));
+        self.xml(&format!("xl/worksheets/sheet{}.xml", index + 1))
+    }
+
+    /// A sheet's cells by reference ("A1").
+    pub fn cells(&self, sheet: &str) -> BTreeMap<String, XlsxCell> {
+        let sheet_xml = self.sheet_xml(sheet);
+        xml::elements(&sheet_xml, "c")
+            .into_iter()
+            .filter_map(|cell| {
+                let reference = xml::attribute(cell, "r")?;
+                let value = xml::text(cell, "v");
+                let kind = xml::attribute(cell, "t");
+                let parsed = if cell.contains("<f>") || cell.contains("<f ") {
+                    XlsxCell::Other(format!("formula {cell}"))
+                } else {
+                    match (kind.as_deref(), value) {
+                        (Some("s"), Some(index)) => XlsxCell::Text(
+                            self.shared[index.parse::<usize>().expect("string index")].clone(),
+                        ),
+                        (None | Some("n"), Some(number)) => {
+                            let style = xml::attribute(cell, "s")
+                                .map_or(0, |s| s.parse::<usize>().expect("style"));
+                            XlsxCell::Number {
+                                value: number.parse().expect("number"),
+                                format: self.formats[style].clone(),
+                            }
+                        }
+                        _ => XlsxCell::Other(cell.to_string()),
+                    }
+                };
+                Some((reference, parsed))
+            })
+            .collect()
+    }
+}
+
+/// A sheet's cells as rows of (column letter, cell), by row number.
+pub fn rows(cells: &BTreeMap<String, XlsxCell>) -> BTreeMap<u32, BTreeMap<String, XlsxCell>> {
+    let mut rows: BTreeMap<u32, BTreeMap<String, XlsxCell>> = BTreeMap::new();
+    for (reference, cell) in cells {
+        let split = reference
+            .find(|c: char| c.is_ascii_digit())
+            .expect("row number");
+        let (column, row) = reference.split_at(split);
+        rows.entry(row.parse().expect("row"))
+            .or_default()
+            .insert(column.to_string(), cell.clone());
+    }
+    rows
+}
+
+/// The Excel serial number of a day (days since 1899-12-30).
+pub fn excel_serial(day: NaiveDate) -> f64 {
+    (day - NaiveDate::from_ymd_opt(1899, 12, 30).expect("epoch")).num_days() as f64
+}
+
+const SAMPLES: [&str; 3] = [
+    "assets/sample/partner-center-nce-2026-10.csv",
+    "assets/sample/pax8-2026-10.csv",
+    "assets/sample/connectwise-additions-2026-10.csv",
+];
+
+/// The decisions a careful operator makes on the sample (`assets/sample/mappings.csv`).
+fn ground_truth(psa: &str) -> Vec<billgap::store::Decision> {
+    use billgap::store::Decision;
+    let mut reader = csv::Reader::from_path("assets/sample/mappings.csv").expect("mappings.csv");
+    reader
+        .records()
+        .map(|record| {
+            let record = record.expect("mapping row");
+            let vendor = SourceKey::new(&record[1], &record[2]);
+            match &record[0] {
+                "client" => Decision::MapClient {
+                    vendor,
+                    company: SourceKey::new(psa, &record[4]),
+                },
+                "product" => Decision::MapProduct {
+                    vendor,
+                    term: Some(record[3].parse::<Term>().expect("term")),
+                    product: SourceKey::new(psa, &record[4]),
+                },
+                "ignore" => Decision::IgnoreCustomer {
+                    vendor,
+                    reason: record[5].to_string(),
+                    until: record[6].parse().ok(),
+                },
+                other => panic!("unknown mapping kind {other}"),
+            }
+        })
+        .collect()
+}
+
+/// The bundled sample through a real database: imported, mapped as `mappings.csv` says, a
+/// review saved on `previous_review()`, then Meridian's Microsoft tenant ignored, and the
+/// report made a week later on `today()`. Meridian's overbilled gap is fixed since the saved
+/// review; every other gap is still open, seven days older.
+pub fn sample_report(folder: &std::path::Path) -> std::sync::Arc<Report> {
+    use billgap::domain::lines::Side;
+    use billgap::store::{Decision, Origin, Store};
+    let database = folder.join("sample.sqlite");
+    let mut store = Store::open(&database).expect("store");
+    for sample in SAMPLES {
+        store
+            .import_file(
+                std::path::Path::new(sample),
+                &billgap::import::ImportOptions::default(),
+                &mut |_| {},
+            )
+            .unwrap_or_else(|error| panic!("{sample}: {error}"));
+    }
+    let psa = store
+        .sources()
+        .expect("sources")
+        .into_iter()
+        .find(|source| source.side == Side::Psa)
+        .map(|source| source.system)
+        .expect("a PSA import");
+    for decision in ground_truth(&psa) {
+        store.decide(&decision, Origin::Manual).expect("decide");
+    }
+    let mut saved =
+        billgap::workflow::Workspace::open_as_of(&database, previous_review()).expect("workspace");
+    saved.report(None, true).expect("saved review");
+    store
+        .decide(
+            &Decision::IgnoreCustomer {
+                vendor: SourceKey::new("microsoft", "908250ab-47bf-4366-9c70-5344358ea8cb"),
+                reason: "moved to another reseller".into(),
+                until: None,
+            },
+            Origin::Manual,
+        )
+        .expect("ignore");
+    let mut later =
+        billgap::workflow::Workspace::open_as_of(&database, today()).expect("workspace");
+    later.report(None, false).expect("report")
+}
