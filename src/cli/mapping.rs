@@ -100,6 +100,10 @@ pub struct IgnoreArgs {
     /// Last day the rule applies (YYYY-MM-DD); default: for good.
     #[arg(long)]
     pub until: Option<chrono::NaiveDate>,
+    /// Products only: ignore this term (monthly, annual, one-time…) and leave the product's
+    /// other terms compared, as `map product --term` maps one term; default: every term.
+    #[arg(long)]
+    pub term: Option<Term>,
 }
 
 /// `billgap unignore`.
@@ -110,6 +114,9 @@ pub struct UnignoreArgs {
     pub subject: IgnoreSubject,
     /// Vendor key or exact name.
     pub vendor: String,
+    /// Products only: lift the rule for this term; default: the every-term rule.
+    #[arg(long)]
+    pub term: Option<Term>,
 }
 
 /// `billgap map`.
@@ -258,13 +265,17 @@ pub fn ignore(database: &Path, args: &IgnoreArgs) -> color_eyre::Result<Outcome>
     let (reason, until) = (args.reason.clone(), args.until);
     decide(database, |workspace| {
         Ok(match args.subject {
-            IgnoreSubject::Customer => Decision::IgnoreCustomer {
-                vendor: workspace.find_party(Side::Vendor, &args.vendor)?,
-                reason,
-                until,
-            },
+            IgnoreSubject::Customer => {
+                refuse_customer_term(args.term)?;
+                Decision::IgnoreCustomer {
+                    vendor: workspace.find_party(Side::Vendor, &args.vendor)?,
+                    reason,
+                    until,
+                }
+            }
             IgnoreSubject::Product => Decision::IgnoreProduct {
                 vendor: workspace.find_product(Side::Vendor, &args.vendor)?,
+                term: args.term,
                 reason,
                 until,
             },
@@ -276,14 +287,28 @@ pub fn ignore(database: &Path, args: &IgnoreArgs) -> color_eyre::Result<Outcome>
 pub fn unignore(database: &Path, args: &UnignoreArgs) -> color_eyre::Result<Outcome> {
     decide(database, |workspace| {
         Ok(match args.subject {
-            IgnoreSubject::Customer => Decision::UnignoreCustomer {
-                vendor: workspace.find_party(Side::Vendor, &args.vendor)?,
-            },
+            IgnoreSubject::Customer => {
+                refuse_customer_term(args.term)?;
+                Decision::UnignoreCustomer {
+                    vendor: workspace.find_party(Side::Vendor, &args.vendor)?,
+                }
+            }
             IgnoreSubject::Product => Decision::UnignoreProduct {
                 vendor: workspace.find_product(Side::Vendor, &args.vendor)?,
+                term: args.term,
             },
         })
     })
+}
+
+/// A customer is ignored whole: accepting `--term` for one would quietly ignore every term.
+fn refuse_customer_term(term: Option<Term>) -> Result<(), WorkflowError> {
+    match term {
+        Some(term) => Err(WorkflowError::Refused(format!(
+            "--term {term} applies to products only: a customer is ignored for every product and term"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// `billgap undo` and `billgap redo`.

@@ -58,10 +58,15 @@ pub enum Decision {
         /// Last day in force, or for good.
         until: Option<NaiveDate>,
     },
-    /// Leave a vendor product out of the comparison (free and viral SKUs).
+    /// Leave a vendor product of one term, or of every term, out of the comparison (free and
+    /// viral SKUs). A mapping of the same product and term wins over it, so the workflow
+    /// refuses it while one exists (see `MappingSet::mapping_over_ignore`).
     IgnoreProduct {
         /// Vendor product.
         vendor: SourceKey,
+        /// The term, or `None` for every term (the only kind of product ignore before terms
+        /// were recorded, so older rules read back as every-term ones).
+        term: Option<Term>,
         /// Why.
         reason: String,
         /// Last day in force, or for good.
@@ -72,9 +77,11 @@ pub enum Decision {
         /// Vendor customer.
         vendor: SourceKey,
     },
-    /// Lift a product's ignore rule.
+    /// Lift a product's ignore rule for a term (or the every-term rule).
     UnignoreProduct {
         /// Vendor product.
         vendor: SourceKey,
+        /// The term, or `None` for the every-term rule.
+        term: Option<Term>,
     },
 }

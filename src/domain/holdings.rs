@@ -9,7 +9,7 @@ use crate::domain::money::{Money, MoneyByCurrency};
 use crate::domain::reconcile::{IgnoreRule, MappingSet, Position};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A vendor customer or PSA company with what it holds in the compared period.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +29,9 @@ pub struct PartyRow {
 }
 
 /// A vendor or PSA product with what is held of it in the compared period, per term.
+///
+/// On the vendor side a pure credit ([`Position::is_pure_credit`]) is not a row of its own: it
+/// is not a product to map, so its money is shown on the row of the position it credits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductRow {
     /// System and key.
@@ -39,12 +42,17 @@ pub struct ProductRow {
     pub term: Term,
     /// Seats over every customer.
     pub seats: Decimal,
-    /// Spend per currency.
+    /// Spend per currency, credits of this product's customers included.
     pub spend: MoneyByCurrency,
     /// The PSA product it maps to (vendor products only).
     pub mapped_to: Option<SourceKey>,
-    /// The ignore rule in force on the day the rows were built, if any.
+    /// The ignore rule that acts on this row on the day the rows were built, if any: never
+    /// set while a mapping covers the row, since a mapping wins over an ignore
+    /// ([`MappingSet::treat`]).
     pub ignored: Option<IgnoreRule>,
+    /// True when [`ProductRow::ignored`] is the product's every-term rule rather than one for
+    /// this term, so that lifting the rule from this row lifts exactly the rule in force.
+    pub ignored_every_term: bool,
 }
 
 /// Party details that are not part of a position: a tenant's domain and a carried PSA id.
@@ -58,6 +66,9 @@ pub struct PartyDetails {
 
 /// The customers (vendor) or companies (PSA) of a side, largest spend first, each with its
 /// mapping and the ignore rule in force on `today` (an expired rule is no rule).
+///
+/// A vendor customer that holds nothing but pure credits is left out, as coverage leaves it
+/// out: there is nothing of it to compare, so it must not wait in the mapping queue.
 pub fn party_rows(
     side: Side,
     positions: &[Position],
@@ -65,53 +76,81 @@ pub fn party_rows(
     mappings: &MappingSet,
     today: NaiveDate,
 ) -> Vec<PartyRow> {
-    let rows = tally(positions, |position| position.customer.clone())
-        .into_iter()
-        .map(|(key, (first, seats, spend))| {
-            let details = details.get(&key).cloned().unwrap_or_default();
-            let (mapped_to, ignored) = match side {
-                Side::Vendor => (
-                    mappings.company_for(&key).cloned(),
-                    mappings.customer_rule_on(&key, today).cloned(),
-                ),
-                Side::Psa => (None, None),
-            };
-            PartyRow {
-                party: Party {
-                    key: key.key.clone(),
-                    name: first.customer_name.clone(),
-                    domain: details.domain,
-                    external_id: details.external_id,
-                },
-                key,
-                seats,
-                spend,
-                mapped_to,
-                ignored,
-            }
-        })
+    let holders: HashSet<&SourceKey> = positions
+        .iter()
+        .filter(|position| side == Side::Psa || !position.is_pure_credit())
+        .map(|position| &position.customer)
         .collect();
+    let rows = tally(
+        positions
+            .iter()
+            .filter(|position| holders.contains(&position.customer))
+            .map(|position| (position.customer.clone(), position)),
+    )
+    .into_iter()
+    .map(|(key, (first, seats, spend))| {
+        let details = details.get(&key).cloned().unwrap_or_default();
+        let (mapped_to, ignored) = match side {
+            Side::Vendor => (
+                mappings.company_for(&key).cloned(),
+                mappings.customer_rule_on(&key, today).cloned(),
+            ),
+            Side::Psa => (None, None),
+        };
+        PartyRow {
+            party: Party {
+                key: key.key.clone(),
+                name: first.customer_name.clone(),
+                domain: details.domain,
+                external_id: details.external_id,
+            },
+            key,
+            seats,
+            spend,
+            mapped_to,
+            ignored,
+        }
+    })
+    .collect();
     by_spend(rows, |row| (&row.spend, &row.key, Term::Unspecified))
 }
 
 /// The products of a side per term, largest spend first, each with its mapping and the
-/// ignore rule in force on `today`.
+/// ignore rule that acts on it on `today`.
+///
+/// On the vendor side a pure credit is folded into the row of the position it credits (see
+/// [`credited_terms`]), so it never appears in the mapping queue; a credit whose position is
+/// gone has nothing to map and no row.
 pub fn product_rows(
     side: Side,
     positions: &[Position],
     mappings: &MappingSet,
     today: NaiveDate,
 ) -> Vec<ProductRow> {
-    let rows = tally(positions, |position| {
-        (position.product.clone(), position.term)
-    })
+    let credited = match side {
+        Side::Vendor => credited_terms(positions),
+        Side::Psa => HashMap::new(),
+    };
+    let rows = tally(positions.iter().filter_map(|position| {
+        let term = match side {
+            Side::Vendor if position.is_pure_credit() => {
+                *credited.get(&(&position.customer, &position.product))?
+            }
+            _ => position.term,
+        };
+        Some(((position.product.clone(), term), position))
+    }))
     .into_iter()
     .map(|((key, term), (first, seats, spend))| {
-        let (mapped_to, ignored) = match side {
-            Side::Vendor => (
-                mappings.product_for(&key, term).cloned(),
-                mappings.product_rule_on(&key, today).cloned(),
-            ),
+        let (mapped_to, rule) = match side {
+            Side::Vendor => {
+                let mapped_to = mappings.product_for(&key, term).cloned();
+                let rule = match mapped_to {
+                    Some(_) => None,
+                    None => mappings.product_rule_on(&key, term, today),
+                };
+                (mapped_to, rule)
+            }
             Side::Psa => (None, None),
         };
         ProductRow {
@@ -124,24 +163,45 @@ pub fn product_rows(
             seats,
             spend,
             mapped_to,
-            ignored,
+            ignored: rule.map(|(_, rule)| rule.clone()),
+            ignored_every_term: rule.is_some_and(|(scope, _)| scope.is_none()),
         }
     })
     .collect();
     by_spend(rows, |row| (&row.spend, &row.key, row.term))
 }
 
+/// The term of the position each (customer, product) credit belongs to: the same customer's
+/// position of the same product with the most seats (the earliest term on a tie, so the
+/// answer is the same on every run). A refund is for the subscription it names, and Pax8 books
+/// it under its own term ("One-Time"), which would otherwise make it a product row of its own.
+fn credited_terms(positions: &[Position]) -> HashMap<(&SourceKey, &SourceKey), Term> {
+    let mut best: HashMap<(&SourceKey, &SourceKey), (Decimal, Term)> = HashMap::new();
+    for position in positions.iter().filter(|p| !p.is_pure_credit()) {
+        let candidate = (position.seats, position.term);
+        best.entry((&position.customer, &position.product))
+            .and_modify(|held| {
+                if candidate.0 > held.0 || (candidate.0 == held.0 && candidate.1 < held.1) {
+                    *held = candidate;
+                }
+            })
+            .or_insert(candidate);
+    }
+    best.into_iter()
+        .map(|(key, (_, term))| (key, term))
+        .collect()
+}
+
 /// Seats and spend per key over a side's positions, with the first position of each key (for
 /// its names). Seat sums saturate: positions are bounded at import, so this never happens on
 /// real data, and a tally for display must not panic.
-fn tally<K: Ord>(
-    positions: &[Position],
-    key_of: impl Fn(&Position) -> K,
-) -> BTreeMap<K, (&Position, Decimal, MoneyByCurrency)> {
+fn tally<'a, K: Ord>(
+    entries: impl Iterator<Item = (K, &'a Position)>,
+) -> BTreeMap<K, (&'a Position, Decimal, MoneyByCurrency)> {
     let mut totals: BTreeMap<K, (&Position, Decimal, MoneyByCurrency)> = BTreeMap::new();
-    for position in positions {
+    for (key, position) in entries {
         let entry = totals
-            .entry(key_of(position))
+            .entry(key)
             .or_insert_with(|| (position, Decimal::ZERO, MoneyByCurrency::default()));
         entry.1 = entry.1.saturating_add(position.seats);
         entry
@@ -220,5 +280,85 @@ mod tests {
         assert!(on(day(31))[0].ignored.is_some());
         let november = NaiveDate::from_ymd_opt(2026, 11, 1).expect("date");
         assert!(on(november)[0].ignored.is_none());
+    }
+
+    fn proofpoint(customer: &str, term: Term, seats: Decimal, spend: Decimal) -> Position {
+        Position {
+            product: SourceKey::new("pax8", "PRF"),
+            product_name: "Proofpoint".into(),
+            term,
+            seats,
+            ..position(customer, spend)
+        }
+    }
+
+    #[test]
+    fn a_credit_is_no_product_row_and_its_money_follows_the_position_it_credits() {
+        let positions = [
+            proofpoint("a", Term::Monthly, dec!(48), dec!(180)),
+            proofpoint("a", Term::OneTime, dec!(0), dec!(-25)),
+            // A credit whose subscription is gone: nothing to map, no row.
+            proofpoint("b", Term::OneTime, dec!(0), dec!(-10)),
+        ];
+        let day = NaiveDate::from_ymd_opt(2026, 11, 1).expect("date");
+        let rows = product_rows(Side::Vendor, &positions, &MappingSet::default(), day);
+        let listed: Vec<(Term, Decimal, Decimal)> = rows
+            .iter()
+            .map(|row| (row.term, row.seats, row.spend.largest_amount()))
+            .collect();
+        assert_eq!(listed, [(Term::Monthly, dec!(48), dec!(155))]);
+        let customers = party_rows(
+            Side::Vendor,
+            &positions,
+            &HashMap::new(),
+            &MappingSet::default(),
+            day,
+        );
+        let names: Vec<&str> = customers
+            .iter()
+            .map(|row| row.party.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["A"],
+            "a customer holding only a credit waits for nothing"
+        );
+    }
+
+    #[test]
+    fn a_product_row_shows_the_rule_that_acts_on_its_own_term() {
+        let positions = [
+            proofpoint("a", Term::Monthly, dec!(48), dec!(180)),
+            proofpoint("a", Term::Annual, dec!(5), dec!(15)),
+            proofpoint("a", Term::Trial, dec!(2), dec!(1)),
+        ];
+        let key = SourceKey::new("pax8", "PRF");
+        let mut mappings = MappingSet::default();
+        mappings.products.insert(
+            (key.clone(), Some(Term::Monthly)),
+            SourceKey::new("cw", "EMAIL"),
+        );
+        let rule = |reason: &str| IgnoreRule {
+            reason: reason.into(),
+            until: None,
+        };
+        mappings
+            .ignored_products
+            .insert((key.clone(), None), rule("old every-term rule"));
+        mappings
+            .ignored_products
+            .insert((key, Some(Term::Trial)), rule("trial"));
+        let day = NaiveDate::from_ymd_opt(2026, 11, 1).expect("date");
+        let rows = product_rows(Side::Vendor, &positions, &mappings, day);
+        let by_term = |term| rows.iter().find(|row| row.term == term).expect("row");
+        let monthly = by_term(Term::Monthly);
+        assert!(monthly.mapped_to.is_some());
+        assert_eq!(monthly.ignored, None, "the mapping wins");
+        let annual = by_term(Term::Annual);
+        assert_eq!(annual.ignored, Some(rule("old every-term rule")));
+        assert!(annual.ignored_every_term);
+        let trial = by_term(Term::Trial);
+        assert_eq!(trial.ignored, Some(rule("trial")));
+        assert!(!trial.ignored_every_term);
     }
 }

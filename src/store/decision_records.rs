@@ -21,10 +21,15 @@ pub(super) enum RecordId {
         vendor_key: String,
         term: String,
     },
+    /// An ignore rule. `term` names the term of a product rule; `None` is the every-term rule,
+    /// the only kind before ignore rules had a term, so log entries written then (which have no
+    /// `term`) still name their rule, and every-term entries are still written without one.
     Ignore {
         subject: String,
         system: String,
         key: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        term: Option<String>,
     },
     Rejection {
         subject: String,
@@ -51,11 +56,12 @@ impl RecordId {
         }
     }
 
-    pub(super) fn ignore(subject: &str, vendor: &SourceKey) -> Self {
+    pub(super) fn ignore(subject: &str, vendor: &SourceKey, term: Option<Term>) -> Self {
         RecordId::Ignore {
             subject: subject.to_string(),
             system: vendor.system.clone(),
             key: vendor.key.clone(),
+            term: term.map(|term| term.as_str().to_string()),
         }
     }
 
@@ -111,8 +117,12 @@ impl RecordId {
                 subject,
                 system,
                 key,
+                term,
             } => {
                 let vendor = SourceKey::new(system.clone(), key.clone());
+                let term = term
+                    .as_ref()
+                    .map(|term| term.parse().unwrap_or(Term::Unspecified));
                 match (subject.as_str(), state) {
                     ("customer", Some(_)) => Decision::IgnoreCustomer {
                         vendor,
@@ -122,10 +132,11 @@ impl RecordId {
                     ("customer", None) => Decision::UnignoreCustomer { vendor },
                     (_, Some(_)) => Decision::IgnoreProduct {
                         vendor,
+                        term,
                         reason: reason(),
                         until: until(),
                     },
-                    (_, None) => Decision::UnignoreProduct { vendor },
+                    (_, None) => Decision::UnignoreProduct { vendor, term },
                 }
             }
             RecordId::Rejection {
@@ -181,11 +192,12 @@ impl RecordId {
                 subject,
                 system,
                 key,
+                term,
             } => transaction
                 .query_row(
                     "SELECT reason, until FROM ignore_rules
-                     WHERE subject = ?1 AND system = ?2 AND key = ?3",
-                    params![subject, system, key],
+                     WHERE subject = ?1 AND system = ?2 AND key = ?3 AND term = ?4",
+                    params![subject, system, key, stored_term(term)],
                     |row| {
                         Ok(json!({"reason": row.get::<_, String>(0)?,
                                   "until": row.get::<_, Option<String>>(1)?}))
@@ -274,19 +286,23 @@ impl RecordId {
                 subject,
                 system,
                 key,
+                term,
             } => {
                 transaction.execute(
-                    "DELETE FROM ignore_rules WHERE subject = ?1 AND system = ?2 AND key = ?3",
-                    params![subject, system, key],
+                    "DELETE FROM ignore_rules
+                     WHERE subject = ?1 AND system = ?2 AND key = ?3 AND term = ?4",
+                    params![subject, system, key, stored_term(term)],
                 )?;
                 if let Some(state) = state {
                     transaction.execute(
-                        "INSERT INTO ignore_rules (subject, system, key, reason, until, decided_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        "INSERT INTO ignore_rules
+                             (subject, system, key, term, reason, until, decided_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                         params![
                             subject,
                             system,
                             key,
+                            stored_term(term),
                             text(state, "reason"),
                             text(state, "until"),
                             now
@@ -320,10 +336,152 @@ impl RecordId {
     }
 }
 
+/// The `term` column of an ignore rule: the term's name, or `*` for every term (as in
+/// `product_mappings`).
+fn stored_term(term: &Option<String>) -> &str {
+    term.as_deref().unwrap_or("*")
+}
+
 fn mapping_state(row: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
     Ok(json!({
         "psa_system": row.get::<_, String>(0)?,
         "psa_key": row.get::<_, String>(1)?,
         "origin": row.get::<_, String>(2)?,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::decisions::{Origin, UndoOutcome};
+    use super::super::{Store, hex_sha256, migrate};
+    use crate::domain::decision::Decision;
+    use crate::domain::lines::{SourceKey, Term};
+    use rusqlite::Connection;
+
+    /// A database as billgap left it before ignore rules had a term (migrations 0001–0003),
+    /// holding an every-term product ignore and its log entry as they were written then.
+    fn database_before_terms() -> Connection {
+        let connection = Connection::open_in_memory().expect("memory db");
+        connection
+            .execute_batch(
+                "CREATE TABLE schema_migrations (
+                     name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)",
+            )
+            .expect("schema_migrations");
+        for (name, sql) in &migrate::MIGRATIONS[..3] {
+            connection.execute_batch(sql).expect("old migration");
+            connection
+                .execute(
+                    "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-10-01T00:00:00Z')",
+                    [*name, hex_sha256(sql).as_str()],
+                )
+                .expect("record migration");
+        }
+        connection
+            .execute_batch(
+                r#"INSERT INTO ignore_rules (subject, system, key, reason, until, decided_at)
+                   VALUES ('product', 'pax8', 'PRF', 'service credit', NULL, '2026-10-01');
+                   INSERT INTO decisions (id, decided_at, action, step, origin, record, before, after)
+                   VALUES (1, '2026-10-01', 'ignore-product', 'do', 'manual',
+                           '{"record":"ignore","subject":"product","system":"pax8","key":"PRF"}',
+                           NULL, '{"reason":"service credit","until":null}');"#,
+            )
+            .expect("old rule and log entry");
+        connection
+    }
+
+    fn product() -> SourceKey {
+        SourceKey::new("pax8", "PRF")
+    }
+
+    #[test]
+    fn an_old_every_term_ignore_survives_the_migration_and_still_undoes_and_redoes() {
+        let mut connection = database_before_terms();
+        migrate::apply(&mut connection).expect("migrate to 0004");
+        let mut store = Store {
+            connection,
+            path: None,
+        };
+        let ignored = |store: &Store| {
+            let mut keys: Vec<(SourceKey, Option<Term>)> = store
+                .mapping_set()
+                .expect("mappings")
+                .ignored_products
+                .into_keys()
+                .collect();
+            keys.sort();
+            keys
+        };
+        assert_eq!(ignored(&store), [(product(), None)], "kept as every term");
+
+        let UndoOutcome::Applied { decisions, .. } = store.undo().expect("undo") else {
+            panic!("the old entry can be undone");
+        };
+        assert_eq!(
+            decisions,
+            [Decision::IgnoreProduct {
+                vendor: product(),
+                term: None,
+                reason: "service credit".into(),
+                until: None,
+            }]
+        );
+        assert!(ignored(&store).is_empty());
+        assert!(matches!(
+            store.redo().expect("redo"),
+            UndoOutcome::Applied { .. }
+        ));
+        assert_eq!(ignored(&store), [(product(), None)]);
+
+        // A rule for one term is a rule of its own next to the every-term one.
+        let one_time = Decision::IgnoreProduct {
+            vendor: product(),
+            term: Some(Term::OneTime),
+            reason: "credit".into(),
+            until: None,
+        };
+        assert!(
+            store
+                .decide(&one_time, Origin::Manual)
+                .expect("ignore")
+                .is_some()
+        );
+        assert_eq!(
+            ignored(&store),
+            [(product(), None), (product(), Some(Term::OneTime))]
+        );
+        let lift_every_term = Decision::UnignoreProduct {
+            vendor: product(),
+            term: None,
+        };
+        assert!(
+            store
+                .decide(&lift_every_term, Origin::Manual)
+                .expect("unignore")
+                .is_some()
+        );
+        assert_eq!(ignored(&store), [(product(), Some(Term::OneTime))]);
+        let UndoOutcome::Applied { decisions, .. } = store.undo().expect("undo") else {
+            panic!("undo the lift");
+        };
+        assert_eq!(decisions, [lift_every_term]);
+        assert_eq!(
+            ignored(&store),
+            [(product(), None), (product(), Some(Term::OneTime))]
+        );
+    }
+
+    #[test]
+    fn an_every_term_log_record_is_written_as_before_terms() {
+        let record = super::RecordId::ignore("product", &product(), None);
+        assert_eq!(
+            serde_json::to_string(&record).expect("json"),
+            r#"{"record":"ignore","subject":"product","system":"pax8","key":"PRF"}"#
+        );
+        let record = super::RecordId::ignore("product", &product(), Some(Term::OneTime));
+        assert_eq!(
+            serde_json::to_string(&record).expect("json"),
+            r#"{"record":"ignore","subject":"product","system":"pax8","key":"PRF","term":"one-time"}"#
+        );
+    }
 }

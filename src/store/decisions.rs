@@ -73,19 +73,24 @@ impl Decision {
                 reason,
                 until,
             } => (
-                RecordId::ignore("customer", vendor),
+                RecordId::ignore("customer", vendor, None),
                 Some(ignore(reason, until)),
             ),
             Decision::IgnoreProduct {
                 vendor,
+                term,
                 reason,
                 until,
             } => (
-                RecordId::ignore("product", vendor),
+                RecordId::ignore("product", vendor, *term),
                 Some(ignore(reason, until)),
             ),
-            Decision::UnignoreCustomer { vendor } => (RecordId::ignore("customer", vendor), None),
-            Decision::UnignoreProduct { vendor } => (RecordId::ignore("product", vendor), None),
+            Decision::UnignoreCustomer { vendor } => {
+                (RecordId::ignore("customer", vendor, None), None)
+            }
+            Decision::UnignoreProduct { vendor, term } => {
+                (RecordId::ignore("product", vendor, *term), None)
+            }
         }
     }
 }

@@ -18,6 +18,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0003_alerts",
         include_str!("../../migrations/0003_alerts.sql"),
     ),
+    (
+        "0004_ignore_rules_per_term",
+        include_str!("../../migrations/0004_ignore_rules_per_term.sql"),
+    ),
 ];
 
 pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
@@ -88,6 +92,10 @@ mod tests {
         (
             "0003_alerts",
             "5cf502a1305c3ddadfbe443d6704ad5d16760f228accd2b1080c5893d8ade294",
+        ),
+        (
+            "0004_ignore_rules_per_term",
+            "afe311b2591c69ee736c26347ab8797970c83bf74e04a41ccccfdeedf26bc1a7",
         ),
     ];
 

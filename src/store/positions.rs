@@ -176,7 +176,7 @@ impl Store {
         }
         let mut statement = self
             .connection
-            .prepare_cached("SELECT subject, system, key, reason, until FROM ignore_rules")?;
+            .prepare_cached("SELECT subject, system, key, reason, until, term FROM ignore_rules")?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
             let subject: String = row.get(0)?;
@@ -198,7 +198,10 @@ impl Store {
             if subject == "customer" {
                 set.ignored_customers.insert(key, rule);
             } else {
-                set.ignored_products.insert(key, rule);
+                // '*' is the every-term rule, as in product_mappings.
+                let term: String = row.get(5)?;
+                let term = (term != "*").then(|| term.parse().unwrap_or(Term::Unspecified));
+                set.ignored_products.insert((key, term), rule);
             }
         }
         Ok(set)

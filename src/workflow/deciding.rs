@@ -28,8 +28,10 @@ pub enum HistoryStep {
 }
 
 impl Workspace {
-    /// Records one decision from the operator and applies it.
+    /// Records one decision from the operator and applies it. Refuses (and writes nothing) a
+    /// product ignore that a confirmed mapping would override.
     pub fn decide(&mut self, decision: &Decision) -> Result<DecisionOutcome, WorkflowError> {
+        self.refuse_ignore_over_mapping(decision)?;
         let changed = self.store.decide(decision, Origin::Manual)?.is_some();
         let what = self.describe(decision);
         if changed {
@@ -241,13 +243,62 @@ impl Workspace {
             } => ignored(self.customer_name(vendor), reason, *until),
             Decision::IgnoreProduct {
                 vendor,
+                term,
                 reason,
                 until,
-            } => ignored(self.product_name(vendor, true), reason, *until),
+            } => ignored(
+                format!(
+                    "{} ({})",
+                    self.product_name(vendor, true),
+                    term.map_or("every term", Term::as_str)
+                ),
+                reason,
+                *until,
+            ),
             Decision::UnignoreCustomer { vendor } => self.customer_name(vendor),
-            Decision::UnignoreProduct { vendor } => self.product_name(vendor, true),
+            Decision::UnignoreProduct { vendor, term } => format!(
+                "{} ({})",
+                self.product_name(vendor, true),
+                term.map_or("every term", Term::as_str)
+            ),
         };
         strip_control(&text)
+    }
+
+    /// Refuses a product ignore that a confirmed mapping would override. The domain lets the
+    /// mapping win (`MappingSet::treat`), so recording the ignore would say "ignored" about
+    /// seats that stay compared; the operator unmaps first, or ignores another term.
+    fn refuse_ignore_over_mapping(&mut self, decision: &Decision) -> Result<(), WorkflowError> {
+        let Decision::IgnoreProduct { vendor, term, .. } = decision else {
+            return Ok(());
+        };
+        let Some((scope, target)) = self
+            .session()?
+            .mappings
+            .mapping_over_ignore(vendor, *term)
+            .map(|(scope, target)| (scope, target.clone()))
+        else {
+            return Ok(());
+        };
+        let product = self.product_name(vendor, true);
+        let target = self.product_name(&target, false);
+        let sentence = match (term, scope) {
+            (Some(term), Some(_)) => {
+                format!("{product} ({term}) is mapped to {target}: unmap it first")
+            }
+            (Some(term), None) => format!(
+                "{product} is mapped to {target} for every term, so an ignore of {term} would not \
+                 apply: unmap it first"
+            ),
+            (None, Some(mapped)) => format!(
+                "{product} ({mapped}) is mapped to {target}, so an ignore of every term would not \
+                 apply there: unmap it first, or ignore one term"
+            ),
+            (None, None) => {
+                format!("{product} is mapped to {target} for every term: unmap it first")
+            }
+        };
+        Err(WorkflowError::Refused(strip_control(&sentence)))
     }
 
     fn customer_name(&mut self, key: &SourceKey) -> String {

@@ -93,6 +93,9 @@ pub struct QueueEntry {
     pub spend: Vec<Money>,
     /// Whether and how it is mapped.
     pub state: MappingState,
+    /// For products: true when the entry is ignored by the product's every-term rule rather
+    /// than by one for its own term, so that lifting the rule lifts exactly the one in force.
+    pub ignored_every_term: bool,
 }
 
 /// A PSA company or product, for the fuzzy search over the full list.
@@ -123,8 +126,11 @@ pub enum MappingChoice {
 }
 
 impl QueueEntry {
-    /// The decision a choice about this entry means. Unmapping acts on exactly what is in
-    /// force: an ignore rule is lifted, an every-term product mapping is removed as such.
+    /// The decision a choice about this entry means. It acts on exactly what the entry is: a
+    /// product entry is one product of one term, so ignoring it ignores that term only, as
+    /// confirming maps that term only. Unmapping acts on exactly what is in force: an ignore
+    /// rule is lifted (the every-term one as such), an every-term product mapping is removed
+    /// as such.
     pub fn decision(&self, kind: MappingKind, choice: MappingChoice) -> Decision {
         let vendor = self.key.clone();
         let ignored = matches!(self.state, MappingState::Ignored { .. });
@@ -164,13 +170,19 @@ impl QueueEntry {
             (MappingKind::Product, MappingChoice::Ignore { reason, until }) => {
                 Decision::IgnoreProduct {
                     vendor,
+                    term: self.term,
                     reason,
                     until,
                 }
             }
-            (MappingKind::Product, MappingChoice::Unmap) if ignored => {
-                Decision::UnignoreProduct { vendor }
-            }
+            (MappingKind::Product, MappingChoice::Unmap) if ignored => Decision::UnignoreProduct {
+                vendor,
+                term: if self.ignored_every_term {
+                    None
+                } else {
+                    self.term
+                },
+            },
             (MappingKind::Product, MappingChoice::Unmap) => Decision::UnmapProduct {
                 vendor,
                 term: if every_term { None } else { self.term },
@@ -213,6 +225,7 @@ impl Workspace {
                     state: state_of(row.mapped_to.as_ref(), row.ignored.as_ref(), false, |key| {
                         company_names.get(key).map(|name| (*name).to_string())
                     }),
+                    ignored_every_term: false,
                 })
                 .filter(|entry| filter.keeps(&entry.state))
                 .collect(),
@@ -232,6 +245,7 @@ impl Workspace {
                         every_term_mapping(&session.mappings, &row.key, row.term),
                         |key| product_names.get(key).map(|name| (*name).to_string()),
                     ),
+                    ignored_every_term: row.ignored_every_term,
                 })
                 .filter(|entry| filter.keeps(&entry.state))
                 .collect(),
@@ -339,7 +353,9 @@ fn largest_first(spend: &MoneyByCurrency) -> Vec<Money> {
     amounts
 }
 
-/// A vendor entry's mapping state; an ignore rule wins over a mapping.
+/// A vendor entry's mapping state. An ignore rule given here wins over a mapping: a customer
+/// ignore does, and a product row never carries a rule while a mapping covers it (the domain
+/// lets the mapping win, see `MappingSet::treat`).
 fn state_of(
     mapped_to: Option<&SourceKey>,
     ignored: Option<&IgnoreRule>,

@@ -34,14 +34,13 @@ pub struct Coverage {
 impl Coverage {
     /// Classifies every vendor position as mapped, ignored or unmapped.
     ///
-    /// Pure credits (no seats, no positive spend, such as a Pax8 service credit) are left out:
-    /// they cannot hide a seat gap, and counting their negative spend would push coverage past
-    /// 100% or demand a mapping for a refund.
+    /// Pure credits ([`Position::is_pure_credit`], such as a Pax8 service credit) are left
+    /// out: they cannot hide a seat gap, and counting their negative spend would push coverage
+    /// past 100% or demand a mapping for a refund. The mapping queue leaves them out by the
+    /// same rule, so coverage never asks for a mapping the queue does not offer.
     pub fn measure(vendor: &[Position], mappings: &MappingSet, today: NaiveDate) -> Coverage {
         let mut coverage = Coverage::default();
-        let compared = vendor
-            .iter()
-            .filter(|position| !position.seats.is_zero() || position.spend > Decimal::ZERO);
+        let compared = vendor.iter().filter(|position| !position.is_pure_credit());
         for position in compared {
             coverage.vendor_positions += 1;
             let money = crate::domain::money::Money::new(position.spend, position.currency.clone());

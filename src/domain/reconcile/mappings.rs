@@ -48,7 +48,17 @@ pub enum Treatment<'a> {
 ///
 /// Many vendor customers may map to one PSA company (a client with two tenants) and many vendor
 /// products to one PSA product (bundles). A product mapping is per term, or for every term when
-/// the term is `None`; a term-specific mapping wins.
+/// the term is `None`; a term-specific mapping wins. A product ignore rule is keyed the same
+/// way, so that ignoring one row of the mapping queue (a product *and* its term) leaves the
+/// product's other terms alone.
+///
+/// **A confirmed mapping always wins over a product ignore rule.** An ignore only acts on a
+/// (product, term) that no mapping covers. The operator confirmed the mapping about exactly
+/// that product and term, while an every-term ignore (all there was before ignores had a term)
+/// may have been meant for another row: letting it win would silently turn billed seats into
+/// orphans, with coverage still at 100 %. The workflow refuses to record an ignore that a
+/// mapping would override (see [`MappingSet::mapping_over_ignore`]), so a rule that exists but
+/// does not act can only come from a database written before this rule.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct MappingSet {
     /// Vendor customer → PSA company.
@@ -57,8 +67,9 @@ pub struct MappingSet {
     pub products: HashMap<(SourceKey, Option<Term>), SourceKey>,
     /// Vendor customers left out, with why.
     pub ignored_customers: HashMap<SourceKey, IgnoreRule>,
-    /// Vendor products left out, with why.
-    pub ignored_products: HashMap<SourceKey, IgnoreRule>,
+    /// (Vendor product, term or every term) left out, with why. A term-specific rule wins over
+    /// the every-term one, as for mappings.
+    pub ignored_products: HashMap<(SourceKey, Option<Term>), IgnoreRule>,
 }
 
 impl MappingSet {
@@ -77,14 +88,24 @@ impl MappingSet {
 
     /// How a vendor position is treated on `today`: the one rule that coverage, grouping and
     /// the orphan check all follow, so they can never disagree.
+    ///
+    /// In order: an ignored customer is left out; a product mapped for the position's term is
+    /// compared (a mapping wins over any product ignore, see [`MappingSet`]); a product ignored
+    /// for that term, or for every term, is left out; anything else is unmapped.
     pub fn treat(&self, position: &Position, today: NaiveDate) -> Treatment<'_> {
-        if self.customer_ignored(&position.customer, today)
-            || self.product_ignored(&position.product, today)
+        if self.customer_ignored(&position.customer, today) {
+            return Treatment::Ignored;
+        }
+        let product = self.product_for(&position.product, position.term);
+        if product.is_none()
+            && self
+                .product_rule_on(&position.product, position.term, today)
+                .is_some()
         {
             return Treatment::Ignored;
         }
         let company = self.company_for(&position.customer);
-        match (company, self.product_for(&position.product, position.term)) {
+        match (company, product) {
             (Some(company), Some(product)) => Treatment::Mapped { company, product },
             (company, product) => Treatment::Unmapped {
                 company,
@@ -98,9 +119,11 @@ impl MappingSet {
         self.customer_rule_on(customer, today).is_some()
     }
 
-    /// True when the vendor product is ignored on `today`.
-    pub fn product_ignored(&self, product: &SourceKey, today: NaiveDate) -> bool {
-        self.product_rule_on(product, today).is_some()
+    /// True when an ignore rule for the vendor product of `term` is in force on `today` and no
+    /// mapping overrides it: what [`MappingSet::treat`] does with the product.
+    pub fn product_ignored(&self, product: &SourceKey, term: Term, today: NaiveDate) -> bool {
+        self.product_for(product, term).is_none()
+            && self.product_rule_on(product, term, today).is_some()
     }
 
     /// The customer's ignore rule if it is in force on `today`. An expired rule is no rule:
@@ -111,10 +134,49 @@ impl MappingSet {
             .filter(|rule| rule.applies_on(today))
     }
 
-    /// The product's ignore rule if it is in force on `today` (see [`Self::customer_rule_on`]).
-    pub fn product_rule_on(&self, product: &SourceKey, today: NaiveDate) -> Option<&IgnoreRule> {
-        self.ignored_products
-            .get(product)
-            .filter(|rule| rule.applies_on(today))
+    /// The ignore rule for the vendor product of `term` in force on `today`, with the term it
+    /// names (`None`: the every-term rule): the term-specific rule if it is in force, else the
+    /// every-term one. Whether a mapping overrides it is not considered here; see
+    /// [`MappingSet::product_ignored`].
+    pub fn product_rule_on(
+        &self,
+        product: &SourceKey,
+        term: Term,
+        today: NaiveDate,
+    ) -> Option<(Option<Term>, &IgnoreRule)> {
+        [Some(term), None].into_iter().find_map(|scope| {
+            self.ignored_products
+                .get(&(product.clone(), scope))
+                .filter(|rule| rule.applies_on(today))
+                .map(|rule| (scope, rule))
+        })
+    }
+
+    /// The mapping that would override an ignore of `product` for `term` (`None`: every term),
+    /// as the term it covers and the PSA product, or `None` when the ignore would act. For an
+    /// every-term ignore this is any mapping of the product, the every-term one first, then by
+    /// term, so the answer is the same on every run.
+    ///
+    /// The workflow refuses such an ignore: recording it would tell the operator "ignored"
+    /// while the mapping keeps the product compared.
+    pub fn mapping_over_ignore(
+        &self,
+        product: &SourceKey,
+        term: Option<Term>,
+    ) -> Option<(Option<Term>, &SourceKey)> {
+        match term {
+            Some(term) => [Some(term), None].into_iter().find_map(|scope| {
+                self.products
+                    .get(&(product.clone(), scope))
+                    .map(|target| (scope, target))
+            }),
+            None => self
+                .products
+                .iter()
+                .filter(|((key, _), _)| key == product)
+                .map(|((_, scope), target)| (*scope, target))
+                // `None` sorts first: the every-term mapping, then the terms in order.
+                .min_by_key(|(scope, _)| *scope),
+        }
     }
 }

@@ -15,6 +15,8 @@ mod position;
 mod reconciliation;
 mod sides;
 #[cfg(test)]
+mod term_ignores;
+#[cfg(test)]
 mod tests;
 mod verdict;
 

@@ -30,3 +30,16 @@ pub struct Position {
     /// Cost per seat to the MSP (the vendor side's cost).
     pub unit_cost: Option<Decimal>,
 }
+
+impl Position {
+    /// True for a credit or proration that moves money only: no seats and no positive spend,
+    /// such as the Pax8 service credit "(one-time) 0 seats −25.00 USD".
+    ///
+    /// Such a position is not a product to map: it cannot hide a seat gap, and its money
+    /// belongs to the position it credits (same customer and product, another term or
+    /// charge). Coverage, gap grouping and the mapping queue all ask this one question, so a
+    /// credit can never be left out of one and demanded by another.
+    pub fn is_pure_credit(&self) -> bool {
+        self.seats.is_zero() && self.spend <= Decimal::ZERO
+    }
+}

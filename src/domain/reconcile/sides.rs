@@ -71,6 +71,11 @@ impl<'a> VendorSide<'a> {
 /// (one user holds each component), so that customer's seats are the largest component, and
 /// the bundle's cost per seat is the sum of the components'. Different vendor customers (two
 /// tenants of one client) add up.
+///
+/// Pure credits ([`Position::is_pure_credit`]) are left out even when an every-term mapping
+/// reaches them: they add no seats, a one-off refund is not a change of the monthly cost per
+/// seat, and their term would otherwise be counted among the terms behind a PSA line, which
+/// changes the term (and so the identity) a gap is reported under.
 pub(super) fn group_vendor<'a>(
     vendor: &'a [Position],
     mappings: &'a MappingSet,
@@ -79,7 +84,7 @@ pub(super) fn group_vendor<'a>(
     type PerCustomer<'a> = BTreeMap<&'a SourceKey, (Decimal, Option<Money>)>;
     let mut per_customer: BTreeMap<(GroupKey<'a>, &'a SourceKey), PerCustomer<'a>> =
         BTreeMap::new();
-    for position in vendor {
+    for position in vendor.iter().filter(|position| !position.is_pure_credit()) {
         let Treatment::Mapped { company, product } = mappings.treat(position, today) else {
             continue;
         };
