@@ -6,7 +6,8 @@
 //!   It depends on nothing else in this crate and does no I/O.
 //! - [`import`]: bytes to [`domain::lines::Line`]s, pushed into a sink.
 //! - [`store`]: the only module that knows SQL; implements the import sink.
-//! - [`export`]: report data to csv / json / markdown, with formula injection neutralised.
+//! - [`export`]: report data to csv / json / markdown / xlsx / html, with formula injection
+//!   neutralised.
 //! - [`alert`]: alert messages and their delivery (SMTP email, Teams, Slack, generic webhooks).
 //! - [`workflow`]: the application core, every use case a face can start (import, queues,
 //!   decisions, undo, reconcile, report). It is the only caller of `store` outside the store.

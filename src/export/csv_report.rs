@@ -1,7 +1,8 @@
 //! The CSV report: one table, one `record` column to tell coverage, client and gap rows apart,
 //! so that a spreadsheet can filter it without a second file.
 
-use super::{ExportError, neutralise_formula};
+use super::error::ExportError;
+use super::formula::neutralise_formula;
 use crate::domain::money::Money;
 use crate::domain::reconcile::coverage_percent;
 use crate::domain::report::Report;

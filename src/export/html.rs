@@ -5,7 +5,7 @@
 //!
 //! Every text from a file goes through [`escape`], so a client name can never add markup.
 
-use super::ExportError;
+use super::error::ExportError;
 use super::sections::{self, ClientStake, Delta, SectionKind, SectionTotal, Stake};
 use crate::domain::money::{Currency, Money};
 use crate::domain::report::Report;

@@ -2,7 +2,7 @@
 //! the four sections of the delta (new, worse, still open, fixed), each with its count and its
 //! money per currency.
 
-use super::ExportError;
+use super::error::ExportError;
 use super::sections::{self, Delta, SectionKind, Stake};
 use crate::domain::money::Money;
 use crate::domain::report::Report;

@@ -8,10 +8,15 @@
 //! neutralised, and the XLSX writes text only as string cells; numbers stay numbers.
 
 mod csv_report;
+mod error;
+mod formula;
 pub mod html;
 mod markdown;
 pub mod sections;
 mod xlsx;
+
+pub use error::ExportError;
+pub use formula::neutralise_formula;
 
 use crate::domain::report::Report;
 use std::io::Write;
@@ -71,23 +76,6 @@ impl FromStr for ExportFormat {
     }
 }
 
-/// Writing a report failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    /// The destination could not be written.
-    #[error("cannot write the report: {0}")]
-    Io(#[from] std::io::Error),
-    /// CSV encoding failed.
-    #[error("cannot write the CSV report: {0}")]
-    Csv(#[from] csv::Error),
-    /// JSON encoding failed.
-    #[error("cannot write the JSON report: {0}")]
-    Json(#[from] serde_json::Error),
-    /// The Excel workbook could not be built, for example with more rows than a sheet holds.
-    #[error("cannot write the Excel report: {0}")]
-    Xlsx(#[from] rust_xlsxwriter::XlsxError),
-}
-
 /// Writes a report in a format.
 pub fn write_report(
     report: &Report,
@@ -126,21 +114,6 @@ pub fn write_report_file(
     }
     file.persist(path).map_err(|error| error.error)?;
     Ok(())
-}
-
-/// Makes a text cell safe to open in a spreadsheet: a cell starting with `=`, `+`, `-`, `@`, a
-/// tab or a carriage return is prefixed with `'` so that it is shown as text and never run as
-/// a formula. Control characters are stripped too.
-pub fn neutralise_formula(text: &str) -> String {
-    // Decide on the cleaned text: stripping a leading control character must not uncover a
-    // formula. Tabs and carriage returns become spaces when cleaned, so check the raw start too.
-    let clean = crate::domain::text::strip_control(text);
-    let formula_start = ['=', '+', '-', '@'];
-    if clean.starts_with(formula_start) || text.starts_with(['\t', '\r']) {
-        format!("'{clean}")
-    } else {
-        clean
-    }
 }
 
 #[cfg(test)]

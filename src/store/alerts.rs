@@ -1,7 +1,8 @@
 //! Alert memory: who is told about each client, what each channel was last told about each
 //! gap, and the log of every message due and how its delivery went.
 
-use super::{Store, StoreError, now_text};
+use super::connection::{Store, StoreError};
+use super::values::now_text;
 use crate::domain::alerting::NotifiedKey;
 use crate::domain::lines::SourceKey;
 use chrono::NaiveDate;
@@ -119,7 +120,7 @@ impl Store {
             })?;
             let value: Option<String> = row.get(2)?;
             let last_value = value
-                .map(|text| super::decimal_from("alert_keys.last_value", &text))
+                .map(|text| super::values::decimal_from("alert_keys.last_value", &text))
                 .transpose()?;
             keys.insert(
                 row.get(0)?,

@@ -1,7 +1,8 @@
 //! The records a decision changes, each with its identity (stored in the log as JSON) and the
 //! two operations undo and redo need: read its current state, and put it into a given state.
 
-use super::{StoreError, now_text};
+use super::connection::StoreError;
+use super::values::now_text;
 use crate::domain::decision::Decision;
 use crate::domain::lines::{SourceKey, Term};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -352,8 +353,10 @@ fn mapping_state(row: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::connection::Store;
     use super::super::decisions::{Origin, UndoOutcome};
-    use super::super::{Store, hex_sha256, migrate};
+    use super::super::digest::hex_sha256;
+    use super::super::migrate;
     use crate::domain::decision::Decision;
     use crate::domain::lines::{SourceKey, Term};
     use rusqlite::Connection;

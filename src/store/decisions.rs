@@ -1,8 +1,9 @@
 //! The operator's decisions: mappings, rejections and ignore rules, each written together with
 //! an entry in the append-only decision log, which is also what undo and redo replay.
 
+use super::connection::{Store, StoreError};
 use super::decision_records::RecordId;
-use super::{Store, StoreError, now_text};
+use super::values::now_text;
 pub use crate::domain::decision::Decision;
 use crate::domain::lines::SourceKey;
 use chrono::NaiveDate;

@@ -1,6 +1,7 @@
 //! Imports: one transaction per file, aggregated into positions while the rows stream in.
 
-use super::{Store, StoreError, now_text};
+use super::connection::{Store, StoreError};
+use super::values::now_text;
 use crate::domain::lines::{Line, Period, Side, Term};
 use crate::domain::money::Currency;
 use crate::domain::positions::PositionTotals;
@@ -103,7 +104,7 @@ impl Store {
             what: "the pulled lines",
             source,
         })?;
-        let digest = super::hex_sha256(&format!("{}\n{serialised}", source.system));
+        let digest = super::digest::hex_sha256(&format!("{}\n{serialised}", source.system));
         if let Some(existing) = self.import_by_digest(&digest)? {
             return self.reuse(existing);
         }
@@ -285,7 +286,7 @@ fn file_sha256(path: &Path) -> Result<String, StoreError> {
         }
         hasher.update(&buffer[..read]);
     }
-    Ok(super::hex(&hasher.finalize()))
+    Ok(super::digest::hex(&hasher.finalize()))
 }
 
 /// Marks earlier current imports of the same system, slice and period as replaced.

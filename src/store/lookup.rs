@@ -1,6 +1,6 @@
 //! Finding customers, companies and products by what a user types: a key or an exact name.
 
-use super::{Store, StoreError};
+use super::connection::{Store, StoreError};
 use crate::domain::lines::{Side, SourceKey};
 use rusqlite::params;
 

@@ -3,8 +3,8 @@
 //! Each applied migration's SHA-256 is recorded; if a landed migration file is edited later,
 //! opening a database that already has it fails instead of silently diverging.
 
-use super::StoreError;
-use super::hex_sha256;
+use super::digest::hex_sha256;
+use super::error::StoreError;
 use rusqlite::{Connection, OptionalExtension};
 
 /// Every migration, in order. Append new ones; never edit or reorder.
@@ -65,7 +65,7 @@ pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
                 transaction.execute_batch(sql)?;
                 transaction.execute(
                     "INSERT INTO schema_migrations (name, sha256, applied_at) VALUES (?1, ?2, ?3)",
-                    [*name, digest.as_str(), super::now_text().as_str()],
+                    [*name, digest.as_str(), super::values::now_text().as_str()],
                 )?;
                 transaction.commit()?;
             }

@@ -1,7 +1,8 @@
 //! Reading the current state back: positions per side, the mapping set, the lists the mapping
 //! queue shows, and the lines behind a gap.
 
-use super::{Store, StoreError, decimal_from};
+use super::connection::{Store, StoreError};
+use super::values::decimal_from;
 use crate::domain::holdings::PartyDetails;
 use crate::domain::lines::{Side, SourceKey, Term};
 use crate::domain::money::{Currency, Money};

@@ -1,6 +1,7 @@
 //! Recording reconcile runs: the memory behind gap age, cost to date and movement.
 
-use super::{Store, StoreError, decimal_from, now_text};
+use super::connection::{Store, StoreError};
+use super::values::{decimal_from, now_text};
 use crate::domain::ledger::{PriorGap, TrackedGap, track};
 use crate::domain::lines::{SourceKey, Term};
 use crate::domain::reconcile::{GapIdentity, GapKind, Reconciliation};

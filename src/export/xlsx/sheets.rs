@@ -1,6 +1,6 @@
 //! The report's sheets as data: what goes in which cell, with its type.
 
-use super::{Cell, Sheet};
+use super::cell::{Cell, Sheet};
 use crate::domain::ledger::TrackedGap;
 use crate::domain::money::{Currency, Money};
 use crate::domain::reconcile::PriceBasis;
