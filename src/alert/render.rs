@@ -4,6 +4,7 @@
 use crate::domain::alerting::{AlertGroup, AlertReason, AlertedGap};
 use crate::domain::money::{Money, MoneyByCurrency};
 use crate::domain::text::strip_control;
+use crate::export::html::escape;
 use std::fmt::Write;
 
 /// A rendered alert for one recipient.
@@ -116,23 +117,6 @@ fn text(groups: &[AlertGroup]) -> String {
         out.push('\n');
     }
     out.push_str("Sent by billgap. Values are per month in each client's currency.\n");
-    out
-}
-
-/// Escapes text for HTML after stripping control characters, so a client or product name can
-/// never add markup, links or scripts to the mail.
-fn escape(text: &str) -> String {
-    let mut out = String::new();
-    for character in strip_control(text).chars() {
-        match character {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
     out
 }
 

@@ -7,6 +7,7 @@
 
 use crate::domain::lines::Product;
 use crate::domain::normalize::normalize_product;
+use crate::domain::normalize::table::split_record;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -129,46 +130,6 @@ fn parse_product(line: &str) -> Result<CatalogProduct, String> {
         display_name: display.clone(),
         aliases,
     })
-}
-
-/// Splits one CSV line into fields the way spreadsheets write them: a field may be quoted, so
-/// it can hold a comma, and `""` inside quotes is one quote. Unquoted fields are trimmed. A
-/// quoted field may not span lines; no catalog entry needs that.
-fn split_record(line: &str) -> Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let mut chars = line.chars().peekable();
-    loop {
-        let mut field = String::new();
-        if chars.next_if_eq(&'"').is_some() {
-            loop {
-                match chars.next() {
-                    Some('"') if chars.next_if_eq(&'"').is_some() => field.push('"'),
-                    Some('"') => break,
-                    Some(other) => field.push(other),
-                    None => return Err("a quoted field is not closed".to_string()),
-                }
-            }
-            fields.push(field);
-            match chars.next() {
-                None => return Ok(fields),
-                Some(',') => {}
-                Some(other) => return Err(format!("`{other}` after a closing quote")),
-            }
-        } else {
-            loop {
-                match chars.next() {
-                    None => {
-                        fields.push(field.trim().to_string());
-                        return Ok(fields);
-                    }
-                    Some(',') => break,
-                    Some('"') => return Err("a quote inside an unquoted field".to_string()),
-                    Some(other) => field.push(other),
-                }
-            }
-            fields.push(field.trim().to_string());
-        }
-    }
 }
 
 /// The normalised forms a name is known by: as written, and without a leading "microsoft"
