@@ -6,9 +6,16 @@ use crate::domain::reconcile::{ClientTotal, Coverage, Reconciliation, Verdict};
 use chrono::NaiveDate;
 use serde::Serialize;
 
+/// The version of the JSON report's shape. A test pins every field path of the JSON against
+/// this number, so a change to the shape without a new version fails CI.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
 /// A complete delta report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// The version of the JSON shape ([`REPORT_SCHEMA_VERSION`]): scripts that read the JSON
+    /// report check it, and it changes whenever a field is added, renamed or removed.
+    pub schema_version: u32,
     /// The day the report was made.
     pub generated_on: NaiveDate,
     /// Vendor period compared.
@@ -47,6 +54,7 @@ impl Report {
         resolved: Vec<PriorGap>,
     ) -> Self {
         Self {
+            schema_version: REPORT_SCHEMA_VERSION,
             generated_on,
             vendor_period,
             psa_period,
