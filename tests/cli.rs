@@ -94,9 +94,38 @@ fn every_command_has_help() {
 #[test]
 fn an_empty_database_is_never_clean() {
     let space = workspace();
+    billgap::store::Store::open(&space.database).expect("an empty database");
     let output = billgap(&space.database, &["gaps"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(text(&output.stdout).contains("nothing was compared"));
+}
+
+#[test]
+fn only_import_creates_a_database() {
+    let space = workspace();
+    for command in [
+        vec!["gaps"],
+        vec!["clients"],
+        vec!["check", "--dry-run"],
+        vec!["log"],
+    ] {
+        let output = billgap(&space.database, &command);
+        assert_eq!(output.status.code(), Some(2), "{command:?}");
+        assert!(
+            text(&output.stderr).contains("no database at"),
+            "{command:?}: {}",
+            text(&output.stderr)
+        );
+        assert!(!space.database.exists(), "{command:?} created a database");
+    }
+    let imported = billgap(&space.database, &["import", &sample("pax8-2026-10.csv")]);
+    assert_eq!(
+        imported.status.code(),
+        Some(0),
+        "{}",
+        text(&imported.stderr)
+    );
+    assert!(space.database.exists());
 }
 
 #[test]

@@ -5,7 +5,6 @@ use crate::config::Config;
 use crate::domain::alerting::Cadence;
 use crate::domain::text::strip_control;
 use clap::Args;
-use color_eyre::eyre::WrapErr;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `billgap check`.
@@ -53,8 +52,7 @@ pub fn run(
     let today = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let mut workspace = crate::workflow::Workspace::open_as_of(database, today)
-        .wrap_err_with(|| format!("cannot open the database {}", database.display()))?;
+    let mut workspace = super::workspace::open_as_of(database, today)?;
     let outcome = workspace.check(&settings, args.dry_run, &mut crate::alert::Sleep)?;
     let report = &outcome.report;
     println!("{}", report.coverage.headline());

@@ -34,7 +34,7 @@ const SAMPLES: &[(&str, &[u8])] = &[
 pub fn run(args: &DemoArgs) -> color_eyre::Result<Outcome> {
     let folder = tempfile::tempdir()?;
     let database = folder.path().join("demo.sqlite");
-    let mut workspace = super::workspace::open(&database)?;
+    let mut workspace = super::workspace::open_or_create(&database)?;
     for (name, bytes) in SAMPLES {
         let path = folder.path().join(name);
         std::fs::write(&path, bytes)?;

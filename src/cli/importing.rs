@@ -49,7 +49,7 @@ fn parse_side(text: &str) -> Result<Side, String> {
 /// Imports every file; stops at the first failure, which leaves the database unchanged for
 /// that file.
 pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<Outcome> {
-    let mut workspace = super::workspace::open(database)?;
+    let mut workspace = super::workspace::open_or_create(database)?;
     let options = ImportOptions {
         format: args.format.clone(),
         side: args.side,

@@ -1,8 +1,40 @@
-//! Opening the database the way every subcommand does.
+//! Opening the database the way every subcommand does. Only `import` (and the demo, in its
+//! own temporary folder) creates a database: any other command on a path with none says so,
+//! instead of creating an empty one that would then report "nothing compared" forever.
 
-/// Opens the database as a workspace dated today, with a message that names it.
-pub(super) fn open(database: &std::path::Path) -> color_eyre::Result<crate::workflow::Workspace> {
-    use color_eyre::eyre::WrapErr;
+use color_eyre::eyre::{WrapErr, bail};
+use std::path::Path;
+
+/// Opens an existing database as a workspace dated `today`, with a message that names it.
+pub(super) fn open_as_of(
+    database: &Path,
+    today: chrono::NaiveDate,
+) -> color_eyre::Result<crate::workflow::Workspace> {
+    if !database.exists() {
+        bail!(
+            "no database at {}: import an export first (`billgap import FILE`), or name another with --db",
+            database.display()
+        );
+    }
+    crate::workflow::Workspace::open_as_of(database, today)
+        .wrap_err_with(|| format!("cannot open the database {}", database.display()))
+}
+
+/// Opens an existing database as a workspace dated today.
+pub(super) fn open(database: &Path) -> color_eyre::Result<crate::workflow::Workspace> {
+    open_as_of(database, chrono::Local::now().date_naive())
+}
+
+/// Opens the database, creating it (and its folder) when it does not exist yet: for `import`
+/// and the demo.
+pub(super) fn open_or_create(database: &Path) -> color_eyre::Result<crate::workflow::Workspace> {
+    if let Some(folder) = database
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(folder)
+            .wrap_err_with(|| format!("cannot create the folder {}", folder.display()))?;
+    }
     crate::workflow::Workspace::open(database)
         .wrap_err_with(|| format!("cannot open the database {}", database.display()))
 }
