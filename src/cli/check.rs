@@ -71,7 +71,7 @@ pub fn run(
         println!(
             "{verb}: {} — {}",
             strip_control(&message.channel),
-            strip_control(&message.subject)
+            strip_control(&message.rendered.subject)
         );
     }
     if !outcome.dry_run {

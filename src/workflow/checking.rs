@@ -59,8 +59,8 @@ pub struct AlertSettings {
 pub struct PlannedMessage {
     /// `email:ADDRESS` or `webhook:NAME`.
     pub channel: String,
-    /// What it says, for `--dry-run` and the log.
-    pub subject: String,
+    /// What it says: subject, plain text and HTML, rendered once when decided.
+    pub rendered: crate::alert::render::RenderedAlert,
     /// The clients in it.
     pub groups: Vec<AlertGroup>,
     /// The content hash, the message's idempotency key.
@@ -109,11 +109,22 @@ impl Workspace {
             .filter(|client| client.over_threshold)
             .map(|client| client.company.clone())
             .collect();
+        // Read once per check, not once per channel: the gaps now and in earlier complete runs
+        // decide every channel's resolved notices.
         let plan_inputs = PlanInputs {
             gaps: &tracked.gaps,
             over: &over,
             coverage: reconciliation.coverage.headline(),
             complete,
+            current_keys: tracked
+                .gaps
+                .iter()
+                .map(|gap| gap_key(&GapIdentity::of(&gap.gap)))
+                .collect(),
+            earlier_complete_runs: self.store.latest_complete_runs(
+                crate::domain::alerting::RESOLVE_AFTER_COMPLETE_RUNS,
+                self.store.next_run_id()?,
+            )?,
         };
         let mut forget = Vec::new();
         let messages = if sending_day {
@@ -312,7 +323,7 @@ impl Workspace {
                     .push(alerted(tracked, key, reason));
             }
         }
-        for resolved in self.resolved_keys(&told, inputs)? {
+        for resolved in resolved_keys(&told, inputs) {
             if takes_resolved {
                 per_client
                     .entry(resolved.company)
@@ -348,42 +359,27 @@ impl Workspace {
             })
             .collect())
     }
+}
 
-    /// Keys this channel was told about that are gone for good: absent now and in the previous
-    /// complete run, counting only complete runs.
-    fn resolved_keys(
-        &self,
-        told: &HashMap<String, NotifiedKey>,
-        inputs: &PlanInputs<'_>,
-    ) -> Result<Vec<ResolvedGap>, WorkflowError> {
-        if told.is_empty() {
-            return Ok(Vec::new());
+/// Keys a channel was told about that are gone for good: absent now and in the previous
+/// complete run, counting only complete runs.
+fn resolved_keys(told: &HashMap<String, NotifiedKey>, inputs: &PlanInputs<'_>) -> Vec<ResolvedGap> {
+    let (current, earlier) = (&inputs.current_keys, &inputs.earlier_complete_runs);
+    let mut resolved = Vec::new();
+    for key in told.keys() {
+        let mut absent = Vec::new();
+        if inputs.complete {
+            absent.push(!current.contains(key));
         }
-        let current: HashSet<String> = inputs
-            .gaps
-            .iter()
-            .map(|gap| gap_key(&GapIdentity::of(&gap.gap)))
-            .collect();
-        let earlier = self.store.latest_complete_runs(
-            crate::domain::alerting::RESOLVE_AFTER_COMPLETE_RUNS,
-            self.store.next_run_id()?,
-        )?;
-        let mut resolved = Vec::new();
-        for key in told.keys() {
-            let mut absent = Vec::new();
-            if inputs.complete {
-                absent.push(!current.contains(key));
-            }
-            absent.extend(earlier.iter().map(|run| !run.contains(key)));
-            if is_resolved(&absent)
-                && let Some(gap) = resolved_gap(key)
-            {
-                resolved.push(gap);
-            }
+        absent.extend(earlier.iter().map(|run| !run.contains(key)));
+        if is_resolved(&absent)
+            && let Some(gap) = resolved_gap(key)
+        {
+            resolved.push(gap);
         }
-        resolved.sort_by(|a, b| a.gap.key.cmp(&b.gap.key));
-        Ok(resolved)
     }
+    resolved.sort_by(|a, b| a.gap.key.cmp(&b.gap.key));
+    resolved
 }
 
 /// A gap a channel was told about that is gone for good.
@@ -398,6 +394,10 @@ struct PlanInputs<'a> {
     over: &'a HashSet<SourceKey>,
     coverage: String,
     complete: bool,
+    /// The key of every gap of this run.
+    current_keys: HashSet<String>,
+    /// The gap keys of the latest complete runs before this one, newest first.
+    earlier_complete_runs: Vec<HashSet<String>>,
 }
 
 fn webhook_name(hook: &WebhookSettings, index: usize) -> String {
@@ -505,7 +505,7 @@ fn message(channel: &str, groups: Vec<AlertGroup>, today: chrono::NaiveDate) -> 
         .collect();
     PlannedMessage {
         channel: channel.to_string(),
-        subject: rendered.subject,
+        rendered,
         groups,
         content_hash,
     }
@@ -515,7 +515,7 @@ fn due_notification(message: &PlannedMessage) -> DueNotification {
     DueNotification {
         channel: message.channel.clone(),
         content_hash: message.content_hash.clone(),
-        subject: message.subject.clone(),
+        subject: message.rendered.subject.clone(),
         gap_keys: message
             .groups
             .iter()
@@ -549,13 +549,16 @@ fn send(
                 )),
             );
         };
-        let rendered = crate::alert::render::render(&message.groups);
+        let rendered = message.rendered.clone();
         let email = EmailMessage {
             to: vec![address.to_string()],
             subject: rendered.subject,
             text: rendered.text,
             html: rendered.html,
-            message_id: format!("<{}.{}@billgap>", message.content_hash, today),
+            message_id: crate::alert::email::message_id(
+                &format!("{}.{today}", message.content_hash),
+                &smtp.from,
+            ),
         };
         return crate::alert::email::send(
             smtp,
