@@ -7,7 +7,7 @@
 
 use crate::domain::lines::Product;
 use crate::domain::normalize::normalize_product;
-use crate::domain::normalize::table::split_record;
+use crate::domain::normalize::table::{read_table, split_record};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -75,25 +75,9 @@ const COLUMNS: [&str; 6] = [
 /// line. Blank lines are skipped. Returns one result per product line, so a test can name
 /// every line that does not parse ("line 12: expected 6 fields, found 7").
 fn parse_products(text: &str) -> Vec<Result<CatalogProduct, String>> {
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(index, line)| (index + 1, line))
-        .filter(|(_, line)| !line.trim().is_empty());
-    match lines.next() {
-        Some((_, header)) if split_record(header).is_ok_and(|names| names == COLUMNS) => {}
-        found => {
-            let number = found.map_or(1, |(number, _)| number);
-            return vec![Err(format!(
-                "line {number}: the header must be {}",
-                COLUMNS.join(",")
-            ))];
-        }
-    }
-    lines
-        .map(|(number, line)| {
-            parse_product(line).map_err(|problem| format!("line {number}: {problem}"))
-        })
+    read_table(text, &COLUMNS, parse_product)
+        .into_iter()
+        .map(|line| line.map_err(|problem| problem.to_string()))
         .collect()
 }
 

@@ -100,22 +100,9 @@ pub fn generic_class(token: &str) -> Option<&'static str> {
 /// (blank lines are skipped). Returns one result per word line, so a test can name every line
 /// that does not parse.
 fn parse_generic_words(text: &str) -> Vec<Result<(&str, &str), String>> {
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(index, line)| (index + 1, line))
-        .filter(|(_, line)| !line.trim().is_empty());
-    match lines.next() {
-        Some((_, header)) if header.trim() == "word,class" => {}
-        found => {
-            let number = found.map_or(1, |(number, _)| number);
-            return vec![Err(format!("line {number}: the header must be word,class"))];
-        }
-    }
-    lines
-        .map(|(number, line)| {
-            parse_generic_word(line).map_err(|problem| format!("line {number}: {problem}"))
-        })
+    crate::domain::normalize::table::read_table(text, &["word", "class"], parse_generic_word)
+        .into_iter()
+        .map(|line| line.map_err(|problem| problem.to_string()))
         .collect()
 }
 
