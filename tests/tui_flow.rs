@@ -290,6 +290,11 @@ fn an_import_runs_in_the_background_and_errors_are_shown() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));
     act(&mut app, Action::ShowScreen(Screen::Import));
+    assert!(
+        app.prompt.is_none(),
+        "the Import screen opens with its keys live, not typing into the path"
+    );
+    act(&mut app, Action::EditPath);
     let missing = folder.path().join("missing.csv");
     act(&mut app, Action::InputText(missing.display().to_string()));
     act(&mut app, Action::InputSubmit);
@@ -340,6 +345,7 @@ fn an_import_shows_what_the_file_is_then_runs_on_a_worker() {
     let mut app = app(&build(folder.path()));
     let sources_before = app.overview.sources.len();
     act(&mut app, Action::ShowScreen(Screen::Import));
+    act(&mut app, Action::EditPath);
     let sample = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/assets/sample/pax8-2026-10.csv"
@@ -368,4 +374,47 @@ fn an_import_shows_what_the_file_is_then_runs_on_a_worker() {
     let summary = outcome.expect("imported");
     assert!(summary.starts_with("Imported "), "{summary}");
     assert_eq!(app.overview.sources.len(), sources_before + 1);
+}
+
+#[test]
+fn the_import_screen_sets_the_options_the_cli_takes_as_flags() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    act(&mut app, Action::ShowScreen(Screen::Import));
+    // A screen key is a screen key: nothing is typed into the path.
+    act(&mut app, Action::ToggleDayFirst);
+    act(&mut app, Action::ToggleDecimalComma);
+    assert!(app.import.options.day_first && app.import.options.decimal_comma);
+    assert!(app.import.path.is_empty());
+    act(&mut app, Action::SetImportCurrency);
+    act(&mut app, Action::InputText("cad".to_string()));
+    act(&mut app, Action::InputSubmit);
+    assert_eq!(
+        app.import
+            .options
+            .currency
+            .as_ref()
+            .map(ToString::to_string),
+        Some("CAD".to_string())
+    );
+    act(&mut app, Action::SetImportPeriod);
+    act(&mut app, Action::InputText("2026-13".to_string()));
+    act(&mut app, Action::InputSubmit);
+    assert!(app.prompt.is_some(), "a bad period keeps the field open");
+    assert!(app.status.clone().expect("status").0.contains("YYYY-MM"));
+    app.prompt = None;
+    act(&mut app, Action::SetImportPeriod);
+    act(&mut app, Action::InputText("2026-10".to_string()));
+    act(&mut app, Action::InputSubmit);
+    assert_eq!(
+        app.import.options.period.map(|period| period.to_string()),
+        Some("2026-10".to_string())
+    );
+    let screen = text(&render(&app, 80, 24));
+    assert!(
+        screen.contains("CAD") && screen.contains("2026-10"),
+        "{screen}"
+    );
+    act(&mut app, Action::ShowScreen(Screen::Clients));
+    assert_eq!(app.screen, Screen::Clients);
 }

@@ -56,7 +56,7 @@ pub fn run(
     let outcome = workspace.check(&settings, args.dry_run, &mut crate::alert::Sleep)?;
     let report = &outcome.report;
     println!("{}", report.coverage.headline());
-    println!("Verdict: {}", report.verdict.describe());
+    println!("Verdict: {}", report.verdict_sentence());
     for warning in &report.warnings {
         println!("Warning: {}", strip_control(warning));
     }

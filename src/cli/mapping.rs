@@ -327,23 +327,54 @@ pub fn step_history(database: &Path, step: HistoryStep) -> color_eyre::Result<Ou
     Ok(Outcome::Done)
 }
 
-/// `billgap log`.
-pub fn show_log(database: &Path, limit: usize) -> color_eyre::Result<Outcome> {
-    let workspace = super::workspace::open(database)?;
-    for record in workspace.decision_log(limit)? {
+/// How `billgap log` prints.
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+pub enum LogFormat {
+    /// A table in business words: when, who, what, and the names involved.
+    #[default]
+    Table,
+    /// The raw log entries as JSON, one array, for scripts and audits.
+    Json,
+}
+
+/// `billgap log`: the decision log, newest first.
+pub fn show_log(database: &Path, limit: usize, format: LogFormat) -> color_eyre::Result<Outcome> {
+    let mut workspace = super::workspace::open(database)?;
+    let records = workspace.decision_log(limit)?;
+    if let LogFormat::Json = format {
+        println!("{}", serde_json::to_string_pretty(&records)?);
+        return Ok(Outcome::Done);
+    }
+    if records.is_empty() {
+        println!("No decisions yet.");
+        return Ok(Outcome::Done);
+    }
+    println!(
+        "{:<6} {:<16} {:<5} {:<9} {:<15} what",
+        "entry", "when (UTC)", "step", "by", "decision"
+    );
+    for record in records {
+        let what = record.decision.as_ref().map_or_else(
+            || record.record.clone(),
+            |decision| workspace.describe(decision),
+        );
         // Entries of one bulk accept share a batch, and undo reverses them together.
         let batch = record
             .batch
-            .map_or_else(String::new, |batch| format!("batch #{batch}"));
+            .map_or_else(String::new, |batch| format!("  [batch #{batch}]"));
         println!(
-            "#{:<5} {}  {:<5} {:<9} {:<17} {:<11} {}",
+            "#{:<5} {:<16} {:<5} {:<9} {:<15} {}{batch}",
             record.id,
-            record.decided_at,
+            record
+                .decided_at
+                .replace('T', " ")
+                .chars()
+                .take(16)
+                .collect::<String>(),
             record.step,
             record.origin,
             record.action,
-            batch,
-            crate::domain::text::strip_control(&record.record)
+            crate::domain::text::strip_control(&what)
         );
     }
     Ok(Outcome::Done)

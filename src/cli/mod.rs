@@ -81,6 +81,9 @@ pub enum Command {
         /// How many entries.
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// `table` (business words) or `json` (the raw entries).
+        #[arg(long, value_enum, default_value_t)]
+        format: mapping::LogFormat,
     },
     /// List vendor customers by spend, with their mappings.
     Clients(lists::ListArgs),
@@ -150,7 +153,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
         Command::Unignore(args) => mapping::unignore(&database, &args),
         Command::Undo => mapping::step_history(&database, crate::workflow::HistoryStep::Undo),
         Command::Redo => mapping::step_history(&database, crate::workflow::HistoryStep::Redo),
-        Command::Log { limit } => mapping::show_log(&database, limit),
+        Command::Log { limit, format } => mapping::show_log(&database, limit, format),
         Command::Clients(args) => {
             lists::list(&database, crate::workflow::MappingKind::Client, &args)
         }

@@ -15,7 +15,7 @@ pub fn render(report: &Report) -> String {
         report.vendor_period.as_deref().unwrap_or("none"),
         report.psa_period.as_deref().unwrap_or("none")
     );
-    let _ = writeln!(out, "Verdict: {}", report.verdict.describe());
+    let _ = writeln!(out, "Verdict: {}", report.verdict_sentence());
     for warning in &report.warnings {
         let _ = writeln!(out, "Warning: {warning}");
     }

@@ -69,6 +69,34 @@ impl Report {
         }
     }
 
+    /// The verdict in words that are true of this report: "clean" only when there is nothing
+    /// at all, otherwise how many clients need action, or how much sits below the threshold.
+    pub fn verdict_sentence(&self) -> String {
+        match self.verdict {
+            Verdict::Clean if self.gaps.is_empty() => {
+                "clean: full coverage and no gaps".to_string()
+            }
+            // "Clean" above a table of gaps reads as "nothing to do"; say what is left.
+            Verdict::Clean => {
+                let mut below = crate::domain::money::MoneyByCurrency::default();
+                for gap in &self.gaps {
+                    if let Some(value) = &gap.gap.value {
+                        below.add(&value.abs());
+                    }
+                }
+                format!(
+                    "no client over its threshold, at full coverage ({} gap(s) below it, {below}/month)",
+                    self.gaps.len()
+                )
+            }
+            Verdict::OverThreshold => {
+                let over = self.clients.iter().filter(|c| c.over_threshold).count();
+                format!("{over} client(s) over their threshold: action needed")
+            }
+            other => other.describe().to_string(),
+        }
+    }
+
     /// A sentence about withheld orphans, or `None` when there are none.
     pub fn withheld_note(&self) -> Option<String> {
         (self.withheld_orphans > 0).then(|| {

@@ -160,7 +160,7 @@ fn coverage(report: &Report, out: &mut String) {
     let _ = write!(
         out,
         "<p class=\"verdict\">Verdict: {}</p>",
-        escape(report.verdict.describe())
+        escape(&report.verdict_sentence())
     );
     for warning in &report.warnings {
         let _ = write!(

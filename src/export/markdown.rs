@@ -20,7 +20,7 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> Result<(), ExportEr
     writeln!(out)?;
     writeln!(out, "**{}**", cell(&report.coverage.headline()))?;
     writeln!(out)?;
-    writeln!(out, "Verdict: **{}**", report.verdict.describe())?;
+    writeln!(out, "Verdict: **{}**", report.verdict_sentence())?;
     writeln!(out)?;
     for warning in &report.warnings {
         writeln!(out, "**Warning:** {}", cell(warning))?;

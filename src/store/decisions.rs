@@ -116,6 +116,10 @@ pub struct DecisionRecord {
     /// entry that is a step of its own (a single decision, and every entry logged before
     /// batches existed).
     pub batch: Option<i64>,
+    /// The decision that leaves the record as this entry left it, so a face can name it in
+    /// business words; `None` for an entry no decision produces (a hand-edited log).
+    #[serde(skip)]
+    pub decision: Option<Decision>,
 }
 
 /// What an undo or redo did.
@@ -294,6 +298,7 @@ impl Store {
                 origin: entry.origin.as_str().to_string(),
                 record: entry.record_text.clone(),
                 batch: target.batch,
+                decision: entry.record.decision(to.as_ref()),
             });
         }
         let Some(record) = last else {
@@ -313,18 +318,30 @@ impl Store {
     /// The latest entries of the decision log, newest first.
     pub fn decision_log(&self, limit: usize) -> Result<Vec<DecisionRecord>, StoreError> {
         let mut statement = self.connection.prepare(
-            "SELECT id, decided_at, action, step, origin, record, batch FROM decisions
+            "SELECT id, decided_at, action, step, origin, record, batch, after FROM decisions
              ORDER BY id DESC LIMIT ?1",
         )?;
         let rows = statement.query_map([limit as i64], |row| {
+            let record: String = row.get(5)?;
+            let after: Option<String> = row.get(7)?;
+            let decision = serde_json::from_str::<RecordId>(&record)
+                .ok()
+                .and_then(|id| {
+                    let after = match after.as_deref() {
+                        Some(text) => Some(serde_json::from_str::<Value>(text).ok()?),
+                        None => None,
+                    };
+                    id.decision(after.as_ref())
+                });
             Ok(DecisionRecord {
                 id: row.get(0)?,
                 decided_at: row.get(1)?,
                 action: row.get(2)?,
                 step: row.get(3)?,
                 origin: row.get(4)?,
-                record: row.get(5)?,
+                record,
                 batch: row.get(6)?,
+                decision,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

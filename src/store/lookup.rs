@@ -6,7 +6,8 @@ use rusqlite::params;
 
 impl Store {
     /// Parties of a side whose key is `text` (or `system:key`), or whose name equals `text`
-    /// ignoring case and surrounding spaces. Keys win over names.
+    /// ignoring case and surrounding spaces, or `system:name` for a name that two vendors
+    /// share. Keys win over names.
     pub fn find_parties(
         &self,
         side: Side,
@@ -60,6 +61,13 @@ impl Store {
             "SELECT system, key, name FROM {table}
              WHERE side = ?1 AND lower(trim(name)) = lower(?2) ORDER BY system, key"
         );
+        // The same name under two vendors ("Pinecrest" at Microsoft and at Pax8) is told
+        // apart by naming the vendor: `pax8:Pinecrest Senior Living Community`.
+        let by_system_and_name = format!(
+            "SELECT system, key, name FROM {table}
+             WHERE side = ?1 AND lower(system) = lower(?2) AND lower(trim(name)) = lower(trim(?3))
+             ORDER BY system, key"
+        );
         let read = |row: &rusqlite::Row<'_>| {
             Ok((
                 SourceKey::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?),
@@ -74,10 +82,18 @@ impl Store {
         if !found.is_empty() {
             return Ok(found);
         }
-        Ok(self
+        let found: Vec<_> = self
             .connection
             .prepare_cached(&by_name)?
             .query_map(params![side.as_str(), text], read)?
+            .collect::<Result<_, _>>()?;
+        if !found.is_empty() || system.is_empty() {
+            return Ok(found);
+        }
+        Ok(self
+            .connection
+            .prepare_cached(&by_system_and_name)?
+            .query_map(params![side.as_str(), system, key], read)?
             .collect::<Result<_, _>>()?)
     }
 }
@@ -94,7 +110,7 @@ fn exactly_one(
             "no {side} {what} has the key or exact name '{text}'"
         ))),
         _ => Err(StoreError::NotFound(format!(
-            "'{text}' matches several {side} records; use system:key to pick one: {}",
+            "'{text}' matches several {side} records; use system:key or system:name to pick one: {}",
             found
                 .iter()
                 .map(|(key, name)| format!("{key} ({name})"))

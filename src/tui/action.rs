@@ -138,6 +138,16 @@ pub enum Action {
     EditPath,
     /// Start the import of the detected file.
     StartImport,
+    /// Type the currency of a file that carries none (`--currency`).
+    SetImportCurrency,
+    /// Type the billing period the file covers (`--period`).
+    SetImportPeriod,
+    /// Read slash dates day first (`--day-first`), or not.
+    ToggleDayFirst,
+    /// Read numbers with a decimal comma (`--decimal-comma`), or not.
+    ToggleDecimalComma,
+    /// Import the good rows and set the bad ones aside (`--skip-bad-rows`), or not.
+    ToggleSkipBadRows,
     /// Cycle the export format.
     CycleExportFormat,
     /// Write the delta report to the chosen path.
@@ -210,6 +220,11 @@ bindable! {
     "save_review" => Action::SaveReview, "save this review";
     "edit_path" => Action::EditPath, "edit path";
     "start_import" => Action::StartImport, "import";
+    "import_currency" => Action::SetImportCurrency, "currency";
+    "import_period" => Action::SetImportPeriod, "period";
+    "day_first" => Action::ToggleDayFirst, "day-first dates";
+    "decimal_comma" => Action::ToggleDecimalComma, "decimal comma";
+    "skip_bad_rows" => Action::ToggleSkipBadRows, "skip bad rows";
     "cycle_format" => Action::CycleExportFormat, "format";
     "write_export" => Action::WriteExport, "write report";
     "previous_candidate" => Action::PreviousCandidate, "prev candidate";

@@ -4,21 +4,21 @@
 //! through [`WorkbenchData`]. A failed library call never ends the session: it becomes a status
 //! message and the state stays as it was.
 
+mod fields;
+
 use crate::tui::action::{Action, Screen};
 use crate::tui::cursor::shift;
 use crate::tui::export_screen::ExportScreen;
 use crate::tui::gap_screen::GapsScreen;
 use crate::tui::hit_map::HitMap;
-use crate::tui::import_screen::ImportScreen;
-use crate::tui::input::{Prompt, PromptKind, Submitted};
+use crate::tui::import_screen::{ImportScreen, ImportSwitch};
+use crate::tui::input::{Prompt, PromptKind};
 use crate::tui::jobs::{Finished, JobEvent, Jobs};
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::mapping_screen::MappingScreen;
 use crate::tui::outcome::{ScreenOutcome, Tone};
 use crate::tui::theme::Theme;
-use crate::workflow::{
-    HistoryStep, MappingChoice, MappingKind, Overview, WorkflowError, Workspace,
-};
+use crate::workflow::{HistoryStep, MappingKind, Overview, WorkflowError, Workspace};
 use rust_decimal::Decimal;
 use std::sync::Arc;
 use std::time::Duration;
@@ -144,6 +144,8 @@ impl App {
             Action::PreviousScreen => self.show(self.screen.cycled(-1)),
             Action::Refresh => {
                 self.workspace.invalidate();
+                // A threshold stored from the CLI meanwhile is picked up too.
+                self.threshold = self.workspace.default_threshold()?;
                 self.reload()?;
                 self.status = Some(("Reloaded.".to_string(), Tone::Info));
             }
@@ -187,6 +189,21 @@ impl App {
                 self.import.start(self.workspace.database(), &mut self.jobs)
             }
             Action::StartImport => {}
+            Action::ToggleDayFirst => self.toggle_import(ImportSwitch::DayFirst),
+            Action::ToggleDecimalComma => self.toggle_import(ImportSwitch::DecimalComma),
+            Action::ToggleSkipBadRows => self.toggle_import(ImportSwitch::SkipBadRows),
+            Action::SetImportCurrency if self.screen == Screen::Import => {
+                let current = self.import.options.currency.as_ref();
+                let text = current.map(ToString::to_string).unwrap_or_default();
+                self.prompt = Some(Prompt::new(PromptKind::ImportCurrency, text));
+            }
+            Action::SetImportPeriod if self.screen == Screen::Import => {
+                let text = self.import.options.period.map(|p| p.to_string());
+                self.prompt = Some(Prompt::new(
+                    PromptKind::ImportPeriod,
+                    text.unwrap_or_default(),
+                ));
+            }
             Action::CycleExportFormat => self.export.cycle_format(),
             Action::WriteExport if self.screen == Screen::Export => self.write_export()?,
             Action::WriteExport => {}
@@ -266,17 +283,10 @@ impl App {
         Ok(())
     }
 
+    /// Shows a screen. The Import screen opens with its keys live, not typing into the path:
+    /// `e` edits it, so `3` still goes to Clients and `?` to help.
     fn show(&mut self, screen: Screen) {
         self.screen = screen;
-        if screen == Screen::Import
-            && self.import.running.is_none()
-            && self.import.detected.is_none()
-        {
-            self.prompt = Some(Prompt::new(
-                PromptKind::ImportPath,
-                self.import.path.clone(),
-            ));
-        }
     }
 
     fn back(&mut self) {
@@ -333,33 +343,6 @@ impl App {
         self.move_by(step)
     }
 
-    fn edit_prompt(&mut self, edit: impl FnOnce(&mut Prompt)) {
-        if let Some(prompt) = &mut self.prompt {
-            edit(prompt);
-            if prompt.kind == PromptKind::Search {
-                let query = prompt.text.clone();
-                if let Some(screen) = self.mapping_mut() {
-                    screen.search(&query);
-                }
-            }
-        }
-    }
-
-    /// Path completion reads the disk, so it runs as a task; its matches complete the field
-    /// only if the text has not changed meanwhile.
-    fn complete_prompt(&mut self) {
-        let Some(prompt) = &self.prompt else { return };
-        if !matches!(prompt.kind, PromptKind::ImportPath | PromptKind::ExportPath) {
-            return;
-        }
-        let for_text = prompt.text.clone();
-        self.jobs
-            .spawn("completing the path", move |_| Finished::Completions {
-                matches: crate::tui::input::path_matches(&for_text),
-                for_text,
-            });
-    }
-
     /// The safe band is ranked on a task with its own connection; the offer is dropped if the
     /// mappings move before it arrives.
     fn rank_safe_band(&mut self) {
@@ -377,72 +360,6 @@ impl App {
                 kind,
                 result: crate::workflow::rank_safe_band(&database, today, kind).map_err(Arc::new),
             });
-    }
-
-    fn submit_prompt(&mut self) -> Result<(), WorkflowError> {
-        let Some(prompt) = self.prompt.take() else {
-            return Ok(());
-        };
-        match prompt.submit() {
-            Submitted::ImportPath(path) => self.import.detect(path, &mut self.jobs),
-            Submitted::ExportPath(path) => self.export.path = path,
-            Submitted::Threshold(value) => self.set_threshold(value)?,
-            Submitted::SearchResult => {
-                if let Some((screen, workspace)) = self.mapping_and_workspace() {
-                    let outcome = screen.confirm_search_result(workspace)?;
-                    self.follow(outcome)?;
-                }
-            }
-            Submitted::Ignore { reason, until } => {
-                if let Some((screen, workspace)) = self.mapping_and_workspace() {
-                    let outcome =
-                        screen.choose(MappingChoice::Ignore { reason, until }, workspace)?;
-                    self.follow(outcome)?;
-                }
-            }
-            Submitted::QueueFilter(text) => {
-                if let Some((screen, workspace)) = self.mapping_and_workspace() {
-                    screen.text_filter = text;
-                    screen.selected = 0;
-                    screen.reload(workspace)?;
-                }
-            }
-            Submitted::Next(next) => self.prompt = Some(next),
-            Submitted::Invalid { message, prompt } => {
-                self.say(message, Tone::Error);
-                self.prompt = Some(prompt);
-            }
-        }
-        Ok(())
-    }
-
-    /// A threshold for this session's gap table; it is not stored (`billgap threshold` stores
-    /// one), so trying a value never changes what scheduled checks use.
-    fn set_threshold(&mut self, threshold: Decimal) -> Result<(), WorkflowError> {
-        self.threshold = threshold;
-        self.schedule_reconcile()?;
-        self.overview = self.workspace.overview(self.threshold)?;
-        self.say(format!("Threshold per client: {threshold}"), Tone::Info);
-        Ok(())
-    }
-
-    fn edit_path(&mut self) {
-        match self.screen {
-            Screen::Import if self.import.running.is_none() => {
-                self.import.detected = None;
-                self.prompt = Some(Prompt::new(
-                    PromptKind::ImportPath,
-                    self.import.path.clone(),
-                ));
-            }
-            Screen::Export => {
-                self.prompt = Some(Prompt::new(
-                    PromptKind::ExportPath,
-                    self.export.path.clone(),
-                ))
-            }
-            _ => {}
-        }
     }
 
     fn take_job_event(&mut self, event: JobEvent) -> Result<(), WorkflowError> {

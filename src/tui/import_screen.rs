@@ -34,7 +34,78 @@ pub struct ImportFollowUp {
     pub database_changed: bool,
 }
 
+/// An import option the workbench can switch, as its CLI flag does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportSwitch {
+    /// `--day-first`.
+    DayFirst,
+    /// `--decimal-comma`.
+    DecimalComma,
+    /// `--skip-bad-rows`.
+    SkipBadRows,
+}
+
 impl ImportScreen {
+    /// Flips one option and says what it is now. The file is detected again, since what it
+    /// reads as (its period, whether it needs a currency) may depend on the option.
+    pub fn toggle(&mut self, switch: ImportSwitch, jobs: &mut Jobs) -> String {
+        let (flag, on) = match switch {
+            ImportSwitch::DayFirst => {
+                self.options.day_first = !self.options.day_first;
+                ("Day-first dates (31/01/2026)", self.options.day_first)
+            }
+            ImportSwitch::DecimalComma => {
+                self.options.decimal_comma = !self.options.decimal_comma;
+                ("Decimal comma (12,50)", self.options.decimal_comma)
+            }
+            ImportSwitch::SkipBadRows => {
+                self.options.skip_bad_rows = !self.options.skip_bad_rows;
+                (
+                    "Skip bad rows (set aside in a .rejects.csv)",
+                    self.options.skip_bad_rows,
+                )
+            }
+        };
+        self.redetect(jobs);
+        format!("{flag}: {}", if on { "on" } else { "off" })
+    }
+
+    /// Sets the currency for rows that carry none, and detects the file again.
+    pub fn set_currency(
+        &mut self,
+        currency: Option<crate::domain::money::Currency>,
+        jobs: &mut Jobs,
+    ) -> String {
+        let said = currency.as_ref().map_or_else(
+            || "Currency: from the file".to_string(),
+            |code| format!("Currency for rows without one: {code}"),
+        );
+        self.options.currency = currency;
+        self.redetect(jobs);
+        said
+    }
+
+    /// Sets the billing period the file is filed under, and detects the file again.
+    pub fn set_period(
+        &mut self,
+        period: Option<crate::domain::lines::Period>,
+        jobs: &mut Jobs,
+    ) -> String {
+        let said = period.map_or_else(
+            || "Period: from the charge dates".to_string(),
+            |period| format!("Period: {period}"),
+        );
+        self.options.period = period;
+        self.redetect(jobs);
+        said
+    }
+
+    fn redetect(&mut self, jobs: &mut Jobs) {
+        if self.editable() && !self.path.is_empty() {
+            self.detect(self.path.clone(), jobs);
+        }
+    }
+
     /// True when the path may be edited: no import is running.
     pub fn editable(&self) -> bool {
         self.running.is_none()

@@ -19,6 +19,10 @@ pub enum PromptKind {
     QueueFilter,
     /// A new per-client threshold.
     Threshold,
+    /// The currency of a file that carries none.
+    ImportCurrency,
+    /// The billing period a file covers.
+    ImportPeriod,
 }
 
 impl PromptKind {
@@ -32,6 +36,8 @@ impl PromptKind {
             PromptKind::IgnoreExpiry(_) => "Ignore until (YYYY-MM-DD, empty: forever)",
             PromptKind::QueueFilter => "Filter",
             PromptKind::Threshold => "Threshold per client",
+            PromptKind::ImportCurrency => "Currency of the file (e.g. USD; empty: from the file)",
+            PromptKind::ImportPeriod => "Billing period (YYYY-MM; empty: from the charge dates)",
         }
     }
 }
@@ -111,6 +117,10 @@ pub enum Submitted {
     ExportPath(String),
     /// Use this per-client threshold.
     Threshold(rust_decimal::Decimal),
+    /// Import with this currency for rows that carry none (`None`: only the file's own).
+    ImportCurrency(Option<crate::domain::money::Currency>),
+    /// Import under this billing period (`None`: from the charge dates).
+    ImportPeriod(Option<crate::domain::lines::Period>),
     /// Map the selected entry to the selected search result.
     SearchResult,
     /// Ignore the selected entry.
@@ -144,6 +154,22 @@ impl Prompt {
                 Ok(value) if !value.is_sign_negative() => Submitted::Threshold(value),
                 _ => Submitted::Invalid {
                     message: format!("'{text}' is not a threshold: expected a number ≥ 0"),
+                    prompt: self,
+                },
+            },
+            PromptKind::ImportCurrency if text.is_empty() => Submitted::ImportCurrency(None),
+            PromptKind::ImportCurrency => match text.to_uppercase().parse() {
+                Ok(currency) => Submitted::ImportCurrency(Some(currency)),
+                Err(_) => Submitted::Invalid {
+                    message: format!("'{text}' is not a currency: expected a code such as USD"),
+                    prompt: self,
+                },
+            },
+            PromptKind::ImportPeriod if text.is_empty() => Submitted::ImportPeriod(None),
+            PromptKind::ImportPeriod => match text.parse() {
+                Ok(period) => Submitted::ImportPeriod(Some(period)),
+                Err(_) => Submitted::Invalid {
+                    message: format!("'{text}' is not a period: expected YYYY-MM"),
                     prompt: self,
                 },
             },

@@ -82,7 +82,12 @@ impl MappingScreen {
         let needle = self.text_filter.to_lowercase();
         let mut entries = workspace.queue(self.kind, self.filter)?;
         if !needle.is_empty() {
-            entries.retain(|entry| entry.name.to_lowercase().contains(&needle));
+            // The filter finds a vendor too: `pax8` lists Pax8's customers, as does `ms`.
+            entries.retain(|entry| {
+                entry.name.to_lowercase().contains(&needle)
+                    || entry.key.system.to_lowercase().contains(&needle)
+                    || crate::tui::views::badge(&entry.key.system).to_lowercase() == needle
+            });
         }
         self.entries = entries;
         self.targets.clear();

@@ -37,7 +37,7 @@ pub use queue::{
 };
 pub use reporting::{
     Baseline, DrillDown, EvidenceLine, GapTotal, Overview, ReconcileJob, ReconciledReport,
-    SourceView, review_saved, write_report_file,
+    SourceView, Unmapped, review_saved, write_report_file,
 };
 pub use suggestions::{AcceptOutcome, ClientSuggestions, MappingQueue, ProductSuggestions};
 

@@ -7,7 +7,7 @@
 
 use super::workspace::{WorkflowError, Workspace};
 use crate::domain::ledger::{GapStatus, TrackedGap};
-use crate::domain::lines::{Side, SourceKey};
+use crate::domain::lines::{Side, SourceKey, Term};
 use crate::domain::money::{Money, MoneyByCurrency};
 use crate::domain::reconcile::{
     Coverage, GapKind, MappingSet, Position, Reconciliation, Thresholds, Verdict, reconcile,
@@ -187,11 +187,11 @@ pub struct Overview {
     /// orphans).
     pub warnings: Vec<String>,
     /// Unmapped customers, largest spend first (a few), with their main spend.
-    pub unmapped_clients: Vec<(String, Money)>,
+    pub unmapped_clients: Vec<Unmapped>,
     /// How many customers are unmapped in all.
     pub unmapped_client_count: usize,
     /// Unmapped products, largest spend first (a few).
-    pub unmapped_products: Vec<(String, Money)>,
+    pub unmapped_products: Vec<Unmapped>,
     /// How many products are unmapped in all.
     pub unmapped_product_count: usize,
     /// Per kind of gap: count and value.
@@ -202,6 +202,26 @@ pub struct Overview {
     pub sources: Vec<SourceView>,
     /// Movement since the previous recorded run, as short phrases (empty on a first run).
     pub changes: Vec<String>,
+}
+
+/// True when a stored line of `line_term` can stand behind a gap of `gap_term`: the same term,
+/// or a line that states none (PSA lines, which cover every term) or a one-time charge (a
+/// credit or proration, which follows the position it credits).
+fn behind_term(line_term: Term, gap_term: Term) -> bool {
+    gap_term == Term::Unspecified
+        || line_term == gap_term
+        || matches!(line_term, Term::Unspecified | Term::OneTime)
+}
+
+/// A vendor customer or product still to map, as the overview lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmapped {
+    /// The vendor system, so that one name under two vendors stays two rows.
+    pub system: String,
+    /// The display name (for a product, with its term).
+    pub name: String,
+    /// Its largest spend in one currency.
+    pub spend: Money,
 }
 
 /// A stored line behind a gap, with its customer's display name.
@@ -331,21 +351,28 @@ impl Workspace {
         let latest = self.latest_report();
         let session = self.session()?;
         let unmapped = |spend: &MoneyByCurrency| spend.iter().max_by_key(|money| money.amount);
-        let unmapped_clients: Vec<(String, Money)> = session
+        let unmapped_clients: Vec<Unmapped> = session
             .vendor_parties
             .iter()
             .filter(|row| row.mapped_to.is_none() && row.ignored.is_none())
-            .filter_map(|row| Some((row.party.name.clone(), unmapped(&row.spend)?)))
+            .filter_map(|row| {
+                Some(Unmapped {
+                    system: row.key.system.clone(),
+                    name: row.party.name.clone(),
+                    spend: unmapped(&row.spend)?,
+                })
+            })
             .collect();
-        let unmapped_products: Vec<(String, Money)> = session
+        let unmapped_products: Vec<Unmapped> = session
             .vendor_products
             .iter()
             .filter(|row| row.mapped_to.is_none() && row.ignored.is_none())
             .filter_map(|row| {
-                Some((
-                    format!("{} ({})", row.product.name, row.term),
-                    unmapped(&row.spend)?,
-                ))
+                Some(Unmapped {
+                    system: row.key.system.clone(),
+                    name: format!("{} ({})", row.product.name, row.term),
+                    spend: unmapped(&row.spend)?,
+                })
             })
             .collect();
         let mut overview = Overview {
@@ -428,6 +455,14 @@ impl Workspace {
                 customer_name: gap.gap.company_name.clone(),
                 line,
             })
+            .collect();
+        // Only the lines behind this gap: a monthly gap does not list the client's annual
+        // subscription of the same product.
+        let term = gap.gap.term;
+        vendor.retain(|evidence| behind_term(evidence.line.term, term));
+        let psa: Vec<EvidenceLine> = psa
+            .into_iter()
+            .filter(|evidence| behind_term(evidence.line.term, term))
             .collect();
         let (vendor_total, psa_total) = (vendor.len(), psa.len());
         vendor.truncate(limit);

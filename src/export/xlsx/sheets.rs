@@ -115,7 +115,7 @@ fn summary(report: &Report, delta: &Delta) -> Sheet {
             label("PSA period"),
             Cell::text(report.psa_period.as_deref().unwrap_or("none")),
         ],
-        vec![label("Verdict"), note(report.verdict.describe())],
+        vec![label("Verdict"), note(&report.verdict_sentence())],
         vec![label("Coverage"), note(&report.coverage.headline())],
     ];
     for warning in &report.warnings {

@@ -1,6 +1,6 @@
 //! Pieces every screen draws with: money, seats and shares as table cells, and pop-ups.
 
-use crate::domain::money::Money;
+use crate::domain::money::{Currency, Money};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear};
@@ -34,12 +34,61 @@ pub(crate) fn money(value: &Money) -> String {
     format!("{} {}", amount(value.round_cents().amount), value.currency)
 }
 
-/// Several currencies' money joined with " + ", or "0" when empty.
-pub(crate) fn moneys(values: &[Money]) -> String {
+/// Several currencies' money joined with " + ". Nothing at all is zero in each of
+/// `currencies` (the currencies in play), so that a zero never loses its currency.
+pub(crate) fn moneys(values: &[Money], currencies: &[Currency]) -> String {
     if values.is_empty() {
-        return "0".to_string();
+        if currencies.is_empty() {
+            return "none".to_string();
+        }
+        return currencies
+            .iter()
+            .map(|currency| format!("0.00 {currency}"))
+            .collect::<Vec<_>>()
+            .join(" + ");
     }
     values.iter().map(money).collect::<Vec<_>>().join(" + ")
+}
+
+/// A list cell for money that may be in several currencies: all of it when it fits in `width`
+/// columns, else the largest with "+N" saying how many more currencies the row holds (the
+/// detail box names them), so a CAD share never disappears silently behind the USD one.
+pub(crate) fn moneys_in(values: &[Money], width: usize) -> String {
+    let all = values.iter().map(money).collect::<Vec<_>>().join(" + ");
+    if all.chars().count() <= width || values.len() < 2 {
+        return all;
+    }
+    format!("{} +{}", money(&values[0]), values.len() - 1)
+}
+
+/// The columns left for the one flexible column of a bordered table whose other columns have
+/// these fixed widths (ratatui puts one column of space between neighbours).
+pub(crate) fn flexible_width(area: Rect, fixed: &[u16]) -> usize {
+    let taken: u16 = fixed.iter().sum::<u16>() + fixed.len() as u16 + 2;
+    usize::from(area.width.saturating_sub(taken))
+}
+
+/// A short vendor or PSA badge for a system key, so two records with one name stay apart:
+/// "MS" and "Pax8" in a list of customers.
+pub(crate) fn badge(system: &str) -> String {
+    let known = match system {
+        "microsoft" | "partner-center" => "MS",
+        "pax8" => "Pax8",
+        "ingram" | "ingram-micro" => "Ingram",
+        "sherweb" => "Sherweb",
+        "tdsynnex" | "td-synnex" | "streamone" => "SYNNEX",
+        "connectwise" => "CW",
+        "autotask" => "AT",
+        "halopsa" | "halo" => "Halo",
+        "syncro" => "Syncro",
+        "kaseya-bms" | "bms" => "BMS",
+        _ => "",
+    };
+    if known.is_empty() {
+        crate::domain::text::fit_middle(system, 7)
+    } else {
+        known.to_string()
+    }
 }
 
 /// A decimal amount with thousands grouped and two decimals.

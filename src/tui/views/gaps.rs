@@ -1,8 +1,8 @@
 //! The gap table, grouped per client with subtotal rows, and the drill-down.
 
-use super::cells::{money, moneys, seats};
+use super::cells::{flexible_width, money, moneys, seats};
 use crate::domain::reconcile::{PriceBasis, Verdict};
-use crate::domain::text::strip_control;
+use crate::domain::text::{fit_middle, strip_control};
 use crate::tui::app::App;
 use crate::tui::cursor::first_visible;
 use crate::tui::gap_screen::{GapRow, TableRow};
@@ -116,6 +116,13 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) -> Option<ListHit> {
     let wide = area.width >= WIDE;
     let visible = usize::from(area.height.saturating_sub(3));
     let first = first_visible(gaps.selected, visible);
+    let mut fixed: Vec<u16> = vec![2, 7, 6, 5, 5, 13];
+    if wide {
+        fixed.push(13);
+    }
+    fixed.extend([10, 4]);
+    // Names are cut in the middle, keeping the edition or site that tells rows apart.
+    let name_width = flexible_width(area, &fixed);
     let rows: Vec<Row> = gaps
         .table
         .iter()
@@ -133,12 +140,12 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) -> Option<ListHit> {
                     let flag = if *over_threshold { "OVER" } else { "" };
                     let mut cells = vec![
                         Cell::from(if *over_threshold { "!" } else { "" }),
-                        Cell::from(format!("{} ({count})", strip_control(client))),
+                        Cell::from(fit_middle(&format!("{client} ({count})"), name_width)),
                         Cell::from(""),
                         Cell::from(""),
                         Cell::from(""),
                         Cell::from(""),
-                        Cell::from(moneys(total)),
+                        Cell::from(moneys(total, &[])),
                     ];
                     if wide {
                         cells.push(Cell::from(""));
@@ -151,7 +158,10 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) -> Option<ListHit> {
                     let gap = &row.gap.gap;
                     let mut cells = vec![
                         Cell::from(marker(row)),
-                        Cell::from(format!("  {}", strip_control(&gap.product_name))),
+                        Cell::from(format!(
+                            "  {}",
+                            fit_middle(&gap.product_name, name_width.saturating_sub(2))
+                        )),
                         Cell::from(term_text(gap.term)),
                         Cell::from(seats(gap.vendor_seats)),
                         Cell::from(seats(gap.psa_seats)),
@@ -184,21 +194,12 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) -> Option<ListHit> {
         "Δ",
         "value",
     ];
-    let mut widths = vec![
-        Constraint::Length(2),
-        Constraint::Min(12),
-        Constraint::Length(8),
-        Constraint::Length(6),
-        Constraint::Length(5),
-        Constraint::Length(5),
-        Constraint::Length(13),
-    ];
     if wide {
         header.push("cost");
-        widths.push(Constraint::Length(13));
     }
     header.extend(["kind", "age"]);
-    widths.extend([Constraint::Length(10), Constraint::Length(4)]);
+    let mut widths: Vec<Constraint> = fixed.iter().map(|&w| Constraint::Length(w)).collect();
+    widths.insert(1, Constraint::Min(12));
     let header = Row::new(header).style(app.theme.title());
     let drawn = u16::try_from(rows.len()).unwrap_or(u16::MAX);
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
@@ -213,7 +214,7 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) -> Option<ListHit> {
 fn draw_drilldown(frame: &mut Frame, app: &App, row: &GapRow, lines: &DrillDown, area: Rect) {
     let gap = &row.gap.gap;
     let [summary, sides] =
-        Layout::vertical([Constraint::Length(4), Constraint::Min(4)]).areas(area);
+        Layout::vertical([Constraint::Length(5), Constraint::Min(4)]).areas(area);
     let block = Block::default().borders(Borders::ALL).title(format!(
         "Drill-down ({} to go back)",
         app.keymap
@@ -241,6 +242,17 @@ fn draw_drilldown(frame: &mut Frame, app: &App, row: &GapRow, lines: &DrillDown,
                 basis_words(gap.price_basis)
             )),
         ]),
+        // Both prices, side by side: a price gap is the difference between them.
+        Line::from(Span::styled(
+            format!(
+                "PSA bills {} a seat · vendor costs {} a seat",
+                gap.unit_price
+                    .as_ref()
+                    .map_or("no price".to_string(), money),
+                gap.unit_cost.as_ref().map_or("no cost".to_string(), money)
+            ),
+            app.theme.muted(),
+        )),
     ];
     frame.render_widget(Paragraph::new(text).block(block), summary);
     let [vendor, psa] =
@@ -279,37 +291,48 @@ fn draw_lines(
         );
         return;
     }
-    let visible = usize::from(area.height.saturating_sub(3));
-    // Narrow panes drop the charge column so the file:line stays readable.
-    let with_charge = area.width >= 60;
-    let rows: Vec<Row> = lines
+    // Each line in business words, three rows per line: what it is (the subscription,
+    // agreement or contract, else the customer), then seats × unit price = amount, then the
+    // term, the charge and where it came from, so the fix in the PSA can start from it.
+    let muted = app.theme.muted();
+    let text: Vec<Line> = lines
         .iter()
-        .take(visible)
-        .map(|evidence| {
+        .flat_map(|evidence| {
             let line = &evidence.line;
-            let origin = format!("{}:{}", line.file_name, line.source_line);
-            let mut cells = vec![Cell::from(strip_control(&origin))];
-            if with_charge {
-                cells.push(Cell::from(strip_control(&format!(
-                    "{} {}",
-                    line.charge, line.term
-                ))));
-            }
-            cells.push(Cell::from(seats(line.seats)));
-            cells.push(Cell::from(
-                line.amount.as_ref().map(money).unwrap_or_default(),
-            ));
-            Row::new(cells)
+            let what = match &line.subscription {
+                Some(reference) => format!("{} · {reference}", evidence.customer_name),
+                None => evidence.customer_name.clone(),
+            };
+            let price = match (&line.unit_amount, &line.amount) {
+                (Some(unit), Some(amount)) => {
+                    format!(
+                        "{} × {} = {}",
+                        seats(line.seats),
+                        money(unit),
+                        money(amount)
+                    )
+                }
+                (None, Some(amount)) => format!("{} seats, {}", seats(line.seats), money(amount)),
+                _ => format!("{} seats", seats(line.seats)),
+            };
+            let origin = format!(
+                "  {} term, {} · {}:{}",
+                term_text(line.term),
+                line.charge,
+                line.file_name,
+                line.source_line
+            );
+            [
+                Line::from(strip_control(&what)),
+                Line::from(format!("  {price}")),
+                Line::from(Span::styled(strip_control(&origin), muted)),
+            ]
         })
         .collect();
-    let mut header = vec!["line"];
-    let mut widths = vec![Constraint::Min(8)];
-    if with_charge {
-        header.push("charge");
-        widths.push(Constraint::Length(18));
-    }
-    header.extend(["seats", "amount"]);
-    widths.extend([Constraint::Length(5), Constraint::Length(13)]);
-    let header = Row::new(header).style(app.theme.title());
-    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .block(block),
+        area,
+    );
 }

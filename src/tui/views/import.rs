@@ -1,6 +1,7 @@
 //! The import screen: the path, what the file was detected to be, then the progress gauge.
 
 use crate::domain::text::strip_control;
+use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::input::PromptKind;
 use ratatui::Frame;
@@ -10,34 +11,35 @@ use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Wrap};
 
 /// Draws the import screen into `area`.
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    let [field, detected, gauge, outcome] = Layout::vertical([
+    let [field, detected, gauge, outcome, sources] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Length(7),
-        Constraint::Length(3),
-        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(4),
+        Constraint::Min(4),
     ])
     .areas(area);
     draw_field(frame, app, field);
+    let [detected, options] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+            .areas(detected);
     draw_detected(frame, app, detected);
-    let gauge_block = Block::default().borders(Borders::ALL).title("Progress");
-    match &app.import.running {
-        Some(progress) => {
-            let percent = (progress.bytes_read * 100)
-                .checked_div(progress.total_bytes)
-                .unwrap_or(0)
-                .min(100);
-            frame.render_widget(
-                Gauge::default()
-                    .block(gauge_block)
-                    .percent(u16::try_from(percent).unwrap_or(100))
-                    .label(format!("{percent}% · {} rows", progress.rows))
-                    .gauge_style(app.theme.gauge()),
-                gauge,
-            );
-        }
-        None => frame.render_widget(Paragraph::new("").block(gauge_block), gauge),
+    draw_options(frame, app, options);
+    if let Some(progress) = &app.import.running {
+        let percent = (progress.bytes_read * 100)
+            .checked_div(progress.total_bytes)
+            .unwrap_or(0)
+            .min(100);
+        frame.render_widget(
+            Gauge::default()
+                .percent(u16::try_from(percent).unwrap_or(100))
+                .label(format!("{percent}% · {} rows", progress.rows))
+                .gauge_style(app.theme.gauge()),
+            gauge,
+        );
     }
     draw_outcome(frame, app, outcome);
+    super::overview::draw_sources(frame, app, sources);
 }
 
 fn draw_field(frame: &mut Frame, app: &App, area: Rect) {
@@ -85,8 +87,21 @@ fn draw_detected(frame: &mut Frame, app: &App, area: Rect) {
         .borders(Borders::ALL)
         .title("Detected (nothing written yet)");
     let Some(info) = &app.import.detected else {
-        let hint = "Type or paste the path of a vendor or PSA export.";
-        frame.render_widget(Paragraph::new(Span::styled(hint, muted)).block(block), area);
+        let edit = app
+            .keymap
+            .key_for("import", &Action::EditPath)
+            .unwrap_or_default();
+        let hint = if app.import.detecting {
+            "Detecting…".to_string()
+        } else {
+            format!("Press {edit} to type or paste the path of a vendor or PSA export.")
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(hint, muted))
+                .wrap(Wrap { trim: true })
+                .block(block),
+            area,
+        );
         return;
     };
     let field = |name: &'static str, value: String| {
@@ -106,6 +121,58 @@ fn draw_detected(frame: &mut Frame, app: &App, area: Rect) {
                 .map_or("from the charge dates".to_string(), |p| p.to_string()),
         ),
     ];
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The options the import will run with, each with the key that changes it: what the CLI
+/// takes as flags, so a file without a currency column can be imported from here too.
+fn draw_options(frame: &mut Frame, app: &App, area: Rect) {
+    let block = Block::default().borders(Borders::ALL).title("Options");
+    let options = &app.import.options;
+    let key = |action: Action| app.keymap.key_for("import", &action).unwrap_or_default();
+    let on_off = |on: bool| if on { "on" } else { "off" }.to_string();
+    let rows = [
+        (
+            key(Action::SetImportCurrency),
+            "currency",
+            options
+                .currency
+                .as_ref()
+                .map_or("from the file".to_string(), ToString::to_string),
+        ),
+        (
+            key(Action::SetImportPeriod),
+            "period",
+            options
+                .period
+                .map_or("from the dates".to_string(), |period| period.to_string()),
+        ),
+        (
+            key(Action::ToggleDayFirst),
+            "day-first",
+            on_off(options.day_first),
+        ),
+        (
+            key(Action::ToggleDecimalComma),
+            "dec. comma",
+            on_off(options.decimal_comma),
+        ),
+        (
+            key(Action::ToggleSkipBadRows),
+            "skip bad",
+            on_off(options.skip_bad_rows),
+        ),
+    ];
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .map(|(key, name, value)| {
+            Line::from(vec![
+                Span::styled(format!("{key:>5} "), app.theme.key()),
+                Span::styled(format!("{name:<11}"), app.theme.muted()),
+                Span::raw(value),
+            ])
+        })
+        .collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 

@@ -1,7 +1,7 @@
 //! The mapping screens (clients and products): the queue on the left, candidates on the right.
 
-use super::cells::{centered, money, popup, seats};
-use crate::domain::text::strip_control;
+use super::cells::{badge, centered, flexible_width, money, moneys_in, popup, seats};
+use crate::domain::text::{fit_middle, strip_control};
 use crate::tui::app::App;
 use crate::tui::cursor::first_visible;
 use crate::tui::hit_map::ListHit;
@@ -14,8 +14,13 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 /// Draws one mapping queue into `area`; returns where the queue's rows went.
 pub fn draw(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) -> Option<ListHit> {
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)]).areas(area);
+    // The queue gets the larger share on a narrow terminal: its names are what is decided.
+    let left_share = if area.width < 120 { 60 } else { 52 };
+    let [left, right] = Layout::horizontal([
+        Constraint::Percentage(left_share),
+        Constraint::Percentage(100 - left_share),
+    ])
+    .areas(area);
     let [queue, detail] = Layout::vertical([Constraint::Min(5), Constraint::Length(6)]).areas(left);
     let hits = draw_queue(frame, app, screen, queue);
     draw_detail(frame, app, screen, detail);
@@ -47,19 +52,32 @@ fn draw_queue(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) 
     let block = Block::default().borders(Borders::ALL).title(title);
     let visible = usize::from(area.height.saturating_sub(3));
     let first = first_visible(screen.selected, visible);
-    let rows: Vec<Row> = screen
-        .entries
-        .iter()
+    // The vendor badge tells apart one name under two vendors; the name is cut in the middle
+    // so that the term and the distinguishing words stay in view.
+    // Columns as wide as what the visible rows hold, so the name gets the rest.
+    let shown = || screen.entries.iter().skip(first).take(visible);
+    let widest = |texts: &mut dyn Iterator<Item = String>, least: usize, most: usize| {
+        texts
+            .map(|text| text.chars().count())
+            .max()
+            .unwrap_or(0)
+            .clamp(least, most)
+    };
+    let spend_width = widest(&mut shown().map(|e| moneys_in(&e.spend, 16)), 5, 16);
+    let badge_width = widest(&mut shown().map(|e| badge(&e.key.system)), 4, 7);
+    let seat_width = widest(&mut shown().map(|e| seats(e.seats)), 5, 9);
+    let fixed = [1, badge_width, seat_width, spend_width].map(|w| w as u16);
+    let name_width = flexible_width(area, &fixed);
+    let rows: Vec<Row> = shown()
         .enumerate()
-        .skip(first)
-        .take(visible)
-        .map(|(index, entry)| {
-            let spend = entry.spend.first().map(money).unwrap_or_default();
+        .map(|(offset, entry)| {
+            let index = first + offset;
             let row = Row::new(vec![
                 Cell::from(state_mark(&entry.state)),
-                Cell::from(strip_control(&entry.name)),
+                Cell::from(badge(&entry.key.system)),
+                Cell::from(fit_middle(&entry.name, name_width)),
                 Cell::from(seats(entry.seats)),
-                Cell::from(spend),
+                Cell::from(moneys_in(&entry.spend, spend_width)),
             ]);
             if index == screen.selected {
                 row.style(app.theme.selected())
@@ -79,12 +97,13 @@ fn draw_queue(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) 
         );
         return None;
     }
-    let header = Row::new(vec!["", "name", "seats", "spend"]).style(app.theme.title());
+    let header = Row::new(vec!["", "from", "name", "seats", "spend"]).style(app.theme.title());
     let widths = [
-        Constraint::Length(1),
+        Constraint::Length(fixed[0]),
+        Constraint::Length(fixed[1]),
         Constraint::Min(8),
-        Constraint::Length(6),
-        Constraint::Length(14),
+        Constraint::Length(fixed[2]),
+        Constraint::Length(fixed[3]),
     ];
     let drawn = u16::try_from(rows.len()).unwrap_or(u16::MAX);
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
@@ -166,6 +185,7 @@ fn draw_candidates(frame: &mut Frame, app: &App, screen: &MappingScreen, area: R
     }
     let visible = usize::from(area.height.saturating_sub(3));
     let first = first_visible(screen.candidate, visible);
+    let name_width = flexible_width(area, &[5, 4]);
     let rows: Vec<Row> = screen
         .candidates
         .iter()
@@ -176,7 +196,7 @@ fn draw_candidates(frame: &mut Frame, app: &App, screen: &MappingScreen, area: R
             let band = if candidate.safe { "safe" } else { "" };
             let row = Row::new(vec![
                 Cell::from(candidate.suggestion.score.to_string()),
-                Cell::from(strip_control(&candidate.suggestion.candidate_name)),
+                Cell::from(fit_middle(&candidate.suggestion.candidate_name, name_width)),
                 Cell::from(band),
             ]);
             if index == screen.candidate {

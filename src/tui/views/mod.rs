@@ -5,6 +5,8 @@
 //! turned into widgets, whatever the length of the list.
 
 mod cells;
+
+pub(crate) use cells::badge;
 mod export;
 mod gaps;
 mod help;
@@ -37,12 +39,13 @@ pub fn draw(frame: &mut Frame, app: &App) -> HitMap {
         draw_too_small(frame, app, area);
         return hits;
     }
+    let hint_lines = hint_lines(app, area.width);
     let [tabs, body, prompt_area, status, hints] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
         Constraint::Length(if generic_prompt(app) { 3 } else { 0 }),
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(hint_lines.len() as u16),
     ])
     .areas(area);
     hits.tabs = draw_tabs(frame, app, tabs);
@@ -58,7 +61,7 @@ pub fn draw(frame: &mut Frame, app: &App) -> HitMap {
         draw_prompt(frame, app, prompt_area);
     }
     draw_status(frame, app, status);
-    draw_hints(frame, app, hints);
+    frame.render_widget(Paragraph::new(hint_lines), hints);
     if matches!(
         app.prompt.as_ref().map(|p| &p.kind),
         Some(PromptKind::Search)
@@ -109,8 +112,9 @@ fn draw_too_small(frame: &mut Frame, app: &App, area: Rect) {
     );
 }
 
-/// The tab labels with their start columns, for drawing and for mouse clicks.
-fn tab_labels(app: &App) -> Vec<(u16, Screen, String)> {
+/// The tab labels with their start columns, for drawing and for mouse clicks. Compact labels
+/// (narrow terminals) drop the padding so that coverage per currency still fits beside them.
+fn tab_labels(app: &App, compact: bool) -> Vec<(u16, Screen, String)> {
     let mut column = 0u16;
     Screen::ALL
         .iter()
@@ -119,7 +123,11 @@ fn tab_labels(app: &App) -> Vec<(u16, Screen, String)> {
                 .keymap
                 .key_for("global", &Action::ShowScreen(*screen))
                 .unwrap_or_default();
-            let label = format!(" {key} {} ", screen.title());
+            let label = if compact {
+                format!("{key} {} ", screen.title())
+            } else {
+                format!(" {key} {} ", screen.title())
+            };
             let start = column;
             column += label.chars().count() as u16;
             (start, *screen, label)
@@ -130,7 +138,8 @@ fn tab_labels(app: &App) -> Vec<(u16, Screen, String)> {
 /// Draws the tab bar and returns where each tab went.
 fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) -> Vec<TabHit> {
     let theme = app.theme;
-    let hits: Vec<TabHit> = tab_labels(app)
+    let compact = area.width < 120;
+    let hits: Vec<TabHit> = tab_labels(app, compact)
         .into_iter()
         .map(|(start, screen, label)| TabHit {
             row: area.y,
@@ -139,7 +148,7 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) -> Vec<TabHit> {
             screen,
         })
         .collect();
-    let mut spans: Vec<Span> = tab_labels(app)
+    let mut spans: Vec<Span> = tab_labels(app, compact)
         .into_iter()
         .map(|(_, screen, label)| {
             if screen == app.screen {
@@ -150,30 +159,45 @@ fn draw_tabs(frame: &mut Frame, app: &App, area: Rect) -> Vec<TabHit> {
         })
         .collect();
     let used: usize = spans.iter().map(|span| span.width()).sum();
-    // Every currency's share when it fits (it climbs as the queue is worked), else the lowest.
+    // Every currency's share, never one blended or lowest figure without its currency:
+    // "coverage USD 50.5% · CAD 0.0%", shortened as the room requires.
     let coverage = &app.overview.coverage;
     let lowest = coverage.lowest_share().unwrap_or_default();
-    let shares: Vec<(String, Decimal)> = coverage
+    let each: Vec<String> = coverage
         .total
         .iter()
         .filter_map(|total| {
-            Some((
-                total.currency.code().to_string(),
-                coverage.share(&total.currency)?,
+            Some(format!(
+                "{} {}",
+                total.currency.code(),
+                percent(coverage.share(&total.currency)?)
             ))
         })
         .collect();
-    let each: Vec<String> = shares
-        .iter()
-        .map(|(currency, share)| format!("{currency} {}", percent(*share)))
-        .collect();
-    let detailed = format!("coverage {}", each.join(" "));
-    let coverage = if shares.len() > 1 && used + detailed.chars().count() < usize::from(area.width)
-    {
-        detailed
-    } else {
-        format!("coverage {}", percent(lowest))
-    };
+    let room = usize::from(area.width).saturating_sub(used + 1);
+    let coverage = [
+        format!("coverage {}", each.join(" · ")),
+        each.join(" · "),
+        each.join(" "),
+    ]
+    .into_iter()
+    .find(|text| text.chars().count() <= room)
+    .unwrap_or_else(|| {
+        // More currencies than fit: the lowest, named, and how many more.
+        let lowest_named = coverage
+            .total
+            .iter()
+            .filter_map(|total| {
+                Some((
+                    coverage.share(&total.currency)?,
+                    total.currency.code().to_string(),
+                ))
+            })
+            .min()
+            .map(|(share, code)| format!("{code} {}", percent(share)))
+            .unwrap_or_default();
+        format!("{lowest_named} +{}", each.len().saturating_sub(1))
+    });
     let room = usize::from(area.width).saturating_sub(used + coverage.chars().count());
     spans.push(Span::raw(" ".repeat(room)));
     let style = if lowest >= Decimal::ONE {
@@ -227,38 +251,82 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn draw_hints(frame: &mut Frame, app: &App, area: Rect) {
+/// The key hints for the current context, on one line, or two when one is not enough. Help
+/// and quit close the last line, so the way out stays in view; a hint that fits on neither
+/// line is left to the help screen, and "? help" then says "? more keys".
+fn hint_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let context = if app.help_open {
         Context::Screen(app.screen)
     } else {
         app.context()
     };
     let hints = app.keymap.hints(context);
-    // Help and quit come last in the list but are always shown: the way out stays in view.
     let always = |label: &str| matches!(label, "help" | "quit");
     let width_of = |(key, label): &(String, &str)| key.chars().count() + label.chars().count() + 3;
+    let width = usize::from(width);
     let reserved: usize = hints
         .iter()
         .filter(|hint| always(hint.1))
         .map(width_of)
-        .sum();
-    let mut room = usize::from(area.width).saturating_sub(reserved);
-    let mut shown: Vec<&(String, &str)> = Vec::new();
+        .sum::<usize>()
+        + " more keys".len();
+    let mut lines: Vec<Vec<&(String, &str)>> = vec![Vec::new()];
+    let mut used = 0;
+    let mut dropped = false;
     for hint in hints.iter().filter(|hint| !always(hint.1)) {
-        let width = width_of(hint);
-        if width > room {
-            break;
+        let size = width_of(hint);
+        let last_line = lines.len() == 2;
+        let room = if last_line {
+            width.saturating_sub(reserved)
+        } else {
+            width
+        };
+        if used + size <= room {
+            used += size;
+        } else if !last_line {
+            lines.push(Vec::new());
+            used = size;
+        } else {
+            dropped = true;
+            continue;
         }
-        room -= width;
-        shown.push(hint);
+        if let Some(line) = lines.last_mut() {
+            line.push(hint);
+        }
     }
-    shown.extend(hints.iter().filter(|hint| always(hint.1)));
-    let mut spans = Vec::new();
-    for (key, label) in shown {
-        spans.push(Span::styled(key.clone(), app.theme.key()));
-        spans.push(Span::raw(format!(" {label}  ")));
+    // Help and quit go on the last line; if they do not fit beside the first line, they start
+    // a second.
+    let tail: usize = hints
+        .iter()
+        .filter(|hint| always(hint.1))
+        .map(width_of)
+        .sum();
+    if lines.len() == 1 && used + tail > width {
+        lines.push(Vec::new());
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let mut drawn: Vec<Line<'static>> = lines
+        .into_iter()
+        .map(|hints| {
+            let mut spans = Vec::new();
+            for (key, label) in hints {
+                spans.push(Span::styled(key.clone(), app.theme.key()));
+                spans.push(Span::raw(format!(" {label}  ")));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    if let Some(last) = drawn.last_mut() {
+        for (key, label) in hints.iter().filter(|hint| always(hint.1)) {
+            let label = if *label == "help" && dropped {
+                "help, more keys"
+            } else {
+                label
+            };
+            last.spans.push(Span::styled(key.clone(), app.theme.key()));
+            last.spans.push(Span::raw(format!(" {label}  ")));
+        }
+    }
+    drawn
 }
 
 #[cfg(test)]

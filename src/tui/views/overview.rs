@@ -1,9 +1,10 @@
 //! The overview: coverage first, then what is unmapped, the gaps, the sources and the changes.
 
-use super::cells::{amount, money, moneys, percent};
-use crate::domain::money::Money;
-use crate::domain::text::strip_control;
+use super::cells::{amount, badge, flexible_width, money, moneys, percent};
+use crate::domain::money::Currency;
+use crate::domain::text::{fit_middle, strip_control};
 use crate::tui::app::App;
+use crate::workflow::Unmapped;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -13,20 +14,42 @@ use rust_decimal::prelude::ToPrimitive;
 
 /// Draws the overview into `area`.
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    // One gauge per currency (amounts in two currencies are never blended), then one line that
+    // says what "covered" means.
+    let gauges = app
+        .overview
+        .coverage
+        .total
+        .iter()
+        .count()
+        .clamp(1, MAX_GAUGES);
     let [coverage, middle, bottom] = Layout::vertical([
-        Constraint::Length(4),
+        Constraint::Length(gauges as u16 + 4),
         Constraint::Length(8),
         Constraint::Min(4),
     ])
     .areas(area);
     draw_coverage(frame, app, coverage);
-    let [clients, products, gaps] = Layout::horizontal([
-        Constraint::Percentage(30),
-        Constraint::Percentage(30),
-        Constraint::Percentage(40),
-    ])
-    .areas(middle);
     let overview = &app.overview;
+    // On a narrow terminal the unmapped lists get half the width each, so their names stay
+    // readable; the gap totals move down beside the warnings, and the sources are listed on
+    // the Import screen instead.
+    let narrow = area.width < WIDE;
+    let (clients, products, gaps) = if narrow {
+        let [clients, products] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(middle);
+        let [gaps, _, _] = bottom_panes(bottom, narrow);
+        (clients, products, gaps)
+    } else {
+        let [clients, products, gaps] = Layout::horizontal([
+            Constraint::Percentage(30),
+            Constraint::Percentage(30),
+            Constraint::Percentage(40),
+        ])
+        .areas(middle);
+        (clients, products, gaps)
+    };
     draw_unmapped(
         frame,
         app,
@@ -44,72 +67,111 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         overview.unmapped_product_count,
     );
     draw_gap_totals(frame, app, gaps);
-    let [sources, changes] =
-        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(bottom);
-    draw_sources(frame, app, sources);
+    let [_, sources, changes] = bottom_panes(bottom, narrow);
+    if !narrow {
+        draw_sources(frame, app, sources);
+    }
     draw_changes(frame, app, changes);
 }
+
+/// From this width on, the overview has room for three panes side by side.
+const WIDE: u16 = 110;
+
+/// The bottom row: (gap totals, sources, changes); a pane with no room is empty.
+fn bottom_panes(bottom: Rect, narrow: bool) -> [Rect; 3] {
+    if narrow {
+        let [gaps, changes] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(bottom);
+        [gaps, Rect::default(), changes]
+    } else {
+        let [sources, changes] =
+            Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
+                .areas(bottom);
+        [Rect::default(), sources, changes]
+    }
+}
+
+/// Currencies given a gauge of their own; more than this are listed in the text line.
+const MAX_GAUGES: usize = 3;
 
 fn draw_coverage(frame: &mut Frame, app: &App, area: Rect) {
     let coverage = &app.overview.coverage;
     let lowest = coverage.lowest_share().unwrap_or_default();
     let block = Block::default()
         .borders(Borders::ALL)
-        .title("Coverage: vendor spend mapped or ignored");
+        .title("Coverage: vendor spend mapped or ignored, per currency");
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [gauge, text] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
-    let whole = (lowest * Decimal::from(100))
-        .round()
-        .clamp(Decimal::ZERO, Decimal::from(100));
-    let percent_value = whole.to_u16().unwrap_or(0);
-    let style = if lowest >= Decimal::ONE {
-        app.theme.good()
-    } else {
-        app.theme.gauge()
-    };
-    frame.render_widget(
-        Gauge::default()
-            .percent(percent_value)
-            .label(percent(lowest))
-            .gauge_style(style),
-        gauge,
-    );
-    // Per currency, because amounts in different currencies are never added:
-    // "USD 5,840.34 of 13,162.78 (44.3%) · CAD 0.00 of 310.57 (0.0%)".
-    let each: Vec<String> = coverage
-        .total
+    let totals: Vec<_> = coverage.total.iter().collect();
+    let gauge_rows = totals.len().clamp(1, MAX_GAUGES);
+    let mut rows = vec![Constraint::Length(1); gauge_rows];
+    rows.push(Constraint::Length(2));
+    let areas = Layout::vertical(rows).split(inner);
+    if totals.is_empty() {
+        frame.render_widget(
+            Paragraph::new(
+                "Nothing imported yet: press 2 to import a vendor export and a PSA export.",
+            ),
+            areas[0],
+        );
+        return;
+    }
+    for (total, row) in totals.iter().take(MAX_GAUGES).zip(areas.iter()) {
+        let share = coverage.share(&total.currency).unwrap_or_default();
+        let covered = coverage
+            .mapped
+            .get(&total.currency)
+            .amount
+            .saturating_add(coverage.ignored.get(&total.currency).amount);
+        let whole = (share * Decimal::from(100))
+            .round()
+            .clamp(Decimal::ZERO, Decimal::from(100));
+        let style = if share >= Decimal::ONE {
+            app.theme.good()
+        } else {
+            app.theme.gauge()
+        };
+        // "USD 50.5% · 6,653.04 of 13,162.78"
+        let label = format!(
+            "{} {} · {} of {}",
+            total.currency.code(),
+            percent(share),
+            amount(covered),
+            amount(total.amount)
+        );
+        frame.render_widget(
+            Gauge::default()
+                .percent(whole.to_u16().unwrap_or(0))
+                .label(label)
+                .gauge_style(style),
+            *row,
+        );
+    }
+    let more: Vec<String> = totals
         .iter()
-        .map(|total| {
-            let code = total.currency.code();
-            let covered = coverage
-                .mapped
-                .get(&total.currency)
-                .amount
-                .saturating_add(coverage.ignored.get(&total.currency).amount);
-            let share = coverage
-                .share(&total.currency)
-                .map(percent)
-                .unwrap_or_else(|| "no spend".to_string());
-            format!(
-                "{code} {} of {} ({share})",
-                amount(covered),
-                amount(total.amount)
-            )
+        .skip(MAX_GAUGES)
+        .filter_map(|total| {
+            Some(format!(
+                "{} {}",
+                total.currency.code(),
+                percent(coverage.share(&total.currency)?)
+            ))
         })
         .collect();
-    let verdict = if coverage.total.is_empty() {
-        "Nothing imported yet: import a vendor export and a PSA export.".to_string()
-    } else if lowest >= Decimal::ONE {
-        format!("{}: full coverage.", each.join(" · "))
+    let mut explanation = if lowest >= Decimal::ONE {
+        "Full coverage: every vendor line is compared.".to_string()
     } else {
-        format!(
-            "{}: gaps can only be trusted at full coverage.",
-            each.join(" · ")
-        )
+        "Spend counts as covered when both its customer and its product are mapped (or ignored). Gaps are trusted only at full coverage.".to_string()
     };
-    frame.render_widget(Paragraph::new(verdict), text);
+    if !more.is_empty() {
+        explanation = format!("Also {}. {explanation}", more.join(", "));
+    }
+    frame.render_widget(
+        Paragraph::new(Span::styled(explanation, app.theme.muted()))
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+        areas[gauge_rows],
+    );
 }
 
 fn draw_unmapped(
@@ -117,19 +179,26 @@ fn draw_unmapped(
     app: &App,
     area: Rect,
     title: &str,
-    top: &[(String, Money)],
+    top: &[Unmapped],
     count: usize,
 ) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!("{title} ({count})"));
+    let widths = [
+        Constraint::Length(4),
+        Constraint::Min(6),
+        Constraint::Length(13),
+    ];
+    let name_width = flexible_width(area, &[4, 13]);
     let rows: Vec<Row> = top
         .iter()
         .take(usize::from(area.height.saturating_sub(2)))
-        .map(|(name, spend)| {
+        .map(|item| {
             Row::new(vec![
-                Cell::from(strip_control(name)),
-                Cell::from(money(spend)),
+                Cell::from(badge(&item.system)),
+                Cell::from(fit_middle(&item.name, name_width)),
+                Cell::from(money(&item.spend)),
             ])
         })
         .collect();
@@ -141,7 +210,7 @@ fn draw_unmapped(
         );
         return;
     }
-    let table = Table::new(rows, [Constraint::Min(6), Constraint::Length(13)]).block(block);
+    let table = Table::new(rows, widths).block(block);
     frame.render_widget(table, area);
 }
 
@@ -157,6 +226,12 @@ fn draw_gap_totals(frame: &mut Frame, app: &App, area: Rect) {
         overview.clients_over_threshold, app.threshold
     );
     let block = Block::default().borders(Borders::ALL).title(title);
+    let currencies: Vec<Currency> = overview
+        .coverage
+        .total
+        .iter()
+        .map(|total| total.currency.clone())
+        .collect();
     let rows: Vec<Row> = overview
         .gap_totals
         .iter()
@@ -172,7 +247,7 @@ fn draw_gap_totals(frame: &mut Frame, app: &App, area: Rect) {
             Row::new(vec![
                 Cell::from(kind.as_str()),
                 Cell::from(count.to_string()),
-                Cell::from(moneys(value)),
+                Cell::from(moneys(value, &currencies)),
             ])
             .style(style)
         })
@@ -189,7 +264,8 @@ fn draw_gap_totals(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(table, area);
 }
 
-fn draw_sources(frame: &mut Frame, app: &App, area: Rect) {
+/// The current imports: which export, which side, which period, how many rows, and when.
+pub(super) fn draw_sources(frame: &mut Frame, app: &App, area: Rect) {
     let block = Block::default().borders(Borders::ALL).title("Sources");
     if app.overview.sources.is_empty() {
         frame.render_widget(Paragraph::new("No imports yet.").block(block), area);
@@ -197,13 +273,14 @@ fn draw_sources(frame: &mut Frame, app: &App, area: Rect) {
     }
     let header =
         Row::new(vec!["source", "side", "period", "rows", "imported"]).style(app.theme.title());
+    let name_width = flexible_width(area, &[6, 7, 7, 10]);
     let rows: Vec<Row> = app
         .overview
         .sources
         .iter()
         .map(|source| {
             Row::new(vec![
-                strip_control(&source.name),
+                fit_middle(&source.name, name_width),
                 source.side.to_string(),
                 source.period.clone(),
                 source.rows.to_string(),
