@@ -92,6 +92,15 @@ fn help_overlay() {
 }
 
 #[test]
+fn gaps_help_explains_each_kind() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    act(&mut app, Action::ShowScreen(Screen::Gaps));
+    act(&mut app, Action::ToggleHelp);
+    snapshot_both("gaps_help", &app);
+}
+
+#[test]
 fn client_search() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));

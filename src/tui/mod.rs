@@ -15,6 +15,7 @@ pub mod app;
 pub mod cursor;
 pub mod export_screen;
 pub mod gap_screen;
+pub mod guide;
 pub mod hit_map;
 pub mod import_screen;
 pub mod input;

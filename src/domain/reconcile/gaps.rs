@@ -52,6 +52,28 @@ impl GapKind {
         GapKind::ALL.into_iter().find(|kind| kind.as_str() == text)
     }
 
+    /// What the gap means and what to do about it, for a billing owner (help screens, report
+    /// legends).
+    pub fn advice(self) -> &'static str {
+        match self {
+            GapKind::Unbilled => {
+                "the vendor charges you for more seats than the PSA bills: raise the PSA quantity"
+            }
+            GapKind::Overbilled => {
+                "the PSA bills more seats than the vendor charges you: lower the PSA quantity, or find the missing subscription, before the client notices"
+            }
+            GapKind::Missing => {
+                "vendor seats with no PSA line at all: add the product to the client's agreement"
+            }
+            GapKind::Orphan => {
+                "a PSA licence line with no vendor subscription behind it: remove the line, or find the subscription"
+            }
+            GapKind::Price => {
+                "the PSA price is below the vendor cost: every seat loses money; update the price"
+            }
+        }
+    }
+
     /// True when the client is billed less than it should be (money the MSP is losing), false
     /// when billed more (a refund and trust risk).
     pub fn is_under_billing(self) -> bool {

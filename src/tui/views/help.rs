@@ -23,11 +23,31 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     );
     let inner = popup(frame, outer, &title);
     let sections = app.keymap.help(app.context());
-    let columns = Layout::horizontal(vec![
-        Constraint::Ratio(1, sections.len().max(1) as u32);
-        sections.len().max(1)
-    ])
-    .split(inner);
+    // The key columns take what their longest line needs; the guide to the screen (what it
+    // shows, what its marks mean, what to do next) gets the rest.
+    let mut widths: Vec<Constraint> = sections
+        .iter()
+        .map(|(title, entries)| {
+            // As drawn below: every label starts after the section's widest key.
+            let key_width = entries
+                .iter()
+                .map(|(keys, _)| keys.chars().count().min(14))
+                .max()
+                .unwrap_or(0);
+            let label_width = entries
+                .iter()
+                .map(|(_, label)| label.chars().count())
+                .max()
+                .unwrap_or(0);
+            let widest = (key_width + 1 + label_width).max(title.chars().count());
+            Constraint::Length(u16::try_from(widest + 2).unwrap_or(u16::MAX))
+        })
+        .collect();
+    widths.push(Constraint::Min(20));
+    let columns = Layout::horizontal(widths).split(inner);
+    if let Some(last) = columns.last() {
+        draw_guide(frame, app, *last);
+    }
     for ((title, entries), column) in sections.into_iter().zip(columns.iter()) {
         let mut lines = vec![Line::from(Span::styled(title, app.theme.title()))];
         let key_width = entries
@@ -44,4 +64,19 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         }
         frame.render_widget(Paragraph::new(lines), *column);
     }
+}
+
+fn draw_guide(frame: &mut Frame, app: &App, area: Rect) {
+    let mut lines = vec![Line::from(Span::styled(
+        format!("About {}", app.screen.title()),
+        app.theme.title(),
+    ))];
+    for paragraph in crate::tui::guide::guide(app.screen) {
+        lines.push(Line::from(paragraph));
+        lines.push(Line::from(""));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
+        area,
+    );
 }
