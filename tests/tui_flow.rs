@@ -418,3 +418,44 @@ fn the_import_screen_sets_the_options_the_cli_takes_as_flags() {
     act(&mut app, Action::ShowScreen(Screen::Clients));
     assert_eq!(app.screen, Screen::Clients);
 }
+
+#[test]
+fn gaps_sort_by_age_client_kind_and_vendor_and_a_search_narrows_them() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    act(&mut app, Action::ShowScreen(Screen::Gaps));
+    let clients = |app: &App| -> Vec<String> {
+        app.gaps
+            .table
+            .iter()
+            .filter_map(|row| match row {
+                billgap::tui::gap_screen::TableRow::Subtotal { client, .. } => Some(client.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    // By value: Northwind (135) before Contoso (120) before Fabrikam (110).
+    assert_eq!(clients(&app), ["Northwind Traders", "Contoso", "Fabrikam"]);
+    act(&mut app, Action::CycleSort); // oldest first: all are 0 days, so value decides
+    act(&mut app, Action::CycleSort); // by client
+    assert_eq!(clients(&app), ["Contoso", "Fabrikam", "Northwind Traders"]);
+    assert!(app.status.clone().expect("status").0.contains("by client"));
+    act(&mut app, Action::CycleSort); // by kind: unbilled, overbilled, missing
+    assert_eq!(clients(&app), ["Contoso", "Fabrikam", "Northwind Traders"]);
+    assert!(text(&render(&app, 80, 24)).contains("by kind"));
+    act(&mut app, Action::FilterQueue);
+    act(&mut app, Action::InputText("fabri".to_string()));
+    act(&mut app, Action::InputSubmit);
+    assert_eq!(clients(&app), ["Fabrikam"]);
+    act(&mut app, Action::FilterQueue);
+    if let Some(prompt) = app.prompt.as_mut() {
+        prompt.text.clear();
+    }
+    act(&mut app, Action::InputText("E3".to_string()));
+    act(&mut app, Action::InputSubmit);
+    assert_eq!(
+        clients(&app),
+        ["Northwind Traders"],
+        "a product name matches too"
+    );
+}

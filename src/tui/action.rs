@@ -125,6 +125,8 @@ pub enum Action {
     ToggleClientFilter,
     /// Show only clients over the threshold, or everyone.
     ToggleOverThreshold,
+    /// Cycle the order of the gap table: value, age, client, kind, vendor.
+    CycleSort,
     /// Raise the per-client threshold by one step.
     RaiseThreshold,
     /// Lower the per-client threshold by one step.
@@ -214,6 +216,7 @@ bindable! {
     "cycle_kind" => Action::CycleKindFilter, "kind filter";
     "client_filter" => Action::ToggleClientFilter, "this client";
     "over_threshold" => Action::ToggleOverThreshold, "over threshold only";
+    "sort" => Action::CycleSort, "sort";
     "raise_threshold" => Action::RaiseThreshold, "threshold +";
     "lower_threshold" => Action::LowerThreshold, "threshold -";
     "edit_threshold" => Action::EditThreshold, "set threshold";

@@ -42,9 +42,54 @@ pub enum TableRow {
     Gap(usize),
 }
 
+/// The order of the gap table. Gaps stay grouped under their client; the order applies to the
+/// groups (by their first gap) and to the gaps within each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GapSort {
+    /// Largest absolute monthly value first (the default: work the money first).
+    #[default]
+    Value,
+    /// Oldest first: the gaps that have cost the most days.
+    Age,
+    /// Clients alphabetically.
+    Client,
+    /// By kind: unbilled, overbilled, missing, orphan, price.
+    Kind,
+    /// By vendor system, then value.
+    Vendor,
+}
+
+impl GapSort {
+    /// The next order in the cycle.
+    pub fn next(self) -> GapSort {
+        match self {
+            GapSort::Value => GapSort::Age,
+            GapSort::Age => GapSort::Client,
+            GapSort::Client => GapSort::Kind,
+            GapSort::Kind => GapSort::Vendor,
+            GapSort::Vendor => GapSort::Value,
+        }
+    }
+
+    /// How the order reads in the title and the status line.
+    pub fn label(self) -> &'static str {
+        match self {
+            GapSort::Value => "by value",
+            GapSort::Age => "oldest first",
+            GapSort::Client => "by client",
+            GapSort::Kind => "by kind",
+            GapSort::Vendor => "by vendor",
+        }
+    }
+}
+
 /// The gap screen's state.
 #[derive(Debug, Clone, Default)]
 pub struct GapsScreen {
+    /// The order of groups and gaps.
+    pub sort: GapSort,
+    /// Only gaps whose client or product name contains this text (any case).
+    pub text_filter: String,
     /// Every gap at the current threshold.
     pub rows: Vec<GapRow>,
     /// Only this kind, or every kind.
@@ -94,6 +139,7 @@ impl GapsScreen {
     /// Rebuilds `table` from `rows` and the filters: clients by the size of their gaps, largest
     /// first, each with a subtotal row and then its gaps by absolute value.
     pub fn rebuild(&mut self) {
+        let needle = self.text_filter.trim().to_lowercase();
         let mut groups: Vec<(&SourceKey, &str, Vec<usize>)> = Vec::new();
         let mut group_of: HashMap<&SourceKey, usize> = HashMap::new();
         for (index, row) in self.rows.iter().enumerate() {
@@ -103,7 +149,10 @@ impl GapsScreen {
                     .client_filter
                     .as_ref()
                     .is_none_or(|(key, _)| *key == gap.company)
-                && (!self.over_only || row.over_threshold);
+                && (!self.over_only || row.over_threshold)
+                && (needle.is_empty()
+                    || gap.company_name.to_lowercase().contains(&needle)
+                    || gap.product_name.to_lowercase().contains(&needle));
             if !kept {
                 continue;
             }
@@ -116,8 +165,21 @@ impl GapsScreen {
             }
         }
         let size = |index: &usize| self.rows.get(*index).map_or(Decimal::ZERO, magnitude);
+        let sort = self.sort;
+        let order = |a: &usize, b: &usize| -> std::cmp::Ordering {
+            let (Some(x), Some(y)) = (self.rows.get(*a), self.rows.get(*b)) else {
+                return std::cmp::Ordering::Equal;
+            };
+            let by_value = size(b).cmp(&size(a));
+            match sort {
+                GapSort::Value | GapSort::Client => by_value,
+                GapSort::Age => y.gap.age_days.cmp(&x.gap.age_days).then(by_value),
+                GapSort::Kind => kind_rank(x).cmp(&kind_rank(y)).then(by_value),
+                GapSort::Vendor => vendor_of(x).cmp(vendor_of(y)).then(by_value),
+            }
+        };
         for group in &mut groups {
-            group.2.sort_by_key(|index| std::cmp::Reverse(size(index)));
+            group.2.sort_by(&order);
         }
         let group_size = |indices: &[usize]| {
             indices
@@ -129,7 +191,20 @@ impl GapsScreen {
             .into_iter()
             .map(|(_, client, indices)| (group_size(&indices), client.to_string(), indices))
             .collect();
-        groups.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        groups.sort_by(|a, b| {
+            let by_value = b.0.cmp(&a.0);
+            let first = |group: &(Decimal, String, Vec<usize>)| group.2.first().copied();
+            let by_first = match (first(a), first(b)) {
+                (Some(x), Some(y)) => order(&x, &y),
+                _ => std::cmp::Ordering::Equal,
+            };
+            match sort {
+                GapSort::Value => by_value,
+                GapSort::Client => a.1.to_lowercase().cmp(&b.1.to_lowercase()),
+                GapSort::Age | GapSort::Kind | GapSort::Vendor => by_first.then(by_value),
+            }
+            .then_with(|| a.1.cmp(&b.1))
+        });
         let mut table = Vec::with_capacity(self.rows.len() + groups.len());
         for (_, client, indices) in groups {
             let mut total = MoneyByCurrency::default();
@@ -153,6 +228,23 @@ impl GapsScreen {
         self.table = table;
         self.selected = shift(self.selected, 0, self.table.len());
     }
+}
+
+/// Where a gap's kind comes in the display order of kinds.
+fn kind_rank(row: &GapRow) -> usize {
+    GapKind::ALL
+        .iter()
+        .position(|kind| *kind == row.gap.gap.kind)
+        .unwrap_or(GapKind::ALL.len())
+}
+
+/// The vendor system behind a gap ("" for an orphan, which has none), for sorting by vendor.
+fn vendor_of(row: &GapRow) -> &str {
+    row.gap
+        .gap
+        .vendor_sources
+        .first()
+        .map_or("", |(customer, _)| customer.system.as_str())
 }
 
 /// A gap's absolute monthly value; unpriced gaps count as zero, as in the domain's ordering.
@@ -211,6 +303,24 @@ impl GapsScreen {
                 }
                 self.selected = 0;
                 self.rebuild();
+            }
+            Action::CycleSort => {
+                self.sort = self.sort.next();
+                self.selected = 0;
+                self.rebuild();
+                return Ok(ScreenOutcome::say(
+                    format!("Gaps sorted {}.", self.sort.label()),
+                    Tone::Info,
+                ));
+            }
+            Action::FilterQueue => {
+                return Ok(ScreenOutcome {
+                    prompt: Some(crate::tui::input::Prompt::new(
+                        crate::tui::input::PromptKind::QueueFilter,
+                        self.text_filter.clone(),
+                    )),
+                    ..ScreenOutcome::default()
+                });
             }
             Action::ToggleOverThreshold => {
                 self.over_only = !self.over_only;

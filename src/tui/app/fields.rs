@@ -74,6 +74,11 @@ impl App {
                     self.follow(outcome)?;
                 }
             }
+            Submitted::QueueFilter(text) if self.screen == Screen::Gaps => {
+                self.gaps.text_filter = text;
+                self.gaps.selected = 0;
+                self.gaps.rebuild();
+            }
             Submitted::QueueFilter(text) => {
                 if let Some((screen, workspace)) = self.mapping_and_workspace() {
                     screen.text_filter = text;

@@ -85,9 +85,15 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) -> Option<ListHit> {
     } else {
         ""
     };
+    let search = if gaps.text_filter.is_empty() {
+        String::new()
+    } else {
+        format!(" · \"{}\"", strip_control(&gaps.text_filter))
+    };
     let title = format!(
-        "Gaps · threshold {} · {kind} · {client}{over}{pending}",
-        app.threshold
+        "Gaps · threshold {} · {kind} · {client}{over} · {}{search}{pending}",
+        app.threshold,
+        gaps.sort.label()
     );
     let block = Block::default().borders(Borders::ALL).title(title);
     let nothing_compared = app.overview.verdict == Some(Verdict::NothingCompared);
