@@ -16,6 +16,18 @@ pub fn render(report: &Report) -> String {
         report.psa_period.as_deref().unwrap_or("none")
     );
     let _ = writeln!(out, "Verdict: {}", report.verdict_sentence());
+    for stake in crate::domain::stake::money_at_stake(report) {
+        let year = crate::domain::stake::Stake::yearly;
+        let _ = writeln!(
+            out,
+            "At stake ({code}): revenue not billed {:.2} {code}/month ({:.2} {code}/year), refund risk {:.2} {code}/month ({:.2} {code}/year)",
+            stake.revenue_not_billed,
+            year(stake.revenue_not_billed),
+            stake.refund_risk,
+            year(stake.refund_risk),
+            code = stake.currency.code(),
+        );
+    }
     for warning in &report.warnings {
         let _ = writeln!(out, "Warning: {warning}");
     }

@@ -15,4 +15,5 @@ pub mod normalize;
 pub mod positions;
 pub mod reconcile;
 pub mod report;
+pub mod stake;
 pub mod text;

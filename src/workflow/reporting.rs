@@ -196,6 +196,8 @@ pub struct Overview {
     pub unmapped_product_count: usize,
     /// Per kind of gap: count and value.
     pub gap_totals: Vec<GapTotal>,
+    /// The money at stake per currency: revenue not billed and refund risk, per month.
+    pub stake: Vec<crate::domain::stake::Stake>,
     /// Clients whose gaps are over their threshold.
     pub clients_over_threshold: usize,
     /// The current imports.
@@ -395,6 +397,7 @@ impl Workspace {
         };
         if let Some(report) = &latest {
             overview.gap_totals = gap_totals(&report.gaps);
+            overview.stake = crate::domain::stake::money_at_stake(report);
             overview.clients_over_threshold = report
                 .clients
                 .iter()

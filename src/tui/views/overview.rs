@@ -23,9 +23,17 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .iter()
         .count()
         .clamp(1, MAX_GAUGES);
+    // On a narrow terminal the gap totals sit in the bottom row, which needs the height more.
+    // On a wide one they sit in the middle row, which grows to hold every line of them.
+    let gap_lines = 2 + 5 + 2 * app.overview.stake.len() as u16;
+    let middle_rows = if area.width < WIDE {
+        7
+    } else {
+        gap_lines.clamp(8, 13)
+    };
     let [coverage, middle, bottom] = Layout::vertical([
         Constraint::Length(gauges as u16 + 4),
-        Constraint::Length(8),
+        Constraint::Length(middle_rows),
         Constraint::Min(4),
     ])
     .areas(area);
@@ -81,7 +89,7 @@ const WIDE: u16 = 110;
 fn bottom_panes(bottom: Rect, narrow: bool) -> [Rect; 3] {
     if narrow {
         let [gaps, changes] =
-            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+            Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)])
                 .areas(bottom);
         [gaps, Rect::default(), changes]
     } else {
@@ -252,16 +260,47 @@ fn draw_gap_totals(frame: &mut Frame, app: &App, area: Rect) {
             .style(style)
         })
         .collect();
+    // The money at stake first, per currency, per month and per year: what the review is
+    // worth. Then the count and value per kind.
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let yearly = |monthly| amount(crate::domain::stake::Stake::yearly(monthly));
+    let stake: Vec<Line> = overview
+        .stake
+        .iter()
+        .flat_map(|stake| {
+            let code = stake.currency.code();
+            [
+                ("not billed ", stake.revenue_not_billed),
+                ("refund risk", stake.refund_risk),
+            ]
+            .map(|(label, monthly)| {
+                Line::from(Span::styled(
+                    format!(
+                        "{label} {} {code}/mo · {}/yr",
+                        amount(monthly),
+                        yearly(monthly)
+                    ),
+                    app.theme.title(),
+                ))
+            })
+        })
+        .collect();
+    let [stake_area, kinds_area] = Layout::vertical([
+        Constraint::Length(u16::try_from(stake.len()).unwrap_or(u16::MAX)),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(stake), stake_area);
     let table = Table::new(
         rows,
         [
-            Constraint::Length(10),
+            Constraint::Length(11),
             Constraint::Length(3),
             Constraint::Min(6),
         ],
-    )
-    .block(block);
-    frame.render_widget(table, area);
+    );
+    frame.render_widget(table, kinds_area);
 }
 
 /// The current imports: which export, which side, which period, how many rows, and when.
