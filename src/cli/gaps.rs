@@ -50,6 +50,11 @@ pub struct ReportArgs {
     /// Compare with saved review number N (a `billgap check` run).
     #[arg(long, value_name = "N")]
     pub since_run: Option<i64>,
+    /// For `--format csv`: which table the file holds, one row type per file: `gaps` (one row
+    /// per gap, new, worse, still open or fixed), `clients` (totals against thresholds) or
+    /// `coverage` (vendor spend mapped, per currency).
+    #[arg(long, value_name = "TABLE", default_value = "gaps")]
+    pub what: crate::export::CsvTable,
 }
 
 /// Arguments of `billgap threshold`.
@@ -88,7 +93,22 @@ pub fn report(database: &Path, args: &ReportArgs) -> color_eyre::Result<Outcome>
         (None, Some(day)) => Baseline::OnOrBefore(day),
         (None, None) => Baseline::Latest,
     };
-    let report = workspace.write_report(args.format, &args.output, None, baseline)?;
+    let report = match (args.format, args.what) {
+        (_, crate::export::CsvTable::Gaps) => {
+            workspace.write_report(args.format, &args.output, None, baseline)?
+        }
+        (ExportFormat::Csv, table) => {
+            let report = workspace.report_against(None, baseline)?;
+            crate::export::write_atomically(&args.output, |out| {
+                crate::export::write_csv_table(&report, table, out)
+            })?;
+            report
+        }
+        (format, _) => color_eyre::eyre::bail!(
+            "--what chooses a CSV table; the {} report holds every table already",
+            format.extension()
+        ),
+    };
     eprintln!(
         "wrote the {} report to {} ({} gaps; {})",
         args.format.extension(),

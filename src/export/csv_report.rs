@@ -1,17 +1,49 @@
-//! The CSV report: one table, one `record` column to tell coverage, client and gap rows apart,
-//! so that a spreadsheet can filter it without a second file.
+//! The CSV reports: one row type per file, so that SUM in a spreadsheet adds like with like.
+//! The gap report (the default) has one row per gap, current or fixed since the baseline; the
+//! client totals and the coverage are their own files (`--what clients|coverage`).
 
 use super::error::ExportError;
 use super::formula::neutralise_formula;
+use super::sections::{Delta, SectionKind, cost_to_date, fixed_cost_to_date, fixed_value};
 use crate::domain::money::Money;
 use crate::domain::reconcile::coverage_percent;
 use crate::domain::report::Report;
 use std::io::Write;
 
-/// The columns, in order. Each money column has its currency beside it, because a gap's value
-/// (PSA price) and cost (vendor cost) can be in different currencies.
-const HEADER: [&str; 24] = [
-    "record",
+/// Which table a CSV report holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CsvTable {
+    /// One row per gap: new, worse and still open now, and fixed since the baseline.
+    #[default]
+    Gaps,
+    /// One row per client and currency: its gap total, net and absolute, against its threshold.
+    Clients,
+    /// One row per currency: vendor spend, how much of it is mapped or ignored, and the share.
+    Coverage,
+}
+
+impl std::str::FromStr for CsvTable {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "gaps" => Ok(CsvTable::Gaps),
+            "clients" => Ok(CsvTable::Clients),
+            "coverage" => Ok(CsvTable::Coverage),
+            other => Err(format!(
+                "unknown CSV table '{other}': use gaps, clients or coverage"
+            )),
+        }
+    }
+}
+
+/// The gap columns, in order. Each money column has its currency beside it, because a gap's
+/// value (PSA price) and cost (vendor cost) can be in different currencies.
+const GAP_COLUMNS: [&str; 27] = [
+    "generated_on",
+    "vendor_period",
+    "psa_period",
+    "section",
+    "status",
     "company_id",
     "company",
     "product_id",
@@ -22,34 +54,37 @@ const HEADER: [&str; 24] = [
     "psa_seats",
     "delta",
     "currency",
-    "unit_price",
+    "psa_unit_price",
     "value",
     "cost_currency",
-    "unit_cost",
+    "vendor_unit_cost",
     "cost",
     "price_basis",
-    "coverage",
     "over_threshold",
-    "threshold",
     "first_seen",
+    "last_seen",
     "age_days",
     "cost_to_date",
-    "status",
+    "vendor_keys",
 ];
 
 /// One output row, filled by column name so that no value can land in the wrong column.
-struct Row([String; HEADER.len()]);
+struct Row<'a> {
+    columns: &'a [&'a str],
+    cells: Vec<String>,
+}
 
-impl Row {
-    fn new(record: &str) -> Row {
-        let mut row = Row(Default::default());
-        row.set("record", record.to_string());
-        row
+impl<'a> Row<'a> {
+    fn new(columns: &'a [&'a str]) -> Row<'a> {
+        Row {
+            columns,
+            cells: vec![String::new(); columns.len()],
+        }
     }
 
     fn set(&mut self, column: &str, value: String) {
-        if let Some(index) = HEADER.iter().position(|name| *name == column) {
-            self.0[index] = value;
+        if let Some(index) = self.columns.iter().position(|name| *name == column) {
+            self.cells[index] = value;
         }
     }
 
@@ -63,7 +98,7 @@ impl Row {
     fn money(&mut self, currency_column: &str, amount_column: &str, money: Option<&Money>) {
         if let Some(money) = money {
             self.set(currency_column, money.currency.code().to_string());
-            let amount = if amount_column.starts_with("unit_") {
+            let amount = if amount_column.contains("unit_") {
                 money.amount.normalize().to_string()
             } else {
                 format!("{:.2}", money.amount)
@@ -73,60 +108,185 @@ impl Row {
     }
 }
 
+/// Writes the gap table (the CSV report).
 pub(super) fn write(report: &Report, out: &mut dyn Write) -> Result<(), ExportError> {
+    write_table(report, CsvTable::Gaps, out)
+}
+
+/// Writes one of the CSV tables.
+pub fn write_table(
+    report: &Report,
+    table: CsvTable,
+    out: &mut dyn Write,
+) -> Result<(), ExportError> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(HEADER)?;
-    for total in report.coverage.total.iter() {
-        let mut row = Row::new("coverage");
-        row.money("currency", "value", Some(&total));
-        if let Some(share) = report.coverage.share(&total.currency) {
-            row.set("coverage", coverage_percent(share));
-        }
-        writer.write_record(&row.0)?;
-    }
-    for client in &report.clients {
-        for money in client.absolute_value.iter() {
-            let mut row = Row::new("client");
-            row.text("company_id", &client.company.key);
-            row.text("company", &client.company_name);
-            row.money("currency", "value", Some(&money));
-            row.set("over_threshold", client.over_threshold.to_string());
-            row.set("threshold", client.threshold.to_string());
-            writer.write_record(&row.0)?;
-        }
-    }
-    for tracked in &report.gaps {
-        let gap = &tracked.gap;
-        let mut row = Row::new("gap");
-        row.text("company_id", &gap.company.key);
-        row.text("company", &gap.company_name);
-        row.text("product_id", &gap.product.key);
-        row.text("product", &gap.product_name);
-        row.set("term", gap.term.as_str().to_string());
-        row.set("kind", gap.kind.as_str().to_string());
-        row.set("vendor_seats", gap.vendor_seats.normalize().to_string());
-        row.set("psa_seats", gap.psa_seats.normalize().to_string());
-        row.set("delta", gap.delta.normalize().to_string());
-        row.money("currency", "unit_price", gap.unit_price.as_ref());
-        row.money("currency", "value", gap.value.as_ref());
-        row.money("cost_currency", "unit_cost", gap.unit_cost.as_ref());
-        row.money("cost_currency", "cost", gap.cost.as_ref());
-        let basis = serde_json::to_value(gap.price_basis)?;
-        row.set(
-            "price_basis",
-            basis.as_str().unwrap_or_default().to_string(),
-        );
-        row.set(
-            "over_threshold",
-            report.is_over_threshold(tracked).to_string(),
-        );
-        row.set("first_seen", tracked.first_seen.to_string());
-        row.set("age_days", tracked.age_days.to_string());
-        row.set("cost_to_date", tracked.accumulated.to_string());
-        row.set("status", tracked.status.as_str().to_string());
-        writer.write_record(&row.0)?;
+    match table {
+        CsvTable::Gaps => write_gaps(report, &mut writer)?,
+        CsvTable::Clients => write_clients(report, &mut writer)?,
+        CsvTable::Coverage => write_coverage(report, &mut writer)?,
     }
     writer.flush()?;
+    Ok(())
+}
+
+fn write_gaps(
+    report: &Report,
+    writer: &mut csv::Writer<&mut dyn Write>,
+) -> Result<(), ExportError> {
+    writer.write_record(GAP_COLUMNS)?;
+    let stamp = |row: &mut Row| {
+        row.set("generated_on", report.generated_on.to_string());
+        row.set(
+            "vendor_period",
+            report.vendor_period.clone().unwrap_or_default(),
+        );
+        row.set("psa_period", report.psa_period.clone().unwrap_or_default());
+    };
+    let delta = Delta::of(report);
+    for kind in [SectionKind::New, SectionKind::Worse, SectionKind::StillOpen] {
+        for tracked in delta.gaps(kind) {
+            let gap = &tracked.gap;
+            let mut row = Row::new(&GAP_COLUMNS);
+            stamp(&mut row);
+            row.set("section", kind.label().to_string());
+            row.set("status", tracked.status.as_str().to_string());
+            row.text("company_id", &gap.company.key);
+            row.text("company", &gap.company_name);
+            row.text("product_id", &gap.product.key);
+            row.text("product", &gap.product_name);
+            row.set("term", gap.term.as_str().to_string());
+            row.set("kind", gap.kind.as_str().to_string());
+            row.set("vendor_seats", gap.vendor_seats.normalize().to_string());
+            row.set("psa_seats", gap.psa_seats.normalize().to_string());
+            row.set("delta", gap.delta.normalize().to_string());
+            row.money("currency", "psa_unit_price", gap.unit_price.as_ref());
+            row.money("currency", "value", gap.value.as_ref());
+            row.money("cost_currency", "vendor_unit_cost", gap.unit_cost.as_ref());
+            row.money("cost_currency", "cost", gap.cost.as_ref());
+            let basis = serde_json::to_value(gap.price_basis)?;
+            row.set(
+                "price_basis",
+                basis.as_str().unwrap_or_default().to_string(),
+            );
+            row.set(
+                "over_threshold",
+                report.is_over_threshold(tracked).to_string(),
+            );
+            row.set("first_seen", tracked.first_seen.to_string());
+            row.set("last_seen", report.generated_on.to_string());
+            row.set("age_days", tracked.age_days.to_string());
+            row.money("currency", "cost_to_date", cost_to_date(tracked).as_ref());
+            let keys: Vec<String> = gap
+                .vendor_sources
+                .iter()
+                .map(|(customer, product)| format!("{customer} {product}"))
+                .collect();
+            row.text("vendor_keys", &keys.join("; "));
+            writer.write_record(&row.cells)?;
+        }
+    }
+    // Fixed gaps are gaps too: the row says what it was worth when last seen.
+    for prior in &delta.fixed {
+        let identity = &prior.identity;
+        let mut row = Row::new(&GAP_COLUMNS);
+        stamp(&mut row);
+        row.set("section", SectionKind::Fixed.label().to_string());
+        row.set("status", "resolved".to_string());
+        row.text("company_id", &identity.company.key);
+        row.text("company", &prior.company_name);
+        row.text("product_id", &identity.product.key);
+        row.text("product", &prior.product_name);
+        row.set("term", identity.term.as_str().to_string());
+        row.set("kind", identity.kind.as_str().to_string());
+        row.money("currency", "value", fixed_value(prior).as_ref());
+        row.set("first_seen", prior.first_seen.to_string());
+        row.set("last_seen", prior.last_seen.to_string());
+        row.money(
+            "currency",
+            "cost_to_date",
+            fixed_cost_to_date(prior).as_ref(),
+        );
+        writer.write_record(&row.cells)?;
+    }
+    Ok(())
+}
+
+const CLIENT_COLUMNS: [&str; 10] = [
+    "generated_on",
+    "company_id",
+    "company",
+    "currency",
+    "absolute_value",
+    "net_value",
+    "threshold",
+    "over_threshold",
+    "gaps",
+    "unpriced_gaps",
+];
+
+fn write_clients(
+    report: &Report,
+    writer: &mut csv::Writer<&mut dyn Write>,
+) -> Result<(), ExportError> {
+    writer.write_record(CLIENT_COLUMNS)?;
+    for client in &report.clients {
+        for absolute in client.absolute_value.iter() {
+            let mut row = Row::new(&CLIENT_COLUMNS);
+            row.set("generated_on", report.generated_on.to_string());
+            row.text("company_id", &client.company.key);
+            row.text("company", &client.company_name);
+            row.money("currency", "absolute_value", Some(&absolute));
+            let net = client.net_value.get(&absolute.currency);
+            row.set("net_value", format!("{:.2}", net.amount));
+            row.set("threshold", client.threshold.to_string());
+            row.set("over_threshold", client.over_threshold.to_string());
+            row.set("gaps", client.gap_count.to_string());
+            row.set("unpriced_gaps", client.unpriced_gaps.to_string());
+            writer.write_record(&row.cells)?;
+        }
+    }
+    Ok(())
+}
+
+const COVERAGE_COLUMNS: [&str; 7] = [
+    "generated_on",
+    "vendor_period",
+    "currency",
+    "vendor_spend",
+    "mapped",
+    "ignored",
+    "coverage",
+];
+
+fn write_coverage(
+    report: &Report,
+    writer: &mut csv::Writer<&mut dyn Write>,
+) -> Result<(), ExportError> {
+    writer.write_record(COVERAGE_COLUMNS)?;
+    let coverage = &report.coverage;
+    for total in coverage.total.iter() {
+        let mut row = Row::new(&COVERAGE_COLUMNS);
+        row.set("generated_on", report.generated_on.to_string());
+        row.set(
+            "vendor_period",
+            report.vendor_period.clone().unwrap_or_default(),
+        );
+        row.money("currency", "vendor_spend", Some(&total));
+        row.money(
+            "currency",
+            "mapped",
+            Some(&coverage.mapped.get(&total.currency)),
+        );
+        row.money(
+            "currency",
+            "ignored",
+            Some(&coverage.ignored.get(&total.currency)),
+        );
+        if let Some(share) = coverage.share(&total.currency) {
+            row.set("coverage", coverage_percent(share));
+        }
+        writer.write_record(&row.cells)?;
+    }
     Ok(())
 }
 
@@ -179,7 +339,7 @@ mod tests {
         let gap = reader
             .records()
             .map(|record| record.expect("row"))
-            .find(|record| &record[0] == "gap")
+            .next()
             .expect("a gap row");
         let cell = |name: &str| {
             let index = headers
@@ -189,6 +349,10 @@ mod tests {
             gap[index].to_string()
         };
         assert_eq!(cell("kind"), "unbilled");
+        assert_eq!(cell("section"), "new");
+        assert_eq!(cell("generated_on"), "2026-11-25");
+        assert_eq!(cell("psa_unit_price"), "25");
+        assert_eq!(cell("vendor_unit_cost"), "22");
         assert_eq!(
             (cell("currency"), cell("value")),
             ("EUR".into(), "50.00".into())

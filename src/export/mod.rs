@@ -15,6 +15,7 @@ mod markdown;
 pub mod sections;
 mod xlsx;
 
+pub use csv_report::{CsvTable, write_table as write_csv_table};
 pub use error::ExportError;
 pub use formula::neutralise_formula;
 
@@ -102,6 +103,15 @@ pub fn write_report_file(
     format: ExportFormat,
     path: &std::path::Path,
 ) -> Result<(), ExportError> {
+    write_atomically(path, |out| write_report(report, format, out))
+}
+
+/// Writes a file atomically with `write`: into a temporary file in the destination's folder,
+/// renamed over the destination only once complete.
+pub fn write_atomically(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
     let folder = path
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
@@ -109,7 +119,7 @@ pub fn write_report_file(
     let mut file = tempfile::NamedTempFile::new_in(folder)?;
     {
         let mut writer = std::io::BufWriter::new(file.as_file_mut());
-        write_report(report, format, &mut writer)?;
+        write(&mut writer)?;
         writer.flush()?;
     }
     file.persist(path).map_err(|error| error.error)?;
