@@ -459,3 +459,32 @@ fn gaps_sort_by_age_client_kind_and_vendor_and_a_search_narrows_them() {
         "a product name matches too"
     );
 }
+
+#[test]
+fn export_asks_before_replacing_a_file_it_did_not_write_this_time() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    assert!(app.export.path.contains("2026-11-02"), "named by the day");
+    let target = folder.path().join("existing.csv");
+    std::fs::write(&target, "last week's report").expect("write");
+    act(&mut app, Action::ShowScreen(Screen::Export));
+    act(&mut app, Action::EditPath);
+    if let Some(prompt) = app.prompt.as_mut() {
+        prompt.text = target.display().to_string();
+    }
+    act(&mut app, Action::InputSubmit);
+    act(&mut app, Action::WriteExport);
+    assert_eq!(
+        std::fs::read_to_string(&target).expect("read"),
+        "last week's report",
+        "the first press only asks"
+    );
+    assert!(app.status.clone().expect("status").0.contains("exists"));
+    act(&mut app, Action::WriteExport);
+    assert!(
+        std::fs::read_to_string(&target)
+            .expect("read")
+            .starts_with("generated_on"),
+        "the second press replaces it"
+    );
+}

@@ -102,6 +102,7 @@ impl App {
             hit_map: HitMap::default(),
         };
         app.threshold = app.workspace.default_threshold()?;
+        app.export = ExportScreen::for_day(app.workspace.today());
         app.reload()?;
         Ok(app)
     }

@@ -20,6 +20,8 @@ pub struct ExportScreen {
     pub waiting_for_gaps: bool,
     /// The last write: the path written, or why it failed.
     pub written: Option<Result<PathBuf, String>>,
+    /// An existing file the user was asked about: writing again to this path replaces it.
+    pub confirm_overwrite: Option<String>,
 }
 
 impl Default for ExportScreen {
@@ -29,11 +31,21 @@ impl Default for ExportScreen {
             path: "billgap-report.csv".to_string(),
             waiting_for_gaps: false,
             written: None,
+            confirm_overwrite: None,
         }
     }
 }
 
 impl ExportScreen {
+    /// The screen for a review on `today`: the default file is named by the day, so that this
+    /// week's report never lands on last week's.
+    pub fn for_day(today: chrono::NaiveDate) -> ExportScreen {
+        ExportScreen {
+            path: format!("billgap-report-{today}.csv"),
+            ..ExportScreen::default()
+        }
+    }
+
     /// The next format, with the path's extension following it.
     pub fn cycle_format(&mut self) {
         let index = ExportFormat::ALL
@@ -55,12 +67,28 @@ impl ExportScreen {
     /// them: the app calls this again when they arrive.
     pub fn write(&mut self, report: Option<Arc<Report>>, jobs: &mut Jobs) -> ScreenOutcome {
         self.waiting_for_gaps = report.is_none();
+        // Never replace a file silently: the first press on an existing file asks, the second
+        // (on the same path) replaces it.
+        if std::path::Path::new(&self.path).exists()
+            && self.confirm_overwrite.as_deref() != Some(self.path.as_str())
+        {
+            self.waiting_for_gaps = false;
+            self.confirm_overwrite = Some(self.path.clone());
+            return ScreenOutcome::say(
+                format!(
+                    "{} exists: write again to replace it, or change the path.",
+                    self.path
+                ),
+                Tone::Info,
+            );
+        }
         let Some(report) = report else {
             return ScreenOutcome::say(
                 "The gaps are being recalculated; the report is written as soon as they are ready.",
                 Tone::Info,
             );
         };
+        self.confirm_overwrite = None;
         let (format, path) = (self.format, PathBuf::from(&self.path));
         jobs.spawn("writing the report", move |_| {
             let result = crate::workflow::write_report_file(&report, format, &path)

@@ -36,6 +36,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Span::raw(export.format.extension()),
         ]),
         Line::from([vec![Span::styled("path       ", muted)], path].concat()),
+        Line::from(Span::styled(
+            if std::path::Path::new(&export.path).is_absolute() {
+                "           an existing file is replaced only after you confirm"
+            } else {
+                "           relative to the folder billgap was started in; an existing file is replaced only after you confirm"
+            },
+            muted,
+        )),
         Line::from(""),
         Line::from(vec![
             Span::styled("contents   ", muted),
