@@ -47,10 +47,16 @@ pub enum Command {
     /// List the export formats billgap knows.
     Formats,
     /// Confirm a mapping: a vendor customer is a PSA company, or a vendor product a PSA product.
+    #[command(args_conflicts_with_subcommands = true)]
     Map {
         /// What to map.
         #[command(subcommand)]
-        subject: mapping::MapSubject,
+        subject: Option<mapping::MapSubject>,
+        /// Apply every row of a mappings file (kind,vendor_system,vendor_key,term,psa_id,
+        /// reason,expires: the format of assets/sample/mappings.csv) as one undoable step.
+        /// Rows that disagree with a confirmed mapping are reported and left as they are.
+        #[arg(long, value_name = "FILE")]
+        from: Option<std::path::PathBuf>,
     },
     /// Say a suggested PSA company or product is wrong, so it is never suggested again.
     Reject {
@@ -120,6 +126,18 @@ pub enum Command {
     Doctor,
 }
 
+/// `billgap map --from FILE`: a spreadsheet of decisions, applied as one step.
+fn bulk_mapping(database: &std::path::Path, file: &std::path::Path) -> color_eyre::Result<Outcome> {
+    let mut workspace = workspace::open(database)?;
+    let outcome = workspace.map_from_file(file)?;
+    eprintln!("{}", outcome.sentence());
+    Ok(if outcome.conflicts.is_empty() {
+        Outcome::Done
+    } else {
+        Outcome::NeedsAction
+    })
+}
+
 /// Runs a parsed command line and returns the exit code.
 pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
     let database = cli
@@ -141,7 +159,18 @@ pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
     match command {
         Command::Import(args) => importing::run(&database, &args),
         Command::Formats => importing::list_formats(),
-        Command::Map { subject } => mapping::map(&database, subject),
+        Command::Map {
+            from: Some(file), ..
+        } => bulk_mapping(&database, &file),
+        Command::Map {
+            subject: Some(subject),
+            ..
+        } => mapping::map(&database, subject),
+        Command::Map { .. } => {
+            color_eyre::eyre::bail!(
+                "name what to map (`map client …`, `map product …`) or a file with --from"
+            )
+        }
         Command::Reject { subject } => mapping::reject(&database, subject),
         Command::Match(args) => mapping::match_queue(&database, &args),
         Command::MatchNames(args) => {

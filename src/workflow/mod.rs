@@ -14,6 +14,7 @@
 //! - reporting: reconcile into a report (coverage, verdict, warnings, ledger), the overview,
 //!   the drill-down, and writing a report file atomically.
 
+mod bulk_mapping;
 mod certain;
 mod checking;
 mod deciding;
@@ -27,6 +28,7 @@ mod session;
 mod suggestions;
 mod workspace;
 
+pub use bulk_mapping::BulkMappingOutcome;
 pub use certain::CertainMappings;
 pub use checking::{AlertSettings, CheckOutcome, PlannedMessage};
 pub use deciding::{DecisionOutcome, HistoryStep};
