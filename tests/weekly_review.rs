@@ -232,3 +232,41 @@ fn the_demo_says_its_database_is_temporary_or_keeps_it() {
     );
     assert!(out(&again).contains("already exists"), "{}", out(&again));
 }
+
+#[test]
+fn the_workbench_maps_to_a_catalogue_product_no_agreement_bills_yet() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = workbench(&sample_database(folder.path()));
+    act(&mut app, Action::ShowScreen(Screen::Products));
+    act(&mut app, Action::FilterQueue);
+    act(&mut app, Action::InputText("teams essentials".to_string()));
+    act(&mut app, Action::InputSubmit);
+    let entry = app
+        .products
+        .selected_entry()
+        .cloned()
+        .expect("Teams Essentials");
+    act(&mut app, Action::SearchTargets);
+    act(&mut app, Action::InputText("TEAMS-ESS".to_string()));
+    assert!(
+        app.products.search_results.is_empty(),
+        "no agreement bills it"
+    );
+    let popup = text(&render(&app, 80, 24));
+    assert!(popup.contains("catalogue product"), "{popup}");
+    act(&mut app, Action::InputSubmit);
+    let status = app.status.clone().expect("status").0;
+    assert!(status.contains("catalogue product"), "{status}");
+    let mapped = app
+        .workspace
+        .queue(
+            billgap::workflow::MappingKind::Product,
+            billgap::workflow::QueueFilter::Mapped,
+        )
+        .expect("queue");
+    assert!(
+        mapped.iter().any(|e| e.key == entry.key
+            && matches!(&e.state, billgap::workflow::MappingState::Mapped { target_key, .. } if target_key.key == "TEAMS-ESS")),
+        "{mapped:?}"
+    );
+}

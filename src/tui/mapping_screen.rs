@@ -39,6 +39,8 @@ pub struct MappingScreen {
     pub targets: Vec<Target>,
     /// Search results over `targets`, best first.
     pub search_results: Vec<Target>,
+    /// The text searched for, which names a catalogue product when nothing matches.
+    pub search_query: String,
     /// Index of the selected search result.
     pub search_selected: usize,
     /// The safe-band decisions a bulk accept would make, once counted.
@@ -58,6 +60,7 @@ impl MappingScreen {
             candidate: 0,
             targets: Vec::new(),
             search_results: Vec::new(),
+            search_query: String::new(),
             search_selected: 0,
             pending_bulk: None,
         }
@@ -211,6 +214,7 @@ impl MappingScreen {
 
     /// Ranks the PSA list against a query with the matcher's type-ahead.
     pub fn search(&mut self, query: &str) {
+        self.search_query = query.trim().to_string();
         let names: Vec<&str> = self
             .targets
             .iter()
@@ -231,6 +235,23 @@ impl MappingScreen {
     ) -> Result<ScreenOutcome, WorkflowError> {
         match self.search_results.get(self.search_selected).cloned() {
             Some(target) => self.choose(MappingChoice::Confirm(target.key), workspace),
+            // A PSA product that no agreement bills yet is still a product of the PSA's
+            // catalogue: mapping to it by its id is how a missing line is found and priced,
+            // exactly as `billgap map product … ID` does.
+            None if self.kind == MappingKind::Product && !self.search_query.is_empty() => {
+                let named = workspace.find_psa_product_or_catalogue(&self.search_query)?;
+                let mut outcome =
+                    self.choose(MappingChoice::Confirm(named.key.clone()), workspace)?;
+                if named.catalogue_only {
+                    if let Some((text, _)) = outcome.status.as_mut() {
+                        text.push_str(&format!(
+                            " ({} is a catalogue product no agreement bills yet: its seats show as missing until one does.)",
+                            named.key
+                        ));
+                    }
+                }
+                Ok(outcome)
+            }
             None => Ok(ScreenOutcome::say(
                 "Nothing matches that search.",
                 Tone::Info,

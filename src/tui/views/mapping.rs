@@ -290,5 +290,19 @@ pub fn draw_search(frame: &mut Frame, app: &App, area: Rect) {
             }
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines), list);
+    let lines = if lines.is_empty()
+        && screen.kind == crate::workflow::MappingKind::Product
+        && !screen.search_query.is_empty()
+    {
+        vec![Line::from(Span::styled(
+            format!(
+                "Enter maps to the PSA product id '{}': a catalogue product no agreement bills yet.",
+                strip_control(&screen.search_query)
+            ),
+            app.theme.muted(),
+        ))]
+    } else {
+        lines
+    };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), list);
 }
