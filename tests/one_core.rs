@@ -336,6 +336,12 @@ fn the_workbench_export_is_written_whole_or_not_at_all() {
     app.export.format = billgap::export::ExportFormat::Json;
     app.export.path = written.display().to_string();
     act(&mut app, Action::WriteExport);
+    assert_eq!(
+        std::fs::read_to_string(&written).expect("old"),
+        "old",
+        "an existing file is replaced only on the second press"
+    );
+    act(&mut app, Action::WriteExport);
     let content = std::fs::read_to_string(&written).expect("report");
     let parsed: serde_json::Value = serde_json::from_str(&content).expect("a whole JSON report");
     assert!(parsed["gaps"].is_array());

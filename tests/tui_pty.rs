@@ -133,6 +133,15 @@ fn demo_confirm_a_mapping_see_coverage_change_export_and_quit() {
         "confirming a client mapping changes coverage"
     );
 
+    // The README's tour: the demo leaves the safe band for `A`, which says how many first
+    // and accepts them on the second press.
+    press(b"A");
+    screen.wait_for("the safe band offer", |s| {
+        s.contains("suggestions are in the safe band")
+    });
+    press(b"A");
+    screen.wait_for("the safe band accepted", |s| s.contains("Accepted"));
+
     press(b"5");
     screen.wait_for("the gap screen", |s| s.contains("Gaps · threshold"));
 

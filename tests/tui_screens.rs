@@ -92,6 +92,15 @@ fn help_overlay() {
 }
 
 #[test]
+fn clients_mapped_name_their_psa_company() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    act(&mut app, Action::ShowScreen(Screen::Clients));
+    act(&mut app, Action::CycleQueueFilter);
+    snapshot_both("clients_mapped", &app);
+}
+
+#[test]
 fn gaps_help_explains_each_kind() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));

@@ -14,8 +14,13 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 /// Draws one mapping queue into `area`; returns where the queue's rows went.
 pub fn draw(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) -> Option<ListHit> {
-    // The queue gets the larger share on a narrow terminal: its names are what is decided.
-    let left_share = if area.width < 120 { 60 } else { 52 };
+    // The queue gets the larger share on a narrow terminal: its names are what is decided,
+    // and more again when it lists mappings to review, each with its PSA name.
+    let left_share = match (area.width < 120, screen.filter) {
+        (true, QueueFilter::Unmapped) => 60,
+        (true, _) => 68,
+        (false, _) => 52,
+    };
     let [left, right] = Layout::horizontal([
         Constraint::Percentage(left_share),
         Constraint::Percentage(100 - left_share),
@@ -67,18 +72,47 @@ fn draw_queue(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) 
     let badge_width = widest(&mut shown().map(|e| badge(&e.key.system)), 4, 7);
     let seat_width = widest(&mut shown().map(|e| seats(e.seats)), 5, 9);
     let fixed = [1, badge_width, seat_width, spend_width].map(|w| w as u16);
-    let name_width = flexible_width(area, &fixed);
+    // Reviewing mappings needs "vendor name → PSA name" on each row, not one row at a time:
+    // when a mapped row is in view, the name column shares its width with the PSA name.
+    let any_mapped = shown().any(|e| matches!(e.state, MappingState::Mapped { .. }));
+    let flexible = flexible_width(area, &fixed);
+    let target_text = |state: &MappingState| match state {
+        MappingState::Mapped { target_name, .. } => format!("→ {target_name}"),
+        MappingState::Ignored { reason, .. } => format!("ignored: {reason}"),
+        MappingState::Unmapped => String::new(),
+    };
+    let (name_width, target_width) = if any_mapped {
+        // Each side gets what its longest visible text needs, or a share in proportion.
+        let room = flexible.saturating_sub(1);
+        let want_name = widest(&mut shown().map(|e| e.name.clone()), 4, room);
+        let want_target = widest(&mut shown().map(|e| target_text(&e.state)), 4, room);
+        if want_name + want_target <= room {
+            (room - want_target, want_target)
+        } else {
+            let target = room * want_target / (want_name + want_target);
+            (room - target, target)
+        }
+    } else {
+        (flexible, 0)
+    };
+    let target_cell = |state: &MappingState| fit_middle(&target_text(state), target_width);
     let rows: Vec<Row> = shown()
         .enumerate()
         .map(|(offset, entry)| {
             let index = first + offset;
-            let row = Row::new(vec![
+            let mut cells = vec![
                 Cell::from(state_mark(&entry.state)),
                 Cell::from(badge(&entry.key.system)),
                 Cell::from(fit_middle(&entry.name, name_width)),
+            ];
+            if any_mapped {
+                cells.push(Cell::from(target_cell(&entry.state)));
+            }
+            cells.extend([
                 Cell::from(seats(entry.seats)),
                 Cell::from(moneys_in(&entry.spend, spend_width)),
             ]);
+            let row = Row::new(cells);
             if index == screen.selected {
                 row.style(app.theme.selected())
             } else {
@@ -97,14 +131,19 @@ fn draw_queue(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect) 
         );
         return None;
     }
-    let header = Row::new(vec!["", "from", "name", "seats", "spend"]).style(app.theme.title());
-    let widths = [
+    let mut header = vec!["", "from", "name"];
+    let mut widths = vec![
         Constraint::Length(fixed[0]),
         Constraint::Length(fixed[1]),
-        Constraint::Min(8),
-        Constraint::Length(fixed[2]),
-        Constraint::Length(fixed[3]),
+        Constraint::Length(u16::try_from(name_width).unwrap_or(u16::MAX)),
     ];
+    if any_mapped {
+        header.push("PSA");
+        widths.push(Constraint::Min(4));
+    }
+    header.extend(["seats", "spend"]);
+    widths.extend([Constraint::Length(fixed[2]), Constraint::Length(fixed[3])]);
+    let header = Row::new(header).style(app.theme.title());
     let drawn = u16::try_from(rows.len()).unwrap_or(u16::MAX);
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
     // Rows start under the block's border and the header row.
