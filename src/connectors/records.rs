@@ -1,0 +1,53 @@
+//! API records to lines, through the same format profile and seat rule as an import of the
+//! same source's export.
+//!
+//! A connector joins what the API spreads over several calls (a Pax8 subscription gets its
+//! product's `sku` and its company's name; a ConnectWise addition gets its agreement's company)
+//! into records with the API's own field names, then hands them to the importer's JSON reader
+//! under the source's profile. So a pulled record has exactly the key, seats, term and money of
+//! the same record imported from a file, and a mapping confirmed on a CSV import carries over.
+
+use crate::domain::lines::{Line, Period};
+use crate::domain::money::Currency;
+use crate::import::ImportOptions;
+use serde_json::Value;
+
+/// Reads joined records as the importer reads the same source's API JSON export.
+///
+/// `format` is the profile's JSON name (`pax8-json`); `period` files the lines under the month
+/// of the snapshot; `currency` is used for records that carry none. Fails with the record
+/// number and the field when a record cannot be read.
+pub fn lines_of(
+    source: &str,
+    format: &str,
+    records: &[Value],
+    period: Period,
+    currency: Option<Currency>,
+) -> Result<Vec<Line>, String> {
+    let folder = tempfile::tempdir()
+        .map_err(|error| format!("cannot create a temporary folder: {error}"))?;
+    // The importer reads files; the name shows in its errors as "<source>-pull.json:<record>".
+    let path = folder.path().join(format!("{source}-pull.json"));
+    let document = serde_json::to_vec(records).map_err(|error| error.to_string())?;
+    std::fs::write(&path, document)
+        .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+    let options = ImportOptions {
+        format: Some(format.to_string()),
+        period: Some(period),
+        currency,
+        ..ImportOptions::default()
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    crate::import::parse_file(&path, &options, &mut lines, &mut |_| {})
+        .map_err(|error| format!("{error} (record numbers count from 1 in the order pulled)"))?;
+    Ok(lines)
+}
+
+/// A text field of a JSON object, numbers included as their exact text.
+pub fn text_of(record: &Value, field: &str) -> Option<String> {
+    match record.get(field)? {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
