@@ -24,6 +24,10 @@ pub fn lines_of(
     period: Period,
     currency: Option<Currency>,
 ) -> Result<Vec<Line>, String> {
+    if records.is_empty() {
+        // Nothing to read; the caller refuses an empty pull in its own words.
+        return Ok(Vec::new());
+    }
     let folder = tempfile::tempdir()
         .map_err(|error| format!("cannot create a temporary folder: {error}"))?;
     // The importer reads files; the name shows in its errors as "<source>-pull.json:<record>".
