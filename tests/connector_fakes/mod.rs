@@ -362,6 +362,8 @@ pub struct ConnectWiseState {
     pub fail_page_id: Option<i64>,
     /// Make the next links point to another host.
     pub foreign_next: bool,
+    /// Answer the first request with 429 and this Retry-After.
+    pub throttle_first: Option<u64>,
     pub requests: usize,
 }
 
@@ -380,6 +382,7 @@ impl ConnectWiseState {
             page_cap: 1000,
             fail_page_id: None,
             foreign_next: false,
+            throttle_first: None,
             requests: 0,
         }
     }
@@ -425,6 +428,10 @@ pub fn connectwise(state: Arc<Mutex<ConnectWiseState>>) -> FakeApi {
                 401,
                 &json!({"code": "Unauthorized", "message": "Authentication failed"}),
             );
+        }
+        if let Some(seconds) = state.throttle_first.take() {
+            return Reply::json(429, &json!({"code": "TooManyRequests"}))
+                .with_header("Retry-After", &seconds.to_string());
         }
         let page_id = request.query("pageId").and_then(|p| p.parse::<i64>().ok());
         if page_id.is_some() && state.fail_page_id == page_id {
