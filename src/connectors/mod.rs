@@ -10,10 +10,11 @@
 //! - [`snapshot`]: the result, complete or not, and the errors;
 //! - [`records`]: joined API records to lines through the source's import profile.
 //!
-//! The connectors: [`pax8`] (vendor) and [`connectwise`] (PSA).
+//! The connectors: [`pax8`] (vendor), [`connectwise`] and [`halo`] (PSA).
 
 pub mod budget;
 pub mod connectwise;
+pub mod halo;
 pub mod http;
 pub mod oauth;
 pub mod pax8;
@@ -41,6 +42,10 @@ pub struct ApiSettings {
     pub audience: Option<String>,
     /// The ConnectWise company id (the one typed at login).
     pub company: Option<String>,
+    /// The Halo tenant of a hosted instance (added to the token URL as `?tenant=`).
+    pub tenant: Option<String>,
+    /// The OAuth scope (Halo: `all` unless set).
+    pub scope: Option<String>,
     /// The currency of records that carry none (ConnectWise additions often do not).
     pub currency: Option<String>,
     /// Records per page (each API caps it: Pax8 200, ConnectWise 1000).
@@ -88,30 +93,36 @@ pub enum Source {
     Pax8,
     /// ConnectWise Manage agreement additions (PSA).
     ConnectWise,
+    /// HaloPSA recurring invoice lines (PSA).
+    Halo,
 }
 
 impl Source {
     /// Every source with a connector.
-    pub const ALL: [Source; 2] = [Source::Pax8, Source::ConnectWise];
+    pub const ALL: [Source; 3] = [Source::Pax8, Source::ConnectWise, Source::Halo];
 
     /// The name on the command line and in the config: `pax8`, `connectwise`.
     pub fn name(self) -> &'static str {
         match self {
             Source::Pax8 => "pax8",
             Source::ConnectWise => "connectwise",
+            Source::Halo => "halo",
         }
     }
 
     /// The system its lines are stored under; the same as its export's.
     pub fn system(self) -> &'static str {
-        self.name()
+        match self {
+            Source::Halo => "halopsa",
+            other => other.name(),
+        }
     }
 
     /// The side it feeds.
     pub fn side(self) -> Side {
         match self {
             Source::Pax8 => Side::Vendor,
-            Source::ConnectWise => Side::Psa,
+            Source::ConnectWise | Source::Halo => Side::Psa,
         }
     }
 
@@ -120,6 +131,7 @@ impl Source {
         match self {
             Source::Pax8 => "pax8-json",
             Source::ConnectWise => "connectwise-additions-json",
+            Source::Halo => "halo-recurring-lines-json",
         }
     }
 
@@ -129,11 +141,12 @@ impl Source {
         match folded.as_str() {
             "pax8" => Ok(Source::Pax8),
             "connectwise" | "cwm" => Ok(Source::ConnectWise),
-            "partner_center" | "sherweb" | "ingram" | "autotask" | "halo" => Err(format!(
+            "halo" | "halopsa" => Ok(Source::Halo),
+            "partner_center" | "sherweb" | "ingram" | "autotask" => Err(format!(
                 "'{name}' has no API connector yet; import its export with `billgap import FILE`"
             )),
             _ => Err(format!(
-                "'{name}' is not a source billgap can pull: expected pax8 or connectwise"
+                "'{name}' is not a source billgap can pull: expected pax8, connectwise or halo"
             )),
         }
     }
@@ -152,6 +165,7 @@ pub fn pull(
     match source {
         Source::Pax8 => pax8::pull(settings, credentials, period, state, timing),
         Source::ConnectWise => connectwise::pull(settings, credentials, period, state, timing),
+        Source::Halo => halo::pull(settings, credentials, period, state, timing),
     }
 }
 
