@@ -229,7 +229,7 @@ fn pull_stores_one_source_and_says_what_it_spent() {
         "{stdout}"
     );
     assert!(stdout.contains("requests"), "the budget is shown: {stdout}");
-    let unknown = billgap(&fixture, &["pull", "autotask"]);
+    let unknown = billgap(&fixture, &["pull", "sherweb"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no API connector yet"));
 }

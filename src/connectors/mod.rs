@@ -10,8 +10,9 @@
 //! - [`snapshot`]: the result, complete or not, and the errors;
 //! - [`records`]: joined API records to lines through the source's import profile.
 //!
-//! The connectors: [`pax8`] (vendor), [`connectwise`] and [`halo`] (PSA).
+//! The connectors: [`pax8`] (vendor), [`connectwise`], [`autotask`] and [`halo`] (PSA).
 
+pub mod autotask;
 pub mod budget;
 pub mod connectwise;
 pub mod halo;
@@ -95,11 +96,18 @@ pub enum Source {
     ConnectWise,
     /// HaloPSA recurring invoice lines (PSA).
     Halo,
+    /// Autotask contract service units (PSA).
+    Autotask,
 }
 
 impl Source {
     /// Every source with a connector.
-    pub const ALL: [Source; 3] = [Source::Pax8, Source::ConnectWise, Source::Halo];
+    pub const ALL: [Source; 4] = [
+        Source::Pax8,
+        Source::ConnectWise,
+        Source::Autotask,
+        Source::Halo,
+    ];
 
     /// The name on the command line and in the config: `pax8`, `connectwise`.
     pub fn name(self) -> &'static str {
@@ -107,6 +115,7 @@ impl Source {
             Source::Pax8 => "pax8",
             Source::ConnectWise => "connectwise",
             Source::Halo => "halo",
+            Source::Autotask => "autotask",
         }
     }
 
@@ -122,7 +131,7 @@ impl Source {
     pub fn side(self) -> Side {
         match self {
             Source::Pax8 => Side::Vendor,
-            Source::ConnectWise | Source::Halo => Side::Psa,
+            Source::ConnectWise | Source::Halo | Source::Autotask => Side::Psa,
         }
     }
 
@@ -132,6 +141,7 @@ impl Source {
             Source::Pax8 => "pax8-json",
             Source::ConnectWise => "connectwise-additions-json",
             Source::Halo => "halo-recurring-lines-json",
+            Source::Autotask => "autotask-service-units-json",
         }
     }
 
@@ -142,11 +152,12 @@ impl Source {
             "pax8" => Ok(Source::Pax8),
             "connectwise" | "cwm" => Ok(Source::ConnectWise),
             "halo" | "halopsa" => Ok(Source::Halo),
-            "partner_center" | "sherweb" | "ingram" | "autotask" => Err(format!(
+            "autotask" => Ok(Source::Autotask),
+            "partner_center" | "sherweb" | "ingram" => Err(format!(
                 "'{name}' has no API connector yet; import its export with `billgap import FILE`"
             )),
             _ => Err(format!(
-                "'{name}' is not a source billgap can pull: expected pax8, connectwise or halo"
+                "'{name}' is not a source billgap can pull: expected pax8, connectwise, autotask or halo"
             )),
         }
     }
@@ -166,6 +177,7 @@ pub fn pull(
         Source::Pax8 => pax8::pull(settings, credentials, period, state, timing),
         Source::ConnectWise => connectwise::pull(settings, credentials, period, state, timing),
         Source::Halo => halo::pull(settings, credentials, period, state, timing),
+        Source::Autotask => autotask::pull(settings, credentials, period, state, timing),
     }
 }
 

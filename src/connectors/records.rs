@@ -55,3 +55,24 @@ pub fn text_of(record: &Value, field: &str) -> Option<String> {
         _ => None,
     }
 }
+
+/// A field of a JSON object whatever the case of its name: Autotask's specification spells
+/// fields `ContractID` and its answers `contractID`.
+pub fn field<'v>(record: &'v Value, name: &str) -> Option<&'v Value> {
+    let object = record.as_object()?;
+    object.get(name).or_else(|| {
+        object
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value)
+    })
+}
+
+/// [`text_of`] whatever the case of the field's name.
+pub fn text_any_case(record: &Value, name: &str) -> Option<String> {
+    match field(record, name)? {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
