@@ -18,7 +18,7 @@ use super::http::{Call, HttpClient, Timing};
 use super::records::{field, lines_of, text_any_case as text_of};
 use super::snapshot::{PullError, RawPage, Snapshot, request_label, words_of};
 use super::{ApiSettings, ConnectorState, Credentials, Source};
-use crate::domain::lines::{Line, Period};
+use crate::domain::lines::Period;
 use crate::domain::money::Currency;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
@@ -72,7 +72,7 @@ fn read(
     period: Period,
     raw: &mut Vec<RawPage>,
     records: &mut usize,
-) -> Result<Vec<Line>, PullError> {
+) -> Result<super::records::Read, PullError> {
     let currency = settings
         .currency
         .as_deref()

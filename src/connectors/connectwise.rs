@@ -15,7 +15,7 @@ use super::http::{Call, HttpClient, Timing};
 use super::records::{lines_of, text_of};
 use super::snapshot::{PullError, RawPage, Snapshot, request_label, words_of};
 use super::{ApiSettings, ConnectorState, Credentials, Source};
-use crate::domain::lines::{Line, Period};
+use crate::domain::lines::Period;
 use crate::domain::money::Currency;
 use base64::Engine;
 use serde_json::Value;
@@ -69,7 +69,7 @@ fn read(
     period: Period,
     raw: &mut Vec<RawPage>,
     records: &mut usize,
-) -> Result<Vec<Line>, PullError> {
+) -> Result<super::records::Read, PullError> {
     let company = settings.company.as_deref().ok_or_else(|| {
         PullError::Setup(
             "connectwise: set company in [connectwise] (the company id typed at login)".into(),

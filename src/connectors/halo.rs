@@ -14,7 +14,7 @@ use super::oauth::{Grant, TokenStyle};
 use super::records::lines_of;
 use super::snapshot::{PullError, RawPage, Snapshot, request_label, words_of};
 use super::{ApiSettings, ConnectorState, Credentials, Source};
-use crate::domain::lines::{Line, Period};
+use crate::domain::lines::Period;
 use crate::domain::money::Currency;
 use serde_json::Value;
 
@@ -81,7 +81,7 @@ fn read(
     state: &mut ConnectorState,
     raw: &mut Vec<RawPage>,
     records: &mut usize,
-) -> Result<Vec<Line>, PullError> {
+) -> Result<super::records::Read, PullError> {
     let base = base.trim_end_matches('/');
     let client_id = super::credential(credentials, Source::Halo, "client_id")?;
     let client_secret = super::credential(credentials, Source::Halo, "client_secret")?;

@@ -10,7 +10,8 @@
 //! - [`snapshot`]: the result, complete or not, and the errors;
 //! - [`records`]: joined API records to lines through the source's import profile.
 //!
-//! The connectors: [`pax8`] (vendor), [`connectwise`], [`autotask`] and [`halo`] (PSA).
+//! The connectors: [`pax8`] and [`partner_center`] (vendors), [`connectwise`], [`autotask`]
+//! and [`halo`] (PSAs).
 
 pub mod autotask;
 pub mod budget;
@@ -18,6 +19,7 @@ pub mod connectwise;
 pub mod halo;
 pub mod http;
 pub mod oauth;
+pub mod partner_center;
 pub mod pax8;
 pub mod records;
 pub mod snapshot;
@@ -43,11 +45,13 @@ pub struct ApiSettings {
     pub audience: Option<String>,
     /// The ConnectWise company id (the one typed at login).
     pub company: Option<String>,
-    /// The Halo tenant of a hosted instance (added to the token URL as `?tenant=`).
+    /// The Halo tenant of a hosted instance (added to the token URL as `?tenant=`), or the
+    /// Microsoft partner tenant id (in the token URL).
     pub tenant: Option<String>,
     /// The OAuth scope (Halo: `all` unless set).
     pub scope: Option<String>,
-    /// The currency of records that carry none (ConnectWise additions often do not).
+    /// The currency of records that carry none (ConnectWise additions often do not); for
+    /// Partner Center, the billing currency pulled.
     pub currency: Option<String>,
     /// Records per page (each API caps it: Pax8 200, ConnectWise 1000).
     pub page_size: Option<u32>,
@@ -92,6 +96,8 @@ pub type Credentials = HashMap<String, String>;
 pub enum Source {
     /// Pax8 subscriptions (vendor).
     Pax8,
+    /// Microsoft Partner Center unbilled reconciliation lines (vendor).
+    PartnerCenter,
     /// ConnectWise Manage agreement additions (PSA).
     ConnectWise,
     /// HaloPSA recurring invoice lines (PSA).
@@ -102,8 +108,9 @@ pub enum Source {
 
 impl Source {
     /// Every source with a connector.
-    pub const ALL: [Source; 4] = [
+    pub const ALL: [Source; 5] = [
         Source::Pax8,
+        Source::PartnerCenter,
         Source::ConnectWise,
         Source::Autotask,
         Source::Halo,
@@ -113,6 +120,7 @@ impl Source {
     pub fn name(self) -> &'static str {
         match self {
             Source::Pax8 => "pax8",
+            Source::PartnerCenter => "partner_center",
             Source::ConnectWise => "connectwise",
             Source::Halo => "halo",
             Source::Autotask => "autotask",
@@ -123,6 +131,7 @@ impl Source {
     pub fn system(self) -> &'static str {
         match self {
             Source::Halo => "halopsa",
+            Source::PartnerCenter => "microsoft",
             other => other.name(),
         }
     }
@@ -130,7 +139,7 @@ impl Source {
     /// The side it feeds.
     pub fn side(self) -> Side {
         match self {
-            Source::Pax8 => Side::Vendor,
+            Source::Pax8 | Source::PartnerCenter => Side::Vendor,
             Source::ConnectWise | Source::Halo | Source::Autotask => Side::Psa,
         }
     }
@@ -139,6 +148,7 @@ impl Source {
     pub fn format(self) -> &'static str {
         match self {
             Source::Pax8 => "pax8-json",
+            Source::PartnerCenter => "partner-center-nce-json",
             Source::ConnectWise => "connectwise-additions-json",
             Source::Halo => "halo-recurring-lines-json",
             Source::Autotask => "autotask-service-units-json",
@@ -153,11 +163,12 @@ impl Source {
             "connectwise" | "cwm" => Ok(Source::ConnectWise),
             "halo" | "halopsa" => Ok(Source::Halo),
             "autotask" => Ok(Source::Autotask),
-            "partner_center" | "sherweb" | "ingram" => Err(format!(
+            "partner_center" | "partnercenter" | "mspc" => Ok(Source::PartnerCenter),
+            "sherweb" | "ingram" => Err(format!(
                 "'{name}' has no API connector yet; import its export with `billgap import FILE`"
             )),
             _ => Err(format!(
-                "'{name}' is not a source billgap can pull: expected pax8, connectwise, autotask or halo"
+                "'{name}' is not a source billgap can pull: expected pax8, partner_center, connectwise, autotask or halo"
             )),
         }
     }
@@ -175,6 +186,7 @@ pub fn pull(
 ) -> Snapshot {
     match source {
         Source::Pax8 => pax8::pull(settings, credentials, period, state, timing),
+        Source::PartnerCenter => partner_center::pull(settings, credentials, period, state, timing),
         Source::ConnectWise => connectwise::pull(settings, credentials, period, state, timing),
         Source::Halo => halo::pull(settings, credentials, period, state, timing),
         Source::Autotask => autotask::pull(settings, credentials, period, state, timing),
@@ -204,27 +216,28 @@ pub(crate) fn credential<'a>(
 /// Builds the snapshot of a pull from what it read and how it ended.
 pub(crate) fn finish(
     source: Source,
-    outcome: Result<Vec<crate::domain::lines::Line>, PullError>,
+    outcome: Result<records::Read, PullError>,
     records: usize,
     raw: Vec<RawPage>,
     budget: Budget,
     secrets: &[&str],
 ) -> Snapshot {
-    let (lines, complete, problems) = match outcome {
-        Ok(lines) if lines.is_empty() => (
-            lines,
+    let (read, complete, problems) = match outcome {
+        Ok(read) if read.lines.is_empty() => (
+            read,
             false,
             vec![format!(
                 "{}: the API returned no billable records; an empty pull is never read as \"no seats\"",
                 source.name()
             )],
         ),
-        Ok(lines) => (lines, true, Vec::new()),
-        Err(error) => (Vec::new(), false, vec![error.to_string()]),
+        Ok(read) => (read, true, Vec::new()),
+        Err(error) => (records::Read::default(), false, vec![error.to_string()]),
     };
     Snapshot {
         source: source.name().to_string(),
-        lines,
+        lines: read.lines,
+        slice: read.slice,
         complete,
         problems: problems
             .iter()

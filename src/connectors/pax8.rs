@@ -16,7 +16,7 @@ use super::oauth::{Grant, TokenStyle};
 use super::records::{lines_of, text_of};
 use super::snapshot::{PullError, RawPage, request_label, words_of};
 use super::{ApiSettings, ConnectorState, Credentials, Source};
-use crate::domain::lines::{Line, Period};
+use crate::domain::lines::Period;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -101,7 +101,7 @@ fn read(
     state: &mut ConnectorState,
     raw: &mut Vec<RawPage>,
     records: &mut usize,
-) -> Result<Vec<Line>, PullError> {
+) -> Result<super::records::Read, PullError> {
     let client_id = super::credential(credentials, Source::Pax8, "client_id")?.to_string();
     let client_secret = super::credential(credentials, Source::Pax8, "client_secret")?.to_string();
     let mut api = Pax8 {

@@ -15,18 +15,19 @@ use serde_json::Value;
 /// Reads joined records as the importer reads the same source's API JSON export.
 ///
 /// `format` is the profile's JSON name (`pax8-json`); `period` files the lines under the month
-/// of the snapshot; `currency` is used for records that carry none. Fails with the record
-/// number and the field when a record cannot be read.
+/// of the snapshot; `currency` is used for records that carry none. Returns the lines and
+/// the slice the profile names (as an import of the same records would file them). Fails with
+/// the record number and the field when a record cannot be read.
 pub fn lines_of(
     source: &str,
     format: &str,
     records: &[Value],
     period: Period,
     currency: Option<Currency>,
-) -> Result<Vec<Line>, String> {
+) -> Result<Read, String> {
     if records.is_empty() {
         // Nothing to read; the caller refuses an empty pull in its own words.
-        return Ok(Vec::new());
+        return Ok(Read::default());
     }
     let folder = tempfile::tempdir()
         .map_err(|error| format!("cannot create a temporary folder: {error}"))?;
@@ -42,9 +43,21 @@ pub fn lines_of(
         ..ImportOptions::default()
     };
     let mut lines: Vec<Line> = Vec::new();
-    crate::import::parse_file(&path, &options, &mut lines, &mut |_| {})
+    let summary = crate::import::parse_file(&path, &options, &mut lines, &mut |_| {})
         .map_err(|error| format!("{error} (record numbers count from 1 in the order pulled)"))?;
-    Ok(lines)
+    Ok(Read {
+        lines,
+        slice: Some(summary.source.slice),
+    })
+}
+
+/// What reading the records gave.
+#[derive(Debug, Clone, Default)]
+pub struct Read {
+    /// The lines.
+    pub lines: Vec<Line>,
+    /// The slice of the period, as the import profile names it.
+    pub slice: Option<String>,
 }
 
 /// A text field of a JSON object, numbers included as their exact text.

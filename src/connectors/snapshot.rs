@@ -30,6 +30,8 @@ pub struct Snapshot {
     pub lines: Vec<Line>,
     /// True only when every page was read and the records all became lines.
     pub complete: bool,
+    /// The slice of the period the lines cover, as an import of the same records names it.
+    pub slice: Option<String>,
     /// What went wrong, in words that name no secret.
     pub problems: Vec<String>,
     /// Records read (subscriptions, additions…).

@@ -112,11 +112,12 @@ impl Workspace {
                 .collect();
             currencies.sort();
             currencies.dedup();
-            // The slice an export of the same data gets: its currency (Pax8), or all.
-            let slice = if currencies.is_empty() {
-                "all".to_string()
-            } else {
-                currencies.join("+")
+            // The slice an import of the same records gets (Pax8: the currency; Partner
+            // Center: partner and currency), else the currencies pulled.
+            let slice = match &snapshot.slice {
+                Some(slice) if !slice.is_empty() => slice.clone(),
+                _ if currencies.is_empty() => "all".to_string(),
+                _ => currencies.join("+"),
             };
             let info = SourceInfo {
                 format: source.format().to_string(),
