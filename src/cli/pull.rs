@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 /// Arguments of `billgap pull`.
 #[derive(Debug, Args)]
 pub struct PullArgs {
-    /// The source: pax8, connectwise, autotask or halo (its table in the config gives base_url).
+    /// The source: pax8, partner_center, connectwise, autotask or halo (its config table gives
+    /// its URLs).
     pub source: String,
 }
 
