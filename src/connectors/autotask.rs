@@ -23,6 +23,10 @@ use crate::domain::money::Currency;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
 
+/// What to do when the zone is not configured.
+const NO_BASE_URL: &str = "autotask: set base_url in [autotask] to your zone's REST URL, \
+     such as https://webservices5.autotask.net/atservicesrest/v1.0";
+
 /// The most values one `in` filter may hold.
 const IN_LIMIT: usize = 500;
 
@@ -42,12 +46,18 @@ pub fn pull(
     let mut records = 0;
     let mut budget = settings.budget();
     let outcome = match settings.base_url.as_deref() {
-        None => Err(PullError::Setup(
-            "autotask: set base_url in [autotask] to your zone's REST URL, such as https://webservices5.autotask.net/atservicesrest/v1.0".into(),
-        )),
+        None => Err(PullError::Setup(NO_BASE_URL.into())),
         Some(base) => match HttpClient::new("autotask", base, settings.timeout(), budget, timing) {
             Ok(mut http) => {
-                let outcome = read(&mut http, base, settings, credentials, period, &mut raw, &mut records);
+                let outcome = read(
+                    &mut http,
+                    base,
+                    settings,
+                    credentials,
+                    period,
+                    &mut raw,
+                    &mut records,
+                );
                 budget = http.budget;
                 outcome
             }

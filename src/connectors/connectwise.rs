@@ -20,6 +20,10 @@ use crate::domain::money::Currency;
 use base64::Engine;
 use serde_json::Value;
 
+/// What to do when the site is not configured.
+const NO_BASE_URL: &str = "connectwise: set base_url in [connectwise], such as \
+     https://api-na.myconnectwise.net/v4_6_release/apis/3.0";
+
 /// ConnectWise's hard maximum page size.
 const MAX_PAGE_SIZE: u32 = 1000;
 
@@ -46,17 +50,25 @@ pub fn pull(
     let mut records = 0;
     let mut budget = settings.budget();
     let outcome = match settings.base_url.as_deref() {
-        None => Err(PullError::Setup(
-            "connectwise: set base_url in [connectwise], such as https://api-na.myconnectwise.net/v4_6_release/apis/3.0".into(),
-        )),
-        Some(base) => match HttpClient::new("connectwise", base, settings.timeout(), budget, timing) {
-            Ok(mut http) => {
-                let outcome = read(&mut http, base, settings, credentials, period, &mut raw, &mut records);
-                budget = http.budget;
-                outcome
+        None => Err(PullError::Setup(NO_BASE_URL.into())),
+        Some(base) => {
+            match HttpClient::new("connectwise", base, settings.timeout(), budget, timing) {
+                Ok(mut http) => {
+                    let outcome = read(
+                        &mut http,
+                        base,
+                        settings,
+                        credentials,
+                        period,
+                        &mut raw,
+                        &mut records,
+                    );
+                    budget = http.budget;
+                    outcome
+                }
+                Err(error) => Err(error.into()),
             }
-            Err(error) => Err(error.into()),
-        },
+        }
     };
     super::finish(Source::ConnectWise, outcome, records, raw, budget, &secrets)
 }
