@@ -204,6 +204,21 @@ fn a_failing_source_raises_one_source_alert_and_exits_2() {
             "never clean after a failed pull"
         );
     }
+    let status = billgap(&fixture, &["pull", "--status"]);
+    assert_eq!(
+        status.status.code(),
+        Some(1),
+        "a failing source needs action"
+    );
+    let listed = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        listed.contains("pax8") && listed.contains("INCOMPLETE") && listed.contains("500"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("connectwise") && listed.contains("complete"),
+        "{listed}"
+    );
     let received = mails(&fixture.smtp);
     assert_eq!(
         received.len(),

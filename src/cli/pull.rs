@@ -3,6 +3,7 @@
 use super::outcome::Outcome;
 use crate::config::Config;
 use crate::connectors::{ConnectorState, Source, Timing};
+use crate::domain::text::strip_control;
 use crate::workflow::{PullReceipt, Workspace};
 use clap::Args;
 use color_eyre::eyre::{bail, eyre};
@@ -14,7 +15,11 @@ use std::path::{Path, PathBuf};
 pub struct PullArgs {
     /// The source: pax8, partner_center, connectwise, autotask or halo (its config table gives
     /// its URLs).
-    pub source: String,
+    #[arg(required_unless_present = "status")]
+    pub source: Option<String>,
+    /// Show each source's latest pull instead: when, complete or not, what it spent, its error.
+    #[arg(long, conflicts_with = "source")]
+    pub status: bool,
 }
 
 /// Pulls one source: exit 0 when the snapshot is complete and stored, 2 when it is not (the
@@ -24,8 +29,12 @@ pub fn run(
     config: Option<&PathBuf>,
     args: &PullArgs,
 ) -> color_eyre::Result<Outcome> {
+    if args.status {
+        return status(database);
+    }
     let config = super::check::load_config(config.map(PathBuf::as_path))?;
-    let source = Source::parse(&args.source).map_err(|message| eyre!(message))?;
+    let name = args.source.as_deref().unwrap_or_default();
+    let source = Source::parse(name).map_err(|message| eyre!(message))?;
     let mut workspace = super::workspace::open_or_create(database)?;
     let mut states = HashMap::new();
     let receipt = pull_one(
@@ -86,4 +95,40 @@ pub(super) fn pull_one(
         crate::secrets::credentials(source.name(), &|name| std::env::var(name).ok(), &keyring)?;
     let state = states.entry(source).or_default();
     Ok(workspace.pull(source, settings, &credentials, state, timing)?)
+}
+
+/// Each source's latest pull; exit 1 when one is failing (its data is stale).
+fn status(database: &Path) -> color_eyre::Result<Outcome> {
+    let workspace = super::workspace::open(database)?;
+    let pulls = workspace.latest_pulls()?;
+    if pulls.is_empty() {
+        println!("No pulls yet: run `billgap pull SOURCE` or `billgap watch --once`.");
+        return Ok(Outcome::Done);
+    }
+    let failing = workspace.failing_sources()?;
+    for pull in &pulls {
+        let state = if pull.complete {
+            "complete"
+        } else {
+            "INCOMPLETE"
+        };
+        println!(
+            "{:<15} {}  {:<10} {} records, {} of {} requests{}",
+            pull.source,
+            pull.finished_at,
+            state,
+            pull.records,
+            pull.requests,
+            pull.request_budget,
+            pull.error
+                .as_deref()
+                .map(|error| format!("  {}", strip_control(error)))
+                .unwrap_or_default()
+        );
+    }
+    if failing.is_empty() {
+        Ok(Outcome::Done)
+    } else {
+        Ok(Outcome::NeedsAction)
+    }
 }
