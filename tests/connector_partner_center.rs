@@ -18,6 +18,7 @@ const TENANT_PATH: &str = "/partner-tenant/oauth2/v2.0/token";
 struct Center {
     tokens: usize,
     throttle_page: Option<usize>,
+    revoke_page: Option<usize>,
     fail_page: Option<usize>,
     malformed: bool,
 }
@@ -56,15 +57,19 @@ fn start(state: Arc<Mutex<Center>>) -> FakeApi {
                 &json!({"token_type": "Bearer", "expires_in": 3599, "access_token": format!("pc-{}", state.tokens)}),
             );
         }
-        if request.header("Authorization") != Some(&format!("Bearer pc-{}", state.tokens)) {
-            return Reply::json(401, &json!({"code": 401}));
-        }
         let page = match request.header("MS-ContinuationToken") {
             None => 1,
             Some("continue-2") => 2,
             Some("continue-3") => 3,
             Some(_) => return Reply::json(400, &json!({"description": "bad continuation token"})),
         };
+        if state.revoke_page == Some(page) {
+            state.revoke_page = None;
+            state.tokens += 100;
+        }
+        if request.header("Authorization") != Some(&format!("Bearer pc-{}", state.tokens)) {
+            return Reply::json(401, &json!({"code": 401, "description": "token expired"}));
+        }
         if page > 1 && request.query("seekOperation").as_deref() != Some("Next") {
             return Reply::json(400, &json!({"description": "seekOperation missing"}));
         }
@@ -204,4 +209,22 @@ fn a_500_on_page_3_or_a_malformed_body_makes_the_snapshot_incomplete() {
         snapshot.problems
     );
     assert!(!snapshot.problems[0].contains(SECRET));
+}
+
+#[test]
+fn a_token_that_expires_mid_pull_is_renewed_once_and_the_page_retried() {
+    let state = Arc::new(Mutex::new(Center {
+        revoke_page: Some(2),
+        ..Center::default()
+    }));
+    let fake = start(Arc::clone(&state));
+    let snapshot = pull(&fake, &mut RecordedTiming::default());
+    assert!(snapshot.complete, "{:?}", snapshot.problems);
+    assert_eq!(snapshot.lines.len(), 4, "no page lost to the expiry");
+    let token_calls = fake
+        .requests()
+        .iter()
+        .filter(|request| request.route() == TENANT_PATH)
+        .count();
+    assert_eq!(token_calls, 2);
 }
