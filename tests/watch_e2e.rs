@@ -133,6 +133,13 @@ fn a_new_pax8_subscription_alerts_once_for_its_client_on_the_next_poll() {
         "unmapped: coverage incomplete\n{}",
         transcript(&first)
     );
+    let told = mails(&fixture.smtp);
+    assert_eq!(
+        told.len(),
+        1,
+        "one message lists what appeared unmapped: {told:?}"
+    );
+    assert!(told[0].data.contains("4 new unmapped"), "{}", told[0].data);
     map_everything(&fixture);
     let clean = billgap(&fixture, &["watch", "--once"]);
     assert_eq!(
@@ -146,7 +153,7 @@ fn a_new_pax8_subscription_alerts_once_for_its_client_on_the_next_poll() {
         "an identical pull stores nothing new\n{}",
         transcript(&clean)
     );
-    assert!(mails(&fixture.smtp).is_empty(), "nothing to tell yet");
+    assert_eq!(mails(&fixture.smtp).len(), 1, "nothing new to tell");
 
     lock(&fixture.pax8_state).subscriptions.push(subscription(
         "s-3",
@@ -159,15 +166,12 @@ fn a_new_pax8_subscription_alerts_once_for_its_client_on_the_next_poll() {
     let alerted = billgap(&fixture, &["watch", "--once"]);
     assert_eq!(alerted.status.code(), Some(1), "{}", transcript(&alerted));
     let received = mails(&fixture.smtp);
-    assert_eq!(received.len(), 1, "exactly one alert: {received:?}");
-    assert_eq!(received[0].to, [OWNER]);
+    assert_eq!(received.len(), 2, "exactly one new alert: {received:?}");
+    let alert = &received[1];
+    assert_eq!(alert.to, [OWNER]);
+    assert!(alert.data.contains("Fabrikam"), "{}", alert.data);
     assert!(
-        received[0].data.contains("Fabrikam"),
-        "{}",
-        received[0].data
-    );
-    assert!(
-        !received[0].data.contains("Contoso"),
+        !alert.data.contains("Contoso"),
         "only the client with the new gap"
     );
 
@@ -175,7 +179,7 @@ fn a_new_pax8_subscription_alerts_once_for_its_client_on_the_next_poll() {
     assert_eq!(again.status.code(), Some(1));
     assert_eq!(
         mails(&fixture.smtp).len(),
-        1,
+        2,
         "the next poll does not tell it again"
     );
 }
@@ -222,15 +226,60 @@ fn a_failing_source_raises_one_source_alert_and_exits_2() {
     let received = mails(&fixture.smtp);
     assert_eq!(
         received.len(),
-        1,
-        "one source alert per outage: {received:?}"
+        2,
+        "the unmapped digest of the first poll, then one source alert per outage: {received:?}"
     );
     assert!(
-        received[0].data.contains("source pax8 failing"),
+        received[1].data.contains("source pax8 failing"),
         "{}",
-        received[0].data
+        received[1].data
     );
-    assert!(!received[0].data.contains(PAX8_SECRET));
+    assert!(!received[1].data.contains(PAX8_SECRET));
+}
+
+#[test]
+fn a_new_customer_with_a_new_product_is_told_as_unmapped_once() {
+    let fixture = fixture();
+    billgap(&fixture, &["watch", "--once"]);
+    map_everything(&fixture);
+    billgap(&fixture, &["watch", "--once"]);
+    assert_eq!(mails(&fixture.smtp).len(), 1);
+    {
+        let mut state = lock(&fixture.pax8_state);
+        state.companies.push(connector_fakes::company(
+            "c-tailspin",
+            "Tailspin Toys",
+            "CW-TAILSPIN",
+        ));
+        state.products.insert(
+            "p-teams".into(),
+            serde_json::json!({"id": "p-teams", "name": "Teams Premium", "sku": "MST-TEAMS-PREM"}),
+        );
+        state.subscriptions.push(subscription(
+            "s-9",
+            "c-tailspin",
+            "p-teams",
+            25,
+            "7.00",
+            "Active",
+        ));
+    }
+    for _ in 0..2 {
+        billgap(&fixture, &["watch", "--once"]);
+    }
+    let received = mails(&fixture.smtp);
+    assert_eq!(
+        received.len(),
+        2,
+        "told once, not on every poll: {received:?}"
+    );
+    let told = &received[1].data;
+    assert!(told.contains("2 new unmapped"), "{told}");
+    assert!(
+        told.contains("Tailspin Toys") && told.contains("MST-TEAMS-PREM"),
+        "{told}"
+    );
+    assert!(!told.contains("Contoso"), "only what is new: {told}");
 }
 
 #[test]

@@ -21,6 +21,7 @@ mod deciding;
 mod importing;
 mod lookup;
 mod matcher;
+mod pull_alerts;
 mod pulling;
 mod queue;
 mod recipients;

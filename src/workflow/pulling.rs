@@ -1,13 +1,11 @@
 //! Pulling a source from its API: the connector's snapshot into the store, and what a failing
-//! source means for a check (it holds back resolves, keeps "clean" from being said, and is
-//! told to the owner once per outage).
+//! source means for a check (it holds back resolves and keeps "clean" from being said).
 //!
 //! A complete snapshot is stored exactly as an import of the same source's export: the same
 //! lines, the same profile, filed under the month of the pull, and identical lines are a
 //! no-op. An incomplete one is recorded with its error and pages, but never replaces the
 //! stored state: half a snapshot would make every seat on the missing pages look gone.
 
-use super::checking::{AlertSettings, PlannedMessage};
 use super::workspace::{WorkflowError, Workspace};
 use crate::connectors::{
     ApiSettings, Budget, ConnectorState, Credentials, Snapshot, Source, Timing,
@@ -16,7 +14,6 @@ use crate::domain::lines::Period;
 use crate::domain::report::Report;
 use crate::import::SourceInfo;
 use crate::store::{ImportOutcome, PullRecord, PullRow};
-use sha2::{Digest, Sha256};
 
 /// What one pull did.
 #[derive(Debug, Clone)]
@@ -183,62 +180,6 @@ impl Workspace {
     pub fn failing_sources(&self) -> Result<Vec<PullRow>, WorkflowError> {
         Ok(self.store.failing_pulls()?)
     }
-
-    /// One message to the owner per outage of a failing source: keyed by the outage's first
-    /// failed pull, so a re-run, the next poll or the next day never tell it again.
-    pub(super) fn source_health_messages(
-        &self,
-        settings: &AlertSettings,
-        failing: &[PullRow],
-    ) -> Result<Vec<PlannedMessage>, WorkflowError> {
-        let (Some(owner), Some(_)) = (&settings.owner, &settings.smtp) else {
-            return Ok(Vec::new());
-        };
-        let mut messages = Vec::new();
-        for pull in failing {
-            let since = self
-                .store
-                .failing_since(&pull.source)?
-                .unwrap_or_else(|| pull.clone());
-            let subject = format!(
-                "[billgap] source {} failing since {}: resolves held back",
-                pull.source,
-                day(&since.started_at)
-            );
-            let error = pull
-                .error
-                .clone()
-                .unwrap_or_else(|| "no error recorded".to_string());
-            let text = format!(
-                "The {} pull has failed since {} (latest: {}).\n\n{}\n\nUntil it pulls completely again, its last complete data stays in use, no gap is marked resolved and no check reports clean.\n",
-                pull.source, since.started_at, pull.started_at, error
-            );
-            let html = format!(
-                "<p>The <b>{}</b> pull has failed since {} (latest: {}).</p><p>{}</p><p>Until it pulls completely again, its last complete data stays in use, no gap is marked resolved and no check reports clean.</p>",
-                crate::export::html::escape(&pull.source),
-                crate::export::html::escape(&since.started_at),
-                crate::export::html::escape(&pull.started_at),
-                crate::export::html::escape(&error)
-            );
-            let mut hasher = Sha256::new();
-            hasher.update(format!("source-health|{}|{}", pull.source, since.id).as_bytes());
-            messages.push(PlannedMessage {
-                channel: format!("email:{}", owner.to_lowercase()),
-                rendered: crate::alert::render::RenderedAlert {
-                    subject: crate::domain::text::strip_control(&subject),
-                    text: crate::domain::text::strip_control(&text),
-                    html,
-                },
-                groups: Vec::new(),
-                content_hash: hasher
-                    .finalize()
-                    .iter()
-                    .map(|byte| format!("{byte:02x}"))
-                    .collect(),
-            });
-        }
-        Ok(messages)
-    }
 }
 
 /// A report that follows a failing source says so, and is never "clean".
@@ -258,8 +199,4 @@ pub(super) fn with_source_warnings(mut report: Report, failing: &[PullRow]) -> R
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-fn day(timestamp: &str) -> String {
-    timestamp.chars().take(10).collect()
 }
