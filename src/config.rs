@@ -7,6 +7,7 @@
 
 use crate::alert::email::SmtpSettings;
 use crate::alert::webhook::WebhookSettings;
+use crate::connectors::ApiSettings;
 use crate::domain::alerting::Cadence;
 use crate::workflow::AlertSettings;
 use rust_decimal::Decimal;
@@ -78,6 +79,13 @@ struct ConfigFile {
     smtp: Option<SmtpSettings>,
     #[serde(default)]
     webhooks: Vec<WebhookSettings>,
+    pax8: Option<ApiSettings>,
+    connectwise: Option<ApiSettings>,
+    partner_center: Option<ApiSettings>,
+    sherweb: Option<ApiSettings>,
+    ingram: Option<ApiSettings>,
+    autotask: Option<ApiSettings>,
+    halo: Option<ApiSettings>,
 }
 
 /// The configuration in force, with where it came from.
@@ -87,6 +95,8 @@ pub struct Config {
     pub file: Option<PathBuf>,
     /// The alert settings, secrets included from the environment.
     pub alerts: AlertSettings,
+    /// The API sources with a table in the file (`[pax8]`, `[connectwise]`…), by name.
+    pub sources: Vec<(String, ApiSettings)>,
 }
 
 /// The default config file: `config.toml` in billgap's config directory.
@@ -145,6 +155,18 @@ impl Config {
         parsed: ConfigFile,
         environment: &dyn Fn(&str) -> Option<String>,
     ) -> Config {
+        let sources = [
+            ("pax8", parsed.pax8),
+            ("connectwise", parsed.connectwise),
+            ("partner_center", parsed.partner_center),
+            ("sherweb", parsed.sherweb),
+            ("ingram", parsed.ingram),
+            ("autotask", parsed.autotask),
+            ("halo", parsed.halo),
+        ]
+        .into_iter()
+        .filter_map(|(name, table)| table.map(|table| (name.to_string(), table)))
+        .collect();
         let alerts = parsed.alerts;
         let webhooks = parsed
             .webhooks
@@ -163,6 +185,7 @@ impl Config {
             .collect();
         Config {
             file,
+            sources,
             alerts: AlertSettings {
                 threshold: alerts.threshold,
                 owner: alerts.owner,
@@ -180,6 +203,16 @@ impl Config {
     }
 }
 
+/// Reads the config the way the commands do: variables from the process environment, and a
+/// secret that is not there (`BILLGAP_SMTP_PASSWORD`) from the OS keyring.
+pub fn load_for_process(path: Option<&Path>) -> Result<Config, ConfigError> {
+    let keyring = crate::secrets::Keyring::os();
+    let environment = |name: &str| std::env::var(name).ok();
+    Config::load(path, &|name| {
+        crate::secrets::variable_or_keyring(name, &environment, &keyring)
+    })
+}
+
 /// Refuses a key that looks like a secret anywhere in the file, naming where it goes instead.
 fn refuse_secrets(file: &str, text: &str) -> Result<(), ConfigError> {
     let Ok(table) = text.parse::<toml::Table>() else {
@@ -189,7 +222,9 @@ fn refuse_secrets(file: &str, text: &str) -> Result<(), ConfigError> {
     let mut found = None;
     visit(&table, "", &mut |section, key| {
         let lower = key.to_lowercase();
+        // An endpoint's address (`token_url`) is not a secret.
         if found.is_none()
+            && !lower.ends_with("_url")
             && ["password", "secret", "token", "api_key", "apikey"]
                 .iter()
                 .any(|word| lower.contains(word))
@@ -202,6 +237,11 @@ fn refuse_secrets(file: &str, text: &str) -> Result<(), ConfigError> {
             file: file.to_string(),
             variable: if section.starts_with("webhooks") {
                 format!("{WEBHOOK_SECRET_VARIABLE}_<NAME>")
+            } else if crate::secrets::fields(&section).is_some() && section != "smtp" {
+                format!(
+                    "{} (or `billgap secret set {section}`)",
+                    crate::secrets::variable(&section, &key)
+                )
             } else {
                 SMTP_PASSWORD_VARIABLE.to_string()
             },
@@ -272,6 +312,30 @@ mod tests {
         assert_eq!(config.alerts.webhooks.len(), 1);
         assert_eq!(config.alerts.webhooks[0].1.as_deref(), Some("signing"));
         assert_eq!(config.alerts.threshold, Some(Decimal::ONE_HUNDRED));
+    }
+
+    #[test]
+    fn source_tables_read_with_their_urls_and_refuse_secrets() {
+        let (_folder, path) = write(
+            "[pax8]\nbase_url = \"http://127.0.0.1:1/v1\"\ntoken_url = \"http://127.0.0.1:1/v1/token\"\n\n[connectwise]\nbase_url = \"https://cw.example/v4_6_release/apis/3.0\"\ncompany = \"msp\"\ncurrency = \"USD\"\n",
+        );
+        let config = Config::load(Some(&path), &no_environment).expect("valid");
+        let names: Vec<&str> = config
+            .sources
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        assert_eq!(names, ["pax8", "connectwise"]);
+        assert_eq!(
+            config.sources[0].1.token_url.as_deref(),
+            Some("http://127.0.0.1:1/v1/token")
+        );
+        let (_folder, path) = write("[pax8]\nclient_secret = \"abc123\"\n");
+        let message = Config::load(Some(&path), &no_environment)
+            .expect_err("a secret in the file")
+            .to_string();
+        assert!(message.contains("BILLGAP_PAX8_CLIENT_SECRET"), "{message}");
+        assert!(!message.contains("abc123"), "{message}");
     }
 
     #[test]

@@ -12,6 +12,8 @@
 //! - [`workflow`]: the application core, every use case a face can start (import, queues,
 //!   decisions, undo, reconcile, report). It is the only caller of `store` outside the store.
 //! - [`cli`] and [`tui`]: faces of the workflow; neither holds business rules or SQL.
+//! - [`connectors`]: HTTP pulls from vendor and PSA APIs into the same lines as the importers.
+//! - [`secrets`]: credentials from the environment or the OS keyring, never from the config.
 //! - [`paths`]: where the database and the configuration live.
 
 // Every public item says what it is for; CI runs clippy with -D warnings, so this is enforced.
@@ -20,10 +22,12 @@
 pub mod alert;
 pub mod cli;
 pub mod config;
+pub mod connectors;
 pub mod domain;
 pub mod export;
 pub mod import;
 pub mod paths;
+pub mod secrets;
 pub mod store;
 pub mod tui;
 pub mod workflow;

@@ -34,7 +34,7 @@ pub struct HistoryArgs {
 
 /// Reads the config with secrets from the process environment.
 pub fn load_config(path: Option<&Path>) -> color_eyre::Result<Config> {
-    Ok(Config::load(path, &|name| std::env::var(name).ok())?)
+    Ok(crate::config::load_for_process(path)?)
 }
 
 /// Runs a scheduled check: exit 0 clean, 1 gaps over threshold or incomplete coverage, 2 an

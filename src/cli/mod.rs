@@ -13,8 +13,11 @@ mod lists;
 mod mapping;
 pub mod match_names;
 mod outcome;
+mod pull;
 mod recipients;
 mod schedule;
+mod secret;
+mod watch;
 mod workspace;
 
 pub use outcome::Outcome;
@@ -124,6 +127,19 @@ pub enum Command {
     },
     /// Check the database, the config, the secrets and the alert channels, one line each.
     Doctor,
+    /// Pull one source from its API (pax8, partner_center, connectwise, autotask, halo) into
+    /// the store, as an import of its export would; exit 2 when the pull is incomplete
+    /// (nothing is replaced then).
+    Pull(pull::PullArgs),
+    /// Pull every configured source, then run the check; with --once for cron, else every
+    /// --every until Ctrl+C or SIGTERM.
+    Watch(watch::WatchArgs),
+    /// Store API credentials and the SMTP password in the OS keyring.
+    Secret {
+        /// What to do.
+        #[command(subcommand)]
+        command: secret::SecretCommand,
+    },
 }
 
 /// `billgap map --from FILE`: a spreadsheet of decisions, applied as one step.
@@ -201,5 +217,8 @@ pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
             command: alerting::AlertCommand::Test(args),
         } => alerting::test(cli.config.as_deref(), &args),
         Command::Doctor => alerting::doctor(&database, cli.config.as_deref()),
+        Command::Pull(args) => pull::run(&database, cli.config.as_ref(), &args),
+        Command::Watch(args) => watch::run(&database, cli.config.as_ref(), &args),
+        Command::Secret { command } => secret::run(&command),
     }
 }

@@ -22,6 +22,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0004_ignore_rules_per_term",
         include_str!("../../migrations/0004_ignore_rules_per_term.sql"),
     ),
+    (
+        "0005_pulls",
+        include_str!("../../migrations/0005_pulls.sql"),
+    ),
 ];
 
 pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
@@ -96,6 +100,10 @@ mod tests {
         (
             "0004_ignore_rules_per_term",
             "afe311b2591c69ee736c26347ab8797970c83bf74e04a41ccccfdeedf26bc1a7",
+        ),
+        (
+            "0005_pulls",
+            "925065f785de2169652fc2389806ab47bb26cfa13e95978869ebc532b6c999af",
         ),
     ];
 

@@ -15,6 +15,7 @@ mod imports;
 mod lookup;
 mod migrate;
 mod positions;
+mod pulls;
 mod runs;
 mod values;
 
@@ -25,4 +26,5 @@ pub use connection::{Store, StoreError};
 pub use decisions::{Decision, DecisionRecord, Origin, UndoOutcome};
 pub use imports::{ImportOutcome, ImportReport, SourceRow};
 pub use positions::{CurrentState, DrillDownLine};
+pub use pulls::{PullRecord, PullRow, mark_run_incomplete};
 pub use runs::RecordedRun;

@@ -99,8 +99,10 @@ impl Workspace {
         let inputs = self.reconcile_inputs(settings.threshold)?;
         let reconciliation = inputs.reconciliation();
         let tracked = self.store.track_gaps(&reconciliation, self.today)?;
+        let failing = self.store.failing_pulls()?; // a failing source: stale, never resolves
         let complete = reconciliation.coverage.is_complete()
-            && reconciliation.verdict != crate::domain::reconcile::Verdict::NothingCompared;
+            && reconciliation.verdict != crate::domain::reconcile::Verdict::NothingCompared
+            && failing.is_empty();
         let weekday = settings.weekday.unwrap_or(chrono::Weekday::Fri);
         let sending_day = settings.cadence.sends_on(self.today, weekday);
         let over: HashSet<SourceKey> = reconciliation
@@ -127,15 +129,14 @@ impl Workspace {
             )?,
         };
         let mut forget = Vec::new();
-        let messages = if sending_day {
-            self.plan(settings, &plan_inputs, &mut forget)?
-        } else {
-            Vec::new()
-        };
+        let mut messages = self.source_health_messages(settings, &failing)?;
+        if sending_day {
+            messages.extend(self.plan(settings, &plan_inputs, &mut forget)?);
+        }
         if dry_run {
             let report = inputs.report_of(&self.store, reconciliation, tracked)?;
             return Ok(CheckOutcome {
-                report: Arc::new(report),
+                report: Arc::new(super::pulling::with_source_warnings(report, &failing)),
                 sending_day,
                 messages,
                 delivered: 0,
@@ -149,9 +150,14 @@ impl Workspace {
             &reconciliation,
             inputs.vendor_period(),
             self.today,
-            |transaction, run_id| log_due_notifications(transaction, run_id, &due),
+            |transaction, run_id| match failing.is_empty() {
+                true => log_due_notifications(transaction, run_id, &due),
+                false => log_due_notifications(transaction, run_id, &due)
+                    .and_then(|()| crate::store::mark_run_incomplete(transaction, run_id)),
+            },
         )?;
-        let report = Arc::new(inputs.report_of(&self.store, reconciliation, run)?);
+        let report = inputs.report_of(&self.store, reconciliation, run)?;
+        let report = Arc::new(super::pulling::with_source_warnings(report, &failing));
         for (channel, key) in &forget {
             self.store.forget_told(channel, key)?;
         }

@@ -13,6 +13,7 @@
 //!   *no-op* and a sentence in business words.
 //! - reporting: reconcile into a report (coverage, verdict, warnings, ledger), the overview,
 //!   the drill-down, and writing a report file atomically.
+//! - pulling: a source's API snapshot into the store, and what a failing source holds back.
 
 mod bulk_mapping;
 mod certain;
@@ -21,6 +22,8 @@ mod deciding;
 mod importing;
 mod lookup;
 mod matcher;
+mod pull_alerts;
+mod pulling;
 mod queue;
 mod recipients;
 mod reporting;
@@ -34,6 +37,7 @@ pub use checking::{AlertSettings, CheckOutcome, PlannedMessage};
 pub use deciding::{DecisionOutcome, HistoryStep};
 pub use importing::{ImportReceipt, import_file, sniff};
 pub use matcher::Candidate;
+pub use pulling::PullReceipt;
 pub use queue::{
     MappingChoice, MappingKind, MappingState, QueueEntry, QueueFilter, Target, rank_safe_band,
 };

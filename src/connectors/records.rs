@@ -1,0 +1,91 @@
+//! API records to lines, through the same format profile and seat rule as an import of the
+//! same source's export.
+//!
+//! A connector joins what the API spreads over several calls (a Pax8 subscription gets its
+//! product's `sku` and its company's name; a ConnectWise addition gets its agreement's company)
+//! into records with the API's own field names, then hands them to the importer's JSON reader
+//! under the source's profile. So a pulled record has exactly the key, seats, term and money of
+//! the same record imported from a file, and a mapping confirmed on a CSV import carries over.
+
+use crate::domain::lines::{Line, Period};
+use crate::domain::money::Currency;
+use crate::import::ImportOptions;
+use serde_json::Value;
+
+/// Reads joined records as the importer reads the same source's API JSON export.
+///
+/// `format` is the profile's JSON name (`pax8-json`); `period` files the lines under the month
+/// of the snapshot; `currency` is used for records that carry none. Returns the lines and
+/// the slice the profile names (as an import of the same records would file them). Fails with
+/// the record number and the field when a record cannot be read.
+pub fn lines_of(
+    source: &str,
+    format: &str,
+    records: &[Value],
+    period: Period,
+    currency: Option<Currency>,
+) -> Result<Read, String> {
+    if records.is_empty() {
+        // Nothing to read; the caller refuses an empty pull in its own words.
+        return Ok(Read::default());
+    }
+    let folder = tempfile::tempdir()
+        .map_err(|error| format!("cannot create a temporary folder: {error}"))?;
+    // The importer reads files; the name shows in its errors as "<source>-pull.json:<record>".
+    let path = folder.path().join(format!("{source}-pull.json"));
+    let document = serde_json::to_vec(records).map_err(|error| error.to_string())?;
+    std::fs::write(&path, document)
+        .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+    let options = ImportOptions {
+        format: Some(format.to_string()),
+        period: Some(period),
+        currency,
+        ..ImportOptions::default()
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    let summary = crate::import::parse_file(&path, &options, &mut lines, &mut |_| {})
+        .map_err(|error| format!("{error} (record numbers count from 1 in the order pulled)"))?;
+    Ok(Read {
+        lines,
+        slice: Some(summary.source.slice),
+    })
+}
+
+/// What reading the records gave.
+#[derive(Debug, Clone, Default)]
+pub struct Read {
+    /// The lines.
+    pub lines: Vec<Line>,
+    /// The slice of the period, as the import profile names it.
+    pub slice: Option<String>,
+}
+
+/// A text field of a JSON object, numbers included as their exact text.
+pub fn text_of(record: &Value, field: &str) -> Option<String> {
+    match record.get(field)? {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// A field of a JSON object whatever the case of its name: Autotask's specification spells
+/// fields `ContractID` and its answers `contractID`.
+pub fn field<'v>(record: &'v Value, name: &str) -> Option<&'v Value> {
+    let object = record.as_object()?;
+    object.get(name).or_else(|| {
+        object
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value)
+    })
+}
+
+/// [`text_of`] whatever the case of the field's name.
+pub fn text_any_case(record: &Value, name: &str) -> Option<String> {
+    match field(record, name)? {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
