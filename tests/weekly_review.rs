@@ -270,3 +270,33 @@ fn the_workbench_maps_to_a_catalogue_product_no_agreement_bills_yet() {
         "{mapped:?}"
     );
 }
+
+#[test]
+fn the_overview_shows_each_pull_and_warns_of_an_incomplete_one() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = sample_database(folder.path());
+    let mut store = billgap::store::Store::open(&database).expect("store");
+    store
+        .record_pull(&billgap::store::PullRecord {
+            source: "pax8".to_string(),
+            system: "pax8".to_string(),
+            started_at: "2026-11-02T06:00:00Z".to_string(),
+            complete: false,
+            requests: 3,
+            request_budget: 200,
+            waited_ms: 0,
+            records: 40,
+            import_id: None,
+            created_import: false,
+            error: Some("HTTP 500 on page 3".to_string()),
+            raw: None,
+        })
+        .expect("record pull");
+    drop(store);
+    let app = workbench(&database);
+    let wide = text(&render(&app, 140, 40));
+    assert!(wide.contains("pax8 (API)"), "{wide}");
+    assert!(wide.contains("pull ✗"), "{wide}");
+    let narrow = text(&render(&app, 80, 24));
+    assert!(narrow.contains("pax8 pull incomplete"), "{narrow}");
+}

@@ -22,6 +22,7 @@ mod deciding;
 mod importing;
 mod lookup;
 mod matcher;
+mod overview;
 mod pull_alerts;
 mod pulling;
 mod queue;
@@ -37,13 +38,14 @@ pub use checking::{AlertSettings, CheckOutcome, PlannedMessage};
 pub use deciding::{DecisionOutcome, HistoryStep};
 pub use importing::{ImportReceipt, import_file, sniff};
 pub use matcher::Candidate;
+pub use overview::{GapTotal, Overview, SourceView, Unmapped};
 pub use pulling::PullReceipt;
 pub use queue::{
     MappingChoice, MappingKind, MappingState, QueueEntry, QueueFilter, Target, rank_safe_band,
 };
 pub use reporting::{
-    Baseline, DrillDown, EvidenceLine, GapTotal, Overview, ReconcileJob, ReconciledReport,
-    SourceView, Unmapped, review_saved, write_report_file,
+    Baseline, DrillDown, EvidenceLine, ReconcileJob, ReconciledReport, review_saved,
+    write_report_file,
 };
 pub use suggestions::{AcceptOutcome, ClientSuggestions, MappingQueue, ProductSuggestions};
 

@@ -1,16 +1,14 @@
-//! Reconciling into a report, the overview every face opens on, the evidence behind a gap,
-//! and writing a report file.
+//! Reconciling into a report, the evidence behind a gap, and writing a report file.
 //!
 //! One function, [`ReconcileInputs::reconcile`], turns the state into a report with its
 //! coverage, verdict, warnings and ledger view; the CLI calls it in the foreground and the
 //! workbench on a worker, so they can never disagree.
 
 use super::workspace::{WorkflowError, Workspace};
-use crate::domain::ledger::{GapStatus, TrackedGap};
+use crate::domain::ledger::TrackedGap;
 use crate::domain::lines::{Side, SourceKey, Term};
-use crate::domain::money::{Money, MoneyByCurrency};
 use crate::domain::reconcile::{
-    Coverage, GapKind, MappingSet, Position, Reconciliation, Thresholds, Verdict, reconcile,
+    Coverage, MappingSet, Position, Reconciliation, Thresholds, reconcile,
 };
 use crate::domain::report::Report;
 use crate::export::ExportFormat;
@@ -31,9 +29,6 @@ pub enum Baseline {
     /// The latest review saved on or before this day.
     OnOrBefore(NaiveDate),
 }
-
-/// How many unmapped customers and products the overview lists.
-const OVERVIEW_TOP: usize = 6;
 
 /// Everything one reconciliation reads, shared cheaply with a worker thread.
 #[derive(Debug, Clone)]
@@ -149,63 +144,6 @@ impl ReconcileJob {
     }
 }
 
-/// One kind of gap on the overview: how many, and their absolute value per currency.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GapTotal {
-    /// The kind.
-    pub kind: GapKind,
-    /// How many gaps of this kind.
-    pub count: usize,
-    /// Their absolute values added per currency, never across currencies.
-    pub value: Vec<Money>,
-}
-
-/// One imported source, as the overview lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceView {
-    /// Source system and slice, such as `microsoft / partner 123 EUR`.
-    pub name: String,
-    /// Vendor or PSA.
-    pub side: Side,
-    /// The billing period, as `YYYY-MM`.
-    pub period: String,
-    /// Lines stored.
-    pub rows: u64,
-    /// The day it was imported.
-    pub imported: String,
-}
-
-/// Everything the overview shows, coverage first.
-#[derive(Debug, Clone, Default)]
-pub struct Overview {
-    /// Coverage under the current mappings: always current, even while gaps recompute.
-    pub coverage: Coverage,
-    /// The verdict of the latest reconciliation, `None` while it is being recomputed for the
-    /// current mappings: an outdated verdict is never shown as current.
-    pub verdict: Option<Verdict>,
-    /// What the reader must know before trusting the figures (missing exports, withheld
-    /// orphans).
-    pub warnings: Vec<String>,
-    /// Unmapped customers, largest spend first (a few), with their main spend.
-    pub unmapped_clients: Vec<Unmapped>,
-    /// How many customers are unmapped in all.
-    pub unmapped_client_count: usize,
-    /// Unmapped products, largest spend first (a few).
-    pub unmapped_products: Vec<Unmapped>,
-    /// How many products are unmapped in all.
-    pub unmapped_product_count: usize,
-    /// Per kind of gap: count and value.
-    pub gap_totals: Vec<GapTotal>,
-    /// The money at stake per currency: revenue not billed and refund risk, per month.
-    pub stake: Vec<crate::domain::stake::Stake>,
-    /// Clients whose gaps are over their threshold.
-    pub clients_over_threshold: usize,
-    /// The current imports.
-    pub sources: Vec<SourceView>,
-    /// Movement since the previous recorded run, as short phrases (empty on a first run).
-    pub changes: Vec<String>,
-}
-
 /// True when a stored line of `line_term` can stand behind a gap of `gap_term`: the same term,
 /// or a line that states none (PSA lines, which cover every term) or a one-time charge (a
 /// credit or proration, which follows the position it credits).
@@ -213,17 +151,6 @@ fn behind_term(line_term: Term, gap_term: Term) -> bool {
     gap_term == Term::Unspecified
         || line_term == gap_term
         || matches!(line_term, Term::Unspecified | Term::OneTime)
-}
-
-/// A vendor customer or product still to map, as the overview lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unmapped {
-    /// The vendor system, so that one name under two vendors stays two rows.
-    pub system: String,
-    /// The display name (for a product, with its term).
-    pub name: String,
-    /// Its largest spend in one currency.
-    pub spend: Money,
 }
 
 /// A stored line behind a gap, with its customer's display name.
@@ -344,70 +271,6 @@ impl Workspace {
     /// Coverage under the current mappings.
     pub fn coverage(&mut self) -> Result<Coverage, WorkflowError> {
         Ok(self.session()?.coverage.clone())
-    }
-
-    /// The overview at `threshold`: coverage now, gap figures from the latest report.
-    pub fn overview(&mut self, threshold: Decimal) -> Result<Overview, WorkflowError> {
-        let sources = self.store.sources()?;
-        let current = self.current_report(threshold);
-        let latest = self.latest_report();
-        let session = self.session()?;
-        let unmapped = |spend: &MoneyByCurrency| spend.iter().max_by_key(|money| money.amount);
-        let unmapped_clients: Vec<Unmapped> = session
-            .vendor_parties
-            .iter()
-            .filter(|row| row.mapped_to.is_none() && row.ignored.is_none())
-            .filter_map(|row| {
-                Some(Unmapped {
-                    system: row.key.system.clone(),
-                    name: row.party.name.clone(),
-                    spend: unmapped(&row.spend)?,
-                })
-            })
-            .collect();
-        let unmapped_products: Vec<Unmapped> = session
-            .vendor_products
-            .iter()
-            .filter(|row| row.mapped_to.is_none() && row.ignored.is_none())
-            .filter_map(|row| {
-                Some(Unmapped {
-                    system: row.key.system.clone(),
-                    name: format!("{} ({})", row.product.name, row.term),
-                    spend: unmapped(&row.spend)?,
-                })
-            })
-            .collect();
-        let mut overview = Overview {
-            coverage: session.coverage.clone(),
-            verdict: current.as_ref().map(|report| report.verdict),
-            warnings: latest
-                .as_ref()
-                .map(|report| {
-                    let mut warnings = report.warnings.clone();
-                    warnings.extend(report.withheld_note());
-                    warnings
-                })
-                .unwrap_or_default(),
-            unmapped_client_count: unmapped_clients.len(),
-            unmapped_clients: unmapped_clients.into_iter().take(OVERVIEW_TOP).collect(),
-            unmapped_product_count: unmapped_products.len(),
-            unmapped_products: unmapped_products.into_iter().take(OVERVIEW_TOP).collect(),
-            sources: current_sources(sources),
-            ..Overview::default()
-        };
-        if let Some(report) = &latest {
-            overview.gap_totals = gap_totals(&report.gaps);
-            overview.stake = crate::domain::stake::money_at_stake(report);
-            overview.clients_over_threshold = report
-                .clients
-                .iter()
-                .filter(|client| client.over_threshold)
-                .count();
-            if report.has_previous_run {
-                overview.changes = changes(report);
-            }
-        }
-        Ok(overview)
     }
 
     /// The first `limit` vendor and PSA lines behind a gap of the latest report, with how many
@@ -547,62 +410,4 @@ pub fn review_saved(report: &Report) -> String {
         report.generated_on,
         report.gaps.len()
     )
-}
-
-/// Per kind: the count and the absolute value per currency.
-fn gap_totals(gaps: &[TrackedGap]) -> Vec<GapTotal> {
-    GapKind::ALL
-        .iter()
-        .map(|kind| {
-            let mut value = MoneyByCurrency::default();
-            let mut count = 0_usize;
-            for tracked in gaps.iter().filter(|tracked| tracked.gap.kind == *kind) {
-                count = count.saturating_add(1);
-                if let Some(money) = &tracked.gap.value {
-                    value.add(&money.abs());
-                }
-            }
-            GapTotal {
-                kind: *kind,
-                count,
-                value: value.iter().collect(),
-            }
-        })
-        .collect()
-}
-
-/// Movement since the previous recorded run.
-fn changes(report: &Report) -> Vec<String> {
-    let count = |status: GapStatus| {
-        report
-            .gaps
-            .iter()
-            .filter(|gap| gap.status == status)
-            .count()
-    };
-    vec![
-        format!("{} new gaps", count(GapStatus::New)),
-        format!("{} worse", count(GapStatus::Worse)),
-        format!("{} better", count(GapStatus::Better)),
-        format!("{} unchanged", count(GapStatus::Unchanged)),
-        format!("{} resolved", report.resolved.len()),
-    ]
-}
-
-fn current_sources(sources: Vec<crate::store::SourceRow>) -> Vec<SourceView> {
-    sources
-        .into_iter()
-        .filter(|source| source.superseded_by.is_none())
-        .map(|source| SourceView {
-            name: if source.slice.is_empty() {
-                source.system
-            } else {
-                format!("{} / {}", source.system, source.slice)
-            },
-            side: source.side,
-            period: source.period,
-            rows: u64::try_from(source.row_count).unwrap_or(0),
-            imported: source.imported_at.chars().take(10).collect(),
-        })
-        .collect()
 }

@@ -306,14 +306,14 @@ fn draw_gap_totals(frame: &mut Frame, app: &App, area: Rect) {
 /// The current imports: which export, which side, which period, how many rows, and when.
 pub(super) fn draw_sources(frame: &mut Frame, app: &App, area: Rect) {
     let block = Block::default().borders(Borders::ALL).title("Sources");
-    if app.overview.sources.is_empty() {
+    if app.overview.sources.is_empty() && app.overview.pulls.is_empty() {
         frame.render_widget(Paragraph::new("No imports yet.").block(block), area);
         return;
     }
     let header =
         Row::new(vec!["source", "side", "period", "rows", "imported"]).style(app.theme.title());
     let name_width = flexible_width(area, &[6, 7, 7, 10]);
-    let rows: Vec<Row> = app
+    let mut rows: Vec<Row> = app
         .overview
         .sources
         .iter()
@@ -327,6 +327,27 @@ pub(super) fn draw_sources(frame: &mut Frame, app: &App, area: Rect) {
             ])
         })
         .collect();
+    // Each polled API's latest pull: a complete one feeds the sources above; an incomplete
+    // one is marked, and resolves nothing until a complete pull follows.
+    rows.extend(app.overview.pulls.iter().map(|pull| {
+        let state = if pull.complete {
+            "pulled ✓"
+        } else {
+            "pull ✗"
+        };
+        let row = Row::new(vec![
+            fit_middle(&format!("{} (API)", pull.source), name_width),
+            state.to_string(),
+            format!("{}/{}", pull.requests, pull.request_budget),
+            pull.records.to_string(),
+            pull.finished_at.chars().take(10).collect(),
+        ]);
+        if pull.complete {
+            row
+        } else {
+            row.style(app.theme.error())
+        }
+    }));
     let widths = [
         Constraint::Min(10),
         Constraint::Length(6),
@@ -342,11 +363,25 @@ fn draw_changes(frame: &mut Frame, app: &App, area: Rect) {
         .borders(Borders::ALL)
         .title("Warnings · changes");
     // What the reader must know before trusting the figures comes first, as in every report.
+    let failing = app
+        .overview
+        .pulls
+        .iter()
+        .filter(|pull| !pull.complete)
+        .map(|pull| {
+            format!(
+                "{} pull incomplete ({}): nothing it feeds is resolved until a complete pull",
+                pull.source,
+                pull.error.as_deref().unwrap_or("stopped early")
+            )
+        });
     let mut lines: Vec<Line> = app
         .overview
         .warnings
         .iter()
-        .map(|warning| Line::from(Span::styled(strip_control(warning), app.theme.error())))
+        .cloned()
+        .chain(failing)
+        .map(|warning| Line::from(Span::styled(strip_control(&warning), app.theme.error())))
         .collect();
     if app.overview.changes.is_empty() {
         lines.push(Line::from(Span::styled(
