@@ -84,4 +84,20 @@ pub enum Decision {
         /// The term, or `None` for the every-term rule.
         term: Option<Term>,
     },
+    /// Record what is being done about a gap (acknowledged, fixed in the PSA, snoozed).
+    WorkGap {
+        /// The gap's stable key (`domain::alerting::gap_key`).
+        gap: String,
+        /// Its display name ("Contoso · M365 E3 (annual) unbilled"), for the log.
+        label: String,
+        /// The work.
+        work: crate::domain::gap_work::GapWork,
+    },
+    /// Clear the work recorded on a gap.
+    ClearGapWork {
+        /// The gap's stable key.
+        gap: String,
+        /// Its display name, for the log.
+        label: String,
+    },
 }

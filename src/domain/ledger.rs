@@ -75,6 +75,9 @@ pub struct TrackedGap {
     pub accumulated: Decimal,
     /// Movement since the previous run.
     pub status: GapStatus,
+    /// What the billing owner recorded doing about it (acknowledged, fixed in the PSA,
+    /// snoozed), if anything; filled from the store when the report is made.
+    pub work: Option<crate::domain::gap_work::GapWork>,
 }
 
 /// Carries the ledger forward to `today`: each current gap gets its age, cost to date and
@@ -99,6 +102,7 @@ pub fn track(
                     age_days: 0,
                     accumulated: Decimal::ZERO,
                     status: GapStatus::New,
+                    work: None,
                 },
                 Some(prior) => {
                     let elapsed_days = (today - prior.last_seen).num_days().max(0);
@@ -116,6 +120,7 @@ pub fn track(
                         } else {
                             GapStatus::Unchanged
                         },
+                        work: None,
                     }
                 }
             }

@@ -6,6 +6,7 @@
 
 pub mod alerting;
 pub mod decision;
+pub mod gap_work;
 pub mod holdings;
 pub mod ledger;
 pub mod lines;

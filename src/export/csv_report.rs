@@ -38,7 +38,7 @@ impl std::str::FromStr for CsvTable {
 
 /// The gap columns, in order. Each money column has its currency beside it, because a gap's
 /// value (PSA price) and cost (vendor cost) can be in different currencies.
-const GAP_COLUMNS: [&str; 27] = [
+const GAP_COLUMNS: [&str; 30] = [
     "generated_on",
     "vendor_period",
     "psa_period",
@@ -66,6 +66,9 @@ const GAP_COLUMNS: [&str; 27] = [
     "age_days",
     "cost_to_date",
     "vendor_keys",
+    "work",
+    "work_note",
+    "snoozed_until",
 ];
 
 /// One output row, filled by column name so that no value can land in the wrong column.
@@ -182,6 +185,14 @@ fn write_gaps(
                 .map(|(customer, product)| format!("{customer} {product}"))
                 .collect();
             row.text("vendor_keys", &keys.join("; "));
+            if let Some(work) = &tracked.work {
+                row.set("work", work.state.as_str().to_string());
+                row.text("work_note", &crate::domain::text::strip_control(&work.note));
+                row.set(
+                    "snoozed_until",
+                    work.until.map(|day| day.to_string()).unwrap_or_default(),
+                );
+            }
             writer.write_record(&row.cells)?;
         }
     }

@@ -385,7 +385,7 @@ fn gap_section(delta: &Delta, kind: SectionKind, out: &mut String) {
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             escape(&gap.company_name),
-            escape(&gap.product_name),
+            escape(&super::sections::product_with_work(tracked)),
             gap.term,
             gap.kind.as_str(),
             gap.vendor_seats.normalize(),

@@ -153,7 +153,7 @@ fn write_gap_section(
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(&gap.company_name),
-            cell(&gap.product_name),
+            cell(&super::sections::product_with_work(tracked)),
             gap.term,
             gap.kind.as_str(),
             gap.vendor_seats.normalize(),

@@ -204,6 +204,24 @@ pub fn fixed_cost_to_date(prior: &PriorGap) -> Option<Money> {
 
 pub use crate::domain::stake::{Stake, money_at_stake};
 
+/// A current gap's product as every report names it: with the work recorded on the gap, if
+/// any ("M365 E3 (acknowledged: client asked for a quote)"), so the reader sees what is
+/// already being done.
+pub fn product_with_work(tracked: &TrackedGap) -> String {
+    match &tracked.work {
+        Some(work) if work.note.is_empty() => {
+            format!("{} ({})", tracked.gap.product_name, work.label())
+        }
+        Some(work) => format!(
+            "{} ({}: {})",
+            tracked.gap.product_name,
+            work.label(),
+            work.note
+        ),
+        None => tracked.gap.product_name.clone(),
+    }
+}
+
 /// Gaps of the report that have no price: they appear in no money total.
 pub fn unpriced_gaps(report: &Report) -> usize {
     report

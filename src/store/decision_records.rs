@@ -4,6 +4,7 @@
 use super::connection::StoreError;
 use super::values::now_text;
 use crate::domain::decision::Decision;
+use crate::domain::gap_work::{GapWork, GapWorkState};
 use crate::domain::lines::{SourceKey, Term};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -39,6 +40,8 @@ pub(super) enum RecordId {
         psa_system: String,
         psa_key: String,
     },
+    /// The work recorded on a gap, by the gap's stable key.
+    GapWork { gap: String },
 }
 
 impl RecordId {
@@ -160,6 +163,24 @@ impl RecordId {
                     },
                 }
             }
+            RecordId::GapWork { gap } => {
+                let label = text("label").unwrap_or_else(|| gap.clone());
+                match state {
+                    Some(_) => Decision::WorkGap {
+                        gap: gap.clone(),
+                        label,
+                        work: GapWork {
+                            state: GapWorkState::from_stored(&text("state")?)?,
+                            note: text("note").unwrap_or_default(),
+                            until: text("until").and_then(|date| date.parse().ok()),
+                        },
+                    },
+                    None => Decision::ClearGapWork {
+                        gap: gap.clone(),
+                        label,
+                    },
+                }
+            }
         })
     }
 
@@ -217,6 +238,18 @@ impl RecordId {
                        AND vendor_key = ?3 AND psa_system = ?4 AND psa_key = ?5",
                     params![subject, vendor_system, vendor_key, psa_system, psa_key],
                     |_| Ok(json!({})),
+                )
+                .optional()?,
+            RecordId::GapWork { gap } => transaction
+                .query_row(
+                    "SELECT label, state, note, until FROM gap_work WHERE gap_key = ?1",
+                    params![gap],
+                    |row| {
+                        Ok(json!({"label": row.get::<_, String>(0)?,
+                                  "state": row.get::<_, String>(1)?,
+                                  "note": row.get::<_, String>(2)?,
+                                  "until": row.get::<_, Option<String>>(3)?}))
+                    },
                 )
                 .optional()?,
         };
@@ -329,6 +362,23 @@ impl RecordId {
                                                  psa_key, decided_at)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                         params![subject, vendor_system, vendor_key, psa_system, psa_key, now],
+                    )?;
+                }
+            }
+            RecordId::GapWork { gap } => {
+                transaction.execute("DELETE FROM gap_work WHERE gap_key = ?1", params![gap])?;
+                if let Some(state) = state {
+                    transaction.execute(
+                        "INSERT INTO gap_work (gap_key, label, state, note, until, decided_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![
+                            gap,
+                            text(state, "label"),
+                            text(state, "state"),
+                            text(state, "note"),
+                            text(state, "until"),
+                            now
+                        ],
                     )?;
                 }
             }

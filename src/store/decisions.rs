@@ -43,6 +43,8 @@ impl Decision {
             Decision::IgnoreProduct { .. } => "ignore-product",
             Decision::UnignoreCustomer { .. } => "unignore-customer",
             Decision::UnignoreProduct { .. } => "unignore-product",
+            Decision::WorkGap { .. } => "work-gap",
+            Decision::ClearGapWork { .. } => "clear-gap-work",
         }
     }
 
@@ -92,6 +94,16 @@ impl Decision {
             Decision::UnignoreProduct { vendor, term } => {
                 (RecordId::ignore("product", vendor, *term), None)
             }
+            Decision::WorkGap { gap, label, work } => (
+                RecordId::GapWork { gap: gap.clone() },
+                Some(json!({
+                    "label": label,
+                    "state": work.state.as_str(),
+                    "note": work.note,
+                    "until": work.until.map(|date| date.to_string()),
+                })),
+            ),
+            Decision::ClearGapWork { gap, .. } => (RecordId::GapWork { gap: gap.clone() }, None),
         }
     }
 }

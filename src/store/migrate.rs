@@ -26,6 +26,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0005_pulls",
         include_str!("../../migrations/0005_pulls.sql"),
     ),
+    (
+        "0008_gap_work",
+        include_str!("../../migrations/0008_gap_work.sql"),
+    ),
 ];
 
 pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {

@@ -127,6 +127,14 @@ pub enum Action {
     ToggleOverThreshold,
     /// Cycle the order of the gap table: value, age, client, kind, vendor.
     CycleSort,
+    /// Acknowledge the selected gap, with a note on how it is being handled.
+    AcknowledgeGap,
+    /// Mark the selected gap fixed in the PSA, waiting for the next export.
+    MarkFixedInPsa,
+    /// Snooze the selected gap until a day.
+    SnoozeGap,
+    /// Clear the work recorded on the selected gap.
+    ClearGapWork,
     /// Raise the per-client threshold by one step.
     RaiseThreshold,
     /// Lower the per-client threshold by one step.
@@ -217,6 +225,10 @@ bindable! {
     "client_filter" => Action::ToggleClientFilter, "this client";
     "over_threshold" => Action::ToggleOverThreshold, "over threshold only";
     "sort" => Action::CycleSort, "sort";
+    "acknowledge" => Action::AcknowledgeGap, "acknowledge";
+    "fixed_in_psa" => Action::MarkFixedInPsa, "fixed in PSA";
+    "snooze" => Action::SnoozeGap, "snooze";
+    "clear_work" => Action::ClearGapWork, "clear work";
     "raise_threshold" => Action::RaiseThreshold, "threshold +";
     "lower_threshold" => Action::LowerThreshold, "threshold -";
     "edit_threshold" => Action::EditThreshold, "set threshold";

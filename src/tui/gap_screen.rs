@@ -1,5 +1,6 @@
 //! The gap table: filters, grouping per client with subtotal rows, and the drill-down.
 
+use crate::domain::gap_work::GapWorkState;
 use crate::domain::ledger::TrackedGap;
 use crate::domain::lines::SourceKey;
 use crate::domain::money::{Money, MoneyByCurrency};
@@ -7,6 +8,7 @@ use crate::domain::reconcile::GapKind;
 use crate::domain::report::Report;
 use crate::tui::action::Action;
 use crate::tui::cursor::shift;
+use crate::tui::input::PromptKind;
 use crate::tui::outcome::{ScreenOutcome, Tone};
 use crate::workflow::{DrillDown, WorkflowError, Workspace};
 use rust_decimal::Decimal;
@@ -303,6 +305,33 @@ impl GapsScreen {
                 }
                 self.selected = 0;
                 self.rebuild();
+            }
+            Action::AcknowledgeGap | Action::MarkFixedInPsa | Action::SnoozeGap => {
+                if self.selected_gap().is_none() {
+                    return Ok(ScreenOutcome::say(
+                        "Select a gap (not a client's subtotal) to record work on it.",
+                        Tone::Info,
+                    ));
+                }
+                let prompt = match action {
+                    Action::SnoozeGap => PromptKind::SnoozeUntil,
+                    Action::MarkFixedInPsa => PromptKind::GapNote(GapWorkState::FixedInPsa, None),
+                    _ => PromptKind::GapNote(GapWorkState::Acknowledged, None),
+                };
+                return Ok(ScreenOutcome {
+                    prompt: Some(crate::tui::input::Prompt::new(prompt, "")),
+                    ..ScreenOutcome::default()
+                });
+            }
+            Action::ClearGapWork => {
+                let Some(row) = self.selected_gap().cloned() else {
+                    return Ok(ScreenOutcome::default());
+                };
+                let outcome = workspace.clear_gap_work(&row.gap)?;
+                return Ok(ScreenOutcome {
+                    mappings_moved: outcome.changed,
+                    ..ScreenOutcome::say(outcome.sentence, Tone::Info)
+                });
             }
             Action::CycleSort => {
                 self.sort = self.sort.next();

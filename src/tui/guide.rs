@@ -28,6 +28,7 @@ pub fn guide(screen: Screen) -> Vec<String> {
         Screen::Gaps => {
             let mut text = vec![
                 "Marks: ! over the client's threshold, ▲ revenue not billed, ▼ refund risk.".to_string(),
+                "Work a gap: a acknowledge it with a note, p fixed in the PSA (waiting for the next export), z snooze it until a day, x clear that. The reports show it.".to_string(),
             ];
             text.extend(
                 GapKind::ALL

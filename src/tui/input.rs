@@ -23,6 +23,13 @@ pub enum PromptKind {
     ImportCurrency,
     /// The billing period a file covers.
     ImportPeriod,
+    /// The last day a gap is snoozed.
+    SnoozeUntil,
+    /// The note on a gap's work, for the state (and snooze day) chosen.
+    GapNote(
+        crate::domain::gap_work::GapWorkState,
+        Option<chrono::NaiveDate>,
+    ),
 }
 
 impl PromptKind {
@@ -38,6 +45,8 @@ impl PromptKind {
             PromptKind::Threshold => "Threshold per client",
             PromptKind::ImportCurrency => "Currency of the file (e.g. USD; empty: from the file)",
             PromptKind::ImportPeriod => "Billing period (YYYY-MM; empty: from the charge dates)",
+            PromptKind::SnoozeUntil => "Snooze until (YYYY-MM-DD)",
+            PromptKind::GapNote(..) => "Note (how it is handled; may be empty)",
         }
     }
 }
@@ -121,6 +130,15 @@ pub enum Submitted {
     ImportCurrency(Option<crate::domain::money::Currency>),
     /// Import under this billing period (`None`: from the charge dates).
     ImportPeriod(Option<crate::domain::lines::Period>),
+    /// Record this work on the selected gap.
+    GapWork {
+        /// Where it stands.
+        state: crate::domain::gap_work::GapWorkState,
+        /// The note.
+        note: String,
+        /// For a snooze, the last day.
+        until: Option<chrono::NaiveDate>,
+    },
     /// Map the selected entry to the selected search result.
     SearchResult,
     /// Ignore the selected entry.
@@ -172,6 +190,21 @@ impl Prompt {
                     message: format!("'{text}' is not a period: expected YYYY-MM"),
                     prompt: self,
                 },
+            },
+            PromptKind::SnoozeUntil => match text.parse::<chrono::NaiveDate>() {
+                Ok(day) => Submitted::Next(Prompt::new(
+                    PromptKind::GapNote(crate::domain::gap_work::GapWorkState::Snoozed, Some(day)),
+                    "",
+                )),
+                Err(_) => Submitted::Invalid {
+                    message: format!("'{text}' is not a date: expected YYYY-MM-DD"),
+                    prompt: self,
+                },
+            },
+            PromptKind::GapNote(state, until) => Submitted::GapWork {
+                state: *state,
+                note: text,
+                until: *until,
             },
             PromptKind::Search => Submitted::SearchResult,
             PromptKind::IgnoreReason if text.is_empty() => Submitted::Invalid {

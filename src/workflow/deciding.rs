@@ -261,6 +261,13 @@ impl Workspace {
                 self.product_name(vendor, true),
                 term.map_or("every term", Term::as_str)
             ),
+            Decision::WorkGap { label, work, .. } if work.note.is_empty() => {
+                format!("{label}: {}", work.label())
+            }
+            Decision::WorkGap { label, work, .. } => {
+                format!("{label}: {} ({})", work.label(), work.note)
+            }
+            Decision::ClearGapWork { label, .. } => label.clone(),
         };
         strip_control(&text)
     }
@@ -348,6 +355,8 @@ fn verb(decision: &Decision) -> &'static str {
         Decision::UnignoreCustomer { .. } | Decision::UnignoreProduct { .. } => {
             "No longer ignored: "
         }
+        Decision::WorkGap { .. } => "Gap ",
+        Decision::ClearGapWork { .. } => "Work cleared on ",
     }
 }
 

@@ -19,6 +19,7 @@ mod bulk_mapping;
 mod certain;
 mod checking;
 mod deciding;
+mod gap_work;
 mod importing;
 mod lookup;
 mod matcher;

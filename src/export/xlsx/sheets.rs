@@ -234,7 +234,7 @@ fn gap_row(report: &Report, section: SectionKind, tracked: &TrackedGap) -> Vec<C
         label(tracked.status.as_str()),
         Cell::text(&gap.company_name),
         Cell::text(&gap.company.key),
-        Cell::text(&gap.product_name),
+        Cell::text(&crate::export::sections::product_with_work(tracked)),
         Cell::text(&gap.product.key),
         label(gap.term.as_str()),
         label(gap.kind.as_str()),

@@ -5,7 +5,7 @@ use crate::tui::action::Screen;
 use crate::tui::import_screen::ImportSwitch;
 use crate::tui::input::{Prompt, PromptKind, Submitted};
 use crate::tui::jobs::Finished;
-use crate::tui::outcome::Tone;
+use crate::tui::outcome::{ScreenOutcome, Tone};
 use crate::workflow::{MappingChoice, WorkflowError};
 use rust_decimal::Decimal;
 
@@ -53,6 +53,15 @@ impl App {
             Submitted::ImportPath(path) => self.import.detect(path, &mut self.jobs),
             Submitted::ExportPath(path) => self.export.path = path,
             Submitted::Threshold(value) => self.set_threshold(value)?,
+            Submitted::GapWork { state, note, until } => {
+                if let Some(row) = self.gaps.selected_gap().cloned() {
+                    let outcome = self.workspace.work_gap(&row.gap, state, &note, until)?;
+                    self.follow(ScreenOutcome {
+                        mappings_moved: outcome.changed,
+                        ..ScreenOutcome::say(outcome.sentence, Tone::Good)
+                    })?;
+                }
+            }
             Submitted::ImportCurrency(currency) => {
                 let said = self.import.set_currency(currency, &mut self.jobs);
                 self.say(said, Tone::Info);

@@ -164,9 +164,18 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) -> Option<ListHit> {
                     let gap = &row.gap.gap;
                     let mut cells = vec![
                         Cell::from(marker(row)),
+                        // The work recorded on the gap rides at the end of its name, where
+                        // a middle cut keeps it in view.
                         Cell::from(format!(
                             "  {}",
-                            fit_middle(&gap.product_name, name_width.saturating_sub(2))
+                            fit_middle(
+                                &match &row.gap.work {
+                                    Some(work) =>
+                                        format!("{} [{}]", gap.product_name, work.label()),
+                                    None => gap.product_name.clone(),
+                                },
+                                name_width.saturating_sub(2)
+                            )
                         )),
                         Cell::from(term_text(gap.term)),
                         Cell::from(seats(gap.vendor_seats)),
@@ -219,8 +228,9 @@ fn draw_table(frame: &mut Frame, app: &App, area: Rect) -> Option<ListHit> {
 
 fn draw_drilldown(frame: &mut Frame, app: &App, row: &GapRow, lines: &DrillDown, area: Rect) {
     let gap = &row.gap.gap;
+    let summary_rows = if row.gap.work.is_some() { 6 } else { 5 };
     let [summary, sides] =
-        Layout::vertical([Constraint::Length(5), Constraint::Min(4)]).areas(area);
+        Layout::vertical([Constraint::Length(summary_rows), Constraint::Min(4)]).areas(area);
     let block = Block::default().borders(Borders::ALL).title(format!(
         "Drill-down ({} to go back)",
         app.keymap
@@ -260,6 +270,18 @@ fn draw_drilldown(frame: &mut Frame, app: &App, row: &GapRow, lines: &DrillDown,
             app.theme.muted(),
         )),
     ];
+    let mut text = text;
+    if let Some(work) = &row.gap.work {
+        let note = if work.note.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", strip_control(&work.note))
+        };
+        text.push(Line::from(Span::styled(
+            format!("Work: {}{note}", work.label()),
+            app.theme.good(),
+        )));
+    }
     frame.render_widget(Paragraph::new(text).block(block), summary);
     let [vendor, psa] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(sides);
