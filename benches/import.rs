@@ -3,8 +3,7 @@
 //! to choose sizes). Prints one line per size: rows/s for the import, and the time to read the
 //! current state and reconcile it after every mapping is confirmed.
 
-#[path = "support/synthetic.rs"]
-mod synthetic;
+use billgap::generate as synthetic;
 
 use billgap::domain::lines::{SourceKey, Term};
 use billgap::domain::reconcile::reconcile;

@@ -25,6 +25,7 @@ pub mod config;
 pub mod connectors;
 pub mod domain;
 pub mod export;
+pub mod generate;
 pub mod import;
 pub mod paths;
 pub mod secrets;

@@ -8,6 +8,7 @@ mod alerting;
 mod check;
 mod demo;
 mod gaps;
+mod generate;
 mod importing;
 mod lists;
 mod mapping;
@@ -104,6 +105,9 @@ pub enum Command {
     Report(gaps::ReportArgs),
     /// Set the default gap threshold, or one client's.
     Threshold(gaps::ThresholdArgs),
+    /// Write a deterministic vendor and PSA export pair of any size, with the mappings and
+    /// the gaps they hold, to try billgap at scale.
+    Generate(generate::GenerateArgs),
     /// Run billgap on the bundled sample data in a fresh temporary database.
     Demo(demo::DemoArgs),
     /// The scheduled check: reconcile, record a ledger run, and alert each client's people
@@ -209,6 +213,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
         Command::Report(args) => gaps::report(&database, &args),
         Command::Threshold(args) => gaps::threshold(&database, &args),
         Command::Demo(args) => demo::run(&args),
+        Command::Generate(args) => generate::run(&args),
         Command::Check(args) => check::run(&database, cli.config.as_ref(), &args),
         Command::Recipients { command } => recipients::run(&database, &command),
         Command::History(args) => check::history(&database, &args),

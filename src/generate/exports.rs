@@ -1,4 +1,5 @@
-//! Synthetic vendor and PSA exports for benchmarks, written with the standard library only.
+//! The synthetic export writers: a vendor and a PSA export of one fictional MSP, written with
+//! the standard library only, deterministic for a seed.
 //!
 //! The files have the shape of the bundled samples (`assets/sample/`): a Partner Center NCE
 //! invoice reconciliation CSV with the 46 documented columns, and a ConnectWise agreement
@@ -19,7 +20,7 @@
 //!   (customer, product) from the seed: about 2 % unbilled, 2 % overbilled, 1 % missing (no
 //!   line), 1 % priced below cost, and an orphan line for about 2 % of the customers.
 //!
-//! Usage from a bench (`#[path = "support/synthetic.rs"] mod synthetic;`):
+//! Usage from a bench (`use billgap::generate as synthetic;`):
 //!
 //! ```ignore
 //! let dir = tempfile::tempdir()?;
@@ -44,10 +45,6 @@
 //! `customers = 300, seed = 7`: 22 unbilled, 23 overbilled, 10 missing, 8 orphan, 14 price,
 //! of 1,410 pairs.
 
-// Each bench uses a different subset of these generators (an import bench needs only the NCE
-// writer), and an unused item in an included module would fail `clippy -D warnings`.
-#![allow(dead_code)]
-
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -55,18 +52,18 @@ use std::path::Path;
 
 /// One synthetic product: NCE ids, display name, monthly unit price in cents, PSA product id
 /// and the PSA's usual price in cents.
-struct Product {
+pub(super) struct Product {
     /// `ProductId:SkuId`, split at the colon when a row is written.
-    key: &'static str,
+    pub(super) key: &'static str,
     availability_id: &'static str,
     name: &'static str,
     price_cents: u64,
-    psa_id: &'static str,
+    pub(super) psa_id: &'static str,
     psa_price_cents: u64,
 }
 
 /// The catalogue the synthetic files use; ids follow `assets/sample/README.md`.
-const PRODUCTS: [Product; 9] = [
+pub(super) const PRODUCTS: [Product; 9] = [
     product(
         "CFQ7TTC0LH18:0001",
         "CFQ7TTC0KL30",
@@ -177,7 +174,7 @@ Bill Customer,Effective Date,Cancelled Date,Currency";
 const SALT_HOLDS: u64 = 0x486f_6c64;
 const SALT_SEATS: u64 = 0x5365_6174;
 const SALT_GAP: u64 = 0x4761_7073;
-const SALT_ORPHAN: u64 = 0x4f72_7068;
+pub(super) const SALT_ORPHAN: u64 = 0x4f72_7068;
 const SALT_CHANGE: u64 = 0x4368_6e67;
 const SALT_KEYS: u64 = 0x4b65_7973;
 
@@ -193,7 +190,7 @@ fn splitmix64(state: &mut u64) -> u64 {
 /// A stateless hash of a few words, so both writers derive the same per-pair facts. Each word
 /// goes through a full splitmix64 round, so neighbouring customers and products get
 /// independent values.
-fn mix(words: &[u64]) -> u64 {
+pub(super) fn mix(words: &[u64]) -> u64 {
     words.iter().fold(0x0123_4567_89ab_cdef_u64, |hash, word| {
         let mut state = hash ^ word;
         splitmix64(&mut state)
@@ -218,7 +215,7 @@ fn change_seats(seed: u64, customer: usize, product: usize, pair: u64) -> u64 {
 }
 
 /// The products a customer holds at the vendor, in catalogue order.
-fn held_products(seed: u64, customer: usize) -> Vec<usize> {
+pub(super) fn held_products(seed: u64, customer: usize) -> Vec<usize> {
     (0..PRODUCTS.len())
         .filter(|&product| holds(seed, customer, product))
         .collect()
@@ -483,7 +480,7 @@ fn push_cents(row: &mut String, cents: i64) {
 }
 
 /// What the ConnectWise file does with one held (customer, product) pair.
-enum Billing {
+pub(super) enum Billing {
     Exact,
     Unbilled(u64),
     Overbilled(u64),
@@ -491,7 +488,7 @@ enum Billing {
     BelowCost,
 }
 
-fn billing(seed: u64, customer: usize, product: usize) -> Billing {
+pub(super) fn billing(seed: u64, customer: usize, product: usize) -> Billing {
     let roll = mix(&[seed, SALT_GAP, customer as u64, product as u64]);
     match roll % 100 {
         0 | 1 => Billing::Unbilled(1 + (roll >> 8) % 3),
