@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The import and reconcile benchmark anyone can rerun:
+#
+#   bench/run.sh [--sizes 10k,100k,1m]
+#
+# For each size it generates the same deterministic pair of exports (`billgap generate`, seed
+# 42), then measures in the same run, one after another:
+#   - billgap import of the vendor file, and of the PSA file, into a fresh database;
+#   - the baselines on the same vendor file: the sqlite3 CLI `.import` (untyped, no indexes),
+#     installed with apt-get when missing and possible, and the parse-only floor (the csv
+#     crate reading every record, `benches/csv_floor.rs`);
+#   - mapping everything (`map --from`) and the reconcile plus report (`gaps --format json`).
+# Each figure is wall time with peak RSS (GNU time), and the import with its ratio to both
+# baselines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sizes="10k,100k,1m"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sizes) sizes="$2"; shift 2 ;;
+    *) echo "usage: bench/run.sh [--sizes 10k,100k,1m]" >&2; exit 2 ;;
+  esac
+done
+
+if ! command -v sqlite3 >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get install -y -qq sqlite3 >/dev/null 2>&1 || apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq sqlite3 >/dev/null 2>&1 || true
+  fi
+fi
+timer=/usr/bin/time
+[ -x "$timer" ] || { echo "bench/run.sh needs GNU time (/usr/bin/time; Debian package 'time')" >&2; exit 2; }
+
+cargo build --release --quiet --bin billgap
+cargo bench --quiet --bench csv_floor --no-run >/dev/null 2>&1
+floor=$(ls -t target/release/deps/csv_floor-* 2>/dev/null | grep -v '\.d$' | head -1)
+billgap=target/release/billgap
+
+# Runs a command, prints "seconds peak-MB" for it; its output goes to $work/last.out.
+measure() {
+  "$timer" -f "%e %M" -o "$work/time" "$@" >"$work/last.out" 2>&1 || {
+    echo "failed: $*" >&2; cat "$work/last.out" >&2; exit 1; }
+  awk '{printf "%s %.0f", $1, $2/1024}' "$work/time"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+
+printf '%-6s %-22s %-22s %-22s %-12s %-16s %-16s\n' size "billgap import (s, MB)" "sqlite3 .import" "csv parse floor" "PSA import" "map --from" "reconcile+report"
+IFS=',' read -r -a list <<<"$sizes"
+for size in "${list[@]}"; do
+  case "$size" in
+    *k) lines=$(( ${size%k} * 1000 )) ;;
+    *m) lines=$(( ${size%m} * 1000000 )) ;;
+    *) lines=$size ;;
+  esac
+  clients=$(( lines / 50 )); [ $clients -lt 50 ] && clients=50; [ $clients -gt 2000 ] && clients=2000
+  work=$(mktemp -d)
+  "$billgap" generate --clients "$clients" --lines "$lines" --seed 42 --out "$work/files" 2>/dev/null
+  vendor="$work/files/partner-center-nce.csv"; psa="$work/files/connectwise-additions.csv"
+  export BILLGAP_DB="$work/billgap.sqlite"
+  read -r import_s import_mb <<<"$(measure "$billgap" import "$vendor")"
+  read -r psa_s psa_mb <<<"$(measure "$billgap" import "$psa")"
+  read -r map_s map_mb <<<"$(measure "$billgap" map --from "$work/files/mappings.csv")"
+  read -r gaps_s gaps_mb <<<"$(measure sh -c "\"$billgap\" gaps --format json >/dev/null; test \$? -le 1")"
+  if command -v sqlite3 >/dev/null 2>&1; then
+    read -r sqlite_s sqlite_mb <<<"$(measure sqlite3 "$work/plain.sqlite" ".mode csv" ".import $vendor nce")"
+    sqlite="$sqlite_s s, $sqlite_mb MB ($(ratio "$sqlite_s" "$import_s"))"
+  else
+    sqlite="skipped (no sqlite3)"
+  fi
+  if [ -n "$floor" ]; then
+    read -r floor_s floor_mb <<<"$(measure "$floor" "$vendor")"
+    floor_text="$floor_s s, $floor_mb MB ($(ratio "$import_s" "$floor_s") of it)"
+  else
+    floor_text="skipped"
+  fi
+  printf '%-6s %-22s %-22s %-22s %-12s %-16s %-16s\n' "$size" "$import_s s, $import_mb MB" "$sqlite" "$floor_text" "$psa_s s, $psa_mb MB" "$map_s s" "$gaps_s s, $gaps_mb MB"
+  rm -rf "$work"
+done
+echo "(sqlite3 ratio: its time over billgap's, above 1 means billgap is faster; floor ratio: billgap's time over the parse floor)"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
