@@ -8,9 +8,17 @@ use crate::domain::matching::score::{
 };
 use crate::domain::normalize::NormalizedName;
 
-/// Share of the name score that comes from site agreement; small, because the vendor side
-/// rarely names a site while the PSA side often does.
-const SITE_SHARE: f64 = 0.07;
+/// Share of the name score that comes from site agreement. Big enough that two sites of one
+/// organisation ("- Dallas", "- Austin") fall out of the High band against each other, small
+/// enough that a site only the PSA names costs little.
+const SITE_SHARE: f64 = 0.12;
+/// Site agreement when only the candidate names a site: the vendor side rarely names one while
+/// the PSA side often does, so this is the usual shape of a right pair.
+const CANDIDATE_ONLY_SITE: f64 = 0.8;
+/// Site agreement when only the query names a site: the vendor singles out a site that this
+/// candidate does not carry, which is how the bare organisation record of a PSA with one
+/// record per site looks. A site dropped here would collapse the sites into one.
+const QUERY_ONLY_SITE: f64 = 0.3;
 /// Similarity given to an exact acronym ("IBM" and "International Business Machines").
 const ACRONYM_SIMILARITY: f64 = 0.82;
 /// A whole-name comparison (head plus site tokens) counts slightly less than the head, so a
@@ -59,6 +67,11 @@ impl PreparedName {
         }
     }
 
+    /// The head tokens followed by the site tokens.
+    pub fn full(&self) -> &[String] {
+        &self.full
+    }
+
     /// The squashed head ("contosoltd" style), for tenant-name comparison.
     pub fn squashed(&self) -> &str {
         &self.squashed
@@ -86,25 +99,32 @@ pub fn compare_names(
     }
     let site_agreement = match (q.site.is_empty(), c.site.is_empty()) {
         (true, true) => 1.0,
-        (false, false) => {
-            let sites = soft_overlap(&q.site, &c.site, weights, feedback);
-            if sites.score < 0.5 {
-                evidence.push(Evidence::DifferentSites);
-            }
-            sites.score
-        }
-        _ => 0.8,
+        (false, false) => soft_overlap(&q.site, &c.site, weights, feedback).score,
+        (true, false) => CANDIDATE_ONLY_SITE,
+        (false, true) => QUERY_ONLY_SITE,
     };
+    if let Some((query_tail, candidate_tail)) = differing_tails(query, candidate) {
+        evidence.push(Evidence::DifferentSites {
+            query: query_tail,
+            candidate: candidate_tail,
+        });
+    }
     let mut similarity = (1.0 - SITE_SHARE) * head_similarity + SITE_SHARE * site_agreement;
     let mut near_share = head.near_share;
     let mut report = (head, &query_tokens, &candidate_tokens);
     if !q.site.is_empty() || !c.site.is_empty() {
         let full = soft_overlap(&query.full, &candidate.full, weights, feedback);
-        let full_similarity = FULL_NAME_FACTOR
-            * blend(
-                full.score,
-                character_similarity(&query.full_squashed, &candidate.full_squashed),
-            );
+        // The same words split differently ("Org - Site" against "Org Site") are the same
+        // name: only an inexact whole-name match pays for the doubt about the split.
+        let full_similarity = if query.full == candidate.full {
+            1.0
+        } else {
+            FULL_NAME_FACTOR
+                * blend(
+                    full.score,
+                    character_similarity(&query.full_squashed, &candidate.full_squashed),
+                )
+        };
         if full_similarity > similarity {
             similarity = full_similarity;
             near_share = full.near_share;
@@ -122,6 +142,25 @@ pub fn compare_names(
         tokens,
         evidence,
     }
+}
+
+/// The tails after a shared organisation head, when the two names share one and differ after
+/// it: the longest common token prefix of the whole names must be a whole head of one side
+/// ("northside health" of "Northside Health - Eastgate"), so two names that merely start alike
+/// ("Harbor View Dental", "Harbor View Family Dentistry") are not read as sites.
+fn differing_tails(query: &PreparedName, candidate: &PreparedName) -> Option<(String, String)> {
+    let shared = query
+        .full
+        .iter()
+        .zip(&candidate.full)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let is_head = shared == query.name.tokens.len() || shared == candidate.name.tokens.len();
+    let (query_tail, candidate_tail) = (&query.full[shared..], &candidate.full[shared..]);
+    if shared == 0 || !is_head || (query_tail.is_empty() && candidate_tail.is_empty()) {
+        return None;
+    }
+    Some((query_tail.join(" "), candidate_tail.join(" ")))
 }
 
 /// Reads "Tri County" as "TriCounty" when the other name has the word run together (and the

@@ -24,16 +24,27 @@ const SAME_CLASS_CREDIT: f64 = 0.8;
 const TOKEN_SHARE: f64 = 0.7;
 
 /// Document frequencies of the candidate pool, turned into token weights.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TokenWeights {
     /// IDF times the generic-word factor, per token of the pool, computed once.
     base: HashMap<String, f64>,
     documents: u32,
+    /// A further factor per token for the kind of name compared (tier words of products).
+    factor: fn(&str) -> f64,
 }
 
 impl TokenWeights {
     /// Counts each token once per candidate.
     pub fn learn<'a>(names: impl Iterator<Item = &'a [String]>) -> TokenWeights {
+        TokenWeights::learn_with(names, |_| 1.0)
+    }
+
+    /// Like [`TokenWeights::learn`], with a further weight factor per token: product names
+    /// weigh tier words ("business", "standard") below brand and edition words.
+    pub fn learn_with<'a>(
+        names: impl Iterator<Item = &'a [String]>,
+        factor: fn(&str) -> f64,
+    ) -> TokenWeights {
         let mut document_frequency: HashMap<String, u32> = HashMap::new();
         let mut documents = 0;
         for tokens in names {
@@ -49,11 +60,16 @@ impl TokenWeights {
         let base = document_frequency
             .into_iter()
             .map(|(token, frequency)| {
-                let weight = smoothed_idf(documents, frequency) * generic_factor(&token);
+                let weight =
+                    smoothed_idf(documents, frequency) * generic_factor(&token) * factor(&token);
                 (token, weight)
             })
             .collect();
-        TokenWeights { base, documents }
+        TokenWeights {
+            base,
+            documents,
+            factor,
+        }
     }
 
     /// The weight a token carries in a comparison: smoothed IDF (a token the pool has never
@@ -61,7 +77,7 @@ impl TokenWeights {
     pub fn weight(&self, token: &str, feedback: &Feedback) -> f64 {
         let base = match self.base.get(token) {
             Some(weight) => *weight,
-            None => smoothed_idf(self.documents, 0) * generic_factor(token),
+            None => smoothed_idf(self.documents, 0) * generic_factor(token) * (self.factor)(token),
         };
         base * feedback.noise_factor(token)
     }
