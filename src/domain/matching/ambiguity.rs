@@ -7,9 +7,9 @@
 
 use crate::domain::matching::compare::PreparedName;
 use crate::domain::matching::explain::Evidence;
-use crate::domain::matching::score::generic_class;
+use crate::domain::matching::score::{generic_class, is_connector};
 use crate::domain::matching::suggestion::Hold;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// A one-word name shorter than this (in characters) is too short to be proof by itself.
 const SHORT_NAME: usize = 6;
@@ -22,8 +22,6 @@ pub struct Organisations {
     /// Every token prefix of every whole name (head plus site), joined with spaces, to the
     /// candidates whose whole name starts with it.
     by_prefix: HashMap<String, Vec<u32>>,
-    /// Every head, joined with spaces, to the candidates with that head.
-    by_head: HashMap<String, Vec<u32>>,
     /// The candidates each token occurs in.
     carriers: HashMap<String, Vec<u32>>,
 }
@@ -57,11 +55,6 @@ impl Organisations {
                     .or_default()
                     .push(position);
             }
-            organisations
-                .by_head
-                .entry(name.name.tokens.join(" "))
-                .or_default()
-                .push(position);
             let mut seen: Vec<&String> = Vec::with_capacity(full.len());
             for token in full {
                 if !seen.contains(&token) {
@@ -78,7 +71,8 @@ impl Organisations {
     }
 
     /// The hold on candidate `position` for `query`, if any: sibling sites first (the more
-    /// specific reason), then a thin name without key evidence.
+    /// specific reason); then, without key evidence, words only the vendor name has, or a thin
+    /// name.
     pub fn hold<'a, N, R, K>(
         &self,
         position: u32,
@@ -92,16 +86,28 @@ impl Organisations {
         K: Fn(u32) -> bool,
     {
         let keyed = has_key(evidence);
+        let vendor_tail = evidence.iter().find_map(|item| match item {
+            Evidence::DifferentSites { query, candidate } if candidate.is_empty() => {
+                Some(query.clone())
+            }
+            _ => None,
+        });
         self.sites_hold(position, query, keyed, pool).or_else(|| {
-            (!keyed)
-                .then(|| self.thin_name_hold(position, query, pool))
-                .flatten()
+            if keyed {
+                return None;
+            }
+            vendor_tail
+                .map(|tail| Hold::TailOnlyInVendorName { tail })
+                .or_else(|| self.thin_name_hold(position, query, pool))
         })
     }
 
-    /// "N sites of Org" when another candidate shares this one's organisation head with a
-    /// different tail and the query does not single this one out: neither by naming its tail
-    /// (and not the other's) nor by a key that points at it and not at the other.
+    /// "N sites of Org" when another candidate starts with the same words as this one and the
+    /// query does not single this one out: neither by naming the words that follow the shared
+    /// start in this name (and not those of the other), nor by a key that points at this one
+    /// and not at the other. "Northside Health - Eastgate", "Northside Health Westfield" and
+    /// the bare "Northside Health" are three records of one organisation, however the PSA
+    /// spells the site.
     fn sites_hold<'a, N, R, K>(
         &self,
         position: u32,
@@ -114,51 +120,53 @@ impl Organisations {
         R: Fn(u32) -> bool,
         K: Fn(u32) -> bool,
     {
-        let candidate = (pool.name_of)(position);
-        let full = candidate.full();
-        // Siblings with the length of the organisation head they share with the candidate.
-        let mut siblings: BTreeMap<u32, usize> = BTreeMap::new();
-        let head = &candidate.name.tokens;
-        if !head.is_empty() {
-            for other in self.by_prefix.get(&head.join(" ")).into_iter().flatten() {
-                siblings.insert(*other, head.len());
-            }
-        }
-        for length in 1..full.len() {
+        let full = (pool.name_of)(position).full();
+        let query_tokens = query.full();
+        // Connecting words ("of", "and") name nothing: "Univ. Oslo" names "University of Oslo".
+        let named = |tail: &[String]| {
+            tail.iter()
+                .all(|token| is_connector(token) || query_tokens.contains(token))
+        };
+        // From the longest shared start down: a candidate first met at `length` shares exactly
+        // that many words with this one.
+        let mut seen: Vec<u32> = vec![position];
+        let mut competing: Option<(usize, usize)> = None;
+        for length in (1..=full.len()).rev() {
+            let own_tail = &full[length..];
+            let own_named = !own_tail.is_empty() && named(own_tail);
+            let mut found = 0;
             for other in self
-                .by_head
+                .by_prefix
                 .get(&full[..length].join(" "))
                 .into_iter()
                 .flatten()
             {
-                let shared = siblings.entry(*other).or_insert(length);
-                *shared = (*shared).min(length);
+                if seen.contains(other) {
+                    continue;
+                }
+                seen.push(*other);
+                if (pool.rejected)(*other) {
+                    continue;
+                }
+                let other_full = (pool.name_of)(*other).full();
+                let other_tail = &other_full[length.min(other_full.len())..];
+                let named_apart = own_named && (other_tail.is_empty() || !named(other_tail));
+                let keyed_apart = keyed && !(pool.keyed)(*other);
+                if !(named_apart || keyed_apart) {
+                    found += 1;
+                }
+            }
+            if found > 0 {
+                let (shared, count) = competing.unwrap_or((length, 0));
+                competing = Some((shared, count + found));
+            } else if competing.is_some() {
+                break;
             }
         }
-        siblings.remove(&position);
-        siblings.retain(|other, _| !(pool.rejected)(*other));
-        if siblings.is_empty() {
-            return None;
-        }
-        let query_tokens = query.full();
-        let named = |tail: &[String]| tail.iter().all(|token| query_tokens.contains(token));
-        let competing = siblings.iter().any(|(other, shared)| {
-            let own_tail = &full[(*shared).min(full.len())..];
-            let other_full = (pool.name_of)(*other).full();
-            let other_tail = &other_full[(*shared).min(other_full.len())..];
-            let named_apart = !own_tail.is_empty()
-                && named(own_tail)
-                && (other_tail.is_empty() || !named(other_tail));
-            let keyed_apart = keyed && !(pool.keyed)(*other);
-            !(named_apart || keyed_apart)
-        });
-        if !competing {
-            return None;
-        }
-        let shortest = siblings.values().copied().min().unwrap_or(head.len());
+        let (shared, count) = competing?;
         Some(Hold::SitesOfOneOrganisation {
-            count: siblings.len() + 1,
-            organisation: display_words(&full[..shortest.min(full.len())]),
+            count: count + 1,
+            organisation: display_words(&full[..shared]),
         })
     }
 
@@ -209,6 +217,9 @@ fn display_words(tokens: &[String]) -> String {
     tokens
         .iter()
         .map(|token| {
+            if is_connector(token) {
+                return token.clone();
+            }
             let mut characters = token.chars();
             characters.next().map_or_else(String::new, |first| {
                 first.to_uppercase().chain(characters).collect()

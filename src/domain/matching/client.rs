@@ -195,31 +195,33 @@ impl ClientMatcher {
             .get(top)
             .zip(top.checked_sub(1).and_then(|last| scored.get(last)))
             .map(|(next, last)| last.0.saturating_sub(next.0));
-        let pool = Pool {
-            name_of: |other: u32| &self.candidates[other as usize].name,
-            rejected: |other: u32| {
-                feedback.is_rejected(query_key, &self.candidates[other as usize].key)
-            },
-            keyed: |other: u32| self.keyed_to(&query_profile, &self.candidates[other as usize]),
-        };
         let shown: Vec<Suggestion> = scored
             .iter()
             .take(top)
             .map(|(_, position)| {
                 let candidate = &self.candidates[*position as usize];
-                let mut suggestion = self.score(&query_profile, candidate, feedback, true);
-                suggestion.caution = self.organisations.hold(
-                    *position,
-                    &query_profile.name,
-                    &suggestion.explanation.evidence,
-                    &pool,
-                );
-                suggestion
+                self.score(&query_profile, candidate, feedback, true)
             })
             .collect();
         let mut ranked = rank(shown, top);
         if let Some(last) = ranked.last_mut() {
             last.explanation.margin_to_next = margin_after_shown;
+        }
+        // Only the best can be auto-accepted, so only the best needs the holds.
+        if let (Some(best), Some((_, position))) = (ranked.first_mut(), scored.first()) {
+            let pool = Pool {
+                name_of: |other: u32| &self.candidates[other as usize].name,
+                rejected: |other: u32| {
+                    feedback.is_rejected(query_key, &self.candidates[other as usize].key)
+                },
+                keyed: |other: u32| self.keyed_to(&query_profile, &self.candidates[other as usize]),
+            };
+            best.caution = self.organisations.hold(
+                *position,
+                &query_profile.name,
+                &best.explanation.evidence,
+                &pool,
+            );
         }
         ranked
     }

@@ -12,6 +12,9 @@ use crate::domain::normalize::NormalizedName;
 /// organisation ("- Dallas", "- Austin") fall out of the High band against each other, small
 /// enough that a site only the PSA names costs little.
 const SITE_SHARE: f64 = 0.12;
+/// The share when neither name has a site: the value the calibration knots were read with, so
+/// the scores of the plain names that make up most pools stay where they were calibrated.
+const NO_SITE_SHARE: f64 = 0.07;
 /// Site agreement when only the candidate names a site: the vendor side rarely names one while
 /// the PSA side often does, so this is the usual shape of a right pair.
 const CANDIDATE_ONLY_SITE: f64 = 0.8;
@@ -21,6 +24,10 @@ const CANDIDATE_ONLY_SITE: f64 = 0.8;
 const QUERY_ONLY_SITE: f64 = 0.3;
 /// Similarity given to an exact acronym ("IBM" and "International Business Machines").
 const ACRONYM_SIMILARITY: f64 = 0.82;
+/// Similarity given to a name in brackets that is the other side's whole name ("China Academy
+/// of Information and Communication Technology (CAICT)" and "CAICT"): a strong hint, but
+/// brackets also hold sites, so it stays in the review band.
+const ALIAS_SIMILARITY: f64 = 0.85;
 /// A whole-name comparison (head plus site tokens) counts slightly less than the head, so a
 /// wrong site split cannot hide a match but a right one still decides.
 const FULL_NAME_FACTOR: f64 = 0.97;
@@ -97,6 +104,16 @@ pub fn compare_names(
         head_similarity = head_similarity.max(ACRONYM_SIMILARITY);
         evidence.push(Evidence::Acronym);
     }
+    let alias_of = |named: &PreparedName, other: &PreparedName| match named.name.site.as_slice() {
+        [alias] if named.name.tokens.len() >= 2 && other.name.site.is_empty() => {
+            (*alias == other.squashed).then(|| alias.clone())
+        }
+        _ => None,
+    };
+    if let Some(alias) = alias_of(query, candidate).or_else(|| alias_of(candidate, query)) {
+        head_similarity = head_similarity.max(ALIAS_SIMILARITY);
+        evidence.push(Evidence::Alias { alias });
+    }
     let site_agreement = match (q.site.is_empty(), c.site.is_empty()) {
         (true, true) => 1.0,
         (false, false) => soft_overlap(&q.site, &c.site, weights, feedback).score,
@@ -109,7 +126,12 @@ pub fn compare_names(
             candidate: candidate_tail,
         });
     }
-    let mut similarity = (1.0 - SITE_SHARE) * head_similarity + SITE_SHARE * site_agreement;
+    let share = if q.site.is_empty() && c.site.is_empty() {
+        NO_SITE_SHARE
+    } else {
+        SITE_SHARE
+    };
+    let mut similarity = (1.0 - share) * head_similarity + share * site_agreement;
     let mut near_share = head.near_share;
     let mut report = (head, &query_tokens, &candidate_tokens);
     if !q.site.is_empty() || !c.site.is_empty() {

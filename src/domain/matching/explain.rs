@@ -64,6 +64,11 @@ pub enum Evidence {
     },
     /// One name is the acronym of the other.
     Acronym,
+    /// One name gives the other in brackets ("… Technology (CAICT)" and "CAICT").
+    Alias {
+        /// The name in brackets.
+        alias: String,
+    },
     /// The names share an organisation head and go on with different tails ("- Dallas" against
     /// "- Austin", or "Northside Health Eastgate" against the bare "Northside Health"). A tail
     /// is empty when that side stops at the head.
@@ -125,6 +130,7 @@ impl Evidence {
                 format!("domains differ {query}/{candidate}")
             }
             Evidence::Acronym => "acronym".to_string(),
+            Evidence::Alias { alias } => format!("{alias} given in brackets"),
             Evidence::DifferentSites { query, candidate } => {
                 match (query.is_empty(), candidate.is_empty()) {
                     (false, false) => format!("tails differ: {query} ≠ {candidate}"),

@@ -1,6 +1,7 @@
 //! Candidate generation: an inverted index on tokens, token prefixes and squashed-name
 //! prefixes, so a query is scored against a few dozen names rather than the whole pool.
 
+use crate::domain::matching::score::initials;
 use std::collections::HashMap;
 
 /// Characters of a token prefix used as a blocking key: long enough to be selective, short
@@ -40,8 +41,12 @@ pub fn blocking_keys(tokens: &[String], site: &[String], extra_prefixes: &[Strin
     match tokens {
         [single] if (2..=6).contains(&single.chars().count()) => keys.push(format!("a:{single}")),
         [_, _, ..] => {
-            let initials: String = tokens.iter().filter_map(|t| t.chars().next()).collect();
-            keys.push(format!("a:{initials}"));
+            let every_initial: String = tokens.iter().filter_map(|t| t.chars().next()).collect();
+            keys.push(format!("a:{every_initial}"));
+            let initials = initials(tokens);
+            if initials.chars().count() >= 2 {
+                keys.push(format!("a:{initials}"));
+            }
         }
         _ => {}
     }

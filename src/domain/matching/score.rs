@@ -95,6 +95,26 @@ fn generic_factor(token: &str) -> f64 {
     }
 }
 
+/// The class of the connecting words ("and", "of", "de"): low weight like every class word,
+/// but two different connectors are not near each other, and initials skip them.
+const CONNECTOR_CLASS: &str = "connector";
+
+/// True for a connecting word ("and", "of", "de", "la"), which initials leave out: "CNRS" is
+/// "Centre National de la Recherche Scientifique".
+pub fn is_connector(token: &str) -> bool {
+    generic_class(token) == Some(CONNECTOR_CLASS)
+}
+
+/// The initials of a name's words, without connecting words ("cdt" of "center for democracy
+/// and technology").
+pub fn initials(tokens: &[String]) -> String {
+    tokens
+        .iter()
+        .filter(|token| !is_connector(token))
+        .filter_map(|token| token.chars().next())
+        .collect()
+}
+
 /// The class of a frequent company word ("services" → "srv"), if it is one.
 pub fn generic_class(token: &str) -> Option<&'static str> {
     static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
@@ -156,7 +176,7 @@ fn classed_similarity(
         return 1.0;
     }
     if let (Some(a), Some(b)) = (left_class, right_class) {
-        if a == b {
+        if a == b && a != CONNECTOR_CLASS {
             return SAME_CLASS_CREDIT;
         }
     }
@@ -351,17 +371,18 @@ fn bigram_dice(left: &str, right: &str) -> f64 {
 }
 
 /// True when one side is a single short token that spells the initials of the other's tokens
-/// ("ibm" and "international business machines").
+/// ("ibm" and "international business machines"), with or without the connecting words
+/// ("cnrs" and "centre national de la recherche scientifique").
 pub fn is_acronym_of(short: &[String], long: &[String]) -> bool {
     if short.len() != 1 || long.len() < 2 {
         return false;
     }
-    let initials: String = long
+    let every_initial: String = long
         .iter()
         .filter_map(|token| token.chars().next())
         .collect();
     let acronym = &short[0];
-    acronym.len() >= 2 && *acronym == initials
+    acronym.len() >= 2 && (*acronym == every_initial || *acronym == initials(long))
 }
 
 /// Blends token overlap and character similarity into one 0..1 similarity.

@@ -63,6 +63,13 @@ pub enum Hold {
         /// The shared head, as a display name.
         organisation: String,
     },
+    /// The vendor name goes on past the PSA name with words the PSA name lacks ("McAfee | An
+    /// Intel Company" against "McAfee", "Northside Health Eastgate" against "Northside
+    /// Health"): the PSA record may be the parent, not the site or unit the vendor means.
+    TailOnlyInVendorName {
+        /// The words only the vendor name has.
+        tail: String,
+    },
     /// A one-word name that is short, or that other companies in the pool also carry: an exact
     /// match of it is not proof without an id, a domain or a tenant.
     ShortCommonName,
@@ -86,6 +93,9 @@ impl fmt::Display for Hold {
                 count,
                 organisation,
             } => write!(formatter, "{count} sites of {organisation}"),
+            Hold::TailOnlyInVendorName { tail } => {
+                write!(formatter, "only the vendor name says \"{tail}\"")
+            }
             Hold::ShortCommonName => write!(formatter, "short common name, no id or domain"),
         }
     }
