@@ -5,6 +5,7 @@ use crate::domain::matching::explain::{Evidence, TokenEvidence, TokenReport};
 use crate::domain::matching::feedback::Feedback;
 use crate::domain::matching::score::{
     Overlap, TokenCover, TokenWeights, blend, character_similarity, is_acronym_of, soft_overlap,
+    spells_abbreviation,
 };
 use crate::domain::normalize::NormalizedName;
 
@@ -24,6 +25,9 @@ const CANDIDATE_ONLY_SITE: f64 = 0.8;
 const QUERY_ONLY_SITE: f64 = 0.3;
 /// Similarity given to an exact acronym ("IBM" and "International Business Machines").
 const ACRONYM_SIMILARITY: f64 = 0.82;
+/// Similarity of a looser acronym (a word left out, a short word kept whole): a little below
+/// plain initials, so "CNRS" beats "CNR" for "Centre National de la Recherche Scientifique".
+const LOOSE_ACRONYM_SIMILARITY: f64 = 0.8;
 /// Similarity given to a name in brackets that is the other side's whole name ("China Academy
 /// of Information and Communication Technology (CAICT)" and "CAICT"): a strong hint, but
 /// brackets also hold sites, so it stays in the review band.
@@ -100,13 +104,44 @@ pub fn compare_names(
     let head_characters = character_similarity(&query.squashed, &candidate.squashed);
     let mut evidence = Vec::new();
     let mut head_similarity = blend(head.score, head_characters);
-    if is_acronym_of(&q.tokens, &c.tokens) || is_acronym_of(&c.tokens, &q.tokens) {
-        head_similarity = head_similarity.max(ACRONYM_SIMILARITY);
+    // An acronym against the long name, either way; when one side names a site that the other
+    // ends with ("LJMU Austin", "Liverpool John Moores University - Austin"), without it.
+    let without_tail = |name: &PreparedName, other: &PreparedName| -> Vec<String> {
+        let tail = &other.name.site;
+        let full = &name.full;
+        if !tail.is_empty() && full.len() > tail.len() && full.ends_with(tail) {
+            full[..full.len() - tail.len()].to_vec()
+        } else {
+            name.name.tokens.clone()
+        }
+    };
+    let (query_head, candidate_head) = (
+        without_tail(query, candidate),
+        without_tail(candidate, query),
+    );
+    let acronym = |short: &[String], long: &[String]| {
+        if is_acronym_of(short, long) {
+            Some(ACRONYM_SIMILARITY)
+        } else if short.len() == 1 && spells_abbreviation(&short[0], long) {
+            Some(LOOSE_ACRONYM_SIMILARITY)
+        } else {
+            None
+        }
+    };
+    let acronym_similarity = acronym(&query_head, &c.tokens)
+        .or_else(|| acronym(&c.tokens, &query_head))
+        .or_else(|| acronym(&candidate_head, &q.tokens))
+        .or_else(|| acronym(&q.tokens, &candidate_head));
+    if let Some(acronym_similarity) = acronym_similarity {
+        head_similarity = head_similarity.max(acronym_similarity);
         evidence.push(Evidence::Acronym);
     }
+    // "Long Name (LN)" or "Long Name (LN - Site)": the brackets give the other side's name.
     let alias_of = |named: &PreparedName, other: &PreparedName| match named.name.site.as_slice() {
-        [alias] if named.name.tokens.len() >= 2 && other.name.site.is_empty() => {
-            (*alias == other.squashed).then(|| alias.clone())
+        [] => None,
+        site if named.name.tokens.len() >= 2 && other.name.site.is_empty() => {
+            let alias = site.join(" ");
+            (alias == other.full.join(" ") || alias == other.squashed).then_some(alias)
         }
         _ => None,
     };
@@ -133,12 +168,18 @@ pub fn compare_names(
     };
     let mut similarity = (1.0 - share) * head_similarity + share * site_agreement;
     let mut near_share = head.near_share;
+    let with_site = !q.site.is_empty() || !c.site.is_empty();
+    let (query_full, candidate_full) = if with_site {
+        join_split_words(&query.full, &candidate.full)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let mut report = (head, &query_tokens, &candidate_tokens);
-    if !q.site.is_empty() || !c.site.is_empty() {
-        let full = soft_overlap(&query.full, &candidate.full, weights, feedback);
+    if with_site {
+        let full = soft_overlap(&query_full, &candidate_full, weights, feedback);
         // The same words split differently ("Org - Site" against "Org Site") are the same
         // name: only an inexact whole-name match pays for the doubt about the split.
-        let full_similarity = if query.full == candidate.full {
+        let full_similarity = if query_full == candidate_full {
             1.0
         } else {
             FULL_NAME_FACTOR
@@ -150,7 +191,7 @@ pub fn compare_names(
         if full_similarity > similarity {
             similarity = full_similarity;
             near_share = full.near_share;
-            report = (full, &query.full, &candidate.full);
+            report = (full, &query_full, &candidate_full);
         }
     }
     let tokens = if explain {

@@ -385,6 +385,58 @@ pub fn is_acronym_of(short: &[String], long: &[String]) -> bool {
     acronym.len() >= 2 && (*acronym == every_initial || *acronym == initials(long))
 }
 
+/// Shortest acronym read through [`spells_abbreviation`]: shorter ones spell too many names.
+const LOOSE_ACRONYM: usize = 3;
+
+/// True when `acronym` reads as the leading letters of the words of `long`, in order: every
+/// word but the connecting ones gives its first letter, a word of up to three letters may give
+/// more ("hkust" of "hk university of science and technology"), a connecting word gives nothing or its first
+/// letter, and at most one word after the first gives nothing ("nict" of "national institute
+/// of information and communications technology").
+pub fn spells_abbreviation(acronym: &str, long: &[String]) -> bool {
+    let letters: Vec<char> = acronym.chars().collect();
+    if letters.len() < LOOSE_ACRONYM || long.len() < 2 {
+        return false;
+    }
+    // States: (letters read, skips used) reachable after each word.
+    let mut states: Vec<(usize, u8)> = vec![(0, 0)];
+    for (index, word) in long.iter().enumerate() {
+        let word: Vec<char> = word.chars().collect();
+        let connector = is_connector(&long[index]);
+        let mut next: Vec<(usize, u8)> = Vec::new();
+        for &(read, skips) in &states {
+            let mut push = |state: (usize, u8)| {
+                if !next.contains(&state) {
+                    next.push(state);
+                }
+            };
+            if connector {
+                push((read, skips));
+            } else if index > 0 && skips == 0 {
+                push((read, 1));
+            }
+            // Only a short word ("hk") gives more than its first letter, or "acme" would be
+            // an acronym of "acme clinic".
+            let longest = if connector || word.len() > 3 {
+                1
+            } else {
+                word.len()
+            };
+            for taken in 1..=longest {
+                if read + taken > letters.len() || letters[read..read + taken] != word[..taken] {
+                    break;
+                }
+                push((read + taken, skips));
+            }
+        }
+        states = next;
+        if states.is_empty() {
+            return false;
+        }
+    }
+    states.iter().any(|(read, _)| *read == letters.len())
+}
+
 /// Blends token overlap and character similarity into one 0..1 similarity.
 pub fn blend(token_score: f64, character_score: f64) -> f64 {
     TOKEN_SHARE * token_score + (1.0 - TOKEN_SHARE) * character_score
@@ -506,5 +558,47 @@ mod tests {
         assert_eq!(similarity("2024", "2025"), 0.0);
         assert_eq!(similarity("abc", "abd"), 0.0);
         assert_eq!(similarity("consulting", "consultancy"), SAME_CLASS_CREDIT);
+    }
+
+    #[test]
+    fn acronyms_skip_connecting_words_and_may_keep_a_short_first_word() {
+        let words = |text: &str| text.split(' ').map(str::to_string).collect::<Vec<_>>();
+        assert!(is_acronym_of(
+            &words("cnrs"),
+            &words("centre national de la recherche scientifique")
+        ));
+        assert!(is_acronym_of(
+            &words("cdt"),
+            &words("center for democracy and technology")
+        ));
+        assert!(spells_abbreviation(
+            "nict",
+            &words("national institute of information and communications technology")
+        ));
+        assert!(spells_abbreviation(
+            "hkust",
+            &words("hk university of science and technology")
+        ));
+        assert!(
+            !spells_abbreviation("nt", &words("national technology")),
+            "too short"
+        );
+        assert!(
+            !spells_abbreviation("abc", &words("xavier bright clinic")),
+            "the first word always counts"
+        );
+        assert!(
+            !spells_abbreviation("ac", &words("acme clinic")),
+            "two letters only as plain initials"
+        );
+        assert!(
+            !spells_abbreviation("nt", &words("national institute of information technology")),
+            "one word may be left out, not two"
+        );
+        assert!(!spells_abbreviation(
+            "ntx",
+            &words("national institute of information technology")
+        ),);
+        assert!(!spells_abbreviation("acme", &words("acme clinic")));
     }
 }
