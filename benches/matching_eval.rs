@@ -185,13 +185,13 @@ fn evaluate_matcher(set: &EvalSet, verbose: bool) -> Tally {
         }
         let right_first = suggestions
             .first()
-            .is_some_and(|best| query.truth.iter().any(|t| *t == best.candidate_key.key));
+            .is_some_and(|best| query.truth.contains(&best.candidate_key.key));
         if let (true, Err(hold)) = (right_first, safe_band(&suggestions, HIGH_THRESHOLD)) {
             *tally.held_right.entry(hold_kind(&hold)).or_default() += 1;
         }
         if let Ok(accepted) = safe_band(&suggestions, HIGH_THRESHOLD) {
             tally.accepted += 1;
-            if query.truth.iter().any(|t| *t == accepted.candidate_key.key) {
+            if query.truth.contains(&accepted.candidate_key.key) {
                 tally.accepted_right += 1;
             } else {
                 misses.push(format!(
@@ -441,7 +441,7 @@ fn main() {
         synthetic_set(&corpus.vendor, &corpus.psa, false),
         synthetic_set(&corpus.vendor, &corpus.psa, true),
         eval_sets::affiliation_set(&affiliations),
-        eval_sets::site_set(&affiliations, &mut Dice::new(0x5175_E5)),
+        eval_sets::site_set(&affiliations, &mut Dice::new(0x0051_75E5)),
     ];
     let only_wall = std::env::var("BILLGAP_EVAL_ONLY").is_ok_and(|only| only == "wall");
     if !only_wall {
