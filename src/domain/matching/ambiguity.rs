@@ -13,6 +13,9 @@ use std::collections::HashMap;
 
 /// A one-word name shorter than this (in characters) is too short to be proof by itself.
 const SHORT_NAME: usize = 6;
+/// Groups up to this size are checked record by record (for rejections); a larger group that
+/// the query does not single the candidate out of is a hold without reading every record.
+const SMALL_GROUP: usize = 64;
 /// A tenant name at least this similar to the other side's name counts as a key.
 const TENANT_KEY_SIMILARITY: u8 = 95;
 
@@ -39,6 +42,9 @@ where
     pub rejected: R,
     /// True for a candidate that the query's key (domain, tenant, id) points at as well.
     pub keyed: K,
+    /// The candidates scored for the query. A record whose extra words the query names as well
+    /// shares most of its words with the query, so it is among them.
+    pub scored: &'a [u32],
 }
 
 impl Organisations {
@@ -127,47 +133,59 @@ impl Organisations {
             tail.iter()
                 .all(|token| is_connector(token) || query_tokens.contains(token))
         };
-        // From the longest shared start down: a candidate first met at `length` shares exactly
-        // that many words with this one.
-        let mut seen: Vec<u32> = vec![position];
-        let mut competing: Option<(usize, usize)> = None;
+        let starting_with = |length: usize| -> &[u32] {
+            self.by_prefix
+                .get(&full[..length].join(" "))
+                .map_or(&[], Vec::as_slice)
+        };
+        // From the longest shared start down; the names that start with `length` words of this
+        // one but not with `length + 1` share exactly `length` words with it.
+        let mut longer = 1;
         for length in (1..=full.len()).rev() {
+            let sharing = starting_with(length);
+            if sharing.len() <= longer {
+                continue;
+            }
             let own_tail = &full[length..];
             let own_named = !own_tail.is_empty() && named(own_tail);
-            let mut found = 0;
-            for other in self
-                .by_prefix
-                .get(&full[..length].join(" "))
-                .into_iter()
-                .flatten()
-            {
-                if seen.contains(other) {
-                    continue;
-                }
-                seen.push(*other);
-                if (pool.rejected)(*other) {
-                    continue;
+            let exactly_here = |other: &&u32| {
+                let other_full = (pool.name_of)(**other).full();
+                **other != position
+                    && (length == full.len() || other_full.get(length) != full.get(length))
+            };
+            // Another record competes unless the operator rejected it, the query's key points
+            // at this one and not at it, or the query names this one's tail and not its tail.
+            let competes = |other: &u32| {
+                if (pool.rejected)(*other) || (keyed && !(pool.keyed)(*other)) {
+                    return false;
                 }
                 let other_full = (pool.name_of)(*other).full();
                 let other_tail = &other_full[length.min(other_full.len())..];
                 let named_apart = own_named && (other_tail.is_empty() || !named(other_tail));
-                let keyed_apart = keyed && !(pool.keyed)(*other);
-                if !(named_apart || keyed_apart) {
-                    found += 1;
-                }
+                !named_apart
+            };
+            let competing = if own_named {
+                // The query names this one's tail: only a record whose tail it names too
+                // competes, and such a record was scored.
+                pool.scored
+                    .iter()
+                    .filter(|other| sharing.contains(other) && exactly_here(other))
+                    .any(competes)
+            } else if keyed || sharing.len() <= SMALL_GROUP {
+                sharing.iter().filter(exactly_here).any(competes)
+            } else {
+                // A large group the query does not single this one out of.
+                true
+            };
+            if competing {
+                return Some(Hold::SitesOfOneOrganisation {
+                    count: sharing.len(),
+                    organisation: display_words(&full[..length]),
+                });
             }
-            if found > 0 {
-                let (shared, count) = competing.unwrap_or((length, 0));
-                competing = Some((shared, count + found));
-            } else if competing.is_some() {
-                break;
-            }
+            longer = sharing.len();
         }
-        let (shared, count) = competing?;
-        Some(Hold::SitesOfOneOrganisation {
-            count: count + 1,
-            organisation: display_words(&full[..shared]),
-        })
+        None
     }
 
     /// "short common name" when either side is one word that is short, generic, or carried by

@@ -6,7 +6,7 @@ use crate::domain::matching::calibration::{HIGH_THRESHOLD, calibrate};
 use crate::domain::matching::compare::{PreparedName, compare_names};
 use crate::domain::matching::explain::{Evidence, Explanation};
 use crate::domain::matching::feedback::Feedback;
-use crate::domain::matching::index::{CandidateIndex, blocking_keys};
+use crate::domain::matching::index::{CandidateIndex, blocking_keys, query_keys};
 use crate::domain::matching::score::TokenWeights;
 use crate::domain::matching::suggestion::{Suggestion, rank};
 use crate::domain::normalize::{
@@ -54,6 +54,11 @@ impl Profile {
     fn blocking_keys(&self) -> Vec<String> {
         let extra: Vec<String> = self.tenant.iter().cloned().collect();
         blocking_keys(&self.name.name.tokens, &self.name.name.site, &extra)
+    }
+
+    fn query_keys(&self) -> Vec<String> {
+        let extra: Vec<String> = self.tenant.iter().cloned().collect();
+        query_keys(&self.name.name.tokens, &self.name.name.site, &extra)
     }
 }
 
@@ -172,7 +177,7 @@ impl ClientMatcher {
         }
         let mut positions: BTreeSet<u32> = self
             .index
-            .shortlist(&query_profile.blocking_keys())
+            .shortlist(&query_profile.query_keys())
             .into_iter()
             .collect();
         positions.extend(self.strong_key_positions(&query_profile));
@@ -209,7 +214,9 @@ impl ClientMatcher {
         }
         // Only the best can be auto-accepted, so only the best needs the holds.
         if let (Some(best), Some((_, position))) = (ranked.first_mut(), scored.first()) {
+            let scored_positions: Vec<u32> = scored.iter().map(|(_, position)| *position).collect();
             let pool = Pool {
+                scored: &scored_positions,
                 name_of: |other: u32| &self.candidates[other as usize].name,
                 rejected: |other: u32| {
                     feedback.is_rejected(query_key, &self.candidates[other as usize].key)

@@ -106,15 +106,15 @@ pub fn compare_names(
     let mut head_similarity = blend(head.score, head_characters);
     // An acronym against the long name, either way; when one side names a site that the other
     // ends with ("LJMU Austin", "Liverpool John Moores University - Austin"), without it.
-    let without_tail = |name: &PreparedName, other: &PreparedName| -> Vec<String> {
+    fn without_tail<'n>(name: &'n PreparedName, other: &PreparedName) -> &'n [String] {
         let tail = &other.name.site;
         let full = &name.full;
         if !tail.is_empty() && full.len() > tail.len() && full.ends_with(tail) {
-            full[..full.len() - tail.len()].to_vec()
+            &full[..full.len() - tail.len()]
         } else {
-            name.name.tokens.clone()
+            &name.name.tokens
         }
-    };
+    }
     let (query_head, candidate_head) = (
         without_tail(query, candidate),
         without_tail(candidate, query),
@@ -128,10 +128,10 @@ pub fn compare_names(
             None
         }
     };
-    let acronym_similarity = acronym(&query_head, &c.tokens)
-        .or_else(|| acronym(&c.tokens, &query_head))
-        .or_else(|| acronym(&candidate_head, &q.tokens))
-        .or_else(|| acronym(&q.tokens, &candidate_head));
+    let acronym_similarity = acronym(query_head, &c.tokens)
+        .or_else(|| acronym(&c.tokens, query_head))
+        .or_else(|| acronym(candidate_head, &q.tokens))
+        .or_else(|| acronym(&q.tokens, candidate_head));
     if let Some(acronym_similarity) = acronym_similarity {
         head_similarity = head_similarity.max(acronym_similarity);
         evidence.push(Evidence::Acronym);

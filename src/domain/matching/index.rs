@@ -15,7 +15,9 @@ const COMMON_POSTING: usize = 4_000;
 /// the first 20 by block score; 40 leaves room for noisy names.
 const SHORTLIST: usize = 40;
 /// An acronym key shared by at most this many names always reaches full scoring.
-const ACRONYM_KEPT: usize = 8;
+const ACRONYM_KEPT: usize = 3;
+/// At most this many names join the shortlist through [`ACRONYM_KEPT`].
+const ACRONYM_EXTRA: usize = 6;
 /// Weight of a prefix hit relative to a whole-token hit.
 const PREFIX_HIT_SHARE: f64 = 0.6;
 
@@ -49,40 +51,6 @@ pub fn blocking_keys(tokens: &[String], site: &[String], extra_prefixes: &[Strin
             if initials.chars().count() >= 2 {
                 keys.push(format!("a:{initials}"));
             }
-            // The acronyms a name is often known by that are not its plain initials: one word
-            // left out ("nict"), or a short first word kept whole ("hkust").
-            let words: Vec<&String> = tokens.iter().filter(|t| !is_connector(t)).collect();
-            for skipped in 1..words.len() {
-                let loose: String = words
-                    .iter()
-                    .enumerate()
-                    .filter(|(index, _)| *index != skipped)
-                    .filter_map(|(_, word)| word.chars().next())
-                    .collect();
-                if loose.chars().count() >= 3 {
-                    keys.push(format!("a:{loose}"));
-                }
-            }
-            if let Some((first, rest)) = words.split_first() {
-                if (2..=3).contains(&first.chars().count()) && !rest.is_empty() {
-                    let rest_initials: String =
-                        rest.iter().filter_map(|w| w.chars().next()).collect();
-                    keys.push(format!("a:{first}{rest_initials}"));
-                    // With the last word left out too: "hk university of science and
-                    // technology chicago" is "hkust" of Chicago.
-                    if rest.len() >= 2 {
-                        let without_last: String = rest[..rest.len() - 1]
-                            .iter()
-                            .filter_map(|w| w.chars().next())
-                            .collect();
-                        keys.push(format!("a:{first}{without_last}"));
-                    }
-                }
-                // An acronym followed by a site ("LJMU Austin").
-                if (2..=6).contains(&first.chars().count()) {
-                    keys.push(format!("a:{first}"));
-                }
-            }
         }
         _ => {}
     }
@@ -96,6 +64,50 @@ pub fn blocking_keys(tokens: &[String], site: &[String], extra_prefixes: &[Strin
         }
         if extra.chars().count() >= SQUASHED_PREFIX_LENGTH {
             keys.push(format!("s:{}", prefix(extra, SQUASHED_PREFIX_LENGTH)));
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// The keys a query looks up: its own blocking keys, plus the looser acronyms a name is often
+/// known by that are not its plain initials: one word left out ("nict" of "national institute
+/// of information and communications technology"), a short first word kept whole ("hkust"),
+/// or a first word that is itself an acronym followed by a site ("LJMU Austin"). They are
+/// looked up, never indexed, so the index stays as small as the plain keys make it.
+pub fn query_keys(tokens: &[String], site: &[String], extra_prefixes: &[String]) -> Vec<String> {
+    let mut keys = blocking_keys(tokens, site, extra_prefixes);
+    if tokens.len() >= 2 {
+        let words: Vec<&String> = tokens.iter().filter(|t| !is_connector(t)).collect();
+        for skipped in 1..words.len() {
+            let loose: String = words
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| *index != skipped)
+                .filter_map(|(_, word)| word.chars().next())
+                .collect();
+            if loose.chars().count() >= 3 {
+                keys.push(format!("a:{loose}"));
+            }
+        }
+        if let Some((first, rest)) = words.split_first() {
+            if (2..=3).contains(&first.chars().count()) && !rest.is_empty() {
+                let rest_initials: String = rest.iter().filter_map(|w| w.chars().next()).collect();
+                keys.push(format!("a:{first}{rest_initials}"));
+                // With the last word left out too: "hk university of science and technology
+                // chicago" is "hkust" of Chicago.
+                if rest.len() >= 2 {
+                    let without_last: String = rest[..rest.len() - 1]
+                        .iter()
+                        .filter_map(|w| w.chars().next())
+                        .collect();
+                    keys.push(format!("a:{first}{without_last}"));
+                }
+            }
+            if (2..=6).contains(&first.chars().count()) {
+                keys.push(format!("a:{first}"));
+            }
         }
     }
     keys.sort();
@@ -142,11 +154,13 @@ impl CandidateIndex {
             // An acronym shared with few names is kept whatever the block scores say: "CDT"
             // shares one key with "Center for Democracy and Technology", while forty other
             // names share "center", "for" and "and".
+            let mut extra = 0;
             for (key, list) in &lists {
                 if key.starts_with("a:") && list.len() <= ACRONYM_KEPT {
                     for position in list.iter() {
-                        if !shortlist.contains(position) {
+                        if extra < ACRONYM_EXTRA && !shortlist.contains(position) {
                             shortlist.push(*position);
+                            extra += 1;
                         }
                     }
                 }
