@@ -36,7 +36,7 @@ fn csv_output_ranks_candidates_with_band_and_reason() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "left_id,left_name,rank,right_id,right_name,score,band,auto_accept,reason"
+        "left_id,left_name,rank,right_id,right_name,score,band,auto_accept,reason,hold"
     );
     assert!(
         lines[1].starts_with("v-1,Contoso Ltd.,1,cw-1,CONTOSO - Main Office,"),
@@ -49,6 +49,36 @@ fn csv_output_ranks_candidates_with_band_and_reason() {
         "{text}"
     );
     assert!(text.contains("v-3,Zzyzx Quux,,,,,none,false,"), "{text}");
+    assert!(text.ends_with(",no suggestion\n"), "{text}");
+}
+
+#[test]
+fn a_held_pair_says_why_in_business_words() {
+    let left = file("name\nNorthside Health\nLincoln\n");
+    let right = file(
+        "id,name\nn-1,Northside Health - Eastgate\nn-2,Northside Health Westfield\nl-1,Lincoln\nl-2,Metro Schools Lincoln\n",
+    );
+    let mut out = Vec::new();
+    run(&args(&left, &right, MatchFormat::Csv), &mut out).expect("runs");
+    let text = String::from_utf8(out).expect("utf-8");
+    let first_of = |name: &str| {
+        text.lines()
+            .find(|line| line.starts_with(&format!("{name},{name},1,")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        first_of("Northside Health").contains(",high,false,"),
+        "{text}"
+    );
+    assert!(
+        first_of("Northside Health").ends_with(",2 sites of Northside Health"),
+        "{text}"
+    );
+    assert!(
+        first_of("Lincoln").ends_with(",\"short common name, no id or domain\""),
+        "{text}"
+    );
 }
 
 #[test]
@@ -66,6 +96,7 @@ fn json_output_and_a_missing_name_column_is_an_error() {
     assert_eq!(value[0]["candidates"][0]["id"], "cw-2");
     assert_eq!(value[0]["candidates"][0]["band"], "high");
     assert_eq!(value[0]["auto_accept"], "cw-2");
+    assert_eq!(value[0]["hold"], serde_json::Value::Null);
 
     let bad = file("company\nContoso\n");
     let error =

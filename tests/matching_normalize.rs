@@ -64,10 +64,15 @@ fn ampersand_and_punctuation() {
 
 #[test]
 fn initials_join() {
-    let table: [(&[&str], &[&str]); 4] = [
+    let table: [(&[&str], &[&str]); 6] = [
         (&["j", "r", "smith"], &["jr", "smith"]),
         (&["l", "l", "c"], &["llc"]),
-        (&["a", "and", "b"], &["a", "and", "b"]),
+        (&["a", "and", "b"], &["ab"]),
+        (
+            &["k", "and", "s", "manufacturing"],
+            &["ks", "manufacturing"],
+        ),
+        (&["smith", "and", "j"], &["smith", "and", "j"]),
         (&["smith", "j"], &["smith", "j"]),
     ];
     for (tokens, expected) in table {

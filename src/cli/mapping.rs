@@ -198,9 +198,12 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<Outc
             outcome.awaiting_review,
             outcome.without_suggestion
         );
+        print_held(&workspace.mapping_queue(3)?);
         return Ok(Outcome::Done);
     }
-    let MappingQueue { clients, products } = workspace.mapping_queue(3)?;
+    let queue = workspace.mapping_queue(3)?;
+    print_held(&queue);
+    let MappingQueue { clients, products } = queue;
     let bands = |best: Vec<Option<Band>>| {
         let count = |band| best.iter().filter(|found| **found == Some(band)).count();
         format!(
@@ -240,6 +243,47 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<Outc
         crate::domain::matching::HIGH_THRESHOLD
     );
     Ok(Outcome::Done)
+}
+
+/// How many held pairs `billgap match` lists; the workbench shows every one.
+const HELD_SHOWN: usize = 20;
+
+/// Lists the queue entries whose best suggestion is high but not safe to accept, each with the
+/// reason in business words ("2 sites of Northside Health", "runner-up within 4 points").
+fn print_held(queue: &MappingQueue) {
+    let clients = queue
+        .clients
+        .iter()
+        .map(|entry| (entry.customer.party.name.as_str(), &entry.candidates));
+    let products = queue
+        .products
+        .iter()
+        .map(|entry| (entry.product.product.name.as_str(), &entry.candidates));
+    let held: Vec<String> = clients
+        .chain(products)
+        .filter_map(|(name, candidates)| {
+            let best = candidates.first()?;
+            let hold = best.hold.as_ref()?;
+            (best.suggestion.band == Band::High).then(|| {
+                format!(
+                    "  {} → {} ({}): not accepted, {hold}",
+                    crate::domain::text::strip_control(name),
+                    crate::domain::text::strip_control(&best.suggestion.candidate_name),
+                    best.suggestion.score
+                )
+            })
+        })
+        .collect();
+    if held.is_empty() {
+        return;
+    }
+    println!("high suggestions held for review: {}", held.len());
+    for line in held.iter().take(HELD_SHOWN) {
+        println!("{line}");
+    }
+    if held.len() > HELD_SHOWN {
+        println!("  … and {} more", held.len() - HELD_SHOWN);
+    }
 }
 
 /// `billgap unmap`.

@@ -2,7 +2,7 @@
 //! without a database, to try the matcher on real exports or to seed a mapping by hand.
 
 use crate::domain::lines::{Party, SourceKey};
-use crate::domain::matching::{ClientMatcher, Feedback, Suggestion, auto_acceptable};
+use crate::domain::matching::{ClientMatcher, Feedback, Suggestion, safe_band};
 use crate::domain::text::strip_control;
 use color_eyre::eyre::{WrapErr, eyre};
 use std::path::{Path, PathBuf};
@@ -80,9 +80,17 @@ fn write_csv(
         "band",
         "auto_accept",
         "reason",
+        "hold",
     ])?;
     for (party, suggestions) in ranked {
-        let accepted = auto_acceptable(suggestions, 0).map(|s| &s.candidate_key);
+        let verdict = safe_band(suggestions, 0);
+        let accepted = verdict.as_ref().ok().map(|s| &s.candidate_key);
+        // Why the best is not auto-accepted, in the words the workbench uses too.
+        let hold = verdict
+            .as_ref()
+            .err()
+            .map(|hold| hold.to_string())
+            .unwrap_or_default();
         if suggestions.is_empty() {
             writer.write_record([
                 cell(&party.key).as_str(),
@@ -94,6 +102,7 @@ fn write_csv(
                 "none",
                 "false",
                 "no candidate shares a token",
+                hold.as_str(),
             ])?;
         }
         for (rank, suggestion) in suggestions.iter().enumerate() {
@@ -108,6 +117,11 @@ fn write_csv(
                 suggestion.band.as_str().to_string(),
                 auto.to_string(),
                 cell(&suggestion.summary()),
+                if rank == 0 {
+                    hold.clone()
+                } else {
+                    String::new()
+                },
             ])?;
         }
     }
@@ -122,7 +136,9 @@ fn write_json(
     let rows: Vec<serde_json::Value> = ranked
         .iter()
         .map(|(party, suggestions)| {
-            let accepted = auto_acceptable(suggestions, 0).map(|s| s.candidate_key.key.clone());
+            let verdict = safe_band(suggestions, 0);
+            let accepted = verdict.as_ref().ok().map(|s| s.candidate_key.key.clone());
+            let hold = verdict.as_ref().err().map(|hold| hold.to_string());
             let candidates: Vec<serde_json::Value> = suggestions
                 .iter()
                 .map(|suggestion| {
@@ -139,6 +155,7 @@ fn write_json(
                 "id": party.key,
                 "name": party.name,
                 "auto_accept": accepted,
+                "hold": hold,
                 "candidates": candidates,
             })
         })

@@ -7,7 +7,7 @@
 use crate::domain::holdings::{PartyRow, ProductRow};
 use crate::domain::lines::{Party, Product, SourceKey, Term};
 use crate::domain::matching::{
-    ClientMatcher, Feedback, HIGH_THRESHOLD, ProductMatcher, Suggestion, auto_acceptable,
+    ClientMatcher, Feedback, HIGH_THRESHOLD, Hold, ProductMatcher, Suggestion, safe_band,
 };
 use crate::domain::reconcile::MappingSet;
 use crate::store::{Store, StoreError};
@@ -22,8 +22,12 @@ pub struct Candidate {
     /// Score, band and explanation.
     pub suggestion: Suggestion,
     /// True for the best candidate when it is in the safe band that a bulk accept confirms:
-    /// high, and clearly ahead of the runner-up.
+    /// high, unambiguous, and clearly ahead of the runner-up.
     pub safe: bool,
+    /// For the best candidate when it is not safe: why, in business words ("2 sites of
+    /// Northside Health", "runner-up within 4 points", "short common name, no id or domain"),
+    /// for every face to show next to the candidate. `None` on the other candidates.
+    pub hold: Option<Hold>,
 }
 
 impl Candidate {
@@ -51,15 +55,20 @@ pub(crate) struct Suggester {
 }
 
 /// The matcher's ranked suggestions as candidates, the best one marked safe when the
-/// safe-band rule at [`HIGH_THRESHOLD`] accepts it.
+/// safe-band rule at [`HIGH_THRESHOLD`] accepts it, or given the reason it does not.
 fn candidates(suggestions: Vec<Suggestion>) -> Vec<Candidate> {
-    let safe = auto_acceptable(&suggestions, HIGH_THRESHOLD).is_some();
+    let verdict = safe_band(&suggestions, HIGH_THRESHOLD).map(|_| ());
     suggestions
         .into_iter()
         .enumerate()
         .map(|(index, suggestion)| Candidate {
             key: suggestion.candidate_key.clone(),
-            safe: safe && index == 0,
+            safe: index == 0 && verdict.is_ok(),
+            hold: if index == 0 {
+                verdict.clone().err()
+            } else {
+                None
+            },
             suggestion,
         })
         .collect()

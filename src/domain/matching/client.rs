@@ -1,11 +1,12 @@
 //! Vendor customer → PSA company suggestions.
 
 use crate::domain::lines::{Party, SourceKey};
+use crate::domain::matching::ambiguity::{Organisations, Pool};
 use crate::domain::matching::calibration::{HIGH_THRESHOLD, calibrate};
 use crate::domain::matching::compare::{PreparedName, compare_names};
 use crate::domain::matching::explain::{Evidence, Explanation};
 use crate::domain::matching::feedback::Feedback;
-use crate::domain::matching::index::{CandidateIndex, blocking_keys};
+use crate::domain::matching::index::{CandidateIndex, blocking_keys, query_keys};
 use crate::domain::matching::score::TokenWeights;
 use crate::domain::matching::suggestion::{Suggestion, rank};
 use crate::domain::normalize::{
@@ -22,6 +23,9 @@ const DIFFERENT_LEGAL_FORM_PENALTY: f64 = 0.02;
 const TENANT_PULL: f64 = 0.5;
 /// Tenant-name similarity below this is not evidence.
 const TENANT_FLOOR: f64 = 0.9;
+/// Tenant-name similarity from which the tenant counts as a key that singles out a candidate
+/// (the same bar as the hold on short names).
+const TENANT_KEY_FLOOR: f64 = 0.95;
 
 /// One candidate, prepared once.
 #[derive(Debug, Clone)]
@@ -51,6 +55,11 @@ impl Profile {
         let extra: Vec<String> = self.tenant.iter().cloned().collect();
         blocking_keys(&self.name.name.tokens, &self.name.name.site, &extra)
     }
+
+    fn query_keys(&self) -> Vec<String> {
+        let extra: Vec<String> = self.tenant.iter().cloned().collect();
+        query_keys(&self.name.name.tokens, &self.name.name.site, &extra)
+    }
 }
 
 /// Ranks PSA companies for a vendor customer (or any pool of parties for any query party).
@@ -63,6 +72,9 @@ pub struct ClientMatcher {
     candidates: Vec<Profile>,
     weights: TokenWeights,
     index: CandidateIndex,
+    /// Organisation heads shared by several candidates, and token frequencies, for the holds
+    /// that keep an ambiguous best candidate out of the safe band.
+    organisations: Organisations,
     /// Candidates by system-qualified key, for confirmed pairs.
     by_source_key: HashMap<SourceKey, Vec<u32>>,
     /// Candidates by bare key, case-folded, for ids carried across: a Pax8 `externalId` names
@@ -89,6 +101,7 @@ impl ClientMatcher {
             .collect();
         let weights = TokenWeights::learn(candidates.iter().map(|c| c.name.name.tokens.as_slice()));
         let index = CandidateIndex::build(candidates.iter().map(Profile::blocking_keys));
+        let organisations = Organisations::build(candidates.iter().map(|c| &c.name));
         let mut by_source_key: HashMap<SourceKey, Vec<u32>> = HashMap::new();
         let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
         let mut by_external_id: HashMap<String, Vec<u32>> = HashMap::new();
@@ -119,6 +132,7 @@ impl ClientMatcher {
             candidates,
             weights,
             index,
+            organisations,
             by_source_key,
             by_key,
             by_external_id,
@@ -163,7 +177,7 @@ impl ClientMatcher {
         }
         let mut positions: BTreeSet<u32> = self
             .index
-            .shortlist(&query_profile.blocking_keys())
+            .shortlist(&query_profile.query_keys())
             .into_iter()
             .collect();
         positions.extend(self.strong_key_positions(&query_profile));
@@ -198,7 +212,49 @@ impl ClientMatcher {
         if let Some(last) = ranked.last_mut() {
             last.explanation.margin_to_next = margin_after_shown;
         }
+        // Only the best can be auto-accepted, so only the best needs the holds.
+        if let (Some(best), Some((_, position))) = (ranked.first_mut(), scored.first()) {
+            let scored_positions: Vec<u32> = scored.iter().map(|(_, position)| *position).collect();
+            let pool = Pool {
+                scored: &scored_positions,
+                name_of: |other: u32| &self.candidates[other as usize].name,
+                rejected: |other: u32| {
+                    feedback.is_rejected(query_key, &self.candidates[other as usize].key)
+                },
+                keyed: |other: u32| self.keyed_to(&query_profile, &self.candidates[other as usize]),
+            };
+            best.caution = self.organisations.hold(
+                *position,
+                &query_profile.name,
+                &best.explanation.evidence,
+                &pool,
+            );
+        }
         ranked
+    }
+
+    /// True when a key of the query (carried id, domain, tenant name) points at `candidate`.
+    fn keyed_to(&self, query: &Profile, candidate: &Profile) -> bool {
+        let carried = query
+            .party
+            .external_id
+            .as_deref()
+            .is_some_and(|id| id_key(id) == id_key(&candidate.key.key))
+            || candidate
+                .party
+                .external_id
+                .as_deref()
+                .is_some_and(|id| id_key(id) == id_key(&query.key.key));
+        let domain = query.domain.is_some() && query.domain == candidate.domain;
+        let tenant = |tenant: Option<&str>, name: &PreparedName| {
+            tenant.is_some_and(|tenant| {
+                tenant_name_similarity(tenant, name.squashed()) >= TENANT_KEY_FLOOR
+            })
+        };
+        carried
+            || domain
+            || tenant(query.tenant.as_deref(), &candidate.name)
+            || tenant(candidate.tenant.as_deref(), &query.name)
     }
 
     fn strong_key_positions(&self, query: &Profile) -> Vec<u32> {

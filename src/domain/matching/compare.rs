@@ -5,14 +5,33 @@ use crate::domain::matching::explain::{Evidence, TokenEvidence, TokenReport};
 use crate::domain::matching::feedback::Feedback;
 use crate::domain::matching::score::{
     Overlap, TokenCover, TokenWeights, blend, character_similarity, is_acronym_of, soft_overlap,
+    spells_abbreviation,
 };
 use crate::domain::normalize::NormalizedName;
 
-/// Share of the name score that comes from site agreement; small, because the vendor side
-/// rarely names a site while the PSA side often does.
-const SITE_SHARE: f64 = 0.07;
+/// Share of the name score that comes from site agreement. Big enough that two sites of one
+/// organisation ("- Dallas", "- Austin") fall out of the High band against each other, small
+/// enough that a site only the PSA names costs little.
+const SITE_SHARE: f64 = 0.12;
+/// The share when neither name has a site: the value the calibration knots were read with, so
+/// the scores of the plain names that make up most pools stay where they were calibrated.
+const NO_SITE_SHARE: f64 = 0.07;
+/// Site agreement when only the candidate names a site: the vendor side rarely names one while
+/// the PSA side often does, so this is the usual shape of a right pair.
+const CANDIDATE_ONLY_SITE: f64 = 0.8;
+/// Site agreement when only the query names a site: the vendor singles out a site that this
+/// candidate does not carry, which is how the bare organisation record of a PSA with one
+/// record per site looks. A site dropped here would collapse the sites into one.
+const QUERY_ONLY_SITE: f64 = 0.3;
 /// Similarity given to an exact acronym ("IBM" and "International Business Machines").
 const ACRONYM_SIMILARITY: f64 = 0.82;
+/// Similarity of a looser acronym (a word left out, a short word kept whole): a little below
+/// plain initials, so "CNRS" beats "CNR" for "Centre National de la Recherche Scientifique".
+const LOOSE_ACRONYM_SIMILARITY: f64 = 0.8;
+/// Similarity given to a name in brackets that is the other side's whole name ("China Academy
+/// of Information and Communication Technology (CAICT)" and "CAICT"): a strong hint, but
+/// brackets also hold sites, so it stays in the review band.
+const ALIAS_SIMILARITY: f64 = 0.85;
 /// A whole-name comparison (head plus site tokens) counts slightly less than the head, so a
 /// wrong site split cannot hide a match but a right one still decides.
 const FULL_NAME_FACTOR: f64 = 0.97;
@@ -59,6 +78,11 @@ impl PreparedName {
         }
     }
 
+    /// The head tokens followed by the site tokens.
+    pub fn full(&self) -> &[String] {
+        &self.full
+    }
+
     /// The squashed head ("contosoltd" style), for tenant-name comparison.
     pub fn squashed(&self) -> &str {
         &self.squashed
@@ -80,35 +104,94 @@ pub fn compare_names(
     let head_characters = character_similarity(&query.squashed, &candidate.squashed);
     let mut evidence = Vec::new();
     let mut head_similarity = blend(head.score, head_characters);
-    if is_acronym_of(&q.tokens, &c.tokens) || is_acronym_of(&c.tokens, &q.tokens) {
-        head_similarity = head_similarity.max(ACRONYM_SIMILARITY);
+    // An acronym against the long name, either way; when one side names a site that the other
+    // ends with ("LJMU Austin", "Liverpool John Moores University - Austin"), without it.
+    fn without_tail<'n>(name: &'n PreparedName, other: &PreparedName) -> &'n [String] {
+        let tail = &other.name.site;
+        let full = &name.full;
+        if !tail.is_empty() && full.len() > tail.len() && full.ends_with(tail) {
+            &full[..full.len() - tail.len()]
+        } else {
+            &name.name.tokens
+        }
+    }
+    let (query_head, candidate_head) = (
+        without_tail(query, candidate),
+        without_tail(candidate, query),
+    );
+    let acronym = |short: &[String], long: &[String]| {
+        if is_acronym_of(short, long) {
+            Some(ACRONYM_SIMILARITY)
+        } else if short.len() == 1 && spells_abbreviation(&short[0], long) {
+            Some(LOOSE_ACRONYM_SIMILARITY)
+        } else {
+            None
+        }
+    };
+    let acronym_similarity = acronym(query_head, &c.tokens)
+        .or_else(|| acronym(&c.tokens, query_head))
+        .or_else(|| acronym(candidate_head, &q.tokens))
+        .or_else(|| acronym(&q.tokens, candidate_head));
+    if let Some(acronym_similarity) = acronym_similarity {
+        head_similarity = head_similarity.max(acronym_similarity);
         evidence.push(Evidence::Acronym);
+    }
+    // "Long Name (LN)" or "Long Name (LN - Site)": the brackets give the other side's name.
+    let alias_of = |named: &PreparedName, other: &PreparedName| match named.name.site.as_slice() {
+        [] => None,
+        site if named.name.tokens.len() >= 2 && other.name.site.is_empty() => {
+            let alias = site.join(" ");
+            (alias == other.full.join(" ") || alias == other.squashed).then_some(alias)
+        }
+        _ => None,
+    };
+    if let Some(alias) = alias_of(query, candidate).or_else(|| alias_of(candidate, query)) {
+        head_similarity = head_similarity.max(ALIAS_SIMILARITY);
+        evidence.push(Evidence::Alias { alias });
     }
     let site_agreement = match (q.site.is_empty(), c.site.is_empty()) {
         (true, true) => 1.0,
-        (false, false) => {
-            let sites = soft_overlap(&q.site, &c.site, weights, feedback);
-            if sites.score < 0.5 {
-                evidence.push(Evidence::DifferentSites);
-            }
-            sites.score
-        }
-        _ => 0.8,
+        (false, false) => soft_overlap(&q.site, &c.site, weights, feedback).score,
+        (true, false) => CANDIDATE_ONLY_SITE,
+        (false, true) => QUERY_ONLY_SITE,
     };
-    let mut similarity = (1.0 - SITE_SHARE) * head_similarity + SITE_SHARE * site_agreement;
+    if let Some((query_tail, candidate_tail)) = differing_tails(query, candidate) {
+        evidence.push(Evidence::DifferentSites {
+            query: query_tail,
+            candidate: candidate_tail,
+        });
+    }
+    let share = if q.site.is_empty() && c.site.is_empty() {
+        NO_SITE_SHARE
+    } else {
+        SITE_SHARE
+    };
+    let mut similarity = (1.0 - share) * head_similarity + share * site_agreement;
     let mut near_share = head.near_share;
+    let with_site = !q.site.is_empty() || !c.site.is_empty();
+    let (query_full, candidate_full) = if with_site {
+        join_split_words(&query.full, &candidate.full)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let mut report = (head, &query_tokens, &candidate_tokens);
-    if !q.site.is_empty() || !c.site.is_empty() {
-        let full = soft_overlap(&query.full, &candidate.full, weights, feedback);
-        let full_similarity = FULL_NAME_FACTOR
-            * blend(
-                full.score,
-                character_similarity(&query.full_squashed, &candidate.full_squashed),
-            );
+    if with_site {
+        let full = soft_overlap(&query_full, &candidate_full, weights, feedback);
+        // The same words split differently ("Org - Site" against "Org Site") are the same
+        // name: only an inexact whole-name match pays for the doubt about the split.
+        let full_similarity = if query_full == candidate_full {
+            1.0
+        } else {
+            FULL_NAME_FACTOR
+                * blend(
+                    full.score,
+                    character_similarity(&query.full_squashed, &candidate.full_squashed),
+                )
+        };
         if full_similarity > similarity {
             similarity = full_similarity;
             near_share = full.near_share;
-            report = (full, &query.full, &candidate.full);
+            report = (full, &query_full, &candidate_full);
         }
     }
     let tokens = if explain {
@@ -122,6 +205,25 @@ pub fn compare_names(
         tokens,
         evidence,
     }
+}
+
+/// The tails after a shared organisation head, when the two names share one and differ after
+/// it: the longest common token prefix of the whole names must be a whole head of one side
+/// ("northside health" of "Northside Health - Eastgate"), so two names that merely start alike
+/// ("Harbor View Dental", "Harbor View Family Dentistry") are not read as sites.
+fn differing_tails(query: &PreparedName, candidate: &PreparedName) -> Option<(String, String)> {
+    let shared = query
+        .full
+        .iter()
+        .zip(&candidate.full)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let is_head = shared == query.name.tokens.len() || shared == candidate.name.tokens.len();
+    let (query_tail, candidate_tail) = (&query.full[shared..], &candidate.full[shared..]);
+    if shared == 0 || !is_head || (query_tail.is_empty() && candidate_tail.is_empty()) {
+        return None;
+    }
+    Some((query_tail.join(" "), candidate_tail.join(" ")))
 }
 
 /// Reads "Tri County" as "TriCounty" when the other name has the word run together (and the

@@ -64,8 +64,20 @@ pub enum Evidence {
     },
     /// One name is the acronym of the other.
     Acronym,
-    /// Both sides name a site and the sites differ ("- Dallas" against "- Austin").
-    DifferentSites,
+    /// One name gives the other in brackets ("… Technology (CAICT)" and "CAICT").
+    Alias {
+        /// The name in brackets.
+        alias: String,
+    },
+    /// The names share an organisation head and go on with different tails ("- Dallas" against
+    /// "- Austin", or "Northside Health Eastgate" against the bare "Northside Health"). A tail
+    /// is empty when that side stops at the head.
+    DifferentSites {
+        /// The query's tail after the shared head, space-separated.
+        query: String,
+        /// The candidate's tail after the shared head.
+        candidate: String,
+    },
     /// Different legal forms (Inc against LLC): usually one client, sometimes sister entities.
     DifferentLegalForms {
         /// The query's legal form.
@@ -85,6 +97,13 @@ pub enum Evidence {
         /// The query's catalog product.
         query: String,
         /// The candidate's catalog product.
+        candidate: String,
+    },
+    /// The products name different vendors ("proofpoint" against "microsoft").
+    DifferentBrands {
+        /// The query's vendor.
+        query: String,
+        /// The candidate's vendor.
         candidate: String,
     },
     /// The commitment terms differ: monthly seats are not annual seats.
@@ -111,7 +130,14 @@ impl Evidence {
                 format!("domains differ {query}/{candidate}")
             }
             Evidence::Acronym => "acronym".to_string(),
-            Evidence::DifferentSites => "different sites".to_string(),
+            Evidence::Alias { alias } => format!("{alias} given in brackets"),
+            Evidence::DifferentSites { query, candidate } => {
+                match (query.is_empty(), candidate.is_empty()) {
+                    (false, false) => format!("tails differ: {query} ≠ {candidate}"),
+                    (false, true) => format!("tail {query} only in the query"),
+                    _ => format!("tail {candidate} only in the candidate"),
+                }
+            }
             Evidence::DifferentLegalForms { query, candidate } => {
                 format!("legal form {query}≠{candidate}")
             }
@@ -120,6 +146,9 @@ impl Evidence {
             }
             Evidence::DifferentCatalogProducts { query, candidate } => {
                 format!("catalog: {query}≠{candidate}")
+            }
+            Evidence::DifferentBrands { query, candidate } => {
+                format!("brands differ: {query} ≠ {candidate}")
             }
             Evidence::TermMismatch { query, candidate } => {
                 format!("TERM MISMATCH {query}≠{candidate}")

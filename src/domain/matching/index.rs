@@ -1,6 +1,7 @@
 //! Candidate generation: an inverted index on tokens, token prefixes and squashed-name
 //! prefixes, so a query is scored against a few dozen names rather than the whole pool.
 
+use crate::domain::matching::score::{initials, is_connector};
 use std::collections::HashMap;
 
 /// Characters of a token prefix used as a blocking key: long enough to be selective, short
@@ -13,6 +14,10 @@ const COMMON_POSTING: usize = 4_000;
 /// Candidates passed on to full scoring. On the labelled set the truth was always within
 /// the first 20 by block score; 40 leaves room for noisy names.
 const SHORTLIST: usize = 40;
+/// An acronym key shared by at most this many names always reaches full scoring.
+const ACRONYM_KEPT: usize = 3;
+/// At most this many names join the shortlist through [`ACRONYM_KEPT`].
+const ACRONYM_EXTRA: usize = 6;
 /// Weight of a prefix hit relative to a whole-token hit.
 const PREFIX_HIT_SHARE: f64 = 0.6;
 
@@ -40,8 +45,12 @@ pub fn blocking_keys(tokens: &[String], site: &[String], extra_prefixes: &[Strin
     match tokens {
         [single] if (2..=6).contains(&single.chars().count()) => keys.push(format!("a:{single}")),
         [_, _, ..] => {
-            let initials: String = tokens.iter().filter_map(|t| t.chars().next()).collect();
-            keys.push(format!("a:{initials}"));
+            let every_initial: String = tokens.iter().filter_map(|t| t.chars().next()).collect();
+            keys.push(format!("a:{every_initial}"));
+            let initials = initials(tokens);
+            if initials.chars().count() >= 2 {
+                keys.push(format!("a:{initials}"));
+            }
         }
         _ => {}
     }
@@ -55,6 +64,50 @@ pub fn blocking_keys(tokens: &[String], site: &[String], extra_prefixes: &[Strin
         }
         if extra.chars().count() >= SQUASHED_PREFIX_LENGTH {
             keys.push(format!("s:{}", prefix(extra, SQUASHED_PREFIX_LENGTH)));
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// The keys a query looks up: its own blocking keys, plus the looser acronyms a name is often
+/// known by that are not its plain initials: one word left out ("nict" of "national institute
+/// of information and communications technology"), a short first word kept whole ("hkust"),
+/// or a first word that is itself an acronym followed by a site ("LJMU Austin"). They are
+/// looked up, never indexed, so the index stays as small as the plain keys make it.
+pub fn query_keys(tokens: &[String], site: &[String], extra_prefixes: &[String]) -> Vec<String> {
+    let mut keys = blocking_keys(tokens, site, extra_prefixes);
+    if tokens.len() >= 2 {
+        let words: Vec<&String> = tokens.iter().filter(|t| !is_connector(t)).collect();
+        for skipped in 1..words.len() {
+            let loose: String = words
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| *index != skipped)
+                .filter_map(|(_, word)| word.chars().next())
+                .collect();
+            if loose.chars().count() >= 3 {
+                keys.push(format!("a:{loose}"));
+            }
+        }
+        if let Some((first, rest)) = words.split_first() {
+            if (2..=3).contains(&first.chars().count()) && !rest.is_empty() {
+                let rest_initials: String = rest.iter().filter_map(|w| w.chars().next()).collect();
+                keys.push(format!("a:{first}{rest_initials}"));
+                // With the last word left out too: "hk university of science and technology
+                // chicago" is "hkust" of Chicago.
+                if rest.len() >= 2 {
+                    let without_last: String = rest[..rest.len() - 1]
+                        .iter()
+                        .filter_map(|w| w.chars().next())
+                        .collect();
+                    keys.push(format!("a:{first}{without_last}"));
+                }
+            }
+            if (2..=6).contains(&first.chars().count()) {
+                keys.push(format!("a:{first}"));
+            }
         }
     }
     keys.sort();
@@ -97,7 +150,22 @@ impl CandidateIndex {
             if block_score.len() < self.candidates {
                 block_score.resize(self.candidates, 0.0);
             }
-            self.rank_blocks(&lists, block_score)
+            let mut shortlist = self.rank_blocks(&lists, block_score);
+            // An acronym shared with few names is kept whatever the block scores say: "CDT"
+            // shares one key with "Center for Democracy and Technology", while forty other
+            // names share "center", "for" and "and".
+            let mut extra = 0;
+            for (key, list) in &lists {
+                if key.starts_with("a:") && list.len() <= ACRONYM_KEPT {
+                    for position in list.iter() {
+                        if extra < ACRONYM_EXTRA && !shortlist.contains(position) {
+                            shortlist.push(*position);
+                            extra += 1;
+                        }
+                    }
+                }
+            }
+            shortlist
         })
     }
 
@@ -109,7 +177,9 @@ impl CandidateIndex {
             }
             // Selectivity straight from the posting list, so prefixes and tokens compare.
             let rarity = ((self.candidates as f64 + 1.0) / (list.len() as f64 + 1.0)).ln() + 1.0;
-            let weight = if key.starts_with("t:") {
+            // A whole token or an acronym is as specific as it is rare; a prefix is weaker. An
+            // acronym must not lose its place to names that merely share "center" and "for".
+            let weight = if key.starts_with("t:") || key.starts_with("a:") {
                 rarity
             } else {
                 PREFIX_HIT_SHARE * rarity

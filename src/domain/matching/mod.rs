@@ -15,6 +15,7 @@
 //! This file only declares and re-exports. The children import each other by their own paths,
 //! never through here, so no file in this folder imports a file that imports it back.
 
+mod ambiguity;
 mod calibration;
 mod catalog;
 mod client;
@@ -23,6 +24,7 @@ mod explain;
 mod feedback;
 mod index;
 mod product;
+mod product_words;
 mod score;
 mod suggestion;
 mod type_ahead;
@@ -33,5 +35,5 @@ pub use client::ClientMatcher;
 pub use explain::{Evidence, Explanation, TokenEvidence};
 pub use feedback::Feedback;
 pub use product::ProductMatcher;
-pub use suggestion::{AUTO_ACCEPT_MARGIN, Suggestion, auto_acceptable};
+pub use suggestion::{AUTO_ACCEPT_MARGIN, Hold, Suggestion, auto_acceptable, safe_band};
 pub use type_ahead::type_ahead;

@@ -6,6 +6,7 @@ use crate::domain::matching::catalog::{CatalogProduct, canonical_tokens, find_in
 use crate::domain::matching::compare::{PreparedName, compare_names};
 use crate::domain::matching::explain::{Evidence, Explanation};
 use crate::domain::matching::feedback::Feedback;
+use crate::domain::matching::product_words::{brand_of, product_word_factor};
 use crate::domain::matching::score::TokenWeights;
 use crate::domain::matching::suggestion::{Suggestion, rank};
 use crate::domain::normalize::normalize_product;
@@ -14,6 +15,11 @@ use crate::domain::normalize::normalize_product;
 const SAME_CATALOG_SIMILARITY: f64 = 0.97;
 /// Ceiling for two products the catalog knows as different products.
 const DIFFERENT_CATALOG_CEILING: f64 = 0.5;
+/// Ceiling for two products of different vendors: whatever tier words they share ("Proofpoint
+/// Essentials Business", "Microsoft 365 Business Basic"), they are different products.
+const DIFFERENT_BRAND_CEILING: f64 = 0.3;
+/// The vendor of every product in the bundled catalog.
+const CATALOG_BRAND: &str = "microsoft";
 /// Penalty for different commitment terms; the score is also kept out of the High band.
 const TERM_PENALTY: f64 = 0.3;
 
@@ -24,6 +30,8 @@ struct ProductProfile {
     term: Term,
     name: PreparedName,
     catalog: Option<(&'static CatalogProduct, &'static str)>,
+    /// The vendor the name's brand word names; the catalog's vendor for a catalog product.
+    brand: Option<&'static str>,
 }
 
 impl ProductProfile {
@@ -38,12 +46,14 @@ impl ProductProfile {
             (Term::Unspecified, Some(stated)) => stated,
             (given, _) => given,
         };
+        let brand = brand_of(&name.tokens).or(catalog.map(|_| CATALOG_BRAND));
         ProductProfile {
             key: key.clone(),
             product: product.clone(),
             term,
             name: PreparedName::new(name),
             catalog,
+            brand,
         }
     }
 }
@@ -68,7 +78,10 @@ impl ProductMatcher {
             .iter()
             .map(|(key, product, term)| ProductProfile::of(key, product, *term))
             .collect();
-        let weights = TokenWeights::learn(candidates.iter().map(|c| c.name.name.tokens.as_slice()));
+        let weights = TokenWeights::learn_with(
+            candidates.iter().map(|c| c.name.name.tokens.as_slice()),
+            product_word_factor,
+        );
         ProductMatcher {
             candidates,
             weights,
@@ -148,6 +161,15 @@ impl ProductMatcher {
                 });
             }
             _ => {}
+        }
+        if let (Some(left), Some(right)) = (query.brand, candidate.brand) {
+            if left != right {
+                similarity = similarity.min(DIFFERENT_BRAND_CEILING);
+                evidence.push(Evidence::DifferentBrands {
+                    query: left.to_string(),
+                    candidate: right.to_string(),
+                });
+            }
         }
         let terms_known = query.term != Term::Unspecified && candidate.term != Term::Unspecified;
         let term_mismatch = terms_known && query.term != candidate.term;

@@ -24,16 +24,27 @@ const SAME_CLASS_CREDIT: f64 = 0.8;
 const TOKEN_SHARE: f64 = 0.7;
 
 /// Document frequencies of the candidate pool, turned into token weights.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TokenWeights {
     /// IDF times the generic-word factor, per token of the pool, computed once.
     base: HashMap<String, f64>,
     documents: u32,
+    /// A further factor per token for the kind of name compared (tier words of products).
+    factor: fn(&str) -> f64,
 }
 
 impl TokenWeights {
     /// Counts each token once per candidate.
     pub fn learn<'a>(names: impl Iterator<Item = &'a [String]>) -> TokenWeights {
+        TokenWeights::learn_with(names, |_| 1.0)
+    }
+
+    /// Like [`TokenWeights::learn`], with a further weight factor per token: product names
+    /// weigh tier words ("business", "standard") below brand and edition words.
+    pub fn learn_with<'a>(
+        names: impl Iterator<Item = &'a [String]>,
+        factor: fn(&str) -> f64,
+    ) -> TokenWeights {
         let mut document_frequency: HashMap<String, u32> = HashMap::new();
         let mut documents = 0;
         for tokens in names {
@@ -49,11 +60,16 @@ impl TokenWeights {
         let base = document_frequency
             .into_iter()
             .map(|(token, frequency)| {
-                let weight = smoothed_idf(documents, frequency) * generic_factor(&token);
+                let weight =
+                    smoothed_idf(documents, frequency) * generic_factor(&token) * factor(&token);
                 (token, weight)
             })
             .collect();
-        TokenWeights { base, documents }
+        TokenWeights {
+            base,
+            documents,
+            factor,
+        }
     }
 
     /// The weight a token carries in a comparison: smoothed IDF (a token the pool has never
@@ -61,7 +77,7 @@ impl TokenWeights {
     pub fn weight(&self, token: &str, feedback: &Feedback) -> f64 {
         let base = match self.base.get(token) {
             Some(weight) => *weight,
-            None => smoothed_idf(self.documents, 0) * generic_factor(token),
+            None => smoothed_idf(self.documents, 0) * generic_factor(token) * (self.factor)(token),
         };
         base * feedback.noise_factor(token)
     }
@@ -77,6 +93,26 @@ fn generic_factor(token: &str) -> f64 {
     } else {
         1.0
     }
+}
+
+/// The class of the connecting words ("and", "of", "de"): low weight like every class word,
+/// but two different connectors are not near each other, and initials skip them.
+const CONNECTOR_CLASS: &str = "connector";
+
+/// True for a connecting word ("and", "of", "de", "la"), which initials leave out: "CNRS" is
+/// "Centre National de la Recherche Scientifique".
+pub fn is_connector(token: &str) -> bool {
+    generic_class(token) == Some(CONNECTOR_CLASS)
+}
+
+/// The initials of a name's words, without connecting words ("cdt" of "center for democracy
+/// and technology").
+pub fn initials(tokens: &[String]) -> String {
+    tokens
+        .iter()
+        .filter(|token| !is_connector(token))
+        .filter_map(|token| token.chars().next())
+        .collect()
 }
 
 /// The class of a frequent company word ("services" → "srv"), if it is one.
@@ -140,7 +176,7 @@ fn classed_similarity(
         return 1.0;
     }
     if let (Some(a), Some(b)) = (left_class, right_class) {
-        if a == b {
+        if a == b && a != CONNECTOR_CLASS {
             return SAME_CLASS_CREDIT;
         }
     }
@@ -335,17 +371,70 @@ fn bigram_dice(left: &str, right: &str) -> f64 {
 }
 
 /// True when one side is a single short token that spells the initials of the other's tokens
-/// ("ibm" and "international business machines").
+/// ("ibm" and "international business machines"), with or without the connecting words
+/// ("cnrs" and "centre national de la recherche scientifique").
 pub fn is_acronym_of(short: &[String], long: &[String]) -> bool {
     if short.len() != 1 || long.len() < 2 {
         return false;
     }
-    let initials: String = long
+    let every_initial: String = long
         .iter()
         .filter_map(|token| token.chars().next())
         .collect();
     let acronym = &short[0];
-    acronym.len() >= 2 && *acronym == initials
+    acronym.len() >= 2 && (*acronym == every_initial || *acronym == initials(long))
+}
+
+/// Shortest acronym read through [`spells_abbreviation`]: shorter ones spell too many names.
+const LOOSE_ACRONYM: usize = 3;
+
+/// True when `acronym` reads as the leading letters of the words of `long`, in order: every
+/// word but the connecting ones gives its first letter, a word of up to three letters may give
+/// more ("hkust" of "hk university of science and technology"), a connecting word gives nothing or its first
+/// letter, and at most one word after the first gives nothing ("nict" of "national institute
+/// of information and communications technology").
+pub fn spells_abbreviation(acronym: &str, long: &[String]) -> bool {
+    let letters: Vec<char> = acronym.chars().collect();
+    if letters.len() < LOOSE_ACRONYM || long.len() < 2 {
+        return false;
+    }
+    // States: (letters read, skips used) reachable after each word.
+    let mut states: Vec<(usize, u8)> = vec![(0, 0)];
+    for (index, word) in long.iter().enumerate() {
+        let word: Vec<char> = word.chars().collect();
+        let connector = is_connector(&long[index]);
+        let mut next: Vec<(usize, u8)> = Vec::new();
+        for &(read, skips) in &states {
+            let mut push = |state: (usize, u8)| {
+                if !next.contains(&state) {
+                    next.push(state);
+                }
+            };
+            if connector {
+                push((read, skips));
+            } else if index > 0 && skips == 0 {
+                push((read, 1));
+            }
+            // Only a short word ("hk") gives more than its first letter, or "acme" would be
+            // an acronym of "acme clinic".
+            let longest = if connector || word.len() > 3 {
+                1
+            } else {
+                word.len()
+            };
+            for taken in 1..=longest {
+                if read + taken > letters.len() || letters[read..read + taken] != word[..taken] {
+                    break;
+                }
+                push((read + taken, skips));
+            }
+        }
+        states = next;
+        if states.is_empty() {
+            return false;
+        }
+    }
+    states.iter().any(|(read, _)| *read == letters.len())
 }
 
 /// Blends token overlap and character similarity into one 0..1 similarity.
@@ -469,5 +558,47 @@ mod tests {
         assert_eq!(similarity("2024", "2025"), 0.0);
         assert_eq!(similarity("abc", "abd"), 0.0);
         assert_eq!(similarity("consulting", "consultancy"), SAME_CLASS_CREDIT);
+    }
+
+    #[test]
+    fn acronyms_skip_connecting_words_and_may_keep_a_short_first_word() {
+        let words = |text: &str| text.split(' ').map(str::to_string).collect::<Vec<_>>();
+        assert!(is_acronym_of(
+            &words("cnrs"),
+            &words("centre national de la recherche scientifique")
+        ));
+        assert!(is_acronym_of(
+            &words("cdt"),
+            &words("center for democracy and technology")
+        ));
+        assert!(spells_abbreviation(
+            "nict",
+            &words("national institute of information and communications technology")
+        ));
+        assert!(spells_abbreviation(
+            "hkust",
+            &words("hk university of science and technology")
+        ));
+        assert!(
+            !spells_abbreviation("nt", &words("national technology")),
+            "too short"
+        );
+        assert!(
+            !spells_abbreviation("abc", &words("xavier bright clinic")),
+            "the first word always counts"
+        );
+        assert!(
+            !spells_abbreviation("ac", &words("acme clinic")),
+            "two letters only as plain initials"
+        );
+        assert!(
+            !spells_abbreviation("nt", &words("national institute of information technology")),
+            "one word may be left out, not two"
+        );
+        assert!(!spells_abbreviation(
+            "ntx",
+            &words("national institute of information technology")
+        ),);
+        assert!(!spells_abbreviation("acme", &words("acme clinic")));
     }
 }

@@ -65,21 +65,29 @@ pub fn tokenize(text: &str) -> Vec<String> {
 }
 
 /// Joins runs of two or more single letters, so "j r smith" equals "jr smith" and "l l c"
-/// becomes "llc" (which the legal-suffix rule can then remove).
+/// becomes "llc" (which the legal-suffix rule can then remove). An "and" between two single
+/// letters is part of the run, because "K&S", "K & S" and "KS" are one company's initials
+/// (`&` has been read as "and" already).
 pub fn join_initials(tokens: Vec<String>) -> Vec<String> {
     let mut joined: Vec<String> = Vec::with_capacity(tokens.len());
     let mut run = String::new();
     let mut run_length = 0;
     let is_initial =
         |token: &str| token.chars().count() == 1 && token.chars().all(char::is_alphabetic);
-    for token in tokens {
-        if is_initial(&token) {
-            run.push_str(&token);
+    for (index, token) in tokens.iter().enumerate() {
+        if is_initial(token) {
+            run.push_str(token);
             run_length += 1;
             continue;
         }
+        let links_initials = token == "and"
+            && run_length > 0
+            && tokens.get(index + 1).is_some_and(|next| is_initial(next));
+        if links_initials {
+            continue;
+        }
         flush_initials(&mut joined, &mut run, &mut run_length);
-        joined.push(token);
+        joined.push(token.clone());
     }
     flush_initials(&mut joined, &mut run, &mut run_length);
     joined
