@@ -39,6 +39,7 @@ fn sample() -> Result<AlertGroup, crate::domain::money::InvalidCurrency> {
         company: SourceKey::new("billgap", "SAMPLE"),
         company_name: "Sample client (billgap alert test)".to_string(),
         as_of: chrono::Local::now().date_naive(),
+        measure: crate::domain::alerting::Measure::Revenue,
         coverage: "This is a test message from `billgap alert test`; no action is needed."
             .to_string(),
         unbilled: vec![value.clone()],

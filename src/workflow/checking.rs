@@ -2,6 +2,7 @@
 //! and log every message with the run, so that a re-run, a restart or two overlapping cron
 //! runs never send twice, and a failed delivery is sent by the next run.
 
+use super::alert_policy::{ResolvedGap, resolved_gap};
 use super::workspace::{WorkflowError, Workspace};
 use crate::alert::email::{EmailMessage, SmtpSettings};
 use crate::alert::webhook::WebhookSettings;
@@ -52,6 +53,11 @@ pub struct AlertSettings {
     /// The default per-client threshold for checks, when the config sets one (else the stored
     /// one, set with `billgap threshold`).
     pub threshold: Option<Decimal>,
+    /// Thresholds per ISO currency code (`[alerts.thresholds]`); a client's own threshold
+    /// still wins.
+    pub currency_thresholds: BTreeMap<String, Decimal>,
+    /// What is held against the threshold: revenue not billed (default), cost or margin.
+    pub measure: crate::domain::alerting::Measure,
 }
 
 /// One message a check decided.
@@ -105,18 +111,14 @@ impl Workspace {
             && failing.is_empty();
         let weekday = settings.weekday.unwrap_or(chrono::Weekday::Fri);
         let sending_day = settings.cadence.sends_on(self.today, weekday);
-        let over: HashSet<SourceKey> = reconciliation
-            .clients
-            .iter()
-            .filter(|client| client.over_threshold)
-            .map(|client| client.company.clone())
-            .collect();
+        let over = self.clients_over_alert_threshold(settings, &tracked.gaps)?;
         // Read once per check, not once per channel: the gaps now and in earlier complete runs
         // decide every channel's resolved notices.
         let plan_inputs = PlanInputs {
             gaps: &tracked.gaps,
             over: &over,
             coverage: reconciliation.coverage.headline(),
+            measure: settings.measure,
             complete,
             current_keys: tracked
                 .gaps
@@ -357,6 +359,7 @@ impl Workspace {
                         .map_or_else(|| company.to_string(), |name| (*name).to_string()),
                     company,
                     as_of: self.today,
+                    measure: inputs.measure,
                     coverage: inputs.coverage.clone(),
                     unbilled,
                     overbilled,
@@ -388,17 +391,13 @@ fn resolved_keys(told: &HashMap<String, NotifiedKey>, inputs: &PlanInputs<'_>) -
     resolved
 }
 
-/// A gap a channel was told about that is gone for good.
-struct ResolvedGap {
-    company: SourceKey,
-    gap: AlertedGap,
-}
-
 /// What planning reads of the run.
 struct PlanInputs<'a> {
     gaps: &'a [TrackedGap],
     over: &'a HashSet<SourceKey>,
     coverage: String,
+    /// What was held against the thresholds.
+    measure: crate::domain::alerting::Measure,
     complete: bool,
     /// The key of every gap of this run.
     current_keys: HashSet<String>,
@@ -429,43 +428,6 @@ fn alerted(tracked: &TrackedGap, key: String, reason: AlertReason) -> AlertedGap
             .map(|value| Money::new(tracked.accumulated, value.currency.clone())),
         reason,
     }
-}
-
-/// A resolved gap rebuilt from its key: the gap itself is gone from the run, so its words are
-/// the key's (company, product, term, kind).
-fn resolved_gap(key: &str) -> Option<ResolvedGap> {
-    let mut parts = key.split('|');
-    let (company, product, term, kind, _currency) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    let split = |text: &str| {
-        text.split_once(':')
-            .map(|(system, key)| SourceKey::new(system, key))
-    };
-    let product = split(product)?;
-    Some(ResolvedGap {
-        company: split(company)?,
-        gap: AlertedGap {
-            key: key.to_string(),
-            product_name: product.key.clone(),
-            product,
-            term: term
-                .parse()
-                .unwrap_or(crate::domain::lines::Term::Unspecified),
-            kind: crate::domain::reconcile::GapKind::from_stored(kind)?,
-            vendor_seats: Decimal::ZERO,
-            psa_seats: Decimal::ZERO,
-            delta: Decimal::ZERO,
-            value: None,
-            age_days: 0,
-            cost_to_date: None,
-            reason: AlertReason::Resolved,
-        },
-    })
 }
 
 /// Revenue not billed and billed without cost, per currency.

@@ -128,6 +128,7 @@ impl Workspace {
             company: SourceKey::new("billgap", "unmapped"),
             company_name: "New unmapped vendor entries".to_string(),
             as_of: self.today,
+            measure: crate::domain::alerting::Measure::Revenue,
             coverage: String::new(),
             unbilled: Vec::new(),
             overbilled: Vec::new(),
