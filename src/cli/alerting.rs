@@ -88,6 +88,7 @@ pub fn test(config: Option<&Path>, args: &AlertTestArgs) -> color_eyre::Result<O
                 text: rendered.text,
                 html: rendered.html,
                 message_id: crate::alert::email::message_id("alert-test", &smtp.from),
+                in_reply_to: None,
             };
             let (_, result) = crate::alert::email::send(
                 smtp,

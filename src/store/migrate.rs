@@ -26,6 +26,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0005_pulls",
         include_str!("../../migrations/0005_pulls.sql"),
     ),
+    (
+        "0007_alert_threads",
+        include_str!("../../migrations/0007_alert_threads.sql"),
+    ),
 ];
 
 pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
@@ -104,6 +108,10 @@ mod tests {
         (
             "0005_pulls",
             "925065f785de2169652fc2389806ab47bb26cfa13e95978869ebc532b6c999af",
+        ),
+        (
+            "0007_alert_threads",
+            "8f82da78989fd47b3e5558b1563351fd466a19d8f19fd56d2542c53d71c4650e",
         ),
     ];
 

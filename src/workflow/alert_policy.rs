@@ -34,6 +34,17 @@ impl Workspace {
     }
 }
 
+/// The email thread a message belongs to on its channel: the one client it is about (its
+/// PSA key), or `digest` for a message about several clients. Messages without a client
+/// (source outages) start no thread.
+pub(super) fn thread_of(message: &super::checking::PlannedMessage) -> Option<String> {
+    match message.groups.as_slice() {
+        [] => None,
+        [only] => Some(only.company.to_string()),
+        _ => Some("digest".to_string()),
+    }
+}
+
 /// A gap a channel was told about that is gone for good.
 pub(super) struct ResolvedGap {
     /// Its PSA company.

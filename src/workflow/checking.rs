@@ -204,10 +204,19 @@ impl Workspace {
             outcome.already_handled = outcome.already_handled.saturating_add(1);
             return Ok(());
         };
-        let (attempts, result) = send(settings, message, self.today, pause);
+        let thread = super::alert_policy::thread_of(message);
+        let root = match &thread {
+            Some(thread) => self.store.thread_root(&message.channel, thread)?,
+            None => None,
+        };
+        let (attempts, result, message_id) =
+            send(settings, message, self.today, root.as_deref(), pause);
         let failure = result.as_ref().err().map(ToString::to_string);
         self.store
             .finish_notification(&claimed, self.today, attempts, failure.as_deref())?;
+        if let (None, Some(thread), Some(message_id)) = (&failure, &thread, &message_id) {
+            self.store.record_message_id(&claimed, thread, message_id)?;
+        }
         match failure {
             Some(error) => outcome
                 .failures
@@ -506,8 +515,9 @@ fn send(
     settings: &AlertSettings,
     message: &PlannedMessage,
     today: chrono::NaiveDate,
+    thread_root: Option<&str>,
     pause: &mut dyn Pause,
-) -> (u32, Result<(), DeliveryError>) {
+) -> (u32, Result<(), DeliveryError>, Option<String>) {
     if let Some(address) = message.channel.strip_prefix("email:") {
         let Some(smtp) = &settings.smtp else {
             return (
@@ -515,6 +525,7 @@ fn send(
                 Err(DeliveryError::Misconfigured(
                     "email alerts need an [smtp] section in the config".to_string(),
                 )),
+                None,
             );
         };
         let rendered = message.rendered.clone();
@@ -527,14 +538,16 @@ fn send(
                 &format!("{}.{today}", message.content_hash),
                 &smtp.from,
             ),
+            in_reply_to: thread_root.map(str::to_string),
         };
-        return crate::alert::email::send(
+        let (attempts, result) = crate::alert::email::send(
             smtp,
             settings.smtp_password.as_deref(),
             &email,
             settings.retry,
             pause,
         );
+        return (attempts, result, Some(email.message_id));
     }
     let name = message.channel.strip_prefix("webhook:").unwrap_or_default();
     let hook = settings
@@ -548,14 +561,16 @@ fn send(
             Err(DeliveryError::Misconfigured(format!(
                 "no webhook named {name} is configured"
             ))),
+            None,
         );
     };
-    crate::alert::webhook::send(
+    let (attempts, result) = crate::alert::webhook::send(
         hook,
         secret.as_deref(),
         group,
         &message.content_hash,
         settings.retry,
         pause,
-    )
+    );
+    (attempts, result, None)
 }
