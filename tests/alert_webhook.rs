@@ -75,6 +75,7 @@ fn settings(kind: WebhookKind, url: String) -> WebhookSettings {
         url,
         name: None,
         send_resolved: None,
+        root_certificate_pem: None,
     }
 }
 

@@ -83,6 +83,11 @@ pub struct WebhookSettings {
     /// ([`WebhookSettings::sends_resolved`]).
     #[serde(default)]
     pub send_resolved: Option<bool>,
+    /// A PEM certificate trusted as the only root for this webhook, instead of the built-in
+    /// web PKI roots: for a receiver behind a private CA, and for tests against a self-signed
+    /// loopback server. Not read from the `[[webhooks]]` table; the caller loads it.
+    #[serde(skip)]
+    pub root_certificate_pem: Option<Vec<u8>>,
 }
 
 impl WebhookSettings {
@@ -113,6 +118,7 @@ impl fmt::Debug for WebhookSettings {
             .field("url", &format_args!("<redacted URL on {host}>"))
             .field("name", &self.name)
             .field("send_resolved", &self.send_resolved)
+            .field("root_certificate_pem", &self.root_certificate_pem.is_some())
             .finish()
     }
 }
@@ -150,7 +156,13 @@ pub fn send(
         Ok(delivery) => delivery,
         Err(error) => return (0, Err(error)),
     };
-    let agent = agent(delivery.endpoint.loopback);
+    let agent = match agent(
+        delivery.endpoint.loopback,
+        settings.root_certificate_pem.as_deref(),
+    ) {
+        Ok(agent) => agent,
+        Err(error) => return (0, Err(error)),
+    };
     with_retries(policy, pause, || delivery.attempt(&agent, settings, secret))
 }
 
@@ -222,7 +234,7 @@ impl<'a> Delivery<'a> {
 /// The one HTTP client of a delivery. Redirects are not followed: a POST body is not re-sent
 /// across a redirect, and a webhook URL that redirects is a configuration to fix. A loopback
 /// receiver is reached directly, never through a proxy from the environment.
-fn agent(loopback: bool) -> ureq::Agent {
+fn agent(loopback: bool, root_pem: Option<&[u8]>) -> Result<ureq::Agent, DeliveryError> {
     let mut config = ureq::Agent::config_builder()
         .timeout_global(Some(ATTEMPT_TIMEOUT))
         .http_status_as_error(false)
@@ -231,7 +243,19 @@ fn agent(loopback: bool) -> ureq::Agent {
     if loopback {
         config = config.proxy(None);
     }
-    config.build().into()
+    if let Some(pem) = root_pem {
+        let certificate = ureq::tls::Certificate::from_pem(pem).map_err(|_| {
+            DeliveryError::Misconfigured(
+                "the webhook's root certificate holds no PEM certificate".to_string(),
+            )
+        })?;
+        config = config.tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::new_with_certs(&[certificate]))
+                .build(),
+        );
+    }
+    Ok(config.build().into())
 }
 
 /// Maps a receiver's answer onto the delivery contract.
