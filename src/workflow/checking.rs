@@ -71,6 +71,9 @@ pub struct PlannedMessage {
     pub groups: Vec<AlertGroup>,
     /// The content hash, the message's idempotency key.
     pub content_hash: String,
+    /// For an owner notice (a failing source, new unmapped entries), its event name:
+    /// webhooks get it as a notice instead of a client's gap alert.
+    pub notice: Option<String>,
 }
 
 /// What a check did.
@@ -414,7 +417,8 @@ struct PlanInputs<'a> {
     earlier_complete_runs: Vec<HashSet<String>>,
 }
 
-fn webhook_name(hook: &WebhookSettings, index: usize) -> String {
+/// A webhook's channel name: its configured name, else its place in the config.
+pub(super) fn webhook_name(hook: &WebhookSettings, index: usize) -> String {
     hook.name.clone().unwrap_or_else(|| format!("{index}"))
 }
 
@@ -485,6 +489,7 @@ fn message(channel: &str, groups: Vec<AlertGroup>, today: chrono::NaiveDate) -> 
         rendered,
         groups,
         content_hash,
+        notice: None,
     }
 }
 
@@ -555,6 +560,23 @@ fn send(
         .iter()
         .enumerate()
         .find(|(index, (hook, _))| webhook_name(hook, *index) == name);
+    if let (Some((_, (hook, secret))), Some(event)) = (hook, &message.notice) {
+        let notice = crate::alert::webhook::Notice {
+            event: event.clone(),
+            title: message.rendered.subject.clone(),
+            text: message.rendered.text.clone(),
+            as_of: today,
+        };
+        let (attempts, result) = crate::alert::webhook::send_notice(
+            hook,
+            secret.as_deref(),
+            &notice,
+            &message.content_hash,
+            settings.retry,
+            pause,
+        );
+        return (attempts, result, None);
+    }
     let (Some((_, (hook, secret))), Some(group)) = (hook, message.groups.first()) else {
         return (
             0,

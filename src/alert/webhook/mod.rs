@@ -13,7 +13,10 @@
 //! and for Slack and Teams the characters that would turn a client name into a mention, a link
 //! or formatting are escaped, so a crafted name cannot ping a channel or plant a link.
 
+mod notice;
 mod payload;
+
+pub use notice::Notice;
 
 use payload::{clip, generic_body, hex, slack_body, teams_body};
 #[cfg(test)]
@@ -152,7 +155,46 @@ pub fn send(
     policy: RetryPolicy,
     pause: &mut dyn Pause,
 ) -> (u32, Result<(), DeliveryError>) {
-    let delivery = match Delivery::prepare(settings, secret, group, idempotency_key) {
+    send_body(
+        settings,
+        secret,
+        &body(settings.kind, group, idempotency_key),
+        idempotency_key,
+        policy,
+        pause,
+    )
+}
+
+/// Delivers an owner notice (a failing source, new unmapped vendor entries) to one webhook:
+/// the same transport, signature and retries as [`send`], with the notice's payload
+/// ([`notice::body`]).
+pub fn send_notice(
+    settings: &WebhookSettings,
+    secret: Option<&str>,
+    notice: &Notice,
+    idempotency_key: &str,
+    policy: RetryPolicy,
+    pause: &mut dyn Pause,
+) -> (u32, Result<(), DeliveryError>) {
+    send_body(
+        settings,
+        secret,
+        &notice::body(settings.kind, notice, idempotency_key),
+        idempotency_key,
+        policy,
+        pause,
+    )
+}
+
+fn send_body(
+    settings: &WebhookSettings,
+    secret: Option<&str>,
+    document: &Value,
+    idempotency_key: &str,
+    policy: RetryPolicy,
+    pause: &mut dyn Pause,
+) -> (u32, Result<(), DeliveryError>) {
+    let delivery = match Delivery::prepare(settings, secret, document, idempotency_key) {
         Ok(delivery) => delivery,
         Err(error) => return (0, Err(error)),
     };
@@ -179,7 +221,7 @@ impl<'a> Delivery<'a> {
     fn prepare(
         settings: &WebhookSettings,
         secret: Option<&str>,
-        group: &AlertGroup,
+        document: &Value,
         idempotency_key: &'a str,
     ) -> Result<Delivery<'a>, DeliveryError> {
         let endpoint = Endpoint::parse(&settings.url)?;
@@ -189,10 +231,9 @@ impl<'a> Delivery<'a> {
                     .to_string(),
             ));
         }
-        let bytes =
-            serde_json::to_vec(&body(settings.kind, group, idempotency_key)).map_err(|error| {
-                DeliveryError::Misconfigured(format!("cannot encode the payload: {error}"))
-            })?;
+        let bytes = serde_json::to_vec(document).map_err(|error| {
+            DeliveryError::Misconfigured(format!("cannot encode the payload: {error}"))
+        })?;
         let signature = match secret {
             None => None,
             Some("") => {
