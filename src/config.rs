@@ -8,11 +8,12 @@
 use crate::alert::email::SmtpSettings;
 use crate::alert::webhook::WebhookSettings;
 use crate::connectors::ApiSettings;
-use crate::domain::alerting::Cadence;
+use crate::domain::alerting::{Cadence, Measure};
 use crate::workflow::AlertSettings;
-use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+
+mod thresholds;
 
 /// The environment variable that holds the SMTP password.
 pub const SMTP_PASSWORD_VARIABLE: &str = "BILLGAP_SMTP_PASSWORD";
@@ -62,7 +63,14 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 struct AlertsTable {
     owner: Option<String>,
-    threshold: Option<Decimal>,
+    /// Read from the raw text by [`thresholds::read`], never as a float; declared here so the
+    /// typed parse accepts the key.
+    #[allow(dead_code)]
+    threshold: Option<toml::Value>,
+    /// Likewise: `[alerts.thresholds]`, per currency.
+    #[allow(dead_code)]
+    thresholds: Option<toml::Value>,
+    measure: Option<Measure>,
     cadence: Option<Cadence>,
     weekday: Option<String>,
     reminder_days: Option<u32>,
@@ -137,6 +145,10 @@ impl Config {
             file: name.clone(),
             message: error.to_string(),
         })?;
+        let thresholds = thresholds::read(&text).map_err(|message| ConfigError::Invalid {
+            file: name.clone(),
+            message,
+        })?;
         if let Some(weekday) = &parsed.alerts.weekday {
             weekday
                 .parse::<chrono::Weekday>()
@@ -147,7 +159,10 @@ impl Config {
                     ),
                 })?;
         }
-        Ok(Config::from_file(file, parsed, environment))
+        let mut config = Config::from_file(file, parsed, environment);
+        config.alerts.threshold = thresholds.default;
+        config.alerts.currency_thresholds = thresholds.per_currency;
+        Ok(config)
     }
 
     fn from_file(
@@ -187,7 +202,9 @@ impl Config {
             file,
             sources,
             alerts: AlertSettings {
-                threshold: alerts.threshold,
+                threshold: None,
+                currency_thresholds: std::collections::BTreeMap::new(),
+                measure: alerts.measure.unwrap_or_default(),
                 owner: alerts.owner,
                 cadence: alerts.cadence.unwrap_or_default(),
                 weekday: alerts.weekday.and_then(|weekday| weekday.parse().ok()),
@@ -272,6 +289,7 @@ fn visit(table: &toml::Table, section: &str, found: &mut dyn FnMut(&str, &str)) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
 
     fn no_environment(_: &str) -> Option<String> {
         None
@@ -345,5 +363,31 @@ mod tests {
             .expect_err("unknown key")
             .to_string();
         assert!(message.contains("reminder"), "{message}");
+    }
+
+    #[test]
+    fn measure_and_currency_thresholds_read_exactly() {
+        let (_folder, path) = write(
+            "[alerts]\nmeasure = \"margin\"\nthreshold = 99.95\n\n[alerts.thresholds]\nUSD = 100\nCAD = \"150.50\"\n",
+        );
+        let config = Config::load(Some(&path), &no_environment).expect("valid");
+        assert_eq!(config.alerts.measure, Measure::Margin);
+        assert_eq!(config.alerts.threshold, Some(Decimal::new(9995, 2)));
+        assert_eq!(
+            config.alerts.currency_thresholds.get("CAD"),
+            Some(&Decimal::new(15050, 2))
+        );
+        assert_eq!(
+            config.alerts.currency_thresholds.get("USD"),
+            Some(&Decimal::ONE_HUNDRED)
+        );
+        let (_folder, path) = write("[alerts.thresholds]\nCAD = \"1,500\"\n");
+        let message = Config::load(Some(&path), &no_environment)
+            .expect_err("ambiguous")
+            .to_string();
+        assert!(message.contains("[alerts.thresholds] CAD"), "{message}");
+        assert!(message.contains("line 2, column 7"), "{message}");
+        let (_folder, path) = write("[alerts]\nmeasure = \"profit\"\n");
+        assert!(Config::load(Some(&path), &no_environment).is_err());
     }
 }

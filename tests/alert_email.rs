@@ -47,6 +47,7 @@ fn alert() -> EmailMessage {
                <table><tr><td>M365 Business Premium</td></tr></table>"
             .to_owned(),
         message_id: "<3f2a9c.billgap@msp.example>".to_owned(),
+        in_reply_to: None,
     }
 }
 

@@ -31,6 +31,7 @@ fn contoso() -> AlertGroup {
         company: SourceKey::new("connectwise", "19"),
         company_name: "Contoso Ltd".to_string(),
         as_of: NaiveDate::from_ymd_opt(2026, 11, 2).expect("date"),
+        measure: billgap::domain::alerting::Measure::Revenue,
         coverage: "Coverage: 41 of 43 vendor customers mapped; Tailspin Toys is not.".to_string(),
         unbilled: vec![usd(dec!(88.00))],
         overbilled: vec![usd(dec!(30.00))],
@@ -74,6 +75,7 @@ fn settings(kind: WebhookKind, url: String) -> WebhookSettings {
         url,
         name: None,
         send_resolved: None,
+        root_certificate_pem: None,
     }
 }
 

@@ -229,6 +229,7 @@ fn a_resolved_notice_goes_once_after_two_complete_runs_and_only_where_alerted() 
             url: hook.url("/alerts"),
             name: Some("ops".into()),
             send_resolved: None,
+            root_certificate_pem: None,
         },
         None,
     )];
@@ -379,6 +380,7 @@ fn posts_to_one_chat_channel_are_spaced_a_second_apart() {
             url: hook.url("/services/abc"),
             name: Some("chat".into()),
             send_resolved: None,
+            root_certificate_pem: None,
         },
         None,
     )];

@@ -72,6 +72,10 @@ pub struct EmailMessage {
     /// The Message-ID, `<left@right>`: derived from the alert group and cycle (see
     /// [`message_id`]) so that a later notice can thread under it with `In-Reply-To`.
     pub message_id: String,
+    /// The Message-ID of the first message of this thread (the same client on the same
+    /// channel), sent as `In-Reply-To` and `References` so that mail clients show reminders,
+    /// "worse" and "resolved" notices under the first alert. `None` for a first message.
+    pub in_reply_to: Option<String>,
 }
 
 /// Builds a Message-ID that is always well formed: `<{hash}.billgap@{domain}>`, where the hash
@@ -196,6 +200,10 @@ fn build_message(
         .from(mailbox(&settings.from, "the sender")?)
         .subject(message.subject.clone())
         .message_id(Some(message.message_id.clone()));
+    if let Some(first) = &message.in_reply_to {
+        check_message_id(first)?;
+        builder = builder.in_reply_to(first.clone()).references(first.clone());
+    }
     for recipient in &message.to {
         builder = builder.to(mailbox(recipient, "the recipient")?);
     }
@@ -342,6 +350,7 @@ mod tests {
             text: "text".to_owned(),
             html: "<p>html</p>".to_owned(),
             message_id: "<abc.billgap@msp.example>".to_owned(),
+            in_reply_to: None,
         }
     }
 

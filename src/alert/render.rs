@@ -79,6 +79,11 @@ fn reason_words(reason: AlertReason) -> &'static str {
     }
 }
 
+/// The measure the groups were held against (one per run, so the first group's).
+fn measure(groups: &[AlertGroup]) -> Option<&'static str> {
+    groups.first().map(|group| group.measure.describe())
+}
+
 fn value_text(gap: &AlertedGap) -> String {
     gap.value
         .as_ref()
@@ -117,6 +122,9 @@ fn text(groups: &[AlertGroup]) -> String {
         out.push('\n');
     }
     out.push_str("Sent by billgap. Values are per month in each client's currency.\n");
+    if let Some(measure) = measure(groups) {
+        let _ = writeln!(out, "Held against the threshold: {measure}.");
+    }
     out
 }
 
@@ -156,8 +164,12 @@ fn html(groups: &[AlertGroup]) -> String {
         out.push_str("</table>");
     }
     out.push_str(
-        "<p style=\"color:#666\">Sent by billgap. Values are per month in each client's currency.</p></body></html>",
+        "<p style=\"color:#666\">Sent by billgap. Values are per month in each client's currency.",
     );
+    if let Some(measure) = measure(groups) {
+        let _ = write!(out, " Held against the threshold: {}.", escape(measure));
+    }
+    out.push_str("</p></body></html>");
     out
 }
 
@@ -176,6 +188,7 @@ mod tests {
             company: SourceKey::new("connectwise", "CONTOSO"),
             company_name: name.to_string(),
             as_of: NaiveDate::from_ymd_opt(2026, 11, 3).expect("date"),
+            measure: crate::domain::alerting::Measure::Revenue,
             coverage: "Coverage: 100.0% of 1000.00 USD vendor spend (complete)".into(),
             unbilled: vec![Money::new(dec!(412), usd.clone())],
             overbilled: Vec::new(),
@@ -214,5 +227,24 @@ mod tests {
         assert!(alert.html.contains("&lt;script&gt;"));
         assert!(!alert.html.contains('\u{1b}'));
         assert!(!alert.subject.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn the_alert_says_which_measure_met_the_threshold() {
+        let mut margin = group("Contoso");
+        margin.measure = crate::domain::alerting::Measure::Margin;
+        let alert = render(&[margin]);
+        assert!(
+            alert.text.contains("Held against the threshold: margin"),
+            "{}",
+            alert.text
+        );
+        assert!(alert.html.contains("Held against the threshold: margin"));
+        let revenue = render(&[group("Contoso")]);
+        assert!(
+            revenue
+                .text
+                .contains("Held against the threshold: revenue not billed")
+        );
     }
 }

@@ -39,6 +39,7 @@ fn sample() -> Result<AlertGroup, crate::domain::money::InvalidCurrency> {
         company: SourceKey::new("billgap", "SAMPLE"),
         company_name: "Sample client (billgap alert test)".to_string(),
         as_of: chrono::Local::now().date_naive(),
+        measure: crate::domain::alerting::Measure::Revenue,
         coverage: "This is a test message from `billgap alert test`; no action is needed."
             .to_string(),
         unbilled: vec![value.clone()],
@@ -87,6 +88,7 @@ pub fn test(config: Option<&Path>, args: &AlertTestArgs) -> color_eyre::Result<O
                 text: rendered.text,
                 html: rendered.html,
                 message_id: crate::alert::email::message_id("alert-test", &smtp.from),
+                in_reply_to: None,
             };
             let (_, result) = crate::alert::email::send(
                 smtp,

@@ -5,11 +5,12 @@
 //! past notifications from the store, asks these rules what is due, and logs what it sent.
 
 use crate::domain::lines::{SourceKey, Term};
-use crate::domain::money::Money;
-use crate::domain::reconcile::GapKind;
+use crate::domain::money::{Money, MoneyByCurrency};
+use crate::domain::reconcile::{Gap, GapKind};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Why a gap is in an alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -76,6 +77,8 @@ pub struct AlertGroup {
     pub company_name: String,
     /// The day of the run.
     pub as_of: NaiveDate,
+    /// The measure held against the client's threshold, said in every alert.
+    pub measure: Measure,
     /// Coverage in one sentence, said first in every alert: "no gaps" is never said.
     pub coverage: String,
     /// Revenue not billed per month, per currency (sum of the positive values).
@@ -95,6 +98,120 @@ impl AlertGroup {
                 .iter()
                 .all(|gap| gap.reason == AlertReason::Resolved)
     }
+}
+
+/// What a check holds against a client's threshold (`[alerts] measure`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Measure {
+    /// Revenue not billed: the gap's value (seat difference × PSA price).
+    #[default]
+    Revenue,
+    /// The vendor cost of the seat difference (seat difference × vendor unit cost).
+    Cost,
+    /// Margin: value minus vendor cost.
+    Margin,
+}
+
+impl Measure {
+    /// The config word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Revenue => "revenue",
+            Measure::Cost => "cost",
+            Measure::Margin => "margin",
+        }
+    }
+
+    /// The sentence an alert uses to say what was compared.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Measure::Revenue => "revenue not billed (seats × PSA price)",
+            Measure::Cost => "vendor cost of the seat difference (seats × vendor cost)",
+            Measure::Margin => "margin (revenue not billed minus vendor cost)",
+        }
+    }
+
+    /// One gap's monthly amount under this measure (signed like the gap's value). `None` when
+    /// it cannot be known: no price, no cost, or value and cost in different currencies
+    /// (amounts are never added or subtracted across currencies).
+    pub fn of(self, gap: &Gap) -> Option<Money> {
+        match self {
+            Measure::Revenue => gap.value.clone(),
+            Measure::Cost => gap.cost.clone(),
+            Measure::Margin => {
+                let (value, cost) = (gap.value.as_ref()?, gap.cost.as_ref()?);
+                value.checked_sub(cost).ok()
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for Measure {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "revenue" => Ok(Measure::Revenue),
+            "cost" => Ok(Measure::Cost),
+            "margin" => Ok(Measure::Margin),
+            other => Err(format!(
+                "unknown measure '{other}': use revenue, cost or margin"
+            )),
+        }
+    }
+}
+
+/// The thresholds alerts use: a client's own (set with `billgap threshold --client`) wins,
+/// then the one for the amount's currency, then the default.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AlertThresholds {
+    /// Applies when nothing more specific does.
+    pub default: Decimal,
+    /// Per ISO currency code (`[alerts.thresholds]`).
+    pub per_currency: BTreeMap<String, Decimal>,
+    /// Per PSA company, from the store.
+    pub per_client: HashMap<crate::domain::lines::SourceKey, Decimal>,
+}
+
+impl AlertThresholds {
+    /// The threshold for one client's amounts in one currency.
+    pub fn for_client(&self, company: &crate::domain::lines::SourceKey, currency: &str) -> Decimal {
+        self.per_client
+            .get(company)
+            .or_else(|| self.per_currency.get(currency))
+            .copied()
+            .unwrap_or(self.default)
+    }
+}
+
+/// The clients whose gaps call for an alert: per currency, the sum of the absolute amounts
+/// under `measure` exceeds the client's threshold for that currency; or a gap with a seat
+/// difference has no amount under `measure` (an unknown amount is never assumed small).
+pub fn clients_over(
+    gaps: &[&Gap],
+    measure: Measure,
+    thresholds: &AlertThresholds,
+) -> BTreeSet<crate::domain::lines::SourceKey> {
+    let mut totals: BTreeMap<&crate::domain::lines::SourceKey, MoneyByCurrency> = BTreeMap::new();
+    let mut over = BTreeSet::new();
+    for gap in gaps {
+        match measure.of(gap) {
+            Some(amount) => totals.entry(&gap.company).or_default().add(&amount.abs()),
+            None if !gap.delta.is_zero() => {
+                over.insert(gap.company.clone());
+            }
+            None => {}
+        }
+    }
+    for (company, total) in totals {
+        if total
+            .iter()
+            .any(|money| money.amount > thresholds.for_client(company, money.currency.code()))
+        {
+            over.insert(company.clone());
+        }
+    }
+    over
 }
 
 /// The stable text key of a gap identity, the same in every run and every process.
@@ -291,5 +408,118 @@ mod tests {
         assert!(!is_resolved(&[true]), "one run may be a late export");
         assert!(!is_resolved(&[true, false]));
         assert!(is_resolved(&[true, true]));
+    }
+
+    fn gap(company: &str, currency: &str, value: Option<Decimal>, cost: Option<Decimal>) -> Gap {
+        let money = |amount: Decimal| {
+            Money::new(
+                amount,
+                crate::domain::money::Currency::parse(currency).expect("currency"),
+            )
+        };
+        Gap {
+            company: crate::domain::lines::SourceKey::new("psa", company),
+            company_name: company.to_string(),
+            product: crate::domain::lines::SourceKey::new("psa", "M365"),
+            product_name: "M365".to_string(),
+            term: Term::Monthly,
+            kind: GapKind::Unbilled,
+            vendor_seats: dec!(10),
+            psa_seats: dec!(0),
+            delta: dec!(10),
+            unit_price: None,
+            unit_cost: None,
+            value: value.map(money),
+            cost: cost.map(money),
+            price_basis: crate::domain::reconcile::PriceBasis::ClientPrice,
+            vendor_sources: Vec::new(),
+        }
+    }
+
+    fn names(over: &BTreeSet<crate::domain::lines::SourceKey>) -> Vec<&str> {
+        over.iter().map(|key| key.key.as_str()).collect()
+    }
+
+    #[test]
+    fn the_measure_decides_which_amount_meets_the_threshold() {
+        // 10 seats at 22 a seat billed price, 15 vendor cost: 220 revenue, 150 cost, 70 margin.
+        let gaps = [gap("A", "USD", Some(dec!(220)), Some(dec!(150)))];
+        let refs: Vec<&Gap> = gaps.iter().collect();
+        let at = |default| AlertThresholds {
+            default,
+            ..AlertThresholds::default()
+        };
+        assert_eq!(
+            names(&clients_over(&refs, Measure::Revenue, &at(dec!(200)))),
+            ["A"]
+        );
+        assert!(clients_over(&refs, Measure::Cost, &at(dec!(200))).is_empty());
+        assert_eq!(
+            names(&clients_over(&refs, Measure::Cost, &at(dec!(149)))),
+            ["A"]
+        );
+        assert!(clients_over(&refs, Measure::Margin, &at(dec!(70))).is_empty());
+        assert_eq!(
+            names(&clients_over(&refs, Measure::Margin, &at(dec!(69.99)))),
+            ["A"]
+        );
+        assert_eq!(
+            Measure::Margin.of(&gaps[0]).map(|m| m.amount),
+            Some(dec!(70))
+        );
+    }
+
+    #[test]
+    fn an_unknown_amount_under_the_measure_is_never_assumed_small() {
+        let gaps = [gap("A", "USD", Some(dec!(5)), None)];
+        let refs: Vec<&Gap> = gaps.iter().collect();
+        let thresholds = AlertThresholds {
+            default: dec!(100),
+            ..AlertThresholds::default()
+        };
+        assert!(clients_over(&refs, Measure::Revenue, &thresholds).is_empty());
+        assert_eq!(
+            names(&clients_over(&refs, Measure::Cost, &thresholds)),
+            ["A"]
+        );
+        assert_eq!(
+            names(&clients_over(&refs, Measure::Margin, &thresholds)),
+            ["A"]
+        );
+    }
+
+    #[test]
+    fn each_currency_has_its_threshold_and_a_client_override_wins() {
+        let gaps = [
+            gap("A", "USD", Some(dec!(120)), None),
+            gap("B", "CAD", Some(dec!(120)), None),
+            gap("C", "EUR", Some(dec!(120)), None),
+            gap("D", "CAD", Some(dec!(120)), None),
+        ];
+        let refs: Vec<&Gap> = gaps.iter().collect();
+        let thresholds = AlertThresholds {
+            default: dec!(110),
+            per_currency: [
+                ("USD".to_string(), dec!(100)),
+                ("CAD".to_string(), dec!(150)),
+            ]
+            .into_iter()
+            .collect(),
+            per_client: [(crate::domain::lines::SourceKey::new("psa", "D"), dec!(50))]
+                .into_iter()
+                .collect(),
+        };
+        // A: 120 USD > 100; B: 120 CAD ≤ 150; C: EUR falls back to 110; D: its own 50 wins.
+        assert_eq!(
+            names(&clients_over(&refs, Measure::Revenue, &thresholds)),
+            ["A", "C", "D"]
+        );
+    }
+
+    #[test]
+    fn measures_read_their_config_words() {
+        assert_eq!("Margin".parse::<Measure>(), Ok(Measure::Margin));
+        assert!("profit".parse::<Measure>().is_err());
+        assert_eq!(Measure::default(), Measure::Revenue);
     }
 }

@@ -243,6 +243,47 @@ impl Store {
         Ok(())
     }
 
+    /// The Message-ID of the first delivered message of `thread` on `channel`: later messages
+    /// about the same client reply to it, so mail clients keep them in one conversation.
+    pub fn thread_root(&self, channel: &str, thread: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT message_id FROM notifications
+                 WHERE channel = ?1 AND thread = ?2 AND status = 'sent' AND message_id IS NOT NULL
+                 ORDER BY id LIMIT 1",
+                params![channel, thread],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The thread a delivered message was logged in, by its Message-ID.
+    pub fn thread_of_message(&self, message_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT thread FROM notifications WHERE message_id = ?1",
+                [message_id],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Records the thread and Message-ID of a delivered message.
+    pub fn record_message_id(
+        &self,
+        claimed: &ClaimedNotification,
+        thread: &str,
+        message_id: &str,
+    ) -> Result<(), StoreError> {
+        self.connection.execute(
+            "UPDATE notifications SET thread = ?2, message_id = ?3 WHERE id = ?1",
+            params![claimed.id, thread, message_id],
+        )?;
+        Ok(())
+    }
+
     /// Forgets what a channel was told about a gap that is resolved, when the channel does not
     /// take resolved notices: the gap counts as new if it ever comes back.
     pub fn forget_told(&self, channel: &str, gap_key: &str) -> Result<(), StoreError> {

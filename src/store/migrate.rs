@@ -27,6 +27,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0005_pulls.sql"),
     ),
     (
+        "0007_alert_threads",
+        include_str!("../../migrations/0007_alert_threads.sql"),
+    ),
+    (
         "0008_gap_work",
         include_str!("../../migrations/0008_gap_work.sql"),
     ),
@@ -108,6 +112,14 @@ mod tests {
         (
             "0005_pulls",
             "925065f785de2169652fc2389806ab47bb26cfa13e95978869ebc532b6c999af",
+        ),
+        (
+            "0007_alert_threads",
+            "8f82da78989fd47b3e5558b1563351fd466a19d8f19fd56d2542c53d71c4650e",
+        ),
+        (
+            "0008_gap_work",
+            "23909ce6676555af2b6f789024dc5727d27131c9fa76fe065c5b0376ede041a0",
         ),
     ];
 

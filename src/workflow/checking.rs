@@ -2,6 +2,7 @@
 //! and log every message with the run, so that a re-run, a restart or two overlapping cron
 //! runs never send twice, and a failed delivery is sent by the next run.
 
+use super::alert_policy::{ResolvedGap, resolved_gap};
 use super::workspace::{WorkflowError, Workspace};
 use crate::alert::email::{EmailMessage, SmtpSettings};
 use crate::alert::webhook::WebhookSettings;
@@ -52,6 +53,11 @@ pub struct AlertSettings {
     /// The default per-client threshold for checks, when the config sets one (else the stored
     /// one, set with `billgap threshold`).
     pub threshold: Option<Decimal>,
+    /// Thresholds per ISO currency code (`[alerts.thresholds]`); a client's own threshold
+    /// still wins.
+    pub currency_thresholds: BTreeMap<String, Decimal>,
+    /// What is held against the threshold: revenue not billed (default), cost or margin.
+    pub measure: crate::domain::alerting::Measure,
 }
 
 /// One message a check decided.
@@ -65,6 +71,9 @@ pub struct PlannedMessage {
     pub groups: Vec<AlertGroup>,
     /// The content hash, the message's idempotency key.
     pub content_hash: String,
+    /// For an owner notice (a failing source, new unmapped entries), its event name:
+    /// webhooks get it as a notice instead of a client's gap alert.
+    pub notice: Option<String>,
 }
 
 /// What a check did.
@@ -105,18 +114,14 @@ impl Workspace {
             && failing.is_empty();
         let weekday = settings.weekday.unwrap_or(chrono::Weekday::Fri);
         let sending_day = settings.cadence.sends_on(self.today, weekday);
-        let over: HashSet<SourceKey> = reconciliation
-            .clients
-            .iter()
-            .filter(|client| client.over_threshold)
-            .map(|client| client.company.clone())
-            .collect();
+        let over = self.clients_over_alert_threshold(settings, &tracked.gaps)?;
         // Read once per check, not once per channel: the gaps now and in earlier complete runs
         // decide every channel's resolved notices.
         let plan_inputs = PlanInputs {
             gaps: &tracked.gaps,
             over: &over,
             coverage: reconciliation.coverage.headline(),
+            measure: settings.measure,
             complete,
             current_keys: tracked
                 .gaps
@@ -202,10 +207,19 @@ impl Workspace {
             outcome.already_handled = outcome.already_handled.saturating_add(1);
             return Ok(());
         };
-        let (attempts, result) = send(settings, message, self.today, pause);
+        let thread = super::alert_policy::thread_of(message);
+        let root = match &thread {
+            Some(thread) => self.store.thread_root(&message.channel, thread)?,
+            None => None,
+        };
+        let (attempts, result, message_id) =
+            send(settings, message, self.today, root.as_deref(), pause);
         let failure = result.as_ref().err().map(ToString::to_string);
         self.store
             .finish_notification(&claimed, self.today, attempts, failure.as_deref())?;
+        if let (None, Some(thread), Some(message_id)) = (&failure, &thread, &message_id) {
+            self.store.record_message_id(&claimed, thread, message_id)?;
+        }
         match failure {
             Some(error) => outcome
                 .failures
@@ -357,6 +371,7 @@ impl Workspace {
                         .map_or_else(|| company.to_string(), |name| (*name).to_string()),
                     company,
                     as_of: self.today,
+                    measure: inputs.measure,
                     coverage: inputs.coverage.clone(),
                     unbilled,
                     overbilled,
@@ -388,17 +403,13 @@ fn resolved_keys(told: &HashMap<String, NotifiedKey>, inputs: &PlanInputs<'_>) -
     resolved
 }
 
-/// A gap a channel was told about that is gone for good.
-struct ResolvedGap {
-    company: SourceKey,
-    gap: AlertedGap,
-}
-
 /// What planning reads of the run.
 struct PlanInputs<'a> {
     gaps: &'a [TrackedGap],
     over: &'a HashSet<SourceKey>,
     coverage: String,
+    /// What was held against the thresholds.
+    measure: crate::domain::alerting::Measure,
     complete: bool,
     /// The key of every gap of this run.
     current_keys: HashSet<String>,
@@ -406,7 +417,8 @@ struct PlanInputs<'a> {
     earlier_complete_runs: Vec<HashSet<String>>,
 }
 
-fn webhook_name(hook: &WebhookSettings, index: usize) -> String {
+/// A webhook's channel name: its configured name, else its place in the config.
+pub(super) fn webhook_name(hook: &WebhookSettings, index: usize) -> String {
     hook.name.clone().unwrap_or_else(|| format!("{index}"))
 }
 
@@ -429,43 +441,6 @@ fn alerted(tracked: &TrackedGap, key: String, reason: AlertReason) -> AlertedGap
             .map(|value| Money::new(tracked.accumulated, value.currency.clone())),
         reason,
     }
-}
-
-/// A resolved gap rebuilt from its key: the gap itself is gone from the run, so its words are
-/// the key's (company, product, term, kind).
-fn resolved_gap(key: &str) -> Option<ResolvedGap> {
-    let mut parts = key.split('|');
-    let (company, product, term, kind, _currency) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    let split = |text: &str| {
-        text.split_once(':')
-            .map(|(system, key)| SourceKey::new(system, key))
-    };
-    let product = split(product)?;
-    Some(ResolvedGap {
-        company: split(company)?,
-        gap: AlertedGap {
-            key: key.to_string(),
-            product_name: product.key.clone(),
-            product,
-            term: term
-                .parse()
-                .unwrap_or(crate::domain::lines::Term::Unspecified),
-            kind: crate::domain::reconcile::GapKind::from_stored(kind)?,
-            vendor_seats: Decimal::ZERO,
-            psa_seats: Decimal::ZERO,
-            delta: Decimal::ZERO,
-            value: None,
-            age_days: 0,
-            cost_to_date: None,
-            reason: AlertReason::Resolved,
-        },
-    })
 }
 
 /// Revenue not billed and billed without cost, per currency.
@@ -514,6 +489,7 @@ fn message(channel: &str, groups: Vec<AlertGroup>, today: chrono::NaiveDate) -> 
         rendered,
         groups,
         content_hash,
+        notice: None,
     }
 }
 
@@ -544,8 +520,9 @@ fn send(
     settings: &AlertSettings,
     message: &PlannedMessage,
     today: chrono::NaiveDate,
+    thread_root: Option<&str>,
     pause: &mut dyn Pause,
-) -> (u32, Result<(), DeliveryError>) {
+) -> (u32, Result<(), DeliveryError>, Option<String>) {
     if let Some(address) = message.channel.strip_prefix("email:") {
         let Some(smtp) = &settings.smtp else {
             return (
@@ -553,6 +530,7 @@ fn send(
                 Err(DeliveryError::Misconfigured(
                     "email alerts need an [smtp] section in the config".to_string(),
                 )),
+                None,
             );
         };
         let rendered = message.rendered.clone();
@@ -565,14 +543,16 @@ fn send(
                 &format!("{}.{today}", message.content_hash),
                 &smtp.from,
             ),
+            in_reply_to: thread_root.map(str::to_string),
         };
-        return crate::alert::email::send(
+        let (attempts, result) = crate::alert::email::send(
             smtp,
             settings.smtp_password.as_deref(),
             &email,
             settings.retry,
             pause,
         );
+        return (attempts, result, Some(email.message_id));
     }
     let name = message.channel.strip_prefix("webhook:").unwrap_or_default();
     let hook = settings
@@ -580,20 +560,39 @@ fn send(
         .iter()
         .enumerate()
         .find(|(index, (hook, _))| webhook_name(hook, *index) == name);
+    if let (Some((_, (hook, secret))), Some(event)) = (hook, &message.notice) {
+        let notice = crate::alert::webhook::Notice {
+            event: event.clone(),
+            title: message.rendered.subject.clone(),
+            text: message.rendered.text.clone(),
+            as_of: today,
+        };
+        let (attempts, result) = crate::alert::webhook::send_notice(
+            hook,
+            secret.as_deref(),
+            &notice,
+            &message.content_hash,
+            settings.retry,
+            pause,
+        );
+        return (attempts, result, None);
+    }
     let (Some((_, (hook, secret))), Some(group)) = (hook, message.groups.first()) else {
         return (
             0,
             Err(DeliveryError::Misconfigured(format!(
                 "no webhook named {name} is configured"
             ))),
+            None,
         );
     };
-    crate::alert::webhook::send(
+    let (attempts, result) = crate::alert::webhook::send(
         hook,
         secret.as_deref(),
         group,
         &message.content_hash,
         settings.retry,
         pause,
-    )
+    );
+    (attempts, result, None)
 }

@@ -21,31 +21,50 @@ use crate::store::PullRow;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
+/// The event name of an outage notice, as webhooks (Alertmanager `alertname`) see it.
+const OUTAGE_EVENT: &str = "BillgapSourceFailing";
+/// The event name of a "new unmapped" notice.
+const UNMAPPED_EVENT: &str = "BillgapNewUnmapped";
+
 /// The most entries one "new unmapped" message lists; the rest are counted.
 const LISTED: usize = 50;
 
 impl Workspace {
-    /// The owner's messages about polling: one per outage of a failing source, and one listing
-    /// the vendor entries that are unmapped and not told yet. None without an owner and SMTP.
+    /// The messages about polling: one per outage of a failing source, and one listing the
+    /// vendor entries that are unmapped and not told yet, to the owner by email (with an owner
+    /// and SMTP) and to every configured webhook. Each channel is told once per event: the
+    /// notifications log and the told-memory are per channel.
     pub(super) fn source_health_messages(
         &mut self,
         settings: &AlertSettings,
         failing: &[PullRow],
     ) -> Result<Vec<PlannedMessage>, WorkflowError> {
-        let (Some(owner), Some(_)) = (&settings.owner, &settings.smtp) else {
-            return Ok(Vec::new());
-        };
-        let channel = format!("email:{}", owner.to_lowercase());
-        let mut messages = Vec::new();
+        let mut channels = Vec::new();
+        if let (Some(owner), Some(_)) = (&settings.owner, &settings.smtp) {
+            channels.push(format!("email:{}", owner.to_lowercase()));
+        }
+        for (index, (hook, _)) in settings.webhooks.iter().enumerate() {
+            channels.push(format!(
+                "webhook:{}",
+                super::checking::webhook_name(hook, index)
+            ));
+        }
+        let mut outages = Vec::new();
         for pull in failing {
             let since = self
                 .store
                 .failing_since(&pull.source)?
                 .unwrap_or_else(|| pull.clone());
-            messages.push(outage(&channel, pull, &since));
+            outages.push((pull, since));
         }
-        if let Some(message) = self.unmapped_message(&channel)? {
-            messages.push(message);
+        let mut messages = Vec::new();
+        for channel in &channels {
+            for (pull, since) in &outages {
+                messages.push(outage(channel, pull, since));
+            }
+            if let Some(message) = self.unmapped_message(channel)? {
+                messages.push(message);
+            }
         }
         Ok(messages)
     }
@@ -128,6 +147,7 @@ impl Workspace {
             company: SourceKey::new("billgap", "unmapped"),
             company_name: "New unmapped vendor entries".to_string(),
             as_of: self.today,
+            measure: crate::domain::alerting::Measure::Revenue,
             coverage: String::new(),
             unbilled: Vec::new(),
             overbilled: Vec::new(),
@@ -160,6 +180,7 @@ impl Workspace {
             },
             groups: vec![group],
             content_hash: hex(hasher),
+            notice: Some(UNMAPPED_EVENT.to_string()),
         }))
     }
 }
@@ -210,6 +231,7 @@ fn outage(channel: &str, pull: &PullRow, since: &PullRow) -> PlannedMessage {
         },
         groups: Vec::new(),
         content_hash: hex(hasher),
+        notice: Some(OUTAGE_EVENT.to_string()),
     }
 }
 

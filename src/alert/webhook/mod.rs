@@ -13,7 +13,10 @@
 //! and for Slack and Teams the characters that would turn a client name into a mention, a link
 //! or formatting are escaped, so a crafted name cannot ping a channel or plant a link.
 
+mod notice;
 mod payload;
+
+pub use notice::Notice;
 
 use payload::{clip, generic_body, hex, slack_body, teams_body};
 #[cfg(test)]
@@ -83,6 +86,11 @@ pub struct WebhookSettings {
     /// ([`WebhookSettings::sends_resolved`]).
     #[serde(default)]
     pub send_resolved: Option<bool>,
+    /// A PEM certificate trusted as the only root for this webhook, instead of the built-in
+    /// web PKI roots: for a receiver behind a private CA, and for tests against a self-signed
+    /// loopback server. Not read from the `[[webhooks]]` table; the caller loads it.
+    #[serde(skip)]
+    pub root_certificate_pem: Option<Vec<u8>>,
 }
 
 impl WebhookSettings {
@@ -113,6 +121,7 @@ impl fmt::Debug for WebhookSettings {
             .field("url", &format_args!("<redacted URL on {host}>"))
             .field("name", &self.name)
             .field("send_resolved", &self.send_resolved)
+            .field("root_certificate_pem", &self.root_certificate_pem.is_some())
             .finish()
     }
 }
@@ -146,11 +155,56 @@ pub fn send(
     policy: RetryPolicy,
     pause: &mut dyn Pause,
 ) -> (u32, Result<(), DeliveryError>) {
-    let delivery = match Delivery::prepare(settings, secret, group, idempotency_key) {
+    send_body(
+        settings,
+        secret,
+        &body(settings.kind, group, idempotency_key),
+        idempotency_key,
+        policy,
+        pause,
+    )
+}
+
+/// Delivers an owner notice (a failing source, new unmapped vendor entries) to one webhook:
+/// the same transport, signature and retries as [`send`], with the notice's payload
+/// ([`notice::body`]).
+pub fn send_notice(
+    settings: &WebhookSettings,
+    secret: Option<&str>,
+    notice: &Notice,
+    idempotency_key: &str,
+    policy: RetryPolicy,
+    pause: &mut dyn Pause,
+) -> (u32, Result<(), DeliveryError>) {
+    send_body(
+        settings,
+        secret,
+        &notice::body(settings.kind, notice, idempotency_key),
+        idempotency_key,
+        policy,
+        pause,
+    )
+}
+
+fn send_body(
+    settings: &WebhookSettings,
+    secret: Option<&str>,
+    document: &Value,
+    idempotency_key: &str,
+    policy: RetryPolicy,
+    pause: &mut dyn Pause,
+) -> (u32, Result<(), DeliveryError>) {
+    let delivery = match Delivery::prepare(settings, secret, document, idempotency_key) {
         Ok(delivery) => delivery,
         Err(error) => return (0, Err(error)),
     };
-    let agent = agent(delivery.endpoint.loopback);
+    let agent = match agent(
+        delivery.endpoint.loopback,
+        settings.root_certificate_pem.as_deref(),
+    ) {
+        Ok(agent) => agent,
+        Err(error) => return (0, Err(error)),
+    };
     with_retries(policy, pause, || delivery.attempt(&agent, settings, secret))
 }
 
@@ -167,7 +221,7 @@ impl<'a> Delivery<'a> {
     fn prepare(
         settings: &WebhookSettings,
         secret: Option<&str>,
-        group: &AlertGroup,
+        document: &Value,
         idempotency_key: &'a str,
     ) -> Result<Delivery<'a>, DeliveryError> {
         let endpoint = Endpoint::parse(&settings.url)?;
@@ -177,10 +231,9 @@ impl<'a> Delivery<'a> {
                     .to_string(),
             ));
         }
-        let bytes =
-            serde_json::to_vec(&body(settings.kind, group, idempotency_key)).map_err(|error| {
-                DeliveryError::Misconfigured(format!("cannot encode the payload: {error}"))
-            })?;
+        let bytes = serde_json::to_vec(document).map_err(|error| {
+            DeliveryError::Misconfigured(format!("cannot encode the payload: {error}"))
+        })?;
         let signature = match secret {
             None => None,
             Some("") => {
@@ -222,7 +275,7 @@ impl<'a> Delivery<'a> {
 /// The one HTTP client of a delivery. Redirects are not followed: a POST body is not re-sent
 /// across a redirect, and a webhook URL that redirects is a configuration to fix. A loopback
 /// receiver is reached directly, never through a proxy from the environment.
-fn agent(loopback: bool) -> ureq::Agent {
+fn agent(loopback: bool, root_pem: Option<&[u8]>) -> Result<ureq::Agent, DeliveryError> {
     let mut config = ureq::Agent::config_builder()
         .timeout_global(Some(ATTEMPT_TIMEOUT))
         .http_status_as_error(false)
@@ -231,7 +284,19 @@ fn agent(loopback: bool) -> ureq::Agent {
     if loopback {
         config = config.proxy(None);
     }
-    config.build().into()
+    if let Some(pem) = root_pem {
+        let certificate = ureq::tls::Certificate::from_pem(pem).map_err(|_| {
+            DeliveryError::Misconfigured(
+                "the webhook's root certificate holds no PEM certificate".to_string(),
+            )
+        })?;
+        config = config.tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::new_with_certs(&[certificate]))
+                .build(),
+        );
+    }
+    Ok(config.build().into())
 }
 
 /// Maps a receiver's answer onto the delivery contract.

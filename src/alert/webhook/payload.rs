@@ -177,7 +177,12 @@ pub(super) fn more_gaps(shown: usize, total: usize) -> Option<String> {
 }
 
 pub(super) fn footer(group: &AlertGroup, key: &str) -> String {
-    format!("billgap · as of {} · ref {}", group.as_of, clean(key, 80))
+    format!(
+        "billgap · as of {} · threshold measure: {} · ref {}",
+        group.as_of,
+        group.measure.as_str(),
+        clean(key, 80)
+    )
 }
 
 pub(super) fn teams_body(group: &AlertGroup, key: &str) -> Value {
@@ -327,6 +332,8 @@ pub(super) fn generic_body(group: &AlertGroup, key: &str) -> Value {
         "commonAnnotations": {
             "summary": format!("{client}: {}", summary(group)),
             "coverage": clean(&group.coverage, 1000),
+            "measure": group.measure.as_str(),
+            "measureDescription": group.measure.describe(),
         },
         "alerts": alerts,
     })

@@ -38,6 +38,7 @@ fn group(name: &str, gaps: Vec<AlertedGap>) -> AlertGroup {
         company: SourceKey::new("connectwise", "19"),
         company_name: name.to_string(),
         as_of: NaiveDate::from_ymd_opt(2026, 11, 2).expect("date"),
+        measure: crate::domain::alerting::Measure::Revenue,
         coverage: "Coverage: 41 of 43 vendor customers mapped (95%).".to_string(),
         unbilled: vec![usd(dec!(412.00))],
         overbilled: Vec::new(),
