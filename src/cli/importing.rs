@@ -30,12 +30,20 @@ pub struct ImportArgs {
     /// Currency for files that have no currency column.
     #[arg(long)]
     pub currency: Option<Currency>,
-    /// Numbers use a decimal comma (12,50).
-    #[arg(long)]
+    /// Numbers use a decimal comma (12,50). Without it or --decimal-point, the file's own
+    /// number cells decide, and a file they leave ambiguous (only cells like 12.495) is refused.
+    #[arg(long, conflicts_with = "decimal_point")]
     pub decimal_comma: bool,
+    /// Numbers use a decimal point (12.50); settles a file whose cells read both ways.
+    #[arg(long)]
+    pub decimal_point: bool,
     /// Slash dates are day first (31/01/2026).
     #[arg(long)]
     pub day_first: bool,
+    /// Read the files even if the same bytes were imported before (to apply other options),
+    /// and let each replace every current import of its period whose slice it overlaps.
+    #[arg(long)]
+    pub replace: bool,
     /// Import the good rows and write the bad ones, with reasons, to FILE.rejected.csv.
     #[arg(long)]
     pub skip_bad_rows: bool,
@@ -56,9 +64,11 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<Outcome> {
         period: args.period,
         skip_bad_rows: args.skip_bad_rows,
         decimal_comma: args.decimal_comma,
+        decimal_point: args.decimal_point,
         day_first: args.day_first,
         currency: args.currency.clone(),
         profile: args.profile.clone(),
+        replace: args.replace,
     };
     for file in &args.files {
         let bar = progress_bar(file);

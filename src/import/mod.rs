@@ -15,21 +15,26 @@
 
 mod contract;
 pub mod date;
+pub mod decimal_mark;
 pub mod decode;
 pub mod dialect;
 mod formats;
 mod generic_profile;
 pub mod header;
 mod json;
+mod mark_scan;
 pub mod number;
 mod parse;
+mod plausible;
 pub mod profile;
 mod row;
+mod shape;
+pub mod slice;
 mod table;
 
 pub use contract::{
-    FormatDescription, ImportError, ImportOptions, ImportSummary, LineSink, Location, Progress,
-    RejectedRow, SinkError, SourceInfo,
+    FormatDescription, ImportError, ImportOptions, ImportSummary, ImportWarning, LineSink,
+    Location, Progress, RejectedRow, SinkError, SourceInfo,
 };
 pub use generic_profile::GenericProfileError;
 

@@ -2,8 +2,12 @@
 
 use super::formats::{Outcome, RuleContext, seat_rule};
 use super::generic_profile::load_generic_profile;
+use super::mark_scan;
+use super::plausible::{Warnings, check_plausible};
 use super::profile::{ColumnMap, Profile, Role, bundled_profiles};
 use super::row::{CellProblem, CellRules, Row};
+use super::shape;
+use super::slice::SliceCollector;
 use super::table::Table;
 use crate::domain::lines::{Line, Period};
 use crate::domain::money::Currency;
@@ -51,9 +55,20 @@ pub fn run(
     if columns.position(Role::Currency).is_none() && default_currency.is_none() {
         return Err(ImportError::NoCurrency { file });
     }
+    let (limit, skip_bad_rows, strict) = match extent {
+        Extent::Whole => (u64::MAX, options.skip_bad_rows, true),
+        Extent::Preview(rows) => (rows, true, false),
+    };
     let rules = CellRules {
-        // Excel separates cells with `;` exactly where the decimal mark is a comma.
-        decimal_comma: options.decimal_comma || table.delimiter == b';',
+        // Decided from every number cell of the file, never from the delimiter alone.
+        decimal_comma: mark_scan::decimal_comma(
+            path,
+            table.is_json,
+            &columns,
+            options,
+            limit,
+            strict,
+        )?,
         day_first: options.day_first,
         default_currency,
     };
@@ -64,10 +79,6 @@ pub fn run(
             today: chrono::Local::now().date_naive(),
         },
     );
-    let (limit, skip_bad_rows) = match extent {
-        Extent::Whole => (u64::MAX, options.skip_bad_rows),
-        Extent::Preview(rows) => (rows, true),
-    };
     let mut summary = ImportSummary {
         source: SourceInfo {
             format: match (&table.is_json, &profile.json_name) {
@@ -83,7 +94,10 @@ pub fn run(
         lines: 0,
         rejected: Vec::new(),
         excluded: 0,
+        warnings: Vec::new(),
     };
+    let mut slice = SliceCollector::new(profile.slice.len());
+    let mut warnings = Warnings::default();
     let mut months: HashMap<Period, u64> = HashMap::new();
     let mut record = StringRecord::new();
     let mut deliver = |line: Line, summary: &mut ImportSummary| -> Result<(), ImportError> {
@@ -101,17 +115,34 @@ pub fn run(
         let Some(line_number) = table.next_row(&mut record)? else {
             break;
         };
-        if summary.rows_read == 0 {
-            summary.source.slice = slice_of(&profile, &columns, &record, &rules);
-        }
         summary.rows_read = summary.rows_read.saturating_add(1);
-        let row = Row::new(&record, &columns, &rules);
-        match rule.read(&row, line_number) {
-            Ok(Outcome::Line(line)) => deliver(*line, &mut summary)?,
-            Ok(Outcome::Excluded) => summary.excluded = summary.excluded.saturating_add(1),
-            Ok(Outcome::Held) => {}
+        let read = shape::check(&table, &record).and_then(|()| {
+            let row = Row::new(&record, &columns, &rules);
+            let outcome = rule.read(&row, line_number);
+            for (role, what) in row.take_notes() {
+                warnings.add(what, || locate(&table, &columns, line_number, role));
+            }
+            outcome
+        });
+        match read {
+            Ok(outcome) => {
+                add_slice(&mut slice, &profile, &columns, &record, &rules);
+                match outcome {
+                    Outcome::Line(line) => {
+                        check_plausible(&line, &mut warnings, || {
+                            locate(&table, &columns, line_number, None)
+                        });
+                        deliver(*line, &mut summary)?;
+                    }
+                    Outcome::Excluded => summary.excluded = summary.excluded.saturating_add(1),
+                    Outcome::Held => {}
+                }
+            }
             Err(error) => {
-                let location = locate(&table, &columns, line_number, error.role);
+                let location = match &error.problem {
+                    CellProblem::Shape(_) => shape::locate(&table, &record, line_number),
+                    _ => locate(&table, &columns, line_number, error.role),
+                };
                 if !skip_bad_rows {
                     return Err(row_error(location, error.problem));
                 }
@@ -143,6 +174,8 @@ pub fn run(
         .period
         .or(rule.period())
         .or_else(|| most_common(&months));
+    summary.source.slice = slice.finish();
+    summary.warnings = warnings.finish();
     progress(Progress {
         bytes_read: table.bytes_read(),
         total_bytes: table.total_bytes,
@@ -207,43 +240,41 @@ fn recognise(table: &Table, options: &ImportOptions) -> Result<(Profile, ColumnM
         })
 }
 
-/// The slice named by the first row: the profile's slice roles joined by `/`, or `all`.
-fn slice_of(
+/// Adds a good row's slice values: the profile's slice roles, the currency upper-cased, and
+/// the default currency for a row without one.
+fn add_slice(
+    slice: &mut SliceCollector,
     profile: &Profile,
     columns: &ColumnMap,
     record: &StringRecord,
     rules: &CellRules,
-) -> String {
-    let parts: Vec<String> = profile
-        .slice
-        .iter()
-        .filter_map(|role| {
-            let cell = columns
-                .position(*role)
-                .and_then(|position| record.get(position))
-                .map(str::trim)
-                .filter(|cell| !cell.is_empty());
-            match (role, cell) {
-                (Role::Currency, Some(code)) => {
-                    Some(crate::domain::text::strip_control(code).to_ascii_uppercase())
+) {
+    for (index, role) in profile.slice.iter().enumerate() {
+        let cell = columns
+            .position(*role)
+            .and_then(|position| record.get(position))
+            .map(str::trim)
+            .filter(|cell| !cell.is_empty());
+        match (role, cell) {
+            (Role::Currency, Some(code)) => slice.add(index, &code.to_ascii_uppercase()),
+            (Role::Currency, None) => {
+                if let Some(currency) = &rules.default_currency {
+                    slice.add(index, currency.code());
                 }
-                (Role::Currency, None) => rules
-                    .default_currency
-                    .as_ref()
-                    .map(|c| c.code().to_string()),
-                (_, cell) => cell.map(crate::domain::text::strip_control),
             }
-        })
-        .collect();
-    if parts.is_empty() {
-        "all".to_string()
-    } else {
-        parts.join("/")
+            (_, Some(cell)) => slice.add(index, cell),
+            (_, None) => {}
+        }
     }
 }
 
 /// Where a bad cell is: its line, and for CSV its 1-based column and header.
-fn locate(table: &Table, columns: &ColumnMap, line: u64, role: Option<Role>) -> Location {
+pub(super) fn locate(
+    table: &Table,
+    columns: &ColumnMap,
+    line: u64,
+    role: Option<Role>,
+) -> Location {
     let position = role.and_then(|role| columns.position(role));
     Location {
         file: table.file.clone(),
@@ -268,6 +299,7 @@ fn row_error(location: Location, problem: CellProblem) -> ImportError {
             found,
         },
         CellProblem::Implausible(value) => ImportError::Implausible { location, value },
+        CellProblem::Shape(reason) => ImportError::Shape { location, reason },
     }
 }
 

@@ -9,6 +9,7 @@ use crate::domain::text::strip_control;
 use chrono::NaiveDate;
 use csv::StringRecord;
 use rust_decimal::Decimal;
+use std::cell::RefCell;
 use std::fmt;
 
 /// A cell that is not what its column needs. The caller adds the file and line.
@@ -32,6 +33,8 @@ pub enum CellProblem {
     },
     /// The cell, or an amount computed from it, is too large to be real.
     Implausible(ImplausibleValue),
+    /// The row does not have the header's shape; the text says how.
+    Shape(String),
 }
 
 impl fmt::Display for CellProblem {
@@ -41,6 +44,7 @@ impl fmt::Display for CellProblem {
                 write!(f, "expected {expected}, found {found:?}")
             }
             Self::Implausible(value) => value.fmt(f),
+            Self::Shape(reason) => f.write_str(reason),
         }
     }
 }
@@ -61,7 +65,12 @@ pub struct Row<'a> {
     record: &'a StringRecord,
     columns: &'a ColumnMap,
     rules: &'a CellRules,
+    notes: RefCell<Vec<Note>>,
 }
+
+/// Something a rule accepted in a row but wants counted in the import summary: the column it
+/// is about, and what the rows have ("SkuIds padded to 4 digits").
+pub type Note = (Option<Role>, &'static str);
 
 impl<'a> Row<'a> {
     /// Views `record` through `columns`.
@@ -70,7 +79,18 @@ impl<'a> Row<'a> {
             record,
             columns,
             rules,
+            notes: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Counts this row under `what` in the import summary's warnings.
+    pub fn note(&self, role: Option<Role>, what: &'static str) {
+        self.notes.borrow_mut().push((role, what));
+    }
+
+    /// The notes the rule made, emptied.
+    pub fn take_notes(&self) -> Vec<Note> {
+        std::mem::take(&mut *self.notes.borrow_mut())
     }
 
     /// The trimmed cell of a role; `None` when the file lacks the column or the cell is blank.

@@ -5,6 +5,7 @@ use super::values::now_text;
 use crate::domain::lines::{Line, Period, Side, Term};
 use crate::domain::money::Currency;
 use crate::domain::positions::PositionTotals;
+use crate::import::slice::{Overlap, overlap};
 use crate::import::{
     ImportError, ImportOptions, ImportSummary, LineSink, Progress, SinkError, SourceInfo,
 };
@@ -83,13 +84,25 @@ impl Store {
     ) -> Result<ImportOutcome, StoreError> {
         let file_name = path.display().to_string();
         let digest = file_sha256(path)?;
-        if let Some(existing) = self.import_by_digest(&digest)? {
-            return self.reuse(existing);
-        }
+        let existing = self.import_by_digest(&digest)?;
+        // The options are checked before identical bytes are answered, so `--format nonsense`
+        // on a known file is an error rather than "already imported".
         let source = crate::import::sniff(path, options)?;
-        self.import_with(&source, &file_name, &digest, |sink| {
-            crate::import::parse_file(path, options, sink, progress)
-        })
+        let earlier = match existing {
+            Some(existing) if !options.replace => return self.reuse(existing),
+            Some(existing) => Some(existing.id),
+            None => None,
+        };
+        self.import_with(
+            &source,
+            &file_name,
+            &digest,
+            Replacing {
+                same_bytes: earlier,
+                overlaps: options.replace,
+            },
+            |sink| crate::import::parse_file(path, options, sink, progress),
+        )
     }
 
     /// Imports lines that did not come from a file (an API pull), under a label. The digest
@@ -109,7 +122,11 @@ impl Store {
             return self.reuse(existing);
         }
         let rows = lines.len() as u64;
-        self.import_with(source, label, &digest, |sink| {
+        let replacing = Replacing {
+            same_bytes: None,
+            overlaps: false,
+        };
+        self.import_with(source, label, &digest, replacing, |sink| {
             if lines.is_empty() {
                 return Err(ImportError::Empty {
                     file: label.to_string(),
@@ -127,6 +144,7 @@ impl Store {
                 lines: rows,
                 excluded: 0,
                 rejected: Vec::new(),
+                warnings: Vec::new(),
             })
         })
     }
@@ -136,9 +154,18 @@ impl Store {
         source: &SourceInfo,
         file_name: &str,
         digest: &str,
+        replacing: Replacing,
         parse: impl FnOnce(&mut dyn LineSink) -> Result<ImportSummary, ImportError>,
     ) -> Result<ImportOutcome, StoreError> {
         let transaction = self.connection.transaction()?;
+        if let Some(earlier) = replacing.same_bytes {
+            // The digest is unique; the earlier reading of these bytes keeps its digest with
+            // its id appended, and is superseded below like any import of the same slice.
+            transaction.execute(
+                "UPDATE imports SET sha256 = sha256 || '#' || id WHERE id = ?1",
+                [earlier],
+            )?;
+        }
         transaction.execute(
             "INSERT INTO imports (side, system, format, slice, period, file_name, sha256,
                                   row_count, line_count, imported_at)
@@ -166,7 +193,24 @@ impl Store {
             .period
             .unwrap_or_else(|| Period::containing(chrono::Local::now().date_naive()));
         write_positions(&transaction, import_id, positions)?;
-        let replaced = supersede(&transaction, import_id, &summary.source, period)?;
+        let mut replaced = supersede(
+            &transaction,
+            import_id,
+            file_name,
+            &summary.source,
+            period,
+            replacing.overlaps,
+        )?;
+        if let Some(earlier) = replacing.same_bytes {
+            // Filed under another period or slice, the earlier reading is still replaced.
+            let changed = transaction.execute(
+                "UPDATE imports SET superseded_by = ?1 WHERE id = ?2 AND superseded_by IS NULL",
+                [import_id, earlier],
+            )?;
+            if changed > 0 && !replaced.contains(&earlier) {
+                replaced.push(earlier);
+            }
+        }
         transaction.execute(
             "UPDATE imports SET period = ?1, row_count = ?2, line_count = ?3, slice = ?4,
                                 format = ?5
@@ -212,7 +256,14 @@ impl Store {
             slice: existing.slice.clone(),
             period: Some(period),
         };
-        let replaced = supersede(&transaction, existing.id, &source, period)?;
+        let replaced = supersede(
+            &transaction,
+            existing.id,
+            &existing.file_name,
+            &source,
+            period,
+            false,
+        )?;
         transaction.commit()?;
         Ok(ImportOutcome::Reinstated {
             import: SourceRow {
@@ -289,31 +340,66 @@ fn file_sha256(path: &Path) -> Result<String, StoreError> {
     Ok(super::digest::hex(&hasher.finalize()))
 }
 
-/// Marks earlier current imports of the same system, slice and period as replaced.
+/// What a new import may replace beyond the earlier imports its slice covers.
+#[derive(Debug, Clone, Copy)]
+struct Replacing {
+    /// The import of the same bytes that `--replace` reads again.
+    same_bytes: Option<i64>,
+    /// Replace current imports the slice only partly overlaps, too (`--replace`).
+    overlaps: bool,
+}
+
+/// Marks the current imports of the same side, system and period whose slice this import
+/// covers as replaced. One it only partly overlaps is refused, unless `replace_overlaps`.
 fn supersede(
     transaction: &Transaction<'_>,
     import_id: i64,
+    file_name: &str,
     source: &SourceInfo,
     period: Period,
+    replace_overlaps: bool,
 ) -> Result<Vec<i64>, StoreError> {
-    let mut statement = transaction.prepare(
-        "UPDATE imports SET superseded_by = ?1
-         WHERE side = ?2 AND system = ?3 AND slice = ?4 AND period = ?5
-           AND superseded_by IS NULL AND id != ?1
-         RETURNING id",
-    )?;
-    let replaced = statement
-        .query_map(
-            params![
-                import_id,
-                source.side.as_str(),
-                source.system,
-                source.slice,
-                period.to_string()
-            ],
-            |row| row.get(0),
-        )?
-        .collect::<Result<Vec<i64>, _>>()?;
+    let candidates: Vec<(i64, String, String)> = {
+        let mut statement = transaction.prepare(
+            "SELECT id, slice, file_name FROM imports
+             WHERE side = ?1 AND system = ?2 AND period = ?3
+               AND superseded_by IS NULL AND id != ?4
+             ORDER BY id",
+        )?;
+        statement
+            .query_map(
+                params![
+                    source.side.as_str(),
+                    source.system,
+                    period.to_string(),
+                    import_id
+                ],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )?
+            .collect::<Result<_, _>>()?
+    };
+    let mut replaced = Vec::new();
+    for (id, slice, earlier_file) in candidates {
+        match overlap(&source.slice, &slice) {
+            Overlap::Disjoint => continue,
+            Overlap::Covers => {}
+            Overlap::Partial if replace_overlaps => {}
+            Overlap::Partial => {
+                return Err(StoreError::Overlap {
+                    file: file_name.to_string(),
+                    slice: source.slice.clone(),
+                    earlier: id,
+                    earlier_file,
+                    earlier_slice: slice,
+                });
+            }
+        }
+        transaction.execute(
+            "UPDATE imports SET superseded_by = ?1 WHERE id = ?2",
+            [import_id, id],
+        )?;
+        replaced.push(id);
+    }
     Ok(replaced)
 }
 

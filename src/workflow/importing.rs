@@ -23,7 +23,8 @@ impl ImportReceipt {
         let file = self.file.display();
         let mut text = match &self.outcome {
             ImportOutcome::AlreadyImported(existing) => format!(
-                "{file} was already imported as #{} on {}: nothing changed.",
+                "{file} was already imported as #{} on {}: nothing changed, and options given now \
+                 were not applied; pass --replace to read it again with them.",
                 existing.id,
                 day(&existing.imported_at)
             ),
@@ -51,6 +52,11 @@ impl ImportReceipt {
                 )
             }
         };
+        if let ImportOutcome::Imported(report) = &self.outcome {
+            for warning in &report.summary.warnings {
+                text.push_str(&format!(" Warning: {warning}."));
+            }
+        }
         if let (ImportOutcome::Imported(report), Some(rejects)) =
             (&self.outcome, &self.rejects_file)
         {
