@@ -52,7 +52,7 @@ pub enum GenericProfileError {
 /// Fails when the file cannot be read, is not valid TOML, names an unknown role, or lacks a
 /// quantity, a customer (id or name) or a product (id or name).
 pub fn load_generic_profile(path: &Path) -> Result<Profile, GenericProfileError> {
-    let text = std::fs::read_to_string(path).map_err(|source| GenericProfileError::Read {
+    let text = read_capped(path).map_err(|source| GenericProfileError::Read {
         path: path.to_path_buf(),
         source,
     })?;
@@ -88,6 +88,7 @@ pub fn load_generic_profile(path: &Path) -> Result<Profile, GenericProfileError>
         rules: RuleSet::Generic,
         slice: Vec::new(),
         fingerprints: vec![file.columns.keys().copied().collect()],
+        required: Vec::new(),
         columns: file
             .columns
             .into_iter()
@@ -95,6 +96,31 @@ pub fn load_generic_profile(path: &Path) -> Result<Profile, GenericProfileError>
             .collect(),
         default_currency: file.currency,
     })
+}
+
+/// The largest profile read: a real one is a few hundred bytes.
+const MAX_PROFILE_BYTES: u64 = 1 << 20;
+
+/// Reads a profile that is a regular file of at most [`MAX_PROFILE_BYTES`]; `/dev/zero` or a
+/// FIFO given as a profile must not hang the import or fill the memory.
+fn read_capped(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file; a profile must be a TOML file",
+        ));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_PROFILE_BYTES.saturating_add(1))
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_PROFILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {MAX_PROFILE_BYTES} bytes; a profile is a short TOML file"
+        )));
+    }
+    Ok(text)
 }
 
 #[cfg(test)]

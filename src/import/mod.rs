@@ -41,6 +41,11 @@ pub use generic_profile::GenericProfileError;
 use crate::domain::lines::Line;
 use std::path::Path;
 
+/// Fails unless `path` is a regular file, without opening it (a FIFO would block the open).
+pub fn check_regular_file(path: &Path) -> Result<(), ImportError> {
+    table::regular_file(path)
+}
+
 /// Detects format/side/slice from the header and first rows without writing anything (for
 /// preview). Reads at most the first 2,000 rows and tolerates bad ones, so the period and slice
 /// are estimates from those rows; [`parse_file`] reports the exact ones.

@@ -4,7 +4,7 @@ use super::formats::{Outcome, RuleContext, seat_rule};
 use super::generic_profile::load_generic_profile;
 use super::mark_scan;
 use super::plausible::{Warnings, check_plausible};
-use super::profile::{ColumnMap, Profile, Role, bundled_profiles};
+use super::profile::{ColumnMap, Profile, Role, bundled_profiles, missing_columns};
 use super::row::{CellProblem, CellRules, Row};
 use super::shape;
 use super::slice::SliceCollector;
@@ -98,6 +98,18 @@ pub fn run(
     };
     let mut slice = SliceCollector::new(profile.slice.len());
     let mut warnings = Warnings::default();
+    if let Some((count, line)) = table.replaced_bytes {
+        warnings.add_many(
+            "invalid UTF-8 bytes in an otherwise UTF-8 file, each read as U+FFFD",
+            count,
+            || Location {
+                file: file.clone(),
+                line,
+                column: None,
+                column_name: None,
+            },
+        );
+    }
     let mut months: HashMap<Period, u64> = HashMap::new();
     let mut record = StringRecord::new();
     let mut deliver = |line: Line, summary: &mut ImportSummary| -> Result<(), ImportError> {
@@ -220,24 +232,71 @@ fn recognise(table: &Table, options: &ImportOptions) -> Result<(Profile, ColumnM
         }
         _ => candidates,
     };
+    let forced = options.format.is_some() && candidates.len() == 1;
     let mut best: Option<(usize, Profile, ColumnMap)> = None;
+    let mut forced_miss: Option<(Profile, ColumnMap)> = None;
     for profile in candidates {
         let columns = ColumnMap::resolve(&profile, &table.headers);
-        if let Some(score) = columns.fingerprint_score(&profile) {
-            if best
-                .as_ref()
-                .is_none_or(|(best_score, _, _)| score > *best_score)
-            {
-                best = Some((score, profile, columns));
+        match columns.fingerprint_score(&profile) {
+            Some(score) => {
+                if best
+                    .as_ref()
+                    .is_none_or(|(best_score, _, _)| score > *best_score)
+                {
+                    best = Some((score, profile, columns));
+                }
             }
+            None if forced => forced_miss = Some((profile, columns)),
+            None => {}
         }
     }
-    best.map(|(_, profile, columns)| (profile, columns))
+    if let Some((profile, columns)) = forced_miss {
+        // The fingerprint set that misses the fewest columns is the one to name.
+        let missing = profile
+            .fingerprints
+            .iter()
+            .map(|set| missing_columns(&profile, &columns, set))
+            .min_by_key(Vec::len)
+            .unwrap_or_default();
+        return Err(missing_error(table, &profile, &missing));
+    }
+    let (profile, columns) = best
+        .map(|(_, profile, columns)| (profile, columns))
         .ok_or_else(|| ImportError::UnknownFormat {
             file: table.file.clone(),
             // Headers come from the file and end up on the user's terminal.
-            found: crate::domain::text::strip_control(&table.headers.join(", ")),
-        })
+            found: crate::domain::text::strip_control(&shorten(&table.headers.join(", "))),
+        })?;
+    let missing = missing_columns(&profile, &columns, &profile.required);
+    if !missing.is_empty() {
+        return Err(missing_error(table, &profile, &missing));
+    }
+    Ok((profile, columns))
+}
+
+/// The error for a file taken to be `profile` that lacks columns it needs.
+fn missing_error(table: &Table, profile: &Profile, missing: &[String]) -> ImportError {
+    ImportError::Profile {
+        file: table.file.clone(),
+        reason: format!(
+            "the file looks like {} but has no {} column{}; without {} billgap would have to \
+             guess, so it refuses the file (found: {})",
+            profile.name,
+            missing.join(", "),
+            if missing.len() == 1 { "" } else { "s" },
+            if missing.len() == 1 { "it" } else { "them" },
+            crate::domain::text::strip_control(&shorten(&table.headers.join(", ")))
+        ),
+    }
+}
+
+/// A header list cut to a length a terminal can show: a file can have 100,000 columns.
+fn shorten(text: &str) -> String {
+    const LIMIT: usize = 600;
+    match text.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
+        None => text.to_string(),
+    }
 }
 
 /// Adds a good row's slice values: the profile's slice roles, the currency upper-cased, and
@@ -276,17 +335,24 @@ pub(super) fn locate(
     role: Option<Role>,
 ) -> Location {
     let position = role.and_then(|role| columns.position(role));
+    let column_name = position.and_then(|p| table.headers.get(p).cloned());
+    if table.is_json {
+        // A JSON cell is where its value is written, which may be lines below the record.
+        let place = position.and_then(|p| table.cell_positions.get(p).copied().flatten());
+        return Location {
+            file: table.file.clone(),
+            line: place.map_or(line, |(line, _)| line),
+            column: place.map(|(_, column)| column),
+            column_name,
+        };
+    }
     Location {
         file: table.file.clone(),
         line,
-        column: if table.is_json {
-            None
-        } else {
-            position
-                .and_then(|p| u64::try_from(p).ok())
-                .map(|p| p.saturating_add(1))
-        },
-        column_name: position.and_then(|p| table.headers.get(p).cloned()),
+        column: position
+            .and_then(|p| u64::try_from(p).ok())
+            .map(|p| p.saturating_add(1)),
+        column_name,
     }
 }
 

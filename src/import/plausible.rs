@@ -25,13 +25,18 @@ pub struct Warnings {
 impl Warnings {
     /// Counts one row under `what`; `first` is asked for only on the first of its kind.
     pub fn add(&mut self, what: &str, first: impl FnOnce() -> Location) {
+        self.add_many(what, 1, first);
+    }
+
+    /// Counts `count` under `what`.
+    pub fn add_many(&mut self, what: &str, count: u64, first: impl FnOnce() -> Location) {
         match self.index.get(what).and_then(|i| self.found.get_mut(*i)) {
-            Some(warning) => warning.count = warning.count.saturating_add(1),
+            Some(warning) => warning.count = warning.count.saturating_add(count),
             None => {
                 self.index.insert(what.to_string(), self.found.len());
                 self.found.push(ImportWarning {
                     what: what.to_string(),
-                    count: 1,
+                    count,
                     first: first(),
                 });
             }

@@ -148,6 +148,10 @@ pub struct Profile {
     pub slice: Vec<Role>,
     /// Alternative sets of roles; a header that has every role of one set is this format.
     pub fingerprints: Vec<Vec<Role>>,
+    /// Roles the file must have a column for once it is taken to be this format: without
+    /// them it would import with a silent fallback (customers keyed by name instead of id).
+    #[serde(default)]
+    pub required: Vec<Role>,
     /// For each role, the header spellings that carry it, best first.
     pub columns: BTreeMap<Role, Vec<String>>,
     /// Currency to use when the file has none and the user gave none (generic profiles).
@@ -211,6 +215,22 @@ impl ColumnMap {
     }
 }
 
+/// The columns a file lacks for `roles`, by the profile's first spelling of each.
+pub fn missing_columns(profile: &Profile, columns: &ColumnMap, roles: &[Role]) -> Vec<String> {
+    roles
+        .iter()
+        .filter(|role| columns.position(**role).is_none())
+        .map(|role| {
+            profile
+                .columns
+                .get(role)
+                .and_then(|aliases| aliases.first())
+                .cloned()
+                .unwrap_or_else(|| format!("{role:?}"))
+        })
+        .collect()
+}
+
 /// The header spellings of a profile's first fingerprint, for `billgap formats`.
 pub fn fingerprint_columns(profile: &Profile) -> Vec<String> {
     profile
@@ -232,7 +252,13 @@ mod tests {
     fn bundled_profiles_are_consistent() {
         let profiles = bundled_profiles().expect("bundled profiles parse");
         for profile in &profiles {
-            for role in profile.fingerprints.iter().flatten().chain(&profile.slice) {
+            for role in profile
+                .fingerprints
+                .iter()
+                .flatten()
+                .chain(&profile.slice)
+                .chain(&profile.required)
+            {
                 assert!(
                     profile.columns.contains_key(role),
                     "{}: {role:?}",
@@ -260,6 +286,7 @@ mod tests {
             rules: RuleSet::Generic,
             slice: Vec::new(),
             fingerprints: vec![Role::ALL.to_vec()],
+            required: Vec::new(),
             columns: Role::ALL
                 .iter()
                 .zip(&headers)

@@ -1,7 +1,7 @@
 //! One data row seen through a profile: typed, role-addressed access to its cells.
 
 use super::date::parse_date;
-use super::number::{Bound, ImplausibleValue, parse_decimal};
+use super::number::{Bound, ImplausibleValue, contradicting_currency, parse_decimal};
 use super::profile::{ColumnMap, Role};
 use crate::domain::lines::{Party, Product};
 use crate::domain::money::{Currency, MAX_AMOUNT, Money};
@@ -176,11 +176,30 @@ impl<'a> Row<'a> {
         self.bounded(role, Bound::Amount)
     }
 
-    /// A money cell in `currency`, read like [`Row::amount`].
+    /// A money cell in `currency`, read like [`Row::amount`]. A cell that names another
+    /// currency (`EUR 369.60` or `€26.40` in a USD row) is an error, never a silent USD.
     pub fn money(&self, role: Role, currency: &Currency) -> Result<Option<Money>, CellError> {
+        self.check_currency(role, currency)?;
         Ok(self
             .amount(role)?
             .map(|amount| Money::new(amount, currency.clone())))
+    }
+
+    /// Fails when the cell of `role` names a currency other than `currency`.
+    pub fn check_currency(&self, role: Role, currency: &Currency) -> Result<(), CellError> {
+        match self.text(role).and_then(|cell| {
+            contradicting_currency(cell, currency.code()).map(|named| (cell, named))
+        }) {
+            Some((cell, named)) => Err(self.invalid(
+                role,
+                &format!(
+                    "an amount in the row's currency {}, not {named}",
+                    currency.code()
+                ),
+                cell,
+            )),
+            None => Ok(()),
+        }
     }
 
     /// `unit × quantity` (a unit price times seats, or times an exchange rate), refused like a
@@ -209,7 +228,8 @@ impl<'a> Row<'a> {
         let name = self.name(name_role);
         let key = self
             .text(id_role)
-            .map(strip_control)
+            .map(clean_key)
+            .filter(|key| !key.is_empty())
             .or_else(|| name.clone());
         let Some(key) = key else {
             return Err(self.invalid(id_role, "a customer id or name", ""));
@@ -228,7 +248,8 @@ impl<'a> Row<'a> {
         let key = key_roles
             .iter()
             .find_map(|role| self.text(*role))
-            .map(clean_name)
+            .map(clean_key)
+            .filter(|key| !key.is_empty())
             .ok_or_else(|| CellError {
                 role: key_roles.first().copied(),
                 problem: CellProblem::Unreadable {
@@ -260,6 +281,18 @@ fn implausible(role: Role, bound: Bound, found: String) -> CellError {
         role: Some(role),
         problem: CellProblem::Implausible(ImplausibleValue { bound, found }),
     }
+}
+
+/// A cell as a key: without control characters, and without the invisible format characters
+/// (a zero-width space, a word joiner) that would make a tenant id differ from itself while
+/// looking identical, so that it would lose its confirmed mapping.
+pub fn clean_key(cell: &str) -> String {
+    let mut key = clean_name(cell);
+    key.retain(|c| {
+        !matches!(c, '\u{AD}' | '\u{61C}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+    });
+    key.trim().to_string()
 }
 
 /// A cell as a name without control characters; printable ASCII, the common case in ids and

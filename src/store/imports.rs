@@ -82,7 +82,9 @@ impl Store {
         options: &ImportOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportOutcome, StoreError> {
-        let file_name = path.display().to_string();
+        // The name is shown in listings and messages; it must not carry escape sequences.
+        let file_name = crate::domain::text::strip_control(&path.display().to_string());
+        crate::import::check_regular_file(path)?;
         let digest = file_sha256(path)?;
         let existing = self.import_by_digest(&digest)?;
         // The options are checked before identical bytes are answered, so `--format nonsense`
@@ -323,7 +325,7 @@ fn source_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SourceRow, Sto
 
 fn file_sha256(path: &Path) -> Result<String, StoreError> {
     let io_error = |source| StoreError::Io {
-        file: path.display().to_string(),
+        file: crate::domain::text::strip_control(&path.display().to_string()),
         source,
     };
     let mut file = std::fs::File::open(path).map_err(io_error)?;

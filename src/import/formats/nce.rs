@@ -18,7 +18,7 @@ use crate::domain::lines::{ChargeKind, Product, Term};
 use crate::domain::money::Money;
 use crate::import::number::negated;
 use crate::import::profile::Role;
-use crate::import::row::{CellError, Row};
+use crate::import::row::{CellError, Row, clean_key};
 use rust_decimal::Decimal;
 
 /// The summary's note for a SkuId that lost its leading zeros.
@@ -57,6 +57,8 @@ impl SeatRule for NceRule {
         let customer = row.party(Role::CustomerId, Role::CustomerName)?;
         let product_id = row
             .text(Role::ProductId)
+            .map(clean_key)
+            .filter(|id| !id.is_empty())
             .ok_or_else(|| row.invalid(Role::ProductId, "a product id", ""))?;
         // SkuId stays text: `0001` is not the number one. Microsoft's SkuIds are four digits,
         // and a spreadsheet re-save turns `0002` into `2`, which would re-key every product.
@@ -65,8 +67,8 @@ impl SeatRule for NceRule {
                 row.note(Some(Role::SkuId), SKU_PADDED);
                 format!("{product_id}:{sku:0>4}")
             }
-            Some(sku) => format!("{product_id}:{sku}"),
-            None => product_id.to_string(),
+            Some(sku) => format!("{product_id}:{}", clean_key(sku)),
+            None => product_id.clone(),
         };
         let name = row
             .name(Role::SkuName)

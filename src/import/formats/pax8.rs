@@ -79,6 +79,7 @@ impl SeatRule for Pax8Rule {
             }
         };
         let currency = row.currency()?;
+        row.check_currency(Role::Amount, &currency)?;
         let unit_cost = row.money(Role::UnitCost, &currency)?;
         let amount = match cost_total {
             Some(total) => Some(crate::domain::money::Money::new(total, currency.clone())),
