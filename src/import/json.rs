@@ -255,7 +255,7 @@ pub fn read_document(text: &str) -> Result<Option<JsonTable>, JsonProblem> {
         }
         Node::Scalar(_) => return Ok(None),
     };
-    let mut flat: Vec<(u64, Vec<(String, String, Position)>)> = Vec::new();
+    let mut flat: Vec<FlatRecord> = Vec::new();
     for record in records {
         let Node::Object(fields) = walker.node(record)? else {
             continue;

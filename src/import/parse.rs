@@ -238,14 +238,14 @@ fn recognise(table: &Table, options: &ImportOptions) -> Result<(Profile, ColumnM
     for profile in candidates {
         let columns = ColumnMap::resolve(&profile, &table.headers);
         match columns.fingerprint_score(&profile) {
-            Some(score) => {
+            Some(score)
                 if best
                     .as_ref()
-                    .is_none_or(|(best_score, _, _)| score > *best_score)
-                {
-                    best = Some((score, profile, columns));
-                }
+                    .is_none_or(|(best_score, _, _)| score > *best_score) =>
+            {
+                best = Some((score, profile, columns));
             }
+            Some(_) => {}
             None if forced => forced_miss = Some((profile, columns)),
             None => {}
         }
