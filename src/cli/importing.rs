@@ -1,6 +1,7 @@
 //! `billgap import` and `billgap formats`.
 
 use super::outcome::Outcome;
+use super::stdout::out;
 use crate::domain::lines::{Period, Side};
 use crate::domain::money::Currency;
 use crate::import::{ImportOptions, Progress};
@@ -103,12 +104,15 @@ pub fn list_formats() -> color_eyre::Result<Outcome> {
     }
     for format in formats {
         let side = format.side.map_or("either side", |side| side.as_str());
-        println!(
+        out!(
             "{:<28} {:<12} {:<11} {}",
-            format.name, format.system, side, format.description
-        );
+            format.name,
+            format.system,
+            side,
+            format.description
+        )?;
         if !format.fingerprint.is_empty() {
-            println!("{:<28} detected by: {}", "", format.fingerprint.join(", "));
+            out!("{:<28} detected by: {}", "", format.fingerprint.join(", "))?;
         }
     }
     Ok(Outcome::Done)

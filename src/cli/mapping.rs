@@ -1,6 +1,7 @@
 //! Mapping commands: map, unmap, ignore, unignore, undo, redo, the log, and the lists.
 
 use super::outcome::Outcome;
+use super::stdout::out;
 use crate::domain::decision::Decision;
 use crate::domain::lines::{Side, Term};
 use crate::domain::matching::Band;
@@ -191,13 +192,13 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<Outc
     let mut workspace = super::workspace::open(database)?;
     if let Some(accept_above) = args.accept_above {
         let outcome = workspace.accept_safe_band(accept_above)?;
-        println!(
+        out!(
             "accepted {} client and {} product mapping(s) automatically (logged as one step: one `billgap undo` reverses them all); {} await review, {} have no suggestion",
             outcome.clients_accepted,
             outcome.products_accepted,
             outcome.awaiting_review,
             outcome.without_suggestion
-        );
+        )?;
         return Ok(Outcome::Done);
     }
     let MappingQueue { clients, products } = workspace.mapping_queue(3)?;
@@ -215,7 +216,7 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<Outc
             .first()
             .map(|candidate| candidate.suggestion.band)
     };
-    println!(
+    out!(
         "unmapped customers: {} ({})",
         clients.len(),
         bands(
@@ -224,8 +225,8 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<Outc
                 .map(|entry| best_band(&entry.candidates))
                 .collect()
         )
-    );
-    println!(
+    )?;
+    out!(
         "unmapped products: {} ({})",
         products.len(),
         bands(
@@ -234,11 +235,11 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<Outc
                 .map(|entry| best_band(&entry.candidates))
                 .collect()
         )
-    );
-    println!(
+    )?;
+    out!(
         "nothing was accepted; see `billgap clients --unmapped`, or accept the safe band with --accept-above {}",
         crate::domain::matching::HIGH_THRESHOLD
-    );
+    )?;
     Ok(Outcome::Done)
 }
 
@@ -335,7 +336,7 @@ pub fn show_log(database: &Path, limit: usize) -> color_eyre::Result<Outcome> {
         let batch = record
             .batch
             .map_or_else(String::new, |batch| format!("batch #{batch}"));
-        println!(
+        out!(
             "#{:<5} {}  {:<5} {:<9} {:<17} {:<11} {}",
             record.id,
             record.decided_at,
@@ -344,7 +345,7 @@ pub fn show_log(database: &Path, limit: usize) -> color_eyre::Result<Outcome> {
             record.action,
             batch,
             crate::domain::text::strip_control(&record.record)
-        );
+        )?;
     }
     Ok(Outcome::Done)
 }

@@ -15,6 +15,7 @@ pub mod match_names;
 mod outcome;
 mod recipients;
 mod schedule;
+mod stdout;
 mod workspace;
 
 pub use outcome::Outcome;
@@ -135,7 +136,8 @@ pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
         }
         return Ok(Outcome::Done);
     };
-    match command {
+    // A listing piped into `head` ends when the reader has enough; that is success.
+    stdout::finish(match command {
         Command::Import(args) => importing::run(&database, &args),
         Command::Formats => importing::list_formats(),
         Command::Map { subject } => mapping::map(&database, subject),
@@ -169,5 +171,5 @@ pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
             command: alerting::AlertCommand::Test(args),
         } => alerting::test(cli.config.as_deref(), &args),
         Command::Doctor => alerting::doctor(&database, cli.config.as_deref()),
-    }
+    })
 }
