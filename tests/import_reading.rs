@@ -297,3 +297,78 @@ fn f9_a_header_or_file_name_with_escapes_prints_no_control_character() {
     assert!(message.contains(":2:6 (currency_code)"), "{message}");
     assert!(message.contains("evil]0;pwned.csv"), "{message}");
 }
+
+#[test]
+fn f11_rejected_rows_are_written_before_the_import_commits() {
+    let directory = tempfile::tempdir().expect("dir");
+    let path = directory.path().join("x.csv");
+    std::fs::write(
+        &path,
+        format!("{HALO_HEADER}7,A,M365,3,1.50,USD\n8,B,AV,three,2.50,USD\n9,C,AV,2,2.50,USD\n"),
+    )
+    .expect("write");
+    let file = path.to_str().expect("path");
+    let rejects = directory.path().join("x.csv.rejected.csv");
+    let database = directory.path().join("f11.sqlite");
+    // A directory where the rejects go: refused before anything is committed.
+    std::fs::create_dir(&rejects).expect("mkdir");
+    let output = billgap(&database, &["import", "--skip-bad-rows", file]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(query(&database, "SELECT id FROM imports").is_empty());
+    std::fs::remove_dir(&rejects).expect("rmdir");
+    // A symlink there is not followed: its target is never overwritten.
+    #[cfg(unix)]
+    {
+        let victim = directory.path().join("victim.txt");
+        std::fs::write(&victim, "keep me").expect("write");
+        std::os::unix::fs::symlink(&victim, &rejects).expect("symlink");
+        let output = billgap(&database, &["import", "--skip-bad-rows", file]);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep me");
+        assert!(query(&database, "SELECT id FROM imports").is_empty());
+        std::fs::remove_file(&rejects).expect("unlink");
+    }
+    let output = billgap(&database, &["import", "--skip-bad-rows", file]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        query(&database, "SELECT seats FROM lines ORDER BY source_line"),
+        ["3", "2"]
+    );
+    let written = std::fs::read_to_string(&rejects).expect("rejects");
+    assert!(
+        written.contains("x.csv:3:4 (qty_order)") && written.contains("three"),
+        "{written}"
+    );
+}
+
+#[test]
+fn f11_a_failure_among_several_files_says_what_the_others_did() {
+    let directory = tempfile::tempdir().expect("dir");
+    let good = directory.path().join("good.csv");
+    let bad = directory.path().join("bad.csv");
+    let more = directory.path().join("more.csv");
+    std::fs::write(&good, format!("{HALO_HEADER}7,A,M365,3,1.50,USD\n")).expect("write");
+    std::fs::write(&bad, format!("{HALO_HEADER}7,A,M365,x,1.50,USD\n")).expect("write");
+    std::fs::write(&more, format!("{HALO_HEADER}8,B,M365,2,1.50,USD\n")).expect("write");
+    let database = directory.path().join("multi.sqlite");
+    let output = billgap(
+        &database,
+        &[
+            "import",
+            good.to_str().expect("path"),
+            bad.to_str().expect("path"),
+            more.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("were imported and stay:") && message.contains("good.csv"),
+        "{message}"
+    );
+    assert!(
+        message.contains("not read") && message.contains("more.csv"),
+        "{message}"
+    );
+    assert_eq!(query(&database, "SELECT seats FROM lines"), ["3"]);
+}

@@ -71,7 +71,7 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<Outcome> {
         profile: args.profile.clone(),
         replace: args.replace,
     };
-    for file in &args.files {
+    for (index, file) in args.files.iter().enumerate() {
         let bar = progress_bar(file);
         let receipt = workspace.import(file, &options, &mut |progress: Progress| {
             bar.set_length(progress.total_bytes);
@@ -79,7 +79,39 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<Outcome> {
             bar.set_message(format!("{} rows", progress.rows));
         });
         bar.finish_and_clear();
-        eprintln!("{}", receipt?.sentence());
+        match receipt {
+            Ok(receipt) => eprintln!("{}", receipt.sentence()),
+            // "The database is unchanged" is true of this file only: say what the earlier
+            // files did and which later ones were not read.
+            Err(error) => {
+                let names = |files: &[PathBuf]| {
+                    let names: Vec<String> = files
+                        .iter()
+                        .map(|f| crate::domain::text::strip_control(&f.display().to_string()))
+                        .collect();
+                    names.join(", ")
+                };
+                let before = args.files.get(..index).unwrap_or_default();
+                let after = args
+                    .files
+                    .get(index.saturating_add(1)..)
+                    .unwrap_or_default();
+                let mut context = String::new();
+                if !before.is_empty() {
+                    context.push_str(&format!(
+                        "\nthe files before it were imported and stay: {}",
+                        names(before)
+                    ));
+                }
+                if !after.is_empty() {
+                    context.push_str(&format!(
+                        "\nnot read, because billgap stops at the first failure: {}",
+                        names(after)
+                    ));
+                }
+                return Err(color_eyre::eyre::eyre!("{error}{context}"));
+            }
+        }
     }
     Ok(Outcome::Done)
 }

@@ -82,6 +82,19 @@ impl Store {
         options: &ImportOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportOutcome, StoreError> {
+        self.import_file_then(path, options, progress, &mut |_| Ok(()))
+    }
+
+    /// [`Store::import_file`], with `before_commit` run on the parsed summary inside the
+    /// transaction: when it fails, nothing is committed. The rejected rows of
+    /// `--skip-bad-rows` are written there, so that an import never stands without them.
+    pub fn import_file_then(
+        &mut self,
+        path: &Path,
+        options: &ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+        before_commit: &mut dyn FnMut(&ImportSummary) -> Result<(), StoreError>,
+    ) -> Result<ImportOutcome, StoreError> {
         // The name is shown in listings and messages; it must not carry escape sequences.
         let file_name = crate::domain::text::strip_control(&path.display().to_string());
         crate::import::check_regular_file(path)?;
@@ -104,6 +117,7 @@ impl Store {
                 overlaps: options.replace,
             },
             |sink| crate::import::parse_file(path, options, sink, progress),
+            before_commit,
         )
     }
 
@@ -128,27 +142,34 @@ impl Store {
             same_bytes: None,
             overlaps: false,
         };
-        self.import_with(source, label, &digest, replacing, |sink| {
-            if lines.is_empty() {
-                return Err(ImportError::Empty {
-                    file: label.to_string(),
-                });
-            }
-            for line in lines {
-                sink.accept(line).map_err(|source| ImportError::Sink {
-                    file: label.to_string(),
-                    source,
-                })?;
-            }
-            Ok(ImportSummary {
-                source: source.clone(),
-                rows_read: rows,
-                lines: rows,
-                excluded: 0,
-                rejected: Vec::new(),
-                warnings: Vec::new(),
-            })
-        })
+        self.import_with(
+            source,
+            label,
+            &digest,
+            replacing,
+            |sink| {
+                if lines.is_empty() {
+                    return Err(ImportError::Empty {
+                        file: label.to_string(),
+                    });
+                }
+                for line in lines {
+                    sink.accept(line).map_err(|source| ImportError::Sink {
+                        file: label.to_string(),
+                        source,
+                    })?;
+                }
+                Ok(ImportSummary {
+                    source: source.clone(),
+                    rows_read: rows,
+                    lines: rows,
+                    excluded: 0,
+                    rejected: Vec::new(),
+                    warnings: Vec::new(),
+                })
+            },
+            &mut |_| Ok(()),
+        )
     }
 
     fn import_with(
@@ -158,6 +179,7 @@ impl Store {
         digest: &str,
         replacing: Replacing,
         parse: impl FnOnce(&mut dyn LineSink) -> Result<ImportSummary, ImportError>,
+        before_commit: &mut dyn FnMut(&ImportSummary) -> Result<(), StoreError>,
     ) -> Result<ImportOutcome, StoreError> {
         let transaction = self.connection.transaction()?;
         if let Some(earlier) = replacing.same_bytes {
@@ -226,6 +248,7 @@ impl Store {
                 import_id
             ],
         )?;
+        before_commit(&summary)?;
         transaction.commit()?;
         Ok(ImportOutcome::Imported(ImportReport {
             import_id,
