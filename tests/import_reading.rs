@@ -372,3 +372,49 @@ fn f11_a_failure_among_several_files_says_what_the_others_did() {
     );
     assert_eq!(query(&database, "SELECT seats FROM lines"), ["3"]);
 }
+
+#[test]
+fn f12_the_same_file_imported_by_two_processes_at_once_is_imported_once() {
+    let directory = tempfile::tempdir().expect("dir");
+    let path = directory.path().join("big.csv");
+    let mut text = HALO_HEADER.to_string();
+    for row in 0..40_000 {
+        text.push_str(&format!(
+            "{},Client {row},M365,{},12.50,USD\n",
+            row % 500,
+            row % 7 + 1
+        ));
+    }
+    std::fs::write(&path, text).expect("write");
+    let database = directory.path().join("twice.sqlite");
+    // The database exists first, so both processes only race for the import itself.
+    let small = directory.path().join("small.csv");
+    std::fs::write(&small, format!("{HALO_HEADER}7,A,AV,3,1.50,USD\n")).expect("write");
+    assert!(
+        billgap(&database, &["import", small.to_str().expect("path")])
+            .status
+            .success()
+    );
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_billgap"))
+            .args(["import", path.to_str().expect("path")])
+            .env("BILLGAP_DB", &database)
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    let (first, second) = (spawn(), spawn());
+    for child in [first, second] {
+        let output = child.wait_with_output().expect("wait");
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    assert_eq!(
+        query(
+            &database,
+            "SELECT count(*) FROM imports WHERE file_name LIKE '%big.csv'"
+        ),
+        ["Integer(1)"]
+    );
+}

@@ -190,7 +190,7 @@ impl Store {
                 [earlier],
             )?;
         }
-        transaction.execute(
+        let inserted = transaction.execute(
             "INSERT INTO imports (side, system, format, slice, period, file_name, sha256,
                                   row_count, line_count, imported_at)
              VALUES (?1, ?2, ?3, ?4, '', ?5, ?6, 0, 0, ?7)",
@@ -203,7 +203,24 @@ impl Store {
                 digest,
                 now_text()
             ],
-        )?;
+        );
+        let duplicate = matches!(
+            &inserted,
+            Err(rusqlite::Error::SqliteFailure(failure, _))
+                if failure.code == rusqlite::ErrorCode::ConstraintViolation
+        );
+        if duplicate {
+            // Another process imported the same bytes between our digest check and this
+            // insert (it held the write lock meanwhile): that is "already imported".
+            drop(transaction);
+            if let Some(existing) = self.import_by_digest(digest)? {
+                return self.reuse(existing);
+            }
+            return Err(StoreError::NotFound(
+                "an import with the same digest appeared and vanished; try again".to_string(),
+            ));
+        }
+        inserted?;
         let import_id = transaction.last_insert_rowid();
         let mut sink = StoreSink::new(&transaction, import_id, source);
         let parsed = parse(&mut sink);
