@@ -34,7 +34,7 @@ enum Mode {
 }
 
 /// A reader that yields UTF-8 whatever the file's encoding, drops every U+FEFF and turns CRLF
-/// line ends into LF.
+/// and lone CR line ends into LF.
 ///
 /// Line ends are normalised because the csv crate stamps a record with the line count at the
 /// record's first byte, and after a CRLF that byte is the `\n` not yet counted: every record of
@@ -362,10 +362,18 @@ impl Text {
             clean = clean.replace('\u{FEFF}', "").into();
         }
         if clean.contains('\r') {
+            // A lone CR ends a line too (old Mac exports); as LF, the csv crate counts it.
             clean = clean.replace("\r\n", "\n").into();
+            let held = clean.ends_with('\r');
+            let body = clean.get(..clean.len().saturating_sub(usize::from(held)));
+            let mut lines = body.unwrap_or_default().replace('\r', "\n");
+            if held {
+                lines.push('\r');
+            }
+            clean = lines.into();
         }
         if self.held_return && !clean.starts_with('\n') {
-            self.bytes.push(b'\r');
+            self.bytes.push(b'\n');
         }
         self.held_return = clean.ends_with('\r');
         // A held return is the last byte of `clean`, so this never goes below zero.
@@ -375,7 +383,7 @@ impl Text {
 
     fn finish(&mut self) {
         if std::mem::take(&mut self.held_return) {
-            self.bytes.push(b'\r');
+            self.bytes.push(b'\n');
         }
     }
 }
@@ -408,7 +416,7 @@ mod tests {
     fn every_mark_is_dropped_and_utf16_is_read() {
         assert_eq!(
             decode_all(b"\xEF\xBB\xBFa,b\r\n\xEF\xBB\xBFc\rd").0,
-            "a,b\nc\rd"
+            "a,b\nc\nd"
         );
         let utf16: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
@@ -442,7 +450,7 @@ mod tests {
         let mut reader = DecodingReader::new(Trickle(bytes), Rc::new(Cell::new(0)));
         let mut text = String::new();
         reader.read_to_string(&mut text).expect("decodes");
-        assert_eq!(text, "Zoë,Müller\nx\r");
+        assert_eq!(text, "Zoë,Müller\nx\n");
         assert_eq!(reader.encoding(), TextEncoding::Utf8);
     }
 

@@ -43,6 +43,8 @@ roles! {
     ProductId,
     /// The SKU id (Microsoft SkuId, Pax8 sku).
     SkuId,
+    /// A second product key for rows whose product id is blank (HaloPSA `_itemid`).
+    ItemId,
     /// Microsoft's AvailabilityId, only used to recognise the NCE file.
     AvailabilityId,
     /// The product's display name.

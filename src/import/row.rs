@@ -135,16 +135,22 @@ impl<'a> Row<'a> {
         let Some(cell) = self.text(role) else {
             return Ok(None);
         };
-        parse_date(cell, self.rules.day_first)
-            .map(Some)
-            .ok_or_else(|| {
+        match parse_date(cell, self.rules.day_first) {
+            // HaloPSA writes 1900-01-01 and .NET 0001-01-01 where a date was never set.
+            Some(date) if is_no_date(date) => Ok(None),
+            Some(date) => Ok(Some(date)),
+            None => {
                 let expected = if self.rules.day_first {
                     "a date (YYYY-MM-DD or D/M/YYYY)"
+                } else if parse_date(cell, true).is_some() {
+                    "a date (YYYY-MM-DD or M/D/YYYY); this one reads as day first \
+                     (D/M/YYYY): pass --day-first"
                 } else {
                     "a date (YYYY-MM-DD or M/D/YYYY)"
                 };
-                self.invalid(role, expected, cell)
-            })
+                Err(self.invalid(role, expected, cell))
+            }
+        }
     }
 
     /// A yes/no cell (`true`, `yes`, `1`, `y`); blank is `None`.
@@ -274,6 +280,12 @@ impl<'a> Row<'a> {
             },
         }
     }
+}
+
+/// The dates systems write for "no date": HaloPSA's 1900-01-01 and .NET's 0001-01-01.
+fn is_no_date(date: NaiveDate) -> bool {
+    use chrono::Datelike;
+    (date.year() == 1900 || date.year() == 1) && date.month() == 1 && date.day() == 1
 }
 
 fn implausible(role: Role, bound: Bound, found: String) -> CellError {

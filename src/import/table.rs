@@ -35,6 +35,8 @@ pub struct Table {
     /// Invalid UTF-8 bytes replaced by U+FFFD, and the line of the first, when the file is
     /// UTF-8 but for them.
     pub replaced_bytes: Option<(u64, u64)>,
+    /// Lines above the header that the CSV reader never saw (a PowerShell `#TYPE` line).
+    line_offset: u64,
     bytes_read: Rc<Cell<u64>>,
     rows: Rows,
 }
@@ -107,17 +109,29 @@ impl Table {
             table.replaced_bytes = replaced_bytes;
             return Ok(table);
         }
-        let first_line = start.lines().next().unwrap_or_default();
-        let delimiter = sniff_delimiter(first_line);
+        // PowerShell 5.1's Export-Csv writes `#TYPE System.Management.Automation.PSCustomObject`
+        // (or the object's type) above the header; it is no part of the table.
+        let type_line = trimmed.starts_with("#TYPE");
+        let first_line = start
+            .lines()
+            .nth(usize::from(type_line))
+            .unwrap_or_default()
+            .to_string();
+        if type_line {
+            let mut skipped = String::new();
+            reader.read_line(&mut skipped).map_err(io_error)?;
+        }
+        let delimiter = sniff_delimiter(&first_line);
         let mut csv_reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
             .has_headers(true)
             .buffer_capacity(64 * 1024)
             .from_reader(reader);
+        let line_offset = u64::from(type_line);
         let headers = csv_reader
             .headers()
-            .map_err(|error| csv_error(&file_name, error))?
+            .map_err(|error| csv_error(&file_name, line_offset, error))?
             .iter()
             .map(str::to_string)
             .collect();
@@ -129,6 +143,7 @@ impl Table {
             total_bytes,
             cell_positions: Vec::new(),
             replaced_bytes,
+            line_offset,
             bytes_read,
             rows: Rows::Csv(Box::new(csv_reader)),
         })
@@ -178,6 +193,7 @@ impl Table {
             total_bytes,
             cell_positions: Vec::new(),
             replaced_bytes: None,
+            line_offset: 0,
             bytes_read,
             rows: Rows::Json(table.rows.into_iter()),
         })
@@ -195,8 +211,14 @@ impl Table {
             Rows::Csv(reader) => {
                 let more = reader
                     .read_record(record)
-                    .map_err(|error| csv_error(&self.file, error))?;
-                Ok(more.then(|| record.position().map_or(0, |p| p.line())))
+                    .map_err(|error| csv_error(&self.file, self.line_offset, error))?;
+                let offset = self.line_offset;
+                Ok(more.then(|| {
+                    record
+                        .position()
+                        .map_or(0, |p| p.line())
+                        .saturating_add(offset)
+                }))
             }
             Rows::Json(rows) => Ok(rows.next().map(|row| {
                 record.clear();
@@ -212,8 +234,11 @@ impl Table {
 
 /// A csv crate error as an import error: I/O failures keep their cause, anything else is a
 /// malformed row at its line, described in the crate's own words (its `Display`, not `Debug`).
-fn csv_error(file: &str, error: csv::Error) -> ImportError {
-    let line = error.position().map_or(1, |position| position.line());
+fn csv_error(file: &str, line_offset: u64, error: csv::Error) -> ImportError {
+    let line = error
+        .position()
+        .map_or(1, |position| position.line())
+        .saturating_add(line_offset);
     let found = error.to_string();
     match error.into_kind() {
         csv::ErrorKind::Io(source) => ImportError::Io {
@@ -246,7 +271,7 @@ mod tests {
             .records()
             .find_map(Result::err)
             .expect("invalid UTF-8 is an error");
-        let ImportError::Row { found, .. } = csv_error("bad.csv", error) else {
+        let ImportError::Row { found, .. } = csv_error("bad.csv", 0, error) else {
             panic!("a malformed row");
         };
         assert!(found.contains("invalid utf-8"), "{found}");
