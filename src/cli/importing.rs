@@ -146,6 +146,12 @@ pub fn list_formats() -> color_eyre::Result<Outcome> {
         if !format.fingerprint.is_empty() {
             out!("{:<28} detected by: {}", "", format.fingerprint.join(", "))?;
         }
+        let layout = if format.verified {
+            "verified against a real layout"
+        } else {
+            "UNVERIFIED: built from the spec only"
+        };
+        out!("{:<28} {layout}: {}", "", format.evidence)?;
     }
     Ok(Outcome::Done)
 }

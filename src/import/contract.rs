@@ -306,4 +306,8 @@ pub struct FormatDescription {
     pub description: String,
     /// The headers that identify the format.
     pub fingerprint: Vec<String>,
+    /// Checked against a real file layout (true), or built from a spec only (false).
+    pub verified: bool,
+    /// What the format was built from or checked against.
+    pub evidence: String,
 }

@@ -85,6 +85,8 @@ pub fn load_generic_profile(path: &Path) -> Result<Profile, GenericProfileError>
         system: file.system,
         side: file.side,
         description: "a CSV described by a user profile".to_string(),
+        verified: false,
+        evidence: "the user's own profile".to_string(),
         rules: RuleSet::Generic,
         slice: Vec::new(),
         fingerprints: vec![file.columns.keys().copied().collect()],

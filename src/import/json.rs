@@ -51,8 +51,16 @@ pub struct JsonProblem {
 }
 
 /// Keys under which list responses keep their records, in the order they are tried.
-const LIST_KEYS: [&str; 7] = [
-    "items", "content", "invoices", "value", "data", "results", "records",
+const LIST_KEYS: [&str; 9] = [
+    "items",
+    "content",
+    "invoices",
+    "charges",
+    "schedules",
+    "value",
+    "data",
+    "results",
+    "records",
 ];
 
 /// The fields of one object, in order, each with its raw value.

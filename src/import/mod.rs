@@ -99,6 +99,8 @@ pub fn known_formats() -> Vec<FormatDescription> {
                 side: Some(profile.side),
                 description: profile.description.clone(),
                 fingerprint: fingerprint.clone(),
+                verified: profile.verified,
+                evidence: profile.evidence.clone(),
             });
             formats.push(FormatDescription {
                 name: json_name.clone(),
@@ -106,6 +108,8 @@ pub fn known_formats() -> Vec<FormatDescription> {
                 side: Some(profile.side),
                 description: format!("{} as API JSON", profile.name),
                 fingerprint,
+                verified: profile.verified,
+                evidence: profile.evidence,
             });
         } else {
             formats.push(FormatDescription {
@@ -114,6 +118,8 @@ pub fn known_formats() -> Vec<FormatDescription> {
                 side: Some(profile.side),
                 description: profile.description,
                 fingerprint,
+                verified: profile.verified,
+                evidence: profile.evidence,
             });
         }
     }
@@ -123,6 +129,8 @@ pub fn known_formats() -> Vec<FormatDescription> {
         side: None,
         description: "any CSV, described by a TOML profile given with --profile".to_string(),
         fingerprint: Vec::new(),
+        verified: false,
+        evidence: "described by the user's profile".to_string(),
     });
     formats
 }

@@ -93,8 +93,12 @@ roles! {
     CancelledDate,
     /// Date a PSA line took effect.
     EffectiveDate,
-    /// Halo isinactive flag.
+    /// Halo isinactive flag; Syncro's paused schedule.
     Inactive,
+    /// A line billed once, not recurring (Syncro one_time_charge).
+    OneTime,
+    /// Free-form tags that may name the customer (Sherweb charge tags, a JSON array).
+    Tags,
     /// PSA contract id.
     ContractId,
     /// Autotask ContractServiceID.
@@ -124,8 +128,12 @@ pub enum RuleSet {
     AutotaskServiceUnits,
     /// HaloPSA recurring invoice lines.
     HaloRecurringLines,
-    /// A user-described CSV.
+    /// A user-described CSV, and bundled formats whose rows state recurring seats outright.
     Generic,
+    /// Sherweb payable charges.
+    Sherweb,
+    /// Syncro recurring invoice schedule lines.
+    Syncro,
 }
 
 /// One format: its identity, how to recognise it and where each role's column is.
@@ -143,6 +151,13 @@ pub struct Profile {
     pub side: Side,
     /// One sentence for `billgap formats`.
     pub description: String,
+    /// True when the profile was checked against a real file layout of the format; false when
+    /// it was built from a spec or description only, and real files may differ.
+    #[serde(default)]
+    pub verified: bool,
+    /// What the profile was built from or checked against, for `billgap formats`.
+    #[serde(default)]
+    pub evidence: String,
     /// The seat rules.
     pub rules: RuleSet,
     /// Roles whose first-row values, joined by `/`, name the slice of the period.
@@ -161,13 +176,18 @@ pub struct Profile {
     pub default_currency: Option<String>,
 }
 
-const BUNDLED: [&str; 6] = [
+const BUNDLED: [&str; 11] = [
     include_str!("../../assets/formats/partner-center-nce.toml"),
     include_str!("../../assets/formats/partner-center-legacy.toml"),
     include_str!("../../assets/formats/pax8.toml"),
     include_str!("../../assets/formats/connectwise-additions.toml"),
     include_str!("../../assets/formats/autotask-service-units.toml"),
     include_str!("../../assets/formats/halo-recurring-lines.toml"),
+    include_str!("../../assets/formats/sherweb-charges.toml"),
+    include_str!("../../assets/formats/ingram-micro-rde.toml"),
+    include_str!("../../assets/formats/streamone-billing.toml"),
+    include_str!("../../assets/formats/syncro-schedules.toml"),
+    include_str!("../../assets/formats/kaseya-bms-services.toml"),
 ];
 
 /// The profiles compiled into the binary, in detection order.
@@ -285,6 +305,8 @@ mod tests {
             system: "test".to_string(),
             side: Side::Vendor,
             description: String::new(),
+            verified: false,
+            evidence: String::new(),
             rules: RuleSet::Generic,
             slice: Vec::new(),
             fingerprints: vec![Role::ALL.to_vec()],
