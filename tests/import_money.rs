@@ -426,3 +426,39 @@ fn f17_implausible_values_are_counted_in_the_summary() {
     }
     assert_eq!(current_lines(&database).len(), 5);
 }
+
+#[test]
+fn f17_a_duplicated_header_and_an_unknown_bill_customer_are_refused() {
+    let directory = tempfile::tempdir().expect("dir");
+    let path = directory.path().join("dup.csv");
+    std::fs::write(
+        &path,
+        "client_id,client_name,item_code,qty_order,unit_price,currency_code,qty_order\n\
+         7,A,M365,3,1.50,USD,999\n",
+    )
+    .expect("write");
+    let database = directory.path().join("dup.sqlite");
+    let output = import(&database, &[path.to_str().expect("path")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("dup.csv:1:7 (qty_order): the header has \"qty_order\" twice"),
+        "{}",
+        stderr(&output)
+    );
+    let connectwise = directory.path().join("cw.csv");
+    std::fs::write(
+        &connectwise,
+        "Company ID,Company Name,Product ID,Description,Quantity,Less Included,Unit Price,Bill Customer,Currency\n\
+         ACME,Acme,M365,M365 BP,10,0,22.00,Billabel,USD\n",
+    )
+    .expect("write");
+    let output = import(&database, &[connectwise.to_str().expect("path")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .contains("cw.csv:2:8 (Bill Customer): expected Billable, DoNotBill or NoCharge"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(current_lines(&database).is_empty());
+}

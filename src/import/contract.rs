@@ -293,6 +293,19 @@ pub enum ImportError {
     },
 }
 
+impl ImportError {
+    /// Where in the file the error is, for the errors about one row or cell.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            Self::Row { location, .. }
+            | Self::Shape { location, .. }
+            | Self::DecimalMark { location, .. }
+            | Self::Implausible { location, .. } => Some(location),
+            _ => None,
+        }
+    }
+}
+
 /// A format billgap knows, for `billgap formats`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatDescription {

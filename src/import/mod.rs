@@ -26,6 +26,7 @@ mod mark_scan;
 pub mod number;
 mod parse;
 mod plausible;
+pub mod probe;
 pub mod profile;
 mod row;
 mod shape;

@@ -267,6 +267,24 @@ fn recognise(table: &Table, options: &ImportOptions) -> Result<(Profile, ColumnM
             // Headers come from the file and end up on the user's terminal.
             found: crate::domain::text::strip_control(&shorten(&table.headers.join(", "))),
         })?;
+    if let Some((_, first, second)) = columns.duplicate(&table.headers) {
+        let name = table.headers.get(first).cloned().unwrap_or_default();
+        return Err(ImportError::Shape {
+            location: Location {
+                file: table.file.clone(),
+                line: 1,
+                column: u64::try_from(second).ok().map(|c| c.saturating_add(1)),
+                column_name: Some(name.clone()),
+            },
+            reason: format!(
+                "the header has {:?} twice (columns {} and {}), and billgap cannot tell which \
+                 one to read; remove or rename one",
+                crate::domain::text::strip_control(&name),
+                first.saturating_add(1),
+                second.saturating_add(1)
+            ),
+        });
+    }
     let missing = missing_columns(&profile, &columns, &profile.required);
     if !missing.is_empty() {
         return Err(missing_error(table, &profile, &missing));

@@ -192,9 +192,14 @@ const BUNDLED: [&str; 11] = [
 
 /// The profiles compiled into the binary, in detection order.
 ///
-/// Fails only if a bundled file is malformed, which the test suite rules out.
+/// Parsed once per process: every import and every preview asks for them. Fails only if a
+/// bundled file is malformed, which the test suite rules out.
 pub fn bundled_profiles() -> Result<Vec<Profile>, toml::de::Error> {
-    BUNDLED.iter().map(|text| toml::from_str(text)).collect()
+    static PARSED: std::sync::OnceLock<Result<Vec<Profile>, toml::de::Error>> =
+        std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| BUNDLED.iter().map(|text| toml::from_str(text)).collect())
+        .clone()
 }
 
 /// Where each role's column is in one file's header.
@@ -218,6 +223,23 @@ impl ColumnMap {
             }
         }
         ColumnMap { positions }
+    }
+
+    /// A role whose header appears twice in the file, with both 0-based columns: the file
+    /// does not say which one to read (a duplicated `BillableQuantity`).
+    pub fn duplicate(&self, headers: &[String]) -> Option<(Role, usize, usize)> {
+        let normalized: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
+        Role::ALL.iter().find_map(|role| {
+            let first = self.position(*role)?;
+            let wanted = normalized.get(first)?;
+            let second = normalized
+                .iter()
+                .enumerate()
+                .skip(first.saturating_add(1))
+                .find(|(_, header)| *header == wanted)?
+                .0;
+            Some((*role, first, second))
+        })
     }
 
     /// The 0-based column of a role, if the file has it.
