@@ -133,3 +133,15 @@ fn a_day_first_date_error_suggests_the_flag() {
         chrono::NaiveDate::from_ymd_opt(2026, 10, 31)
     );
 }
+
+#[test]
+fn utf16_without_a_byte_order_mark_is_read_not_refused_with_nuls() {
+    let directory = tempfile::tempdir().expect("dir");
+    let text = "client_id,client_name,item_code,qty_order,unit_price,currency_code\r\n\
+                7,Zoë Müller,M365,3,1.50,EUR\r\n";
+    let little: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let path = write(&directory, "unicode.txt", &little);
+    let (_, lines) = read(&path, &ImportOptions::default()).expect("reads");
+    assert_eq!(lines[0].customer.name, "Zoë Müller");
+    assert_eq!(lines[0].seats, rust_decimal::Decimal::from(3));
+}

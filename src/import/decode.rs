@@ -70,6 +70,10 @@ pub enum Plan {
     Utf8Lossy,
     /// Windows-1252 from the first byte.
     Windows1252,
+    /// UTF-16 little-endian without a byte-order mark (ASCII text with a NUL after each byte).
+    Utf16Le,
+    /// UTF-16 big-endian without a byte-order mark (a NUL before each ASCII byte).
+    Utf16Be,
 }
 
 /// What a pass over a file's bytes found about UTF-8.
@@ -83,6 +87,8 @@ pub struct Utf8Scan {
     pub first_invalid_line: u64,
     /// The file starts with a UTF-16 byte-order mark (the scan says nothing then).
     pub utf16: bool,
+    /// The file has no mark but its first bytes are UTF-16 text: `Some(true)` little-endian.
+    pub utf16_without_bom: Option<bool>,
 }
 
 impl Utf8Scan {
@@ -105,6 +111,10 @@ impl Utf8Scan {
                 first = false;
                 if matches!(pending.as_slice(), [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]) {
                     scan.utf16 = true;
+                    return Ok(scan);
+                }
+                scan.utf16_without_bom = utf16_pattern(&pending);
+                if scan.utf16_without_bom.is_some() {
                     return Ok(scan);
                 }
             }
@@ -162,6 +172,11 @@ impl Utf8Scan {
 
     /// How to read the file: see [`DecodingReader`].
     pub fn plan(&self) -> Plan {
+        match self.utf16_without_bom {
+            Some(true) => return Plan::Utf16Le,
+            Some(false) => return Plan::Utf16Be,
+            None => {}
+        }
         match (self.invalid, self.multibyte) {
             (0, _) => Plan::Utf8,
             (_, 0) => Plan::Windows1252,
@@ -246,6 +261,14 @@ impl<R: Read> DecodingReader<R> {
                 self.mode = Mode::Decoder(encoding_rs::UTF_16LE.new_decoder_without_bom_handling());
             }
             TextEncoding::Utf16Be => {
+                self.mode = Mode::Decoder(encoding_rs::UTF_16BE.new_decoder_without_bom_handling());
+            }
+            TextEncoding::Utf8 if skip == 0 && self.plan == Plan::Utf16Le => {
+                self.encoding = TextEncoding::Utf16Le;
+                self.mode = Mode::Decoder(encoding_rs::UTF_16LE.new_decoder_without_bom_handling());
+            }
+            TextEncoding::Utf8 if skip == 0 && self.plan == Plan::Utf16Be => {
+                self.encoding = TextEncoding::Utf16Be;
                 self.mode = Mode::Decoder(encoding_rs::UTF_16BE.new_decoder_without_bom_handling());
             }
             TextEncoding::Utf8 if skip == 0 && self.plan == Plan::Windows1252 => {
@@ -343,6 +366,23 @@ fn decode_with(decoder: &mut encoding_rs::Decoder, chunk: &[u8], last: bool, out
     // With the worst-case capacity the decoder consumes the whole chunk in one call.
     let _ = decoder.decode_to_string(chunk, &mut text, last);
     output.push(&text);
+}
+
+/// UTF-16 without a mark, told by its first bytes: a header is ASCII, so one byte of every
+/// pair is NUL. `Some(true)` for little-endian (`a\0b\0`), `Some(false)` for big-endian.
+fn utf16_pattern(start: &[u8]) -> Option<bool> {
+    let pairs: Vec<&[u8]> = start.chunks_exact(2).take(32).collect();
+    if pairs.len() < 4 {
+        return None;
+    }
+    let all = |test: fn(&[u8]) -> bool| pairs.iter().all(|pair| test(pair));
+    if all(|pair| pair[1] == 0 && pair[0] != 0) {
+        Some(true)
+    } else if all(|pair| pair[0] == 0 && pair[1] != 0) {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// Decoded text waiting to be read, cleaned of marks and carriage returns before line feeds.
@@ -470,6 +510,30 @@ mod tests {
         let legacy = b"name\nCaf\xE9\n";
         let scan = Utf8Scan::of(&legacy[..]).expect("scans");
         assert_eq!(scan.plan(), Plan::Windows1252);
+    }
+
+    #[test]
+    fn utf16_without_a_mark_is_recognised_by_its_nul_bytes() {
+        let little: Vec<u8> = "name,seats\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let scan = Utf8Scan::of(&little[..]).expect("scans");
+        assert_eq!(scan.plan(), Plan::Utf16Le);
+        let mut reader =
+            DecodingReader::with_plan(&little[..], Rc::new(Cell::new(0)), Plan::Utf16Le);
+        let mut text = String::new();
+        reader.read_to_string(&mut text).expect("decodes");
+        assert_eq!(text, "name,seats\n");
+        let big: Vec<u8> = "name,seats\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(Utf8Scan::of(&big[..]).expect("scans").plan(), Plan::Utf16Be);
+        assert_eq!(
+            Utf8Scan::of(&b"name,seats\n"[..]).expect("scans").plan(),
+            Plan::Utf8
+        );
     }
 
     #[test]
