@@ -225,10 +225,12 @@ impl ColumnMap {
         ColumnMap { positions }
     }
 
-    /// A role whose header appears twice in the file, with both 0-based columns: the file
-    /// does not say which one to read (a duplicated `BillableQuantity`).
+    /// A role whose header appears twice in the file, spelled the same (but for case and
+    /// surrounding spaces), with both 0-based columns: the file does not say which one to read
+    /// (a duplicated `BillableQuantity`). Spellings that only normalise alike, such as a JSON
+    /// record's `agreement.id` and `agreementId`, are different fields and not duplicates.
     pub fn duplicate(&self, headers: &[String]) -> Option<(Role, usize, usize)> {
-        let normalized: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
+        let normalized: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
         Role::ALL.iter().find_map(|role| {
             let first = self.position(*role)?;
             let wanted = normalized.get(first)?;

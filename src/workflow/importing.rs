@@ -117,10 +117,7 @@ fn import_into(
         }
         Ok(())
     })?;
-    let rejects_file = match pending {
-        Some((temporary, target)) => Some(place_rejects(temporary, target)),
-        None => None,
-    };
+    let rejects_file = pending.map(|(temporary, target)| place_rejects(temporary, target));
     Ok(ImportReceipt {
         file: path.to_path_buf(),
         outcome,
