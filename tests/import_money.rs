@@ -462,3 +462,42 @@ fn f17_a_duplicated_header_and_an_unknown_bill_customer_are_refused() {
     );
     assert!(current_lines(&database).is_empty());
 }
+
+#[test]
+fn f17_f19_a_negative_exchange_rate_is_refused_and_a_year_long_monthly_charge_is_counted() {
+    let directory = tempfile::tempdir().expect("dir");
+    let rows = sample_rows();
+    let rate = column(&rows, "PCToBCExchangeRate");
+    // The first data row with its exchange rate negated.
+    let mut cells = rows[1].clone();
+    cells[rate] = "-1".to_string();
+    let path = directory.path().join("rate.csv");
+    write_rows(&path, &[rows[0].clone(), cells], b',');
+    let database = directory.path().join("rate.sqlite");
+    let output = import(&database, &[path.to_str().expect("path")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .contains("rate.csv:2:37 (PCToBCExchangeRate): expected a positive exchange rate"),
+        "{}",
+        stderr(&output)
+    );
+    // Day-first dates read month first: 1/10/2026 to 31/10/2026 is refused (no month 31), but
+    // 1/10/2026 to 12/10/2026 reads as January to December and is counted.
+    let (start, end) = (
+        column(&rows, "ChargeStartDate"),
+        column(&rows, "ChargeEndDate"),
+    );
+    let mut cells = rows[1].clone();
+    cells[start] = "1/10/2026".to_string();
+    cells[end] = "12/10/2026".to_string();
+    let path = directory.path().join("dates.csv");
+    write_rows(&path, &[rows[0].clone(), cells], b',');
+    let output = import(&database, &[path.to_str().expect("path")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("1 rows on a monthly term whose charge spans more than a month"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -1,7 +1,7 @@
 //! Values an import accepts but counts as warnings: each is defensible alone, but together they
 //! are how a broken export produces plausible-looking gaps, so the summary names them.
 
-use crate::domain::lines::{ChargeKind, Line};
+use crate::domain::lines::{ChargeKind, Line, Term};
 use crate::import::contract::{ImportWarning, Location};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -66,6 +66,18 @@ pub fn check_plausible(line: &Line, warnings: &mut Warnings, location: impl Fn()
             "rows with a negative unit price on recurring seats",
             &location,
         );
+    }
+    // `1/10/2026` is 10 January month first and 1 October day first; read the wrong way, a
+    // monthly charge spans most of a year. Detectable, not decidable: counted with the hint.
+    if let (Term::Monthly, Some(start), Some(end)) = (line.term, line.period_start, line.period_end)
+    {
+        if end.signed_duration_since(start).num_days() > 45 {
+            warnings.add(
+                "rows on a monthly term whose charge spans more than a month (day-first dates \
+                 read month first? see --day-first)",
+                &location,
+            );
+        }
     }
     if let Some(currency) = line.currency() {
         let code = currency.code();
