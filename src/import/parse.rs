@@ -4,7 +4,7 @@ use super::formats::{Outcome, RuleContext, seat_rule};
 use super::generic_profile::load_generic_profile;
 use super::mark_scan;
 use super::plausible::{Warnings, check_plausible};
-use super::profile::{ColumnMap, Profile, Role, bundled_profiles, missing_columns};
+use super::profile::{ColumnMap, HeaderIndex, Profile, Role, bundled_profiles, missing_columns};
 use super::row::{CellProblem, CellRules, Row};
 use super::shape;
 use super::slice::SliceCollector;
@@ -235,8 +235,9 @@ fn recognise(table: &Table, options: &ImportOptions) -> Result<(Profile, ColumnM
     let forced = options.format.is_some() && candidates.len() == 1;
     let mut best: Option<(usize, Profile, ColumnMap)> = None;
     let mut forced_miss: Option<(Profile, ColumnMap)> = None;
+    let index = HeaderIndex::new(&table.headers);
     for profile in candidates {
-        let columns = ColumnMap::resolve(&profile, &table.headers);
+        let columns = ColumnMap::resolve_indexed(&profile, &index);
         match columns.fingerprint_score(&profile) {
             Some(score)
                 if best

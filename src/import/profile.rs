@@ -202,6 +202,23 @@ pub fn bundled_profiles() -> Result<Vec<Profile>, toml::de::Error> {
         .clone()
 }
 
+/// A file's header by its normalised spellings: each spelling's first column.
+#[derive(Debug, Clone, Default)]
+pub struct HeaderIndex {
+    first: std::collections::HashMap<String, usize>,
+}
+
+impl HeaderIndex {
+    /// Indexes `headers`; a spelling that appears twice keeps its first column.
+    pub fn new(headers: &[String]) -> Self {
+        let mut first = std::collections::HashMap::with_capacity(headers.len());
+        for (position, header) in headers.iter().enumerate() {
+            first.entry(normalize_header(header)).or_insert(position);
+        }
+        Self { first }
+    }
+}
+
 /// Where each role's column is in one file's header.
 #[derive(Debug, Clone)]
 pub struct ColumnMap {
@@ -211,15 +228,19 @@ pub struct ColumnMap {
 impl ColumnMap {
     /// Resolves every role of `profile` against `headers`: the first alias present wins.
     pub fn resolve(profile: &Profile, headers: &[String]) -> ColumnMap {
-        let normalized: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
+        Self::resolve_indexed(profile, &HeaderIndex::new(headers))
+    }
+
+    /// [`ColumnMap::resolve`] against a header already indexed, for trying many profiles on
+    /// one file without normalising its header (which may have thousands of cells) each time.
+    pub fn resolve_indexed(profile: &Profile, index: &HeaderIndex) -> ColumnMap {
         let mut positions = [None; ROLE_COUNT];
         for (role, aliases) in &profile.columns {
             // `ROLE_COUNT` counts every role, so the slot always exists.
             if let Some(slot) = positions.get_mut(*role as usize) {
-                *slot = aliases.iter().find_map(|alias| {
-                    let wanted = normalize_header(alias);
-                    normalized.iter().position(|header| *header == wanted)
-                });
+                *slot = aliases
+                    .iter()
+                    .find_map(|alias| index.first.get(&normalize_header(alias)).copied());
             }
         }
         ColumnMap { positions }
