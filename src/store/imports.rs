@@ -1,11 +1,11 @@
 //! Imports: one transaction per file, aggregated into positions while the rows stream in.
 
 use super::connection::{Store, StoreError};
+use super::import_slices::{Replacing, supersede};
 use super::values::now_text;
 use crate::domain::lines::{Line, Period, Side, Term};
 use crate::domain::money::Currency;
 use crate::domain::positions::PositionTotals;
-use crate::import::slice::{Overlap, overlap};
 use crate::import::{
     ImportError, ImportOptions, ImportSummary, LineSink, Progress, SinkError, SourceInfo,
 };
@@ -173,6 +173,25 @@ impl Store {
     }
 
     fn import_with(
+        &mut self,
+        source: &SourceInfo,
+        file_name: &str,
+        digest: &str,
+        replacing: Replacing,
+        parse: impl FnOnce(&mut dyn LineSink) -> Result<ImportSummary, ImportError>,
+        before_commit: &mut dyn FnMut(&ImportSummary) -> Result<(), StoreError>,
+    ) -> Result<ImportOutcome, StoreError> {
+        // An import waits for another one writing to the same database, however long that
+        // takes to parse, rather than failing after the connection's usual five seconds.
+        self.connection
+            .busy_timeout(std::time::Duration::from_secs(IMPORT_BUSY_SECONDS))?;
+        let result = self.import_locked(source, file_name, digest, replacing, parse, before_commit);
+        self.connection
+            .busy_timeout(std::time::Duration::from_secs(5))?;
+        result
+    }
+
+    fn import_locked(
         &mut self,
         source: &SourceInfo,
         file_name: &str,
@@ -382,68 +401,9 @@ fn file_sha256(path: &Path) -> Result<String, StoreError> {
     Ok(super::digest::hex(&hasher.finalize()))
 }
 
-/// What a new import may replace beyond the earlier imports its slice covers.
-#[derive(Debug, Clone, Copy)]
-struct Replacing {
-    /// The import of the same bytes that `--replace` reads again.
-    same_bytes: Option<i64>,
-    /// Replace current imports the slice only partly overlaps, too (`--replace`).
-    overlaps: bool,
-}
-
-/// Marks the current imports of the same side, system and period whose slice this import
-/// covers as replaced. One it only partly overlaps is refused, unless `replace_overlaps`.
-fn supersede(
-    transaction: &Transaction<'_>,
-    import_id: i64,
-    file_name: &str,
-    source: &SourceInfo,
-    period: Period,
-    replace_overlaps: bool,
-) -> Result<Vec<i64>, StoreError> {
-    let candidates: Vec<(i64, String, String)> = {
-        let mut statement = transaction.prepare(
-            "SELECT id, slice, file_name FROM imports
-             WHERE side = ?1 AND system = ?2 AND period = ?3
-               AND superseded_by IS NULL AND id != ?4
-             ORDER BY id",
-        )?;
-        statement
-            .query_map(
-                params![
-                    source.side.as_str(),
-                    source.system,
-                    period.to_string(),
-                    import_id
-                ],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )?
-            .collect::<Result<_, _>>()?
-    };
-    let mut replaced = Vec::new();
-    for (id, slice, earlier_file) in candidates {
-        match overlap(&source.slice, &slice) {
-            Overlap::Disjoint => continue,
-            Overlap::Covers => {}
-            Overlap::Partial if replace_overlaps => {}
-            Overlap::Partial => {
-                return Err(StoreError::Overlap {
-                    file: file_name.to_string(),
-                    slice: source.slice.clone(),
-                    earlier: id,
-                    earlier_file,
-                    earlier_slice: slice,
-                });
-            }
-        }
-        transaction.execute(
-            "UPDATE imports SET superseded_by = ?1 WHERE id = ?2",
-            [import_id, id],
-        )?;
-        replaced.push(id);
-    }
-    Ok(replaced)
-}
+/// How long an import waits for another writer (an import of a large file in another
+/// process) before it gives up.
+const IMPORT_BUSY_SECONDS: u64 = 600;
 
 type PositionKey = (i64, i64, Term, Currency);
 

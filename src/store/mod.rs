@@ -11,6 +11,7 @@ mod decision_records;
 mod decisions;
 mod digest;
 mod error;
+mod import_slices;
 mod imports;
 mod lookup;
 mod migrate;
