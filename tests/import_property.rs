@@ -93,3 +93,25 @@ fn the_seeds_themselves_are_read() {
         assert!(summary.is_some_and(|summary| summary.lines > 0));
     }
 }
+
+/// Found by the `profile` fuzz target: a TOML error quoted the profile's bad line with its raw
+/// control character (U+001F) into the message.
+#[test]
+fn a_profile_error_quotes_its_line_without_control_characters() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let data = std::fs::read(root.join("tests/fixtures/fuzz/profile-toml-control-char.bin"))
+        .expect("crash input");
+    let split = data.iter().position(|b| *b == 0).unwrap_or(data.len());
+    let (profile, rest) = data.split_at(split);
+    let options = ImportOptions {
+        format: Some("generic".to_string()),
+        ..ImportOptions::default()
+    };
+    let result = check_reading(
+        rest.get(1..).unwrap_or_default(),
+        "export.csv",
+        Some(profile),
+        &options,
+    );
+    assert!(result.is_ok(), "{:?}", result.err());
+}

@@ -21,7 +21,7 @@ struct GenericFile {
 #[derive(Debug, thiserror::Error)]
 pub enum GenericProfileError {
     /// The profile file could not be read.
-    #[error("cannot read the profile {}: {source}", .path.display())]
+    #[error("cannot read the profile {}: {source}", shown(.path))]
     Read {
         /// The profile file.
         path: PathBuf,
@@ -29,7 +29,7 @@ pub enum GenericProfileError {
         source: std::io::Error,
     },
     /// The file is not valid TOML, or names an unknown role or key.
-    #[error("the profile {} is not valid: {source}", .path.display())]
+    #[error("the profile {} is not valid: {}", shown(.path), without_controls(&.source.to_string()))]
     Invalid {
         /// The profile file.
         path: PathBuf,
@@ -37,13 +37,27 @@ pub enum GenericProfileError {
         source: toml::de::Error,
     },
     /// A role every line needs has no column.
-    #[error("the profile {} must name a column for {role} under [columns]", .path.display())]
+    #[error("the profile {} must name a column for {role} under [columns]", shown(.path))]
     MissingColumn {
         /// The profile file.
         path: PathBuf,
         /// The role or roles, as the profile spells them (`customer_id or customer_name`).
         role: &'static str,
     },
+}
+
+/// A path as shown in a message, without control characters.
+fn shown(path: &Path) -> String {
+    crate::domain::text::strip_control(&path.display().to_string())
+}
+
+/// The TOML parser's message keeps its line breaks (it quotes the bad line under its number),
+/// but not the other control characters the quoted line may hold.
+fn without_controls(text: &str) -> String {
+    text.lines()
+        .map(crate::domain::text::strip_control)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Reads a generic profile; every column it names becomes part of the fingerprint, so a file
