@@ -145,3 +145,15 @@ fn utf16_without_a_byte_order_mark_is_read_not_refused_with_nuls() {
     assert_eq!(lines[0].customer.name, "Zoë Müller");
     assert_eq!(lines[0].seats, rust_decimal::Decimal::from(3));
 }
+
+#[test]
+fn an_unknown_header_of_many_columns_is_not_echoed_whole() {
+    let directory = tempfile::tempdir().expect("dir");
+    let header: Vec<String> = (0..20_000).map(|i| format!("column{i}")).collect();
+    let text = format!("{}\n{}\n", header.join(","), vec!["1"; 20_000].join(","));
+    let path = write(&directory, "wide.csv", text.as_bytes());
+    let error = read(&path, &ImportOptions::default()).expect_err("unknown format");
+    let message = error.to_string();
+    assert!(message.contains("column0, column1"), "{message}");
+    assert!(message.len() < 2_000, "{} bytes", message.len());
+}
