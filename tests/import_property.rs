@@ -95,12 +95,21 @@ fn the_seeds_themselves_are_read() {
 }
 
 /// Found by the `profile` fuzz target: a TOML error quoted the profile's bad line with its raw
-/// control character (U+001F) into the message.
+/// control character (U+001F), and a missing column named by the profile was echoed with its
+/// ESC, into the message.
 #[test]
-fn a_profile_error_quotes_its_line_without_control_characters() {
+fn profile_errors_print_no_control_characters() {
+    for name in [
+        "profile-toml-control-char.bin",
+        "profile-missing-column-escape.bin",
+    ] {
+        profile_case(name);
+    }
+}
+
+fn profile_case(name: &str) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let data = std::fs::read(root.join("tests/fixtures/fuzz/profile-toml-control-char.bin"))
-        .expect("crash input");
+    let data = std::fs::read(root.join("tests/fixtures/fuzz").join(name)).expect("crash input");
     let split = data.iter().position(|b| *b == 0).unwrap_or(data.len());
     let (profile, rest) = data.split_at(split);
     let options = ImportOptions {

@@ -301,7 +301,8 @@ fn missing_error(table: &Table, profile: &Profile, missing: &[String]) -> Import
             "the file looks like {} but has no {} column{}; without {} billgap would have to \
              guess, so it refuses the file (found: {})",
             profile.name,
-            missing.join(", "),
+            // A generic profile's column names are the user's text, and may hold anything.
+            crate::domain::text::strip_control(&missing.join(", ")),
             if missing.len() == 1 { "" } else { "s" },
             if missing.len() == 1 { "it" } else { "them" },
             crate::domain::text::strip_control(&shorten(&table.headers.join(", ")))
