@@ -95,13 +95,14 @@ fn the_seeds_themselves_are_read() {
 }
 
 /// Found by the `profile` fuzz target: a TOML error quoted the profile's bad line with its raw
-/// control character (U+001F), and a missing column named by the profile was echoed with its
-/// ESC, into the message.
+/// control character (U+001F), a missing column named by the profile was echoed with its ESC,
+/// and an invalid profile currency with its tab, into the message.
 #[test]
 fn profile_errors_print_no_control_characters() {
     for name in [
         "profile-toml-control-char.bin",
         "profile-missing-column-escape.bin",
+        "profile-currency-tab.bin",
     ] {
         profile_case(name);
     }

@@ -45,9 +45,10 @@ pub fn run(
     let default_currency = match (&options.currency, &profile.default_currency) {
         (Some(currency), _) => Some(currency.clone()),
         (None, Some(code)) => {
+            // The code is the profile author's text and is echoed: no control characters.
             Some(Currency::parse(code).map_err(|error| ImportError::Profile {
                 file: file.clone(),
-                reason: error.to_string(),
+                reason: crate::domain::text::strip_control(&error.to_string()),
             })?)
         }
         (None, None) => None,
