@@ -129,10 +129,15 @@ fn a_forced_format_must_exist_and_match() {
         format: Some("pax8".to_string()),
         ..ImportOptions::default()
     };
-    assert!(matches!(
-        import(&fixture("halo.csv"), &options),
-        Err(ImportError::UnknownFormat { .. })
-    ));
+    // Forced, the format's error names the columns the file lacks.
+    let error = import(&fixture("halo.csv"), &options).expect_err("not pax8");
+    assert!(matches!(error, ImportError::Profile { .. }), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("looks like pax8 but has no companyId, sku, quantity, type columns"),
+        "{error}"
+    );
     let broken = write(&directory, "broken.json", "{\"items\": [ {\"a\": 1 ]}");
     let error = import(&broken, &ImportOptions::default()).expect_err("malformed JSON");
     assert!(error.to_string().starts_with("broken.json:1:"), "{error}");

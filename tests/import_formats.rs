@@ -114,7 +114,8 @@ fn nce_api_json_reads_strings_and_numbers_alike() {
         "3b6e1a2c-0d4f-4c5e-9a7b-1c2d3e4f5a6b/USD"
     );
     assert_eq!(lines.len(), 2);
-    assert_eq!(lines[0].source_line, 1);
+    // A JSON line is numbered by the physical line its record opens on.
+    assert_eq!(lines[0].source_line, 4);
     assert_eq!(lines[0].seats, dec!(10));
     assert_eq!(lines[0].term, Term::Annual);
     assert_eq!(

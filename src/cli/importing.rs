@@ -1,6 +1,7 @@
 //! `billgap import` and `billgap formats`.
 
 use super::outcome::Outcome;
+use super::stdout::out;
 use crate::domain::lines::{Period, Side};
 use crate::domain::money::Currency;
 use crate::import::{ImportOptions, Progress};
@@ -30,12 +31,20 @@ pub struct ImportArgs {
     /// Currency for files that have no currency column.
     #[arg(long)]
     pub currency: Option<Currency>,
-    /// Numbers use a decimal comma (12,50).
-    #[arg(long)]
+    /// Numbers use a decimal comma (12,50). Without it or --decimal-point, the file's own
+    /// number cells decide, and a file they leave ambiguous (only cells like 12.495) is refused.
+    #[arg(long, conflicts_with = "decimal_point")]
     pub decimal_comma: bool,
+    /// Numbers use a decimal point (12.50); settles a file whose cells read both ways.
+    #[arg(long)]
+    pub decimal_point: bool,
     /// Slash dates are day first (31/01/2026).
     #[arg(long)]
     pub day_first: bool,
+    /// Read the files even if the same bytes were imported before (to apply other options),
+    /// and let each replace every current import of its period whose slice it overlaps.
+    #[arg(long)]
+    pub replace: bool,
     /// Import the good rows and write the bad ones, with reasons, to FILE.rejected.csv.
     #[arg(long)]
     pub skip_bad_rows: bool,
@@ -56,11 +65,13 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<Outcome> {
         period: args.period,
         skip_bad_rows: args.skip_bad_rows,
         decimal_comma: args.decimal_comma,
+        decimal_point: args.decimal_point,
         day_first: args.day_first,
         currency: args.currency.clone(),
         profile: args.profile.clone(),
+        replace: args.replace,
     };
-    for file in &args.files {
+    for (index, file) in args.files.iter().enumerate() {
         let bar = progress_bar(file);
         let receipt = workspace.import(file, &options, &mut |progress: Progress| {
             bar.set_length(progress.total_bytes);
@@ -68,7 +79,39 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<Outcome> {
             bar.set_message(format!("{} rows", progress.rows));
         });
         bar.finish_and_clear();
-        eprintln!("{}", receipt?.sentence());
+        match receipt {
+            Ok(receipt) => eprintln!("{}", receipt.sentence()),
+            // "The database is unchanged" is true of this file only: say what the earlier
+            // files did and which later ones were not read.
+            Err(error) => {
+                let names = |files: &[PathBuf]| {
+                    let names: Vec<String> = files
+                        .iter()
+                        .map(|f| crate::domain::text::strip_control(&f.display().to_string()))
+                        .collect();
+                    names.join(", ")
+                };
+                let before = args.files.get(..index).unwrap_or_default();
+                let after = args
+                    .files
+                    .get(index.saturating_add(1)..)
+                    .unwrap_or_default();
+                let mut context = String::new();
+                if !before.is_empty() {
+                    context.push_str(&format!(
+                        "\nthe files before it were imported and stay: {}",
+                        names(before)
+                    ));
+                }
+                if !after.is_empty() {
+                    context.push_str(&format!(
+                        "\nnot read, because billgap stops at the first failure: {}",
+                        names(after)
+                    ));
+                }
+                return Err(color_eyre::eyre::eyre!("{error}{context}"));
+            }
+        }
     }
     Ok(Outcome::Done)
 }
@@ -93,13 +136,22 @@ pub fn list_formats() -> color_eyre::Result<Outcome> {
     }
     for format in formats {
         let side = format.side.map_or("either side", |side| side.as_str());
-        println!(
+        out!(
             "{:<28} {:<12} {:<11} {}",
-            format.name, format.system, side, format.description
-        );
+            format.name,
+            format.system,
+            side,
+            format.description
+        )?;
         if !format.fingerprint.is_empty() {
-            println!("{:<28} detected by: {}", "", format.fingerprint.join(", "));
+            out!("{:<28} detected by: {}", "", format.fingerprint.join(", "))?;
         }
+        let layout = if format.verified {
+            "verified against a real layout"
+        } else {
+            "UNVERIFIED: built from the spec only"
+        };
+        out!("{:<28} {layout}: {}", "", format.evidence)?;
     }
     Ok(Outcome::Done)
 }

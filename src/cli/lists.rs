@@ -2,6 +2,7 @@
 //! mapping queue with ranked suggestions and why.
 
 use super::outcome::Outcome;
+use super::stdout::out;
 use crate::domain::matching::Band;
 use crate::domain::text::strip_control;
 use crate::workflow::{Candidate, MappingKind, MappingState, QueueEntry, QueueFilter};
@@ -22,7 +23,7 @@ pub struct ListArgs {
 /// Lists the vendor customers or products, coverage first.
 pub fn list(database: &Path, kind: MappingKind, args: &ListArgs) -> color_eyre::Result<Outcome> {
     let mut workspace = super::workspace::open(database)?;
-    println!("{}", workspace.coverage()?.headline());
+    out!("{}", workspace.coverage()?.headline())?;
     let filter = if args.unmapped {
         QueueFilter::Unmapped
     } else {
@@ -33,22 +34,22 @@ pub fn list(database: &Path, kind: MappingKind, args: &ListArgs) -> color_eyre::
         if args.mapped && !mapped {
             continue;
         }
-        print_entry(&entry);
+        print_entry(&entry)?;
         if args.unmapped {
-            print_candidates(&workspace.candidates(kind, &entry, 3)?);
+            print_candidates(&workspace.candidates(kind, &entry, 3)?)?;
         }
     }
     Ok(Outcome::Done)
 }
 
-fn print_entry(entry: &QueueEntry) {
+fn print_entry(entry: &QueueEntry) -> std::io::Result<()> {
     let status = match &entry.state {
         MappingState::Mapped { target_key, .. } => format!("→ {target_key}"),
         MappingState::Ignored { reason, .. } => format!("ignored: {}", strip_control(reason)),
         MappingState::Unmapped => "UNMAPPED".to_string(),
     };
     let spend: Vec<String> = entry.spend.iter().map(ToString::to_string).collect();
-    println!(
+    out!(
         "{:<50} {:<44} {:<14} {:>8} seats  {:>16}  {}",
         strip_control(&entry.key.to_string()),
         strip_control(&entry.name),
@@ -56,26 +57,27 @@ fn print_entry(entry: &QueueEntry) {
         entry.seats.normalize(),
         spend.join(" + "),
         status
-    );
+    )
 }
 
 /// The candidates worth showing (review band and above), with score, band and why.
-fn print_candidates(candidates: &[Candidate]) {
+fn print_candidates(candidates: &[Candidate]) -> std::io::Result<()> {
     let shown: Vec<&Candidate> = candidates
         .iter()
         .filter(|candidate| candidate.suggestion.band != Band::None)
         .collect();
     if shown.is_empty() {
-        println!("    no suggestion: map by hand with `billgap map`");
+        out!("    no suggestion: map by hand with `billgap map`")?;
     }
     for candidate in shown {
-        println!(
+        out!(
             "    {:>3} {:<6} {:<28} {}  ({})",
             candidate.suggestion.score,
             candidate.suggestion.band.as_str(),
             strip_control(&candidate.key.to_string()),
             strip_control(&candidate.suggestion.candidate_name),
             strip_control(&candidate.suggestion.summary())
-        );
+        )?;
     }
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Mapping commands: map, unmap, ignore, unignore, undo, redo, the log, and the lists.
 
 use super::outcome::Outcome;
+use super::stdout::out;
 use crate::domain::decision::Decision;
 use crate::domain::lines::{Side, Term};
 use crate::domain::matching::Band;
@@ -191,18 +192,18 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<Outc
     let mut workspace = super::workspace::open(database)?;
     if let Some(accept_above) = args.accept_above {
         let outcome = workspace.accept_safe_band(accept_above)?;
-        println!(
+        out!(
             "accepted {} client and {} product mapping(s) automatically (logged as one step: one `billgap undo` reverses them all); {} await review, {} have no suggestion",
             outcome.clients_accepted,
             outcome.products_accepted,
             outcome.awaiting_review,
             outcome.without_suggestion
-        );
-        print_held(&workspace.mapping_queue(3)?);
+        )?;
+        print_held(&workspace.mapping_queue(3)?)?;
         return Ok(Outcome::Done);
     }
     let queue = workspace.mapping_queue(3)?;
-    print_held(&queue);
+    print_held(&queue)?;
     let MappingQueue { clients, products } = queue;
     let bands = |best: Vec<Option<Band>>| {
         let count = |band| best.iter().filter(|found| **found == Some(band)).count();
@@ -218,7 +219,7 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<Outc
             .first()
             .map(|candidate| candidate.suggestion.band)
     };
-    println!(
+    out!(
         "unmapped customers: {} ({})",
         clients.len(),
         bands(
@@ -227,8 +228,8 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<Outc
                 .map(|entry| best_band(&entry.candidates))
                 .collect()
         )
-    );
-    println!(
+    )?;
+    out!(
         "unmapped products: {} ({})",
         products.len(),
         bands(
@@ -237,11 +238,11 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<Outc
                 .map(|entry| best_band(&entry.candidates))
                 .collect()
         )
-    );
-    println!(
+    )?;
+    out!(
         "nothing was accepted; see `billgap clients --unmapped`, or accept the safe band with --accept-above {}",
         crate::domain::matching::HIGH_THRESHOLD
-    );
+    )?;
     Ok(Outcome::Done)
 }
 
@@ -250,7 +251,7 @@ const HELD_SHOWN: usize = 20;
 
 /// Lists the queue entries whose best suggestion is high but not safe to accept, each with the
 /// reason in business words ("2 sites of Northside Health", "runner-up within 4 points").
-fn print_held(queue: &MappingQueue) {
+fn print_held(queue: &MappingQueue) -> std::io::Result<()> {
     let clients = queue
         .clients
         .iter()
@@ -275,15 +276,16 @@ fn print_held(queue: &MappingQueue) {
         })
         .collect();
     if held.is_empty() {
-        return;
+        return Ok(());
     }
-    println!("high suggestions held for review: {}", held.len());
+    out!("high suggestions held for review: {}", held.len())?;
     for line in held.iter().take(HELD_SHOWN) {
-        println!("{line}");
+        out!("{line}")?;
     }
     if held.len() > HELD_SHOWN {
-        println!("  … and {} more", held.len() - HELD_SHOWN);
+        out!("  … and {} more", held.len() - HELD_SHOWN)?;
     }
+    Ok(())
 }
 
 /// `billgap unmap`.
@@ -386,17 +388,21 @@ pub fn show_log(database: &Path, limit: usize, format: LogFormat) -> color_eyre:
     let mut workspace = super::workspace::open(database)?;
     let records = workspace.decision_log(limit)?;
     if let LogFormat::Json = format {
-        println!("{}", serde_json::to_string_pretty(&records)?);
+        out!("{}", serde_json::to_string_pretty(&records)?)?;
         return Ok(Outcome::Done);
     }
     if records.is_empty() {
-        println!("No decisions yet.");
+        out!("No decisions yet.")?;
         return Ok(Outcome::Done);
     }
-    println!(
+    out!(
         "{:<6} {:<16} {:<5} {:<9} {:<15} what",
-        "entry", "when (UTC)", "step", "by", "decision"
-    );
+        "entry",
+        "when (UTC)",
+        "step",
+        "by",
+        "decision"
+    )?;
     for record in records {
         let what = record.decision.as_ref().map_or_else(
             || record.record.clone(),
@@ -406,7 +412,7 @@ pub fn show_log(database: &Path, limit: usize, format: LogFormat) -> color_eyre:
         let batch = record
             .batch
             .map_or_else(String::new, |batch| format!("  [batch #{batch}]"));
-        println!(
+        out!(
             "#{:<5} {:<16} {:<5} {:<9} {:<15} {}{batch}",
             record.id,
             record
@@ -419,7 +425,7 @@ pub fn show_log(database: &Path, limit: usize, format: LogFormat) -> color_eyre:
             record.origin,
             record.action,
             crate::domain::text::strip_control(&what)
-        );
+        )?;
     }
     Ok(Outcome::Done)
 }

@@ -18,6 +18,7 @@ mod pull;
 mod recipients;
 mod schedule;
 mod secret;
+mod stdout;
 mod watch;
 mod workspace;
 
@@ -176,7 +177,8 @@ pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
         }
         return Ok(Outcome::Done);
     };
-    match command {
+    // A listing piped into `head` ends when the reader has enough; that is success.
+    stdout::finish(match command {
         Command::Import(args) => importing::run(&database, &args),
         Command::Formats => importing::list_formats(),
         Command::Map {
@@ -225,5 +227,5 @@ pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
         Command::Pull(args) => pull::run(&database, cli.config.as_ref(), &args),
         Command::Watch(args) => watch::run(&database, cli.config.as_ref(), &args),
         Command::Secret { command } => secret::run(&command),
-    }
+    })
 }

@@ -3,6 +3,7 @@
 
 use crate::domain::lines::{Line, Period, Side};
 use crate::domain::money::Currency;
+use crate::domain::text::strip_control;
 use std::error::Error;
 use std::fmt;
 use std::path::PathBuf;
@@ -59,13 +60,15 @@ pub struct Location {
 }
 
 impl fmt::Display for Location {
+    // The file name and the header come from outside; either can carry an escape sequence
+    // that would retitle or reset the terminal the message is printed on.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)?;
+        write!(f, "{}:{}", strip_control(&self.file), self.line)?;
         if let Some(column) = self.column {
             write!(f, ":{column}")?;
         }
         if let Some(name) = &self.column_name {
-            write!(f, " ({name})")?;
+            write!(f, " ({})", strip_control(name))?;
         }
         Ok(())
     }
@@ -82,12 +85,19 @@ pub struct ImportOptions {
     pub period: Option<Period>,
     /// Import the good rows and return the bad ones instead of failing the whole file.
     pub skip_bad_rows: bool,
-    /// Numbers use a decimal comma (`12,50`), as regional exports do.
+    /// Numbers use a decimal comma (`12,50`), as regional exports do. Without this flag or
+    /// `decimal_point` the file's own cells decide, and a file they leave ambiguous is refused.
     pub decimal_comma: bool,
+    /// Numbers use a decimal point (`12.50`); settles a file whose cells are all ambiguous
+    /// (`12.495`).
+    pub decimal_point: bool,
     /// Slash dates are day first (`31/01/2026`) rather than US month first.
     pub day_first: bool,
     /// Currency of files (or rows) that carry none; without it such a file is refused.
     pub currency: Option<Currency>,
+    /// Read the file even if the same bytes were imported before (with other options), and
+    /// let it replace every current import of its period whose slice it overlaps.
+    pub replace: bool,
     /// A generic profile (TOML) naming which header plays which role, for formats billgap
     /// does not know; see `assets/formats/generic-example.toml`.
     pub profile: Option<PathBuf>,
@@ -145,6 +155,26 @@ pub struct ImportSummary {
     /// Valid rows the format's seat rule does not count (a ConnectWise addition that is not
     /// billable or is cancelled, an inactive Halo line, an Autotask row for another date).
     pub excluded: u64,
+    /// What was accepted but looks wrong, or was repaired, counted per kind in file order of
+    /// first sight ("3 rows with negative seats on recurring charges").
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// Rows an import accepted that the user should look at, of one kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportWarning {
+    /// What the rows have, as it reads after a count ("rows with fractional seats").
+    pub what: String,
+    /// How many rows.
+    pub count: u64,
+    /// The first of them.
+    pub first: Location,
+}
+
+impl fmt::Display for ImportWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} (first at {})", self.count, self.what, self.first)
+    }
 }
 
 /// Why a file could not be imported. Every variant names the file.
@@ -198,6 +228,15 @@ pub enum ImportError {
         /// What the cell held.
         found: String,
     },
+    /// A row does not have the shape of the header: cut short, longer, or swallowing the
+    /// lines after it through a quote that is not closed.
+    #[error("{location}: {reason}")]
+    Shape {
+        /// Where the row, or the first missing cell, is.
+        location: Location,
+        /// What is wrong with the row.
+        reason: String,
+    },
     /// A number is too large to be real: a cell beyond its bound, or a line amount computed
     /// from cells (unit price × seats) beyond the amount bound. Refused so that no sum or
     /// product over the stored lines can overflow; see [`number::MAX_SEATS`] and
@@ -208,6 +247,16 @@ pub enum ImportError {
         location: Location,
         /// The value and the bound it broke.
         value: crate::import::number::ImplausibleValue,
+    },
+    /// The file's numbers cannot be read without the user's word: cells that only a decimal
+    /// comma reads beside cells only a decimal point reads, a flag a cell contradicts, or
+    /// cells such as `12.495` that read both ways with nothing in the file to settle which.
+    #[error("{location}: {reason}")]
+    DecimalMark {
+        /// The cell that shows the problem.
+        location: Location,
+        /// What is wrong and which flag settles it.
+        reason: String,
     },
     /// The file has no currency column and no currency was given.
     #[error(
@@ -244,6 +293,19 @@ pub enum ImportError {
     },
 }
 
+impl ImportError {
+    /// Where in the file the error is, for the errors about one row or cell.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            Self::Row { location, .. }
+            | Self::Shape { location, .. }
+            | Self::DecimalMark { location, .. }
+            | Self::Implausible { location, .. } => Some(location),
+            _ => None,
+        }
+    }
+}
+
 /// A format billgap knows, for `billgap formats`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatDescription {
@@ -257,4 +319,8 @@ pub struct FormatDescription {
     pub description: String,
     /// The headers that identify the format.
     pub fingerprint: Vec<String>,
+    /// Checked against a real file layout (true), or built from a spec only (false).
+    pub verified: bool,
+    /// What the format was built from or checked against.
+    pub evidence: String,
 }

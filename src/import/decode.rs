@@ -28,13 +28,13 @@ pub enum TextEncoding {
 enum Mode {
     /// Bytes are validated as UTF-8 and passed through; `pending` holds an incomplete sequence
     /// cut by a chunk boundary.
-    Utf8 { pending: Vec<u8> },
+    Utf8 { pending: Vec<u8>, lossy: bool },
     /// Bytes go through an `encoding_rs` decoder.
     Decoder(encoding_rs::Decoder),
 }
 
 /// A reader that yields UTF-8 whatever the file's encoding, drops every U+FEFF and turns CRLF
-/// line ends into LF.
+/// and lone CR line ends into LF.
 ///
 /// Line ends are normalised because the csv crate stamps a record with the line count at the
 /// record's first byte, and after a CRLF that byte is the `\n` not yet counted: every record of
@@ -44,8 +44,10 @@ enum Mode {
 /// seen doing it) repeat the mark at the start of a later line, and a mark glued to a cell would
 /// make an id or a header differ from itself. U+FEFF carries no meaning inside billing data.
 ///
-/// Invalid UTF-8 switches the rest of the stream to Windows-1252. Everything before that point
-/// was valid UTF-8, which for a real Windows-1252 file means plain ASCII, read identically in both.
+/// A file without a byte-order mark is read as its [`Utf8Scan`] of the whole file says: UTF-8
+/// when it is valid, Windows-1252 when it has invalid bytes and no multi-byte UTF-8 at all (an
+/// old Excel save), and otherwise UTF-8 with each invalid byte replaced by U+FFFD. One stray
+/// byte in a UTF-8 file must not turn every later `ë` into `Ã«` and overwrite stored names.
 pub struct DecodingReader<R> {
     inner: R,
     mode: Mode,
@@ -56,15 +58,150 @@ pub struct DecodingReader<R> {
     output_position: usize,
     raw: Vec<u8>,
     bytes_read: Rc<Cell<u64>>,
+    plan: Plan,
+}
+
+/// How a file without a byte-order mark is to be read, from a scan of all of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    /// Valid UTF-8.
+    Utf8,
+    /// UTF-8 with a few invalid bytes, each replaced by U+FFFD.
+    Utf8Lossy,
+    /// Windows-1252 from the first byte.
+    Windows1252,
+    /// UTF-16 little-endian without a byte-order mark (ASCII text with a NUL after each byte).
+    Utf16Le,
+    /// UTF-16 big-endian without a byte-order mark (a NUL before each ASCII byte).
+    Utf16Be,
+}
+
+/// What a pass over a file's bytes found about UTF-8.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Utf8Scan {
+    /// Invalid sequences.
+    pub invalid: u64,
+    /// Valid multi-byte characters.
+    pub multibyte: u64,
+    /// The 1-based line of the first invalid sequence.
+    pub first_invalid_line: u64,
+    /// The file starts with a UTF-16 byte-order mark (the scan says nothing then).
+    pub utf16: bool,
+    /// The file has no mark but its first bytes are UTF-16 text: `Some(true)` little-endian.
+    pub utf16_without_bom: Option<bool>,
+}
+
+impl Utf8Scan {
+    /// Scans a whole stream in chunks.
+    pub fn of(mut reader: impl Read) -> io::Result<Self> {
+        let mut scan = Utf8Scan::default();
+        let mut lines: u64 = 1;
+        let mut buffer = vec![0_u8; CHUNK];
+        let mut pending: Vec<u8> = Vec::new();
+        let mut first = true;
+        loop {
+            let count = match reader.read(&mut buffer) {
+                Ok(count) => count,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
+            let last = count == 0;
+            pending.extend_from_slice(&buffer[..count]);
+            if first && (pending.len() >= 2 || last) {
+                first = false;
+                if matches!(pending.as_slice(), [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]) {
+                    scan.utf16 = true;
+                    return Ok(scan);
+                }
+                scan.utf16_without_bom = utf16_pattern(&pending);
+                if scan.utf16_without_bom.is_some() {
+                    return Ok(scan);
+                }
+            }
+            let mut rest: &[u8] = &pending;
+            loop {
+                match std::str::from_utf8(rest) {
+                    Ok(text) => {
+                        scan.count(text, &mut lines);
+                        rest = &[];
+                        break;
+                    }
+                    Err(error) => {
+                        let (valid, after) = rest.split_at(error.valid_up_to());
+                        scan.count(std::str::from_utf8(valid).unwrap_or_default(), &mut lines);
+                        match error.error_len() {
+                            Some(length) => {
+                                if scan.invalid == 0 {
+                                    scan.first_invalid_line = lines;
+                                }
+                                scan.invalid = scan.invalid.saturating_add(1);
+                                rest = after.get(length..).unwrap_or_default();
+                            }
+                            None if last => {
+                                if scan.invalid == 0 {
+                                    scan.first_invalid_line = lines;
+                                }
+                                scan.invalid = scan.invalid.saturating_add(1);
+                                rest = &[];
+                                break;
+                            }
+                            None => {
+                                rest = after;
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            pending = rest.to_vec();
+            if last {
+                return Ok(scan);
+            }
+        }
+    }
+
+    fn count(&mut self, text: &str, lines: &mut u64) {
+        for character in text.chars() {
+            if character == '\n' {
+                *lines = lines.saturating_add(1);
+            } else if !character.is_ascii() {
+                self.multibyte = self.multibyte.saturating_add(1);
+            }
+        }
+    }
+
+    /// How to read the file: see [`DecodingReader`].
+    pub fn plan(&self) -> Plan {
+        match self.utf16_without_bom {
+            Some(true) => return Plan::Utf16Le,
+            Some(false) => return Plan::Utf16Be,
+            None => {}
+        }
+        match (self.invalid, self.multibyte) {
+            (0, _) => Plan::Utf8,
+            (_, 0) => Plan::Windows1252,
+            _ => Plan::Utf8Lossy,
+        }
+    }
 }
 
 impl<R: Read> DecodingReader<R> {
     /// Wraps a raw reader; `bytes_read` is advanced by every raw byte consumed, for progress.
+    /// Invalid UTF-8 switches the rest to Windows-1252; see [`DecodingReader::with_plan`] for
+    /// a file whose encoding was decided from all of it.
     pub fn new(inner: R, bytes_read: Rc<Cell<u64>>) -> Self {
+        Self::with_plan(inner, bytes_read, Plan::Utf8)
+    }
+
+    /// Wraps a raw reader whose bytes, unless a byte-order mark says otherwise, are read as
+    /// `plan` says.
+    pub fn with_plan(inner: R, bytes_read: Rc<Cell<u64>>, plan: Plan) -> Self {
         Self {
             inner,
+            plan,
             mode: Mode::Utf8 {
                 pending: Vec::new(),
+                lossy: plan == Plan::Utf8Lossy,
             },
             encoding: TextEncoding::Utf8,
             started: false,
@@ -126,6 +263,19 @@ impl<R: Read> DecodingReader<R> {
             TextEncoding::Utf16Be => {
                 self.mode = Mode::Decoder(encoding_rs::UTF_16BE.new_decoder_without_bom_handling());
             }
+            TextEncoding::Utf8 if skip == 0 && self.plan == Plan::Utf16Le => {
+                self.encoding = TextEncoding::Utf16Le;
+                self.mode = Mode::Decoder(encoding_rs::UTF_16LE.new_decoder_without_bom_handling());
+            }
+            TextEncoding::Utf8 if skip == 0 && self.plan == Plan::Utf16Be => {
+                self.encoding = TextEncoding::Utf16Be;
+                self.mode = Mode::Decoder(encoding_rs::UTF_16BE.new_decoder_without_bom_handling());
+            }
+            TextEncoding::Utf8 if skip == 0 && self.plan == Plan::Windows1252 => {
+                self.encoding = TextEncoding::Windows1252;
+                self.mode =
+                    Mode::Decoder(encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling());
+            }
             TextEncoding::Utf8 | TextEncoding::Windows1252 => {}
         }
         self.raw.copy_within(skip..filled, 0);
@@ -161,25 +311,40 @@ impl<R: Read> DecodingReader<R> {
     fn decode(&mut self, chunk: &[u8], last: bool) {
         let mut switch_from = None;
         match &mut self.mode {
-            Mode::Utf8 { pending } => {
+            Mode::Utf8 { pending, lossy } => {
                 pending.extend_from_slice(chunk);
-                match std::str::from_utf8(pending) {
-                    Ok(text) => {
-                        self.output.push(text);
-                        pending.clear();
-                    }
-                    Err(error) => {
-                        let valid = error.valid_up_to();
-                        let text = std::str::from_utf8(&pending[..valid]).unwrap_or_default();
-                        self.output.push(text);
-                        if error.error_len().is_none() && !last {
-                            // A sequence cut by the chunk boundary: finish it next time.
-                            pending.drain(..valid);
-                        } else {
-                            switch_from = Some(pending.split_off(valid));
+                loop {
+                    match std::str::from_utf8(pending) {
+                        Ok(text) => {
+                            self.output.push(text);
                             pending.clear();
                         }
+                        Err(error) => {
+                            let valid = error.valid_up_to();
+                            let text = std::str::from_utf8(&pending[..valid]).unwrap_or_default();
+                            self.output.push(text);
+                            match error.error_len() {
+                                // A sequence cut by the chunk boundary: finish it next time.
+                                None if !last => {
+                                    pending.drain(..valid);
+                                }
+                                Some(length) if *lossy => {
+                                    self.output.push("\u{FFFD}");
+                                    pending.drain(..valid.saturating_add(length));
+                                    continue;
+                                }
+                                None if *lossy => {
+                                    self.output.push("\u{FFFD}");
+                                    pending.clear();
+                                }
+                                _ => {
+                                    switch_from = Some(pending.split_off(valid));
+                                    pending.clear();
+                                }
+                            }
+                        }
                     }
+                    break;
                 }
             }
             Mode::Decoder(decoder) => decode_with(decoder, chunk, last, &mut self.output),
@@ -203,6 +368,23 @@ fn decode_with(decoder: &mut encoding_rs::Decoder, chunk: &[u8], last: bool, out
     output.push(&text);
 }
 
+/// UTF-16 without a mark, told by its first bytes: a header is ASCII, so one byte of every
+/// pair is NUL. `Some(true)` for little-endian (`a\0b\0`), `Some(false)` for big-endian.
+fn utf16_pattern(start: &[u8]) -> Option<bool> {
+    let pairs: Vec<&[u8]> = start.chunks_exact(2).take(32).collect();
+    if pairs.len() < 4 {
+        return None;
+    }
+    let all = |test: fn(&[u8]) -> bool| pairs.iter().all(|pair| test(pair));
+    if all(|pair| pair[1] == 0 && pair[0] != 0) {
+        Some(true)
+    } else if all(|pair| pair[0] == 0 && pair[1] != 0) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// Decoded text waiting to be read, cleaned of marks and carriage returns before line feeds.
 struct Text {
     bytes: Vec<u8>,
@@ -220,10 +402,18 @@ impl Text {
             clean = clean.replace('\u{FEFF}', "").into();
         }
         if clean.contains('\r') {
+            // A lone CR ends a line too (old Mac exports); as LF, the csv crate counts it.
             clean = clean.replace("\r\n", "\n").into();
+            let held = clean.ends_with('\r');
+            let body = clean.get(..clean.len().saturating_sub(usize::from(held)));
+            let mut lines = body.unwrap_or_default().replace('\r', "\n");
+            if held {
+                lines.push('\r');
+            }
+            clean = lines.into();
         }
         if self.held_return && !clean.starts_with('\n') {
-            self.bytes.push(b'\r');
+            self.bytes.push(b'\n');
         }
         self.held_return = clean.ends_with('\r');
         // A held return is the last byte of `clean`, so this never goes below zero.
@@ -233,7 +423,7 @@ impl Text {
 
     fn finish(&mut self) {
         if std::mem::take(&mut self.held_return) {
-            self.bytes.push(b'\r');
+            self.bytes.push(b'\n');
         }
     }
 }
@@ -266,7 +456,7 @@ mod tests {
     fn every_mark_is_dropped_and_utf16_is_read() {
         assert_eq!(
             decode_all(b"\xEF\xBB\xBFa,b\r\n\xEF\xBB\xBFc\rd").0,
-            "a,b\nc\rd"
+            "a,b\nc\nd"
         );
         let utf16: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
@@ -300,8 +490,50 @@ mod tests {
         let mut reader = DecodingReader::new(Trickle(bytes), Rc::new(Cell::new(0)));
         let mut text = String::new();
         reader.read_to_string(&mut text).expect("decodes");
-        assert_eq!(text, "Zoë,Müller\nx\r");
+        assert_eq!(text, "Zoë,Müller\nx\n");
         assert_eq!(reader.encoding(), TextEncoding::Utf8);
+    }
+
+    #[test]
+    fn the_whole_file_decides_between_utf8_and_windows_1252() {
+        let stray = b"name\nOffice\xFF\nZo\xC3\xAB M\xC3\xBCller\n";
+        let scan = Utf8Scan::of(&stray[..]).expect("scans");
+        assert_eq!(
+            (scan.invalid, scan.multibyte, scan.first_invalid_line),
+            (1, 2, 2)
+        );
+        assert_eq!(scan.plan(), Plan::Utf8Lossy);
+        let mut reader = DecodingReader::with_plan(&stray[..], Rc::new(Cell::new(0)), scan.plan());
+        let mut text = String::new();
+        reader.read_to_string(&mut text).expect("decodes");
+        assert_eq!(text, "name\nOffice\u{FFFD}\nZoë Müller\n");
+        let legacy = b"name\nCaf\xE9\n";
+        let scan = Utf8Scan::of(&legacy[..]).expect("scans");
+        assert_eq!(scan.plan(), Plan::Windows1252);
+    }
+
+    #[test]
+    fn utf16_without_a_mark_is_recognised_by_its_nul_bytes() {
+        let little: Vec<u8> = "name,seats\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let scan = Utf8Scan::of(&little[..]).expect("scans");
+        assert_eq!(scan.plan(), Plan::Utf16Le);
+        let mut reader =
+            DecodingReader::with_plan(&little[..], Rc::new(Cell::new(0)), Plan::Utf16Le);
+        let mut text = String::new();
+        reader.read_to_string(&mut text).expect("decodes");
+        assert_eq!(text, "name,seats\n");
+        let big: Vec<u8> = "name,seats\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(Utf8Scan::of(&big[..]).expect("scans").plan(), Plan::Utf16Be);
+        assert_eq!(
+            Utf8Scan::of(&b"name,seats\n"[..]).expect("scans").plan(),
+            Plan::Utf8
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ struct GenericFile {
 #[derive(Debug, thiserror::Error)]
 pub enum GenericProfileError {
     /// The profile file could not be read.
-    #[error("cannot read the profile {}: {source}", .path.display())]
+    #[error("cannot read the profile {}: {source}", shown(.path))]
     Read {
         /// The profile file.
         path: PathBuf,
@@ -29,7 +29,7 @@ pub enum GenericProfileError {
         source: std::io::Error,
     },
     /// The file is not valid TOML, or names an unknown role or key.
-    #[error("the profile {} is not valid: {source}", .path.display())]
+    #[error("the profile {} is not valid: {}", shown(.path), without_controls(&.source.to_string()))]
     Invalid {
         /// The profile file.
         path: PathBuf,
@@ -37,7 +37,7 @@ pub enum GenericProfileError {
         source: toml::de::Error,
     },
     /// A role every line needs has no column.
-    #[error("the profile {} must name a column for {role} under [columns]", .path.display())]
+    #[error("the profile {} must name a column for {role} under [columns]", shown(.path))]
     MissingColumn {
         /// The profile file.
         path: PathBuf,
@@ -46,13 +46,27 @@ pub enum GenericProfileError {
     },
 }
 
+/// A path as shown in a message, without control characters.
+fn shown(path: &Path) -> String {
+    crate::domain::text::strip_control(&path.display().to_string())
+}
+
+/// The TOML parser's message keeps its line breaks (it quotes the bad line under its number),
+/// but not the other control characters the quoted line may hold.
+fn without_controls(text: &str) -> String {
+    text.lines()
+        .map(crate::domain::text::strip_control)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Reads a generic profile; every column it names becomes part of the fingerprint, so a file
 /// missing one of them is refused instead of imported with blanks.
 ///
 /// Fails when the file cannot be read, is not valid TOML, names an unknown role, or lacks a
 /// quantity, a customer (id or name) or a product (id or name).
 pub fn load_generic_profile(path: &Path) -> Result<Profile, GenericProfileError> {
-    let text = std::fs::read_to_string(path).map_err(|source| GenericProfileError::Read {
+    let text = read_capped(path).map_err(|source| GenericProfileError::Read {
         path: path.to_path_buf(),
         source,
     })?;
@@ -85,9 +99,12 @@ pub fn load_generic_profile(path: &Path) -> Result<Profile, GenericProfileError>
         system: file.system,
         side: file.side,
         description: "a CSV described by a user profile".to_string(),
+        verified: false,
+        evidence: "the user's own profile".to_string(),
         rules: RuleSet::Generic,
         slice: Vec::new(),
         fingerprints: vec![file.columns.keys().copied().collect()],
+        required: Vec::new(),
         columns: file
             .columns
             .into_iter()
@@ -95,6 +112,31 @@ pub fn load_generic_profile(path: &Path) -> Result<Profile, GenericProfileError>
             .collect(),
         default_currency: file.currency,
     })
+}
+
+/// The largest profile read: a real one is a few hundred bytes.
+const MAX_PROFILE_BYTES: u64 = 1 << 20;
+
+/// Reads a profile that is a regular file of at most [`MAX_PROFILE_BYTES`]; `/dev/zero` or a
+/// FIFO given as a profile must not hang the import or fill the memory.
+fn read_capped(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file; a profile must be a TOML file",
+        ));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_PROFILE_BYTES.saturating_add(1))
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_PROFILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {MAX_PROFILE_BYTES} bytes; a profile is a short TOML file"
+        )));
+    }
+    Ok(text)
 }
 
 #[cfg(test)]

@@ -15,26 +15,37 @@
 
 mod contract;
 pub mod date;
+pub mod decimal_mark;
 pub mod decode;
 pub mod dialect;
 mod formats;
 mod generic_profile;
 pub mod header;
 mod json;
+mod mark_scan;
 pub mod number;
 mod parse;
+mod plausible;
+pub mod probe;
 pub mod profile;
 mod row;
+mod shape;
+pub mod slice;
 mod table;
 
 pub use contract::{
-    FormatDescription, ImportError, ImportOptions, ImportSummary, LineSink, Location, Progress,
-    RejectedRow, SinkError, SourceInfo,
+    FormatDescription, ImportError, ImportOptions, ImportSummary, ImportWarning, LineSink,
+    Location, Progress, RejectedRow, SinkError, SourceInfo,
 };
 pub use generic_profile::GenericProfileError;
 
 use crate::domain::lines::Line;
 use std::path::Path;
+
+/// Fails unless `path` is a regular file, without opening it (a FIFO would block the open).
+pub fn check_regular_file(path: &Path) -> Result<(), ImportError> {
+    table::regular_file(path)
+}
 
 /// Detects format/side/slice from the header and first rows without writing anything (for
 /// preview). Reads at most the first 2,000 rows and tolerates bad ones, so the period and slice
@@ -89,6 +100,8 @@ pub fn known_formats() -> Vec<FormatDescription> {
                 side: Some(profile.side),
                 description: profile.description.clone(),
                 fingerprint: fingerprint.clone(),
+                verified: profile.verified,
+                evidence: profile.evidence.clone(),
             });
             formats.push(FormatDescription {
                 name: json_name.clone(),
@@ -96,6 +109,8 @@ pub fn known_formats() -> Vec<FormatDescription> {
                 side: Some(profile.side),
                 description: format!("{} as API JSON", profile.name),
                 fingerprint,
+                verified: profile.verified,
+                evidence: profile.evidence,
             });
         } else {
             formats.push(FormatDescription {
@@ -104,6 +119,8 @@ pub fn known_formats() -> Vec<FormatDescription> {
                 side: Some(profile.side),
                 description: profile.description,
                 fingerprint,
+                verified: profile.verified,
+                evidence: profile.evidence,
             });
         }
     }
@@ -113,6 +130,8 @@ pub fn known_formats() -> Vec<FormatDescription> {
         side: None,
         description: "any CSV, described by a TOML profile given with --profile".to_string(),
         fingerprint: Vec::new(),
+        verified: false,
+        evidence: "described by the user's profile".to_string(),
     });
     formats
 }

@@ -193,6 +193,37 @@ fn ungroup(integer: &str, group: char) -> Option<String> {
     Some(digits)
 }
 
+/// The currency a number cell names, by code (`USD 12.50`, `12,50 EUR`) or symbol (`€26.40`),
+/// and whether it can be `code`. `None` when the cell names none, or names one `code` may be
+/// (`$` is a dollar or peso of any country).
+pub fn contradicting_currency(cell: &str, code: &str) -> Option<String> {
+    let text = cell.trim_matches(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '-' | '+'));
+    let stripped = strip_currency_code(text);
+    if stripped.len() != text.len() {
+        let named = text.replace(stripped, "");
+        let named = named.trim();
+        return (!named.eq_ignore_ascii_case(code)).then(|| named.to_string());
+    }
+    let symbol = text.chars().find(|c| is_currency_symbol(*c))?;
+    let fits = match symbol {
+        '€' => code == "EUR",
+        '£' => matches!(code, "GBP" | "GIP" | "FKP" | "SHP" | "EGP"),
+        '¥' => matches!(code, "JPY" | "CNY"),
+        '₹' => code == "INR",
+        '₩' => code == "KRW",
+        '₽' => code == "RUB",
+        '$' => {
+            code.ends_with('D')
+                || matches!(
+                    code,
+                    "MXN" | "ARS" | "CLP" | "COP" | "BRL" | "UYU" | "DOP" | "CUP"
+                )
+        }
+        _ => true,
+    };
+    (!fits).then(|| symbol.to_string())
+}
+
 fn is_currency_symbol(character: char) -> bool {
     matches!(character, '$' | '€' | '£' | '¥' | '₹' | '₩' | '₽' | '¤')
 }
@@ -266,6 +297,23 @@ mod tests {
             assert_eq!(parse_decimal(cell, false), None, "{cell}");
         }
         assert_eq!(parse_decimal("EUR€5", false), Some(dec!(5)));
+    }
+
+    #[test]
+    fn a_currency_in_a_cell_must_be_the_rows() {
+        assert_eq!(
+            contradicting_currency("EUR 369.60", "USD"),
+            Some("EUR".to_string())
+        );
+        assert_eq!(
+            contradicting_currency("€26.40", "USD"),
+            Some("€".to_string())
+        );
+        assert_eq!(contradicting_currency("USD 369.60", "USD"), None);
+        assert_eq!(contradicting_currency("$26.40", "CAD"), None);
+        assert_eq!(contradicting_currency("26,40 €", "EUR"), None);
+        assert_eq!(contradicting_currency("(£5)", "USD"), Some("£".to_string()));
+        assert_eq!(contradicting_currency("26.40", "USD"), None);
     }
 
     #[test]

@@ -2,8 +2,12 @@
 
 use super::formats::{Outcome, RuleContext, seat_rule};
 use super::generic_profile::load_generic_profile;
-use super::profile::{ColumnMap, Profile, Role, bundled_profiles};
+use super::mark_scan;
+use super::plausible::{Warnings, check_plausible};
+use super::profile::{ColumnMap, HeaderIndex, Profile, Role, bundled_profiles, missing_columns};
 use super::row::{CellProblem, CellRules, Row};
+use super::shape;
+use super::slice::SliceCollector;
 use super::table::Table;
 use crate::domain::lines::{Line, Period};
 use crate::domain::money::Currency;
@@ -41,9 +45,10 @@ pub fn run(
     let default_currency = match (&options.currency, &profile.default_currency) {
         (Some(currency), _) => Some(currency.clone()),
         (None, Some(code)) => {
+            // The code is the profile author's text and is echoed: no control characters.
             Some(Currency::parse(code).map_err(|error| ImportError::Profile {
                 file: file.clone(),
-                reason: error.to_string(),
+                reason: crate::domain::text::strip_control(&error.to_string()),
             })?)
         }
         (None, None) => None,
@@ -51,9 +56,20 @@ pub fn run(
     if columns.position(Role::Currency).is_none() && default_currency.is_none() {
         return Err(ImportError::NoCurrency { file });
     }
+    let (limit, skip_bad_rows, strict) = match extent {
+        Extent::Whole => (u64::MAX, options.skip_bad_rows, true),
+        Extent::Preview(rows) => (rows, true, false),
+    };
     let rules = CellRules {
-        // Excel separates cells with `;` exactly where the decimal mark is a comma.
-        decimal_comma: options.decimal_comma || table.delimiter == b';',
+        // Decided from every number cell of the file, never from the delimiter alone.
+        decimal_comma: mark_scan::decimal_comma(
+            path,
+            table.is_json,
+            &columns,
+            options,
+            limit,
+            strict,
+        )?,
         day_first: options.day_first,
         default_currency,
     };
@@ -64,10 +80,6 @@ pub fn run(
             today: chrono::Local::now().date_naive(),
         },
     );
-    let (limit, skip_bad_rows) = match extent {
-        Extent::Whole => (u64::MAX, options.skip_bad_rows),
-        Extent::Preview(rows) => (rows, true),
-    };
     let mut summary = ImportSummary {
         source: SourceInfo {
             format: match (&table.is_json, &profile.json_name) {
@@ -83,7 +95,22 @@ pub fn run(
         lines: 0,
         rejected: Vec::new(),
         excluded: 0,
+        warnings: Vec::new(),
     };
+    let mut slice = SliceCollector::new(profile.slice.len());
+    let mut warnings = Warnings::default();
+    if let Some((count, line)) = table.replaced_bytes {
+        warnings.add_many(
+            "invalid UTF-8 bytes in an otherwise UTF-8 file, each read as U+FFFD",
+            count,
+            || Location {
+                file: file.clone(),
+                line,
+                column: None,
+                column_name: None,
+            },
+        );
+    }
     let mut months: HashMap<Period, u64> = HashMap::new();
     let mut record = StringRecord::new();
     let mut deliver = |line: Line, summary: &mut ImportSummary| -> Result<(), ImportError> {
@@ -101,17 +128,34 @@ pub fn run(
         let Some(line_number) = table.next_row(&mut record)? else {
             break;
         };
-        if summary.rows_read == 0 {
-            summary.source.slice = slice_of(&profile, &columns, &record, &rules);
-        }
         summary.rows_read = summary.rows_read.saturating_add(1);
-        let row = Row::new(&record, &columns, &rules);
-        match rule.read(&row, line_number) {
-            Ok(Outcome::Line(line)) => deliver(*line, &mut summary)?,
-            Ok(Outcome::Excluded) => summary.excluded = summary.excluded.saturating_add(1),
-            Ok(Outcome::Held) => {}
+        let read = shape::check(&table, &record).and_then(|()| {
+            let row = Row::new(&record, &columns, &rules);
+            let outcome = rule.read(&row, line_number);
+            for (role, what) in row.take_notes() {
+                warnings.add(what, || locate(&table, &columns, line_number, role));
+            }
+            outcome
+        });
+        match read {
+            Ok(outcome) => {
+                add_slice(&mut slice, &profile, &columns, &record, &rules);
+                match outcome {
+                    Outcome::Line(line) => {
+                        check_plausible(&line, &mut warnings, || {
+                            locate(&table, &columns, line_number, None)
+                        });
+                        deliver(*line, &mut summary)?;
+                    }
+                    Outcome::Excluded => summary.excluded = summary.excluded.saturating_add(1),
+                    Outcome::Held => {}
+                }
+            }
             Err(error) => {
-                let location = locate(&table, &columns, line_number, error.role);
+                let location = match &error.problem {
+                    CellProblem::Shape(_) => shape::locate(&table, &record, line_number),
+                    _ => locate(&table, &columns, line_number, error.role),
+                };
                 if !skip_bad_rows {
                     return Err(row_error(location, error.problem));
                 }
@@ -143,6 +187,8 @@ pub fn run(
         .period
         .or(rule.period())
         .or_else(|| most_common(&months));
+    summary.source.slice = slice.finish();
+    summary.warnings = warnings.finish();
     progress(Progress {
         bytes_read: table.bytes_read(),
         total_bytes: table.total_bytes,
@@ -187,75 +233,147 @@ fn recognise(table: &Table, options: &ImportOptions) -> Result<(Profile, ColumnM
         }
         _ => candidates,
     };
+    let forced = options.format.is_some() && candidates.len() == 1;
     let mut best: Option<(usize, Profile, ColumnMap)> = None;
+    let mut forced_miss: Option<(Profile, ColumnMap)> = None;
+    let index = HeaderIndex::new(&table.headers);
     for profile in candidates {
-        let columns = ColumnMap::resolve(&profile, &table.headers);
-        if let Some(score) = columns.fingerprint_score(&profile) {
-            if best
-                .as_ref()
-                .is_none_or(|(best_score, _, _)| score > *best_score)
+        let columns = ColumnMap::resolve_indexed(&profile, &index);
+        match columns.fingerprint_score(&profile) {
+            Some(score)
+                if best
+                    .as_ref()
+                    .is_none_or(|(best_score, _, _)| score > *best_score) =>
             {
                 best = Some((score, profile, columns));
             }
+            Some(_) => {}
+            None if forced => forced_miss = Some((profile, columns)),
+            None => {}
         }
     }
-    best.map(|(_, profile, columns)| (profile, columns))
+    if let Some((profile, columns)) = forced_miss {
+        // The fingerprint set that misses the fewest columns is the one to name.
+        let missing = profile
+            .fingerprints
+            .iter()
+            .map(|set| missing_columns(&profile, &columns, set))
+            .min_by_key(Vec::len)
+            .unwrap_or_default();
+        return Err(missing_error(table, &profile, &missing));
+    }
+    let (profile, columns) = best
+        .map(|(_, profile, columns)| (profile, columns))
         .ok_or_else(|| ImportError::UnknownFormat {
             file: table.file.clone(),
             // Headers come from the file and end up on the user's terminal.
-            found: crate::domain::text::strip_control(&table.headers.join(", ")),
-        })
+            found: crate::domain::text::strip_control(&shorten(&table.headers.join(", "))),
+        })?;
+    if let Some((_, first, second)) = columns.duplicate(&table.headers) {
+        let name = table.headers.get(first).cloned().unwrap_or_default();
+        return Err(ImportError::Shape {
+            location: Location {
+                file: table.file.clone(),
+                line: 1,
+                column: u64::try_from(second).ok().map(|c| c.saturating_add(1)),
+                column_name: Some(name.clone()),
+            },
+            reason: format!(
+                "the header has {:?} twice (columns {} and {}), and billgap cannot tell which \
+                 one to read; remove or rename one",
+                crate::domain::text::strip_control(&name),
+                first.saturating_add(1),
+                second.saturating_add(1)
+            ),
+        });
+    }
+    let missing = missing_columns(&profile, &columns, &profile.required);
+    if !missing.is_empty() {
+        return Err(missing_error(table, &profile, &missing));
+    }
+    Ok((profile, columns))
 }
 
-/// The slice named by the first row: the profile's slice roles joined by `/`, or `all`.
-fn slice_of(
+/// The error for a file taken to be `profile` that lacks columns it needs.
+fn missing_error(table: &Table, profile: &Profile, missing: &[String]) -> ImportError {
+    ImportError::Profile {
+        file: table.file.clone(),
+        reason: format!(
+            "the file looks like {} but has no {} column{}; without {} billgap would have to \
+             guess, so it refuses the file (found: {})",
+            profile.name,
+            // A generic profile's column names are the user's text, and may hold anything.
+            crate::domain::text::strip_control(&missing.join(", ")),
+            if missing.len() == 1 { "" } else { "s" },
+            if missing.len() == 1 { "it" } else { "them" },
+            crate::domain::text::strip_control(&shorten(&table.headers.join(", ")))
+        ),
+    }
+}
+
+/// A header list cut to a length a terminal can show: a file can have 100,000 columns.
+fn shorten(text: &str) -> String {
+    const LIMIT: usize = 600;
+    match text.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
+        None => text.to_string(),
+    }
+}
+
+/// Adds a good row's slice values: the profile's slice roles, the currency upper-cased, and
+/// the default currency for a row without one.
+fn add_slice(
+    slice: &mut SliceCollector,
     profile: &Profile,
     columns: &ColumnMap,
     record: &StringRecord,
     rules: &CellRules,
-) -> String {
-    let parts: Vec<String> = profile
-        .slice
-        .iter()
-        .filter_map(|role| {
-            let cell = columns
-                .position(*role)
-                .and_then(|position| record.get(position))
-                .map(str::trim)
-                .filter(|cell| !cell.is_empty());
-            match (role, cell) {
-                (Role::Currency, Some(code)) => {
-                    Some(crate::domain::text::strip_control(code).to_ascii_uppercase())
+) {
+    for (index, role) in profile.slice.iter().enumerate() {
+        let cell = columns
+            .position(*role)
+            .and_then(|position| record.get(position))
+            .map(str::trim)
+            .filter(|cell| !cell.is_empty());
+        match (role, cell) {
+            (Role::Currency, Some(code)) => slice.add(index, &code.to_ascii_uppercase()),
+            (Role::Currency, None) => {
+                if let Some(currency) = &rules.default_currency {
+                    slice.add(index, currency.code());
                 }
-                (Role::Currency, None) => rules
-                    .default_currency
-                    .as_ref()
-                    .map(|c| c.code().to_string()),
-                (_, cell) => cell.map(crate::domain::text::strip_control),
             }
-        })
-        .collect();
-    if parts.is_empty() {
-        "all".to_string()
-    } else {
-        parts.join("/")
+            (_, Some(cell)) => slice.add(index, cell),
+            (_, None) => {}
+        }
     }
 }
 
 /// Where a bad cell is: its line, and for CSV its 1-based column and header.
-fn locate(table: &Table, columns: &ColumnMap, line: u64, role: Option<Role>) -> Location {
+pub(super) fn locate(
+    table: &Table,
+    columns: &ColumnMap,
+    line: u64,
+    role: Option<Role>,
+) -> Location {
     let position = role.and_then(|role| columns.position(role));
+    let column_name = position.and_then(|p| table.headers.get(p).cloned());
+    if table.is_json {
+        // A JSON cell is where its value is written, which may be lines below the record.
+        let place = position.and_then(|p| table.cell_positions.get(p).copied().flatten());
+        return Location {
+            file: table.file.clone(),
+            line: place.map_or(line, |(line, _)| line),
+            column: place.map(|(_, column)| column),
+            column_name,
+        };
+    }
     Location {
         file: table.file.clone(),
         line,
-        column: if table.is_json {
-            None
-        } else {
-            position
-                .and_then(|p| u64::try_from(p).ok())
-                .map(|p| p.saturating_add(1))
-        },
-        column_name: position.and_then(|p| table.headers.get(p).cloned()),
+        column: position
+            .and_then(|p| u64::try_from(p).ok())
+            .map(|p| p.saturating_add(1)),
+        column_name,
     }
 }
 
@@ -268,6 +386,7 @@ fn row_error(location: Location, problem: CellProblem) -> ImportError {
             found,
         },
         CellProblem::Implausible(value) => ImportError::Implausible { location, value },
+        CellProblem::Shape(reason) => ImportError::Shape { location, reason },
     }
 }
 

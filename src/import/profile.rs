@@ -43,6 +43,8 @@ roles! {
     ProductId,
     /// The SKU id (Microsoft SkuId, Pax8 sku).
     SkuId,
+    /// A second product key for rows whose product id is blank (HaloPSA `_itemid`).
+    ItemId,
     /// Microsoft's AvailabilityId, only used to recognise the NCE file.
     AvailabilityId,
     /// The product's display name.
@@ -91,8 +93,12 @@ roles! {
     CancelledDate,
     /// Date a PSA line took effect.
     EffectiveDate,
-    /// Halo isinactive flag.
+    /// Halo isinactive flag; Syncro's paused schedule.
     Inactive,
+    /// A line billed once, not recurring (Syncro one_time_charge).
+    OneTime,
+    /// Free-form tags that may name the customer (Sherweb charge tags, a JSON array).
+    Tags,
     /// PSA contract id.
     ContractId,
     /// Autotask ContractServiceID.
@@ -122,8 +128,12 @@ pub enum RuleSet {
     AutotaskServiceUnits,
     /// HaloPSA recurring invoice lines.
     HaloRecurringLines,
-    /// A user-described CSV.
+    /// A user-described CSV, and bundled formats whose rows state recurring seats outright.
     Generic,
+    /// Sherweb payable charges.
+    Sherweb,
+    /// Syncro recurring invoice schedule lines.
+    Syncro,
 }
 
 /// One format: its identity, how to recognise it and where each role's column is.
@@ -141,6 +151,13 @@ pub struct Profile {
     pub side: Side,
     /// One sentence for `billgap formats`.
     pub description: String,
+    /// True when the profile was checked against a real file layout of the format; false when
+    /// it was built from a spec or description only, and real files may differ.
+    #[serde(default)]
+    pub verified: bool,
+    /// What the profile was built from or checked against, for `billgap formats`.
+    #[serde(default)]
+    pub evidence: String,
     /// The seat rules.
     pub rules: RuleSet,
     /// Roles whose first-row values, joined by `/`, name the slice of the period.
@@ -148,6 +165,10 @@ pub struct Profile {
     pub slice: Vec<Role>,
     /// Alternative sets of roles; a header that has every role of one set is this format.
     pub fingerprints: Vec<Vec<Role>>,
+    /// Roles the file must have a column for once it is taken to be this format: without
+    /// them it would import with a silent fallback (customers keyed by name instead of id).
+    #[serde(default)]
+    pub required: Vec<Role>,
     /// For each role, the header spellings that carry it, best first.
     pub columns: BTreeMap<Role, Vec<String>>,
     /// Currency to use when the file has none and the user gave none (generic profiles).
@@ -155,20 +176,47 @@ pub struct Profile {
     pub default_currency: Option<String>,
 }
 
-const BUNDLED: [&str; 6] = [
+const BUNDLED: [&str; 11] = [
     include_str!("../../assets/formats/partner-center-nce.toml"),
     include_str!("../../assets/formats/partner-center-legacy.toml"),
     include_str!("../../assets/formats/pax8.toml"),
     include_str!("../../assets/formats/connectwise-additions.toml"),
     include_str!("../../assets/formats/autotask-service-units.toml"),
     include_str!("../../assets/formats/halo-recurring-lines.toml"),
+    include_str!("../../assets/formats/sherweb-charges.toml"),
+    include_str!("../../assets/formats/ingram-micro-rde.toml"),
+    include_str!("../../assets/formats/streamone-billing.toml"),
+    include_str!("../../assets/formats/syncro-schedules.toml"),
+    include_str!("../../assets/formats/kaseya-bms-services.toml"),
 ];
 
 /// The profiles compiled into the binary, in detection order.
 ///
-/// Fails only if a bundled file is malformed, which the test suite rules out.
+/// Parsed once per process: every import and every preview asks for them. Fails only if a
+/// bundled file is malformed, which the test suite rules out.
 pub fn bundled_profiles() -> Result<Vec<Profile>, toml::de::Error> {
-    BUNDLED.iter().map(|text| toml::from_str(text)).collect()
+    static PARSED: std::sync::OnceLock<Result<Vec<Profile>, toml::de::Error>> =
+        std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| BUNDLED.iter().map(|text| toml::from_str(text)).collect())
+        .clone()
+}
+
+/// A file's header by its normalised spellings: each spelling's first column.
+#[derive(Debug, Clone, Default)]
+pub struct HeaderIndex {
+    first: std::collections::HashMap<String, usize>,
+}
+
+impl HeaderIndex {
+    /// Indexes `headers`; a spelling that appears twice keeps its first column.
+    pub fn new(headers: &[String]) -> Self {
+        let mut first = std::collections::HashMap::with_capacity(headers.len());
+        for (position, header) in headers.iter().enumerate() {
+            first.entry(normalize_header(header)).or_insert(position);
+        }
+        Self { first }
+    }
 }
 
 /// Where each role's column is in one file's header.
@@ -180,18 +228,41 @@ pub struct ColumnMap {
 impl ColumnMap {
     /// Resolves every role of `profile` against `headers`: the first alias present wins.
     pub fn resolve(profile: &Profile, headers: &[String]) -> ColumnMap {
-        let normalized: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
+        Self::resolve_indexed(profile, &HeaderIndex::new(headers))
+    }
+
+    /// [`ColumnMap::resolve`] against a header already indexed, for trying many profiles on
+    /// one file without normalising its header (which may have thousands of cells) each time.
+    pub fn resolve_indexed(profile: &Profile, index: &HeaderIndex) -> ColumnMap {
         let mut positions = [None; ROLE_COUNT];
         for (role, aliases) in &profile.columns {
             // `ROLE_COUNT` counts every role, so the slot always exists.
             if let Some(slot) = positions.get_mut(*role as usize) {
-                *slot = aliases.iter().find_map(|alias| {
-                    let wanted = normalize_header(alias);
-                    normalized.iter().position(|header| *header == wanted)
-                });
+                *slot = aliases
+                    .iter()
+                    .find_map(|alias| index.first.get(&normalize_header(alias)).copied());
             }
         }
         ColumnMap { positions }
+    }
+
+    /// A role whose header appears twice in the file, spelled the same (but for case and
+    /// surrounding spaces), with both 0-based columns: the file does not say which one to read
+    /// (a duplicated `BillableQuantity`). Spellings that only normalise alike, such as a JSON
+    /// record's `agreement.id` and `agreementId`, are different fields and not duplicates.
+    pub fn duplicate(&self, headers: &[String]) -> Option<(Role, usize, usize)> {
+        let normalized: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
+        Role::ALL.iter().find_map(|role| {
+            let first = self.position(*role)?;
+            let wanted = normalized.get(first)?;
+            let second = normalized
+                .iter()
+                .enumerate()
+                .skip(first.saturating_add(1))
+                .find(|(_, header)| *header == wanted)?
+                .0;
+            Some((*role, first, second))
+        })
     }
 
     /// The 0-based column of a role, if the file has it.
@@ -209,6 +280,22 @@ impl ColumnMap {
             .map(Vec::len)
             .max()
     }
+}
+
+/// The columns a file lacks for `roles`, by the profile's first spelling of each.
+pub fn missing_columns(profile: &Profile, columns: &ColumnMap, roles: &[Role]) -> Vec<String> {
+    roles
+        .iter()
+        .filter(|role| columns.position(**role).is_none())
+        .map(|role| {
+            profile
+                .columns
+                .get(role)
+                .and_then(|aliases| aliases.first())
+                .cloned()
+                .unwrap_or_else(|| format!("{role:?}"))
+        })
+        .collect()
 }
 
 /// The header spellings of a profile's first fingerprint, for `billgap formats`.
@@ -232,7 +319,13 @@ mod tests {
     fn bundled_profiles_are_consistent() {
         let profiles = bundled_profiles().expect("bundled profiles parse");
         for profile in &profiles {
-            for role in profile.fingerprints.iter().flatten().chain(&profile.slice) {
+            for role in profile
+                .fingerprints
+                .iter()
+                .flatten()
+                .chain(&profile.slice)
+                .chain(&profile.required)
+            {
                 assert!(
                     profile.columns.contains_key(role),
                     "{}: {role:?}",
@@ -257,9 +350,12 @@ mod tests {
             system: "test".to_string(),
             side: Side::Vendor,
             description: String::new(),
+            verified: false,
+            evidence: String::new(),
             rules: RuleSet::Generic,
             slice: Vec::new(),
             fingerprints: vec![Role::ALL.to_vec()],
+            required: Vec::new(),
             columns: Role::ALL
                 .iter()
                 .zip(&headers)

@@ -1,7 +1,7 @@
 //! One data row seen through a profile: typed, role-addressed access to its cells.
 
 use super::date::parse_date;
-use super::number::{Bound, ImplausibleValue, parse_decimal};
+use super::number::{Bound, ImplausibleValue, contradicting_currency, parse_decimal};
 use super::profile::{ColumnMap, Role};
 use crate::domain::lines::{Party, Product};
 use crate::domain::money::{Currency, MAX_AMOUNT, Money};
@@ -9,6 +9,7 @@ use crate::domain::text::strip_control;
 use chrono::NaiveDate;
 use csv::StringRecord;
 use rust_decimal::Decimal;
+use std::cell::RefCell;
 use std::fmt;
 
 /// A cell that is not what its column needs. The caller adds the file and line.
@@ -32,6 +33,8 @@ pub enum CellProblem {
     },
     /// The cell, or an amount computed from it, is too large to be real.
     Implausible(ImplausibleValue),
+    /// The row does not have the header's shape; the text says how.
+    Shape(String),
 }
 
 impl fmt::Display for CellProblem {
@@ -41,6 +44,7 @@ impl fmt::Display for CellProblem {
                 write!(f, "expected {expected}, found {found:?}")
             }
             Self::Implausible(value) => value.fmt(f),
+            Self::Shape(reason) => f.write_str(reason),
         }
     }
 }
@@ -61,7 +65,12 @@ pub struct Row<'a> {
     record: &'a StringRecord,
     columns: &'a ColumnMap,
     rules: &'a CellRules,
+    notes: RefCell<Vec<Note>>,
 }
+
+/// Something a rule accepted in a row but wants counted in the import summary: the column it
+/// is about, and what the rows have ("SkuIds padded to 4 digits").
+pub type Note = (Option<Role>, &'static str);
 
 impl<'a> Row<'a> {
     /// Views `record` through `columns`.
@@ -70,7 +79,18 @@ impl<'a> Row<'a> {
             record,
             columns,
             rules,
+            notes: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Counts this row under `what` in the import summary's warnings.
+    pub fn note(&self, role: Option<Role>, what: &'static str) {
+        self.notes.borrow_mut().push((role, what));
+    }
+
+    /// The notes the rule made, emptied.
+    pub fn take_notes(&self) -> Vec<Note> {
+        std::mem::take(&mut *self.notes.borrow_mut())
     }
 
     /// The trimmed cell of a role; `None` when the file lacks the column or the cell is blank.
@@ -115,16 +135,22 @@ impl<'a> Row<'a> {
         let Some(cell) = self.text(role) else {
             return Ok(None);
         };
-        parse_date(cell, self.rules.day_first)
-            .map(Some)
-            .ok_or_else(|| {
+        match parse_date(cell, self.rules.day_first) {
+            // HaloPSA writes 1900-01-01 and .NET 0001-01-01 where a date was never set.
+            Some(date) if is_no_date(date) => Ok(None),
+            Some(date) => Ok(Some(date)),
+            None => {
                 let expected = if self.rules.day_first {
                     "a date (YYYY-MM-DD or D/M/YYYY)"
+                } else if parse_date(cell, true).is_some() {
+                    "a date (YYYY-MM-DD or M/D/YYYY); this one reads as day first \
+                     (D/M/YYYY): pass --day-first"
                 } else {
                     "a date (YYYY-MM-DD or M/D/YYYY)"
                 };
-                self.invalid(role, expected, cell)
-            })
+                Err(self.invalid(role, expected, cell))
+            }
+        }
     }
 
     /// A yes/no cell (`true`, `yes`, `1`, `y`); blank is `None`.
@@ -156,11 +182,30 @@ impl<'a> Row<'a> {
         self.bounded(role, Bound::Amount)
     }
 
-    /// A money cell in `currency`, read like [`Row::amount`].
+    /// A money cell in `currency`, read like [`Row::amount`]. A cell that names another
+    /// currency (`EUR 369.60` or `€26.40` in a USD row) is an error, never a silent USD.
     pub fn money(&self, role: Role, currency: &Currency) -> Result<Option<Money>, CellError> {
+        self.check_currency(role, currency)?;
         Ok(self
             .amount(role)?
             .map(|amount| Money::new(amount, currency.clone())))
+    }
+
+    /// Fails when the cell of `role` names a currency other than `currency`.
+    pub fn check_currency(&self, role: Role, currency: &Currency) -> Result<(), CellError> {
+        match self.text(role).and_then(|cell| {
+            contradicting_currency(cell, currency.code()).map(|named| (cell, named))
+        }) {
+            Some((cell, named)) => Err(self.invalid(
+                role,
+                &format!(
+                    "an amount in the row's currency {}, not {named}",
+                    currency.code()
+                ),
+                cell,
+            )),
+            None => Ok(()),
+        }
     }
 
     /// `unit × quantity` (a unit price times seats, or times an exchange rate), refused like a
@@ -189,7 +234,8 @@ impl<'a> Row<'a> {
         let name = self.name(name_role);
         let key = self
             .text(id_role)
-            .map(strip_control)
+            .map(clean_key)
+            .filter(|key| !key.is_empty())
             .or_else(|| name.clone());
         let Some(key) = key else {
             return Err(self.invalid(id_role, "a customer id or name", ""));
@@ -208,7 +254,8 @@ impl<'a> Row<'a> {
         let key = key_roles
             .iter()
             .find_map(|role| self.text(*role))
-            .map(clean_name)
+            .map(clean_key)
+            .filter(|key| !key.is_empty())
             .ok_or_else(|| CellError {
                 role: key_roles.first().copied(),
                 problem: CellProblem::Unreadable {
@@ -235,11 +282,29 @@ impl<'a> Row<'a> {
     }
 }
 
+/// The dates systems write for "no date": HaloPSA's 1900-01-01 and .NET's 0001-01-01.
+fn is_no_date(date: NaiveDate) -> bool {
+    use chrono::Datelike;
+    (date.year() == 1900 || date.year() == 1) && date.month() == 1 && date.day() == 1
+}
+
 fn implausible(role: Role, bound: Bound, found: String) -> CellError {
     CellError {
         role: Some(role),
         problem: CellProblem::Implausible(ImplausibleValue { bound, found }),
     }
+}
+
+/// A cell as a key: without control characters, and without the invisible format characters
+/// (a zero-width space, a word joiner) that would make a tenant id differ from itself while
+/// looking identical, so that it would lose its confirmed mapping.
+pub fn clean_key(cell: &str) -> String {
+    let mut key = clean_name(cell);
+    key.retain(|c| {
+        !matches!(c, '\u{AD}' | '\u{61C}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+    });
+    key.trim().to_string()
 }
 
 /// A cell as a name without control characters; printable ASCII, the common case in ids and

@@ -1,8 +1,8 @@
 //! A file opened as a table: decoded, its dialect sniffed, its header read, its rows streamed.
 
-use super::decode::DecodingReader;
+use super::decode::{DecodingReader, Plan, Utf8Scan};
 use super::dialect::sniff_delimiter;
-use super::json::flatten_document;
+use super::json::{JsonRow, Position, read_document};
 use crate::import::contract::{ImportError, Location};
 use csv::StringRecord;
 use std::cell::Cell;
@@ -15,7 +15,7 @@ type TextReader = BufReader<DecodingReader<File>>;
 
 enum Rows {
     Csv(Box<csv::Reader<TextReader>>),
-    Json(std::vec::IntoIter<Vec<String>>, u64),
+    Json(std::vec::IntoIter<JsonRow>),
 }
 
 /// One file ready to be read row by row.
@@ -30,15 +30,48 @@ pub struct Table {
     pub delimiter: u8,
     /// Size of the file in bytes.
     pub total_bytes: u64,
+    /// For JSON, where each cell of the current row is (line, column).
+    pub cell_positions: Vec<Option<Position>>,
+    /// Invalid UTF-8 bytes replaced by U+FFFD, and the line of the first, when the file is
+    /// UTF-8 but for them.
+    pub replaced_bytes: Option<(u64, u64)>,
+    /// Lines above the header that the CSV reader never saw (a PowerShell `#TYPE` line).
+    line_offset: u64,
     bytes_read: Rc<Cell<u64>>,
     rows: Rows,
 }
 
+/// Refuses anything that is not a regular file before it is opened: opening a FIFO with no
+/// writer blocks for ever, and a device such as `/dev/zero` never ends.
+pub fn regular_file(path: &Path) -> Result<(), ImportError> {
+    let file = crate::domain::text::strip_control(&path.display().to_string());
+    let metadata = std::fs::metadata(path).map_err(|source| ImportError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    if metadata.is_file() {
+        return Ok(());
+    }
+    let what = if metadata.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file (a pipe, socket or device)"
+    };
+    Err(ImportError::Io {
+        file,
+        source: std::io::Error::other(format!("{what}; billgap imports regular files only")),
+    })
+}
+
 /// The name a file is shown by: its name without the directory, as the user recognises it.
+/// Control characters are dropped: a file named `evil\e]0;pwned\a.csv` would otherwise retitle
+/// the terminal of every message that names it.
 pub fn display_name(path: &Path) -> String {
-    path.file_name()
+    let name = path
+        .file_name()
         .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
+        .unwrap_or_else(|| path.display().to_string());
+    crate::domain::text::strip_control(&name)
 }
 
 impl Table {
@@ -52,11 +85,19 @@ impl Table {
             file: file_name.clone(),
             source,
         };
+        regular_file(path)?;
+        // The encoding is decided from the whole file before a byte of it is decoded.
+        let scan = Utf8Scan::of(File::open(path).map_err(io_error)?).map_err(io_error)?;
         let file = File::open(path).map_err(io_error)?;
         let total_bytes = file.metadata().map_err(io_error)?.len();
         let bytes_read = Rc::new(Cell::new(0));
-        let mut reader =
-            BufReader::with_capacity(64 * 1024, DecodingReader::new(file, Rc::clone(&bytes_read)));
+        let plan = if scan.utf16 { Plan::Utf8 } else { scan.plan() };
+        let replaced_bytes =
+            (plan == Plan::Utf8Lossy).then_some((scan.invalid, scan.first_invalid_line));
+        let mut reader = BufReader::with_capacity(
+            64 * 1024,
+            DecodingReader::with_plan(file, Rc::clone(&bytes_read), plan),
+        );
         let peeked = reader.fill_buf().map_err(io_error)?;
         let start = String::from_utf8_lossy(peeked);
         let trimmed = start.trim_start();
@@ -64,19 +105,33 @@ impl Table {
             return Err(ImportError::Empty { file: file_name });
         }
         if trimmed.starts_with('{') || trimmed.starts_with('[') {
-            return Self::open_json(file_name, reader, total_bytes, bytes_read);
+            let mut table = Self::open_json(file_name, reader, total_bytes, bytes_read)?;
+            table.replaced_bytes = replaced_bytes;
+            return Ok(table);
         }
-        let first_line = start.lines().next().unwrap_or_default();
-        let delimiter = sniff_delimiter(first_line);
+        // PowerShell 5.1's Export-Csv writes `#TYPE System.Management.Automation.PSCustomObject`
+        // (or the object's type) above the header; it is no part of the table.
+        let type_line = trimmed.starts_with("#TYPE");
+        let first_line = start
+            .lines()
+            .nth(usize::from(type_line))
+            .unwrap_or_default()
+            .to_string();
+        if type_line {
+            let mut skipped = String::new();
+            reader.read_line(&mut skipped).map_err(io_error)?;
+        }
+        let delimiter = sniff_delimiter(&first_line);
         let mut csv_reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
             .has_headers(true)
             .buffer_capacity(64 * 1024)
             .from_reader(reader);
+        let line_offset = u64::from(type_line);
         let headers = csv_reader
             .headers()
-            .map_err(|error| csv_error(&file_name, error))?
+            .map_err(|error| csv_error(&file_name, line_offset, error))?
             .iter()
             .map(str::to_string)
             .collect();
@@ -86,6 +141,9 @@ impl Table {
             is_json: false,
             delimiter,
             total_bytes,
+            cell_positions: Vec::new(),
+            replaced_bytes,
+            line_offset,
             bytes_read,
             rows: Rows::Csv(Box::new(csv_reader)),
         })
@@ -93,40 +151,51 @@ impl Table {
 
     fn open_json(
         file: String,
-        reader: TextReader,
+        mut reader: TextReader,
         total_bytes: u64,
         bytes_read: Rc<Cell<u64>>,
     ) -> Result<Table, ImportError> {
-        let document: serde_json::Value =
-            serde_json::from_reader(reader).map_err(|error| ImportError::Row {
-                location: Location {
-                    file: file.clone(),
-                    line: error.line() as u64,
-                    column: Some(error.column() as u64),
-                    column_name: None,
-                },
-                expected: "valid JSON".to_string(),
-                found: error.to_string(),
-            })?;
-        let table = flatten_document(document).ok_or_else(|| ImportError::Row {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut reader, &mut text).map_err(|source| {
+            ImportError::Io {
+                file: file.clone(),
+                source,
+            }
+        })?;
+        let problem_error = |problem: super::json::JsonProblem| ImportError::Row {
             location: Location {
                 file: file.clone(),
-                line: 1,
-                column: None,
+                line: problem.position.0,
+                column: Some(problem.position.1),
                 column_name: None,
             },
-            expected: "a JSON list of records (an array, or an object with items or content)"
-                .to_string(),
-            found: "no list of objects".to_string(),
-        })?;
+            expected: problem.expected,
+            found: problem.found,
+        };
+        let table = read_document(&text)
+            .map_err(problem_error)?
+            .ok_or_else(|| ImportError::Row {
+                location: Location {
+                    file: file.clone(),
+                    line: 1,
+                    column: None,
+                    column_name: None,
+                },
+                expected: "a JSON list of records (an array, or an object with items or content)"
+                    .to_string(),
+                found: "no list of objects".to_string(),
+            })?;
         Ok(Table {
             file,
             headers: table.headers,
             is_json: true,
             delimiter: b',',
             total_bytes,
+            cell_positions: Vec::new(),
+            replaced_bytes: None,
+            line_offset: 0,
             bytes_read,
-            rows: Rows::Json(table.rows.into_iter(), 0),
+            rows: Rows::Json(table.rows.into_iter()),
         })
     }
 
@@ -142,16 +211,22 @@ impl Table {
             Rows::Csv(reader) => {
                 let more = reader
                     .read_record(record)
-                    .map_err(|error| csv_error(&self.file, error))?;
-                Ok(more.then(|| record.position().map_or(0, |p| p.line())))
+                    .map_err(|error| csv_error(&self.file, self.line_offset, error))?;
+                let offset = self.line_offset;
+                Ok(more.then(|| {
+                    record
+                        .position()
+                        .map_or(0, |p| p.line())
+                        .saturating_add(offset)
+                }))
             }
-            Rows::Json(rows, counter) => Ok(rows.next().map(|cells| {
+            Rows::Json(rows) => Ok(rows.next().map(|row| {
                 record.clear();
-                for cell in cells {
-                    record.push_field(&cell);
+                for cell in &row.cells {
+                    record.push_field(cell);
                 }
-                *counter = counter.saturating_add(1);
-                *counter
+                self.cell_positions = row.positions;
+                row.line
             })),
         }
     }
@@ -159,8 +234,11 @@ impl Table {
 
 /// A csv crate error as an import error: I/O failures keep their cause, anything else is a
 /// malformed row at its line, described in the crate's own words (its `Display`, not `Debug`).
-fn csv_error(file: &str, error: csv::Error) -> ImportError {
-    let line = error.position().map_or(1, |position| position.line());
+fn csv_error(file: &str, line_offset: u64, error: csv::Error) -> ImportError {
+    let line = error
+        .position()
+        .map_or(1, |position| position.line())
+        .saturating_add(line_offset);
     let found = error.to_string();
     match error.into_kind() {
         csv::ErrorKind::Io(source) => ImportError::Io {
@@ -193,7 +271,7 @@ mod tests {
             .records()
             .find_map(Result::err)
             .expect("invalid UTF-8 is an error");
-        let ImportError::Row { found, .. } = csv_error("bad.csv", error) else {
+        let ImportError::Row { found, .. } = csv_error("bad.csv", 0, error) else {
             panic!("a malformed row");
         };
         assert!(found.contains("invalid utf-8"), "{found}");

@@ -48,6 +48,28 @@ pub enum StoreError {
     /// A running total of an import left the range of exact decimals.
     #[error("{0}; nothing was imported, the database is unchanged")]
     Overflow(#[from] crate::domain::positions::TotalsOverflow),
+    /// A new import shares part of its slice with a current import of the same period without
+    /// covering all of it: keeping both counts the shared part twice, replacing the earlier
+    /// one drops the rest of it, so neither is done without the user's word.
+    #[error(
+        "{file} covers slice {slice}, which overlaps import #{earlier} ({earlier_file}, slice \
+         {earlier_slice}) of the same period without covering all of it: keeping both would \
+         count the shared part twice, and replacing #{earlier} would drop the rest of it. \
+         Import an export that covers all of #{earlier}'s slice, or pass --replace to replace \
+         #{earlier} anyway; nothing was imported, the database is unchanged"
+    )]
+    Overlap {
+        /// The file being imported.
+        file: String,
+        /// Its slice.
+        slice: String,
+        /// The current import it overlaps.
+        earlier: i64,
+        /// That import's file name.
+        earlier_file: String,
+        /// That import's slice.
+        earlier_slice: String,
+    },
     /// A value could not be serialised for storage.
     #[error("cannot serialise {what} for storage: {source}")]
     Serialise {

@@ -1,6 +1,7 @@
 //! Imports: one transaction per file, aggregated into positions while the rows stream in.
 
 use super::connection::{Store, StoreError};
+use super::import_slices::{Replacing, supersede};
 use super::values::now_text;
 use crate::domain::lines::{Line, Period, Side, Term};
 use crate::domain::money::Currency;
@@ -81,15 +82,43 @@ impl Store {
         options: &ImportOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportOutcome, StoreError> {
-        let file_name = path.display().to_string();
+        self.import_file_then(path, options, progress, &mut |_| Ok(()))
+    }
+
+    /// [`Store::import_file`], with `before_commit` run on the parsed summary inside the
+    /// transaction: when it fails, nothing is committed. The rejected rows of
+    /// `--skip-bad-rows` are written there, so that an import never stands without them.
+    pub fn import_file_then(
+        &mut self,
+        path: &Path,
+        options: &ImportOptions,
+        progress: &mut dyn FnMut(Progress),
+        before_commit: &mut dyn FnMut(&ImportSummary) -> Result<(), StoreError>,
+    ) -> Result<ImportOutcome, StoreError> {
+        // The name is shown in listings and messages; it must not carry escape sequences.
+        let file_name = crate::domain::text::strip_control(&path.display().to_string());
+        crate::import::check_regular_file(path)?;
         let digest = file_sha256(path)?;
-        if let Some(existing) = self.import_by_digest(&digest)? {
-            return self.reuse(existing);
-        }
+        let existing = self.import_by_digest(&digest)?;
+        // The options are checked before identical bytes are answered, so `--format nonsense`
+        // on a known file is an error rather than "already imported".
         let source = crate::import::sniff(path, options)?;
-        self.import_with(&source, &file_name, &digest, |sink| {
-            crate::import::parse_file(path, options, sink, progress)
-        })
+        let earlier = match existing {
+            Some(existing) if !options.replace => return self.reuse(existing),
+            Some(existing) => Some(existing.id),
+            None => None,
+        };
+        self.import_with(
+            &source,
+            &file_name,
+            &digest,
+            Replacing {
+                same_bytes: earlier,
+                overlaps: options.replace,
+            },
+            |sink| crate::import::parse_file(path, options, sink, progress),
+            before_commit,
+        )
     }
 
     /// Imports lines that did not come from a file (an API pull), under a label. The digest
@@ -109,26 +138,38 @@ impl Store {
             return self.reuse(existing);
         }
         let rows = lines.len() as u64;
-        self.import_with(source, label, &digest, |sink| {
-            if lines.is_empty() {
-                return Err(ImportError::Empty {
-                    file: label.to_string(),
-                });
-            }
-            for line in lines {
-                sink.accept(line).map_err(|source| ImportError::Sink {
-                    file: label.to_string(),
-                    source,
-                })?;
-            }
-            Ok(ImportSummary {
-                source: source.clone(),
-                rows_read: rows,
-                lines: rows,
-                excluded: 0,
-                rejected: Vec::new(),
-            })
-        })
+        let replacing = Replacing {
+            same_bytes: None,
+            overlaps: false,
+        };
+        self.import_with(
+            source,
+            label,
+            &digest,
+            replacing,
+            |sink| {
+                if lines.is_empty() {
+                    return Err(ImportError::Empty {
+                        file: label.to_string(),
+                    });
+                }
+                for line in lines {
+                    sink.accept(line).map_err(|source| ImportError::Sink {
+                        file: label.to_string(),
+                        source,
+                    })?;
+                }
+                Ok(ImportSummary {
+                    source: source.clone(),
+                    rows_read: rows,
+                    lines: rows,
+                    excluded: 0,
+                    rejected: Vec::new(),
+                    warnings: Vec::new(),
+                })
+            },
+            &mut |_| Ok(()),
+        )
     }
 
     fn import_with(
@@ -136,10 +177,39 @@ impl Store {
         source: &SourceInfo,
         file_name: &str,
         digest: &str,
+        replacing: Replacing,
         parse: impl FnOnce(&mut dyn LineSink) -> Result<ImportSummary, ImportError>,
+        before_commit: &mut dyn FnMut(&ImportSummary) -> Result<(), StoreError>,
+    ) -> Result<ImportOutcome, StoreError> {
+        // An import waits for another one writing to the same database, however long that
+        // takes to parse, rather than failing after the connection's usual five seconds.
+        self.connection
+            .busy_timeout(std::time::Duration::from_secs(IMPORT_BUSY_SECONDS))?;
+        let result = self.import_locked(source, file_name, digest, replacing, parse, before_commit);
+        self.connection
+            .busy_timeout(std::time::Duration::from_secs(5))?;
+        result
+    }
+
+    fn import_locked(
+        &mut self,
+        source: &SourceInfo,
+        file_name: &str,
+        digest: &str,
+        replacing: Replacing,
+        parse: impl FnOnce(&mut dyn LineSink) -> Result<ImportSummary, ImportError>,
+        before_commit: &mut dyn FnMut(&ImportSummary) -> Result<(), StoreError>,
     ) -> Result<ImportOutcome, StoreError> {
         let transaction = self.connection.transaction()?;
-        transaction.execute(
+        if let Some(earlier) = replacing.same_bytes {
+            // The digest is unique; the earlier reading of these bytes keeps its digest with
+            // its id appended, and is superseded below like any import of the same slice.
+            transaction.execute(
+                "UPDATE imports SET sha256 = sha256 || '#' || id WHERE id = ?1",
+                [earlier],
+            )?;
+        }
+        let inserted = transaction.execute(
             "INSERT INTO imports (side, system, format, slice, period, file_name, sha256,
                                   row_count, line_count, imported_at)
              VALUES (?1, ?2, ?3, ?4, '', ?5, ?6, 0, 0, ?7)",
@@ -152,7 +222,24 @@ impl Store {
                 digest,
                 now_text()
             ],
-        )?;
+        );
+        let duplicate = matches!(
+            &inserted,
+            Err(rusqlite::Error::SqliteFailure(failure, _))
+                if failure.code == rusqlite::ErrorCode::ConstraintViolation
+        );
+        if duplicate {
+            // Another process imported the same bytes between our digest check and this
+            // insert (it held the write lock meanwhile): that is "already imported".
+            drop(transaction);
+            if let Some(existing) = self.import_by_digest(digest)? {
+                return self.reuse(existing);
+            }
+            return Err(StoreError::NotFound(
+                "an import with the same digest appeared and vanished; try again".to_string(),
+            ));
+        }
+        inserted?;
         let import_id = transaction.last_insert_rowid();
         let mut sink = StoreSink::new(&transaction, import_id, source);
         let parsed = parse(&mut sink);
@@ -166,7 +253,24 @@ impl Store {
             .period
             .unwrap_or_else(|| Period::containing(chrono::Local::now().date_naive()));
         write_positions(&transaction, import_id, positions)?;
-        let replaced = supersede(&transaction, import_id, &summary.source, period)?;
+        let mut replaced = supersede(
+            &transaction,
+            import_id,
+            file_name,
+            &summary.source,
+            period,
+            replacing.overlaps,
+        )?;
+        if let Some(earlier) = replacing.same_bytes {
+            // Filed under another period or slice, the earlier reading is still replaced.
+            let changed = transaction.execute(
+                "UPDATE imports SET superseded_by = ?1 WHERE id = ?2 AND superseded_by IS NULL",
+                [import_id, earlier],
+            )?;
+            if changed > 0 && !replaced.contains(&earlier) {
+                replaced.push(earlier);
+            }
+        }
         transaction.execute(
             "UPDATE imports SET period = ?1, row_count = ?2, line_count = ?3, slice = ?4,
                                 format = ?5
@@ -180,6 +284,7 @@ impl Store {
                 import_id
             ],
         )?;
+        before_commit(&summary)?;
         transaction.commit()?;
         Ok(ImportOutcome::Imported(ImportReport {
             import_id,
@@ -212,7 +317,14 @@ impl Store {
             slice: existing.slice.clone(),
             period: Some(period),
         };
-        let replaced = supersede(&transaction, existing.id, &source, period)?;
+        let replaced = supersede(
+            &transaction,
+            existing.id,
+            &existing.file_name,
+            &source,
+            period,
+            false,
+        )?;
         transaction.commit()?;
         Ok(ImportOutcome::Reinstated {
             import: SourceRow {
@@ -272,7 +384,7 @@ fn source_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SourceRow, Sto
 
 fn file_sha256(path: &Path) -> Result<String, StoreError> {
     let io_error = |source| StoreError::Io {
-        file: path.display().to_string(),
+        file: crate::domain::text::strip_control(&path.display().to_string()),
         source,
     };
     let mut file = std::fs::File::open(path).map_err(io_error)?;
@@ -289,33 +401,9 @@ fn file_sha256(path: &Path) -> Result<String, StoreError> {
     Ok(super::digest::hex(&hasher.finalize()))
 }
 
-/// Marks earlier current imports of the same system, slice and period as replaced.
-fn supersede(
-    transaction: &Transaction<'_>,
-    import_id: i64,
-    source: &SourceInfo,
-    period: Period,
-) -> Result<Vec<i64>, StoreError> {
-    let mut statement = transaction.prepare(
-        "UPDATE imports SET superseded_by = ?1
-         WHERE side = ?2 AND system = ?3 AND slice = ?4 AND period = ?5
-           AND superseded_by IS NULL AND id != ?1
-         RETURNING id",
-    )?;
-    let replaced = statement
-        .query_map(
-            params![
-                import_id,
-                source.side.as_str(),
-                source.system,
-                source.slice,
-                period.to_string()
-            ],
-            |row| row.get(0),
-        )?
-        .collect::<Result<Vec<i64>, _>>()?;
-    Ok(replaced)
-}
+/// How long an import waits for another writer (an import of a large file in another
+/// process) before it gives up.
+const IMPORT_BUSY_SECONDS: u64 = 600;
 
 type PositionKey = (i64, i64, Term, Currency);
 

@@ -12,6 +12,7 @@ mod decisions;
 mod digest;
 mod error;
 mod gap_work;
+mod import_slices;
 mod imports;
 mod lookup;
 mod migrate;

@@ -23,7 +23,8 @@ impl ImportReceipt {
         let file = self.file.display();
         let mut text = match &self.outcome {
             ImportOutcome::AlreadyImported(existing) => format!(
-                "{file} was already imported as #{} on {}: nothing changed.",
+                "{file} was already imported as #{} on {}: nothing changed, and options given now \
+                 were not applied; pass --replace to read it again with them.",
                 existing.id,
                 day(&existing.imported_at)
             ),
@@ -51,6 +52,11 @@ impl ImportReceipt {
                 )
             }
         };
+        if let ImportOutcome::Imported(report) = &self.outcome {
+            for warning in &report.summary.warnings {
+                text.push_str(&format!(" Warning: {warning}."));
+            }
+        }
         if let (ImportOutcome::Imported(report), Some(rejects)) =
             (&self.outcome, &self.rejects_file)
         {
@@ -102,18 +108,33 @@ fn import_into(
     options: &ImportOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReceipt, WorkflowError> {
-    let outcome = store.import_file(path, options, progress)?;
-    let rejects_file = match &outcome {
-        ImportOutcome::Imported(report) if !report.summary.rejected.is_empty() => {
-            Some(write_rejects(path, &report.summary.rejected)?)
+    // The rejected rows are written to a temporary file before the import commits, so that a
+    // rejects file that cannot be written fails the import instead of losing the rows.
+    let mut pending: Option<(tempfile::NamedTempFile, PathBuf)> = None;
+    let outcome = store.import_file_then(path, options, progress, &mut |summary| {
+        if !summary.rejected.is_empty() {
+            pending = Some(write_rejects(path, &summary.rejected)?);
         }
-        _ => None,
-    };
+        Ok(())
+    })?;
+    let rejects_file = pending.map(|(temporary, target)| place_rejects(temporary, target));
     Ok(ImportReceipt {
         file: path.to_path_buf(),
         outcome,
         rejects_file,
     })
+}
+
+/// Moves the written rejects to `FILE.rejected.csv`. The import is committed by now, so if the
+/// rename fails the temporary file is kept and its path is reported instead.
+fn place_rejects(temporary: tempfile::NamedTempFile, target: PathBuf) -> PathBuf {
+    match temporary.persist(&target) {
+        Ok(_) => target,
+        Err(error) => match error.file.into_temp_path().keep() {
+            Ok(kept) => kept,
+            Err(_) => target,
+        },
+    }
 }
 
 impl Workspace {
@@ -130,38 +151,60 @@ impl Workspace {
     }
 }
 
-/// Writes the rejected rows next to the file as `FILE.rejected.csv`: location and reason, then
-/// the row's own cells, each neutralised for spreadsheets.
-fn write_rejects(file: &Path, rejected: &[RejectedRow]) -> Result<PathBuf, WorkflowError> {
-    let mut path = file.as_os_str().to_owned();
-    path.push(".rejected.csv");
-    let path = PathBuf::from(path);
-    let failed = |source: csv::Error| WorkflowError::Rejects {
-        path: path.clone(),
+/// Writes the rejected rows to a new temporary file beside `FILE`, for `FILE.rejected.csv`:
+/// location and reason, then the row's own cells, each neutralised for spreadsheets.
+///
+/// Fails, before anything is committed, when the folder cannot take a new file or
+/// `FILE.rejected.csv` exists and is not a regular file (a directory, or a symlink that a
+/// plain create would follow and overwrite the target of).
+fn write_rejects(
+    file: &Path,
+    rejected: &[RejectedRow],
+) -> Result<(tempfile::NamedTempFile, PathBuf), crate::store::StoreError> {
+    let mut target = file.as_os_str().to_owned();
+    target.push(".rejected.csv");
+    let target = PathBuf::from(target);
+    let failed = |source: std::io::Error| crate::store::StoreError::Io {
+        file: crate::domain::text::strip_control(&target.display().to_string()),
         source,
     };
-    // Rows have different lengths when a row is malformed, so the file is written flexibly.
-    let mut writer = csv::WriterBuilder::new()
-        .flexible(true)
-        .from_path(&path)
-        .map_err(failed)?;
-    writer
-        .write_record(["location", "reason", "cells of the rejected row…"])
-        .map_err(failed)?;
-    for row in rejected {
-        let mut record = vec![
-            crate::export::neutralise_formula(&row.location.to_string()),
-            crate::export::neutralise_formula(&row.reason),
-        ];
-        record.extend(
-            row.raw
-                .iter()
-                .map(|cell| crate::export::neutralise_formula(cell)),
-        );
-        writer.write_record(&record).map_err(failed)?;
+    if let Ok(metadata) = std::fs::symlink_metadata(&target) {
+        if !metadata.file_type().is_file() {
+            return Err(failed(std::io::Error::other(
+                "it exists and is not a regular file; move it away to keep the rejected rows",
+            )));
+        }
     }
-    writer
-        .flush()
-        .map_err(|error| failed(csv::Error::from(error)))?;
-    Ok(path)
+    let folder = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let temporary = tempfile::Builder::new()
+        .prefix(".billgap-rejects")
+        .tempfile_in(&folder)
+        .map_err(failed)?;
+    let as_io = |error: csv::Error| std::io::Error::other(error.to_string());
+    {
+        // Rows have different lengths when a row is malformed, so the file is written flexibly.
+        let mut writer = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(temporary.as_file());
+        writer
+            .write_record(["location", "reason", "cells of the rejected row…"])
+            .map_err(|e| failed(as_io(e)))?;
+        for row in rejected {
+            let mut record = vec![
+                crate::export::neutralise_formula(&row.location.to_string()),
+                crate::export::neutralise_formula(&row.reason),
+            ];
+            record.extend(
+                row.raw
+                    .iter()
+                    .map(|cell| crate::export::neutralise_formula(cell)),
+            );
+            writer.write_record(&record).map_err(|e| failed(as_io(e)))?;
+        }
+        writer.flush().map_err(failed)?;
+    }
+    Ok((temporary, target))
 }

@@ -38,9 +38,25 @@ impl SeatRule for AdditionRule {
         let unit_cost = row.money(Role::UnitCost, &currency)?;
         let effective = row.date(Role::EffectiveDate)?;
         let cancelled = row.date(Role::CancelledDate)?;
-        let billable = row
-            .text(Role::BillCustomer)
-            .is_some_and(|bill| fold(bill) == "billable");
+        // An unknown value (a typo such as `Billabel`) would silently drop a billed line.
+        let billable = match row.text(Role::BillCustomer).map(|bill| (bill, fold(bill))) {
+            Some((_, folded)) if folded == "billable" => true,
+            Some((_, folded)) if folded == "donotbill" || folded == "nocharge" => false,
+            Some((bill, _)) => {
+                return Err(row.invalid(
+                    Role::BillCustomer,
+                    "Billable, DoNotBill or NoCharge",
+                    bill,
+                ));
+            }
+            None => false,
+        };
+        if included < Decimal::ZERO {
+            row.note(
+                Some(Role::LessIncluded),
+                "rows with a negative Less Included, read as is",
+            );
+        }
         let active = row
             .text(Role::Status)
             .is_none_or(|status| fold(status) == "active");

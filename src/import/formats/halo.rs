@@ -13,7 +13,8 @@ pub struct HaloRule;
 impl SeatRule for HaloRule {
     fn read(&mut self, row: &Row, source_line: u64) -> Result<Outcome, CellError> {
         let customer = row.party(Role::CustomerId, Role::CustomerName)?;
-        let product = row.product(&[Role::ProductId], &[Role::ProductName])?;
+        // A line without `item_code` is still a product when it has Halo's own `_itemid`.
+        let product = row.product(&[Role::ProductId, Role::ItemId], &[Role::ProductName])?;
         if row.flag(Role::Inactive)?.unwrap_or(false) {
             return Ok(Outcome::Excluded);
         }

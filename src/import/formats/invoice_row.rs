@@ -66,7 +66,13 @@ pub fn stated_seats(
     product: Product,
     term: Term,
 ) -> Result<InvoiceRow, CellError> {
-    let seats = row.quantity(Role::Quantity)?.unwrap_or_default();
+    let seats = match row.quantity(Role::Quantity)? {
+        Some(seats) => seats,
+        None => {
+            row.note(Some(Role::Quantity), super::nce::NO_QUANTITY);
+            Decimal::ZERO
+        }
+    };
     let currency = row.currency()?;
     let unit_price = row.money(Role::UnitPrice, &currency)?;
     let amount = match row.money(Role::Amount, &currency)? {

@@ -12,6 +12,8 @@ mod nce;
 mod partner_legacy;
 mod pax8;
 mod rule;
+mod sherweb;
+mod syncro;
 
 pub use rule::{Outcome, RuleContext, SeatRule};
 
@@ -27,5 +29,7 @@ pub fn seat_rule(rules: RuleSet, context: RuleContext) -> Box<dyn SeatRule> {
         RuleSet::AutotaskServiceUnits => Box::new(autotask::ServiceUnitRule::new(context)),
         RuleSet::HaloRecurringLines => Box::new(halo::HaloRule),
         RuleSet::Generic => Box::new(generic::GenericRule),
+        RuleSet::Sherweb => Box::new(sherweb::SherwebRule),
+        RuleSet::Syncro => Box::new(syncro::SyncroRule),
     }
 }

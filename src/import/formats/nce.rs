@@ -18,8 +18,15 @@ use crate::domain::lines::{ChargeKind, Product, Term};
 use crate::domain::money::Money;
 use crate::import::number::negated;
 use crate::import::profile::Role;
-use crate::import::row::{CellError, Row};
+use crate::import::row::{CellError, Row, clean_key};
 use rust_decimal::Decimal;
+
+/// The summary's note for a SkuId that lost its leading zeros.
+pub const SKU_PADDED: &str =
+    "rows whose SkuId lost its leading zeros (a spreadsheet re-save), read as 4 digits";
+
+/// The summary's note for a row that states no quantity at all.
+pub const NO_QUANTITY: &str = "rows without a quantity, read as 0 seats";
 
 /// The NCE seat rule; it keeps no state between rows.
 pub struct NceRule;
@@ -50,11 +57,18 @@ impl SeatRule for NceRule {
         let customer = row.party(Role::CustomerId, Role::CustomerName)?;
         let product_id = row
             .text(Role::ProductId)
+            .map(clean_key)
+            .filter(|id| !id.is_empty())
             .ok_or_else(|| row.invalid(Role::ProductId, "a product id", ""))?;
-        // SkuId stays text: `0001` is not the number one.
+        // SkuId stays text: `0001` is not the number one. Microsoft's SkuIds are four digits,
+        // and a spreadsheet re-save turns `0002` into `2`, which would re-key every product.
         let key = match row.text(Role::SkuId) {
-            Some(sku) => format!("{product_id}:{sku}"),
-            None => product_id.to_string(),
+            Some(sku) if sku.len() < 4 && sku.bytes().all(|b| b.is_ascii_digit()) => {
+                row.note(Some(Role::SkuId), SKU_PADDED);
+                format!("{product_id}:{sku:0>4}")
+            }
+            Some(sku) => format!("{product_id}:{}", clean_key(sku)),
+            None => product_id.clone(),
         };
         let name = row
             .name(Role::SkuName)
@@ -62,7 +76,13 @@ impl SeatRule for NceRule {
             .unwrap_or_else(|| key.clone());
         let quantity = match row.quantity(Role::BillableQuantity)? {
             Some(quantity) => quantity,
-            None => row.quantity(Role::Quantity)?.unwrap_or_default(),
+            None => match row.quantity(Role::Quantity)? {
+                Some(quantity) => quantity,
+                None => {
+                    row.note(Some(Role::BillableQuantity), NO_QUANTITY);
+                    Decimal::ZERO
+                }
+            },
         };
         let (charge, seats) = classify(row.text(Role::ChargeType).unwrap_or_default(), quantity);
         let trial = row
@@ -75,6 +95,10 @@ impl SeatRule for NceRule {
         };
         let currency = row.currency()?;
         let rate = row.decimal(Role::ExchangeRate)?.unwrap_or(Decimal::ONE);
+        if rate <= Decimal::ZERO {
+            let cell = row.text(Role::ExchangeRate).unwrap_or_default();
+            return Err(row.invalid(Role::ExchangeRate, "a positive exchange rate", cell));
+        }
         // Microsoft: ROUNDDOWN(EffectiveUnitPrice * PCToBCExchangeRate, 2) per seat.
         let in_billing_currency = |role: Role| -> Result<Option<Money>, CellError> {
             match row.money(role, &currency)? {

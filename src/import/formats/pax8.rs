@@ -52,7 +52,13 @@ impl SeatRule for Pax8Rule {
     fn read(&mut self, row: &Row, source_line: u64) -> Result<Outcome, CellError> {
         let customer = row.party(Role::CustomerId, Role::CustomerName)?;
         let product = row.product(&[Role::SkuId, Role::ProductId], &[Role::ProductName])?;
-        let quantity = row.quantity(Role::Quantity)?.unwrap_or_default();
+        let quantity = match row.quantity(Role::Quantity)? {
+            Some(quantity) => quantity,
+            None => {
+                row.note(Some(Role::Quantity), super::nce::NO_QUANTITY);
+                Decimal::ZERO
+            }
+        };
         let cost_total = row.amount(Role::Amount)?;
         let term_text = row.text(Role::Term).unwrap_or_default();
         let mut term = Term::parse_lenient(term_text);
@@ -73,6 +79,7 @@ impl SeatRule for Pax8Rule {
             }
         };
         let currency = row.currency()?;
+        row.check_currency(Role::Amount, &currency)?;
         let unit_cost = row.money(Role::UnitCost, &currency)?;
         let amount = match cost_total {
             Some(total) => Some(crate::domain::money::Money::new(total, currency.clone())),
