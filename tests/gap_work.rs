@@ -118,3 +118,50 @@ fn a_snooze_needs_a_day_from_today_on_and_clear_removes_work() {
             .is_none()
     );
 }
+
+#[test]
+fn a_snoozed_gap_is_not_alerted_until_its_snooze_ends() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = build(folder.path());
+    let config = folder.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[alerts]\nowner = \"billing@msp.example\"\nthreshold = 1\ncadence = \"daily\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = 2525\nsecurity = \"none\"\nfrom = \"billgap@msp.example\"\n",
+    )
+    .expect("config");
+    let dry_run = |day: &str| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_billgap"))
+            .args(["check", "--dry-run", "--as-of", day])
+            .env("BILLGAP_DB", &database)
+            .env("BILLGAP_CONFIG", &config)
+            .output()
+            .expect("check");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert!(
+        dry_run("2026-11-02").contains("3 clients"),
+        "{}",
+        dry_run("2026-11-02")
+    );
+    let mut workspace =
+        billgap::workflow::Workspace::open_as_of(&database, tui_fixture::today()).expect("open");
+    let report = workspace.report(None, false).expect("report");
+    let gap = report.gaps.first().cloned().expect("a gap");
+    let day = |text: &str| text.parse::<chrono::NaiveDate>().expect("date");
+    workspace
+        .work_gap(
+            &gap,
+            GapWorkState::Snoozed,
+            "waiting for the client",
+            Some(day("2026-11-05")),
+        )
+        .expect("snooze");
+    drop(workspace);
+    let during = dry_run("2026-11-03");
+    assert!(
+        during.contains("2 clients"),
+        "the snoozed client is held back: {during}"
+    );
+    let after = dry_run("2026-11-06");
+    assert!(after.contains("3 clients"), "the snooze has ended: {after}");
+}

@@ -107,7 +107,8 @@ impl Workspace {
     ) -> Result<CheckOutcome, WorkflowError> {
         let inputs = self.reconcile_inputs(settings.threshold)?;
         let reconciliation = inputs.reconciliation();
-        let tracked = self.store.track_gaps(&reconciliation, self.today)?;
+        let mut tracked = self.store.track_gaps(&reconciliation, self.today)?;
+        super::gap_work::attach_work(&self.store, &mut tracked.gaps)?; // snoozes hold alerts
         let failing = self.store.failing_pulls()?; // a failing source: stale, never resolves
         let complete = reconciliation.coverage.is_complete()
             && reconciliation.verdict != crate::domain::reconcile::Verdict::NothingCompared
@@ -246,6 +247,7 @@ impl Workspace {
             .iter()
             .filter(|gap| inputs.over.contains(&gap.gap.company))
             .filter(|gap| gap.age_days >= i64::from(settings.min_age_days))
+            .filter(|gap| !gap.work.as_ref().is_some_and(|w| w.snoozed_on(self.today)))
             .collect();
         let mut clients_of: BTreeMap<String, Vec<SourceKey>> = BTreeMap::new();
         let companies: HashSet<&SourceKey> = alertable.iter().map(|gap| &gap.gap.company).collect();

@@ -56,6 +56,22 @@ impl Workspace {
     }
 }
 
+/// Puts the work recorded on each gap beside it, by the gap's stable key: reports show it, and
+/// a check holds back alerts about a snoozed gap.
+pub(super) fn attach_work(
+    store: &crate::store::Store,
+    gaps: &mut [TrackedGap],
+) -> Result<(), crate::store::StoreError> {
+    let work = store.gap_work()?;
+    if work.is_empty() {
+        return Ok(());
+    }
+    for tracked in gaps {
+        tracked.work = work.get(&gap_key(&GapIdentity::of(&tracked.gap))).cloned();
+    }
+    Ok(())
+}
+
 /// A gap named as the log shows it: "Contoso · M365 E3 (annual) unbilled".
 fn label(tracked: &TrackedGap) -> String {
     let gap = &tracked.gap;

@@ -88,16 +88,8 @@ impl ReconcileInputs {
         }
         let has_previous_run = run.run_id != 0;
         // The work the billing owner recorded stays with each gap, by its stable key.
-        let work = store.gap_work()?;
         let mut gaps = run.gaps;
-        if !work.is_empty() {
-            for tracked in &mut gaps {
-                let key = crate::domain::alerting::gap_key(
-                    &crate::domain::reconcile::GapIdentity::of(&tracked.gap),
-                );
-                tracked.work = work.get(&key).cloned();
-            }
-        }
+        super::gap_work::attach_work(store, &mut gaps)?;
         let mut report = Report::new(
             self.today,
             self.vendor_period.clone(),
