@@ -42,35 +42,13 @@ pub fn pull(
     timing: &mut dyn Timing,
 ) -> Snapshot {
     let secret = credentials.get("secret").cloned().unwrap_or_default();
-    let mut raw = Vec::new();
-    let mut records = 0;
-    let mut budget = settings.budget();
-    let outcome = match settings.base_url.as_deref() {
-        None => Err(PullError::Setup(NO_BASE_URL.into())),
-        Some(base) => match HttpClient::new("autotask", base, settings.timeout(), budget, timing) {
-            Ok(mut http) => {
-                let outcome = read(
-                    &mut http,
-                    base,
-                    settings,
-                    credentials,
-                    period,
-                    &mut raw,
-                    &mut records,
-                );
-                budget = http.budget;
-                outcome
-            }
-            Err(error) => Err(error.into()),
-        },
-    };
-    super::finish(
+    super::pull_frame(
         Source::Autotask,
-        outcome,
-        records,
-        raw,
-        budget,
+        settings,
+        super::BaseUrl::Required(NO_BASE_URL),
         &[secret.as_str()],
+        timing,
+        |http, base, raw, records| read(http, base, settings, credentials, period, raw, records),
     )
 }
 

@@ -41,36 +41,18 @@ pub fn pull(
     _state: &mut ConnectorState,
     timing: &mut dyn Timing,
 ) -> Snapshot {
-    let secrets: Vec<String> = ["private_key", "public_key"]
+    let secrets: Vec<&str> = ["private_key", "public_key"]
         .iter()
-        .filter_map(|field| credentials.get(*field).cloned())
+        .filter_map(|field| credentials.get(*field).map(String::as_str))
         .collect();
-    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    let mut raw = Vec::new();
-    let mut records = 0;
-    let mut budget = settings.budget();
-    let outcome = match settings.base_url.as_deref() {
-        None => Err(PullError::Setup(NO_BASE_URL.into())),
-        Some(base) => {
-            match HttpClient::new("connectwise", base, settings.timeout(), budget, timing) {
-                Ok(mut http) => {
-                    let outcome = read(
-                        &mut http,
-                        base,
-                        settings,
-                        credentials,
-                        period,
-                        &mut raw,
-                        &mut records,
-                    );
-                    budget = http.budget;
-                    outcome
-                }
-                Err(error) => Err(error.into()),
-            }
-        }
-    };
-    super::finish(Source::ConnectWise, outcome, records, raw, budget, &secrets)
+    super::pull_frame(
+        Source::ConnectWise,
+        settings,
+        super::BaseUrl::Required(NO_BASE_URL),
+        &secrets,
+        timing,
+        |http, base, raw, records| read(http, base, settings, credentials, period, raw, records),
+    )
 }
 
 fn read(

@@ -36,38 +36,26 @@ pub fn pull(
         .get("client_secret")
         .cloned()
         .unwrap_or_default();
-    let mut raw = Vec::new();
-    let mut records = 0;
-    let mut budget = settings.budget();
-    let outcome = match settings.base_url.as_deref() {
-        None => Err(PullError::Setup(
-            "halo: set base_url in [halo], such as https://yourcompany.halopsa.com".into(),
-        )),
-        Some(base) => match HttpClient::new("halo", base, settings.timeout(), budget, timing) {
-            Ok(mut http) => {
-                let outcome = read(
-                    &mut http,
-                    base,
-                    settings,
-                    credentials,
-                    period,
-                    state,
-                    &mut raw,
-                    &mut records,
-                );
-                budget = http.budget;
-                outcome
-            }
-            Err(error) => Err(error.into()),
-        },
-    };
-    super::finish(
+    super::pull_frame(
         Source::Halo,
-        outcome,
-        records,
-        raw,
-        budget,
+        settings,
+        super::BaseUrl::Required(
+            "halo: set base_url in [halo], such as https://yourcompany.halopsa.com",
+        ),
         &[secret.as_str()],
+        timing,
+        |http, base, raw, records| {
+            read(
+                http,
+                base,
+                settings,
+                credentials,
+                period,
+                state,
+                raw,
+                records,
+            )
+        },
     )
 }
 

@@ -213,6 +213,55 @@ pub(crate) fn credential<'a>(
         })
 }
 
+/// Where a pull's base URL comes from when the config names none: the vendor's public API,
+/// or nowhere for a PSA that each MSP hosts (the text says how to set it).
+pub(crate) enum BaseUrl {
+    /// The public API's address.
+    Default(&'static str),
+    /// No default: the config must name it.
+    Required(&'static str),
+}
+
+/// The frame every connector's pull shares: the base URL, an HTTP client held to the
+/// source's request budget, the connector's own reading (`read` gets the client, the base
+/// URL, the raw pages and the record count), and a snapshot whose problems name no secret.
+pub(crate) fn pull_frame(
+    source: Source,
+    settings: &ApiSettings,
+    base_url: BaseUrl,
+    secrets: &[&str],
+    timing: &mut dyn Timing,
+    read: impl FnOnce(
+        &mut http::HttpClient<'_>,
+        &str,
+        &mut Vec<RawPage>,
+        &mut usize,
+    ) -> Result<records::Read, PullError>,
+) -> Snapshot {
+    let mut raw = Vec::new();
+    let mut records = 0;
+    let mut budget = settings.budget();
+    let base = match (&settings.base_url, base_url) {
+        (Some(base), _) => Ok(base.clone()),
+        (None, BaseUrl::Default(default)) => Ok(default.to_string()),
+        (None, BaseUrl::Required(how)) => Err(PullError::Setup(how.into())),
+    };
+    let outcome = match base {
+        Err(error) => Err(error),
+        Ok(base) => {
+            match http::HttpClient::new(source.name(), &base, settings.timeout(), budget, timing) {
+                Ok(mut http) => {
+                    let outcome = read(&mut http, &base, &mut raw, &mut records);
+                    budget = http.budget;
+                    outcome
+                }
+                Err(error) => Err(error.into()),
+            }
+        }
+    };
+    finish(source, outcome, records, raw, budget, secrets)
+}
+
 /// Builds the snapshot of a pull from what it read and how it ended.
 pub(crate) fn finish(
     source: Source,

@@ -42,38 +42,24 @@ pub fn pull(
         .get("client_secret")
         .cloned()
         .unwrap_or_default();
-    let mut raw = Vec::new();
-    let mut records = 0;
-    let base = settings
-        .base_url
-        .clone()
-        .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
-    let mut budget = settings.budget();
-    let outcome = match HttpClient::new("partner_center", &base, settings.timeout(), budget, timing)
-    {
-        Ok(mut http) => {
-            let outcome = read(
-                &mut http,
-                &base,
+    super::pull_frame(
+        Source::PartnerCenter,
+        settings,
+        super::BaseUrl::Default(DEFAULT_BASE_URL),
+        &[secret.as_str()],
+        timing,
+        |http, base, raw, records| {
+            read(
+                http,
+                base,
                 settings,
                 credentials,
                 period,
                 state,
-                &mut raw,
-                &mut records,
-            );
-            budget = http.budget;
-            outcome
-        }
-        Err(error) => Err(error.into()),
-    };
-    super::finish(
-        Source::PartnerCenter,
-        outcome,
-        records,
-        raw,
-        budget,
-        &[secret.as_str()],
+                raw,
+                records,
+            )
+        },
     )
 }
 

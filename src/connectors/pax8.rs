@@ -47,36 +47,13 @@ pub fn pull(
         .get("client_secret")
         .cloned()
         .unwrap_or_default();
-    let mut raw = Vec::new();
-    let mut records = 0;
-    let base = settings
-        .base_url
-        .clone()
-        .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
-    let mut budget = settings.budget();
-    let outcome = match HttpClient::new("pax8", &base, settings.timeout(), budget, timing) {
-        Ok(mut http) => {
-            let outcome = read(
-                &mut http,
-                settings,
-                credentials,
-                period,
-                state,
-                &mut raw,
-                &mut records,
-            );
-            budget = http.budget;
-            outcome
-        }
-        Err(error) => Err(error.into()),
-    };
-    super::finish(
+    super::pull_frame(
         Source::Pax8,
-        outcome,
-        records,
-        raw,
-        budget,
+        settings,
+        super::BaseUrl::Default(DEFAULT_BASE_URL),
         &[secret.as_str()],
+        timing,
+        |http, _base, raw, records| read(http, settings, credentials, period, state, raw, records),
     )
 }
 
