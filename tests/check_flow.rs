@@ -209,3 +209,49 @@ fn a_report_measures_fixed_gaps_against_the_chosen_saved_review() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("no saved review #9"));
 }
+
+#[test]
+fn the_exit_code_follows_the_alert_thresholds_and_measure() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = folder.path().join("db.sqlite");
+    let config = folder.path().join("config.toml");
+    let sample = |name: &str| format!("{}/assets/sample/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::write(&config, "[alerts]\ncadence = \"daily\"\n").expect("config");
+    let import = billgap(
+        &database,
+        &config,
+        &[
+            "import",
+            &sample("partner-center-nce-2026-10.csv"),
+            &sample("pax8-2026-10.csv"),
+            &sample("connectwise-additions-2026-10.csv"),
+        ],
+    );
+    assert!(import.status.success(), "{}", text(&import.stderr));
+    let mapped = billgap(
+        &database,
+        &config,
+        &["map", "--from", &sample("mappings.csv")],
+    );
+    assert!(mapped.status.success(), "{}", text(&mapped.stderr));
+    // At full coverage, the stored default (100) puts clients over: action needed.
+    let default = billgap(
+        &database,
+        &config,
+        &["check", "--dry-run", "--as-of", "2026-11-02"],
+    );
+    assert_eq!(default.status.code(), Some(1), "{}", text(&default.stdout));
+    // Per-currency alert thresholds that no client reaches: the check is clean, as its
+    // (empty) messages say, even though the report's default threshold would not be.
+    std::fs::write(
+        &config,
+        "[alerts]\ncadence = \"daily\"\n\n[alerts.thresholds]\nUSD = 100000\nCAD = 100000\n",
+    )
+    .expect("config");
+    let high = billgap(
+        &database,
+        &config,
+        &["check", "--dry-run", "--as-of", "2026-11-02"],
+    );
+    assert_eq!(high.status.code(), Some(0), "{}", text(&high.stdout));
+}

@@ -89,7 +89,11 @@ pub fn run(
             outcome.failures.len()
         );
     }
-    Ok(Outcome::of(report.verdict))
+    Ok(if outcome.needs_action() {
+        Outcome::NeedsAction
+    } else {
+        Outcome::Done
+    })
 }
 
 /// Shows each open gap's history from the ledger, and the latest messages sent.

@@ -34,6 +34,38 @@ impl Workspace {
     }
 }
 
+impl super::checking::CheckOutcome {
+    /// A check's outcome before any delivery: nothing sent, nothing failed.
+    pub(super) fn new(
+        report: std::sync::Arc<crate::domain::report::Report>,
+        sending_day: bool,
+        dry_run: bool,
+        clients_over_alert: usize,
+    ) -> Self {
+        Self {
+            report,
+            sending_day,
+            messages: Vec::new(),
+            delivered: 0,
+            already_handled: 0,
+            failures: Vec::new(),
+            dry_run,
+            clients_over_alert,
+        }
+    }
+
+    /// Whether the check needs action: anything short of a complete comparison does, and
+    /// otherwise a client over its alert threshold, under the measure and per-currency
+    /// thresholds the alerts use, so the exit code and the messages always agree.
+    pub fn needs_action(&self) -> bool {
+        use crate::domain::reconcile::Verdict;
+        match self.report.verdict {
+            Verdict::NothingCompared | Verdict::IncompleteCoverage => true,
+            Verdict::OverThreshold | Verdict::Clean => self.clients_over_alert > 0,
+        }
+    }
+}
+
 /// The email thread a message belongs to on its channel: the one client it is about (its
 /// PSA key), or `digest` for a message about several clients. Messages without a client
 /// (source outages) start no thread.

@@ -94,6 +94,8 @@ pub struct CheckOutcome {
     pub failures: Vec<String>,
     /// True when nothing was recorded or sent (`--dry-run`).
     pub dry_run: bool,
+    /// Clients over their alert threshold, under the configured measure and thresholds.
+    pub clients_over_alert: usize,
 }
 
 impl Workspace {
@@ -141,14 +143,11 @@ impl Workspace {
         }
         if dry_run {
             let report = inputs.report_of(&self.store, reconciliation, tracked)?;
+            let report = Arc::new(super::pulling::with_source_warnings(report, &failing));
+            let outcome = CheckOutcome::new(report, sending_day, dry_run, over.len());
             return Ok(CheckOutcome {
-                report: Arc::new(super::pulling::with_source_warnings(report, &failing)),
-                sending_day,
                 messages,
-                delivered: 0,
-                already_handled: 0,
-                failures: Vec::new(),
-                dry_run,
+                ..outcome
             });
         }
         let due: Vec<DueNotification> = messages.iter().map(due_notification).collect();
@@ -167,15 +166,7 @@ impl Workspace {
         for (channel, key) in &forget {
             self.store.forget_told(channel, key)?;
         }
-        let mut outcome = CheckOutcome {
-            report,
-            sending_day,
-            messages: Vec::new(),
-            delivered: 0,
-            already_handled: 0,
-            failures: Vec::new(),
-            dry_run,
-        };
+        let mut outcome = CheckOutcome::new(report, sending_day, dry_run, over.len());
         let mut previous_channel: Option<&str> = None;
         for message in &messages {
             // Chat webhooks take about one post per second per channel (Slack's documented
