@@ -15,6 +15,7 @@
 //! This file only declares and re-exports. The children import each other by their own paths,
 //! never through here, so no file in this folder imports a file that imports it back.
 
+mod acronym;
 mod ambiguity;
 mod calibration;
 mod catalog;
