@@ -200,8 +200,9 @@ fn bulk_accept_says_how_many_before_accepting() {
     act(&mut app, Action::BulkAccept);
     let status = app.status.clone().expect("status").0;
     assert!(
-        status.starts_with("1 suggestions are in the safe band"),
-        "{status}"
+        status
+            .starts_with("1 suggestions are in the safe band (Tailspin Toys → Tailspin Toys Ltd)"),
+        "the offer names what a second press accepts: {status}"
     );
     assert_eq!(
         app.clients.entries.len(),

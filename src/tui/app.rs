@@ -412,11 +412,18 @@ impl App {
                 let current = generation == self.workspace.generation();
                 let decisions =
                     result.map_err(|error| WorkflowError::Refused(error.to_string()))?;
+                // Name the first few, so the operator sees what a second press accepts.
+                let named: Vec<String> = decisions
+                    .iter()
+                    .take(3)
+                    .map(|decision| self.workspace.describe(decision))
+                    .collect();
                 let screen = match kind {
                     MappingKind::Client => &mut self.clients,
                     MappingKind::Product => &mut self.products,
                 };
-                let outcome = screen.offer_bulk(decisions, current, &key.unwrap_or_default());
+                let outcome =
+                    screen.offer_bulk(decisions, current, &key.unwrap_or_default(), &named);
                 self.follow(outcome)?;
             }
             Finished::Export { result } => {

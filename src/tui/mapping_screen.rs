@@ -283,6 +283,7 @@ impl MappingScreen {
         decisions: Vec<Decision>,
         current: bool,
         bulk_key: &str,
+        named: &[String],
     ) -> ScreenOutcome {
         if !current {
             return ScreenOutcome::say(
@@ -295,9 +296,15 @@ impl MappingScreen {
         }
         let count = decisions.len();
         self.pending_bulk = Some(decisions);
+        let more = count.saturating_sub(named.len());
+        let listed = if more > 0 {
+            format!("{} and {more} more", named.join(", "))
+        } else {
+            named.join(", ")
+        };
         ScreenOutcome::say(
             format!(
-                "{count} suggestions are in the safe band: press {bulk_key} again to accept them all."
+                "{count} suggestions are in the safe band ({listed}): press {bulk_key} again to accept them all."
             ),
             Tone::Info,
         )
