@@ -16,7 +16,7 @@
 
 use super::http::{Call, HttpClient, Timing};
 use super::records::{field, lines_of, text_any_case as text_of};
-use super::snapshot::{PullError, RawPage, Snapshot, request_label, words_of};
+use super::snapshot::{PullError, RawPage, Snapshot, request_label};
 use super::{ApiSettings, ConnectorState, Credentials, Source};
 use crate::domain::lines::Period;
 use crate::domain::money::Currency;
@@ -184,38 +184,13 @@ impl Autotask<'_, '_> {
             call = call.header(name, value);
         }
         let answer = self.http.send(&call)?;
-        raw.push(RawPage {
-            request: request.clone(),
-            status: answer.status,
-            body: answer.body.clone(),
-        });
-        if answer.status == 401 || answer.status == 403 {
-            return Err(PullError::Auth {
-                api: "autotask".into(),
-                reason: format!(
-                    "{request} answered {}{}; check the API user's integration code, user name and secret, and its security level",
-                    answer.status,
-                    words_of(&answer.body)
-                ),
-            });
-        }
-        if !answer.is_success() {
-            return Err(PullError::Status {
-                api: "autotask".into(),
-                request,
-                status: format!("{} {}", answer.status, super::http::reason(answer.status)),
-                words: words_of(&answer.body),
-            });
-        }
-        serde_json::from_str(&answer.body).map_err(|error| PullError::Malformed {
-            api: "autotask".into(),
+        super::snapshot::json_answer(
+            "autotask",
             request,
-            reason: format!(
-                "not JSON at line {} column {}: {error}",
-                error.line(),
-                error.column()
-            ),
-        })
+            &answer,
+            raw,
+            "check the API user's integration code, user name and secret, and its security level",
+        )
     }
 
     /// Stops the pull when the database's hourly limit is more than half used.

@@ -13,7 +13,7 @@
 
 use super::http::{Call, HttpClient, Timing};
 use super::records::{lines_of, text_of};
-use super::snapshot::{PullError, RawPage, Snapshot, request_label, words_of};
+use super::snapshot::{PullError, RawPage, Snapshot, request_label};
 use super::{ApiSettings, ConnectorState, Credentials, Source};
 use crate::domain::lines::Period;
 use crate::domain::money::Currency;
@@ -181,38 +181,13 @@ impl ConnectWise<'_, '_> {
     ) -> Result<(Value, Option<String>), PullError> {
         let answer = self.http.send(&self.call(url))?;
         let request = request_label("GET", url);
-        raw.push(RawPage {
-            request: request.clone(),
-            status: answer.status,
-            body: answer.body.clone(),
-        });
-        if answer.status == 401 || answer.status == 403 {
-            return Err(PullError::Auth {
-                api: "connectwise".into(),
-                reason: format!(
-                    "{request} answered {}{}; check the API member's keys, its security role and the clientId",
-                    answer.status,
-                    words_of(&answer.body)
-                ),
-            });
-        }
-        if !answer.is_success() {
-            return Err(PullError::Status {
-                api: "connectwise".into(),
-                request,
-                status: format!("{} {}", answer.status, super::http::reason(answer.status)),
-                words: words_of(&answer.body),
-            });
-        }
-        let body = serde_json::from_str(&answer.body).map_err(|error| PullError::Malformed {
-            api: "connectwise".into(),
+        let body = super::snapshot::json_answer(
+            "connectwise",
             request,
-            reason: format!(
-                "not JSON at line {} column {}: {error}",
-                error.line(),
-                error.column()
-            ),
-        })?;
+            &answer,
+            raw,
+            "check the API member's keys, its security role and the clientId",
+        )?;
         Ok((body, answer.header("link").and_then(next_link)))
     }
 

@@ -132,6 +132,51 @@ pub fn request_label(method: &str, url: &str) -> String {
     format!("{method} {path}")
 }
 
+/// Reads one answer of a JSON API as every connector must: the page is kept for drill-down
+/// whatever it says, 401 and 403 become an auth error with `auth_hint` (what to check),
+/// another failure a status error, and a body that is not JSON a malformed-body error located
+/// at its line and column.
+pub fn json_answer(
+    api: &str,
+    request: String,
+    answer: &super::http::Answer,
+    raw: &mut Vec<RawPage>,
+    auth_hint: &str,
+) -> Result<serde_json::Value, PullError> {
+    raw.push(RawPage {
+        request: request.clone(),
+        status: answer.status,
+        body: answer.body.clone(),
+    });
+    if answer.status == 401 || answer.status == 403 {
+        return Err(PullError::Auth {
+            api: api.into(),
+            reason: format!(
+                "{request} answered {}{}; {auth_hint}",
+                answer.status,
+                words_of(&answer.body)
+            ),
+        });
+    }
+    if !answer.is_success() {
+        return Err(PullError::Status {
+            api: api.into(),
+            request,
+            status: format!("{} {}", answer.status, super::http::reason(answer.status)),
+            words: words_of(&answer.body),
+        });
+    }
+    serde_json::from_str(&answer.body).map_err(|error| PullError::Malformed {
+        api: api.into(),
+        request,
+        reason: format!(
+            "not JSON at line {} column {}: {error}",
+            error.line(),
+            error.column()
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
