@@ -49,7 +49,7 @@ fn mapped(store: &Store, customer: &str) -> Option<SourceKey> {
 fn reversed(outcome: &UndoOutcome) -> usize {
     match outcome {
         UndoOutcome::Applied { count, .. } => *count,
-        UndoOutcome::Nothing => 0,
+        UndoOutcome::Nothing | UndoOutcome::Blocked => 0,
     }
 }
 
@@ -62,8 +62,8 @@ fn a_batch_is_undone_and_redone_as_one_step_across_restarts() {
             .decide(&map("t1", "OLD"), Origin::Manual)
             .expect("an earlier manual mapping");
         let logged = store
-            .decide_batch(&safe_band(), Origin::Automatic)
-            .expect("batch");
+            .decide_batch(&safe_band(), Origin::Manual)
+            .expect("a manual batch, as `map --from` makes, may replace a mapping");
         assert!(logged.iter().all(Option::is_some), "{logged:?}");
         let log = store.decision_log(10).expect("log");
         assert_eq!(log.len(), 4);
@@ -86,7 +86,7 @@ fn a_batch_is_undone_and_redone_as_one_step_across_restarts() {
     assert_eq!(count, 3);
     assert_eq!(decisions, safe_band(), "named in the order they were made");
     assert_eq!(record.step, "undo");
-    assert_eq!(record.origin, "automatic");
+    assert_eq!(record.origin, "manual");
     assert_eq!(
         mapped(&store, "t1"),
         Some(company("OLD")),
@@ -381,4 +381,47 @@ fn undoing_a_bulk_accept_names_it_in_one_sentence() {
         undone.starts_with("Undid decision ") && undone.ends_with(": Unmapped Tailspin"),
         "a single decision keeps its sentence: {undone}"
     );
+}
+
+#[test]
+fn an_automatic_batch_never_replaces_a_mapping_decided_after_its_queue_was_read() {
+    let (_folder, path) = database();
+    // Two connections on one file: `match --accept-above` read its queue (t1, t2, t3 all
+    // unmapped), and the operator mapped t1 by hand before the batch was written (F5).
+    let mut matcher = Store::open(&path).expect("the matcher's connection");
+    let mut operator = Store::open(&path).expect("the operator's connection");
+    let proposed = safe_band();
+    operator
+        .decide(&map("t1", "PINECREST"), Origin::Manual)
+        .expect("a manual mapping made meanwhile");
+    let logged = matcher
+        .decide_batch(&proposed, Origin::Automatic)
+        .expect("batch");
+    assert!(
+        logged[0].is_none() && logged[1].is_some() && logged[2].is_some(),
+        "the decided key is skipped, the others applied: {logged:?}"
+    );
+    assert_eq!(mapped(&matcher, "t1"), Some(company("PINECREST")));
+    assert_eq!(mapped(&operator, "t2"), Some(company("C2")));
+    // A single automatic decision obeys the same rule, and a manual one still may replace.
+    assert_eq!(
+        matcher
+            .decide(&map("t1", "C1"), Origin::Automatic)
+            .expect("decide"),
+        None
+    );
+    assert_eq!(mapped(&matcher, "t1"), Some(company("PINECREST")));
+    assert!(
+        operator
+            .decide(&map("t1", "C1"), Origin::Manual)
+            .expect("decide")
+            .is_some()
+    );
+    assert_eq!(mapped(&matcher, "t1"), Some(company("C1")));
+    // One undo takes back the manual change, the next the batch (two entries), and the
+    // operator's first mapping is what remains.
+    assert_eq!(reversed(&matcher.undo().expect("undo")), 1);
+    assert_eq!(reversed(&matcher.undo().expect("undo")), 2);
+    assert_eq!(mapped(&matcher, "t1"), Some(company("PINECREST")));
+    assert_eq!(mapped(&matcher, "t2"), None);
 }

@@ -199,6 +199,12 @@ pub fn match_queue(database: &Path, args: &MatchArgs) -> color_eyre::Result<Outc
             outcome.awaiting_review,
             outcome.without_suggestion
         )?;
+        if outcome.decided_meanwhile > 0 {
+            out!(
+                "{} suggestion(s) left alone: decided by someone else while this ran (a manual decision is never overwritten)",
+                outcome.decided_meanwhile
+            )?;
+        }
         print_held(&workspace.mapping_queue(3)?)?;
         return Ok(Outcome::Done);
     }

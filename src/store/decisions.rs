@@ -3,6 +3,7 @@
 
 use super::connection::{Store, StoreError};
 use super::decision_records::RecordId;
+use super::history::{History, Pick, UndoScope};
 use super::values::now_text;
 pub use crate::domain::decision::Decision;
 use crate::domain::lines::SourceKey;
@@ -10,6 +11,7 @@ use chrono::NaiveDate;
 use rusqlite::{Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::collections::HashSet;
 
 /// Who made a decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,11 +153,15 @@ pub enum UndoOutcome {
     },
     /// There was nothing to undo or redo.
     Nothing,
+    /// The latest step of this scope also changed another scope where a later step stands;
+    /// it can only be undone (or redone) from everywhere, after that later step.
+    Blocked,
 }
 
 impl Store {
     /// Records a decision and applies it, in one transaction. Returns the log id, or `None`
-    /// when the decision changes nothing (it is then not logged). The entry is a step of its
+    /// when the decision changes nothing, or is automatic and finds the record already decided
+    /// (it is then not logged). The entry is a step of its
     /// own in the history: its batch is `None`.
     pub fn decide(
         &mut self,
@@ -167,7 +173,7 @@ impl Store {
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let before = record.read(&transaction)?;
-        if before == after {
+        if !applies(origin, &before, &after) {
             return Ok(None);
         }
         record.write(&transaction, after.as_ref())?;
@@ -193,9 +199,10 @@ impl Store {
     /// Records and applies several decisions as one step of the history, in one transaction:
     /// a bulk accept is one intent of the operator, so one undo reverses all of it. Each entry
     /// carries the id of the batch's first entry. Decisions are applied in order, each seeing
-    /// the ones before it; a decision that changes nothing is skipped and not logged, as with
-    /// [`Store::decide`]. Returns, per decision in input order, its log id or `None` when it
-    /// was skipped. Fails (and writes nothing) if any write fails.
+    /// the ones before it; a decision that changes nothing, or an automatic one that finds its
+    /// record already decided, is skipped and not logged, as with [`Store::decide`]. Returns,
+    /// per decision in input order, its log id or `None` when it was skipped. Fails (and
+    /// writes nothing) if any write fails.
     pub fn decide_batch(
         &mut self,
         decisions: &[Decision],
@@ -207,12 +214,19 @@ impl Store {
         let decided_at = now_text();
         let mut batch = None;
         let mut logged = Vec::with_capacity(decisions.len());
+        // A record this batch already wrote may be written again by it: that state was
+        // decided by this very step, not by anyone else meanwhile.
+        let mut written = HashSet::new();
         for decision in decisions {
             let (record, after) = decision.target(origin);
             let before = record.read(&transaction)?;
-            if before == after {
+            let ours = written.contains(&record);
+            if !(applies(origin, &before, &after) || ours && before != after) {
                 logged.push(None);
                 continue;
+            }
+            if !ours {
+                written.insert(record.clone());
             }
             record.write(&transaction, after.as_ref())?;
             // The first entry is given its id explicitly, so that it can carry its own id as
@@ -250,23 +264,29 @@ impl Store {
     /// entries in reverse order), in one transaction. Survives restarts: the stack is rebuilt
     /// from the log.
     pub fn undo(&mut self) -> Result<UndoOutcome, StoreError> {
-        self.step_history(true)
+        self.step_history(true, UndoScope::Everything)
     }
 
     /// Re-applies the most recently undone step (a whole batch in its original order), unless
     /// a new decision came after it.
     pub fn redo(&mut self) -> Result<UndoOutcome, StoreError> {
-        self.step_history(false)
+        self.step_history(false, UndoScope::Everything)
     }
 
-    fn step_history(&mut self, undo: bool) -> Result<UndoOutcome, StoreError> {
+    /// Undoes (or redoes) the latest step of one scope: the screen where undo was pressed
+    /// reverses only what that screen decides ([`UndoScope`]).
+    pub fn step_history(
+        &mut self,
+        undo: bool,
+        scope: UndoScope,
+    ) -> Result<UndoOutcome, StoreError> {
         let transaction = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (mut done, mut undone) = history_stacks(&transaction)?;
-        let target = if undo { done.pop() } else { undone.pop() };
-        let Some(target) = target else {
-            return Ok(UndoOutcome::Nothing);
+        let target = match History::replay(&transaction)?.pick(undo, scope) {
+            Pick::Step(step) => step,
+            Pick::Nothing => return Ok(UndoOutcome::Nothing),
+            Pick::Blocked => return Ok(UndoOutcome::Blocked),
         };
         let entries = target
             .entries
@@ -487,50 +507,10 @@ impl LoggedDecision {
     }
 }
 
-/// One step of the operator's history: a single decision, or every decision of one batch.
-struct HistoryStep {
-    /// The batch, `None` for a single decision.
-    batch: Option<i64>,
-    /// The ids of the step's `do` entries, in the order they were made.
-    entries: Vec<i64>,
-}
-
-/// Replays the log into the stack of steps that can be undone and the stack that can be
-/// redone. A new decision clears the redo stack, as in every editor. Consecutive entries of
-/// the same kind (`do`, `undo`, `redo`) and the same batch are one step, since a batch and
-/// its undo and redo are each written in one transaction; an entry without a batch is a step
-/// of its own, which keeps logs written before batches existed replaying as they did.
-fn history_stacks(
-    transaction: &Transaction<'_>,
-) -> Result<(Vec<HistoryStep>, Vec<HistoryStep>), StoreError> {
-    let mut statement = transaction.prepare("SELECT id, step, batch FROM decisions ORDER BY id")?;
-    let mut rows = statement.query([])?;
-    let (mut done, mut undone): (Vec<HistoryStep>, Vec<HistoryStep>) = (Vec::new(), Vec::new());
-    let mut previous: Option<(String, i64)> = None;
-    while let Some(row) = rows.next()? {
-        let id: i64 = row.get(0)?;
-        let step: String = row.get(1)?;
-        let batch: Option<i64> = row.get(2)?;
-        let current = batch.map(|batch| (step.clone(), batch));
-        let continues = current.is_some() && current == previous;
-        previous = current;
-        match (step.as_str(), continues) {
-            ("do", true) => {
-                if let Some(last) = done.last_mut() {
-                    last.entries.push(id);
-                }
-            }
-            ("do", false) => {
-                done.push(HistoryStep {
-                    batch,
-                    entries: vec![id],
-                });
-                undone.clear();
-            }
-            (_, true) => {}
-            ("undo", false) => undone.extend(done.pop()),
-            (_, false) => done.extend(undone.pop()),
-        }
-    }
-    Ok((done, undone))
+/// Whether a decision changes its record. An automatic decision is compare-and-set against
+/// "nothing decided yet": it was proposed from a queue of undecided keys, and anything found on
+/// the record now was decided after that queue was read (a manual `map` made while `match
+/// --accept-above` ran). The user's work wins, so the automatic decision is skipped.
+fn applies(origin: Origin, before: &Option<Value>, after: &Option<Value>) -> bool {
+    before != after && (origin == Origin::Manual || before.is_none())
 }

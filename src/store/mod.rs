@@ -12,6 +12,7 @@ mod decisions;
 mod digest;
 mod error;
 mod gap_work;
+mod history;
 mod import_slices;
 mod imports;
 mod lookup;
@@ -26,6 +27,7 @@ pub use alerts::{
 };
 pub use connection::{Store, StoreError};
 pub use decisions::{Decision, DecisionRecord, Origin, UndoOutcome};
+pub use history::UndoScope;
 pub use imports::{ImportOutcome, ImportReport, SourceRow};
 pub use positions::{CurrentState, DrillDownLine};
 pub use pulls::{PullRecord, PullRow, mark_run_incomplete};

@@ -18,7 +18,7 @@ use crate::tui::keymap::{Context, Keymap};
 use crate::tui::mapping_screen::MappingScreen;
 use crate::tui::outcome::{ScreenOutcome, Tone};
 use crate::tui::theme::Theme;
-use crate::workflow::{HistoryStep, MappingKind, Overview, WorkflowError, Workspace};
+use crate::workflow::{HistoryStep, MappingKind, Overview, UndoScope, WorkflowError, Workspace};
 use rust_decimal::Decimal;
 use std::sync::Arc;
 use std::time::Duration;
@@ -244,19 +244,33 @@ impl App {
         self.status = Some((text.into(), tone));
     }
 
-    /// Undo and redo act on the decision log, whatever the screen.
+    /// Undo and redo belong to the screen where they are pressed: Clients reverses client
+    /// decisions, Products product decisions, Gaps the work on gaps; the other screens take
+    /// the latest step of any kind.
     fn step_history(&mut self, step: HistoryStep) -> Result<(), WorkflowError> {
-        match self.workspace.step_history(step)? {
+        let scope = match self.screen {
+            Screen::Clients => UndoScope::Clients,
+            Screen::Products => UndoScope::Products,
+            Screen::Gaps => UndoScope::Gaps,
+            Screen::Overview | Screen::Import | Screen::Export => UndoScope::Everything,
+        };
+        match self.workspace.step_history_in(step, scope)? {
             Some(sentence) => {
                 self.refresh_after_decision()?;
                 self.say(sentence, Tone::Info);
             }
             None => {
                 let word = match step {
-                    HistoryStep::Undo => "Nothing to undo.",
-                    HistoryStep::Redo => "Nothing to redo.",
+                    HistoryStep::Undo => "undo",
+                    HistoryStep::Redo => "redo",
                 };
-                self.say(word, Tone::Info);
+                let here = match scope {
+                    UndoScope::Everything => String::new(),
+                    UndoScope::Clients => " among client decisions".to_string(),
+                    UndoScope::Products => " among product decisions".to_string(),
+                    UndoScope::Gaps => " among the work on gaps".to_string(),
+                };
+                self.say(format!("Nothing to {word}{here}."), Tone::Info);
             }
         }
         Ok(())

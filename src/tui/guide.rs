@@ -23,7 +23,7 @@ pub fn guide(screen: Screen) -> Vec<String> {
                 "Scores run 0–100: {HIGH_THRESHOLD}+ is high, {REVIEW_THRESHOLD}–{} needs a look, below that no suggestion is made. \"safe\" means unambiguous and far ahead of the runner-up: only those are accepted by A.",
                 HIGH_THRESHOLD - 1
             ),
-            "A confirmed mapping is never changed by A or by an ignore. Undo reverses the last decision, a whole bulk accept in one step.".to_string(),
+            "A confirmed mapping is never changed by A or by an ignore. u undoes the last decision made on this screen (on the Overview, the last of any kind); a whole bulk accept is one step.".to_string(),
         ],
         Screen::Gaps => {
             let mut text = vec![

@@ -5,7 +5,7 @@ use super::workspace::{WorkflowError, Workspace};
 use crate::domain::decision::Decision;
 use crate::domain::lines::{SourceKey, Term};
 use crate::domain::text::strip_control;
-use crate::store::{Origin, UndoOutcome};
+use crate::store::{Origin, UndoOutcome, UndoScope};
 use rust_decimal::Decimal;
 
 /// What a decision did.
@@ -58,16 +58,27 @@ impl Workspace {
         decisions: &[Decision],
         origin: Origin,
     ) -> Result<usize, WorkflowError> {
-        let changed = self
+        let applied = self.decide_each(decisions, origin)?;
+        Ok(applied.iter().filter(|applied| **applied).count())
+    }
+
+    /// As [`Workspace::decide_all`], telling per decision (in input order) whether it was
+    /// applied: an automatic one is skipped when its key was decided after the queue was read.
+    pub(crate) fn decide_each(
+        &mut self,
+        decisions: &[Decision],
+        origin: Origin,
+    ) -> Result<Vec<bool>, WorkflowError> {
+        let applied: Vec<bool> = self
             .store
             .decide_batch(decisions, origin)?
             .iter()
-            .flatten()
-            .count();
-        if changed > 0 {
+            .map(Option::is_some)
+            .collect();
+        if applied.contains(&true) {
             self.mappings_moved(false)?;
         }
-        Ok(changed)
+        Ok(applied)
     }
 
     /// Applies the decisions a bulk accept previewed, each logged as automatic, as one step
@@ -76,20 +87,33 @@ impl Workspace {
         self.decide_all(decisions, Origin::Automatic)
     }
 
-    /// Undoes or redoes one step: a decision, or a whole bulk accept. `None` when there is
-    /// nothing to undo or redo.
+    /// Undoes or redoes one step, whatever it decided: a decision, or a whole bulk accept.
+    /// `None` when there is nothing to undo or redo.
     pub fn step_history(&mut self, step: HistoryStep) -> Result<Option<String>, WorkflowError> {
-        let outcome = match step {
-            HistoryStep::Undo => self.store.undo()?,
-            HistoryStep::Redo => self.store.redo()?,
-        };
-        let UndoOutcome::Applied {
-            record,
-            count,
-            decisions,
-        } = outcome
-        else {
-            return Ok(None);
+        self.step_history_in(step, UndoScope::Everything)
+    }
+
+    /// Undoes or redoes the latest step of one scope, such as the screen where undo was
+    /// pressed: `u` on the Clients screen never reverts a product mapping. `None` when that
+    /// scope has nothing to undo or redo.
+    pub fn step_history_in(
+        &mut self,
+        step: HistoryStep,
+        scope: UndoScope,
+    ) -> Result<Option<String>, WorkflowError> {
+        let outcome = self.store.step_history(step == HistoryStep::Undo, scope)?;
+        let (record, count, decisions) = match outcome {
+            UndoOutcome::Applied {
+                record,
+                count,
+                decisions,
+            } => (record, count, decisions),
+            UndoOutcome::Nothing => return Ok(None),
+            UndoOutcome::Blocked => {
+                return Ok(Some(
+                    "Nothing changed: the latest step here also changed another screen, where a later decision stands. Reverse that one first, or undo from the Overview (or `billgap undo`), which takes steps in order.".to_string(),
+                ));
+            }
         };
         self.mappings_moved(true)?;
         let word = match step {

@@ -34,6 +34,7 @@ mod session;
 mod suggestions;
 mod workspace;
 
+pub use crate::store::UndoScope;
 pub use bulk_mapping::BulkMappingOutcome;
 pub use certain::CertainMappings;
 pub use checking::{AlertSettings, CheckOutcome, PlannedMessage};

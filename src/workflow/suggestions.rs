@@ -100,9 +100,12 @@ impl Workspace {
                 });
             tally(&mut outcome, &mut decisions, &entry.candidates, decision);
         }
-        outcome.clients_accepted = client_decisions;
-        outcome.products_accepted = decisions.len().saturating_sub(client_decisions);
-        self.decide_all(&decisions, Origin::Automatic)?;
+        let applied = self.decide_each(&decisions, Origin::Automatic)?;
+        let (clients, products) = applied.split_at(client_decisions.min(applied.len()));
+        let count = |flags: &[bool]| flags.iter().filter(|applied| **applied).count();
+        outcome.clients_accepted = count(clients);
+        outcome.products_accepted = count(products);
+        outcome.decided_meanwhile = applied.len() - count(&applied);
         Ok(outcome)
     }
 }
@@ -119,6 +122,9 @@ pub struct AcceptOutcome {
     pub awaiting_review: usize,
     /// Queue entries with no suggestion at all.
     pub without_suggestion: usize,
+    /// Suggestions not applied because their key was decided (by hand, or by another run)
+    /// after the queue was read: a manual decision is never overwritten.
+    pub decided_meanwhile: usize,
 }
 
 /// Counts a queue entry: accepted, waiting for the operator, or without any suggestion.
