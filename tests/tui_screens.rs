@@ -64,6 +64,18 @@ fn gaps_drilldown() {
 }
 
 #[test]
+fn gaps_client_account() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    act(&mut app, Action::ShowScreen(Screen::Gaps));
+    // On the first row, a client's subtotal: the account is that client's.
+    act(&mut app, Action::OpenAccount);
+    snapshot_both("gaps_account", &app);
+    act(&mut app, Action::Back);
+    assert!(app.gaps.account.is_none(), "Esc closes the account");
+}
+
+#[test]
 fn import() {
     let folder = tempfile::tempdir().expect("temp");
     let mut app = app(&build(folder.path()));

@@ -4,6 +4,7 @@
 //! Exit codes for headless runs ([`Outcome`]): 0 clean at full coverage, 1 gaps over threshold
 //! or coverage incomplete, 2 error (set by `main` when a command fails).
 
+mod account;
 mod alerting;
 mod check;
 mod demo;
@@ -102,6 +103,9 @@ pub enum Command {
     Products(lists::ListArgs),
     /// Compute the gaps; exit 0 clean, 1 over threshold or incomplete coverage, 2 error.
     Gaps(gaps::GapsArgs),
+    /// One client's whole account: every product, vendor seats against PSA seats, including
+    /// the ones that agree.
+    Account(account::AccountArgs),
     /// Write the delta report to a file.
     Report(gaps::ReportArgs),
     /// Set the default gap threshold, or one client's.
@@ -212,6 +216,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
             lists::list(&database, crate::workflow::MappingKind::Product, &args)
         }
         Command::Gaps(args) => gaps::run(&database, &args),
+        Command::Account(args) => account::run(&database, &args),
         Command::Report(args) => gaps::report(&database, &args),
         Command::Threshold(args) => gaps::threshold(&database, &args),
         Command::Demo(args) => demo::run(&args),

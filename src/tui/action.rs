@@ -119,6 +119,9 @@ pub enum Action {
     FilterQueue,
     /// Show the vendor and PSA lines behind the selected gap side by side.
     OpenDrilldown,
+    /// Show the selected gap's client's whole account: every product, both sides' seats,
+    /// including the rows that agree.
+    OpenAccount,
     /// Cycle the gap filter through every kind and back to all.
     CycleKindFilter,
     /// Restrict the gap table to the selected row's client, or lift that restriction.
@@ -221,6 +224,7 @@ bindable! {
     "cycle_queue" => Action::CycleQueueFilter, "unmapped/mapped/all";
     "filter_queue" => Action::FilterQueue, "filter";
     "drilldown" => Action::OpenDrilldown, "drill down";
+    "account" => Action::OpenAccount, "client's account";
     "cycle_kind" => Action::CycleKindFilter, "kind filter";
     "client_filter" => Action::ToggleClientFilter, "this client";
     "over_threshold" => Action::ToggleOverThreshold, "over threshold only";

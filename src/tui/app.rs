@@ -177,6 +177,7 @@ impl App {
                 self.reload()?;
                 self.say(sentence, Tone::Good);
             }
+            Action::OpenAccount => self.open_account()?,
             Action::Undo => self.step_history(HistoryStep::Undo)?,
             Action::Redo => self.step_history(HistoryStep::Redo)?,
             Action::EditThreshold => {
@@ -244,6 +245,17 @@ impl App {
         self.status = Some((text.into(), tone));
     }
 
+    /// Opens the whole account of the client under the selection on the Gaps screen (a gap or
+    /// its client's subtotal row).
+    fn open_account(&mut self) -> Result<(), WorkflowError> {
+        let Some(company) = self.gaps.selected_company() else {
+            self.say("Select a gap or a client's row first.", Tone::Info);
+            return Ok(());
+        };
+        self.gaps.account = Some(self.workspace.account(&company, self.threshold)?);
+        Ok(())
+    }
+
     /// Undo and redo belong to the screen where they are pressed: Clients reverses client
     /// decisions, Products product decisions, Gaps the work on gaps; the other screens take
     /// the latest step of any kind.
@@ -309,6 +321,8 @@ impl App {
             self.help_open = false;
         } else if self.prompt.is_some() {
             self.prompt = None;
+        } else if self.screen == Screen::Gaps && self.gaps.account.is_some() {
+            self.gaps.account = None;
         } else if self.screen == Screen::Gaps && self.gaps.drilldown.is_some() {
             self.gaps.drilldown = None;
         } else if let Some(screen) = self.mapping_mut() {

@@ -4,7 +4,7 @@ use crate::domain::gap_work::GapWorkState;
 use crate::domain::ledger::TrackedGap;
 use crate::domain::lines::SourceKey;
 use crate::domain::money::{Money, MoneyByCurrency};
-use crate::domain::reconcile::GapKind;
+use crate::domain::reconcile::{Account, GapKind};
 use crate::domain::report::Report;
 use crate::tui::action::Action;
 use crate::tui::cursor::shift;
@@ -106,6 +106,8 @@ pub struct GapsScreen {
     pub selected: usize,
     /// The open drill-down: the gap and its lines.
     pub drilldown: Option<(GapRow, DrillDown)>,
+    /// The open account of one client (`v`), over the table.
+    pub account: Option<Account>,
 }
 
 impl GapsScreen {
@@ -115,6 +117,19 @@ impl GapsScreen {
             TableRow::Gap(index) => self.rows.get(*index),
             TableRow::Subtotal { .. } => None,
         }
+    }
+
+    /// The client under the selection: the selected gap's, or the client of a subtotal row
+    /// (whose first gap follows it).
+    pub fn selected_company(&self) -> Option<SourceKey> {
+        let index = match self.table.get(self.selected)? {
+            TableRow::Gap(index) => *index,
+            TableRow::Subtotal { .. } => match self.table.get(self.selected.saturating_add(1))? {
+                TableRow::Gap(index) => *index,
+                TableRow::Subtotal { .. } => return None,
+            },
+        };
+        Some(self.rows.get(index)?.gap.gap.company.clone())
     }
 
     /// Takes the gaps of a report, keeping the filters and the selection's position.

@@ -15,6 +15,7 @@
 //!   the drill-down, and writing a report file atomically.
 //! - pulling: a source's API snapshot into the store, and what a failing source holds back.
 
+mod account;
 mod alert_policy;
 mod bulk_mapping;
 mod certain;

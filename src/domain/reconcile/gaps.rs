@@ -2,7 +2,7 @@
 
 use super::mappings::{MappingSet, Treatment};
 use super::position::Position;
-use super::sides::{GroupKey, PsaSide, VendorSide, group_psa, group_vendor};
+use super::sides::{GroupKey, Pairing, VendorSide, group_psa, group_vendor, pair_sides};
 use crate::domain::lines::{SourceKey, Term};
 use crate::domain::money::{Currency, Money};
 use chrono::NaiveDate;
@@ -200,14 +200,6 @@ pub(super) fn find_gaps(
         product_names.insert(&position.product, position.product_name.as_str());
     }
 
-    // PSA groups by (company, product, term) whatever the currency, for the cross-currency
-    // fallback, so that lookups stay constant-time at thousands of clients.
-    let mut psa_by_line: HashMap<(&SourceKey, &SourceKey, Term), GroupKey> = HashMap::new();
-    let mut psa_by_pair: HashMap<(&SourceKey, &SourceKey), GroupKey> = HashMap::new();
-    for key in psa_groups.keys() {
-        psa_by_line.entry((key.0, key.1, key.2)).or_insert(*key);
-        psa_by_pair.entry((key.0, key.1)).or_insert(*key);
-    }
     // The vendor terms mapped to each PSA product: a PSA product with any is a licence product.
     let mut licence_terms: HashMap<&SourceKey, BTreeSet<Term>> = HashMap::new();
     for ((_, term), psa_product) in &mappings.products {
@@ -218,22 +210,7 @@ pub(super) fn find_gaps(
     }
     let mut gaps = Vec::new();
     let mut matched_psa: BTreeSet<GroupKey> = BTreeSet::new();
-    let mut compared: BTreeMap<GroupKey, VendorSide> = BTreeMap::new();
-    // Vendor seats with no PSA line at all, merged over currencies so that one client's two
-    // tenants give one missing gap, not two with the same identity.
-    let mut missing: BTreeMap<(&SourceKey, &SourceKey, Term), VendorSide> = BTreeMap::new();
-    for (vendor_key, vendor_side) in &vendor_groups {
-        match find_psa_group(&psa_groups, &psa_by_line, &psa_by_pair, vendor_key) {
-            Some(psa_key) => compared.entry(psa_key).or_default().absorb(vendor_side),
-            None => {
-                let (company, product, term, _) = vendor_key;
-                missing
-                    .entry((company, product, *term))
-                    .or_default()
-                    .absorb(vendor_side);
-            }
-        }
-    }
+    let Pairing { compared, missing } = pair_sides(&vendor_groups, &psa_groups);
     for ((company, product, term), vendor_side) in &missing {
         let (unit_price, price_basis) = match reference_prices.get(*product) {
             Some(price) => (Some(price.clone()), PriceBasis::OtherClientsPrice),
@@ -356,34 +333,9 @@ impl OrphanDoubt {
     }
 }
 
-/// The PSA group a vendor group compares with, most specific first: the same term and
-/// currency; a PSA line that states no term (PSA lines rarely do) in the same currency; then the
-/// same in any currency, for an MSP that bills in another currency than it buys in.
-fn find_psa_group<'a>(
-    psa_groups: &BTreeMap<GroupKey<'a>, PsaSide<'a>>,
-    psa_by_line: &HashMap<(&'a SourceKey, &'a SourceKey, Term), GroupKey<'a>>,
-    psa_by_pair: &HashMap<(&'a SourceKey, &'a SourceKey), GroupKey<'a>>,
-    (company, product, term, currency): &GroupKey<'a>,
-) -> Option<GroupKey<'a>> {
-    let exact_currency = [*term, Term::Unspecified].into_iter().find_map(|term| {
-        psa_groups
-            .get_key_value(&(*company, *product, term, *currency))
-            .map(|(key, _)| *key)
-    });
-    exact_currency
-        .or_else(|| {
-            [*term, Term::Unspecified]
-                .into_iter()
-                .find_map(|term| psa_by_line.get(&(company, product, term)).copied())
-        })
-        // A PSA line that names another term still bills this product to this client:
-        // comparing with it beats reporting the same seats as both missing and orphan.
-        .or_else(|| psa_by_pair.get(&(*company, *product)).copied())
-}
-
 /// The term a gap is reported under: the PSA line's own term, or, when the PSA line states
 /// none, the one vendor term behind it (several terms stay `Unspecified`).
-fn reported_term(psa_term: Term, vendor_terms: &BTreeSet<Term>) -> Term {
+pub(super) fn reported_term(psa_term: Term, vendor_terms: &BTreeSet<Term>) -> Term {
     match (psa_term, vendor_terms.len()) {
         (Term::Unspecified, 1) => vendor_terms.iter().next().copied().unwrap_or(psa_term),
         _ => psa_term,

@@ -7,6 +7,7 @@
 //! This file only declares the parts and re-exports them, so every part imports its siblings
 //! directly and none imports this file back.
 
+mod account;
 mod clients;
 mod coverage;
 mod gaps;
@@ -20,6 +21,7 @@ mod term_ignores;
 mod tests;
 mod verdict;
 
+pub use account::{Account, AccountLine, Standing, account};
 pub use clients::{ClientTotal, Thresholds};
 pub use coverage::{Coverage, percent as coverage_percent};
 pub use gaps::{Gap, GapIdentity, GapKind, PriceBasis};

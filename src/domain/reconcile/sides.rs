@@ -7,7 +7,7 @@ use crate::domain::lines::{SourceKey, Term};
 use crate::domain::money::{Currency, Money};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Vendor seats for one (PSA company, PSA product, term), summed over vendor customers.
 #[derive(Debug, Default)]
@@ -166,4 +166,78 @@ pub(super) fn group_psa(psa: &[Position]) -> BTreeMap<GroupKey<'_>, PsaSide<'_>>
         }
     }
     groups
+}
+
+/// How the vendor groups met the PSA groups.
+pub(super) struct Pairing<'a> {
+    /// Vendor seats per PSA group they are compared with.
+    pub(super) compared: BTreeMap<GroupKey<'a>, VendorSide<'a>>,
+    /// Vendor seats with no PSA line at all, per (PSA company, PSA product, term), merged over
+    /// currencies so that one client's two tenants give one missing gap, not two with the
+    /// same identity.
+    pub(super) missing: BTreeMap<(&'a SourceKey, &'a SourceKey, Term), VendorSide<'a>>,
+}
+
+/// Pairs every vendor group with the PSA group it is compared with. The gaps and a client's
+/// account both read this one pairing, so the account never shows two sides the gaps did not
+/// compare.
+pub(super) fn pair_sides<'a>(
+    vendor_groups: &BTreeMap<GroupKey<'a>, VendorSide<'a>>,
+    psa_groups: &BTreeMap<GroupKey<'a>, PsaSide<'a>>,
+) -> Pairing<'a> {
+    // PSA groups by (company, product, term) whatever the currency, for the cross-currency
+    // fallback, so that lookups stay constant-time at thousands of clients.
+    let mut psa_by_line: HashMap<(&SourceKey, &SourceKey, Term), GroupKey> = HashMap::new();
+    let mut psa_by_pair: HashMap<(&SourceKey, &SourceKey), GroupKey> = HashMap::new();
+    for key in psa_groups.keys() {
+        psa_by_line.entry((key.0, key.1, key.2)).or_insert(*key);
+        psa_by_pair.entry((key.0, key.1)).or_insert(*key);
+    }
+    let mut pairing = Pairing {
+        compared: BTreeMap::new(),
+        missing: BTreeMap::new(),
+    };
+    for (vendor_key, vendor_side) in vendor_groups {
+        match find_psa_group(psa_groups, &psa_by_line, &psa_by_pair, vendor_key) {
+            Some(psa_key) => pairing
+                .compared
+                .entry(psa_key)
+                .or_default()
+                .absorb(vendor_side),
+            None => {
+                let (company, product, term, _) = vendor_key;
+                pairing
+                    .missing
+                    .entry((company, product, *term))
+                    .or_default()
+                    .absorb(vendor_side);
+            }
+        }
+    }
+    pairing
+}
+
+/// The PSA group a vendor group compares with, most specific first: the same term and
+/// currency; a PSA line that states no term (PSA lines rarely do) in the same currency; then the
+/// same in any currency, for an MSP that bills in another currency than it buys in.
+fn find_psa_group<'a>(
+    psa_groups: &BTreeMap<GroupKey<'a>, PsaSide<'a>>,
+    psa_by_line: &HashMap<(&'a SourceKey, &'a SourceKey, Term), GroupKey<'a>>,
+    psa_by_pair: &HashMap<(&'a SourceKey, &'a SourceKey), GroupKey<'a>>,
+    (company, product, term, currency): &GroupKey<'a>,
+) -> Option<GroupKey<'a>> {
+    let exact_currency = [*term, Term::Unspecified].into_iter().find_map(|term| {
+        psa_groups
+            .get_key_value(&(*company, *product, term, *currency))
+            .map(|(key, _)| *key)
+    });
+    exact_currency
+        .or_else(|| {
+            [*term, Term::Unspecified]
+                .into_iter()
+                .find_map(|term| psa_by_line.get(&(company, product, term)).copied())
+        })
+        // A PSA line that names another term still bills this product to this client:
+        // comparing with it beats reporting the same seats as both missing and orphan.
+        .or_else(|| psa_by_pair.get(&(*company, *product)).copied())
 }

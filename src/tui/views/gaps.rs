@@ -19,6 +19,10 @@ const WIDE: u16 = 110;
 
 /// Draws the gap screen into `area`; returns where the table's rows went.
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) -> Option<ListHit> {
+    if let Some(account) = &app.gaps.account {
+        super::account::draw(frame, app, account, area);
+        return None;
+    }
     match &app.gaps.drilldown {
         Some((gap, lines)) => {
             draw_drilldown(frame, app, gap, lines, area);

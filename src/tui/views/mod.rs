@@ -4,6 +4,7 @@
 //! of key hints generated from the keymap. Lists are virtualised: only the rows that fit are
 //! turned into widgets, whatever the length of the list.
 
+mod account;
 mod cells;
 
 pub(crate) use cells::badge;
