@@ -57,6 +57,7 @@ fn coverage(contents: &str) -> Option<String> {
 fn demo_confirm_a_mapping_see_coverage_change_export_and_quit() {
     let folder = tempfile::tempdir().expect("temp");
     let report = folder.path().join("weekly.csv");
+    let kept = folder.path().join("kept.sqlite");
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: ROWS,
@@ -67,6 +68,8 @@ fn demo_confirm_a_mapping_see_coverage_change_export_and_quit() {
         .expect("pty");
     let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_billgap"));
     command.arg("demo");
+    command.arg("--keep");
+    command.arg(&kept);
     command.cwd(folder.path());
     command.env("TERM", "xterm-256color");
     command.env("HOME", folder.path());
@@ -142,8 +145,29 @@ fn demo_confirm_a_mapping_see_coverage_change_export_and_quit() {
     press(b"A");
     screen.wait_for("the safe band accepted", |s| s.contains("Accepted"));
 
+    // The Pax8 service credit (0 seats, −25.00 USD, one-time) is not a product to map: it
+    // follows the Proofpoint subscription it credits, so the queue never offers it.
+    press(b"4");
+    press(b"f");
+    press(b"Proofpoint\r");
+    let products = screen.wait_for("the Proofpoint rows", |s| {
+        s.contains("Vendor products") && s.contains("Proofpoint Essentials")
+    });
+    assert!(
+        !products.contains("one-time"),
+        "the credit row is not in the mapping queue:\n{products}"
+    );
+    press(&[0x1b]);
+
     press(b"5");
     screen.wait_for("the gap screen", |s| s.contains("Gaps · threshold"));
+    // The selected client's whole account, rows that agree included; Esc goes back.
+    press(b"v");
+    screen.wait_for("the client's account", |s| {
+        s.contains("Account:") && s.contains("agree")
+    });
+    press(&[0x1b]);
+    screen.wait_for("the gap table again", |s| !s.contains("Account:"));
 
     press(b"6");
     screen.wait_for("the export screen", |s| {
@@ -173,6 +197,18 @@ fn demo_confirm_a_mapping_see_coverage_change_export_and_quit() {
     assert!(status.success(), "billgap exited with {status:?}");
     std::thread::sleep(Duration::from_millis(200));
     assert!(!screen.alternate(), "the alternate screen was left on exit");
+    // `demo --keep` kept the database with the work done in the tour.
+    let log = std::process::Command::new(env!("CARGO_BIN_EXE_billgap"))
+        .args(["log", "--format", "json"])
+        .env("BILLGAP_DB", &kept)
+        .output()
+        .expect("billgap log on the kept database");
+    assert!(log.status.success(), "{log:?}");
+    let entries: serde_json::Value = serde_json::from_slice(&log.stdout).expect("json log");
+    assert!(
+        entries.as_array().is_some_and(|entries| entries.len() > 8),
+        "the tour's decisions are in the kept database: {entries}"
+    );
     let written = std::fs::read_to_string(&report).expect("the report exists");
     assert!(
         written.lines().count() > 1,
