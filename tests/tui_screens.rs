@@ -9,7 +9,10 @@ use tui_fixture::{act, app, build, render, text};
 fn snapshot_both(name: &str, app: &App) {
     for (width, height) in [(80, 24), (140, 40)] {
         let terminal = render(app, width, height);
-        insta::assert_snapshot!(format!("{name}_{width}x{height}"), text(&terminal));
+        // A decision's day is the day the test ran: pinned as a placeholder.
+        let today = chrono::Utc::now().date_naive().to_string();
+        let screen = text(&terminal).replace(&today, "YYYY-MM-DD");
+        insta::assert_snapshot!(format!("{name}_{width}x{height}"), screen);
     }
 }
 

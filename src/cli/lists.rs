@@ -44,7 +44,18 @@ pub fn list(database: &Path, kind: MappingKind, args: &ListArgs) -> color_eyre::
 
 fn print_entry(entry: &QueueEntry) -> std::io::Result<()> {
     let status = match &entry.state {
-        MappingState::Mapped { target_key, .. } => format!("→ {target_key}"),
+        MappingState::Mapped {
+            target_key,
+            target_name,
+            ..
+        } => match &entry.made_by {
+            Some(made) => format!(
+                "→ {target_key} ({}) · {}",
+                strip_control(target_name),
+                made.words()
+            ),
+            None => format!("→ {target_key} ({})", strip_control(target_name)),
+        },
         MappingState::Ignored { reason, .. } => format!("ignored: {}", strip_control(reason)),
         MappingState::Unmapped => "UNMAPPED".to_string(),
     };

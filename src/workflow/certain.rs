@@ -117,6 +117,6 @@ impl<'a> UniqueIndex<'a> {
 }
 
 /// Names are equal when they differ only in case and surrounding spaces.
-fn fold_name(name: &str) -> String {
+pub(super) fn fold_name(name: &str) -> String {
     name.trim().to_lowercase()
 }

@@ -26,6 +26,7 @@ mod importing;
 mod lookup;
 mod matcher;
 mod overview;
+mod provenance;
 mod pull_alerts;
 mod pulling;
 mod queue;
@@ -43,6 +44,7 @@ pub use deciding::{DecisionOutcome, HistoryStep};
 pub use importing::{ImportReceipt, import_file, sniff};
 pub use matcher::Candidate;
 pub use overview::{GapTotal, Overview, SourceView, Unmapped};
+pub use provenance::MadeBy;
 pub use pulling::PullReceipt;
 pub use queue::{
     MappingChoice, MappingKind, MappingState, QueueEntry, QueueFilter, Target, rank_safe_band,

@@ -2,9 +2,10 @@
 //! choice about an entry means as a decision.
 
 use super::matcher::Candidate;
+use super::provenance::{MadeBy, client_made_by, product_made_by};
 use super::workspace::{WorkflowError, Workspace};
 use crate::domain::decision::Decision;
-use crate::domain::lines::{SourceKey, Term};
+use crate::domain::lines::{Party, SourceKey, Term};
 use crate::domain::money::{Money, MoneyByCurrency};
 use crate::domain::reconcile::{IgnoreRule, MappingSet};
 use chrono::NaiveDate;
@@ -96,6 +97,8 @@ pub struct QueueEntry {
     /// For products: true when the entry is ignored by the product's every-term rule rather
     /// than by one for its own term, so that lifting the rule lifts exactly the one in force.
     pub ignored_every_term: bool,
+    /// For a mapped entry: how and when its mapping was made.
+    pub made_by: Option<MadeBy>,
 }
 
 /// A PSA company or product, for the fuzzy search over the full list.
@@ -198,13 +201,14 @@ impl Workspace {
         kind: MappingKind,
         filter: QueueFilter,
     ) -> Result<Vec<QueueEntry>, WorkflowError> {
+        let provenance = self.store.mapping_provenance()?;
         let session = self.session()?;
         // Names by key, built once: a queue of thousands of entries must not search the PSA
         // list once per entry.
-        let company_names: HashMap<&SourceKey, &str> = session
+        let companies: HashMap<&SourceKey, &Party> = session
             .psa_parties
             .iter()
-            .map(|row| (&row.key, row.party.name.as_str()))
+            .map(|row| (&row.key, &row.party))
             .collect();
         let product_names: HashMap<&SourceKey, &str> = session
             .psa_products
@@ -223,9 +227,14 @@ impl Workspace {
                     seats: row.seats,
                     spend: largest_first(&row.spend),
                     state: state_of(row.mapped_to.as_ref(), row.ignored.as_ref(), false, |key| {
-                        company_names.get(key).map(|name| (*name).to_string())
+                        companies.get(key).map(|party| party.name.clone())
                     }),
                     ignored_every_term: false,
+                    made_by: row.mapped_to.as_ref().and_then(|target| {
+                        let made = provenance.clients.get(&row.key)?;
+                        let psa = companies.get(target).copied();
+                        Some(client_made_by(made, &row.party, &target.key, psa))
+                    }),
                 })
                 .filter(|entry| filter.keeps(&entry.state))
                 .collect(),
@@ -246,6 +255,14 @@ impl Workspace {
                         |key| product_names.get(key).map(|name| (*name).to_string()),
                     ),
                     ignored_every_term: row.ignored_every_term,
+                    made_by: row.mapped_to.as_ref().and_then(|target| {
+                        let made = provenance
+                            .products
+                            .get(&(row.key.clone(), Some(row.term)))
+                            .or_else(|| provenance.products.get(&(row.key.clone(), None)))?;
+                        let psa = product_names.get(target).copied();
+                        Some(product_made_by(made, &row.product.name, psa))
+                    }),
                 })
                 .filter(|entry| filter.keeps(&entry.state))
                 .collect(),

@@ -187,7 +187,14 @@ fn draw_detail(frame: &mut Frame, app: &App, screen: &MappingScreen, area: Rect)
     lines.push(match &entry.state {
         MappingState::Unmapped => Line::from(Span::styled("unmapped", muted)),
         MappingState::Mapped { target_name, .. } => Line::from(Span::styled(
-            format!("✓ mapped to {}", strip_control(target_name)),
+            match &entry.made_by {
+                Some(made) => format!(
+                    "✓ mapped to {} · {}",
+                    strip_control(target_name),
+                    made.words()
+                ),
+                None => format!("✓ mapped to {}", strip_control(target_name)),
+            },
             app.theme.good(),
         )),
         MappingState::Ignored { reason, expires } => Line::from(format!(
