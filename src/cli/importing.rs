@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 /// Arguments of `billgap import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Export files to import; each is one transaction.
+    /// Export files to import, or folders of them (every file directly inside, by name); each
+    /// file is one transaction.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Which side the files feed (normally known from the format).
@@ -71,7 +72,12 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<Outcome> {
         profile: args.profile.clone(),
         replace: args.replace,
     };
-    for (index, file) in args.files.iter().enumerate() {
+    // A folder stands for the files directly in it, in name order.
+    let mut files = Vec::new();
+    for path in &args.files {
+        files.extend(crate::workflow::files_to_import(path)?);
+    }
+    for (index, file) in files.iter().enumerate() {
         let bar = progress_bar(file);
         let receipt = workspace.import(file, &options, &mut |progress: Progress| {
             bar.set_length(progress.total_bytes);
@@ -91,11 +97,8 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<Outcome> {
                         .collect();
                     names.join(", ")
                 };
-                let before = args.files.get(..index).unwrap_or_default();
-                let after = args
-                    .files
-                    .get(index.saturating_add(1)..)
-                    .unwrap_or_default();
+                let before = files.get(..index).unwrap_or_default();
+                let after = files.get(index.saturating_add(1)..).unwrap_or_default();
                 let mut context = String::new();
                 if !before.is_empty() {
                     context.push_str(&format!(

@@ -329,6 +329,7 @@ impl App {
             screen.pending_bulk = None;
         } else if self.screen == Screen::Import {
             self.import.detected = None;
+            self.import.folder.clear();
         }
     }
 
@@ -416,7 +417,10 @@ impl App {
 
     fn take_finished(&mut self, finished: Finished) -> Result<(), WorkflowError> {
         match finished {
-            Finished::Sniff { .. } | Finished::Import { .. } => {
+            Finished::Sniff { .. }
+            | Finished::Import { .. }
+            | Finished::SniffFolder { .. }
+            | Finished::ImportFolder { .. } => {
                 let follow_up = self.import.finish(finished);
                 if follow_up.database_changed {
                     self.workspace.invalidate();

@@ -14,7 +14,7 @@ pub fn guide(screen: Screen) -> Vec<String> {
         ],
         Screen::Import => vec![
             "Nothing is written until you press Enter: the detected format, side, slice and period are shown first.".to_string(),
-            "A file without a currency column needs c (currency). A file with 31/01 dates needs d, one with 12,50 amounts needs the decimal comma. b sets bad rows aside in a .rejects.csv instead of failing the file.".to_string(),
+            "A file without a currency column needs c (currency). A file with 31/01 dates needs d, one with 12,50 amounts needs the decimal comma. b sets bad rows aside in a .rejected.csv instead of failing the file.".to_string(),
             "Importing the same bytes again changes nothing; a newer export of the same slice replaces the older one.".to_string(),
         ],
         Screen::Clients | Screen::Products => vec![

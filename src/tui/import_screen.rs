@@ -2,7 +2,7 @@
 //! the detection and the import run as tasks, so a large or slow file never freezes the screen.
 
 use crate::import::{ImportOptions, Progress, SourceInfo};
-use crate::tui::jobs::{Finished, Jobs, import_progress};
+use crate::tui::jobs::{Finished, FolderFile, Jobs, import_progress};
 use crate::tui::outcome::{ScreenOutcome, Tone};
 use std::path::{Path, PathBuf};
 
@@ -15,6 +15,8 @@ pub struct ImportScreen {
     pub detecting: bool,
     /// What the file was detected to be, before anything is written.
     pub detected: Option<SourceInfo>,
+    /// When the path is a folder: each of its files and what it was detected to be.
+    pub folder: Vec<FolderFile>,
     /// The running import's latest progress.
     pub running: Option<Progress>,
     /// The last finished import: its summary, or the error with file:line:column.
@@ -61,7 +63,7 @@ impl ImportScreen {
             ImportSwitch::SkipBadRows => {
                 self.options.skip_bad_rows = !self.options.skip_bad_rows;
                 (
-                    "Skip bad rows (set aside in a .rejects.csv)",
+                    "Skip bad rows (set aside in a .rejected.csv)",
                     self.options.skip_bad_rows,
                 )
             }
@@ -116,9 +118,32 @@ impl ImportScreen {
         self.generation = self.generation.wrapping_add(1);
         self.path = path.clone();
         self.detected = None;
+        self.folder.clear();
         self.finished = None;
         self.detecting = true;
         let (generation, options) = (self.generation, self.options.clone());
+        if Path::new(&path).is_dir() {
+            jobs.spawn("detecting the folder's files", move |_| {
+                let result = crate::workflow::files_to_import(Path::new(&path))
+                    .map(|files| {
+                        files
+                            .into_iter()
+                            .map(|file| FolderFile {
+                                detected: crate::workflow::sniff(&file, &options)
+                                    .map_err(|error| error.to_string()),
+                                path: file,
+                            })
+                            .collect()
+                    })
+                    .map_err(Into::into);
+                Finished::SniffFolder {
+                    generation,
+                    path,
+                    result,
+                }
+            });
+            return;
+        }
         jobs.spawn("detecting the file", move |_| Finished::Sniff {
             generation,
             result: crate::workflow::sniff(Path::new(&path), &options).map_err(Into::into),
@@ -129,7 +154,14 @@ impl ImportScreen {
     /// Starts importing the detected file into `database`, on a task with its own connection.
     /// Does nothing unless a file was detected and no import runs.
     pub fn start(&mut self, database: &Path, jobs: &mut Jobs) {
-        if self.running.is_some() || self.detected.is_none() {
+        if self.running.is_some() {
+            return;
+        }
+        if !self.folder.is_empty() {
+            self.start_folder(database, jobs);
+            return;
+        }
+        if self.detected.is_none() {
             return;
         }
         self.generation = self.generation.wrapping_add(1);
@@ -144,6 +176,45 @@ impl ImportScreen {
                 .map(Box::new)
                 .map_err(Into::into);
             Finished::Import { generation, result }
+        });
+    }
+
+    /// Imports a folder's recognised files in name order, each in its own transaction, on one
+    /// task, stopping at the first failure as `billgap import` does with several files.
+    fn start_folder(&mut self, database: &Path, jobs: &mut Jobs) {
+        let files: Vec<PathBuf> = self
+            .folder
+            .iter()
+            .filter(|file| file.detected.is_ok())
+            .map(|file| file.path.clone())
+            .collect();
+        if files.is_empty() {
+            return;
+        }
+        self.generation = self.generation.wrapping_add(1);
+        self.running = Some(Progress::default());
+        self.finished = None;
+        let generation = self.generation;
+        let database = database.to_path_buf();
+        let options = self.options.clone();
+        jobs.spawn("importing the folder", move |sender| {
+            let mut progress = import_progress(sender, generation);
+            let mut results = Vec::new();
+            for file in files {
+                let result =
+                    crate::workflow::import_file(&database, &file, &options, &mut progress)
+                        .map(|receipt| receipt.sentence())
+                        .map_err(|error| error.to_string());
+                let failed = result.is_err();
+                results.push((file, result));
+                if failed {
+                    break;
+                }
+            }
+            Finished::ImportFolder {
+                generation,
+                results,
+            }
         });
     }
 
@@ -198,6 +269,63 @@ impl ImportScreen {
                         ..ScreenOutcome::default()
                     },
                     database_changed,
+                }
+            }
+            Finished::SniffFolder {
+                generation,
+                path,
+                result,
+            } if generation == self.generation => {
+                self.detecting = false;
+                match result {
+                    Ok(files) => {
+                        self.folder = files;
+                        ImportFollowUp::default()
+                    }
+                    Err(error) => ImportFollowUp {
+                        outcome: ScreenOutcome {
+                            prompt: Some(crate::tui::input::Prompt::new(
+                                crate::tui::input::PromptKind::ImportPath,
+                                path,
+                            )),
+                            ..ScreenOutcome::say(error.to_string(), Tone::Error)
+                        },
+                        database_changed: false,
+                    },
+                }
+            }
+            Finished::ImportFolder {
+                generation,
+                results,
+            } if generation == self.generation => {
+                self.running = None;
+                let recognised = self.folder.iter().filter(|f| f.detected.is_ok()).count();
+                self.folder.clear();
+                let imported = results.iter().filter(|(_, r)| r.is_ok()).count();
+                let failure = results.iter().find_map(|(file, result)| {
+                    result
+                        .as_ref()
+                        .err()
+                        .map(|error| format!("{}: {error}", file.display()))
+                });
+                let summary = format!("Imported {imported} of {recognised} file(s) of the folder.");
+                let result = match failure {
+                    None => Ok(summary),
+                    Some(error) => Err(format!(
+                        "{summary} Stopped at the first failure, whose file is unchanged: {error}"
+                    )),
+                };
+                let status = match &result {
+                    Ok(summary) => (summary.clone(), Tone::Good),
+                    Err(error) => (error.clone(), Tone::Error),
+                };
+                self.finished = Some(result);
+                ImportFollowUp {
+                    outcome: ScreenOutcome {
+                        status: Some(status),
+                        ..ScreenOutcome::default()
+                    },
+                    database_changed: imported > 0,
                 }
             }
             _ => ImportFollowUp::default(),

@@ -17,6 +17,15 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+/// One file of a folder chosen for import, and what it was detected to be.
+#[derive(Debug, Clone)]
+pub struct FolderFile {
+    /// The file.
+    pub path: PathBuf,
+    /// What it is, or why it cannot be read (it is then left out of the import).
+    pub detected: Result<SourceInfo, String>,
+}
+
 /// A message from a worker to the UI thread.
 #[derive(Debug, Clone)]
 pub enum JobEvent {
@@ -42,6 +51,22 @@ pub enum Finished {
         generation: u64,
         /// The outcome (boxed: a receipt is much larger than the other events).
         result: Result<Box<ImportReceipt>, Arc<WorkflowError>>,
+    },
+    /// What every file of a folder was detected to be, before anything is written.
+    SniffFolder {
+        /// The generation the detection was started under.
+        generation: u64,
+        /// The folder.
+        path: String,
+        /// Each file with what it is or why it cannot be read; or why the folder cannot be.
+        result: Result<Vec<FolderFile>, Arc<WorkflowError>>,
+    },
+    /// A folder's import: each file imported in order, up to the first failure.
+    ImportFolder {
+        /// The generation the import was started under.
+        generation: u64,
+        /// Each file read, with what was stored or why nothing was.
+        results: Vec<(PathBuf, Result<String, String>)>,
     },
     /// What a file was detected to be, before anything is written.
     Sniff {

@@ -83,6 +83,10 @@ fn draw_detected(frame: &mut Frame, app: &App, area: Rect) {
         );
         return;
     }
+    if !app.import.folder.is_empty() {
+        draw_folder(frame, app, area);
+        return;
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .title("Detected (nothing written yet)");
@@ -122,6 +126,49 @@ fn draw_detected(frame: &mut Frame, app: &App, area: Rect) {
         ),
     ];
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// A folder's files, one line each: what it was detected to be, or why it will be left out.
+fn draw_folder(frame: &mut Frame, app: &App, area: Rect) {
+    let files = &app.import.folder;
+    let recognised = files.iter().filter(|file| file.detected.is_ok()).count();
+    let block = Block::default().borders(Borders::ALL).title(format!(
+        "{recognised} of {} file(s) recognised (nothing written yet; Enter imports them in order)",
+        files.len()
+    ));
+    let lines: Vec<Line> = files
+        .iter()
+        .map(|file| {
+            let name = file.path.file_name().map_or_else(
+                || file.path.display().to_string(),
+                |name| name.to_string_lossy().into_owned(),
+            );
+            let name = strip_control(&name);
+            match &file.detected {
+                Ok(info) => Line::from(vec![
+                    Span::raw(format!("✓ {name}  ")),
+                    Span::styled(
+                        strip_control(&format!(
+                            "{} · {} · {}",
+                            info.format,
+                            info.side,
+                            info.period
+                                .map_or("period from the dates".to_string(), |p| p.to_string())
+                        )),
+                        app.theme.muted(),
+                    ),
+                ]),
+                Err(error) => Line::from(Span::styled(
+                    format!("✗ {name}  left out: {}", strip_control(error)),
+                    app.theme.error(),
+                )),
+            }
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
+        area,
+    );
 }
 
 /// The options the import will run with, each with the key that changes it: what the CLI
