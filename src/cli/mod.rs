@@ -132,7 +132,7 @@ pub enum Command {
     },
     /// Check the database, the config, the secrets and the alert channels, one line each.
     Doctor,
-    /// Pull one source from its API (pax8, partner_center, connectwise, autotask, halo) into
+    /// Pull one source from its API (pax8, partner_center, sherweb, ingram, connectwise, autotask, halo) into
     /// the store, as an import of its export would; exit 2 when the pull is incomplete
     /// (nothing is replaced then).
     Pull(pull::PullArgs),

@@ -51,7 +51,9 @@ pub fn pull(
         super::BaseUrl::Required(NO_BASE_URL),
         &secrets,
         timing,
-        |http, base, raw, records| read(http, base, settings, credentials, period, raw, records),
+        |http, base, raw, records, _seen| {
+            read(http, base, settings, credentials, period, raw, records)
+        },
     )
 }
 

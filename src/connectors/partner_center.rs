@@ -48,7 +48,7 @@ pub fn pull(
         super::BaseUrl::Default(DEFAULT_BASE_URL),
         &[secret.as_str()],
         timing,
-        |http, base, raw, records| {
+        |http, base, raw, records, _seen| {
             read(
                 http,
                 base,

@@ -34,6 +34,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0008_gap_work",
         include_str!("../../migrations/0008_gap_work.sql"),
     ),
+    (
+        "0011_pull_positions",
+        include_str!("../../migrations/0011_pull_positions.sql"),
+    ),
 ];
 
 pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {

@@ -13,6 +13,7 @@ mod gaps;
 mod mappings;
 mod position;
 mod reconciliation;
+pub mod seen;
 mod sides;
 #[cfg(test)]
 mod term_ignores;
