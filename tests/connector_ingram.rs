@@ -68,15 +68,30 @@ fn sample() -> Arc<Mutex<State>> {
     let mut products = std::collections::HashMap::new();
     products.insert(
         "SUB-1".to_string(),
-        vec![item("CFQ7TTC0LCHC", "Microsoft 365 Business Premium", 10, "22.00")],
+        vec![item(
+            "CFQ7TTC0LCHC",
+            "Microsoft 365 Business Premium",
+            10,
+            "22.00",
+        )],
     );
     products.insert(
         "SUB-2".to_string(),
-        vec![item("CFQ7TTC0LH18", "Microsoft 365 Business Basic", 5, "6.00")],
+        vec![item(
+            "CFQ7TTC0LH18",
+            "Microsoft 365 Business Basic",
+            5,
+            "6.00",
+        )],
     );
     products.insert(
         "SUB-3".to_string(),
-        vec![item("CFQ7TTC0LCHC", "Microsoft 365 Business Premium", 7, "22.00")],
+        vec![item(
+            "CFQ7TTC0LCHC",
+            "Microsoft 365 Business Premium",
+            7,
+            "22.00",
+        )],
     );
     Arc::new(Mutex::new(State {
         customers: vec![
@@ -106,7 +121,10 @@ fn ingram(state: Arc<Mutex<State>>) -> FakeApi {
     FakeApi::start(move |request, _base| {
         let mut state = lock(&state);
         if request.header("X-Subscription-Key") != Some(KEY) {
-            return Reply::json(401, &json!({"statusCode": 401, "message": "Access denied due to invalid subscription key."}));
+            return Reply::json(
+                401,
+                &json!({"statusCode": 401, "message": "Access denied due to invalid subscription key."}),
+            );
         }
         let route = request
             .route()
@@ -118,7 +136,10 @@ fn ingram(state: Arc<Mutex<State>>) -> FakeApi {
                 || request.header("Authorization") != Some(basic.as_str())
                 || body["marketplace"] != "us"
             {
-                return Reply::json(401, &json!({"code": "AUTH_FAILED", "message": "Invalid credentials"}));
+                return Reply::json(
+                    401,
+                    &json!({"code": "AUTH_FAILED", "message": "Invalid credentials"}),
+                );
             }
             state.tokens_issued += 1;
             let token = format!("token-{}", state.tokens_issued);
@@ -219,7 +240,11 @@ fn credentials() -> Credentials {
     .collect()
 }
 
-fn pull(fake: &FakeApi, page_size: u32, timing: &mut RecordedTiming) -> billgap::connectors::Snapshot {
+fn pull(
+    fake: &FakeApi,
+    page_size: u32,
+    timing: &mut RecordedTiming,
+) -> billgap::connectors::Snapshot {
     billgap::connectors::pull(
         Source::Ingram,
         &settings(fake, page_size),
@@ -238,7 +263,11 @@ fn every_page_is_read_by_offset_and_active_products_are_keyed_like_the_export() 
     let snapshot = pull(&fake, 1, &mut timing);
     assert!(snapshot.complete, "{:?}", snapshot.problems);
     assert_eq!(snapshot.records, 3);
-    assert_eq!(snapshot.lines.len(), 2, "the suspended subscription is not billed");
+    assert_eq!(
+        snapshot.lines.len(),
+        2,
+        "the suspended subscription is not billed"
+    );
     let offsets: Vec<String> = fake
         .requests()
         .iter()
@@ -270,7 +299,11 @@ fn every_page_is_read_by_offset_and_active_products_are_keyed_like_the_export() 
         .find(|request| request.route() == "/marketplace/eu/token")
         .expect("a token call");
     assert_eq!(token.method, "POST");
-    assert_eq!(lock(&state).tokens_issued, 1, "one token for the whole pull");
+    assert_eq!(
+        lock(&state).tokens_issued,
+        1,
+        "one token for the whole pull"
+    );
     assert!(
         requests
             .iter()
@@ -403,14 +436,22 @@ fn a_500_on_page_3_is_incomplete_replaces_nothing_and_keeps_what_it_read_as_a_lo
         )
         .expect("recorded");
     assert!(!receipt.complete);
-    assert!(receipt.problems[0].contains("500"), "{:?}", receipt.problems);
+    assert!(
+        receipt.problems[0].contains("500"),
+        "{:?}",
+        receipt.problems
+    );
     assert_eq!(timing.sleeps.len(), 3, "a 5xx is retried three times");
     assert_eq!(vendor_lines(&database), before, "nothing replaced");
     assert_eq!(
         receipt.seen, 2,
         "the two subscriptions on the pages read are kept as a lower bound"
     );
-    assert!(receipt.sentence().contains("lower bound"), "{}", receipt.sentence());
+    assert!(
+        receipt.sentence().contains("lower bound"),
+        "{}",
+        receipt.sentence()
+    );
     let report = workspace.report(None, false).expect("report");
     assert!(
         report

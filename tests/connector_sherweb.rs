@@ -127,8 +127,11 @@ fn sherweb(state: Arc<Mutex<State>>) -> FakeApi {
         if let Some((at, seconds)) = state.faults.throttle_request
             && at == number
         {
-            return Reply::json(429, &json!({"statusCode": 429, "message": "Rate limit is exceeded."}))
-                .with_header("Retry-After", &seconds.to_string());
+            return Reply::json(
+                429,
+                &json!({"statusCode": 429, "message": "Rate limit is exceeded."}),
+            )
+            .with_header("Retry-After", &seconds.to_string());
         }
         if request.route() != "/distributor/v1/billing/payable-charges" {
             return Reply::json(404, &json!({"message": "Resource not found"}));
@@ -215,11 +218,17 @@ fn the_charges_of_the_period_are_read_with_the_key_and_keyed_like_the_export() {
         .iter()
         .find(|line| line.customer.key == "c-contoso")
         .expect("Contoso");
-    assert_eq!(contoso.customer.name, "Contoso Ltd", "the customer from the tags");
+    assert_eq!(
+        contoso.customer.name, "Contoso Ltd",
+        "the customer from the tags"
+    );
     assert_eq!(contoso.product.key, "MS-BP-M", "keyed by sku");
     assert_eq!(contoso.seats, rust_decimal::Decimal::from(10));
     assert_eq!(
-        contoso.unit_cost.as_ref().map(|cost| cost.amount.to_string()),
+        contoso
+            .unit_cost
+            .as_ref()
+            .map(|cost| cost.amount.to_string()),
         Some("20.90".to_string()),
         "netPrice is read exactly"
     );
@@ -368,7 +377,11 @@ fn a_failing_page_is_an_incomplete_snapshot_that_replaces_and_resolves_nothing()
         )
         .expect("recorded");
     assert!(!receipt.complete);
-    assert!(receipt.problems[0].contains("500"), "{:?}", receipt.problems);
+    assert!(
+        receipt.problems[0].contains("500"),
+        "{:?}",
+        receipt.problems
+    );
     assert_eq!(timing.sleeps.len(), 3, "a 5xx is retried three times");
     assert_eq!(vendor_lines(&database), before, "nothing replaced");
     let outcome = workspace
@@ -385,9 +398,11 @@ fn a_failing_page_is_an_incomplete_snapshot_that_replaces_and_resolves_nothing()
     assert!(outcome.report.resolved.is_empty());
     let connection = rusqlite::Connection::open(&database).expect("open");
     let complete: i64 = connection
-        .query_row("SELECT complete FROM runs ORDER BY id DESC LIMIT 1", [], |row| {
-            row.get(0)
-        })
+        .query_row(
+            "SELECT complete FROM runs ORDER BY id DESC LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
         .expect("run");
     assert_eq!(complete, 0, "the run never counts toward resolving");
 }

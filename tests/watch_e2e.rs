@@ -293,7 +293,11 @@ fn a_new_subscription_on_page_1_of_a_pull_that_fails_on_page_3_alerts_once() {
         billgap(&fixture, &["watch", "--once"]).status.code(),
         Some(0)
     );
-    assert_eq!(mails(&fixture.smtp).len(), 1, "the first poll's unmapped digest");
+    assert_eq!(
+        mails(&fixture.smtp).len(),
+        1,
+        "the first poll's unmapped digest"
+    );
     {
         // One subscription per page: page 1 holds the new one, page 3 (Fabrikam's Defender,
         // already stored) fails, so the snapshot is incomplete.
@@ -368,7 +372,11 @@ fn a_psa_pull_that_stops_early_raises_no_false_gap_and_resolves_nothing() {
     lock(&fixture.pax8_state).subscriptions[0]["quantity"] = serde_json::json!(15);
     let gap = billgap(&fixture, &["watch", "--once"]);
     assert_eq!(gap.status.code(), Some(1), "{}", transcript(&gap));
-    assert_eq!(mails(&fixture.smtp).len(), 2, "Contoso's 5 unbilled seats told");
+    assert_eq!(
+        mails(&fixture.smtp).len(),
+        2,
+        "Contoso's 5 unbilled seats told"
+    );
     {
         // The PSA is fixed for Contoso, but the pull fails on the page of Fabrikam's additions
         // that holds its Business Premium line. Read as a partial snapshot, it would resolve
@@ -384,7 +392,10 @@ fn a_psa_pull_that_stops_early_raises_no_false_gap_and_resolves_nothing() {
         let failed = billgap(&fixture, &["watch", "--once"]);
         assert_eq!(failed.status.code(), Some(2), "{}", transcript(&failed));
         let stdout = String::from_utf8_lossy(&failed.stdout);
-        assert!(stdout.contains("connectwise pull is incomplete"), "{stdout}");
+        assert!(
+            stdout.contains("connectwise pull is incomplete"),
+            "{stdout}"
+        );
         assert!(
             stdout.contains("clients over threshold"),
             "Contoso's gap stays open: {stdout}"

@@ -59,12 +59,16 @@ pub fn pull(
         &secrets,
         timing,
         |http, base, raw, records, seen| {
-            let mut pulled = Pulled {
-                raw,
-                records,
-                seen,
-            };
-            read(http, base, settings, credentials, period, state, &mut pulled)
+            let mut pulled = Pulled { raw, records, seen };
+            read(
+                http,
+                base,
+                settings,
+                credentials,
+                period,
+                state,
+                &mut pulled,
+            )
         },
     )
 }

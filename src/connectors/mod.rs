@@ -154,9 +154,7 @@ impl Source {
     /// The side it feeds.
     pub fn side(self) -> Side {
         match self {
-            Source::Pax8 | Source::PartnerCenter | Source::Sherweb | Source::Ingram => {
-                Side::Vendor
-            }
+            Source::Pax8 | Source::PartnerCenter | Source::Sherweb | Source::Ingram => Side::Vendor,
             Source::ConnectWise | Source::Halo | Source::Autotask => Side::Psa,
         }
     }
@@ -282,11 +280,7 @@ pub(crate) fn pull_frame(
             }
         }
     };
-    let gathered = Gathered {
-        records,
-        raw,
-        seen,
-    };
+    let gathered = Gathered { records, raw, seen };
     finish(source, outcome, gathered, budget, secrets)
 }
 
@@ -303,7 +297,7 @@ pub(crate) struct Gathered {
 /// Builds the snapshot of a pull from what it read and how it ended. The lines a pull that
 /// stopped early did read are kept for a vendor only: vendor seats seen are a lower bound of
 /// the vendor's seats, while PSA lines missing from a partial pull would look like unbilled
-/// seats (see [`crate::domain::seen`]).
+/// seats (see [`crate::domain::reconcile::seen`]).
 pub(crate) fn finish(
     source: Source,
     outcome: Result<records::Read, PullError>,

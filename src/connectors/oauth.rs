@@ -293,8 +293,8 @@ fn token_call(grant: &Grant<'_>) -> Call {
             body,
         } => {
             use base64::Engine;
-            let basic = base64::engine::general_purpose::STANDARD
-                .encode(format!("{username}:{password}"));
+            let basic =
+                base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
             let mut call = Call::post(*token_url, body.clone().into_bytes())
                 .header("Authorization", &format!("Basic {basic}"))
                 .header("Content-Type", "application/json")

@@ -54,7 +54,16 @@ pub fn pull(
         &[secret.as_str()],
         timing,
         |http, _base, raw, records, seen| {
-            read(http, settings, credentials, period, state, raw, records, seen)
+            read(
+                http,
+                settings,
+                credentials,
+                period,
+                state,
+                raw,
+                records,
+                seen,
+            )
         },
     )
 }

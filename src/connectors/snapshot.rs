@@ -5,7 +5,7 @@
 //! error, a spent budget, an auth failure, a timeout, a malformed body) leaves it incomplete:
 //! it is kept for drill-down but never replaces the stored state, never resolves a gap and
 //! never lets a check say "clean". What an incomplete vendor pull did read may still show new
-//! gaps (see [`crate::domain::seen`]).
+//! gaps (see [`crate::domain::reconcile::seen`]).
 
 use super::budget::Budget;
 use super::http::CallError;

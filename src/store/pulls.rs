@@ -51,11 +51,6 @@ pub struct PullRecord {
     pub error: Option<String>,
     /// The pages as received, as JSON.
     pub raw: Option<String>,
-    /// The period (YYYY-MM) the pull was filed under.
-    pub period: String,
-    /// For a vendor pull that stopped early, the positions of the lines it did read; empty
-    /// otherwise. The application core decides what goes here; the store only keeps it.
-    pub seen: Vec<Position>,
 }
 
 /// A recorded pull, as shown to the user.
@@ -105,6 +100,19 @@ impl Store {
     /// Records a pull, and drops the pages of older pulls of the same source that stored no
     /// new lines, in one transaction.
     pub fn record_pull(&mut self, record: &PullRecord) -> Result<i64, StoreError> {
+        self.record_pull_seen(record, "", &[])
+    }
+
+    /// [`Store::record_pull`], keeping with it the positions a vendor pull that stopped early
+    /// did read (`seen`, filed under `period`, YYYY-MM); what earlier pulls of the source saw
+    /// is dropped in the same transaction. The application core decides what goes in `seen`;
+    /// the store only keeps it.
+    pub fn record_pull_seen(
+        &mut self,
+        record: &PullRecord,
+        period: &str,
+        seen: &[Position],
+    ) -> Result<i64, StoreError> {
         let transaction = self.connection.transaction()?;
         transaction.execute(
             "INSERT INTO pulls (source, system, started_at, finished_at, complete, requests,
@@ -134,7 +142,7 @@ impl Store {
              WHERE pull_id IN (SELECT id FROM pulls WHERE source = ?1 AND id < ?2)",
             params![record.source, id],
         )?;
-        write_seen(&transaction, id, &record.period, &record.seen)?;
+        write_seen(&transaction, id, period, seen)?;
         transaction.execute(
             "UPDATE pulls SET raw = NULL
              WHERE source = ?1 AND created_import = 0 AND raw IS NOT NULL
@@ -166,7 +174,7 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// What the failing pulls of `period` saw (see [`PullRecord::seen`]), as positions of
+    /// What the failing pulls of `period` saw (see [`Store::record_pull_seen`]), as positions of
     /// their systems, in the order they were kept.
     pub fn seen_positions(&self, period: &str) -> Result<Vec<Position>, StoreError> {
         let mut statement = self.connection.prepare(&format!(
@@ -265,7 +273,9 @@ fn write_seen(
             position.currency.code(),
             position.seats.normalize().to_string(),
             position.spend.normalize().to_string(),
-            position.unit_price.map(|price| price.normalize().to_string()),
+            position
+                .unit_price
+                .map(|price| price.normalize().to_string()),
             position.unit_cost.map(|cost| cost.normalize().to_string()),
         ])?;
     }
@@ -300,8 +310,6 @@ mod tests {
             created_import: false,
             error: (!complete).then(|| "500 on page 3".to_string()),
             raw: Some("[]".into()),
-            period: "2026-12".into(),
-            seen: Vec::new(),
         }
     }
 
@@ -341,9 +349,13 @@ mod tests {
             unit_price: None,
             unit_cost: Some(rust_decimal::Decimal::new(2200, 2)),
         };
-        let mut failed = record("pax8", false);
-        failed.seen = vec![seen.clone()];
-        store.record_pull(&failed).expect("pull");
+        store
+            .record_pull_seen(
+                &record("pax8", false),
+                "2026-12",
+                std::slice::from_ref(&seen),
+            )
+            .expect("pull");
         assert_eq!(store.seen_positions("2026-12").expect("read"), [seen]);
         assert!(store.seen_positions("2026-11").expect("read").is_empty());
         store.record_pull(&record("pax8", true)).expect("pull");

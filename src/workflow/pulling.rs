@@ -174,22 +174,24 @@ impl Workspace {
             Some(ImportOutcome::Reinstated { import, .. }) => (Some(import.id), false),
             None => (None, false),
         };
-        let pull_id = self.store.record_pull(&PullRecord {
-            source: source.name().to_string(),
-            system: source.system().to_string(),
-            started_at: started_at.to_string(),
-            complete,
-            requests: snapshot.budget.used,
-            request_budget: snapshot.budget.limit,
-            waited_ms: u64::try_from(snapshot.budget.waited.as_millis()).unwrap_or(u64::MAX),
-            records: snapshot.records,
-            import_id,
-            created_import,
-            error: (!problems.is_empty()).then(|| problems.join("; ")),
-            raw: Some(raw),
-            period: period.to_string(),
-            seen,
-        })?;
+        let pull_id = self.store.record_pull_seen(
+            &PullRecord {
+                source: source.name().to_string(),
+                system: source.system().to_string(),
+                started_at: started_at.to_string(),
+                complete,
+                requests: snapshot.budget.used,
+                request_budget: snapshot.budget.limit,
+                waited_ms: u64::try_from(snapshot.budget.waited.as_millis()).unwrap_or(u64::MAX),
+                records: snapshot.records,
+                import_id,
+                created_import,
+                error: (!problems.is_empty()).then(|| problems.join("; ")),
+                raw: Some(raw),
+            },
+            &period.to_string(),
+            &seen,
+        )?;
         self.invalidate();
         Ok(PullReceipt {
             source: source.name().to_string(),

@@ -490,11 +490,23 @@ fn a_partial_vendor_pull_shows_new_missing_and_unbilled_gaps_and_resolves_nothin
         "more seats seen than billed: {kinds:?}"
     );
     assert!(
-        kinds.contains(&("BOLT".into(), "M365-BP".into(), GapKind::Overbilled, dec!(-2))),
+        kinds.contains(&(
+            "BOLT".into(),
+            "M365-BP".into(),
+            GapKind::Overbilled,
+            dec!(-2)
+        )),
         "the overbilled gap the raised seats would erase is held, not resolved: {kinds:?}"
     );
     assert_eq!(kinds.len(), 3, "{kinds:?}");
     assert_ne!(shown.verdict, Verdict::Clean);
-    let clients: Vec<&str> = shown.clients.iter().map(|c| c.company.key.as_str()).collect();
-    assert!(clients.contains(&"BOLT"), "held gaps count in the client totals");
+    let clients: Vec<&str> = shown
+        .clients
+        .iter()
+        .map(|c| c.company.key.as_str())
+        .collect();
+    assert!(
+        clients.contains(&"BOLT"),
+        "held gaps count in the client totals"
+    );
 }
