@@ -347,6 +347,10 @@ fn a_500_on_page_3_is_an_incomplete_snapshot_that_replaces_nothing_and_makes_the
         .expect("a failed pull is recorded, not an error");
     assert!(!receipt.complete);
     assert!(receipt.import.is_none());
+    assert_eq!(
+        receipt.seen, 2,
+        "the subscriptions of pages 1 and 2 are kept as a lower bound of the seats"
+    );
     assert!(
         receipt.sentence().contains("INCOMPLETE"),
         "{}",
