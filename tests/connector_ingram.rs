@@ -12,8 +12,9 @@ mod connector_fakes;
 use base64::Engine;
 use billgap::connectors::{ApiSettings, ConnectorState, Credentials, RecordedTiming, Source};
 use billgap::domain::lines::Period;
+use billgap::workflow::PullReceipt;
 use billgap::workflow::Workspace;
-use connector_fakes::{FakeApi, Reply, lock};
+use connector_fakes::{FakeApi, Reply, current_vendor_lines, import_export, lock, vendor_keys};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -230,14 +231,11 @@ fn settings(fake: &FakeApi, page_size: u32) -> ApiSettings {
 }
 
 fn credentials() -> Credentials {
-    [
+    connector_fakes::credentials_of(&[
         ("username", USER),
         ("password", PASSWORD),
         ("subscription_key", KEY),
-    ]
-    .into_iter()
-    .map(|(field, value)| (field.to_string(), value.to_string()))
-    .collect()
+    ])
 }
 
 fn pull(
@@ -376,39 +374,20 @@ fn a_total_that_disagrees_with_the_pages_makes_the_snapshot_incomplete() {
 }
 
 fn workspace_with_a_pull(folder: &std::path::Path, fake: &FakeApi) -> Workspace {
-    let mut workspace = Workspace::open_as_of(
-        &folder.join("billgap.sqlite"),
-        chrono::NaiveDate::from_ymd_opt(2026, 12, 2).expect("day"),
+    connector_fakes::workspace_with_a_pull(
+        folder,
+        Source::Ingram,
+        &settings(fake, 1),
+        &credentials(),
     )
-    .expect("open");
-    let receipt = workspace
-        .pull(
-            Source::Ingram,
-            &settings(fake, 1),
-            &credentials(),
-            &mut ConnectorState::default(),
-            &mut RecordedTiming::default(),
-        )
-        .expect("pull");
-    assert!(receipt.complete, "{:?}", receipt.problems);
-    workspace
 }
 
-fn vendor_lines(database: &std::path::Path) -> Vec<(String, String, String)> {
-    let connection = rusqlite::Connection::open(database).expect("open");
-    let mut statement = connection
-        .prepare(
-            "SELECT p.key, pr.key, l.seats FROM lines l
-             JOIN imports i ON i.id = l.import_id JOIN parties p ON p.id = l.party_id
-             JOIN products pr ON pr.id = l.product_id
-             WHERE i.superseded_by IS NULL AND i.side = 'vendor' ORDER BY 1, 2",
-        )
-        .expect("prepare");
-    statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows")
+fn pull_into(
+    workspace: &mut Workspace,
+    settings: &ApiSettings,
+    timing: &mut RecordedTiming,
+) -> PullReceipt {
+    connector_fakes::pull_into(workspace, Source::Ingram, settings, &credentials(), timing)
 }
 
 #[test]
@@ -418,7 +397,7 @@ fn a_500_on_page_3_is_incomplete_replaces_nothing_and_keeps_what_it_read_as_a_lo
     let fake = ingram(Arc::clone(&state));
     let mut workspace = workspace_with_a_pull(folder.path(), &fake);
     let database = folder.path().join("billgap.sqlite");
-    let before = vendor_lines(&database);
+    let before = current_vendor_lines(&database);
     assert_eq!(before.len(), 2);
     {
         let mut state = lock(&state);
@@ -426,15 +405,7 @@ fn a_500_on_page_3_is_incomplete_replaces_nothing_and_keeps_what_it_read_as_a_lo
         state.faults.fail_subscription_page = Some(2);
     }
     let mut timing = RecordedTiming::default();
-    let receipt = workspace
-        .pull(
-            Source::Ingram,
-            &settings(&fake, 1),
-            &credentials(),
-            &mut ConnectorState::default(),
-            &mut timing,
-        )
-        .expect("recorded");
+    let receipt = pull_into(&mut workspace, &settings(&fake, 1), &mut timing);
     assert!(!receipt.complete);
     assert!(
         receipt.problems[0].contains("500"),
@@ -442,7 +413,7 @@ fn a_500_on_page_3_is_incomplete_replaces_nothing_and_keeps_what_it_read_as_a_lo
         receipt.problems
     );
     assert_eq!(timing.sleeps.len(), 3, "a 5xx is retried three times");
-    assert_eq!(vendor_lines(&database), before, "nothing replaced");
+    assert_eq!(current_vendor_lines(&database), before, "nothing replaced");
     assert_eq!(
         receipt.seen, 2,
         "the two subscriptions on the pages read are kept as a lower bound"
@@ -482,17 +453,13 @@ fn a_malformed_body_is_a_clear_error_and_leaves_the_data_unchanged() {
     let fake = ingram(Arc::clone(&state));
     let mut workspace = workspace_with_a_pull(folder.path(), &fake);
     let database = folder.path().join("billgap.sqlite");
-    let before = vendor_lines(&database);
+    let before = current_vendor_lines(&database);
     lock(&state).faults.malformed_subscription_page = Some(1);
-    let receipt = workspace
-        .pull(
-            Source::Ingram,
-            &settings(&fake, 1),
-            &credentials(),
-            &mut ConnectorState::default(),
-            &mut RecordedTiming::default(),
-        )
-        .expect("recorded");
+    let receipt = pull_into(
+        &mut workspace,
+        &settings(&fake, 1),
+        &mut RecordedTiming::default(),
+    );
     assert!(!receipt.complete);
     let problem = receipt.problems.join(" ");
     assert!(
@@ -500,7 +467,7 @@ fn a_malformed_body_is_a_clear_error_and_leaves_the_data_unchanged() {
             && problem.contains("not JSON at line 1"),
         "names the request and where the body broke: {problem}"
     );
-    assert_eq!(vendor_lines(&database), before);
+    assert_eq!(current_vendor_lines(&database), before);
 }
 
 #[test]
@@ -515,15 +482,7 @@ fn a_mapping_confirmed_on_an_ingram_export_carries_over_to_the_pull() {
          R1,Our MSP,1000105107,Contoso Ltd,SUB-1,M365 BP,2027-11-01,P-9,CFQ7TTC0LCHC,M365 Business Premium,10,22.00,220.00,USD\n",
     )
     .expect("write");
-    let mut store = billgap::store::Store::open(&database).expect("store");
-    store
-        .import_file(
-            &export,
-            &billgap::import::ImportOptions::default(),
-            &mut |_| {},
-        )
-        .expect("import");
-    drop(store);
+    import_export(&database, &export);
     let state = sample();
     let fake = ingram(Arc::clone(&state));
     let mut with_reseller = settings(&fake, 100);
@@ -542,28 +501,13 @@ fn a_mapping_confirmed_on_an_ingram_export_carries_over_to_the_pull() {
         "the export's slice, so one replaces the other"
     );
     let mut workspace = Workspace::open(&database).expect("open");
-    let receipt = workspace
-        .pull(
-            Source::Ingram,
-            &with_reseller,
-            &credentials(),
-            &mut ConnectorState::default(),
-            &mut RecordedTiming::default(),
-        )
-        .expect("pull");
+    let receipt = pull_into(
+        &mut workspace,
+        &with_reseller,
+        &mut RecordedTiming::default(),
+    );
     assert!(receipt.complete, "{:?}", receipt.problems);
-    let connection = rusqlite::Connection::open(&database).expect("open");
-    let keys = |table: &str| -> Vec<String> {
-        connection
-            .prepare(&format!(
-                "SELECT key FROM {table} WHERE side = 'vendor' AND system = 'ingram' ORDER BY key"
-            ))
-            .expect("prepare")
-            .query_map([], |row| row.get(0))
-            .expect("query")
-            .collect::<Result<_, _>>()
-            .expect("rows")
-    };
+    let keys = |table: &str| vendor_keys(&database, table, "ingram");
     assert_eq!(
         keys("products"),
         ["CFQ7TTC0LCHC", "CFQ7TTC0LH18"],

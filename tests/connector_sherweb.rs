@@ -10,8 +10,9 @@ mod connector_fakes;
 
 use billgap::connectors::{ApiSettings, ConnectorState, Credentials, RecordedTiming, Source};
 use billgap::domain::lines::Period;
+use billgap::workflow::PullReceipt;
 use billgap::workflow::Workspace;
-use connector_fakes::{FakeApi, Reply, lock};
+use connector_fakes::{FakeApi, Reply, current_vendor_lines, import_export, lock, vendor_keys};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -170,14 +171,11 @@ fn settings(fake: &FakeApi) -> ApiSettings {
 }
 
 fn credentials() -> Credentials {
-    [
+    connector_fakes::credentials_of(&[
         ("client_id", CLIENT_ID),
         ("client_secret", SECRET),
         ("subscription_key", KEY),
-    ]
-    .into_iter()
-    .map(|(field, value)| (field.to_string(), value.to_string()))
-    .collect()
+    ])
 }
 
 fn pull_with(
@@ -317,39 +315,21 @@ fn a_429_waits_as_retry_after_says() {
 }
 
 fn workspace_with_a_pull(folder: &std::path::Path, fake: &FakeApi) -> Workspace {
-    let mut workspace = Workspace::open_as_of(
-        &folder.join("billgap.sqlite"),
-        chrono::NaiveDate::from_ymd_opt(2026, 12, 2).expect("day"),
-    )
-    .expect("open");
-    let receipt = workspace
-        .pull(
-            Source::Sherweb,
-            &settings(fake),
-            &credentials(),
-            &mut ConnectorState::default(),
-            &mut RecordedTiming::default(),
-        )
-        .expect("pull");
-    assert!(receipt.complete, "{:?}", receipt.problems);
-    workspace
+    connector_fakes::workspace_with_a_pull(folder, Source::Sherweb, &settings(fake), &credentials())
 }
 
-fn vendor_lines(database: &std::path::Path) -> Vec<(String, String, String)> {
-    let connection = rusqlite::Connection::open(database).expect("open");
-    let mut statement = connection
-        .prepare(
-            "SELECT p.key, pr.key, l.seats FROM lines l
-             JOIN imports i ON i.id = l.import_id JOIN parties p ON p.id = l.party_id
-             JOIN products pr ON pr.id = l.product_id
-             WHERE i.superseded_by IS NULL AND i.side = 'vendor' ORDER BY 1, 2",
-        )
-        .expect("prepare");
-    statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows")
+fn pull_into(
+    workspace: &mut Workspace,
+    fake: &FakeApi,
+    timing: &mut RecordedTiming,
+) -> PullReceipt {
+    connector_fakes::pull_into(
+        workspace,
+        Source::Sherweb,
+        &settings(fake),
+        &credentials(),
+        timing,
+    )
 }
 
 #[test]
@@ -359,7 +339,7 @@ fn a_failing_page_is_an_incomplete_snapshot_that_replaces_and_resolves_nothing()
     let fake = sherweb(Arc::clone(&state));
     let mut workspace = workspace_with_a_pull(folder.path(), &fake);
     let database = folder.path().join("billgap.sqlite");
-    let before = vendor_lines(&database);
+    let before = current_vendor_lines(&database);
     assert_eq!(before.len(), 2);
     {
         let mut state = lock(&state);
@@ -367,15 +347,7 @@ fn a_failing_page_is_an_incomplete_snapshot_that_replaces_and_resolves_nothing()
         state.faults.fail = true;
     }
     let mut timing = RecordedTiming::default();
-    let receipt = workspace
-        .pull(
-            Source::Sherweb,
-            &settings(&fake),
-            &credentials(),
-            &mut ConnectorState::default(),
-            &mut timing,
-        )
-        .expect("recorded");
+    let receipt = pull_into(&mut workspace, &fake, &mut timing);
     assert!(!receipt.complete);
     assert!(
         receipt.problems[0].contains("500"),
@@ -383,7 +355,7 @@ fn a_failing_page_is_an_incomplete_snapshot_that_replaces_and_resolves_nothing()
         receipt.problems
     );
     assert_eq!(timing.sleeps.len(), 3, "a 5xx is retried three times");
-    assert_eq!(vendor_lines(&database), before, "nothing replaced");
+    assert_eq!(current_vendor_lines(&database), before, "nothing replaced");
     let outcome = workspace
         .check(
             &billgap::workflow::AlertSettings::default(),
@@ -414,22 +386,14 @@ fn a_malformed_body_is_a_clear_error_and_leaves_the_data_unchanged() {
     let fake = sherweb(Arc::clone(&state));
     let mut workspace = workspace_with_a_pull(folder.path(), &fake);
     let database = folder.path().join("billgap.sqlite");
-    let before = vendor_lines(&database);
+    let before = current_vendor_lines(&database);
     for fault in [true, false] {
         {
             let mut state = lock(&state);
             state.faults.malformed = fault;
             state.faults.charges_not_a_list = !fault;
         }
-        let receipt = workspace
-            .pull(
-                Source::Sherweb,
-                &settings(&fake),
-                &credentials(),
-                &mut ConnectorState::default(),
-                &mut RecordedTiming::default(),
-            )
-            .expect("recorded");
+        let receipt = pull_into(&mut workspace, &fake, &mut RecordedTiming::default());
         assert!(!receipt.complete);
         let problem = receipt.problems.join(" ");
         assert!(
@@ -442,7 +406,7 @@ fn a_malformed_body_is_a_clear_error_and_leaves_the_data_unchanged() {
             "`charges` is not a list"
         };
         assert!(problem.contains(expected), "{problem}");
-        assert_eq!(vendor_lines(&database), before);
+        assert_eq!(current_vendor_lines(&database), before);
     }
 }
 
@@ -457,40 +421,13 @@ fn a_mapping_confirmed_on_a_sherweb_export_carries_over_to_the_pull() {
          c-contoso,Contoso Ltd,0b9b7a1e-0000-4000-8000-000000000001,Microsoft 365 Business Premium,MS-BP-M,Recurring,Monthly,10,20.90,CAD,2026-11-01,2026-11-30\n",
     )
     .expect("write");
-    let mut store = billgap::store::Store::open(&database).expect("store");
-    store
-        .import_file(
-            &export,
-            &billgap::import::ImportOptions::default(),
-            &mut |_| {},
-        )
-        .expect("import");
-    drop(store);
+    import_export(&database, &export);
     let state = sample();
     let fake = sherweb(Arc::clone(&state));
     let mut workspace = Workspace::open(&database).expect("open");
-    let receipt = workspace
-        .pull(
-            Source::Sherweb,
-            &settings(&fake),
-            &credentials(),
-            &mut ConnectorState::default(),
-            &mut RecordedTiming::default(),
-        )
-        .expect("pull");
+    let receipt = pull_into(&mut workspace, &fake, &mut RecordedTiming::default());
     assert!(receipt.complete, "{:?}", receipt.problems);
-    let connection = rusqlite::Connection::open(&database).expect("open");
-    let keys = |table: &str| -> Vec<String> {
-        connection
-            .prepare(&format!(
-                "SELECT key FROM {table} WHERE side = 'vendor' AND system = 'sherweb' ORDER BY key"
-            ))
-            .expect("prepare")
-            .query_map([], |row| row.get(0))
-            .expect("query")
-            .collect::<Result<_, _>>()
-            .expect("rows")
-    };
+    let keys = |table: &str| vendor_keys(&database, table, "sherweb");
     assert_eq!(
         keys("products"),
         ["MS-BP-M", "MS-E3-M"],

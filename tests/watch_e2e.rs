@@ -116,6 +116,14 @@ fn map_everything(fixture: &Fixture) {
     }
 }
 
+/// The first poll (its unmapped digest), every entry mapped, and a clean second poll.
+fn mapped_and_clean(fixture: &Fixture) {
+    billgap(fixture, &["watch", "--once"]);
+    map_everything(fixture);
+    let clean = billgap(fixture, &["watch", "--once"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", transcript(&clean));
+}
+
 fn mails(peer: &SmtpPeer) -> Vec<smtp_peer::ReceivedMail> {
     peer.messages()
 }
@@ -189,12 +197,7 @@ fn a_new_pax8_subscription_alerts_once_for_its_client_on_the_next_poll() {
 #[test]
 fn a_failing_source_raises_one_source_alert_and_exits_2() {
     let fixture = fixture();
-    billgap(&fixture, &["watch", "--once"]);
-    map_everything(&fixture);
-    assert_eq!(
-        billgap(&fixture, &["watch", "--once"]).status.code(),
-        Some(0)
-    );
+    mapped_and_clean(&fixture);
     lock(&fixture.pax8_state).faults.fail_subscription_page = Some(1);
     for _ in 0..2 {
         let failed = billgap(&fixture, &["watch", "--once"]);
@@ -287,12 +290,7 @@ fn a_new_customer_with_a_new_product_is_told_as_unmapped_once() {
 #[test]
 fn a_new_subscription_on_page_1_of_a_pull_that_fails_on_page_3_alerts_once() {
     let fixture = fixture();
-    billgap(&fixture, &["watch", "--once"]);
-    map_everything(&fixture);
-    assert_eq!(
-        billgap(&fixture, &["watch", "--once"]).status.code(),
-        Some(0)
-    );
+    mapped_and_clean(&fixture);
     assert_eq!(
         mails(&fixture.smtp).len(),
         1,
@@ -365,10 +363,7 @@ fn a_psa_pull_that_stops_early_raises_no_false_gap_and_resolves_nothing() {
         .get_mut(&102)
         .expect("Fabrikam's agreement")
         .push(connector_fakes::addition(1003, 102, "M365-BP", 4, "30.00"));
-    billgap(&fixture, &["watch", "--once"]);
-    map_everything(&fixture);
-    let clean = billgap(&fixture, &["watch", "--once"]);
-    assert_eq!(clean.status.code(), Some(0), "{}", transcript(&clean));
+    mapped_and_clean(&fixture);
     lock(&fixture.pax8_state).subscriptions[0]["quantity"] = serde_json::json!(15);
     let gap = billgap(&fixture, &["watch", "--once"]);
     assert_eq!(gap.status.code(), Some(1), "{}", transcript(&gap));

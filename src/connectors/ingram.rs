@@ -48,10 +48,7 @@ pub fn pull(
     state: &mut ConnectorState,
     timing: &mut dyn Timing,
 ) -> Snapshot {
-    let secrets: Vec<&str> = ["password", "subscription_key"]
-        .iter()
-        .filter_map(|field| credentials.get(*field).map(String::as_str))
-        .collect();
+    let secrets = super::secrets_of(credentials, &["password", "subscription_key"]);
     super::pull_frame(
         Source::Ingram,
         settings,

@@ -211,6 +211,15 @@ pub fn pull(
     }
 }
 
+/// The values of a source's secret fields that are set, so that a snapshot's problems never
+/// repeat them.
+pub(crate) fn secrets_of<'c>(credentials: &'c Credentials, fields: &[&str]) -> Vec<&'c str> {
+    fields
+        .iter()
+        .filter_map(|field| credentials.get(*field).map(String::as_str))
+        .collect()
+}
+
 /// A credential, or a setup error naming where it goes.
 pub(crate) fn credential<'a>(
     credentials: &'a Credentials,

@@ -39,10 +39,7 @@ pub fn pull(
     state: &mut ConnectorState,
     timing: &mut dyn Timing,
 ) -> Snapshot {
-    let secrets: Vec<&str> = ["client_secret", "subscription_key"]
-        .iter()
-        .filter_map(|field| credentials.get(*field).map(String::as_str))
-        .collect();
+    let secrets = super::secrets_of(credentials, &["client_secret", "subscription_key"]);
     super::pull_frame(
         Source::Sherweb,
         settings,
