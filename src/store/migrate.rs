@@ -125,6 +125,10 @@ mod tests {
             "0008_gap_work",
             "23909ce6676555af2b6f789024dc5727d27131c9fa76fe065c5b0376ede041a0",
         ),
+        (
+            "0011_pull_positions",
+            "0d08d0587f668b7774c19c5a9b631d39b03ea19bf589a766c2851c606e8fcdda",
+        ),
     ];
 
     #[test]

@@ -112,7 +112,12 @@ impl ReconcileInputs {
             self.psa_period.clone(),
             reconciliation,
             gaps,
-            run.resolved,
+            // Next to a partial vendor pull nothing is known to be resolved.
+            if self.held_vendor.is_some() {
+                Vec::new()
+            } else {
+                run.resolved
+            },
         );
         report.warnings = warnings;
         report.has_previous_run = has_previous_run;
