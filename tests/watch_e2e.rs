@@ -347,6 +347,39 @@ fn a_new_subscription_on_page_1_of_a_pull_that_fails_on_page_3_alerts_once() {
 }
 
 #[test]
+fn a_new_customer_on_page_1_of_a_pull_that_fails_on_page_3_is_told_as_unmapped() {
+    let fixture = fixture();
+    mapped_and_clean(&fixture);
+    {
+        let mut state = lock(&fixture.pax8_state);
+        state.companies.push(connector_fakes::company(
+            "c-tailspin",
+            "Tailspin Toys",
+            "CW-TAILSPIN",
+        ));
+        state.subscriptions.insert(
+            0,
+            subscription("s-9", "c-tailspin", "p-bp", 25, "22.00", "Active"),
+        );
+        state.faults.fail_subscription_page = Some(2);
+    }
+    let partial = billgap(&fixture, &["watch", "--once"]);
+    assert_eq!(partial.status.code(), Some(2), "{}", transcript(&partial));
+    let received = mails(&fixture.smtp);
+    assert_eq!(received.len(), 3, "{received:?}");
+    let unmapped: Vec<_> = received[1..]
+        .iter()
+        .filter(|mail| mail.data.contains("new unmapped"))
+        .collect();
+    assert_eq!(unmapped.len(), 1, "{received:?}");
+    assert!(
+        unmapped[0].data.contains("Tailspin Toys") && !unmapped[0].data.contains("Contoso"),
+        "{}",
+        unmapped[0].data
+    );
+}
+
+#[test]
 fn a_psa_pull_that_stops_early_raises_no_false_gap_and_resolves_nothing() {
     let fixture = fixture();
     // Fabrikam also has 4 Business Premium seats, billed on a second addition of its agreement.
