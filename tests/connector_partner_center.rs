@@ -190,6 +190,10 @@ fn a_500_on_page_3_or_a_malformed_body_makes_the_snapshot_incomplete() {
     assert!(!snapshot.complete);
     assert!(snapshot.lines.is_empty());
     assert!(
+        !snapshot.seen.is_empty(),
+        "the line items of pages 1 and 2 are kept as a lower bound of the seats"
+    );
+    assert!(
         snapshot.problems[0].contains("500"),
         "{:?}",
         snapshot.problems

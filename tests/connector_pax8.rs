@@ -8,7 +8,9 @@ mod connector_fakes;
 use billgap::connectors::{ApiSettings, ConnectorState, Credentials, RecordedTiming, Source};
 use billgap::domain::lines::Period;
 use billgap::workflow::Workspace;
-use connector_fakes::{PAX8_CLIENT_ID, PAX8_SECRET, Pax8State, lock, subscription};
+use connector_fakes::{
+    PAX8_CLIENT_ID, PAX8_SECRET, Pax8State, current_vendor_lines, lock, subscription,
+};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -284,40 +286,7 @@ fn a_list_without_content_is_empty_and_an_empty_pull_is_never_complete() {
 
 /// A database with one complete Pax8 pull stored.
 fn database_with_a_pull(folder: &std::path::Path, fake: &connector_fakes::FakeApi) -> Workspace {
-    let database = folder.join("billgap.sqlite");
-    let mut workspace = Workspace::open_as_of(
-        &database,
-        chrono::NaiveDate::from_ymd_opt(2026, 12, 2).expect("day"),
-    )
-    .expect("open");
-    let receipt = workspace
-        .pull(
-            Source::Pax8,
-            &settings(fake, 1),
-            &credentials(),
-            &mut ConnectorState::default(),
-            &mut RecordedTiming::default(),
-        )
-        .expect("pull");
-    assert!(receipt.complete, "{:?}", receipt.problems);
-    workspace
-}
-
-fn current_vendor_lines(database: &std::path::Path) -> Vec<(String, String, String)> {
-    let connection = rusqlite::Connection::open(database).expect("open");
-    let mut statement = connection
-        .prepare(
-            "SELECT p.key, pr.key, l.seats FROM lines l
-             JOIN imports i ON i.id = l.import_id JOIN parties p ON p.id = l.party_id
-             JOIN products pr ON pr.id = l.product_id
-             WHERE i.superseded_by IS NULL AND i.side = 'vendor' ORDER BY 1, 2",
-        )
-        .expect("prepare");
-    statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows")
+    connector_fakes::workspace_with_a_pull(folder, Source::Pax8, &settings(fake, 1), &credentials())
 }
 
 #[test]
@@ -347,6 +316,10 @@ fn a_500_on_page_3_is_an_incomplete_snapshot_that_replaces_nothing_and_makes_the
         .expect("a failed pull is recorded, not an error");
     assert!(!receipt.complete);
     assert!(receipt.import.is_none());
+    assert_eq!(
+        receipt.seen, 2,
+        "the subscriptions of pages 1 and 2 are kept as a lower bound of the seats"
+    );
     assert!(
         receipt.sentence().contains("INCOMPLETE"),
         "{}",

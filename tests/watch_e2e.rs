@@ -23,6 +23,7 @@ struct Fixture {
     database: PathBuf,
     config: PathBuf,
     pax8_state: Arc<Mutex<Pax8State>>,
+    cw_state: Arc<Mutex<ConnectWiseState>>,
     _pax8: connector_fakes::FakeApi,
     _connectwise: connector_fakes::FakeApi,
     smtp: SmtpPeer,
@@ -32,8 +33,8 @@ fn fixture() -> Fixture {
     let folder = tempfile::tempdir().expect("temp");
     let pax8_state = Arc::new(Mutex::new(Pax8State::sample()));
     let pax8 = connector_fakes::pax8(Arc::clone(&pax8_state));
-    let connectwise =
-        connector_fakes::connectwise(Arc::new(Mutex::new(ConnectWiseState::sample())));
+    let cw_state = Arc::new(Mutex::new(ConnectWiseState::sample()));
+    let connectwise = connector_fakes::connectwise(Arc::clone(&cw_state));
     let smtp = SmtpPeer::start(false);
     let config = folder.path().join("config.toml");
     std::fs::write(
@@ -55,6 +56,7 @@ fn fixture() -> Fixture {
         config,
         _folder: folder,
         pax8_state,
+        cw_state,
         _pax8: pax8,
         _connectwise: connectwise,
         smtp,
@@ -112,6 +114,14 @@ fn map_everything(fixture: &Fixture) {
         let output = billgap(fixture, &args);
         assert!(output.status.success(), "{args:?}: {}", transcript(&output));
     }
+}
+
+/// The first poll (its unmapped digest), every entry mapped, and a clean second poll.
+fn mapped_and_clean(fixture: &Fixture) {
+    billgap(fixture, &["watch", "--once"]);
+    map_everything(fixture);
+    let clean = billgap(fixture, &["watch", "--once"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", transcript(&clean));
 }
 
 fn mails(peer: &SmtpPeer) -> Vec<smtp_peer::ReceivedMail> {
@@ -187,12 +197,7 @@ fn a_new_pax8_subscription_alerts_once_for_its_client_on_the_next_poll() {
 #[test]
 fn a_failing_source_raises_one_source_alert_and_exits_2() {
     let fixture = fixture();
-    billgap(&fixture, &["watch", "--once"]);
-    map_everything(&fixture);
-    assert_eq!(
-        billgap(&fixture, &["watch", "--once"]).status.code(),
-        Some(0)
-    );
+    mapped_and_clean(&fixture);
     lock(&fixture.pax8_state).faults.fail_subscription_page = Some(1);
     for _ in 0..2 {
         let failed = billgap(&fixture, &["watch", "--once"]);
@@ -283,6 +288,166 @@ fn a_new_customer_with_a_new_product_is_told_as_unmapped_once() {
 }
 
 #[test]
+fn a_new_subscription_on_page_1_of_a_pull_that_fails_on_page_3_alerts_once() {
+    let fixture = fixture();
+    mapped_and_clean(&fixture);
+    assert_eq!(
+        mails(&fixture.smtp).len(),
+        1,
+        "the first poll's unmapped digest"
+    );
+    {
+        // One subscription per page: page 1 holds the new one, page 3 (Fabrikam's Defender,
+        // already stored) fails, so the snapshot is incomplete.
+        let mut state = lock(&fixture.pax8_state);
+        state.subscriptions.insert(
+            0,
+            subscription("s-3", "c-fabrikam", "p-bp", 10, "22.00", "Active"),
+        );
+        state.faults.fail_subscription_page = Some(2);
+    }
+    let partial = billgap(&fixture, &["watch", "--once"]);
+    assert_eq!(partial.status.code(), Some(2), "{}", transcript(&partial));
+    let stderr = String::from_utf8_lossy(&partial.stderr);
+    assert!(
+        stderr.contains("INCOMPLETE") && stderr.contains("lower bound"),
+        "{}",
+        transcript(&partial)
+    );
+    let received = mails(&fixture.smtp);
+    assert_eq!(
+        received.len(),
+        3,
+        "one source alert for the outage and exactly one gap alert: {received:?}"
+    );
+    let (outage, alert): (Vec<_>, Vec<_>) = received[1..]
+        .iter()
+        .partition(|mail| mail.data.contains("source pax8 failing"));
+    assert_eq!(outage.len(), 1, "{received:?}");
+    let alert = &alert[0].data;
+    assert!(alert.contains("Fabrikam"), "{alert}");
+    assert!(
+        !alert.contains("Contoso"),
+        "nothing about the client whose seats did not change: {alert}"
+    );
+    assert!(
+        !alert.contains("orphan") && !alert.contains("Defender"),
+        "the unread page makes nothing look gone: {alert}"
+    );
+    let stdout = String::from_utf8_lossy(&partial.stdout);
+    assert!(!stdout.contains("Verdict: Clean"), "{stdout}");
+
+    let again = billgap(&fixture, &["watch", "--once"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(
+        mails(&fixture.smtp).len(),
+        3,
+        "neither the gap nor the outage is told twice"
+    );
+}
+
+#[test]
+fn a_new_customer_on_page_1_of_a_pull_that_fails_on_page_3_is_told_as_unmapped() {
+    let fixture = fixture();
+    mapped_and_clean(&fixture);
+    {
+        let mut state = lock(&fixture.pax8_state);
+        state.companies.push(connector_fakes::company(
+            "c-tailspin",
+            "Tailspin Toys",
+            "CW-TAILSPIN",
+        ));
+        state.subscriptions.insert(
+            0,
+            subscription("s-9", "c-tailspin", "p-bp", 25, "22.00", "Active"),
+        );
+        state.faults.fail_subscription_page = Some(2);
+    }
+    let partial = billgap(&fixture, &["watch", "--once"]);
+    assert_eq!(partial.status.code(), Some(2), "{}", transcript(&partial));
+    let received = mails(&fixture.smtp);
+    assert_eq!(received.len(), 3, "{received:?}");
+    let unmapped: Vec<_> = received[1..]
+        .iter()
+        .filter(|mail| mail.data.contains("new unmapped"))
+        .collect();
+    assert_eq!(unmapped.len(), 1, "{received:?}");
+    assert!(
+        unmapped[0].data.contains("Tailspin Toys") && !unmapped[0].data.contains("Contoso"),
+        "{}",
+        unmapped[0].data
+    );
+}
+
+#[test]
+fn a_psa_pull_that_stops_early_raises_no_false_gap_and_resolves_nothing() {
+    let fixture = fixture();
+    // Fabrikam also has 4 Business Premium seats, billed on a second addition of its agreement.
+    lock(&fixture.pax8_state).subscriptions.push(subscription(
+        "s-4",
+        "c-fabrikam",
+        "p-bp",
+        4,
+        "22.00",
+        "Active",
+    ));
+    lock(&fixture.cw_state)
+        .additions
+        .get_mut(&102)
+        .expect("Fabrikam's agreement")
+        .push(connector_fakes::addition(1003, 102, "M365-BP", 4, "30.00"));
+    mapped_and_clean(&fixture);
+    lock(&fixture.pax8_state).subscriptions[0]["quantity"] = serde_json::json!(15);
+    let gap = billgap(&fixture, &["watch", "--once"]);
+    assert_eq!(gap.status.code(), Some(1), "{}", transcript(&gap));
+    assert_eq!(
+        mails(&fixture.smtp).len(),
+        2,
+        "Contoso's 5 unbilled seats told"
+    );
+    {
+        // The PSA is fixed for Contoso, but the pull fails on the page of Fabrikam's additions
+        // that holds its Business Premium line. Read as a partial snapshot, it would resolve
+        // Contoso's gap from half the data and show Fabrikam's 4 billed seats as missing.
+        let mut state = lock(&fixture.cw_state);
+        state.additions.insert(
+            101,
+            vec![connector_fakes::addition(1001, 101, "M365-BP", 15, "30.00")],
+        );
+        state.fail_page_id = Some(1002);
+    }
+    for _ in 0..2 {
+        let failed = billgap(&fixture, &["watch", "--once"]);
+        assert_eq!(failed.status.code(), Some(2), "{}", transcript(&failed));
+        let stdout = String::from_utf8_lossy(&failed.stdout);
+        assert!(
+            stdout.contains("connectwise pull is incomplete"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("clients over threshold"),
+            "Contoso's gap stays open: {stdout}"
+        );
+    }
+    let received = mails(&fixture.smtp);
+    assert_eq!(
+        received.len(),
+        3,
+        "only the outage: no missing gap for Fabrikam, nothing about Contoso: {received:?}"
+    );
+    assert!(received[2].data.contains("source connectwise failing"));
+
+    lock(&fixture.cw_state).fail_page_id = None;
+    let whole = billgap(&fixture, &["watch", "--once"]);
+    assert_eq!(
+        whole.status.code(),
+        Some(0),
+        "once the PSA pulls whole, the fix shows: {}",
+        transcript(&whole)
+    );
+}
+
+#[test]
 fn pull_stores_one_source_and_says_what_it_spent() {
     let fixture = fixture();
     let output = billgap(&fixture, &["pull", "connectwise"]);
@@ -293,9 +458,16 @@ fn pull_stores_one_source_and_says_what_it_spent() {
         "{stdout}"
     );
     assert!(stdout.contains("requests"), "the budget is shown: {stdout}");
-    let unknown = billgap(&fixture, &["pull", "sherweb"]);
+    let unconfigured = billgap(&fixture, &["pull", "sherweb"]);
+    assert_eq!(unconfigured.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&unconfigured.stderr).contains("no [sherweb] table"),
+        "{}",
+        transcript(&unconfigured)
+    );
+    let unknown = billgap(&fixture, &["pull", "tdsynnex"]);
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no API connector yet"));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("not a source billgap can pull"));
 }
 
 #[cfg(unix)]

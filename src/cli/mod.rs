@@ -136,9 +136,9 @@ pub enum Command {
     },
     /// Check the database, the config, the secrets and the alert channels, one line each.
     Doctor,
-    /// Pull one source from its API (pax8, partner_center, connectwise, autotask, halo) into
-    /// the store, as an import of its export would; exit 2 when the pull is incomplete
-    /// (nothing is replaced then).
+    /// Pull one source from its API (pax8, partner_center, sherweb, ingram, connectwise,
+    /// autotask, halo) into the store, as an import of its export would; exit 2 when the pull
+    /// is incomplete (nothing is replaced then).
     Pull(pull::PullArgs),
     /// Pull every configured source, then run the check; with --once for cron, else every
     /// --every until Ctrl+C or SIGTERM.

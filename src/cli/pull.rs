@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 /// Arguments of `billgap pull`.
 #[derive(Debug, Args)]
 pub struct PullArgs {
-    /// The source: pax8, partner_center, connectwise, autotask or halo (its config table gives
-    /// its URLs).
+    /// The source: pax8, partner_center, sherweb, ingram, connectwise, autotask or halo (its
+    /// config table gives its URLs).
     #[arg(required_unless_present = "status")]
     pub source: Option<String>,
     /// Show each source's latest pull instead: when, complete or not, what it spent, its error.

@@ -48,7 +48,9 @@ pub fn pull(
         super::BaseUrl::Required(NO_BASE_URL),
         &[secret.as_str()],
         timing,
-        |http, base, raw, records| read(http, base, settings, credentials, period, raw, records),
+        |http, base, raw, records, _seen| {
+            read(http, base, settings, credentials, period, raw, records)
+        },
     )
 }
 

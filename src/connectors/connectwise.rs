@@ -41,17 +41,16 @@ pub fn pull(
     _state: &mut ConnectorState,
     timing: &mut dyn Timing,
 ) -> Snapshot {
-    let secrets: Vec<&str> = ["private_key", "public_key"]
-        .iter()
-        .filter_map(|field| credentials.get(*field).map(String::as_str))
-        .collect();
+    let secrets = super::secrets_of(credentials, &["private_key", "public_key"]);
     super::pull_frame(
         Source::ConnectWise,
         settings,
         super::BaseUrl::Required(NO_BASE_URL),
         &secrets,
         timing,
-        |http, base, raw, records| read(http, base, settings, credentials, period, raw, records),
+        |http, base, raw, records, _seen| {
+            read(http, base, settings, credentials, period, raw, records)
+        },
     )
 }
 

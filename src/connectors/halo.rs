@@ -44,7 +44,7 @@ pub fn pull(
         ),
         &[secret.as_str()],
         timing,
-        |http, base, raw, records| {
+        |http, base, raw, records, _seen| {
             read(
                 http,
                 base,

@@ -10,25 +10,27 @@
 //! - [`snapshot`]: the result, complete or not, and the errors;
 //! - [`records`]: joined API records to lines through the source's import profile.
 //!
-//! The connectors: [`pax8`] and [`partner_center`] (vendors), [`connectwise`], [`autotask`]
-//! and [`halo`] (PSAs).
+//! The connectors: [`pax8`], [`partner_center`], [`sherweb`] and [`ingram`] (vendors),
+//! [`connectwise`], [`autotask`] and [`halo`] (PSAs).
 
 pub mod autotask;
 pub mod budget;
 pub mod connectwise;
 pub mod halo;
 pub mod http;
+pub mod ingram;
 pub mod oauth;
 pub mod partner_center;
 pub mod pax8;
 pub mod records;
+pub mod sherweb;
 pub mod snapshot;
 
 pub use budget::Budget;
 pub use http::{RealTiming, RecordedTiming, Timing};
 pub use snapshot::{PullError, RawPage, Snapshot};
 
-use crate::domain::lines::{Period, Side};
+use crate::domain::lines::{Line, Period, Side};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -50,6 +52,11 @@ pub struct ApiSettings {
     pub tenant: Option<String>,
     /// The OAuth scope (Halo: `all` unless set).
     pub scope: Option<String>,
+    /// The Ingram Micro marketplace code sent with the token request (`us`, `eu`…).
+    pub marketplace: Option<String>,
+    /// Ingram Micro: your reseller account id (the export's `Reseller ID`), so that a pull and
+    /// an export of the same month are the same slice and replace each other.
+    pub reseller_id: Option<String>,
     /// The currency of records that carry none (ConnectWise additions often do not); for
     /// Partner Center, the billing currency pulled.
     pub currency: Option<String>,
@@ -104,13 +111,19 @@ pub enum Source {
     Halo,
     /// Autotask contract service units (PSA).
     Autotask,
+    /// Sherweb payable charges of the current billing period (vendor).
+    Sherweb,
+    /// Ingram Micro Cloud Marketplace subscriptions (vendor).
+    Ingram,
 }
 
 impl Source {
     /// Every source with a connector.
-    pub const ALL: [Source; 5] = [
+    pub const ALL: [Source; 7] = [
         Source::Pax8,
         Source::PartnerCenter,
+        Source::Sherweb,
+        Source::Ingram,
         Source::ConnectWise,
         Source::Autotask,
         Source::Halo,
@@ -124,6 +137,8 @@ impl Source {
             Source::ConnectWise => "connectwise",
             Source::Halo => "halo",
             Source::Autotask => "autotask",
+            Source::Sherweb => "sherweb",
+            Source::Ingram => "ingram",
         }
     }
 
@@ -139,7 +154,7 @@ impl Source {
     /// The side it feeds.
     pub fn side(self) -> Side {
         match self {
-            Source::Pax8 | Source::PartnerCenter => Side::Vendor,
+            Source::Pax8 | Source::PartnerCenter | Source::Sherweb | Source::Ingram => Side::Vendor,
             Source::ConnectWise | Source::Halo | Source::Autotask => Side::Psa,
         }
     }
@@ -152,10 +167,12 @@ impl Source {
             Source::ConnectWise => "connectwise-additions-json",
             Source::Halo => "halo-recurring-lines-json",
             Source::Autotask => "autotask-service-units-json",
+            Source::Sherweb => "sherweb-charges-json",
+            Source::Ingram => "ingram-subscriptions-json",
         }
     }
 
-    /// A source by name; the other sources are named but have no connector yet.
+    /// A source by name.
     pub fn parse(name: &str) -> Result<Source, String> {
         let folded = name.trim().to_ascii_lowercase().replace('-', "_");
         match folded.as_str() {
@@ -164,11 +181,10 @@ impl Source {
             "halo" | "halopsa" => Ok(Source::Halo),
             "autotask" => Ok(Source::Autotask),
             "partner_center" | "partnercenter" | "mspc" => Ok(Source::PartnerCenter),
-            "sherweb" | "ingram" => Err(format!(
-                "'{name}' has no API connector yet; import its export with `billgap import FILE`"
-            )),
+            "sherweb" => Ok(Source::Sherweb),
+            "ingram" | "ingram_micro" => Ok(Source::Ingram),
             _ => Err(format!(
-                "'{name}' is not a source billgap can pull: expected pax8, partner_center, connectwise, autotask or halo"
+                "'{name}' is not a source billgap can pull: expected pax8, partner_center, sherweb, ingram, connectwise, autotask or halo"
             )),
         }
     }
@@ -190,7 +206,18 @@ pub fn pull(
         Source::ConnectWise => connectwise::pull(settings, credentials, period, state, timing),
         Source::Halo => halo::pull(settings, credentials, period, state, timing),
         Source::Autotask => autotask::pull(settings, credentials, period, state, timing),
+        Source::Sherweb => sherweb::pull(settings, credentials, period, state, timing),
+        Source::Ingram => ingram::pull(settings, credentials, period, state, timing),
     }
+}
+
+/// The values of a source's secret fields that are set, so that a snapshot's problems never
+/// repeat them.
+pub(crate) fn secrets_of<'c>(credentials: &'c Credentials, fields: &[&str]) -> Vec<&'c str> {
+    fields
+        .iter()
+        .filter_map(|field| credentials.get(*field).map(String::as_str))
+        .collect()
 }
 
 /// A credential, or a setup error naming where it goes.
@@ -224,7 +251,8 @@ pub(crate) enum BaseUrl {
 
 /// The frame every connector's pull shares: the base URL, an HTTP client held to the
 /// source's request budget, the connector's own reading (`read` gets the client, the base
-/// URL, the raw pages and the record count), and a snapshot whose problems name no secret.
+/// URL, the raw pages, the record count, and where a vendor connector that stops early puts
+/// the lines it did read), and a snapshot whose problems name no secret.
 pub(crate) fn pull_frame(
     source: Source,
     settings: &ApiSettings,
@@ -236,10 +264,12 @@ pub(crate) fn pull_frame(
         &str,
         &mut Vec<RawPage>,
         &mut usize,
+        &mut Vec<Line>,
     ) -> Result<records::Read, PullError>,
 ) -> Snapshot {
     let mut raw = Vec::new();
     let mut records = 0;
+    let mut seen = Vec::new();
     let mut budget = settings.budget();
     let base = match (&settings.base_url, base_url) {
         (Some(base), _) => Ok(base.clone()),
@@ -251,7 +281,7 @@ pub(crate) fn pull_frame(
         Ok(base) => {
             match http::HttpClient::new(source.name(), &base, settings.timeout(), budget, timing) {
                 Ok(mut http) => {
-                    let outcome = read(&mut http, &base, &mut raw, &mut records);
+                    let outcome = read(&mut http, &base, &mut raw, &mut records, &mut seen);
                     budget = http.budget;
                     outcome
                 }
@@ -259,18 +289,36 @@ pub(crate) fn pull_frame(
             }
         }
     };
-    finish(source, outcome, records, raw, budget, secrets)
+    let gathered = Gathered { records, raw, seen };
+    finish(source, outcome, gathered, budget, secrets)
 }
 
-/// Builds the snapshot of a pull from what it read and how it ended.
+/// What a pull gathered, whichever way it ended.
+pub(crate) struct Gathered {
+    /// Records read.
+    pub records: usize,
+    /// The pages as received.
+    pub raw: Vec<RawPage>,
+    /// The lines read before the pull stopped early.
+    pub seen: Vec<Line>,
+}
+
+/// Builds the snapshot of a pull from what it read and how it ended. The lines a pull that
+/// stopped early did read are kept for a vendor only: vendor seats seen are a lower bound of
+/// the vendor's seats, while PSA lines missing from a partial pull would look like unbilled
+/// seats (see [`crate::domain::reconcile::seen`]).
 pub(crate) fn finish(
     source: Source,
     outcome: Result<records::Read, PullError>,
-    records: usize,
-    raw: Vec<RawPage>,
+    gathered: Gathered,
     budget: Budget,
     secrets: &[&str],
 ) -> Snapshot {
+    let Gathered { records, raw, seen } = gathered;
+    let seen = match (&outcome, source.side()) {
+        (Err(_), Side::Vendor) => seen,
+        _ => Vec::new(),
+    };
     let (read, complete, problems) = match outcome {
         Ok(read) if read.lines.is_empty() => (
             read,
@@ -286,6 +334,7 @@ pub(crate) fn finish(
     Snapshot {
         source: source.name().to_string(),
         lines: read.lines,
+        seen,
         slice: read.slice,
         complete,
         problems: problems

@@ -1,5 +1,6 @@
 //! OAuth 2 tokens: the client-credentials grant (Pax8 with a JSON body, Halo, Sherweb and
-//! Microsoft with a form) and the refresh-token grant whose refresh token rotates.
+//! Microsoft with a form), the refresh-token grant whose refresh token rotates, and Ingram
+//! Micro's exchange of Basic credentials for a bearer token (`{"token","expiresInSeconds"}`).
 //!
 //! A token is cached until shortly before it expires (a skew of 10% of its life, between 1 and
 //! 60 s), so a pull spends one token call, not one per page. A 401 clears the token and the
@@ -56,6 +57,20 @@ pub enum Grant<'a> {
         /// is used.
         rotate: &'a mut dyn FnMut(&str) -> Result<(), String>,
     },
+    /// A user name and password sent as HTTP Basic with a JSON body (Ingram Micro's
+    /// Marketplace API), plus headers the gateway wants on every call.
+    BasicExchange {
+        /// The token endpoint.
+        token_url: &'a str,
+        /// The API user.
+        username: &'a str,
+        /// Its password.
+        password: &'a str,
+        /// Headers added to the token call (the gateway's subscription key).
+        headers: Vec<(String, String)>,
+        /// The JSON body (`{"marketplace":"us"}`).
+        body: String,
+    },
 }
 
 impl Grant<'_> {
@@ -70,6 +85,12 @@ impl Grant<'_> {
                 .iter()
                 .map(|secret| secret.to_string())
                 .chain([refresh_token.clone()])
+                .collect(),
+            Grant::BasicExchange {
+                password, headers, ..
+            } => [password.to_string()]
+                .into_iter()
+                .chain(headers.iter().map(|(_, value)| value.clone()))
                 .collect(),
         }
     }
@@ -92,7 +113,9 @@ pub struct TokenCache {
 
 #[derive(serde::Deserialize)]
 struct TokenAnswer {
+    #[serde(alias = "token")]
     access_token: Option<String>,
+    #[serde(alias = "expiresInSeconds")]
     expires_in: Option<serde_json::Value>,
     refresh_token: Option<String>,
 }
@@ -261,6 +284,25 @@ fn token_call(grant: &Grant<'_>) -> Call {
                 fields.push(("client_secret", secret));
             }
             form_call(token_url, &fields)
+        }
+        Grant::BasicExchange {
+            token_url,
+            username,
+            password,
+            headers,
+            body,
+        } => {
+            use base64::Engine;
+            let basic =
+                base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+            let mut call = Call::post(*token_url, body.clone().into_bytes())
+                .header("Authorization", &format!("Basic {basic}"))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json");
+            for (name, value) in headers {
+                call = call.header(name, value);
+            }
+            call
         }
     }
 }

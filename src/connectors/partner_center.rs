@@ -15,7 +15,7 @@ use super::oauth::{Grant, TokenStyle};
 use super::records::lines_of;
 use super::snapshot::{PullError, RawPage, Snapshot, request_label, words_of};
 use super::{ApiSettings, ConnectorState, Credentials, Source};
-use crate::domain::lines::Period;
+use crate::domain::lines::{Line, Period};
 use serde_json::Value;
 
 /// The Partner Center REST API.
@@ -48,7 +48,7 @@ pub fn pull(
         super::BaseUrl::Default(DEFAULT_BASE_URL),
         &[secret.as_str()],
         timing,
-        |http, base, raw, records| {
+        |http, base, raw, records, seen| {
             read(
                 http,
                 base,
@@ -58,6 +58,7 @@ pub fn pull(
                 state,
                 raw,
                 records,
+                seen,
             )
         },
     )
@@ -73,6 +74,7 @@ fn read(
     state: &mut ConnectorState,
     raw: &mut Vec<RawPage>,
     records: &mut usize,
+    seen: &mut Vec<Line>,
 ) -> Result<super::records::Read, PullError> {
     let base = base.trim_end_matches('/');
     let client_id = super::credential(credentials, Source::PartnerCenter, "client_id")?;
@@ -107,17 +109,49 @@ fn read(
             ),
         },
     };
-    let mut call = Call::get(format!(
+    let first = Call::get(format!(
         "{base}/invoices/unbilled/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&currencycode={}&period=current&size={PAGE_SIZE}",
         super::oauth::encode(&currency.to_ascii_lowercase())
     ))
     .header("Accept", "application/json");
     let mut items: Vec<Value> = Vec::new();
+    let paged = page_through(http, base, state, &mut grant, first, raw, &mut items);
+    *records = items.len();
+    let read = lines_of(
+        "partner_center",
+        Source::PartnerCenter.format(),
+        &items,
+        period,
+        None,
+    );
+    match paged {
+        Ok(()) => read.map_err(|reason| PullError::Malformed {
+            api: "partner_center".into(),
+            request: "GET /invoices/unbilled/lineitems".into(),
+            reason,
+        }),
+        Err(error) => {
+            // The line items of the pages read are real charges: a lower bound of the seats.
+            *seen = read.map(|read| read.lines).unwrap_or_default();
+            Err(error)
+        }
+    }
+}
+
+/// Every page from `call` on, following `links.next` until there is none; `items` keeps the
+/// line items of the pages read when a later page fails.
+fn page_through(
+    http: &mut HttpClient<'_>,
+    base: &str,
+    state: &mut ConnectorState,
+    grant: &mut Grant<'_>,
+    mut call: Call,
+    raw: &mut Vec<RawPage>,
+    items: &mut Vec<Value>,
+) -> Result<(), PullError> {
     for _ in 0..MAX_PAGES {
         let request = request_label("GET", &call.url);
-        let answer = state
-            .tokens
-            .send(http, "partner_center", &mut grant, &call)?;
+        let answer = state.tokens.send(http, "partner_center", grant, &call)?;
         raw.push(RawPage {
             request: request.clone(),
             status: answer.status,
@@ -154,19 +188,7 @@ fn read(
             }
         }
         let Some(next) = body.get("links").and_then(|links| links.get("next")) else {
-            *records = items.len();
-            return lines_of(
-                "partner_center",
-                Source::PartnerCenter.format(),
-                &items,
-                period,
-                None,
-            )
-            .map_err(|reason| PullError::Malformed {
-                api: "partner_center".into(),
-                request: "GET /invoices/unbilled/lineitems".into(),
-                reason,
-            });
+            return Ok(());
         };
         call = next_call(http, base, next, &request)?;
     }

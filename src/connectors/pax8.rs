@@ -16,7 +16,7 @@ use super::oauth::{Grant, TokenStyle};
 use super::records::{lines_of, text_of};
 use super::snapshot::{PullError, RawPage, request_label, words_of};
 use super::{ApiSettings, ConnectorState, Credentials, Source};
-use crate::domain::lines::Period;
+use crate::domain::lines::{Line, Period};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -53,7 +53,18 @@ pub fn pull(
         super::BaseUrl::Default(DEFAULT_BASE_URL),
         &[secret.as_str()],
         timing,
-        |http, _base, raw, records| read(http, settings, credentials, period, state, raw, records),
+        |http, _base, raw, records, seen| {
+            read(
+                http,
+                settings,
+                credentials,
+                period,
+                state,
+                raw,
+                records,
+                seen,
+            )
+        },
     )
 }
 
@@ -70,6 +81,7 @@ struct Pax8<'s, 'h, 't> {
     page_size: u32,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn read(
     http: &mut HttpClient<'_>,
     settings: &ApiSettings,
@@ -78,6 +90,7 @@ fn read(
     state: &mut ConnectorState,
     raw: &mut Vec<RawPage>,
     records: &mut usize,
+    seen: &mut Vec<Line>,
 ) -> Result<super::records::Read, PullError> {
     let client_id = super::credential(credentials, Source::Pax8, "client_id")?.to_string();
     let client_secret = super::credential(credentials, Source::Pax8, "client_secret")?.to_string();
@@ -106,49 +119,19 @@ fn read(
             .clamp(1, MAX_PAGE_SIZE),
     };
     let companies = api.all("/companies", raw)?;
-    let subscriptions = api.all("/subscriptions", raw)?;
+    let mut subscriptions = Vec::new();
+    let paged = api.all_into("/subscriptions", raw, &mut subscriptions);
     *records = subscriptions.len();
-    let companies: HashMap<String, &Value> = companies
-        .iter()
-        .filter_map(|company| text_of(company, "id").map(|id| (id, company)))
-        .collect();
-    let mut joined = Vec::with_capacity(subscriptions.len());
-    for mut subscription in subscriptions {
-        let Some(product_id) = text_of(&subscription, "productId") else {
-            return Err(PullError::Malformed {
-                api: "pax8".into(),
-                request: "GET /subscriptions".into(),
-                reason: format!(
-                    "subscription {} has no productId",
-                    text_of(&subscription, "id").unwrap_or_default()
-                ),
-            });
-        };
-        let (sku, name) = api.product(&product_id, raw)?;
-        let company =
-            text_of(&subscription, "companyId").and_then(|id| companies.get(&id).copied());
-        if let Value::Object(fields) = &mut subscription {
-            fields.insert("sku".into(), Value::String(sku));
-            if !fields.contains_key("productName") {
-                fields.insert("productName".into(), Value::String(name));
-            }
-            if let Some(company) = company {
-                for (from, to) in [("name", "companyName"), ("externalId", "externalId")] {
-                    if let Some(value) = company.get(from) {
-                        fields.insert(to.into(), value.clone());
-                    }
-                }
-            }
-        }
-        joined.push(subscription);
+    if let Err(error) = paged {
+        // The subscriptions on the pages read are real; their lines may show new gaps. A
+        // failure while joining them only loses that lower bound, never the pull's error.
+        *seen = api
+            .lines(subscriptions, &companies, period, raw)
+            .map(|read| read.lines)
+            .unwrap_or_default();
+        return Err(error);
     }
-    lines_of("pax8", Source::Pax8.format(), &joined, period, None).map_err(|reason| {
-        PullError::Malformed {
-            api: "pax8".into(),
-            request: "GET /subscriptions".into(),
-            reason,
-        }
-    })
+    api.lines(subscriptions, &companies, period, raw)
 }
 
 impl Pax8<'_, '_, '_> {
@@ -192,9 +175,72 @@ impl Pax8<'_, '_, '_> {
         })
     }
 
+    /// Subscriptions joined with their company and product, read as the export's lines.
+    fn lines(
+        &mut self,
+        subscriptions: Vec<Value>,
+        companies: &[Value],
+        period: Period,
+        raw: &mut Vec<RawPage>,
+    ) -> Result<super::records::Read, PullError> {
+        let companies: HashMap<String, &Value> = companies
+            .iter()
+            .filter_map(|company| text_of(company, "id").map(|id| (id, company)))
+            .collect();
+        let mut joined = Vec::with_capacity(subscriptions.len());
+        for mut subscription in subscriptions {
+            let Some(product_id) = text_of(&subscription, "productId") else {
+                return Err(PullError::Malformed {
+                    api: "pax8".into(),
+                    request: "GET /subscriptions".into(),
+                    reason: format!(
+                        "subscription {} has no productId",
+                        text_of(&subscription, "id").unwrap_or_default()
+                    ),
+                });
+            };
+            let (sku, name) = self.product(&product_id, raw)?;
+            let company =
+                text_of(&subscription, "companyId").and_then(|id| companies.get(&id).copied());
+            if let Value::Object(fields) = &mut subscription {
+                fields.insert("sku".into(), Value::String(sku));
+                if !fields.contains_key("productName") {
+                    fields.insert("productName".into(), Value::String(name));
+                }
+                if let Some(company) = company {
+                    for (from, to) in [("name", "companyName"), ("externalId", "externalId")] {
+                        if let Some(value) = company.get(from) {
+                            fields.insert(to.into(), value.clone());
+                        }
+                    }
+                }
+            }
+            joined.push(subscription);
+        }
+        lines_of("pax8", Source::Pax8.format(), &joined, period, None).map_err(|reason| {
+            PullError::Malformed {
+                api: "pax8".into(),
+                request: "GET /subscriptions".into(),
+                reason,
+            }
+        })
+    }
+
     /// Every record of a paged list, checked against the reported total.
     fn all(&mut self, path: &str, raw: &mut Vec<RawPage>) -> Result<Vec<Value>, PullError> {
         let mut collected = Vec::new();
+        self.all_into(path, raw, &mut collected)?;
+        Ok(collected)
+    }
+
+    /// [`Self::all`] into `collected`, which keeps the records of the pages read when a
+    /// later page fails.
+    fn all_into(
+        &mut self,
+        path: &str,
+        raw: &mut Vec<RawPage>,
+        collected: &mut Vec<Value>,
+    ) -> Result<(), PullError> {
         let mut page = 0_u32;
         loop {
             let url = format!("{}{path}?page={page}&size={}", self.base, self.page_size);
@@ -230,7 +276,7 @@ impl Pax8<'_, '_, '_> {
                         ),
                     });
                 }
-                return Ok(collected);
+                return Ok(());
             }
             page = page.saturating_add(1);
             if page >= MAX_PAGES {

@@ -4,7 +4,8 @@
 //! reported (where it reports one), and the records became lines. Anything else (a paging
 //! error, a spent budget, an auth failure, a timeout, a malformed body) leaves it incomplete:
 //! it is kept for drill-down but never replaces the stored state, never resolves a gap and
-//! never lets a check say "clean".
+//! never lets a check say "clean". What an incomplete vendor pull did read may still show new
+//! gaps (see [`crate::domain::reconcile::seen`]).
 
 use super::budget::Budget;
 use super::http::CallError;
@@ -30,6 +31,9 @@ pub struct Snapshot {
     pub lines: Vec<Line>,
     /// True only when every page was read and the records all became lines.
     pub complete: bool,
+    /// For a vendor pull that stopped early, the lines it did read: a lower bound of the
+    /// vendor's seats, never the whole. Empty for a complete pull and for every PSA pull.
+    pub seen: Vec<Line>,
     /// The slice of the period the lines cover, as an import of the same records names it.
     pub slice: Option<String>,
     /// What went wrong, in words that name no secret.

@@ -34,6 +34,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0008_gap_work",
         include_str!("../../migrations/0008_gap_work.sql"),
     ),
+    (
+        "0011_pull_positions",
+        include_str!("../../migrations/0011_pull_positions.sql"),
+    ),
 ];
 
 pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
@@ -120,6 +124,10 @@ mod tests {
         (
             "0008_gap_work",
             "23909ce6676555af2b6f789024dc5727d27131c9fa76fe065c5b0376ede041a0",
+        ),
+        (
+            "0011_pull_positions",
+            "0d08d0587f668b7774c19c5a9b631d39b03ea19bf589a766c2851c606e8fcdda",
         ),
     ];
 

@@ -4,13 +4,17 @@
 //! A complete snapshot is stored exactly as an import of the same source's export: the same
 //! lines, the same profile, filed under the month of the pull, and identical lines are a
 //! no-op. An incomplete one is recorded with its error and pages, but never replaces the
-//! stored state: half a snapshot would make every seat on the missing pages look gone.
+//! stored state: half a snapshot would make every seat on the missing pages look gone. What an
+//! incomplete *vendor* pull did read is kept beside it as a lower bound of the vendor's seats,
+//! so that it can show new `missing` and `unbilled` gaps and never resolve one; an incomplete
+//! PSA pull keeps nothing (the rule and why: `domain::reconcile::seen`).
 
 use super::workspace::{WorkflowError, Workspace};
 use crate::connectors::{
     ApiSettings, Budget, ConnectorState, Credentials, Snapshot, Source, Timing,
 };
-use crate::domain::lines::Period;
+use crate::domain::lines::{Period, Side};
+use crate::domain::reconcile::seen::positions_seen;
 use crate::domain::report::Report;
 use crate::import::SourceInfo;
 use crate::store::{ImportOutcome, PullRecord, PullRow};
@@ -28,6 +32,8 @@ pub struct PullReceipt {
     pub records: usize,
     /// Lines the records gave.
     pub lines: usize,
+    /// For an incomplete vendor pull, the lines it read, kept as a lower bound of the seats.
+    pub seen: usize,
     /// What the pull spent.
     pub budget: Budget,
     /// The pull's record.
@@ -61,6 +67,12 @@ impl PullReceipt {
             (Some(ImportOutcome::Reinstated { import, .. }), true) => format!(
                 "{}: {} records, the same as import #{}, which is current again ({spent}).",
                 self.source, self.records, import.id
+            ),
+            _ if self.seen > 0 => format!(
+                "{}: INCOMPLETE, nothing replaced ({spent}); the {} lines read before it stopped count as a lower bound of the seats: {}",
+                self.source,
+                self.seen,
+                self.problems.join("; ")
             ),
             _ => format!(
                 "{}: INCOMPLETE, nothing replaced ({spent}): {}",
@@ -138,26 +150,48 @@ impl Workspace {
             None
         };
         let complete = import.is_some();
+        // Only a vendor's partial lines are kept: PSA lines missing from a partial pull would
+        // show as seats nobody bills.
+        let seen = match (complete, source.side()) {
+            (false, Side::Vendor) => positions_seen(source.system(), &snapshot.seen)
+                .unwrap_or_else(|error| {
+                    problems.push(format!(
+                        "{}: the lines read before the pull stopped are not kept: {error}",
+                        source.name()
+                    ));
+                    Vec::new()
+                }),
+            _ => Vec::new(),
+        };
+        let seen_lines = if seen.is_empty() {
+            0
+        } else {
+            snapshot.seen.len()
+        };
         let (import_id, created_import) = match &import {
             Some(ImportOutcome::Imported(report)) => (Some(report.import_id), true),
             Some(ImportOutcome::AlreadyImported(row)) => (Some(row.id), false),
             Some(ImportOutcome::Reinstated { import, .. }) => (Some(import.id), false),
             None => (None, false),
         };
-        let pull_id = self.store.record_pull(&PullRecord {
-            source: source.name().to_string(),
-            system: source.system().to_string(),
-            started_at: started_at.to_string(),
-            complete,
-            requests: snapshot.budget.used,
-            request_budget: snapshot.budget.limit,
-            waited_ms: u64::try_from(snapshot.budget.waited.as_millis()).unwrap_or(u64::MAX),
-            records: snapshot.records,
-            import_id,
-            created_import,
-            error: (!problems.is_empty()).then(|| problems.join("; ")),
-            raw: Some(raw),
-        })?;
+        let pull_id = self.store.record_pull_seen(
+            &PullRecord {
+                source: source.name().to_string(),
+                system: source.system().to_string(),
+                started_at: started_at.to_string(),
+                complete,
+                requests: snapshot.budget.used,
+                request_budget: snapshot.budget.limit,
+                waited_ms: u64::try_from(snapshot.budget.waited.as_millis()).unwrap_or(u64::MAX),
+                records: snapshot.records,
+                import_id,
+                created_import,
+                error: (!problems.is_empty()).then(|| problems.join("; ")),
+                raw: Some(raw),
+            },
+            &period.to_string(),
+            &seen,
+        )?;
         self.invalidate();
         Ok(PullReceipt {
             source: source.name().to_string(),
@@ -165,6 +199,7 @@ impl Workspace {
             problems,
             records: snapshot.records,
             lines,
+            seen: seen_lines,
             budget: snapshot.budget,
             pull_id,
             import,
@@ -186,10 +221,14 @@ impl Workspace {
 pub(super) fn with_source_warnings(mut report: Report, failing: &[PullRow]) -> Report {
     for pull in failing {
         report.warnings.push(format!(
-            "The latest {} pull is incomplete ({}): its last complete data is used and nothing is resolved.",
+            "The latest {} pull is incomplete ({}): its last complete data is used (raised to any seats a vendor pull did read) and nothing is resolved.",
             pull.source,
             pull.error.as_deref().unwrap_or("no error recorded")
         ));
+    }
+    if !failing.is_empty() {
+        // What looks resolved next to a stale or partial source is not known to be resolved.
+        report.resolved.clear();
     }
     if !failing.is_empty() && report.verdict == crate::domain::reconcile::Verdict::Clean {
         report.verdict = crate::domain::reconcile::Verdict::IncompleteCoverage;

@@ -7,6 +7,7 @@
 use super::workspace::{WorkflowError, Workspace};
 use crate::domain::ledger::TrackedGap;
 use crate::domain::lines::{Side, SourceKey, Term};
+use crate::domain::reconcile::seen;
 use crate::domain::reconcile::{
     Coverage, MappingSet, Position, Reconciliation, Thresholds, reconcile,
 };
@@ -34,6 +35,9 @@ pub enum Baseline {
 #[derive(Debug, Clone)]
 pub struct ReconcileInputs {
     vendor: Arc<Vec<Position>>,
+    /// The last complete vendor data, when an incomplete vendor pull raised `vendor` (see
+    /// [`crate::domain::reconcile::seen`]): its gaps are held, never resolved.
+    held_vendor: Option<Arc<Vec<Position>>>,
     psa: Arc<Vec<Position>>,
     mappings: MappingSet,
     thresholds: Thresholds,
@@ -57,13 +61,20 @@ impl ReconcileInputs {
 
     /// The domain's reconciliation of these inputs.
     pub(super) fn reconciliation(&self) -> Reconciliation {
-        reconcile(
-            &self.vendor,
-            &self.psa,
-            &self.mappings,
-            &self.thresholds,
-            self.today,
-        )
+        let of = |vendor: &[Position]| {
+            reconcile(
+                vendor,
+                &self.psa,
+                &self.mappings,
+                &self.thresholds,
+                self.today,
+            )
+        };
+        let raised = of(&self.vendor);
+        match &self.held_vendor {
+            Some(base) => seen::hold_back(raised, &of(base), &self.thresholds),
+            None => raised,
+        }
     }
 
     /// The vendor period compared, which a recorded run is filed under.
@@ -86,6 +97,11 @@ impl ReconcileInputs {
                 ));
             }
         }
+        if self.held_vendor.is_some() {
+            warnings.push(
+                "a vendor pull stopped early: the seats it did read are compared as a lower bound, so new missing and unbilled gaps show; every other gap stays as the last complete pull left it, and nothing is resolved".to_string(),
+            );
+        }
         let has_previous_run = run.run_id != 0;
         // The work the billing owner recorded stays with each gap, by its stable key.
         let mut gaps = run.gaps;
@@ -96,7 +112,12 @@ impl ReconcileInputs {
             self.psa_period.clone(),
             reconciliation,
             gaps,
-            run.resolved,
+            // Next to a partial vendor pull nothing is known to be resolved.
+            if self.held_vendor.is_some() {
+                Vec::new()
+            } else {
+                run.resolved
+            },
         );
         report.warnings = warnings;
         report.has_previous_run = has_previous_run;
@@ -193,6 +214,7 @@ impl Workspace {
         }
         Ok(ReconcileInputs {
             vendor: Arc::clone(&session.vendor),
+            held_vendor: session.held_vendor.clone(),
             psa: Arc::clone(&session.psa),
             mappings: session.mappings.clone(),
             thresholds,

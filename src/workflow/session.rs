@@ -7,6 +7,7 @@
 use super::matcher::{MatchInputs, Suggester};
 use crate::domain::holdings::{PartyRow, ProductRow, party_rows, product_rows};
 use crate::domain::lines::Side;
+use crate::domain::reconcile::seen::raise_to_seen;
 use crate::domain::reconcile::{Coverage, MappingSet, Position, Thresholds};
 use crate::domain::report::Report;
 use crate::store::{Store, StoreError};
@@ -18,6 +19,8 @@ use std::sync::Arc;
 /// The in-memory state of one database.
 pub(crate) struct Session {
     pub(crate) vendor: Arc<Vec<Position>>,
+    /// The last complete vendor data, when what an incomplete vendor pull saw raised `vendor`.
+    pub(crate) held_vendor: Option<Arc<Vec<Position>>>,
     pub(crate) psa: Arc<Vec<Position>>,
     pub(crate) vendor_period: Option<String>,
     pub(crate) psa_period: Option<String>,
@@ -46,7 +49,19 @@ pub(crate) struct CachedReport {
 impl Session {
     /// Reads positions, parties, products and mappings; no reconciliation yet.
     pub(crate) fn load(store: &Store, today: NaiveDate) -> Result<Session, StoreError> {
-        let state = store.current_state()?;
+        let mut state = store.current_state()?;
+        // A vendor pull that stopped early saw a lower bound of the vendor's seats: the vendor
+        // side is raised to it, and the last complete data is kept so that none of its gaps
+        // resolves (the rule is in `domain::reconcile::seen`).
+        let seen = match &state.vendor_period {
+            Some(period) => store.seen_positions(period)?,
+            None => Vec::new(),
+        };
+        let held_vendor = (!seen.is_empty()).then(|| {
+            let base = std::mem::take(&mut state.vendor);
+            state.vendor = raise_to_seen(&base, seen);
+            Arc::new(base)
+        });
         let vendor_details = store.party_details(Side::Vendor)?;
         let psa_details = store.party_details(Side::Psa)?;
         let mut session = Session {
@@ -56,6 +71,7 @@ impl Session {
             psa_products: product_rows(Side::Psa, &state.psa, &state.mappings, today),
             coverage: Coverage::default(),
             vendor: Arc::new(state.vendor),
+            held_vendor,
             psa: Arc::new(state.psa),
             vendor_period: state.vendor_period,
             psa_period: state.psa_period,

@@ -500,3 +500,99 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+/// The (customer, product, seats) of every current vendor line: what a failed pull must leave
+/// exactly as it was.
+pub fn current_vendor_lines(database: &std::path::Path) -> Vec<(String, String, String)> {
+    let connection = rusqlite::Connection::open(database).expect("open");
+    let mut statement = connection
+        .prepare(
+            "SELECT p.key, pr.key, l.seats FROM lines l
+             JOIN imports i ON i.id = l.import_id JOIN parties p ON p.id = l.party_id
+             JOIN products pr ON pr.id = l.product_id
+             WHERE i.superseded_by IS NULL AND i.side = 'vendor' ORDER BY 1, 2",
+        )
+        .expect("prepare");
+    statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
+
+/// The keys of the vendor `parties` or `products` of one system, sorted: an export and a pull
+/// of the same records give one key each.
+pub fn vendor_keys(database: &std::path::Path, table: &str, system: &str) -> Vec<String> {
+    let connection = rusqlite::Connection::open(database).expect("open");
+    connection
+        .prepare(&format!(
+            "SELECT key FROM {table} WHERE side = 'vendor' AND system = ?1 ORDER BY key"
+        ))
+        .expect("prepare")
+        .query_map([system], |row| row.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
+
+/// Imports an export file into the database, as `billgap import` does.
+pub fn import_export(database: &std::path::Path, export: &std::path::Path) {
+    let mut store = billgap::store::Store::open(database).expect("store");
+    store
+        .import_file(
+            export,
+            &billgap::import::ImportOptions::default(),
+            &mut |_| {},
+        )
+        .expect("import");
+}
+
+/// One pull of `source` into the workspace, with a fresh connector state and recorded time.
+pub fn pull_into(
+    workspace: &mut billgap::workflow::Workspace,
+    source: billgap::connectors::Source,
+    settings: &billgap::connectors::ApiSettings,
+    credentials: &billgap::connectors::Credentials,
+    timing: &mut billgap::connectors::RecordedTiming,
+) -> billgap::workflow::PullReceipt {
+    workspace
+        .pull(
+            source,
+            settings,
+            credentials,
+            &mut billgap::connectors::ConnectorState::default(),
+            timing,
+        )
+        .expect("a pull is recorded, complete or not")
+}
+
+/// A workspace dated 2026-12-02 in `folder`/billgap.sqlite with one complete pull stored.
+pub fn workspace_with_a_pull(
+    folder: &std::path::Path,
+    source: billgap::connectors::Source,
+    settings: &billgap::connectors::ApiSettings,
+    credentials: &billgap::connectors::Credentials,
+) -> billgap::workflow::Workspace {
+    let mut workspace = billgap::workflow::Workspace::open_as_of(
+        &folder.join("billgap.sqlite"),
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 2).expect("day"),
+    )
+    .expect("open");
+    let receipt = pull_into(
+        &mut workspace,
+        source,
+        settings,
+        credentials,
+        &mut billgap::connectors::RecordedTiming::default(),
+    );
+    assert!(receipt.complete, "{:?}", receipt.problems);
+    workspace
+}
+
+/// Credentials from (field, value) pairs.
+pub fn credentials_of(pairs: &[(&str, &str)]) -> billgap::connectors::Credentials {
+    pairs
+        .iter()
+        .map(|(field, value)| (field.to_string(), value.to_string()))
+        .collect()
+}

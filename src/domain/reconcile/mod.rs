@@ -14,6 +14,7 @@ mod gaps;
 mod mappings;
 mod position;
 mod reconciliation;
+pub mod seen;
 mod sides;
 #[cfg(test)]
 mod term_ignores;

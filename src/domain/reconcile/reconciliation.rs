@@ -40,14 +40,7 @@ pub fn reconcile(
     let coverage = Coverage::measure(vendor, mappings, today);
     let (gaps, withheld_orphans) = find_gaps(vendor, psa, mappings, today);
     let mut gaps = merge_same_identity(gaps);
-    gaps.sort_by(|a, b| {
-        b.magnitude()
-            .cmp(&a.magnitude())
-            .then_with(|| a.company.cmp(&b.company))
-            .then_with(|| a.product.cmp(&b.product))
-            .then_with(|| a.term.cmp(&b.term))
-            .then_with(|| a.kind.cmp(&b.kind))
-    });
+    order(&mut gaps);
     let clients = client_totals(&gaps, thresholds);
     // Ignored spend counts toward coverage, but a run where everything was ignored, or where
     // the PSA side is empty, compared nothing and must not come out clean.
@@ -69,6 +62,19 @@ pub fn reconcile(
         verdict,
         withheld_orphans,
     }
+}
+
+/// Orders gaps largest absolute value first, then by company, product, term and kind, so
+/// every face lists them the same way.
+pub(super) fn order(gaps: &mut [Gap]) {
+    gaps.sort_by(|a, b| {
+        b.magnitude()
+            .cmp(&a.magnitude())
+            .then_with(|| a.company.cmp(&b.company))
+            .then_with(|| a.product.cmp(&b.product))
+            .then_with(|| a.term.cmp(&b.term))
+            .then_with(|| a.kind.cmp(&b.kind))
+    });
 }
 
 /// Makes every gap identity appear once, as the ledger needs: two PSA lines (one without a

@@ -417,3 +417,96 @@ fn a_psa_line_of_another_term_is_compared_not_doubled() {
     let result = run(&vendor_side, &[monthly], &mappings);
     assert!(result.gaps.is_empty(), "{:?}", result.gaps);
 }
+
+/// What an incomplete vendor pull saw raises seats, never lowers them, and never makes a gap of
+/// the last complete data go away (`seen`).
+#[test]
+fn a_partial_vendor_pull_shows_new_missing_and_unbilled_gaps_and_resolves_nothing() {
+    use super::seen::{hold_back, raise_to_seen};
+    let mappings = mapped(
+        &[("t-acme", "ACME"), ("t-bolt", "BOLT")],
+        &[("BP", "M365-BP"), ("E3", "M365-E3")],
+    );
+    let psa_side = [
+        psa("ACME", "M365-BP", dec!(10), dec!(27.50)),
+        psa("BOLT", "M365-BP", dec!(7), dec!(27.50)),
+    ];
+    // The last complete pull: Acme matches, Bolt is billed 7 for 5 seats (overbilled).
+    let stored = [
+        vendor("t-acme", "BP", Term::Monthly, dec!(10), dec!(22)),
+        vendor("t-bolt", "BP", Term::Monthly, dec!(5), dec!(22)),
+    ];
+    // Page 1 of the next pull, before page 3 failed: Acme now has 12 seats, Acme has a new E3
+    // subscription, Bolt has 7 seats (its other page was never read), and only 3 of Acme's BP
+    // seats would be a lower count that must not lower anything.
+    let seen = vec![
+        vendor("t-acme", "E3", Term::Monthly, dec!(4), dec!(36)),
+        vendor("t-bolt", "BP", Term::Monthly, dec!(7), dec!(22)),
+        vendor("t-acme", "BP", Term::Monthly, dec!(12), dec!(22)),
+    ];
+    let raised = raise_to_seen(&stored, seen);
+    let seats: Vec<(String, Decimal)> = raised
+        .iter()
+        .map(|p| (format!("{}/{}", p.customer.key, p.product.key), p.seats))
+        .collect();
+    assert_eq!(
+        seats,
+        [
+            ("t-acme/BP".to_string(), dec!(12)),
+            ("t-acme/E3".to_string(), dec!(4)),
+            ("t-bolt/BP".to_string(), dec!(7)),
+        ]
+    );
+    let lower = raise_to_seen(
+        &stored,
+        vec![vendor("t-acme", "BP", Term::Monthly, dec!(3), dec!(22))],
+    );
+    assert_eq!(lower, stored, "seats seen are a lower bound: never lowered");
+
+    let base = run(&stored, &psa_side, &mappings);
+    let shown = hold_back(
+        run(&raised, &psa_side, &mappings),
+        &base,
+        &Thresholds::default(),
+    );
+    let kinds: Vec<(String, String, GapKind, Decimal)> = shown
+        .gaps
+        .iter()
+        .map(|g| {
+            (
+                g.company.key.clone(),
+                g.product.key.clone(),
+                g.kind,
+                g.delta,
+            )
+        })
+        .collect();
+    assert!(
+        kinds.contains(&("ACME".into(), "M365-E3".into(), GapKind::Missing, dec!(4))),
+        "the new subscription is missing from the PSA: {kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("ACME".into(), "M365-BP".into(), GapKind::Unbilled, dec!(2))),
+        "more seats seen than billed: {kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(
+            "BOLT".into(),
+            "M365-BP".into(),
+            GapKind::Overbilled,
+            dec!(-2)
+        )),
+        "the overbilled gap the raised seats would erase is held, not resolved: {kinds:?}"
+    );
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+    assert_ne!(shown.verdict, Verdict::Clean);
+    let clients: Vec<&str> = shown
+        .clients
+        .iter()
+        .map(|c| c.company.key.as_str())
+        .collect();
+    assert!(
+        clients.contains(&"BOLT"),
+        "held gaps count in the client totals"
+    );
+}
