@@ -222,7 +222,9 @@ fn a_resolved_notice_goes_once_after_two_complete_runs_and_only_where_alerted() 
             .expect("ignore");
     }
     let hook = HttpPeer::start(Vec::<(u16, Vec<(&str, &str)>, &[u8])>::new());
-    let mut settings = settings(SmtpPeer::start(false).port());
+    let peer = SmtpPeer::start(false);
+    let mut settings = settings(peer.port());
+    settings.email_resolved = true;
     settings.webhooks = vec![(
         WebhookSettings {
             kind: WebhookKind::Generic,
@@ -271,6 +273,24 @@ fn a_resolved_notice_goes_once_after_two_complete_runs_and_only_where_alerted() 
     );
     check(&database, day(5), &settings);
     assert_eq!(resolved_posts(&hook), 1, "never repeated");
+    // Contoso's people were told of the gap, and are told it is resolved, once (leaving the
+    // tenant out also turned Contoso's PSA seats into an overbilled gap, told on its own).
+    let subjects: Vec<String> = mails_to(&peer, CONTOSO_PEOPLE)
+        .iter()
+        .filter_map(|mail| {
+            mail.lines()
+                .find(|line| line.starts_with("Subject:"))
+                .map(str::to_string)
+        })
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            "Subject: [billgap] Contoso: 1 gap(s), 120.00 USD/month unbilled",
+            "Subject: [billgap] Contoso: 1 gap(s), 240.00 USD/month overbilled",
+            "Subject: [billgap] Contoso: 1 gap(s) resolved",
+        ]
+    );
 }
 
 #[test]

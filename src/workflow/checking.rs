@@ -268,6 +268,20 @@ impl Workspace {
                 }
             }
         }
+        // A channel whose gaps are all fixed has no open gap to bring it here, yet its
+        // resolved notices are due: every address that could have been told is planned.
+        for people in recipients.values() {
+            for address in people.addresses() {
+                clients_of
+                    .entry(format!("email:{}", address.to_lowercase()))
+                    .or_default();
+            }
+        }
+        if let Some(owner) = &settings.owner {
+            clients_of
+                .entry(format!("email:{}", owner.to_lowercase()))
+                .or_default();
+        }
         let mut messages = Vec::new();
         if settings.smtp.is_some() {
             for (channel, companies) in &clients_of {
