@@ -5,16 +5,17 @@
 //! workbench on a worker, so they can never disagree.
 
 use super::workspace::{WorkflowError, Workspace};
-use crate::domain::ledger::TrackedGap;
+use crate::domain::ledger::{GapReferences, TrackedGap};
 use crate::domain::lines::{Side, SourceKey, Term};
 use crate::domain::reconcile::{
-    Coverage, MappingSet, Position, Reconciliation, Thresholds, reconcile,
+    Coverage, Gap, MappingSet, Position, Reconciliation, Thresholds, reconcile,
 };
 use crate::domain::report::Report;
 use crate::export::ExportFormat;
 use crate::store::{DrillDownLine, RecordedRun, Store, StoreError};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -90,6 +91,12 @@ impl ReconcileInputs {
         // The work the billing owner recorded stays with each gap, by its stable key.
         let mut gaps = run.gaps;
         super::gap_work::attach_work(store, &mut gaps)?;
+        attach_references(
+            store,
+            self.vendor_period.as_deref(),
+            self.psa_period.as_deref(),
+            &mut gaps,
+        )?;
         let mut report = Report::new(
             self.today,
             self.vendor_period.clone(),
@@ -154,6 +161,54 @@ fn behind_term(line_term: Term, gap_term: Term) -> bool {
     gap_term == Term::Unspecified
         || line_term == gap_term
         || matches!(line_term, Term::Unspecified | Term::OneTime)
+}
+
+/// The stored lines behind one gap, each side in file order.
+struct LinesBehind {
+    vendor: Vec<DrillDownLine>,
+    psa: Vec<DrillDownLine>,
+}
+
+/// The stored lines behind a gap: the vendor lines of every vendor customer and product mapped
+/// into it, and the PSA lines of its company and product, of the compared periods. Only the
+/// lines of the gap's term: a monthly gap does not list the client's annual subscription of
+/// the same product. The drill-down and the references in the reports both read this, so they
+/// always show the same evidence.
+fn lines_behind(
+    store: &Store,
+    vendor_period: Option<&str>,
+    psa_period: Option<&str>,
+    gap: &Gap,
+) -> Result<LinesBehind, StoreError> {
+    let mut vendor = Vec::new();
+    for (customer, product) in &gap.vendor_sources {
+        vendor.extend(store.lines_of(Side::Vendor, vendor_period, customer, product)?);
+    }
+    let mut psa = store.lines_of(Side::Psa, psa_period, &gap.company, &gap.product)?;
+    vendor.retain(|line| behind_term(line.term, gap.term));
+    psa.retain(|line| behind_term(line.term, gap.term));
+    Ok(LinesBehind { vendor, psa })
+}
+
+/// Puts beside each gap the PSA agreements and vendor subscriptions its lines name, so the
+/// reports say where to fix it.
+fn attach_references(
+    store: &Store,
+    vendor_period: Option<&str>,
+    psa_period: Option<&str>,
+    gaps: &mut [TrackedGap],
+) -> Result<(), StoreError> {
+    for tracked in gaps {
+        let behind = lines_behind(store, vendor_period, psa_period, &tracked.gap)?;
+        let named = |lines: &[DrillDownLine]| {
+            GapReferences::distinct(lines.iter().filter_map(|line| line.subscription.as_deref()))
+        };
+        tracked.references = GapReferences {
+            psa_agreements: named(&behind.psa),
+            vendor_subscriptions: named(&behind.vendor),
+        };
+    }
+    Ok(())
 }
 
 /// A stored line behind a gap, with its customer's display name.
@@ -286,59 +341,51 @@ impl Workspace {
         let session = self.session()?;
         let (vendor_period, psa_period) =
             (session.vendor_period.clone(), session.psa_period.clone());
-        let customer_name = |key: &SourceKey| {
-            session
-                .vendor_parties
-                .iter()
-                .find(|row| row.key == *key)
-                .map_or_else(|| key.to_string(), |row| row.party.name.clone())
-        };
-        let named: Vec<(SourceKey, SourceKey, String)> = gap
+        let names: HashMap<SourceKey, String> = gap
             .gap
             .vendor_sources
             .iter()
-            .map(|(customer, product)| (customer.clone(), product.clone(), customer_name(customer)))
+            .map(|(customer, _)| {
+                let name = session
+                    .vendor_parties
+                    .iter()
+                    .find(|row| row.key == *customer)
+                    .map_or_else(|| customer.to_string(), |row| row.party.name.clone());
+                (customer.clone(), name)
+            })
             .collect();
-        let mut vendor = Vec::new();
-        for (customer, product, name) in named {
-            for line in
-                self.store
-                    .lines_of(Side::Vendor, vendor_period.as_deref(), &customer, &product)?
-            {
-                vendor.push(EvidenceLine {
-                    customer_name: name.clone(),
-                    line,
-                });
-            }
-        }
-        let psa: Vec<EvidenceLine> = self
-            .store
-            .lines_of(
-                Side::Psa,
-                psa_period.as_deref(),
-                &gap.gap.company,
-                &gap.gap.product,
-            )?
+        let behind = lines_behind(
+            &self.store,
+            vendor_period.as_deref(),
+            psa_period.as_deref(),
+            &gap.gap,
+        )?;
+        let (vendor_total, psa_total) = (behind.vendor.len(), behind.psa.len());
+        let vendor = behind
+            .vendor
             .into_iter()
+            .take(limit)
+            .map(|line| EvidenceLine {
+                customer_name: names
+                    .get(&line.customer)
+                    .cloned()
+                    .unwrap_or_else(|| line.customer.to_string()),
+                line,
+            })
+            .collect();
+        let psa = behind
+            .psa
+            .into_iter()
+            .take(limit)
             .map(|line| EvidenceLine {
                 customer_name: gap.gap.company_name.clone(),
                 line,
             })
             .collect();
-        // Only the lines behind this gap: a monthly gap does not list the client's annual
-        // subscription of the same product.
-        let term = gap.gap.term;
-        vendor.retain(|evidence| behind_term(evidence.line.term, term));
-        let psa: Vec<EvidenceLine> = psa
-            .into_iter()
-            .filter(|evidence| behind_term(evidence.line.term, term))
-            .collect();
-        let (vendor_total, psa_total) = (vendor.len(), psa.len());
-        vendor.truncate(limit);
         Ok(DrillDown {
             vendor,
             vendor_total,
-            psa: psa.into_iter().take(limit).collect(),
+            psa,
             psa_total,
         })
     }

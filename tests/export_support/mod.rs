@@ -1,7 +1,8 @@
 //! Shared by the export tests: a report with something in each of the four delta sections, a
-//! report from the bundled sample data through a real store, and a reader for the XLSX files.
+//! report from the bundled sample data through a real store, and a reader for the XLSX files
+//! (calamine).
 
-pub mod unzip;
+pub mod workbook;
 
 use billgap::domain::ledger::{PriorGap, track};
 use billgap::domain::lines::{SourceKey, Term};
@@ -13,8 +14,7 @@ use billgap::domain::report::Report;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use std::collections::{BTreeMap, HashMap};
-use unzip::xml;
+use std::collections::HashMap;
 
 /// The name of a client that tries to inject markup into the HTML report.
 pub const HOSTILE: &str = "<img src=x onerror=alert(1)>";
@@ -159,157 +159,6 @@ pub fn delta_report() -> Report {
     );
     report.has_previous_run = true;
     report
-}
-
-/// An XLSX file read back: its members, its shared strings and its styles.
-pub struct Xlsx {
-    files: BTreeMap<String, Vec<u8>>,
-    shared: Vec<String>,
-    formats: Vec<String>,
-}
-
-/// A cell as the XLSX file stores it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum XlsxCell {
-    /// A shared-string cell.
-    Text(String),
-    /// A number, with the number format of its style ("General" when none).
-    Number { value: f64, format: String },
-    /// Anything else: a formula, an inline string, a boolean.
-    Other(String),
-}
-
-impl Xlsx {
-    /// Reads an XLSX file's bytes.
-    pub fn read(bytes: &[u8]) -> Xlsx {
-        let files = unzip::unzip(bytes);
-        let mut xlsx = Xlsx {
-            files,
-            shared: Vec::new(),
-            formats: Vec::new(),
-        };
-        let strings = xlsx.xml("xl/sharedStrings.xml");
-        xlsx.shared = xml::elements(&strings, "si")
-            .into_iter()
-            .map(|item| xml::text(item, "t").unwrap_or_default())
-            .collect();
-        let styles = xlsx.xml("xl/styles.xml");
-        let custom: HashMap<String, String> = xml::elements(&styles, "numFmt")
-            .into_iter()
-            .filter_map(|format| {
-                Some((
-                    xml::attribute(format, "numFmtId")?,
-                    xml::attribute(format, "formatCode")?,
-                ))
-            })
-            .collect();
-        let cell_styles = xml::elements(&styles, "cellXfs")
-            .into_iter()
-            .next()
-            .expect("cellXfs")
-            .to_string();
-        xlsx.formats = xml::elements(&cell_styles, "xf")
-            .into_iter()
-            .map(|style| {
-                let id = xml::attribute(style, "numFmtId").unwrap_or_else(|| "0".into());
-                match custom.get(&id) {
-                    Some(code) => code.clone(),
-                    None if id == "0" => "General".to_string(),
-                    None => format!("builtin {id}"),
-                }
-            })
-            .collect();
-        xlsx
-    }
-
-    /// A member's text.
-    pub fn xml(&self, name: &str) -> String {
-        let bytes = self
-            .files
-            .get(name)
-            .unwrap_or_else(|| panic!("{name} in the XLSX"));
-        String::from_utf8(bytes.clone()).expect("utf-8 XML")
-    }
-
-    /// Every member's name.
-    pub fn members(&self) -> Vec<String> {
-        self.files.keys().cloned().collect()
-    }
-
-    /// The shared strings, in order.
-    pub fn shared_strings(&self) -> &[String] {
-        &self.shared
-    }
-
-    /// The sheets' names, in tab order.
-    pub fn sheet_names(&self) -> Vec<String> {
-        xml::elements(&self.xml("xl/workbook.xml"), "sheet")
-            .into_iter()
-            .filter_map(|sheet| xml::attribute(sheet, "name"))
-            .collect()
-    }
-
-    /// The XML of a sheet by its name (rust_xlsxwriter numbers sheet files in tab order).
-    pub fn sheet_xml(&self, name: &str) -> String {
-        let index = self
-            .sheet_names()
-            .iter()
-            .position(|sheet| sheet == name)
-            .unwrap_or_else(|| panic!("sheet {name}"));
-        self.xml(&format!("xl/worksheets/sheet{}.xml", index + 1))
-    }
-
-    /// A sheet's cells by reference ("A1").
-    pub fn cells(&self, sheet: &str) -> BTreeMap<String, XlsxCell> {
-        let sheet_xml = self.sheet_xml(sheet);
-        xml::elements(&sheet_xml, "c")
-            .into_iter()
-            .filter_map(|cell| {
-                let reference = xml::attribute(cell, "r")?;
-                let value = xml::text(cell, "v");
-                let kind = xml::attribute(cell, "t");
-                let parsed = if cell.contains("<f>") || cell.contains("<f ") {
-                    XlsxCell::Other(format!("formula {cell}"))
-                } else {
-                    match (kind.as_deref(), value) {
-                        (Some("s"), Some(index)) => XlsxCell::Text(
-                            self.shared[index.parse::<usize>().expect("string index")].clone(),
-                        ),
-                        (None | Some("n"), Some(number)) => {
-                            let style = xml::attribute(cell, "s")
-                                .map_or(0, |s| s.parse::<usize>().expect("style"));
-                            XlsxCell::Number {
-                                value: number.parse().expect("number"),
-                                format: self.formats[style].clone(),
-                            }
-                        }
-                        _ => XlsxCell::Other(cell.to_string()),
-                    }
-                };
-                Some((reference, parsed))
-            })
-            .collect()
-    }
-}
-
-/// A sheet's cells as rows of (column letter, cell), by row number.
-pub fn rows(cells: &BTreeMap<String, XlsxCell>) -> BTreeMap<u32, BTreeMap<String, XlsxCell>> {
-    let mut rows: BTreeMap<u32, BTreeMap<String, XlsxCell>> = BTreeMap::new();
-    for (reference, cell) in cells {
-        let split = reference
-            .find(|c: char| c.is_ascii_digit())
-            .expect("row number");
-        let (column, row) = reference.split_at(split);
-        rows.entry(row.parse().expect("row"))
-            .or_default()
-            .insert(column.to_string(), cell.clone());
-    }
-    rows
-}
-
-/// The Excel serial number of a day (days since 1899-12-30).
-pub fn excel_serial(day: NaiveDate) -> f64 {
-    (day - NaiveDate::from_ymd_opt(1899, 12, 30).expect("epoch")).num_days() as f64
 }
 
 const SAMPLES: [&str; 3] = [
