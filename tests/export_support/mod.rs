@@ -197,13 +197,13 @@ fn ground_truth(psa: &str) -> Vec<billgap::store::Decision> {
         .collect()
 }
 
-/// The bundled sample through a real database: imported, mapped as `mappings.csv` says, a
-/// review saved on `previous_review()`, then Meridian's Microsoft tenant ignored, and the
-/// report made a week later on `today()`. Meridian's overbilled gap is fixed since the saved
-/// review; every other gap is still open, seven days older.
-pub fn sample_report(folder: &std::path::Path) -> std::sync::Arc<Report> {
+/// The bundled sample imported into a real database in `folder`, mapped as `mappings.csv`
+/// says, with a review saved on `previous_review()`. Returns the database and the open store.
+fn sample_with_saved_review(
+    folder: &std::path::Path,
+) -> (std::path::PathBuf, billgap::store::Store) {
     use billgap::domain::lines::Side;
-    use billgap::store::{Decision, Origin, Store};
+    use billgap::store::{Origin, Store};
     let database = folder.join("sample.sqlite");
     let mut store = Store::open(&database).expect("store");
     for sample in SAMPLES {
@@ -228,6 +228,16 @@ pub fn sample_report(folder: &std::path::Path) -> std::sync::Arc<Report> {
     let mut saved =
         billgap::workflow::Workspace::open_as_of(&database, previous_review()).expect("workspace");
     saved.report(None, true).expect("saved review");
+    (database, store)
+}
+
+/// The bundled sample through a real database: imported, mapped as `mappings.csv` says, a
+/// review saved on `previous_review()`, then Meridian's Microsoft tenant ignored, and the
+/// report made a week later on `today()`. Meridian's overbilled gap is fixed since the saved
+/// review; every other gap is still open, seven days older.
+pub fn sample_report(folder: &std::path::Path) -> std::sync::Arc<Report> {
+    use billgap::store::{Decision, Origin};
+    let (database, mut store) = sample_with_saved_review(folder);
     store
         .decide(
             &Decision::IgnoreCustomer {
@@ -241,4 +251,58 @@ pub fn sample_report(folder: &std::path::Path) -> std::sync::Arc<Report> {
     let mut later =
         billgap::workflow::Workspace::open_as_of(&database, today()).expect("workspace");
     later.report(None, false).expect("report")
+}
+
+/// Two saved reviews a week apart, the second after a corrected ConnectWise export of the same
+/// month was imported over the first, in which:
+/// - Smith & Associates is billed all 18 Business Premium seats: its gap is fixed;
+/// - Contoso Dental is billed 13 of its 14 Business Premium seats: a new gap;
+/// - Kowalski is billed one Managed EDR endpoint fewer: its gap is worse.
+///
+/// Returns the report of the second review.
+pub fn second_review(folder: &std::path::Path) -> std::sync::Arc<Report> {
+    let (database, mut store) = sample_with_saved_review(folder);
+    let original = std::fs::read_to_string(SAMPLES[2]).expect("the ConnectWise sample");
+    let corrected = edit_quantity(&original, "SmithAssoc", "M365-BP-M", |_| 18);
+    let corrected = edit_quantity(&corrected, "ContosoDen", "M365-BP-M", |_| 13);
+    let corrected = edit_quantity(&corrected, "Kowalski", "SEC-EDR", |seats| seats - 1);
+    let path = folder.join("connectwise-additions-2026-10-corrected.csv");
+    std::fs::write(&path, corrected).expect("the corrected export");
+    store
+        .import_file(
+            &path,
+            &billgap::import::ImportOptions::default(),
+            &mut |_| {},
+        )
+        .expect("the corrected export imports");
+    let mut later =
+        billgap::workflow::Workspace::open_as_of(&database, today()).expect("workspace");
+    later.report(None, true).expect("the second review")
+}
+
+/// The ConnectWise sample with the quantity of one company's addition of one product changed.
+fn edit_quantity(
+    export: &str,
+    company: &str,
+    product: &str,
+    change: impl Fn(i64) -> i64,
+) -> String {
+    let mut reader = csv::Reader::from_reader(export.as_bytes());
+    let headers = reader.headers().expect("headers").clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).expect(name);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&headers).expect("header");
+    let mut edited = 0;
+    for record in reader.records() {
+        let record = record.expect("row");
+        let mut fields: Vec<String> = record.iter().map(str::to_string).collect();
+        if fields[column("Company ID")] == company && fields[column("Product ID")] == product {
+            let seats: i64 = fields[column("Quantity")].parse().expect("quantity");
+            fields[column("Quantity")] = change(seats).to_string();
+            edited += 1;
+        }
+        writer.write_record(&fields).expect("row");
+    }
+    assert_eq!(edited, 1, "{company} {product}");
+    String::from_utf8(writer.into_inner().expect("csv")).expect("utf-8")
 }
