@@ -29,7 +29,7 @@ h3{font-size:14px;margin:12px 0 4px}\
 .verdict{font-weight:600}\
 .warning{background:#fff4e5;border-left:4px solid #d68910;padding:6px 10px;margin:6px 0}\
 table{border-collapse:collapse;width:100%;margin:6px 0 12px}\
-th,td{border:1px solid #d0d0d0;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}\
+th,td{border:1px solid #d0d0d0;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:break-word}\
 th{background:#f0f0f0}\
 .num{text-align:right;white-space:nowrap}\
 tr.over td:first-child{font-weight:600}\
