@@ -83,8 +83,16 @@ pub fn run(database: &Path, args: &GapsArgs) -> color_eyre::Result<Outcome> {
             use std::io::Write;
             write!(stdout, "{}", super::table::render(&report))?;
         }
-        GapsFormat::Json => write_report(&report, ExportFormat::Json, &mut stdout)?,
-        GapsFormat::Csv => write_report(&report, ExportFormat::Csv, &mut stdout)?,
+        GapsFormat::Json => write_report(
+            &workspace.with_references(&report)?,
+            ExportFormat::Json,
+            &mut stdout,
+        )?,
+        GapsFormat::Csv => write_report(
+            &workspace.with_references(&report)?,
+            ExportFormat::Csv,
+            &mut stdout,
+        )?,
     }
     Ok(Outcome::of(report.verdict))
 }

@@ -79,7 +79,8 @@ pub struct TrackedGap {
     /// snoozed), if anything; filled from the store when the report is made.
     pub work: Option<crate::domain::gap_work::GapWork>,
     /// The agreements and subscriptions behind it, as the imports name them; filled from the
-    /// store when the report is made, so the billing owner can find the line to fix.
+    /// store when a report is written, so the billing owner can find the line to fix (empty
+    /// on the workbench's screens, whose drill-down shows the lines themselves).
     pub references: GapReferences,
 }
 

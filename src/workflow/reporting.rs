@@ -91,12 +91,6 @@ impl ReconcileInputs {
         // The work the billing owner recorded stays with each gap, by its stable key.
         let mut gaps = run.gaps;
         super::gap_work::attach_work(store, &mut gaps)?;
-        attach_references(
-            store,
-            self.vendor_period.as_deref(),
-            self.psa_period.as_deref(),
-            &mut gaps,
-        )?;
         let mut report = Report::new(
             self.today,
             self.vendor_period.clone(),
@@ -190,16 +184,20 @@ fn lines_behind(
     Ok(LinesBehind { vendor, psa })
 }
 
-/// Puts beside each gap the PSA agreements and vendor subscriptions its lines name, so the
-/// reports say where to fix it.
-fn attach_references(
-    store: &Store,
-    vendor_period: Option<&str>,
-    psa_period: Option<&str>,
-    gaps: &mut [TrackedGap],
-) -> Result<(), StoreError> {
-    for tracked in gaps {
-        let behind = lines_behind(store, vendor_period, psa_period, &tracked.gap)?;
+/// The report with the PSA agreements and vendor subscriptions its gaps' lines name beside
+/// each gap, so a written report says where to fix it. Read from the lines of the report's own
+/// periods. Only for a report about to be written: it reads the lines behind every gap, which
+/// the workbench's refresh after each decision should not wait for.
+pub fn with_references(store: &Store, report: &Report) -> Result<Report, StoreError> {
+    let mut report = report.clone();
+    let (vendor_period, psa_period) = (report.vendor_period.clone(), report.psa_period.clone());
+    for tracked in &mut report.gaps {
+        let behind = lines_behind(
+            store,
+            vendor_period.as_deref(),
+            psa_period.as_deref(),
+            &tracked.gap,
+        )?;
         let named = |lines: &[DrillDownLine]| {
             GapReferences::distinct(lines.iter().filter_map(|line| line.subscription.as_deref()))
         };
@@ -208,7 +206,7 @@ fn attach_references(
             vendor_subscriptions: named(&behind.vendor),
         };
     }
-    Ok(())
+    Ok(report)
 }
 
 /// A stored line behind a gap, with its customer's display name.
@@ -391,14 +389,18 @@ impl Workspace {
     }
 
     /// The report of the current state measured against a chosen saved review: "new",
-    /// "worse", "still open" and "fixed" are then since that review. Never records a run.
+    /// "worse", "still open" and "fixed" are then since that review, and each gap names the
+    /// agreements and subscriptions behind it ([`with_references`]). Never records a run.
     pub fn report_against(
         &mut self,
         threshold: Option<Decimal>,
         baseline: Baseline,
     ) -> Result<Arc<Report>, WorkflowError> {
         let run = match baseline {
-            Baseline::Latest => return self.report(threshold, false),
+            Baseline::Latest => {
+                let report = self.report(threshold, false)?;
+                return Ok(Arc::new(with_references(&self.store, &report)?));
+            }
             Baseline::Run(run) if self.store.run_exists(run)? => run,
             Baseline::Run(run) => {
                 return Err(WorkflowError::Refused(format!(
@@ -416,11 +418,8 @@ impl Workspace {
         let tracked = self
             .store
             .track_gaps_since(&reconciliation, self.today, Some(run))?;
-        Ok(Arc::new(inputs.report_of(
-            &self.store,
-            reconciliation,
-            tracked,
-        )?))
+        let report = inputs.report_of(&self.store, reconciliation, tracked)?;
+        Ok(Arc::new(with_references(&self.store, &report)?))
     }
 
     /// Writes the report of the current state against `baseline` to `path` atomically: a
@@ -437,6 +436,26 @@ impl Workspace {
         write_report_file(&report, format, path)?;
         Ok(report)
     }
+}
+
+impl Workspace {
+    /// The report with the agreements and subscriptions behind each gap, for writing it out.
+    pub fn with_references(&self, report: &Report) -> Result<Report, WorkflowError> {
+        Ok(with_references(&self.store, report)?)
+    }
+}
+
+/// Writes a report the face already has to `path`, with the agreements and subscriptions
+/// behind each gap read from `database` first: for a worker thread, which opens its own
+/// connection.
+pub fn write_report_with_references(
+    database: &Path,
+    report: &Report,
+    format: ExportFormat,
+    path: &Path,
+) -> Result<(), WorkflowError> {
+    let store = Store::open(database)?;
+    write_report_file(&with_references(&store, report)?, format, path)
 }
 
 /// Writes a report to `path` atomically: a temporary file beside it is renamed over the

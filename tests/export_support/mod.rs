@@ -250,7 +250,10 @@ pub fn sample_report(folder: &std::path::Path) -> std::sync::Arc<Report> {
         .expect("ignore");
     let mut later =
         billgap::workflow::Workspace::open_as_of(&database, today()).expect("workspace");
-    later.report(None, false).expect("report")
+    // The report as `billgap report` and the workbench's export write it.
+    later
+        .report_against(None, billgap::workflow::Baseline::Latest)
+        .expect("report")
 }
 
 /// Two saved reviews a week apart, the second after a corrected ConnectWise export of the same
