@@ -86,10 +86,8 @@ const HOSTILE_NAMES: [&str; 23] = [
 
 /// A report whose clients, products, warnings and fixed gaps carry the hostile names.
 fn hostile_report() -> billgap::domain::report::Report {
-    use billgap::domain::ledger::{PriorGap, track};
-    use billgap::domain::lines::{SourceKey, Term};
-    use billgap::domain::money::Currency;
-    use billgap::domain::reconcile::{GapIdentity, GapKind, reconcile};
+    use billgap::domain::ledger::track;
+    use billgap::domain::reconcile::{GapKind, reconcile};
     let keys: Vec<String> = (0..HOSTILE_NAMES.len())
         .map(|i| format!("H{i:02}"))
         .collect();
@@ -105,24 +103,15 @@ fn hostile_report() -> billgap::domain::report::Report {
         .iter()
         .enumerate()
         .map(|(index, name)| {
-            let identity = GapIdentity {
-                company: SourceKey::new("connectwise", format!("GONE{index}")),
-                product: SourceKey::new("connectwise", "M365-BP"),
-                term: Term::Monthly,
-                kind: GapKind::Unbilled,
-                currency: Some(Currency::parse("USD").expect("USD")),
-            };
-            let prior = PriorGap {
-                identity: identity.clone(),
-                company_name: (*name).to_string(),
-                product_name: (*name).to_string(),
-                magnitude: dec!(20),
-                first_seen: export_support::first_seen(),
-                last_seen: export_support::previous_review(),
-                accumulated: dec!(100),
-                in_latest_run: true,
-            };
-            (identity, prior)
+            let mut prior = export_support::prior(
+                &format!("GONE{index}"),
+                name,
+                GapKind::Unbilled,
+                "USD",
+                dec!(20),
+            );
+            prior.product_name = (*name).to_string();
+            (prior.identity.clone(), prior)
         })
         .collect();
     let (mut gaps, resolved) = track(&result.gaps, &previous, today);

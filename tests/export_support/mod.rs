@@ -101,7 +101,9 @@ pub fn positions(clients: &[ClientLine]) -> (Vec<Position>, Vec<Position>, Mappi
     (vendor, psa, mappings)
 }
 
-fn prior(key: &str, name: &str, kind: GapKind, currency: &str, magnitude: Decimal) -> PriorGap {
+/// A gap as the previous saved review recorded it: first seen on `first_seen()`, last seen on
+/// `previous_review()`, 100 of cost to date.
+pub fn prior(key: &str, name: &str, kind: GapKind, currency: &str, magnitude: Decimal) -> PriorGap {
     PriorGap {
         identity: GapIdentity {
             company: SourceKey::new("connectwise", key),
