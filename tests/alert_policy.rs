@@ -232,3 +232,62 @@ fn logged_thread(database: &Path, message_id: &str) -> String {
         .expect("query")
         .expect("logged")
 }
+
+/// The cells of each `<tr>` of an HTML table, as written (`<th>` or `<td>` content).
+fn table_rows(html: &str) -> Vec<Vec<String>> {
+    html.split("<tr")
+        .skip(1)
+        .map(|row| {
+            let row = &row[..row.find("</tr>").unwrap_or(row.len())];
+            row.split("<t")
+                .skip(1)
+                .filter(|cell| cell.starts_with('d') || cell.starts_with('h'))
+                .filter_map(|cell| {
+                    let start = cell.find('>')? + 1;
+                    let end = cell.find("</t")?;
+                    Some(cell[start..end].to_string())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_alert_email_shows_a_gap_as_the_html_report_does() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = fixture_database(folder.path());
+    let outcome = check(&database, day(2), &settings(9), true);
+    let page = billgap::export::html::render(&outcome.report);
+    let contoso = outcome
+        .messages
+        .iter()
+        .find(|message| message.channel == format!("email:{CONTOSO_PEOPLE}"))
+        .expect("Contoso's alert");
+    let email_rows = table_rows(&contoso.rendered.html);
+    assert_eq!(email_rows.len(), 2, "a header and Contoso's one gap");
+    let email_header = &email_rows[0];
+    assert!(email_header.contains(&"Value / month".to_string()));
+    // The report's gap tables: their header, then Contoso's row.
+    let report_rows = table_rows(&page);
+    let report_header = report_rows
+        .iter()
+        .find(|row| row.first().map(String::as_str) == Some("Client") && row.len() == 13)
+        .expect("a gap table header");
+    let report_row = report_rows
+        .iter()
+        .find(|row| row.len() == report_header.len() && row[0] == "Contoso")
+        .expect("Contoso's gap in the report");
+    for email_row in &email_rows[1..] {
+        for (column, cell) in email_header.iter().zip(email_row) {
+            let index = report_header
+                .iter()
+                .position(|header| header == column)
+                .unwrap_or_else(|| panic!("the report has a {column} column"));
+            assert_eq!(&report_row[index], cell, "{column}");
+        }
+    }
+    assert!(
+        contoso.rendered.html.contains("<style>"),
+        "the report's style"
+    );
+}

@@ -201,6 +201,38 @@ fn a_report_measures_fixed_gaps_against_the_chosen_saved_review() {
         fixed_fabrikam(&["--since", "2026-11-03"]),
         "the latest review on or before Nov 3 is the first"
     );
+    // A report made as of a day: ages and costs to date run to it.
+    let path = folder.path().join("as-of.json");
+    let path_text = path.display().to_string();
+    let replayed = billgap(
+        &database,
+        &config,
+        &[
+            "report",
+            "--format",
+            "json",
+            "-o",
+            &path_text,
+            "--as-of",
+            "2026-11-12",
+        ],
+    );
+    assert_ne!(
+        replayed.status.code(),
+        Some(2),
+        "{}",
+        text(&replayed.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("report")).expect("json");
+    assert_eq!(report["generated_on"], "2026-11-12");
+    let contoso = report["gaps"]
+        .as_array()
+        .expect("gaps")
+        .iter()
+        .find(|gap| gap["gap"]["company"]["key"] == "CW-CONTOSO")
+        .expect("Contoso's gap");
+    assert_eq!(contoso["age_days"], 10, "first seen on Nov 2");
     let missing = billgap(
         &database,
         &config,

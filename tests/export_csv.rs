@@ -83,3 +83,53 @@ fn clients_and_coverage_are_files_of_their_own() {
     );
     assert!(!coverage.is_empty());
 }
+
+#[test]
+fn each_gap_names_the_agreement_and_the_subscriptions_behind_it() {
+    let folder = tempfile::tempdir().expect("temp");
+    let report = export_support::sample_report(folder.path());
+    let mut bytes = Vec::new();
+    write_report(&report, ExportFormat::Csv, &mut bytes).expect("csv");
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let headers = reader.headers().expect("headers").clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).expect(name);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|row| row.expect("row")).collect();
+    let find = |section: &str, company: &str, product: &str| {
+        rows.iter()
+            .find(|row| {
+                &row[column("section")] == section
+                    && &row[column("company_id")] == company
+                    && &row[column("product_id")] == product
+            })
+            .unwrap_or_else(|| panic!("{section} {company} {product}"))
+    };
+    let references = |row: &csv::StringRecord| {
+        (
+            row[column("psa_agreement_id")].to_string(),
+            row[column("vendor_subscription_id")].to_string(),
+        )
+    };
+    // Smith & Associates: agreement 3164 bills 16 seats; Microsoft subscription eba02325 has
+    // 18, on two lines (the renewal and a seat added), named once.
+    assert_eq!(
+        references(find("still open", "SmithAssoc", "M365-BP-M")),
+        (
+            "3164".to_string(),
+            "eba02325-c2d7-4d99-afd2-3e1e40ee1a95".to_string()
+        )
+    );
+    // A product no agreement bills: only the vendor subscription is there to name.
+    assert_eq!(
+        references(find("still open", "Brightline", "M365-BP-M")),
+        (
+            String::new(),
+            "1a4d2af7-e9f9-4347-a187-816f0f262856".to_string()
+        )
+    );
+    // Meridian's tenant is ignored since the saved review: its agreement bills seats that no
+    // subscription stands behind.
+    assert_eq!(
+        references(find("new", "Meridian", "M365-BS-M")),
+        ("3203".to_string(), String::new())
+    );
+}

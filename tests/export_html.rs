@@ -158,3 +158,138 @@ fn the_sample_data_through_a_real_store_renders_every_section() {
     assert_eq!(total, report.gaps.len());
     assert!(section(&page, "chart").contains("<svg"));
 }
+
+/// The rows of the gap tables of the sections new, worse and still open: 13 cells each, as
+/// written (escaped).
+fn gap_rows(page: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for id in ["new", "worse", "still-open"] {
+        let part = section(page, id);
+        let Some(body) = part.split("<tbody>").nth(1) else {
+            continue;
+        };
+        for row in body.split("<tr>").skip(1) {
+            let cells: Vec<String> = row
+                .split("<td")
+                .skip(1)
+                .map(|cell| {
+                    let start = cell.find('>').expect("cell") + 1;
+                    cell[start..cell.find("</td>").expect("cell end")].to_string()
+                })
+                .collect();
+            assert_eq!(cells.len(), 13, "{row}");
+            rows.push(cells);
+        }
+    }
+    rows
+}
+
+/// "60.00 USD" as an exact amount and its currency.
+fn money(cell: &str) -> (Decimal, String) {
+    let (amount, currency) = cell
+        .split_once(' ')
+        .unwrap_or_else(|| panic!("money {cell}"));
+    (amount.parse().expect("amount"), currency.to_string())
+}
+
+/// A JSON money object as an exact amount and its currency.
+fn json_money(value: &serde_json::Value) -> (Decimal, String) {
+    (
+        value["amount"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| value["amount"].to_string())
+            .parse()
+            .expect("amount"),
+        value["currency"].as_str().expect("currency").to_string(),
+    )
+}
+
+fn json_decimal(value: &serde_json::Value) -> Decimal {
+    value
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| value.to_string())
+        .parse()
+        .expect("a number")
+}
+
+#[test]
+fn the_numbers_on_the_page_equal_the_json_reports() {
+    let folder = tempfile::tempdir().expect("temp");
+    let report = export_support::sample_report(folder.path());
+    let page = html(&report);
+    let mut json = Vec::new();
+    write_report(&report, ExportFormat::Json, &mut json).expect("json");
+    let json: serde_json::Value = serde_json::from_slice(&json).expect("json");
+    let rows = gap_rows(&page);
+    let gaps = json["gaps"].as_array().expect("gaps");
+    assert_eq!(rows.len(), gaps.len(), "one row per gap");
+    for (tracked, gap) in report.gaps.iter().zip(gaps) {
+        let client = billgap::export::html::escape(&tracked.gap.company_name);
+        let product =
+            billgap::export::html::escape(&billgap::export::sections::product_with_work(tracked));
+        let row = rows
+            .iter()
+            .find(|row| {
+                row[0] == client && row[1] == product && row[2] == tracked.gap.term.to_string()
+            })
+            .unwrap_or_else(|| panic!("{client} {product} on the page"));
+        let inner = &gap["gap"];
+        assert_eq!(row[3], inner["kind"].as_str().expect("kind"));
+        assert_eq!(
+            row[4].parse::<Decimal>().expect("seats"),
+            json_decimal(&inner["vendor_seats"])
+        );
+        assert_eq!(
+            row[5].parse::<Decimal>().expect("seats"),
+            json_decimal(&inner["psa_seats"])
+        );
+        assert_eq!(
+            row[6].parse::<Decimal>().expect("delta"),
+            json_decimal(&inner["delta"])
+        );
+        assert_eq!(
+            money(&row[7]),
+            json_money(&inner["value"]),
+            "{client} value"
+        );
+        if inner["cost"].is_null() {
+            assert_eq!(row[8], "unpriced");
+        } else {
+            assert_eq!(money(&row[8]), json_money(&inner["cost"]), "{client} cost");
+        }
+        assert_eq!(row[10], gap["age_days"].to_string());
+        let (to_date, currency) = money(&row[11]);
+        assert_eq!(
+            to_date,
+            json_decimal(&gap["accumulated"]),
+            "{client} cost to date"
+        );
+        assert_eq!(currency, json_money(&inner["value"]).1);
+        assert_eq!(row[12], gap["status"].as_str().expect("status"));
+    }
+    // Money at stake per currency on the page equals the JSON gaps' absolute values summed.
+    let mut at_stake: std::collections::BTreeMap<String, Decimal> = Default::default();
+    for gap in gaps {
+        let (amount, currency) = json_money(&gap["gap"]["value"]);
+        *at_stake.entry(currency).or_default() += amount.abs();
+    }
+    let stake = section(&page, "money-at-stake");
+    for (currency, total) in at_stake {
+        let row = &stake[stake
+            .find(&format!("<td>{currency}</td>"))
+            .expect("currency row")..];
+        let cells: Vec<&str> = row
+            .split("<td class=\"num\">")
+            .skip(1)
+            .take(3)
+            .map(|cell| &cell[..cell.find("</td>").expect("end")])
+            .collect();
+        assert_eq!(
+            cells[2].parse::<Decimal>().expect("at stake"),
+            total,
+            "{currency}"
+        );
+    }
+}

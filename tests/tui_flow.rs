@@ -284,6 +284,17 @@ fn export_writes_the_report_where_it_says() {
     assert!(written.contains("Contoso"), "{written}");
     let status = app.status.clone().expect("status").0;
     assert!(status.contains("weekly.csv"), "{status}");
+    // As `billgap report` does, the export names the lines' agreement and subscription.
+    let mut reader = csv::Reader::from_reader(written.as_bytes());
+    let headers = reader.headers().expect("headers").clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).expect(name);
+    let contoso = reader
+        .records()
+        .map(|row| row.expect("row"))
+        .find(|row| &row[column("company_id")] == "CW-CONTOSO")
+        .expect("Contoso's gap");
+    assert_eq!(&contoso[column("psa_agreement_id")], "sub-2");
+    assert_eq!(&contoso[column("vendor_subscription_id")], "sub-2");
 }
 
 #[test]

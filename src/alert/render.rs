@@ -4,7 +4,7 @@
 use crate::domain::alerting::{AlertGroup, AlertReason, AlertedGap};
 use crate::domain::money::{Money, MoneyByCurrency};
 use crate::domain::text::strip_control;
-use crate::export::html::escape;
+use crate::export::html::{ALERT_COLUMNS, GapRow, document, escape, gap_table};
 use std::fmt::Write;
 
 /// A rendered alert for one recipient.
@@ -128,49 +128,47 @@ fn text(groups: &[AlertGroup]) -> String {
     out
 }
 
+/// The HTML part: per client, its name, the day and the coverage, then its gaps in the same
+/// table the HTML report draws (one renderer, so the two cannot drift), in the report's style.
 fn html(groups: &[AlertGroup]) -> String {
-    let mut out = String::from(
-        "<!DOCTYPE html><html><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\">",
-    );
+    let mut body = String::new();
     for group in groups {
         let _ = write!(
-            out,
-            "<h3 style=\"margin:16px 0 4px\">{} <span style=\"color:#666;font-weight:normal\">as of {}</span></h3><p style=\"margin:0 0 8px\">{}</p>",
+            body,
+            "<h3>{} <span class=\"muted\">as of {}</span></h3><p>{}</p>",
             escape(&group.company_name),
             group.as_of,
             escape(&group.coverage)
         );
-        out.push_str(
-            "<table cellpadding=\"4\" cellspacing=\"0\" border=\"1\" style=\"border-collapse:collapse;border-color:#ccc\"><tr style=\"background:#f0f0f0\"><th align=\"left\">Product</th><th>Term</th><th>Kind</th><th align=\"right\">Vendor</th><th align=\"right\">PSA</th><th align=\"right\">Δ seats</th><th align=\"right\">Value/month</th><th align=\"right\">Age</th><th align=\"right\">Cost to date</th><th>Status</th></tr>",
-        );
-        for gap in &group.gaps {
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td align=\"right\">{}</td><td align=\"right\">{}</td><td align=\"right\">{}</td><td align=\"right\">{}</td><td align=\"right\">{} d</td><td align=\"right\">{}</td><td>{}</td></tr>",
-                escape(&gap.product_name),
-                gap.term,
-                gap.kind.as_str(),
-                gap.vendor_seats.normalize(),
-                gap.psa_seats.normalize(),
-                gap.delta.normalize(),
-                escape(&value_text(gap)),
-                gap.age_days,
-                gap.cost_to_date
-                    .as_ref()
-                    .map_or_else(|| "-".to_string(), |money| escape(&money.to_string())),
-                reason_words(gap.reason)
-            );
-        }
-        out.push_str("</table>");
+        let rows: Vec<GapRow> = group
+            .gaps
+            .iter()
+            .map(|gap| GapRow {
+                client: group.company_name.clone(),
+                product: gap.product_name.clone(),
+                term: gap.term,
+                kind: gap.kind,
+                vendor_seats: gap.vendor_seats,
+                psa_seats: gap.psa_seats,
+                delta: gap.delta,
+                value: gap.value.clone(),
+                cost: None,
+                first_seen: None,
+                age_days: gap.age_days,
+                cost_to_date: gap.cost_to_date.clone(),
+                status: reason_words(gap.reason).to_string(),
+            })
+            .collect();
+        gap_table(&ALERT_COLUMNS, &rows, &mut body);
     }
-    out.push_str(
-        "<p style=\"color:#666\">Sent by billgap. Values are per month in each client's currency.",
+    body.push_str(
+        "<p class=\"muted\">Sent by billgap. Values are per month in each client's currency.",
     );
     if let Some(measure) = measure(groups) {
-        let _ = write!(out, " Held against the threshold: {}.", escape(measure));
+        let _ = write!(body, " Held against the threshold: {}.", escape(measure));
     }
-    out.push_str("</p></body></html>");
-    out
+    body.push_str("</p>");
+    document(&subject(groups), &body)
 }
 
 #[cfg(test)]

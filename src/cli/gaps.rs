@@ -55,6 +55,10 @@ pub struct ReportArgs {
     /// `coverage` (vendor spend mapped, per currency).
     #[arg(long, value_name = "TABLE", default_value = "gaps")]
     pub what: crate::export::CsvTable,
+    /// The day the report is made as (YYYY-MM-DD), for replays: ages and costs to date run to
+    /// it, as with `check --as-of`.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 /// Arguments of `billgap threshold`.
@@ -79,15 +83,26 @@ pub fn run(database: &Path, args: &GapsArgs) -> color_eyre::Result<Outcome> {
             use std::io::Write;
             write!(stdout, "{}", super::table::render(&report))?;
         }
-        GapsFormat::Json => write_report(&report, ExportFormat::Json, &mut stdout)?,
-        GapsFormat::Csv => write_report(&report, ExportFormat::Csv, &mut stdout)?,
+        GapsFormat::Json => write_report(
+            &workspace.with_references(&report)?,
+            ExportFormat::Json,
+            &mut stdout,
+        )?,
+        GapsFormat::Csv => write_report(
+            &workspace.with_references(&report)?,
+            ExportFormat::Csv,
+            &mut stdout,
+        )?,
     }
     Ok(Outcome::of(report.verdict))
 }
 
 /// Writes the delta report to a file, atomically.
 pub fn report(database: &Path, args: &ReportArgs) -> color_eyre::Result<Outcome> {
-    let mut workspace = super::workspace::open(database)?;
+    let mut workspace = match args.as_of {
+        Some(day) => super::workspace::open_as_of(database, day)?,
+        None => super::workspace::open(database)?,
+    };
     let baseline = match (args.since_run, args.since) {
         (Some(run), _) => Baseline::Run(run),
         (None, Some(day)) => Baseline::OnOrBefore(day),

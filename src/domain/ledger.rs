@@ -78,6 +78,40 @@ pub struct TrackedGap {
     /// What the billing owner recorded doing about it (acknowledged, fixed in the PSA,
     /// snoozed), if anything; filled from the store when the report is made.
     pub work: Option<crate::domain::gap_work::GapWork>,
+    /// The agreements and subscriptions behind it, as the imports name them; filled from the
+    /// store when a report is written, so the billing owner can find the line to fix (empty
+    /// on the workbench's screens, whose drill-down shows the lines themselves).
+    pub references: GapReferences,
+}
+
+/// The source documents behind a gap, distinct and in file order: where to look in the PSA and
+/// at the vendor to fix it. Empty when the exports name none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GapReferences {
+    /// The PSA agreements (contracts, recurring invoices) whose lines bill the gap's product
+    /// to the client: the id the export gives, or the agreement's name when it has no id.
+    pub psa_agreements: Vec<String>,
+    /// The vendor subscriptions whose lines stand behind the gap's vendor seats.
+    pub vendor_subscriptions: Vec<String>,
+}
+
+impl GapReferences {
+    /// The references of some lines: each distinct, in the order first met.
+    pub fn distinct<'a>(references: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        let mut distinct: Vec<String> = Vec::new();
+        for reference in references {
+            let reference = reference.trim();
+            if !reference.is_empty() && !distinct.iter().any(|known| known == reference) {
+                distinct.push(reference.to_string());
+            }
+        }
+        distinct
+    }
+
+    /// Several references in one cell, as every report writes them: `a; b`.
+    pub fn joined(references: &[String]) -> String {
+        references.join("; ")
+    }
 }
 
 /// Carries the ledger forward to `today`: each current gap gets its age, cost to date and
@@ -103,6 +137,7 @@ pub fn track(
                     accumulated: Decimal::ZERO,
                     status: GapStatus::New,
                     work: None,
+                    references: GapReferences::default(),
                 },
                 Some(prior) => {
                     let elapsed_days = (today - prior.last_seen).num_days().max(0);
@@ -121,6 +156,7 @@ pub fn track(
                             GapStatus::Unchanged
                         },
                         work: None,
+                        references: GapReferences::default(),
                     }
                 }
             }
@@ -142,6 +178,14 @@ mod tests {
     use crate::domain::money::{Currency, Money};
     use crate::domain::reconcile::{GapKind, PriceBasis};
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn references_are_distinct_in_file_order_and_joined_with_semicolons() {
+        let found = GapReferences::distinct(["3138", " 3138 ", "", "3140", "3138"]);
+        assert_eq!(found, ["3138", "3140"]);
+        assert_eq!(GapReferences::joined(&found), "3138; 3140");
+        assert_eq!(GapReferences::joined(&[]), "");
+    }
 
     fn gap(value: Decimal) -> Gap {
         Gap {

@@ -7,8 +7,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 /// The version of the JSON report's shape. A test pins every field path of the JSON against
-/// this number, so a change to the shape without a new version fails CI.
-pub const REPORT_SCHEMA_VERSION: u32 = 2;
+/// this number, so a change to the shape without a new version fails CI. Version 3 added
+/// each gap's `references` (PSA agreements and vendor subscriptions behind it).
+pub const REPORT_SCHEMA_VERSION: u32 = 3;
 
 /// A complete delta report.
 #[derive(Debug, Clone, Serialize)]

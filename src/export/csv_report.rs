@@ -5,6 +5,7 @@
 use super::error::ExportError;
 use super::formula::neutralise_formula;
 use super::sections::{Delta, SectionKind, cost_to_date, fixed_cost_to_date, fixed_value};
+use crate::domain::ledger::GapReferences;
 use crate::domain::money::Money;
 use crate::domain::reconcile::coverage_percent;
 use crate::domain::report::Report;
@@ -37,8 +38,10 @@ impl std::str::FromStr for CsvTable {
 }
 
 /// The gap columns, in order. Each money column has its currency beside it, because a gap's
-/// value (PSA price) and cost (vendor cost) can be in different currencies.
-const GAP_COLUMNS: [&str; 30] = [
+/// value (PSA price) and cost (vendor cost) can be in different currencies. The agreement and
+/// subscription columns name the documents to open to fix the gap; several are joined with
+/// `; `.
+const GAP_COLUMNS: [&str; 32] = [
     "generated_on",
     "vendor_period",
     "psa_period",
@@ -66,6 +69,8 @@ const GAP_COLUMNS: [&str; 30] = [
     "age_days",
     "cost_to_date",
     "vendor_keys",
+    "psa_agreement_id",
+    "vendor_subscription_id",
     "work",
     "work_note",
     "snoozed_until",
@@ -185,6 +190,15 @@ fn write_gaps(
                 .map(|(customer, product)| format!("{customer} {product}"))
                 .collect();
             row.text("vendor_keys", &keys.join("; "));
+            let references = &tracked.references;
+            row.text(
+                "psa_agreement_id",
+                &GapReferences::joined(&references.psa_agreements),
+            );
+            row.text(
+                "vendor_subscription_id",
+                &GapReferences::joined(&references.vendor_subscriptions),
+            );
             if let Some(work) = &tracked.work {
                 row.set("work", work.state.as_str().to_string());
                 row.text("work_note", &crate::domain::text::strip_control(&work.note));

@@ -203,16 +203,45 @@ fn write_fixed(delta: &Delta, out: &mut dyn Write) -> Result<(), ExportError> {
     Ok(())
 }
 
-/// Text from a file in Markdown: control characters stripped; pipes escaped so a name cannot
-/// break the table, and angle brackets escaped so it cannot add raw HTML to a rendered page
-/// (a backslash escape renders as the character itself).
-fn cell(text: &str) -> String {
-    let mut out = String::new();
-    for character in crate::domain::text::strip_control(text).chars() {
-        if matches!(character, '\\' | '|' | '<' | '>') {
+/// The characters that would make text from a file into Markdown structure: a table column
+/// (`|`), an escape of the next one (`\`), a link or an image (`[`, `]`, `(`, `)`, `!`), raw
+/// HTML or an autolink (`<`, `>`), an entity (`&`), emphasis or code (`*`, `_`, `~`, `` ` ``).
+const MARKDOWN_SPECIALS: &[char] = &[
+    '\\', '|', '[', ']', '(', ')', '!', '<', '>', '&', '*', '_', '~', '`',
+];
+
+/// An invisible character that joins its neighbours: put inside a web or mail address, it stops
+/// a renderer that links bare addresses (GitHub's, and most previewers) from finding one.
+const WORD_JOINER: char = '\u{2060}';
+
+/// Text from a file in Markdown, rendered as the text it is whatever it holds: control
+/// characters and line breaks are stripped (a newline would end the table row), and every
+/// Markdown special is backslash-escaped, the backslash itself first, so that `Evil\|Name`
+/// stays one cell and `[x](javascript:...)`, `![t](http://...)` and `<img ...>` show as
+/// written instead of becoming a link, an image that loads, or HTML. A CommonMark backslash
+/// escape renders as the character itself. Escapes do not stop a bare address from being
+/// linked (`http://…`, `www.…`, `name@host`), so a word joiner goes after its `:`, `www` or
+/// `@`: the reader sees the same text, and nothing is clickable.
+pub(super) fn cell(text: &str) -> String {
+    let clean = crate::domain::text::strip_control(text);
+    let mut out = String::with_capacity(clean.len() + 8);
+    for (index, character) in clean.char_indices() {
+        if MARKDOWN_SPECIALS.contains(&character) {
             out.push('\\');
         }
         out.push(character);
+        let rest = &clean[index + character.len_utf8()..];
+        let address = match character {
+            ':' => rest.starts_with("//"),
+            '@' => rest.starts_with(|next: char| next.is_alphanumeric()),
+            'w' | 'W' => {
+                rest.starts_with('.') && clean[..index].to_ascii_lowercase().ends_with("ww")
+            }
+            _ => false,
+        };
+        if address {
+            out.push(WORD_JOINER);
+        }
     }
     out
 }

@@ -529,7 +529,8 @@ impl App {
     /// the gaps are recalculated, the write waits for them.
     fn write_export(&mut self) -> Result<(), WorkflowError> {
         let report = self.workspace.current_report(self.threshold);
-        let outcome = self.export.write(report, &mut self.jobs);
+        let database = self.workspace.database().to_path_buf();
+        let outcome = self.export.write(report, database, &mut self.jobs);
         self.follow(outcome)
     }
 

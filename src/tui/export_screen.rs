@@ -63,9 +63,15 @@ impl ExportScreen {
             .to_string();
     }
 
-    /// Writes `report` on a task, or, while the gaps are recalculated (`None`), waits for
-    /// them: the app calls this again when they arrive.
-    pub fn write(&mut self, report: Option<Arc<Report>>, jobs: &mut Jobs) -> ScreenOutcome {
+    /// Writes `report` on a task, with the agreements and subscriptions behind its gaps read
+    /// from `database` there, or, while the gaps are recalculated (`None`), waits for them: the
+    /// app calls this again when they arrive.
+    pub fn write(
+        &mut self,
+        report: Option<Arc<Report>>,
+        database: PathBuf,
+        jobs: &mut Jobs,
+    ) -> ScreenOutcome {
         self.waiting_for_gaps = report.is_none();
         // Never replace a file silently: the first press on an existing file asks, the second
         // (on the same path) replaces it.
@@ -91,9 +97,10 @@ impl ExportScreen {
         self.confirm_overwrite = None;
         let (format, path) = (self.format, PathBuf::from(&self.path));
         jobs.spawn("writing the report", move |_| {
-            let result = crate::workflow::write_report_file(&report, format, &path)
-                .map(|()| std::fs::canonicalize(&path).unwrap_or(path))
-                .map_err(Into::into);
+            let result =
+                crate::workflow::write_report_with_references(&database, &report, format, &path)
+                    .map(|()| std::fs::canonicalize(&path).unwrap_or(path))
+                    .map_err(Into::into);
             Finished::Export { result }
         });
         ScreenOutcome::default()

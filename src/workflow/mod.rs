@@ -53,7 +53,7 @@ pub use queue::{
 };
 pub use reporting::{
     Baseline, DrillDown, EvidenceLine, ReconcileJob, ReconciledReport, review_saved,
-    write_report_file,
+    with_references, write_report_file, write_report_with_references,
 };
 pub use suggestions::{AcceptOutcome, ClientSuggestions, MappingQueue, ProductSuggestions};
 

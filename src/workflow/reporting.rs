@@ -5,17 +5,18 @@
 //! workbench on a worker, so they can never disagree.
 
 use super::workspace::{WorkflowError, Workspace};
-use crate::domain::ledger::TrackedGap;
+use crate::domain::ledger::{GapReferences, TrackedGap};
 use crate::domain::lines::{Side, SourceKey, Term};
 use crate::domain::reconcile::seen;
 use crate::domain::reconcile::{
-    Coverage, MappingSet, Position, Reconciliation, Thresholds, reconcile,
+    Coverage, Gap, MappingSet, Position, Reconciliation, Thresholds, reconcile,
 };
 use crate::domain::report::Report;
 use crate::export::ExportFormat;
 use crate::store::{DrillDownLine, RecordedRun, Store, StoreError};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -177,6 +178,58 @@ fn behind_term(line_term: Term, gap_term: Term) -> bool {
         || matches!(line_term, Term::Unspecified | Term::OneTime)
 }
 
+/// The stored lines behind one gap, each side in file order.
+struct LinesBehind {
+    vendor: Vec<DrillDownLine>,
+    psa: Vec<DrillDownLine>,
+}
+
+/// The stored lines behind a gap: the vendor lines of every vendor customer and product mapped
+/// into it, and the PSA lines of its company and product, of the compared periods. Only the
+/// lines of the gap's term: a monthly gap does not list the client's annual subscription of
+/// the same product. The drill-down and the references in the reports both read this, so they
+/// always show the same evidence.
+fn lines_behind(
+    store: &Store,
+    vendor_period: Option<&str>,
+    psa_period: Option<&str>,
+    gap: &Gap,
+) -> Result<LinesBehind, StoreError> {
+    let mut vendor = Vec::new();
+    for (customer, product) in &gap.vendor_sources {
+        vendor.extend(store.lines_of(Side::Vendor, vendor_period, customer, product)?);
+    }
+    let mut psa = store.lines_of(Side::Psa, psa_period, &gap.company, &gap.product)?;
+    vendor.retain(|line| behind_term(line.term, gap.term));
+    psa.retain(|line| behind_term(line.term, gap.term));
+    Ok(LinesBehind { vendor, psa })
+}
+
+/// The report with the PSA agreements and vendor subscriptions its gaps' lines name beside
+/// each gap, so a written report says where to fix it. Read from the lines of the report's own
+/// periods. Only for a report about to be written: it reads the lines behind every gap, which
+/// the workbench's refresh after each decision should not wait for.
+pub fn with_references(store: &Store, report: &Report) -> Result<Report, StoreError> {
+    let mut report = report.clone();
+    let (vendor_period, psa_period) = (report.vendor_period.clone(), report.psa_period.clone());
+    for tracked in &mut report.gaps {
+        let behind = lines_behind(
+            store,
+            vendor_period.as_deref(),
+            psa_period.as_deref(),
+            &tracked.gap,
+        )?;
+        let named = |lines: &[DrillDownLine]| {
+            GapReferences::distinct(lines.iter().filter_map(|line| line.subscription.as_deref()))
+        };
+        tracked.references = GapReferences {
+            psa_agreements: named(&behind.psa),
+            vendor_subscriptions: named(&behind.vendor),
+        };
+    }
+    Ok(report)
+}
+
 /// A stored line behind a gap, with its customer's display name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvidenceLine {
@@ -308,72 +361,68 @@ impl Workspace {
         let session = self.session()?;
         let (vendor_period, psa_period) =
             (session.vendor_period.clone(), session.psa_period.clone());
-        let customer_name = |key: &SourceKey| {
-            session
-                .vendor_parties
-                .iter()
-                .find(|row| row.key == *key)
-                .map_or_else(|| key.to_string(), |row| row.party.name.clone())
-        };
-        let named: Vec<(SourceKey, SourceKey, String)> = gap
+        let names: HashMap<SourceKey, String> = gap
             .gap
             .vendor_sources
             .iter()
-            .map(|(customer, product)| (customer.clone(), product.clone(), customer_name(customer)))
+            .map(|(customer, _)| {
+                let name = session
+                    .vendor_parties
+                    .iter()
+                    .find(|row| row.key == *customer)
+                    .map_or_else(|| customer.to_string(), |row| row.party.name.clone());
+                (customer.clone(), name)
+            })
             .collect();
-        let mut vendor = Vec::new();
-        for (customer, product, name) in named {
-            for line in
-                self.store
-                    .lines_of(Side::Vendor, vendor_period.as_deref(), &customer, &product)?
-            {
-                vendor.push(EvidenceLine {
-                    customer_name: name.clone(),
-                    line,
-                });
-            }
-        }
-        let psa: Vec<EvidenceLine> = self
-            .store
-            .lines_of(
-                Side::Psa,
-                psa_period.as_deref(),
-                &gap.gap.company,
-                &gap.gap.product,
-            )?
+        let behind = lines_behind(
+            &self.store,
+            vendor_period.as_deref(),
+            psa_period.as_deref(),
+            &gap.gap,
+        )?;
+        let (vendor_total, psa_total) = (behind.vendor.len(), behind.psa.len());
+        let vendor = behind
+            .vendor
             .into_iter()
+            .take(limit)
+            .map(|line| EvidenceLine {
+                customer_name: names
+                    .get(&line.customer)
+                    .cloned()
+                    .unwrap_or_else(|| line.customer.to_string()),
+                line,
+            })
+            .collect();
+        let psa = behind
+            .psa
+            .into_iter()
+            .take(limit)
             .map(|line| EvidenceLine {
                 customer_name: gap.gap.company_name.clone(),
                 line,
             })
             .collect();
-        // Only the lines behind this gap: a monthly gap does not list the client's annual
-        // subscription of the same product.
-        let term = gap.gap.term;
-        vendor.retain(|evidence| behind_term(evidence.line.term, term));
-        let psa: Vec<EvidenceLine> = psa
-            .into_iter()
-            .filter(|evidence| behind_term(evidence.line.term, term))
-            .collect();
-        let (vendor_total, psa_total) = (vendor.len(), psa.len());
-        vendor.truncate(limit);
         Ok(DrillDown {
             vendor,
             vendor_total,
-            psa: psa.into_iter().take(limit).collect(),
+            psa,
             psa_total,
         })
     }
 
     /// The report of the current state measured against a chosen saved review: "new",
-    /// "worse", "still open" and "fixed" are then since that review. Never records a run.
+    /// "worse", "still open" and "fixed" are then since that review, and each gap names the
+    /// agreements and subscriptions behind it ([`with_references`]). Never records a run.
     pub fn report_against(
         &mut self,
         threshold: Option<Decimal>,
         baseline: Baseline,
     ) -> Result<Arc<Report>, WorkflowError> {
         let run = match baseline {
-            Baseline::Latest => return self.report(threshold, false),
+            Baseline::Latest => {
+                let report = self.report(threshold, false)?;
+                return Ok(Arc::new(with_references(&self.store, &report)?));
+            }
             Baseline::Run(run) if self.store.run_exists(run)? => run,
             Baseline::Run(run) => {
                 return Err(WorkflowError::Refused(format!(
@@ -391,11 +440,8 @@ impl Workspace {
         let tracked = self
             .store
             .track_gaps_since(&reconciliation, self.today, Some(run))?;
-        Ok(Arc::new(inputs.report_of(
-            &self.store,
-            reconciliation,
-            tracked,
-        )?))
+        let report = inputs.report_of(&self.store, reconciliation, tracked)?;
+        Ok(Arc::new(with_references(&self.store, &report)?))
     }
 
     /// Writes the report of the current state against `baseline` to `path` atomically: a
@@ -412,6 +458,26 @@ impl Workspace {
         write_report_file(&report, format, path)?;
         Ok(report)
     }
+}
+
+impl Workspace {
+    /// The report with the agreements and subscriptions behind each gap, for writing it out.
+    pub fn with_references(&self, report: &Report) -> Result<Report, WorkflowError> {
+        Ok(with_references(&self.store, report)?)
+    }
+}
+
+/// Writes a report the face already has to `path`, with the agreements and subscriptions
+/// behind each gap read from `database` first: for a worker thread, which opens its own
+/// connection.
+pub fn write_report_with_references(
+    database: &Path,
+    report: &Report,
+    format: ExportFormat,
+    path: &Path,
+) -> Result<(), WorkflowError> {
+    let store = Store::open(database)?;
+    write_report_file(&with_references(&store, report)?, format, path)
 }
 
 /// Writes a report to `path` atomically: a temporary file beside it is renamed over the

@@ -1,7 +1,8 @@
 //! Shared by the export tests: a report with something in each of the four delta sections, a
-//! report from the bundled sample data through a real store, and a reader for the XLSX files.
+//! report from the bundled sample data through a real store, and a reader for the XLSX files
+//! (calamine).
 
-pub mod unzip;
+pub mod workbook;
 
 use billgap::domain::ledger::{PriorGap, track};
 use billgap::domain::lines::{SourceKey, Term};
@@ -13,8 +14,7 @@ use billgap::domain::report::Report;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use std::collections::{BTreeMap, HashMap};
-use unzip::xml;
+use std::collections::HashMap;
 
 /// The name of a client that tries to inject markup into the HTML report.
 pub const HOSTILE: &str = "<img src=x onerror=alert(1)>";
@@ -101,7 +101,9 @@ pub fn positions(clients: &[ClientLine]) -> (Vec<Position>, Vec<Position>, Mappi
     (vendor, psa, mappings)
 }
 
-fn prior(key: &str, name: &str, kind: GapKind, currency: &str, magnitude: Decimal) -> PriorGap {
+/// A gap as the previous saved review recorded it: first seen on `first_seen()`, last seen on
+/// `previous_review()`, 100 of cost to date.
+pub fn prior(key: &str, name: &str, kind: GapKind, currency: &str, magnitude: Decimal) -> PriorGap {
     PriorGap {
         identity: GapIdentity {
             company: SourceKey::new("connectwise", key),
@@ -161,157 +163,6 @@ pub fn delta_report() -> Report {
     report
 }
 
-/// An XLSX file read back: its members, its shared strings and its styles.
-pub struct Xlsx {
-    files: BTreeMap<String, Vec<u8>>,
-    shared: Vec<String>,
-    formats: Vec<String>,
-}
-
-/// A cell as the XLSX file stores it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum XlsxCell {
-    /// A shared-string cell.
-    Text(String),
-    /// A number, with the number format of its style ("General" when none).
-    Number { value: f64, format: String },
-    /// Anything else: a formula, an inline string, a boolean.
-    Other(String),
-}
-
-impl Xlsx {
-    /// Reads an XLSX file's bytes.
-    pub fn read(bytes: &[u8]) -> Xlsx {
-        let files = unzip::unzip(bytes);
-        let mut xlsx = Xlsx {
-            files,
-            shared: Vec::new(),
-            formats: Vec::new(),
-        };
-        let strings = xlsx.xml("xl/sharedStrings.xml");
-        xlsx.shared = xml::elements(&strings, "si")
-            .into_iter()
-            .map(|item| xml::text(item, "t").unwrap_or_default())
-            .collect();
-        let styles = xlsx.xml("xl/styles.xml");
-        let custom: HashMap<String, String> = xml::elements(&styles, "numFmt")
-            .into_iter()
-            .filter_map(|format| {
-                Some((
-                    xml::attribute(format, "numFmtId")?,
-                    xml::attribute(format, "formatCode")?,
-                ))
-            })
-            .collect();
-        let cell_styles = xml::elements(&styles, "cellXfs")
-            .into_iter()
-            .next()
-            .expect("cellXfs")
-            .to_string();
-        xlsx.formats = xml::elements(&cell_styles, "xf")
-            .into_iter()
-            .map(|style| {
-                let id = xml::attribute(style, "numFmtId").unwrap_or_else(|| "0".into());
-                match custom.get(&id) {
-                    Some(code) => code.clone(),
-                    None if id == "0" => "General".to_string(),
-                    None => format!("builtin {id}"),
-                }
-            })
-            .collect();
-        xlsx
-    }
-
-    /// A member's text.
-    pub fn xml(&self, name: &str) -> String {
-        let bytes = self
-            .files
-            .get(name)
-            .unwrap_or_else(|| panic!("{name} in the XLSX"));
-        String::from_utf8(bytes.clone()).expect("utf-8 XML")
-    }
-
-    /// Every member's name.
-    pub fn members(&self) -> Vec<String> {
-        self.files.keys().cloned().collect()
-    }
-
-    /// The shared strings, in order.
-    pub fn shared_strings(&self) -> &[String] {
-        &self.shared
-    }
-
-    /// The sheets' names, in tab order.
-    pub fn sheet_names(&self) -> Vec<String> {
-        xml::elements(&self.xml("xl/workbook.xml"), "sheet")
-            .into_iter()
-            .filter_map(|sheet| xml::attribute(sheet, "name"))
-            .collect()
-    }
-
-    /// The XML of a sheet by its name (rust_xlsxwriter numbers sheet files in tab order).
-    pub fn sheet_xml(&self, name: &str) -> String {
-        let index = self
-            .sheet_names()
-            .iter()
-            .position(|sheet| sheet == name)
-            .unwrap_or_else(|| panic!("sheet {name}"));
-        self.xml(&format!("xl/worksheets/sheet{}.xml", index + 1))
-    }
-
-    /// A sheet's cells by reference ("A1").
-    pub fn cells(&self, sheet: &str) -> BTreeMap<String, XlsxCell> {
-        let sheet_xml = self.sheet_xml(sheet);
-        xml::elements(&sheet_xml, "c")
-            .into_iter()
-            .filter_map(|cell| {
-                let reference = xml::attribute(cell, "r")?;
-                let value = xml::text(cell, "v");
-                let kind = xml::attribute(cell, "t");
-                let parsed = if cell.contains("<f>") || cell.contains("<f ") {
-                    XlsxCell::Other(format!("formula {cell}"))
-                } else {
-                    match (kind.as_deref(), value) {
-                        (Some("s"), Some(index)) => XlsxCell::Text(
-                            self.shared[index.parse::<usize>().expect("string index")].clone(),
-                        ),
-                        (None | Some("n"), Some(number)) => {
-                            let style = xml::attribute(cell, "s")
-                                .map_or(0, |s| s.parse::<usize>().expect("style"));
-                            XlsxCell::Number {
-                                value: number.parse().expect("number"),
-                                format: self.formats[style].clone(),
-                            }
-                        }
-                        _ => XlsxCell::Other(cell.to_string()),
-                    }
-                };
-                Some((reference, parsed))
-            })
-            .collect()
-    }
-}
-
-/// A sheet's cells as rows of (column letter, cell), by row number.
-pub fn rows(cells: &BTreeMap<String, XlsxCell>) -> BTreeMap<u32, BTreeMap<String, XlsxCell>> {
-    let mut rows: BTreeMap<u32, BTreeMap<String, XlsxCell>> = BTreeMap::new();
-    for (reference, cell) in cells {
-        let split = reference
-            .find(|c: char| c.is_ascii_digit())
-            .expect("row number");
-        let (column, row) = reference.split_at(split);
-        rows.entry(row.parse().expect("row"))
-            .or_default()
-            .insert(column.to_string(), cell.clone());
-    }
-    rows
-}
-
-/// The Excel serial number of a day (days since 1899-12-30).
-pub fn excel_serial(day: NaiveDate) -> f64 {
-    (day - NaiveDate::from_ymd_opt(1899, 12, 30).expect("epoch")).num_days() as f64
-}
-
 const SAMPLES: [&str; 3] = [
     "assets/sample/partner-center-nce-2026-10.csv",
     "assets/sample/pax8-2026-10.csv",
@@ -348,13 +199,13 @@ fn ground_truth(psa: &str) -> Vec<billgap::store::Decision> {
         .collect()
 }
 
-/// The bundled sample through a real database: imported, mapped as `mappings.csv` says, a
-/// review saved on `previous_review()`, then Meridian's Microsoft tenant ignored, and the
-/// report made a week later on `today()`. Meridian's overbilled gap is fixed since the saved
-/// review; every other gap is still open, seven days older.
-pub fn sample_report(folder: &std::path::Path) -> std::sync::Arc<Report> {
+/// The bundled sample imported into a real database in `folder`, mapped as `mappings.csv`
+/// says, with a review saved on `previous_review()`. Returns the database and the open store.
+fn sample_with_saved_review(
+    folder: &std::path::Path,
+) -> (std::path::PathBuf, billgap::store::Store) {
     use billgap::domain::lines::Side;
-    use billgap::store::{Decision, Origin, Store};
+    use billgap::store::{Origin, Store};
     let database = folder.join("sample.sqlite");
     let mut store = Store::open(&database).expect("store");
     for sample in SAMPLES {
@@ -379,6 +230,16 @@ pub fn sample_report(folder: &std::path::Path) -> std::sync::Arc<Report> {
     let mut saved =
         billgap::workflow::Workspace::open_as_of(&database, previous_review()).expect("workspace");
     saved.report(None, true).expect("saved review");
+    (database, store)
+}
+
+/// The bundled sample through a real database: imported, mapped as `mappings.csv` says, a
+/// review saved on `previous_review()`, then Meridian's Microsoft tenant ignored, and the
+/// report made a week later on `today()`. Meridian's overbilled gap is fixed since the saved
+/// review; every other gap is still open, seven days older.
+pub fn sample_report(folder: &std::path::Path) -> std::sync::Arc<Report> {
+    use billgap::store::{Decision, Origin};
+    let (database, mut store) = sample_with_saved_review(folder);
     store
         .decide(
             &Decision::IgnoreCustomer {
@@ -391,5 +252,62 @@ pub fn sample_report(folder: &std::path::Path) -> std::sync::Arc<Report> {
         .expect("ignore");
     let mut later =
         billgap::workflow::Workspace::open_as_of(&database, today()).expect("workspace");
-    later.report(None, false).expect("report")
+    // The report as `billgap report` and the workbench's export write it.
+    later
+        .report_against(None, billgap::workflow::Baseline::Latest)
+        .expect("report")
+}
+
+/// Two saved reviews a week apart, the second after a corrected ConnectWise export of the same
+/// month was imported over the first, in which:
+/// - Smith & Associates is billed all 18 Business Premium seats: its gap is fixed;
+/// - Contoso Dental is billed 13 of its 14 Business Premium seats: a new gap;
+/// - Kowalski is billed one Managed EDR endpoint fewer: its gap is worse.
+///
+/// Returns the report of the second review.
+pub fn second_review(folder: &std::path::Path) -> std::sync::Arc<Report> {
+    let (database, mut store) = sample_with_saved_review(folder);
+    let original = std::fs::read_to_string(SAMPLES[2]).expect("the ConnectWise sample");
+    let corrected = edit_quantity(&original, "SmithAssoc", "M365-BP-M", |_| 18);
+    let corrected = edit_quantity(&corrected, "ContosoDen", "M365-BP-M", |_| 13);
+    let corrected = edit_quantity(&corrected, "Kowalski", "SEC-EDR", |seats| seats - 1);
+    let path = folder.join("connectwise-additions-2026-10-corrected.csv");
+    std::fs::write(&path, corrected).expect("the corrected export");
+    store
+        .import_file(
+            &path,
+            &billgap::import::ImportOptions::default(),
+            &mut |_| {},
+        )
+        .expect("the corrected export imports");
+    let mut later =
+        billgap::workflow::Workspace::open_as_of(&database, today()).expect("workspace");
+    later.report(None, true).expect("the second review")
+}
+
+/// The ConnectWise sample with the quantity of one company's addition of one product changed.
+fn edit_quantity(
+    export: &str,
+    company: &str,
+    product: &str,
+    change: impl Fn(i64) -> i64,
+) -> String {
+    let mut reader = csv::Reader::from_reader(export.as_bytes());
+    let headers = reader.headers().expect("headers").clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).expect(name);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&headers).expect("header");
+    let mut edited = 0;
+    for record in reader.records() {
+        let record = record.expect("row");
+        let mut fields: Vec<String> = record.iter().map(str::to_string).collect();
+        if fields[column("Company ID")] == company && fields[column("Product ID")] == product {
+            let seats: i64 = fields[column("Quantity")].parse().expect("quantity");
+            fields[column("Quantity")] = change(seats).to_string();
+            edited += 1;
+        }
+        writer.write_record(&fields).expect("row");
+    }
+    assert_eq!(edited, 1, "{company} {product}");
+    String::from_utf8(writer.into_inner().expect("csv")).expect("utf-8")
 }

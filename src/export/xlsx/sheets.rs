@@ -1,7 +1,7 @@
 //! The report's sheets as data: what goes in which cell, with its type.
 
 use super::cell::{Cell, Sheet};
-use crate::domain::ledger::TrackedGap;
+use crate::domain::ledger::{GapReferences, TrackedGap};
 use crate::domain::money::{Currency, Money};
 use crate::domain::reconcile::PriceBasis;
 use crate::domain::report::Report;
@@ -9,7 +9,7 @@ use crate::export::sections::{self, Delta, SectionKind, Stake};
 use std::collections::BTreeSet;
 
 /// The Gaps sheet's columns.
-pub(super) const GAP_HEADER: [&str; 21] = [
+pub(super) const GAP_HEADER: [&str; 23] = [
     "Section",
     "Status",
     "Client",
@@ -31,6 +31,8 @@ pub(super) const GAP_HEADER: [&str; 21] = [
     "Age (days)",
     "Cost to date",
     "Over threshold",
+    "PSA agreement",
+    "Vendor subscription",
 ];
 
 const CLIENT_HEADER: [&str; 9] = [
@@ -97,6 +99,15 @@ fn money(amount: rust_decimal::Decimal, currency: &Currency) -> Cell {
 
 fn optional_money(value: Option<Money>) -> Cell {
     value.map_or(Cell::Empty, Cell::Money)
+}
+
+/// Agreement or subscription ids in one text cell; empty when the exports name none.
+fn references(ids: &[String]) -> Cell {
+    if ids.is_empty() {
+        Cell::Empty
+    } else {
+        Cell::text(&GapReferences::joined(ids))
+    }
 }
 
 fn yes_no(value: bool) -> Cell {
@@ -253,6 +264,8 @@ fn gap_row(report: &Report, section: SectionKind, tracked: &TrackedGap) -> Vec<C
         Cell::Number(tracked.age_days.into()),
         optional_money(sections::cost_to_date(tracked)),
         yes_no(report.is_over_threshold(tracked)),
+        references(&tracked.references.psa_agreements),
+        references(&tracked.references.vendor_subscriptions),
     ]
 }
 

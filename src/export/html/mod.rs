@@ -5,20 +5,18 @@
 //!
 //! Every text from a file goes through [`escape`], so a client name can never add markup.
 
+mod chart;
+mod gap_table;
+
+pub use chart::CHART_CLIENTS;
+pub use gap_table::{ALERT_COLUMNS, GapColumn, GapRow, REPORT_COLUMNS, gap_table};
+
 use super::error::ExportError;
-use super::sections::{self, ClientStake, Delta, SectionKind, SectionTotal, Stake};
-use crate::domain::money::{Currency, Money};
+use super::sections::{self, Delta, SectionKind, SectionTotal, Stake};
+use crate::domain::ledger::TrackedGap;
+use crate::domain::money::Money;
 use crate::domain::report::Report;
-use rust_decimal::Decimal;
 use std::fmt::Write as _;
-
-/// How many clients a chart shows per currency.
-pub const CHART_CLIENTS: usize = 15;
-
-/// Colour of revenue not billed (the red of an unbilled row in the workbench).
-const UNDER_COLOUR: &str = "#c0392b";
-/// Colour of refund risk (the amber of an overbilled row).
-const OVER_COLOUR: &str = "#d68910";
 
 /// The page's style. No `@page` size is set, so the printer's paper (A4 or Letter) is used;
 /// the layout is fluid and fits the narrower of the two.
@@ -31,7 +29,7 @@ h3{font-size:14px;margin:12px 0 4px}\
 .verdict{font-weight:600}\
 .warning{background:#fff4e5;border-left:4px solid #d68910;padding:6px 10px;margin:6px 0}\
 table{border-collapse:collapse;width:100%;margin:6px 0 12px}\
-th,td{border:1px solid #d0d0d0;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}\
+th,td{border:1px solid #d0d0d0;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:break-word}\
 th{background:#f0f0f0}\
 .num{text-align:right;white-space:nowrap}\
 tr.over td:first-child{font-weight:600}\
@@ -73,13 +71,6 @@ pub fn render(report: &Report) -> String {
     let delta = Delta::of(report);
     let mut out = String::new();
     let title = format!("Billing gap report, {}", report.generated_on);
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><style>{STYLE}</style></head><body>\n",
-        escape(&title)
-    );
     let _ = writeln!(
         out,
         "<header><h1>{}</h1><p class=\"muted\">Vendor period {} · PSA period {}</p></header>",
@@ -89,18 +80,29 @@ pub fn render(report: &Report) -> String {
     );
     coverage(report, &mut out);
     summary(report, &delta, &mut out);
-    chart(report, &mut out);
+    chart::chart(report, &mut out);
     clients(report, &mut out);
     for kind in [SectionKind::New, SectionKind::Worse, SectionKind::StillOpen] {
         gap_section(&delta, kind, &mut out);
     }
     fixed_section(&delta, &mut out);
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<footer><p class=\"muted\">Made by billgap on {}. Values are per month in each gap's own currency; amounts in different currencies are never added.</p></footer>\n</body></html>\n",
+        "<footer><p class=\"muted\">Made by billgap on {}. Values are per month in each gap's own currency; amounts in different currencies are never added.</p></footer>",
         report.generated_on
     );
-    out
+    document(&title, &out)
+}
+
+/// A whole HTML document around `body` (already HTML), with the report's style: the report
+/// and the alert emails look alike.
+pub fn document(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{}</title><style>{STYLE}</style></head><body>\n{body}</body></html>\n",
+        escape(title)
+    )
 }
 
 /// Writes the report as HTML.
@@ -110,10 +112,7 @@ pub(super) fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(),
 }
 
 fn money_cell(value: Option<Money>) -> String {
-    value.map_or_else(
-        || "unpriced".to_string(),
-        |money| escape(&money.to_string()),
-    )
+    gap_table::money(value.as_ref())
 }
 
 fn coverage(report: &Report, out: &mut String) {
@@ -226,106 +225,6 @@ fn summary(report: &Report, delta: &Delta, out: &mut String) {
     out.push_str("</tbody></table></section>\n");
 }
 
-fn chart(report: &Report, out: &mut String) {
-    out.push_str("<section id=\"chart\"><h2>Money at stake per client</h2>");
-    let charts = sections::top_clients(report, CHART_CLIENTS);
-    if charts.is_empty() {
-        out.push_str("<p>No priced gaps.</p>");
-    }
-    for (currency, clients) in &charts {
-        bar_chart(currency, clients, out);
-    }
-    out.push_str("</section>\n");
-}
-
-/// A horizontal bar per client: revenue not billed then refund risk, end to end, scaled to the
-/// largest client of this currency.
-fn bar_chart(currency: &Currency, clients: &[ClientStake], out: &mut String) {
-    const ROW: usize = 24;
-    const BAR: usize = 18;
-    const LABEL: usize = 210;
-    const AREA: u32 = 330;
-    const WIDTH: usize = 700;
-    let largest = clients
-        .iter()
-        .map(ClientStake::total)
-        .max()
-        .unwrap_or_default();
-    let height = clients.len() * ROW + 30;
-    let _ = write!(
-        out,
-        "<figure><svg role=\"img\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" font-family=\"Segoe UI,Arial,Helvetica,sans-serif\" font-size=\"12\"><title>Money at stake per client, {currency} per month</title>"
-    );
-    for (index, client) in clients.iter().enumerate() {
-        let top = index * ROW;
-        let text_y = top + 13;
-        let under = scale(client.revenue_not_billed, largest, AREA);
-        let over = scale(client.refund_risk, largest, AREA);
-        let name = escape(&client.company_name);
-        let _ = write!(
-            out,
-            "<g><title>{name}: {} {currency} revenue not billed, {} {currency} refund risk</title><text x=\"{}\" y=\"{text_y}\" text-anchor=\"end\">{}</text>",
-            sections::cents(client.revenue_not_billed),
-            sections::cents(client.refund_risk),
-            LABEL - 6,
-            escape(&shorten(&client.company_name, 30)),
-        );
-        let over_start = Decimal::from(LABEL).saturating_add(under);
-        for (start, width, colour) in [
-            (Decimal::from(LABEL), under, UNDER_COLOUR),
-            (over_start, over, OVER_COLOUR),
-        ] {
-            if !width.is_zero() {
-                let _ = write!(
-                    out,
-                    "<rect x=\"{start}\" y=\"{top}\" width=\"{width}\" height=\"{BAR}\" fill=\"{colour}\"/>"
-                );
-            }
-        }
-        let _ = write!(
-            out,
-            "<text x=\"{}\" y=\"{text_y}\">{} {currency}</text></g>",
-            over_start
-                .saturating_add(over)
-                .saturating_add(Decimal::from(6)),
-            sections::cents(client.total()),
-        );
-    }
-    let legend = clients.len() * ROW + 8;
-    let _ = write!(
-        out,
-        "<rect x=\"{LABEL}\" y=\"{legend}\" width=\"12\" height=\"12\" fill=\"{UNDER_COLOUR}\"/><text x=\"{}\" y=\"{}\">revenue not billed</text><rect x=\"{}\" y=\"{legend}\" width=\"12\" height=\"12\" fill=\"{OVER_COLOUR}\"/><text x=\"{}\" y=\"{}\">refund risk</text></svg><figcaption class=\"muted\">{currency} per month; the {} client(s) with the most at stake.</figcaption></figure>",
-        LABEL + 16,
-        legend + 10,
-        LABEL + 150,
-        LABEL + 166,
-        legend + 10,
-        clients.len()
-    );
-}
-
-/// A bar's length in pixels, to a tenth: `amount` of `largest` over `area` pixels. Geometry,
-/// not money, but kept in decimals anyway so nothing here can panic or drift.
-fn scale(amount: Decimal, largest: Decimal, area: u32) -> Decimal {
-    amount
-        .checked_mul(Decimal::from(area))
-        .and_then(|product| product.checked_div(largest))
-        .unwrap_or_default()
-        .round_dp(1)
-}
-
-/// A name cut to `limit` characters with an ellipsis, for a chart label.
-fn shorten(name: &str, limit: usize) -> String {
-    let clean = crate::domain::text::strip_control(name);
-    if clean.chars().count() <= limit {
-        clean
-    } else {
-        let mut short: String = clean.chars().take(limit.saturating_sub(1)).collect();
-        short.push('…');
-        short
-    }
-}
-
 fn clients(report: &Report, out: &mut String) {
     out.push_str("<section id=\"clients\"><h2>Clients</h2>");
     if report.clients.is_empty() {
@@ -376,30 +275,29 @@ fn gap_section(delta: &Delta, kind: SectionKind, out: &mut String) {
         out.push_str("<p class=\"muted\">None.</p></section>\n");
         return;
     }
-    out.push_str(
-        "<table><thead><tr><th>Client</th><th>Product</th><th>Term</th><th>Kind</th><th class=\"num\">Vendor</th><th class=\"num\">PSA</th><th class=\"num\">Delta</th><th class=\"num\">Value / month</th><th class=\"num\">Cost / month</th><th>First seen</th><th class=\"num\">Age (days)</th><th class=\"num\">Cost to date</th><th>Status</th></tr></thead><tbody>",
-    );
-    for tracked in gaps {
-        let gap = &tracked.gap;
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            escape(&gap.company_name),
-            escape(&super::sections::product_with_work(tracked)),
-            gap.term,
-            gap.kind.as_str(),
-            gap.vendor_seats.normalize(),
-            gap.psa_seats.normalize(),
-            gap.delta.normalize(),
-            money_cell(gap.value.clone()),
-            money_cell(gap.cost.clone()),
-            tracked.first_seen,
-            tracked.age_days,
-            money_cell(sections::cost_to_date(tracked)),
-            tracked.status.as_str()
-        );
+    let rows: Vec<GapRow> = gaps.iter().map(|tracked| report_row(tracked)).collect();
+    gap_table(&REPORT_COLUMNS, &rows, out);
+    out.push_str("</section>\n");
+}
+
+/// A current gap of the report as a row of the shared gap table.
+fn report_row(tracked: &TrackedGap) -> GapRow {
+    let gap = &tracked.gap;
+    GapRow {
+        client: gap.company_name.clone(),
+        product: sections::product_with_work(tracked),
+        term: gap.term,
+        kind: gap.kind,
+        vendor_seats: gap.vendor_seats,
+        psa_seats: gap.psa_seats,
+        delta: gap.delta,
+        value: gap.value.clone(),
+        cost: gap.cost.clone(),
+        first_seen: Some(tracked.first_seen),
+        age_days: tracked.age_days,
+        cost_to_date: sections::cost_to_date(tracked),
+        status: tracked.status.as_str().to_string(),
     }
-    out.push_str("</tbody></table></section>\n");
 }
 
 fn fixed_section(delta: &Delta, out: &mut String) {
@@ -439,20 +337,5 @@ mod tests {
             "&lt;img src=x onerror=alert(1)&gt;"
         );
         assert_eq!(escape("a\"b'c&\u{1b}d"), "a&quot;b&#39;c&amp;d");
-    }
-
-    #[test]
-    fn bars_scale_to_the_largest_and_never_divide_by_zero() {
-        assert_eq!(
-            scale(Decimal::from(50), Decimal::from(100), 330),
-            Decimal::from(165)
-        );
-        assert_eq!(scale(Decimal::ONE, Decimal::ZERO, 330), Decimal::ZERO);
-    }
-
-    #[test]
-    fn long_names_are_shortened_for_the_chart() {
-        assert_eq!(shorten("Short", 30), "Short");
-        assert_eq!(shorten(&"x".repeat(40), 10).chars().count(), 10);
     }
 }
