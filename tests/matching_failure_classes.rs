@@ -275,3 +275,30 @@ fn a_product_no_psa_name_carries_gets_no_other_vendors_tier() {
         );
     }
 }
+
+/// Sites set apart on one side and merely appended on the other: the site is what tells the
+/// organisation's records apart, whether the other side brackets it, dashes it, or writes it
+/// after the legal form (shapes from the IETF site-style evaluation set).
+#[test]
+fn a_site_written_without_a_separator_picks_the_site_that_the_other_side_sets_apart() {
+    let matcher = matcher_of(&[
+        ("h-1", "HKUST - Richmond"),
+        ("h-2", "HKUST (Chicago)"),
+        ("m-1", "Meinberg Funkuhren GmbH&Co.KG South Campus"),
+        ("m-2", "Meinberg Funkuhren GmbH&Co.KG - Georgetown"),
+        ("m-3", "Meinberg Funkuhren GmbH&Co.KG - Annex"),
+        ("x-1", "Northwind Traders"),
+    ]);
+    for (query, expected) in [
+        ("HK University of Science and Technology Chicago", "h-2"),
+        ("Meinberg Funkuhren GmbH&Co.KG Annex", "m-3"),
+        ("Meinberg Funkuhren GmbH&Co.KG, Georgetown", "m-2"),
+    ] {
+        let suggestions = suggest(&matcher, &party("q", query));
+        assert_eq!(
+            suggestions[0].candidate_key,
+            psa(expected),
+            "{query}: {suggestions:#?}"
+        );
+    }
+}

@@ -149,9 +149,17 @@ pub fn compare_names(
         head_similarity = head_similarity.max(ALIAS_SIMILARITY);
         evidence.push(Evidence::Alias { alias });
     }
+    // A site one side sets apart ("HKUST (Chicago)") that the other merely ends with ("HK
+    // University of Science and Technology Chicago") is the same site, not a missing one: among
+    // several sites of one organisation it is what tells them apart.
+    let ends_with_site = |name: &PreparedName, site: &[String]| {
+        !site.is_empty() && name.full.len() > site.len() && name.full.ends_with(site)
+    };
     let site_agreement = match (q.site.is_empty(), c.site.is_empty()) {
         (true, true) => 1.0,
         (false, false) => soft_overlap(&q.site, &c.site, weights, feedback).score,
+        (true, false) if ends_with_site(query, &c.site) => 1.0,
+        (false, true) if ends_with_site(candidate, &q.site) => 1.0,
         (true, false) => CANDIDATE_ONLY_SITE,
         (false, true) => QUERY_ONLY_SITE,
     };

@@ -1,7 +1,7 @@
 //! Company names: every rule composed, from the raw name to comparable tokens.
 
 use super::abbreviation::expand_abbreviations;
-use super::legal_suffix::remove_legal_suffixes;
+use super::legal_suffix::{remove_legal_suffixes, split_after_legal_form};
 use super::steps::{
     drop_leading_the, join_initials, read_ampersand, split_site_tail, strip_punctuation, tokenize,
 };
@@ -49,12 +49,21 @@ pub fn normalize_company(raw: &str) -> NormalizedName {
     tokens = drop_leading_the(tokens);
     trail.record(Rule::DropLeadingThe, tokens.join(" "));
     tokens = remove_legal_suffixes(tokens);
+    // "Org GmbH Annex": without a separator, a short tail after the legal form is the site.
+    let mut split_tail = None;
+    if site_text.is_none() {
+        if let Some((head, tail)) = split_after_legal_form(&tokens) {
+            tokens = head;
+            split_tail = Some(tail);
+        }
+    }
     trail.record(Rule::RemoveLegalSuffix, tokens.join(" "));
     tokens = expand_abbreviations(tokens);
     trail.record(Rule::ExpandAbbreviation, tokens.join(" "));
-    let site = site_text
-        .map(|text| expand_abbreviations(tokenize(&strip_punctuation(&read_ampersand(&text)))))
-        .unwrap_or_default();
+    let site = match site_text {
+        Some(text) => expand_abbreviations(tokenize(&strip_punctuation(&read_ampersand(&text)))),
+        None => split_tail.map(expand_abbreviations).unwrap_or_default(),
+    };
     NormalizedName {
         tokens,
         site,

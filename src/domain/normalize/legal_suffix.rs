@@ -35,6 +35,25 @@ pub fn remove_legal_suffixes(mut tokens: Vec<String>) -> Vec<String> {
     }
 }
 
+/// Splits a name whose legal form is followed by a short tail ("meinberg funkuhren gmbh and co
+/// kg annex") into the name before the form and the tail after it, the site: the form ends the
+/// company's name, so what follows names a place or a branch. `None` when no known form sits
+/// between a non-empty name and a tail of one to three words.
+pub fn split_after_legal_form(tokens: &[String]) -> Option<(Vec<String>, Vec<String>)> {
+    const LONGEST_TAIL: usize = 3;
+    let suffixes = legal_suffixes();
+    let shortest_end = tokens.len().saturating_sub(LONGEST_TAIL).max(2);
+    // The latest end first: "x gmbh and co kg annex" ends its form at "kg", not at "gmbh".
+    (shortest_end..tokens.len()).rev().find_map(|end| {
+        let forms = suffixes.get(&tokens[end - 1])?;
+        let form = forms
+            .iter()
+            .find(|form| form.len() < end && tokens[end - form.len()..end] == form[..])?;
+        let head = tokens[..end - form.len()].to_vec();
+        Some((head, tokens[end..].to_vec()))
+    })
+}
+
 /// The known legal form a raw company name ends in, as normalised tokens joined with spaces:
 /// "llc" for "Contoso, L.L.C.", "pty ltd" for "Contoso Pty. Ltd. (Sydney)" (the site tail is
 /// ignored). `None` when the name ends in no known form, or when the form is its only word.
