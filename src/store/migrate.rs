@@ -34,6 +34,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0008_gap_work",
         include_str!("../../migrations/0008_gap_work.sql"),
     ),
+    (
+        "0009_line_chunks",
+        include_str!("../../migrations/0009_line_chunks.sql"),
+    ),
 ];
 
 pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {

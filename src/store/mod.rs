@@ -14,11 +14,14 @@ mod error;
 mod gap_work;
 mod import_slices;
 mod imports;
+mod line_codec;
 mod lookup;
 mod migrate;
 mod positions;
 mod pulls;
 mod runs;
+mod staging;
+mod stored_lines;
 mod values;
 
 pub use alerts::{
@@ -27,6 +30,8 @@ pub use alerts::{
 pub use connection::{Store, StoreError};
 pub use decisions::{Decision, DecisionRecord, Origin, UndoOutcome};
 pub use imports::{ImportOutcome, ImportReport, SourceRow};
-pub use positions::{CurrentState, DrillDownLine};
+pub use positions::CurrentState;
+pub use line_codec::StoredLine;
+pub use stored_lines::{AuditLine, DrillDownLine};
 pub use pulls::{PullRecord, PullRow, mark_run_incomplete};
 pub use runs::RecordedRun;
