@@ -311,7 +311,11 @@ fn current_vendor_lines(database: &std::path::Path) -> Vec<(String, String, Stri
             continue;
         }
         for audit in store.import_lines_stored(source.id).expect("lines") {
-            lines.push((audit.customer.key, audit.product.key, audit.line.seats.to_string()));
+            lines.push((
+                audit.customer.key,
+                audit.product.key,
+                audit.line.seats.to_string(),
+            ));
         }
     }
     lines.sort();

@@ -92,7 +92,10 @@ fn current_lines(database: &Path) -> Vec<StoredLine> {
     sources.reverse();
     let text = |value: Option<Decimal>| value.map(|value| value.to_string());
     let mut lines = Vec::new();
-    for source in sources.iter().filter(|source| source.superseded_by.is_none()) {
+    for source in sources
+        .iter()
+        .filter(|source| source.superseded_by.is_none())
+    {
         for audit in store.import_lines_stored(source.id).expect("lines") {
             lines.push((
                 audit.line.source_line,
@@ -112,7 +115,14 @@ fn current_lines(database: &Path) -> Vec<StoredLine> {
 fn dump(database: &Path) -> Vec<String> {
     let connection = rusqlite::Connection::open(database).expect("open");
     let mut rows = Vec::new();
-    for table in ["imports", "lines", "line_chunks", "positions", "parties", "products"] {
+    for table in [
+        "imports",
+        "lines",
+        "line_chunks",
+        "positions",
+        "parties",
+        "products",
+    ] {
         let mut statement = connection
             .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
             .expect("select");

@@ -163,10 +163,7 @@ fn f18_json_numbers_reach_the_database_digit_for_digit() {
     let database = directory.path().join("f18.sqlite");
     let output = billgap(&database, &["import", path.to_str().expect("path")]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(
-        stored(&database, "unit_price"),
-        ["12.345678901234567891"]
-    );
+    assert_eq!(stored(&database, "unit_price"), ["12.345678901234567891"]);
     assert_eq!(
         stored(&database, "unit_cost"),
         ["0.1000000000000000055511151231"]
@@ -351,10 +348,7 @@ fn f11_rejected_rows_are_written_before_the_import_commits() {
     }
     let output = billgap(&database, &["import", "--skip-bad-rows", file]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(
-        stored(&database, "seats"),
-        ["3", "2"]
-    );
+    assert_eq!(stored(&database, "seats"), ["3", "2"]);
     let written = std::fs::read_to_string(&rejects).expect("rejects");
     assert!(
         written.contains("x.csv:3:4 (qty_order)") && written.contains("three"),

@@ -1,7 +1,7 @@
 //! The pass over a file's number cells that decides its decimal mark before any row is read.
 
-use super::decode::Utf8Scan;
 use super::decimal_mark::{Asked, Evidence, Undecided, decide};
+use super::decode::Utf8Scan;
 use super::number::parse_decimal;
 use super::parse::locate;
 use super::profile::{ColumnMap, Role};

@@ -2,8 +2,8 @@
 
 use super::connection::{Store, StoreError};
 use super::import_slices::{Replacing, supersede};
-use super::values::now_text;
 use super::staging::Staging;
+use super::values::now_text;
 use crate::domain::lines::{Line, Period, Side};
 use crate::import::{
     ImportError, ImportOptions, ImportSummary, LineSink, Progress, SinkError, SourceInfo,
@@ -254,7 +254,12 @@ impl Store {
         }
         inserted?;
         let import_id = transaction.last_insert_rowid();
-        staging.write(&transaction, import_id, source.side.as_str(), &source.system)?;
+        staging.write(
+            &transaction,
+            import_id,
+            source.side.as_str(),
+            &source.system,
+        )?;
         // A dateless export (ConnectWise additions) is filed under the local month it was
         // imported in, the calendar every other date in billgap uses.
         let period = summary

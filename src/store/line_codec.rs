@@ -209,8 +209,11 @@ impl Reader<'_> {
                 self.decimal().map(Some)
             }
         };
-        let (unit_price, unit_cost, amount) =
-            (optional(UNIT_PRICE)?, optional(UNIT_COST)?, optional(AMOUNT)?);
+        let (unit_price, unit_cost, amount) = (
+            optional(UNIT_PRICE)?,
+            optional(UNIT_COST)?,
+            optional(AMOUNT)?,
+        );
         let period_start = if flags & PERIOD_START == 0 {
             None
         } else {
@@ -292,7 +295,10 @@ mod tests {
         assert_eq!(lines[0].source_line, 7);
         assert_eq!(lines[0].charge, "change");
         assert_eq!(lines[0].seats.to_string(), "-3.500");
-        assert_eq!(lines[0].unit_price.map(|d| d.to_string()), Some("26.40".into()));
+        assert_eq!(
+            lines[0].unit_price.map(|d| d.to_string()),
+            Some("26.40".into())
+        );
         assert_eq!(lines[0].unit_cost, None);
         assert_eq!(
             lines[0].amount.map(|d| d.to_string()),

@@ -30,8 +30,8 @@ pub use alerts::{
 pub use connection::{Store, StoreError};
 pub use decisions::{Decision, DecisionRecord, Origin, UndoOutcome};
 pub use imports::{ImportOutcome, ImportReport, SourceRow};
-pub use positions::CurrentState;
 pub use line_codec::StoredLine;
-pub use stored_lines::{AuditLine, DrillDownLine};
+pub use positions::CurrentState;
 pub use pulls::{PullRecord, PullRow, mark_run_incomplete};
 pub use runs::RecordedRun;
+pub use stored_lines::{AuditLine, DrillDownLine};

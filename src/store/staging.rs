@@ -140,13 +140,13 @@ impl Staging {
                     value: "a staged position names an unknown party or product".to_string(),
                 })
             };
-            let currency = self
-                .currencies
-                .get(usize::from(currency))
-                .ok_or(StoreError::Corrupt {
-                    column: "positions.currency",
-                    value: "a staged position names an unknown currency".to_string(),
-                })?;
+            let currency =
+                self.currencies
+                    .get(usize::from(currency))
+                    .ok_or(StoreError::Corrupt {
+                        column: "positions.currency",
+                        value: "a staged position names an unknown currency".to_string(),
+                    })?;
             rows.push((
                 global(&party_ids, party)?,
                 global(&product_ids, product)?,
@@ -269,10 +269,11 @@ fn upsert_products(
     )?;
     let mut ids = Vec::with_capacity(products.len());
     for product in products {
-        ids.push(statement.query_row(
-            params![side, system, product.key, product.name],
-            |row| row.get(0),
-        )?);
+        ids.push(
+            statement.query_row(params![side, system, product.key, product.name], |row| {
+                row.get(0)
+            })?,
+        );
     }
     Ok(ids)
 }

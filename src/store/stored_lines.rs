@@ -166,9 +166,9 @@ impl Store {
     /// and currency: the audit of what an import read.
     pub fn import_lines_stored(&self, import_id: i64) -> Result<Vec<AuditLine>, StoreError> {
         let mut by_ordinal: Vec<StoredLine> = Vec::new();
-        let mut statement = self.connection.prepare_cached(
-            "SELECT data FROM line_chunks WHERE import_id = ?1 ORDER BY chunk",
-        )?;
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT data FROM line_chunks WHERE import_id = ?1 ORDER BY chunk")?;
         let mut rows = statement.query([import_id])?;
         while let Some(row) = rows.next()? {
             by_ordinal.extend(decode_chunk(&row.get::<_, Vec<u8>>(0)?)?);
@@ -336,5 +336,163 @@ fn missing_line(import_id: i64, ordinal: u64) -> StoreError {
     StoreError::Corrupt {
         column: "line_chunks",
         value: format!("import #{import_id} has no stored line {ordinal}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::digest::hex_sha256;
+    use super::super::migrate;
+    use super::*;
+    use crate::domain::lines::{Line, Party, Product};
+    use crate::import::SourceInfo;
+    use rusqlite::Connection;
+    use rust_decimal_macros::dec;
+
+    /// A database as billgap left it before migration 0009: one vendor import whose lines are
+    /// rows of `lines`, written as the importer wrote them then.
+    fn database_before_chunks() -> Connection {
+        let connection = Connection::open_in_memory().expect("memory db");
+        connection
+            .execute_batch(
+                "CREATE TABLE schema_migrations (
+                     name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)",
+            )
+            .expect("schema_migrations");
+        let before = migrate::MIGRATIONS
+            .iter()
+            .take_while(|(name, _)| *name != "0009_line_chunks");
+        for (name, sql) in before {
+            connection.execute_batch(sql).expect("old migration");
+            connection
+                .execute(
+                    "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-10-01T00:00:00Z')",
+                    [*name, hex_sha256(sql).as_str()],
+                )
+                .expect("record migration");
+        }
+        connection
+            .execute_batch(
+                "INSERT INTO imports VALUES (1, 'vendor', 'microsoft', 'nce', 'p/USD', '2026-10',
+                     'old.csv', 'abc', 2, 2, '2026-10-02T00:00:00Z', NULL);
+                 INSERT INTO parties VALUES (1, 'vendor', 'microsoft', 't1', 'Tenant', NULL, NULL);
+                 INSERT INTO products VALUES (1, 'vendor', 'microsoft', 'BP', 'Business Premium');
+                 INSERT INTO lines VALUES (1, 3, 1, 1, 'annual', 'recurring', '10', NULL, '22.00',
+                     '220.00', 'USD', '2026-10-01', '2026-10-31', 'sub-1');
+                 INSERT INTO lines VALUES (1, 2, 1, 1, 'annual', 'change', '-1', NULL, NULL,
+                     NULL, NULL, NULL, NULL, NULL);
+                 INSERT INTO positions VALUES (1, 1, 1, 'annual', 'USD', '9', '220', NULL, '22', 2);",
+            )
+            .expect("old import");
+        connection
+    }
+
+    fn line(source_line: u64, seats: Decimal) -> Line {
+        Line {
+            source_line,
+            customer: Party {
+                key: "t1".into(),
+                name: "Tenant".into(),
+                domain: None,
+                external_id: None,
+            },
+            product: Product {
+                key: "BP".into(),
+                name: "Business Premium".into(),
+            },
+            term: Term::Annual,
+            charge: ChargeKind::Recurring,
+            seats,
+            unit_price: None,
+            unit_cost: Some(Money::new(
+                dec!(22.00),
+                Currency::parse("USD").expect("usd"),
+            )),
+            amount: None,
+            period_start: None,
+            period_end: None,
+            subscription: Some("sub-2".into()),
+        }
+    }
+
+    #[test]
+    fn lines_of_an_import_made_before_0009_still_drill_down_beside_new_ones() {
+        let mut connection = database_before_chunks();
+        migrate::apply(&mut connection).expect("migrate to 0009");
+        let mut store = Store {
+            connection,
+            path: None,
+        };
+        let tenant = SourceKey::new("microsoft", "t1");
+        let product = SourceKey::new("microsoft", "BP");
+        let old = store
+            .lines_of(Side::Vendor, Some("2026-10"), &tenant, &product)
+            .expect("old lines");
+        let seen: Vec<(i64, String, Option<String>)> = old
+            .iter()
+            .map(|line| {
+                let amount = line.amount.as_ref().map(|money| money.to_string());
+                (line.source_line, line.seats.to_string(), amount)
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (2, "-1".to_string(), None),
+                (3, "10".to_string(), Some("220.00 USD".to_string()))
+            ]
+        );
+        assert_eq!(old[1].file_name, "old.csv");
+        assert_eq!(old[1].subscription.as_deref(), Some("sub-1"));
+        let audit = store.import_lines_stored(1).expect("old audit");
+        assert_eq!(audit.len(), 2);
+        assert_eq!(audit[1].line.unit_cost, Some(dec!(22.00)));
+        assert_eq!(
+            audit[1].line.period_end.map(|d| d.to_string()).as_deref(),
+            Some("2026-10-31")
+        );
+
+        // A new slice of the same period is stored in chunks; the drill-down reads both.
+        let source = SourceInfo {
+            format: "nce".into(),
+            system: "microsoft".into(),
+            side: Side::Vendor,
+            slice: "p/EUR".into(),
+            period: "2026-10".parse().ok(),
+        };
+        store
+            .import_lines(&source, "pull", vec![line(5, dec!(4)), line(1, dec!(7.50))])
+            .expect("new import");
+        let both = store
+            .lines_of(Side::Vendor, Some("2026-10"), &tenant, &product)
+            .expect("both");
+        let order: Vec<(String, i64, String)> = both
+            .iter()
+            .map(|line| {
+                (
+                    line.file_name.clone(),
+                    line.source_line,
+                    line.seats.to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("old.csv".to_string(), 2, "-1".to_string()),
+                ("old.csv".to_string(), 3, "10".to_string()),
+                ("pull".to_string(), 1, "7.50".to_string()),
+                ("pull".to_string(), 5, "4".to_string()),
+            ]
+        );
+        assert_eq!(
+            both[2]
+                .unit_amount
+                .as_ref()
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("22.00 USD")
+        );
+        assert_eq!(both[2].subscription.as_deref(), Some("sub-2"));
     }
 }
