@@ -188,6 +188,9 @@ impl Store {
         // takes, rather than failing after the connection's usual five seconds.
         self.connection
             .busy_timeout(std::time::Duration::from_secs(IMPORT_BUSY_SECONDS))?;
+        // The copy writes each new page once: a small page cache spills it to the log rather
+        // than holding the whole import in memory (the connection's 64 MiB serves reads).
+        self.connection.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
         let result = self.import_locked(
             source,
             file_name,
@@ -198,6 +201,8 @@ impl Store {
         );
         self.connection
             .busy_timeout(std::time::Duration::from_secs(5))?;
+        self.connection
+            .pragma_update(None, "cache_size", super::connection::CACHE_KIB)?;
         result
     }
 
@@ -398,6 +403,9 @@ fn source_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SourceRow, Sto
 /// How long an import waits for another writer (an import of a large file in another
 /// process) before it gives up.
 const IMPORT_BUSY_SECONDS: u64 = 600;
+
+/// The page cache of an import's copy, in KiB as `PRAGMA cache_size` takes it (negative).
+const IMPORT_CACHE_KIB: i64 = -8192;
 
 /// An import failure as the store reports it: the store's own error when its sink refused a
 /// line (a database write failed), else the parse error with its location.
