@@ -190,7 +190,8 @@ impl Store {
             .busy_timeout(std::time::Duration::from_secs(IMPORT_BUSY_SECONDS))?;
         // The copy writes each new page once: a small page cache spills it to the log rather
         // than holding the whole import in memory (the connection's 64 MiB serves reads).
-        self.connection.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        self.connection
+            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
         let result = self.import_locked(
             source,
             file_name,
