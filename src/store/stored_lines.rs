@@ -147,13 +147,14 @@ impl Store {
                 currency: Currency::parse(&row.get::<_, String>(4)?).ok(),
             };
             for ordinal in ordinals(&row.get::<_, Vec<u8>>(5)?)? {
-                let chunk = ordinal / CHUNK_LINES;
-                if !chunks.contains_key(&(import_id, chunk)) {
-                    chunks.insert((import_id, chunk), self.chunk(import_id, chunk)?);
-                }
-                let stored = chunks
-                    .get(&(import_id, chunk))
-                    .and_then(|lines| lines.get((ordinal % CHUNK_LINES) as usize))
+                let chunk = match chunks.entry((import_id, ordinal / CHUNK_LINES)) {
+                    std::collections::hash_map::Entry::Occupied(found) => found.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(self.chunk(import_id, ordinal / CHUNK_LINES)?)
+                    }
+                };
+                let stored = chunk
+                    .get((ordinal % CHUNK_LINES) as usize)
                     .ok_or_else(|| missing_line(import_id, ordinal))?;
                 lines.push((import_id, context.line(stored.clone())));
             }
