@@ -40,11 +40,7 @@ fn problem(table: &Table, record: &StringRecord) -> Option<(usize, String)> {
         ));
     }
     // Most rows hold no line break at all: one look over the row's bytes settles it.
-    if !record
-        .as_slice()
-        .bytes()
-        .any(|byte| byte == b'\n' || byte == b'\r')
-    {
+    if memchr::memchr2(b'\n', b'\r', record.as_slice().as_bytes()).is_none() {
         return None;
     }
     let delimiter = char::from(table.delimiter);
