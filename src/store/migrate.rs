@@ -90,6 +90,29 @@ pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A database as billgap left it before migration `next` existed: every migration before it
+/// applied and recorded, as an older billgap did. For tests of a migration's effect on data.
+#[cfg(test)]
+pub(super) fn database_before(next: &str) -> Connection {
+    let connection = Connection::open_in_memory().expect("memory db");
+    connection
+        .execute_batch(
+            "CREATE TABLE schema_migrations (
+                 name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .expect("schema_migrations");
+    for (name, sql) in MIGRATIONS.iter().take_while(|(name, _)| *name != next) {
+        connection.execute_batch(sql).expect("old migration");
+        connection
+            .execute(
+                "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-10-01T00:00:00Z')",
+                [*name, hex_sha256(sql).as_str()],
+            )
+            .expect("record migration");
+    }
+    connection
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

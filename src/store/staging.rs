@@ -132,8 +132,12 @@ impl Staging {
         let party_ids = upsert_parties(transaction, side, system, &self.party_rows)?;
         let product_ids = upsert_products(transaction, side, system, &self.product_rows)?;
         self.copy_chunks(transaction, import_id)?;
-        let mut rows: Vec<(i64, i64, Term, &Currency, StagedPosition)> = Vec::new();
-        for ((party, product, term, currency), position) in self.positions.drain() {
+        // Only the keys are sorted; each position leaves the map as it is written, so the
+        // positions are never held twice.
+        let mut order: Vec<(i64, i64, &'static str, &str, StagedKey)> =
+            Vec::with_capacity(self.positions.len());
+        for key in self.positions.keys() {
+            let (party, product, term, currency) = *key;
             let global = |ids: &[i64], local: u32| {
                 ids.get(local as usize).copied().ok_or(StoreError::Corrupt {
                     column: "positions",
@@ -147,31 +151,32 @@ impl Staging {
                         column: "positions.currency",
                         value: "a staged position names an unknown currency".to_string(),
                     })?;
-            rows.push((
+            order.push((
                 global(&party_ids, party)?,
                 global(&product_ids, product)?,
-                term,
-                currency,
-                position,
+                term.as_str(),
+                currency.code(),
+                *key,
             ));
         }
         // In primary-key order, so the index is appended to rather than written at random.
-        rows.sort_unstable_by(|a, b| {
-            (a.0, a.1, a.2.as_str(), a.3.code()).cmp(&(b.0, b.1, b.2.as_str(), b.3.code()))
-        });
+        order.sort_unstable();
         let mut statement = transaction.prepare(
             "INSERT INTO positions (import_id, party_id, product_id, term, currency, seats, spend,
                                     unit_price, unit_cost, line_count, line_ordinals)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?;
-        for (party_id, product_id, term, currency, position) in rows {
+        for (party_id, product_id, term, currency, key) in order {
+            let Some(position) = self.positions.remove(&key) else {
+                continue;
+            };
             let totals = position.totals;
             statement.execute(params![
                 import_id,
                 party_id,
                 product_id,
-                term.as_str(),
-                currency.code(),
+                term,
+                currency,
                 totals.seats.normalize().to_string(),
                 totals.spend.normalize().to_string(),
                 totals.unit_price.map(|price| price.normalize().to_string()),

@@ -342,7 +342,6 @@ fn missing_line(import_id: i64, ordinal: u64) -> StoreError {
 
 #[cfg(test)]
 mod tests {
-    use super::super::digest::hex_sha256;
     use super::super::migrate;
     use super::*;
     use crate::domain::lines::{Line, Party, Product};
@@ -353,25 +352,7 @@ mod tests {
     /// A database as billgap left it before migration 0009: one vendor import whose lines are
     /// rows of `lines`, written as the importer wrote them then.
     fn database_before_chunks() -> Connection {
-        let connection = Connection::open_in_memory().expect("memory db");
-        connection
-            .execute_batch(
-                "CREATE TABLE schema_migrations (
-                     name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)",
-            )
-            .expect("schema_migrations");
-        let before = migrate::MIGRATIONS
-            .iter()
-            .take_while(|(name, _)| *name != "0009_line_chunks");
-        for (name, sql) in before {
-            connection.execute_batch(sql).expect("old migration");
-            connection
-                .execute(
-                    "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-10-01T00:00:00Z')",
-                    [*name, hex_sha256(sql).as_str()],
-                )
-                .expect("record migration");
-        }
+        let connection = migrate::database_before("0009_line_chunks");
         connection
             .execute_batch(
                 "INSERT INTO imports VALUES (1, 'vendor', 'microsoft', 'nce', 'p/USD', '2026-10',
