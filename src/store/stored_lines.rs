@@ -115,7 +115,16 @@ impl Store {
         let Some(period) = period else {
             return Ok(Vec::new());
         };
-        let mut lines = self.legacy_lines_of(side, period, customer, product)?;
+        // Both queries take the same keys: ?1 side, ?2/?3 customer, ?4/?5 product, ?6 period.
+        let keys = (
+            side.as_str(),
+            customer.system.as_str(),
+            customer.key.as_str(),
+            product.system.as_str(),
+            product.key.as_str(),
+            period,
+        );
+        let mut lines = self.legacy_lines_of(keys)?;
         let mut statement = self.connection.prepare_cached(
             "SELECT i.id, i.file_name, pr.name, p.term, p.currency, p.line_ordinals
              FROM positions p
@@ -127,14 +136,7 @@ impl Store {
                AND i.period = ?6 AND i.superseded_by IS NULL
                AND p.line_ordinals IS NOT NULL",
         )?;
-        let mut rows = statement.query(params![
-            side.as_str(),
-            customer.system,
-            customer.key,
-            product.system,
-            product.key,
-            period
-        ])?;
+        let mut rows = statement.query(keys)?;
         let mut chunks: HashMap<(i64, u64), Vec<StoredLine>> = HashMap::new();
         while let Some(row) = rows.next()? {
             let import_id: i64 = row.get(0)?;
@@ -219,10 +221,7 @@ impl Store {
     /// The lines of imports made before migration 0009, with their import ids.
     fn legacy_lines_of(
         &self,
-        side: Side,
-        period: &str,
-        customer: &SourceKey,
-        product: &SourceKey,
+        keys: (&str, &str, &str, &str, &str, &str),
     ) -> Result<Vec<(i64, DrillDownLine)>, StoreError> {
         let mut statement = self.connection.prepare_cached(&format!(
             "SELECT {LEGACY_COLUMNS}, pa.system, pa.key, pr.system, pr.key, i.id
@@ -234,14 +233,7 @@ impl Store {
                AND pr.side = ?1 AND pr.system = ?4 AND pr.key = ?5
                AND i.period = ?6 AND i.superseded_by IS NULL"
         ))?;
-        let mut rows = statement.query(params![
-            side.as_str(),
-            customer.system,
-            customer.key,
-            product.system,
-            product.key,
-            period
-        ])?;
+        let mut rows = statement.query(keys)?;
         let mut lines = Vec::new();
         while let Some(row) = rows.next()? {
             lines.push((row.get(14)?, legacy_line(row)?));
