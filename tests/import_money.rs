@@ -87,36 +87,42 @@ fn current_seats(database: &Path) -> BTreeMap<String, Decimal> {
 type StoredLine = (i64, String, String, Option<String>, Option<String>, String);
 
 fn current_lines(database: &Path) -> Vec<StoredLine> {
-    let connection = rusqlite::Connection::open(database).expect("open");
-    let mut statement = connection
-        .prepare(
-            "SELECT lines.source_line, products.key, lines.seats, lines.unit_cost, lines.amount,
-                    lines.currency
-             FROM lines JOIN products ON products.id = lines.product_id
-             JOIN imports ON imports.id = lines.import_id
-             WHERE imports.superseded_by IS NULL ORDER BY lines.import_id, lines.source_line",
-        )
-        .expect("query");
-    statement
-        .query_map([], |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-                row.get(5)?,
-            ))
-        })
-        .expect("rows")
-        .collect::<Result<_, _>>()
-        .expect("lines")
+    let store = billgap::store::Store::open(database).expect("store");
+    let mut sources = store.sources().expect("sources");
+    sources.reverse();
+    let text = |value: Option<Decimal>| value.map(|value| value.to_string());
+    let mut lines = Vec::new();
+    for source in sources
+        .iter()
+        .filter(|source| source.superseded_by.is_none())
+    {
+        for audit in store.import_lines_stored(source.id).expect("lines") {
+            lines.push((
+                audit.line.source_line,
+                audit.product.key,
+                audit.line.seats.to_string(),
+                text(audit.line.unit_cost),
+                text(audit.line.amount),
+                audit
+                    .currency
+                    .map_or_else(String::new, |currency| currency.code().to_string()),
+            ));
+        }
+    }
+    lines
 }
 
 fn dump(database: &Path) -> Vec<String> {
     let connection = rusqlite::Connection::open(database).expect("open");
     let mut rows = Vec::new();
-    for table in ["imports", "lines", "positions", "parties", "products"] {
+    for table in [
+        "imports",
+        "lines",
+        "line_chunks",
+        "positions",
+        "parties",
+        "products",
+    ] {
         let mut statement = connection
             .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
             .expect("select");
@@ -252,15 +258,17 @@ fn f2_semicolons_do_not_turn_dot_decimals_into_thousands() {
 const HALO_HEADER: &str = "client_id,client_name,item_code,qty_order,unit_price,currency_code\n";
 
 fn halo_prices(database: &Path) -> Vec<(String, Option<String>)> {
-    let connection = rusqlite::Connection::open(database).expect("open");
-    let mut statement = connection
-        .prepare("SELECT seats, unit_price FROM lines ORDER BY source_line")
-        .expect("query");
-    statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .expect("rows")
-        .collect::<Result<_, _>>()
-        .expect("lines")
+    let store = billgap::store::Store::open(database).expect("store");
+    let mut lines = Vec::new();
+    for source in store.sources().expect("sources") {
+        for audit in store.import_lines_stored(source.id).expect("lines") {
+            lines.push((
+                audit.line.seats.to_string(),
+                audit.line.unit_price.map(|price| price.to_string()),
+            ));
+        }
+    }
+    lines
 }
 
 #[test]

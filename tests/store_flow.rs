@@ -54,6 +54,7 @@ fn table_counts(path: &std::path::Path) -> Vec<(String, i64)> {
         "parties",
         "products",
         "lines",
+        "line_chunks",
         "positions",
         "client_mappings",
         "decisions",

@@ -164,36 +164,95 @@ impl Term {
     /// cycles. Anything unrecognised is `Unspecified` rather than an error, because terms are an
     /// open set in the wild.
     pub fn parse_lenient(text: &str) -> Term {
-        let folded: String = text
-            .to_ascii_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-            .collect();
-        let mut words: Vec<&str> = folded.split_whitespace().collect();
+        // One pass over the words, without allocating: this runs for every row of an export.
+        // Words are runs of ASCII letters and digits, compared case-insensitively.
+        let mut words = Words::default();
         // "One-Year commitment for monthly billing": the commitment decides the term, the
-        // billing frequency after it does not.
-        if let Some(position) = words.iter().position(|word| *word == "commitment") {
-            if !words.contains(&"trial") {
-                words.truncate(position);
+        // billing frequency after it does not; "trial" anywhere still means a trial.
+        let mut committed = false;
+        for word in text
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|word| !word.is_empty())
+        {
+            if word.eq_ignore_ascii_case("trial") {
+                return Term::Trial;
+            }
+            if word.eq_ignore_ascii_case("commitment") {
+                committed = true;
+            } else if !committed {
+                words.note(word);
             }
         }
-        let has = |word: &str| words.contains(&word);
-        if has("trial") {
-            Term::Trial
-        } else if has("three") || has("3") || has("triennial") || has("triennially") {
+        let has = |word: TermWord| words.0 & (1 << word as u32) != 0;
+        use TermWord::*;
+        if has(Three) {
             Term::ThreeYear
-        } else if has("two") || has("2") || has("biennial") || has("biennially") {
+        } else if has(Two) {
             Term::TwoYear
-        } else if has("one") && (has("month") || has("monthly")) || has("p1m") {
+        } else if has(One) && (has(Month) || has(Monthly)) || has(P1m) {
             Term::Monthly
-        } else if has("annual") || has("annually") || has("yearly") || has("year") || has("p1y") {
+        } else if has(Year) {
             Term::Annual
-        } else if has("monthly") || has("month") {
+        } else if has(Monthly) || has(Month) {
             Term::Monthly
-        } else if has("onetime") || has("once") || (has("one") && has("time")) {
+        } else if has(OneTime) || (has(One) && has(Time)) {
             Term::OneTime
         } else {
             Term::Unspecified
+        }
+    }
+}
+
+/// The words of a free-text term that decide it; synonyms share one.
+#[derive(Clone, Copy)]
+enum TermWord {
+    Three,
+    Two,
+    One,
+    Month,
+    Monthly,
+    P1m,
+    Year,
+    OneTime,
+    Time,
+}
+
+/// The set of [`TermWord`]s seen, one bit each.
+#[derive(Default)]
+struct Words(u32);
+
+impl Words {
+    fn note(&mut self, word: &str) {
+        const VOCABULARY: [(&str, TermWord); 19] = [
+            ("three", TermWord::Three),
+            ("3", TermWord::Three),
+            ("triennial", TermWord::Three),
+            ("triennially", TermWord::Three),
+            ("two", TermWord::Two),
+            ("2", TermWord::Two),
+            ("biennial", TermWord::Two),
+            ("biennially", TermWord::Two),
+            ("one", TermWord::One),
+            ("month", TermWord::Month),
+            ("monthly", TermWord::Monthly),
+            ("p1m", TermWord::P1m),
+            ("annual", TermWord::Year),
+            ("annually", TermWord::Year),
+            ("yearly", TermWord::Year),
+            ("year", TermWord::Year),
+            ("p1y", TermWord::Year),
+            ("onetime", TermWord::OneTime),
+            ("once", TermWord::OneTime),
+        ];
+        if word.eq_ignore_ascii_case("time") {
+            self.0 |= 1 << TermWord::Time as u32;
+            return;
+        }
+        if let Some((_, found)) = VOCABULARY
+            .iter()
+            .find(|(known, _)| known.eq_ignore_ascii_case(word))
+        {
+            self.0 |= 1 << *found as u32;
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The pass over a file's number cells that decides its decimal mark before any row is read.
 
 use super::decimal_mark::{Asked, Evidence, Undecided, decide};
+use super::decode::Utf8Scan;
 use super::number::parse_decimal;
 use super::parse::locate;
 use super::profile::{ColumnMap, Role};
@@ -25,6 +26,7 @@ const NUMBER_ROLES: [Role; 8] = [
 /// `limit` rows. A preview (`strict` false) never fails on the evidence: it reads dots.
 pub fn decimal_comma(
     path: &Path,
+    scan: &Utf8Scan,
     is_json: bool,
     columns: &ColumnMap,
     options: &ImportOptions,
@@ -51,7 +53,7 @@ pub fn decimal_comma(
         .iter()
         .filter_map(|role| columns.position(*role).map(|p| (*role, p)))
         .collect();
-    let mut table = Table::open(path)?;
+    let mut table = Table::open(path, scan)?;
     let mut evidence: Evidence<Location> = Evidence::default();
     let mut record = StringRecord::new();
     let mut rows: u64 = 0;

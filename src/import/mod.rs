@@ -18,6 +18,7 @@ pub mod date;
 pub mod decimal_mark;
 pub mod decode;
 pub mod dialect;
+mod file_scan;
 mod formats;
 mod generic_profile;
 pub mod header;
@@ -37,6 +38,7 @@ pub use contract::{
     FormatDescription, ImportError, ImportOptions, ImportSummary, ImportWarning, LineSink,
     Location, Progress, RejectedRow, SinkError, SourceInfo,
 };
+pub use file_scan::{FileScan, scan_file};
 pub use generic_profile::GenericProfileError;
 
 use crate::domain::lines::Line;
@@ -54,6 +56,15 @@ pub fn check_regular_file(path: &Path) -> Result<(), ImportError> {
 /// Fails when the file cannot be read, is empty or header-only, matches no format, or lacks a
 /// currency with none given.
 pub fn sniff(path: &Path, options: &ImportOptions) -> Result<SourceInfo, ImportError> {
+    sniff_scanned(path, &scan_file(path)?, options)
+}
+
+/// [`sniff`] of a file whose bytes were scanned already by [`scan_file`].
+pub fn sniff_scanned(
+    path: &Path,
+    scan: &FileScan,
+    options: &ImportOptions,
+) -> Result<SourceInfo, ImportError> {
     struct Discard;
     impl LineSink for Discard {
         fn accept(&mut self, _line: Line) -> Result<(), SinkError> {
@@ -62,6 +73,7 @@ pub fn sniff(path: &Path, options: &ImportOptions) -> Result<SourceInfo, ImportE
     }
     parse::run(
         path,
+        scan,
         options,
         &mut Discard,
         &mut |_| {},
@@ -84,7 +96,18 @@ pub fn parse_file(
     sink: &mut dyn LineSink,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportSummary, ImportError> {
-    parse::run(path, options, sink, progress, parse::Extent::Whole)
+    parse_scanned(path, &scan_file(path)?, options, sink, progress)
+}
+
+/// [`parse_file`] of a file whose bytes were scanned already by [`scan_file`].
+pub fn parse_scanned(
+    path: &Path,
+    scan: &FileScan,
+    options: &ImportOptions,
+    sink: &mut dyn LineSink,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportSummary, ImportError> {
+    parse::run(path, scan, options, sink, progress, parse::Extent::Whole)
 }
 
 /// Every known format, for `billgap formats`: each bundled profile, its API JSON variant, and

@@ -1,5 +1,6 @@
 //! The import loop: open, recognise, stream rows through the seat rule into the sink.
 
+use super::file_scan::FileScan;
 use super::formats::{Outcome, RuleContext, seat_rule};
 use super::generic_profile::load_generic_profile;
 use super::mark_scan;
@@ -34,12 +35,13 @@ pub enum Extent {
 /// Parses `path` into `sink`; see [`super::parse_file`].
 pub fn run(
     path: &Path,
+    scan: &FileScan,
     options: &ImportOptions,
     sink: &mut dyn LineSink,
     progress: &mut dyn FnMut(Progress),
     extent: Extent,
 ) -> Result<ImportSummary, ImportError> {
-    let mut table = Table::open(path)?;
+    let mut table = Table::open(path, &scan.utf8)?;
     let file = table.file.clone();
     let (profile, columns) = recognise(&table, options)?;
     let default_currency = match (&options.currency, &profile.default_currency) {
@@ -64,6 +66,7 @@ pub fn run(
         // Decided from every number cell of the file, never from the delimiter alone.
         decimal_comma: mark_scan::decimal_comma(
             path,
+            &scan.utf8,
             table.is_json,
             &columns,
             options,

@@ -2,6 +2,7 @@
 //! are how a broken export produces plausible-looking gaps, so the summary names them.
 
 use crate::domain::lines::{ChargeKind, Line, Term};
+use crate::domain::money::Currency;
 use crate::import::contract::{ImportWarning, Location};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -20,6 +21,8 @@ UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG XXX";
 pub struct Warnings {
     found: Vec<ImportWarning>,
     index: HashMap<String, usize>,
+    /// The last currency found in the code list: a file has one or two, and the list is long.
+    known_currency: Option<Currency>,
 }
 
 impl Warnings {
@@ -80,10 +83,14 @@ pub fn check_plausible(line: &Line, warnings: &mut Warnings, location: impl Fn()
         }
     }
     if let Some(currency) = line.currency() {
-        let code = currency.code();
-        if !ISO_4217.split(' ').any(|known| known == code) {
-            let what = format!("rows in {code}, which is not an ISO 4217 currency code");
-            warnings.add(&what, &location);
+        if warnings.known_currency.as_ref() != Some(currency) {
+            let code = currency.code();
+            if ISO_4217.split(' ').any(|known| known == code) {
+                warnings.known_currency = Some(currency.clone());
+            } else {
+                let what = format!("rows in {code}, which is not an ISO 4217 currency code");
+                warnings.add(&what, &location);
+            }
         }
     }
 }

@@ -79,15 +79,16 @@ impl Table {
     ///
     /// Fails with `Empty` when the file holds nothing but whitespace, `Io` when it cannot be
     /// read, and `Row` when a JSON document is malformed or holds no list of records.
-    pub fn open(path: &Path) -> Result<Table, ImportError> {
+    ///
+    /// `scan` is the pass over the same bytes ([`super::file_scan::scan_file`]): the encoding
+    /// is decided from the whole file before a byte of it is decoded.
+    pub fn open(path: &Path, scan: &Utf8Scan) -> Result<Table, ImportError> {
         let file_name = display_name(path);
         let io_error = |source| ImportError::Io {
             file: file_name.clone(),
             source,
         };
         regular_file(path)?;
-        // The encoding is decided from the whole file before a byte of it is decoded.
-        let scan = Utf8Scan::of(File::open(path).map_err(io_error)?).map_err(io_error)?;
         let file = File::open(path).map_err(io_error)?;
         let total_bytes = file.metadata().map_err(io_error)?.len();
         let bytes_read = Rc::new(Cell::new(0));

@@ -11,6 +11,9 @@ pub struct Store {
     pub(super) path: Option<PathBuf>,
 }
 
+/// The page cache of a connection, in KiB as `PRAGMA cache_size` takes it (negative).
+pub(super) const CACHE_KIB: i64 = -65536;
+
 impl Store {
     /// Opens (creating if needed) the database at `path`, sets the pragmas and applies pending
     /// migrations. Fails if a landed migration was edited or the file is from a newer billgap.
@@ -39,9 +42,9 @@ impl Store {
         connection.execute_batch(
             "PRAGMA page_size = 16384;
              PRAGMA foreign_keys = ON;
-             PRAGMA busy_timeout = 5000;
-             PRAGMA cache_size = -65536;",
+             PRAGMA busy_timeout = 5000;",
         )?;
+        connection.pragma_update(None, "cache_size", CACHE_KIB)?;
         if path.is_some() {
             connection.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
             connection.execute_batch("PRAGMA synchronous = NORMAL;")?;

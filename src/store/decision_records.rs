@@ -405,7 +405,6 @@ fn mapping_state(row: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
 mod tests {
     use super::super::connection::Store;
     use super::super::decisions::{Origin, UndoOutcome};
-    use super::super::digest::hex_sha256;
     use super::super::migrate;
     use crate::domain::decision::Decision;
     use crate::domain::lines::{SourceKey, Term};
@@ -414,22 +413,7 @@ mod tests {
     /// A database as billgap left it before ignore rules had a term (migrations 0001–0003),
     /// holding an every-term product ignore and its log entry as they were written then.
     fn database_before_terms() -> Connection {
-        let connection = Connection::open_in_memory().expect("memory db");
-        connection
-            .execute_batch(
-                "CREATE TABLE schema_migrations (
-                     name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)",
-            )
-            .expect("schema_migrations");
-        for (name, sql) in &migrate::MIGRATIONS[..3] {
-            connection.execute_batch(sql).expect("old migration");
-            connection
-                .execute(
-                    "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-10-01T00:00:00Z')",
-                    [*name, hex_sha256(sql).as_str()],
-                )
-                .expect("record migration");
-        }
+        let connection = migrate::database_before("0004_ignore_rules_per_term");
         connection
             .execute_batch(
                 r#"INSERT INTO ignore_rules (subject, system, key, reason, until, decided_at)

@@ -1,18 +1,14 @@
-//! Imports: one transaction per file, aggregated into positions while the rows stream in.
+//! Imports: each file read and aggregated outside the database, then copied in one transaction.
 
 use super::connection::{Store, StoreError};
 use super::import_slices::{Replacing, supersede};
+use super::staging::Staging;
 use super::values::now_text;
-use crate::domain::lines::{Line, Period, Side, Term};
-use crate::domain::money::Currency;
-use crate::domain::positions::PositionTotals;
+use crate::domain::lines::{Line, Period, Side};
 use crate::import::{
     ImportError, ImportOptions, ImportSummary, LineSink, Progress, SinkError, SourceInfo,
 };
-use rusqlite::{OptionalExtension, Transaction, params};
-use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::io::Read;
+use rusqlite::{OptionalExtension, params};
 use std::path::Path;
 
 /// One stored import, as listed to the user.
@@ -98,11 +94,14 @@ impl Store {
         // The name is shown in listings and messages; it must not carry escape sequences.
         let file_name = crate::domain::text::strip_control(&path.display().to_string());
         crate::import::check_regular_file(path)?;
-        let digest = file_sha256(path)?;
+        // One pass over the bytes gives their digest and their encoding; sniffing and the row
+        // loop share it.
+        let scan = crate::import::scan_file(path)?;
+        let digest = super::digest::hex(&scan.sha256);
         let existing = self.import_by_digest(&digest)?;
         // The options are checked before identical bytes are answered, so `--format nonsense`
         // on a known file is an error rather than "already imported".
-        let source = crate::import::sniff(path, options)?;
+        let source = crate::import::sniff_scanned(path, &scan, options)?;
         let earlier = match existing {
             Some(existing) if !options.replace => return self.reuse(existing),
             Some(existing) => Some(existing.id),
@@ -116,7 +115,7 @@ impl Store {
                 same_bytes: earlier,
                 overlaps: options.replace,
             },
-            |sink| crate::import::parse_file(path, options, sink, progress),
+            |sink| crate::import::parse_scanned(path, &scan, options, sink, progress),
             before_commit,
         )
     }
@@ -181,13 +180,30 @@ impl Store {
         parse: impl FnOnce(&mut dyn LineSink) -> Result<ImportSummary, ImportError>,
         before_commit: &mut dyn FnMut(&ImportSummary) -> Result<(), StoreError>,
     ) -> Result<ImportOutcome, StoreError> {
-        // An import waits for another one writing to the same database, however long that
-        // takes to parse, rather than failing after the connection's usual five seconds.
+        // The whole file is read and aggregated before the write lock is taken, so a decision
+        // taken in another process meanwhile is not kept waiting (F15).
+        let mut staging = Staging::new()?;
+        let summary = parse(&mut staging).map_err(store_error)?;
+        // An import waits for another one copying into the same database, however long that
+        // takes, rather than failing after the connection's usual five seconds.
         self.connection
             .busy_timeout(std::time::Duration::from_secs(IMPORT_BUSY_SECONDS))?;
-        let result = self.import_locked(source, file_name, digest, replacing, parse, before_commit);
+        // The copy writes each new page once: a small page cache spills it to the log rather
+        // than holding the whole import in memory (the connection's 64 MiB serves reads).
+        self.connection
+            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        let result = self.import_locked(
+            source,
+            file_name,
+            digest,
+            replacing,
+            (staging, summary),
+            before_commit,
+        );
         self.connection
             .busy_timeout(std::time::Duration::from_secs(5))?;
+        self.connection
+            .pragma_update(None, "cache_size", super::connection::CACHE_KIB)?;
         result
     }
 
@@ -197,10 +213,13 @@ impl Store {
         file_name: &str,
         digest: &str,
         replacing: Replacing,
-        parse: impl FnOnce(&mut dyn LineSink) -> Result<ImportSummary, ImportError>,
+        (staging, summary): (Staging, ImportSummary),
         before_commit: &mut dyn FnMut(&ImportSummary) -> Result<(), StoreError>,
     ) -> Result<ImportOutcome, StoreError> {
-        let transaction = self.connection.transaction()?;
+        // Immediate: the write lock is taken (or waited for) now, not at the first write.
+        let transaction = self
+            .connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if let Some(earlier) = replacing.same_bytes {
             // The digest is unique; the earlier reading of these bytes keeps its digest with
             // its id appended, and is superseded below like any import of the same slice.
@@ -241,18 +260,18 @@ impl Store {
         }
         inserted?;
         let import_id = transaction.last_insert_rowid();
-        let mut sink = StoreSink::new(&transaction, import_id, source);
-        let parsed = parse(&mut sink);
-        let positions = std::mem::take(&mut sink.positions);
-        drop(sink);
-        let summary = parsed.map_err(store_error)?;
+        staging.write(
+            &transaction,
+            import_id,
+            source.side.as_str(),
+            &source.system,
+        )?;
         // A dateless export (ConnectWise additions) is filed under the local month it was
         // imported in, the calendar every other date in billgap uses.
         let period = summary
             .source
             .period
             .unwrap_or_else(|| Period::containing(chrono::Local::now().date_naive()));
-        write_positions(&transaction, import_id, positions)?;
         let mut replaced = supersede(
             &transaction,
             import_id,
@@ -382,143 +401,12 @@ fn source_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SourceRow, Sto
     }))
 }
 
-fn file_sha256(path: &Path) -> Result<String, StoreError> {
-    let io_error = |source| StoreError::Io {
-        file: crate::domain::text::strip_control(&path.display().to_string()),
-        source,
-    };
-    let mut file = std::fs::File::open(path).map_err(io_error)?;
-    // Streamed in 1 MiB chunks: an export can be hundreds of megabytes.
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0_u8; 1 << 20];
-    loop {
-        let read = file.read(&mut buffer).map_err(io_error)?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-    }
-    Ok(super::digest::hex(&hasher.finalize()))
-}
-
 /// How long an import waits for another writer (an import of a large file in another
 /// process) before it gives up.
 const IMPORT_BUSY_SECONDS: u64 = 600;
 
-type PositionKey = (i64, i64, Term, Currency);
-
-struct StoreSink<'t> {
-    transaction: &'t Transaction<'t>,
-    import_id: i64,
-    side: &'static str,
-    system: String,
-    parties: HashMap<String, i64>,
-    products: HashMap<String, i64>,
-    positions: HashMap<PositionKey, PositionTotals>,
-}
-
-impl<'t> StoreSink<'t> {
-    fn new(transaction: &'t Transaction<'t>, import_id: i64, source: &SourceInfo) -> Self {
-        Self {
-            transaction,
-            import_id,
-            side: source.side.as_str(),
-            system: source.system.clone(),
-            parties: HashMap::new(),
-            products: HashMap::new(),
-            positions: HashMap::new(),
-        }
-    }
-
-    fn store(&mut self, line: &Line) -> Result<(), StoreError> {
-        let party_id = match self.parties.get(&line.customer.key) {
-            Some(id) => *id,
-            None => {
-                let id = self
-                    .transaction
-                    .prepare_cached(
-                        "INSERT INTO parties (side, system, key, name, domain, external_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT (side, system, key) DO UPDATE SET
-                         name = excluded.name,
-                         domain = coalesce(excluded.domain, domain),
-                         external_id = coalesce(excluded.external_id, external_id)
-                     RETURNING id",
-                    )?
-                    .query_row(
-                        params![
-                            self.side,
-                            self.system,
-                            line.customer.key,
-                            line.customer.name,
-                            line.customer.domain,
-                            line.customer.external_id
-                        ],
-                        |row| row.get(0),
-                    )?;
-                self.parties.insert(line.customer.key.clone(), id);
-                id
-            }
-        };
-        let product_id = match self.products.get(&line.product.key) {
-            Some(id) => *id,
-            None => {
-                let id = self
-                    .transaction
-                    .prepare_cached(
-                        "INSERT INTO products (side, system, key, name) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (side, system, key) DO UPDATE SET name = excluded.name
-                     RETURNING id",
-                    )?
-                    .query_row(
-                        params![self.side, self.system, line.product.key, line.product.name],
-                        |row| row.get(0),
-                    )?;
-                self.products.insert(line.product.key.clone(), id);
-                id
-            }
-        };
-        let decimal_text = |money: &Option<crate::domain::money::Money>| {
-            money.as_ref().map(|money| money.amount.to_string())
-        };
-        let currency = line.currency().cloned();
-        self.transaction
-            .prepare_cached(
-                "INSERT INTO lines (import_id, source_line, party_id, product_id, term, charge,
-                                    seats, unit_price, unit_cost, amount, currency,
-                                    period_start, period_end, subscription)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )?
-            .execute(params![
-                self.import_id,
-                line.source_line as i64,
-                party_id,
-                product_id,
-                line.term.as_str(),
-                line.charge.as_str(),
-                line.seats.to_string(),
-                decimal_text(&line.unit_price),
-                decimal_text(&line.unit_cost),
-                decimal_text(&line.amount),
-                currency.as_ref().map(Currency::code),
-                line.period_start.map(|date| date.to_string()),
-                line.period_end.map(|date| date.to_string()),
-                line.subscription
-            ])?;
-        let currency = currency.unwrap_or_else(Currency::none);
-        self.positions
-            .entry((party_id, product_id, line.term, currency))
-            .or_default()
-            .absorb(line)?;
-        Ok(())
-    }
-}
-
-impl LineSink for StoreSink<'_> {
-    fn accept(&mut self, line: Line) -> Result<(), SinkError> {
-        self.store(&line).map_err(SinkError::new)
-    }
-}
+/// The page cache of an import's copy, in KiB as `PRAGMA cache_size` takes it (negative).
+const IMPORT_CACHE_KIB: i64 = -8192;
 
 /// An import failure as the store reports it: the store's own error when its sink refused a
 /// line (a database write failed), else the parse error with its location.
@@ -533,33 +421,4 @@ fn store_error(error: ImportError) -> StoreError {
         },
         other => StoreError::Import(other),
     }
-}
-
-fn write_positions(
-    transaction: &Transaction<'_>,
-    import_id: i64,
-    positions: HashMap<PositionKey, PositionTotals>,
-) -> Result<(), StoreError> {
-    let mut statement = transaction.prepare(
-        "INSERT INTO positions (import_id, party_id, product_id, term, currency, seats, spend,
-                                unit_price, unit_cost, line_count)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
-    for ((party_id, product_id, term, currency), aggregate) in positions {
-        statement.execute(params![
-            import_id,
-            party_id,
-            product_id,
-            term.as_str(),
-            currency.code(),
-            aggregate.seats.normalize().to_string(),
-            aggregate.spend.normalize().to_string(),
-            aggregate
-                .unit_price
-                .map(|price| price.normalize().to_string()),
-            aggregate.unit_cost.map(|cost| cost.normalize().to_string()),
-            aggregate.lines
-        ])?;
-    }
-    Ok(())
 }

@@ -35,6 +35,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/0008_gap_work.sql"),
     ),
     (
+        "0009_line_chunks",
+        include_str!("../../migrations/0009_line_chunks.sql"),
+    ),
+    (
         "0011_pull_positions",
         include_str!("../../migrations/0011_pull_positions.sql"),
     ),
@@ -90,6 +94,29 @@ pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A database as billgap left it before migration `next` existed: every migration before it
+/// applied and recorded, as an older billgap did. For tests of a migration's effect on data.
+#[cfg(test)]
+pub(super) fn database_before(next: &str) -> Connection {
+    let connection = Connection::open_in_memory().expect("memory db");
+    connection
+        .execute_batch(
+            "CREATE TABLE schema_migrations (
+                 name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .expect("schema_migrations");
+    for (name, sql) in MIGRATIONS.iter().take_while(|(name, _)| *name != next) {
+        connection.execute_batch(sql).expect("old migration");
+        connection
+            .execute(
+                "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-10-01T00:00:00Z')",
+                [*name, hex_sha256(sql).as_str()],
+            )
+            .expect("record migration");
+    }
+    connection
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +151,10 @@ mod tests {
         (
             "0008_gap_work",
             "23909ce6676555af2b6f789024dc5727d27131c9fa76fe065c5b0376ede041a0",
+        ),
+        (
+            "0009_line_chunks",
+            "fffdc68adc8cf074cf755e587d727411ec301592a650d088130cf505b89bb467",
         ),
         (
             "0011_pull_positions",

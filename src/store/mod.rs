@@ -15,12 +15,15 @@ mod gap_work;
 mod history;
 mod import_slices;
 mod imports;
+mod line_codec;
 mod lookup;
 mod migrate;
 mod positions;
 mod provenance;
 mod pulls;
 mod runs;
+mod staging;
+mod stored_lines;
 mod values;
 
 pub use alerts::{
@@ -30,7 +33,9 @@ pub use connection::{Store, StoreError};
 pub use decisions::{Decision, DecisionRecord, Origin, UndoOutcome};
 pub use history::UndoScope;
 pub use imports::{ImportOutcome, ImportReport, SourceRow};
-pub use positions::{CurrentState, DrillDownLine};
+pub use line_codec::StoredLine;
+pub use positions::CurrentState;
 pub use provenance::{MappingProvenance, Provenance};
 pub use pulls::{PullRecord, PullRow, mark_run_incomplete};
 pub use runs::RecordedRun;
+pub use stored_lines::{AuditLine, DrillDownLine};

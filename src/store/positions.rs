@@ -5,7 +5,7 @@ use super::connection::{Store, StoreError};
 use super::values::decimal_from;
 use crate::domain::holdings::PartyDetails;
 use crate::domain::lines::{Side, SourceKey, Term};
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::Currency;
 use crate::domain::positions::merge_slices;
 use crate::domain::reconcile::{IgnoreRule, MappingSet, Position, Thresholds};
 use rusqlite::params;
@@ -27,33 +27,6 @@ pub struct CurrentState {
     pub mappings: MappingSet,
     /// Threshold settings.
     pub thresholds: Thresholds,
-}
-
-/// One stored line, for the drill-down behind a gap.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DrillDownLine {
-    /// The import's file name.
-    pub file_name: String,
-    /// Line in that file.
-    pub source_line: i64,
-    /// Customer or company.
-    pub customer: SourceKey,
-    /// Product.
-    pub product: SourceKey,
-    /// Product name.
-    pub product_name: String,
-    /// Term.
-    pub term: Term,
-    /// Charge kind, as stored.
-    pub charge: String,
-    /// Signed seats.
-    pub seats: Decimal,
-    /// Unit price or cost shown for the line.
-    pub unit_amount: Option<Money>,
-    /// Extended amount.
-    pub amount: Option<Money>,
-    /// Subscription, agreement or contract.
-    pub subscription: Option<String>,
 }
 
 impl CurrentState {
@@ -268,71 +241,9 @@ impl Store {
         }
         Ok(details)
     }
-
-    /// The stored lines of one customer and product in a side's current imports of a period,
-    /// in file order: the evidence behind a gap.
-    pub fn lines_of(
-        &self,
-        side: Side,
-        period: Option<&str>,
-        customer: &SourceKey,
-        product: &SourceKey,
-    ) -> Result<Vec<DrillDownLine>, StoreError> {
-        let Some(period) = period else {
-            return Ok(Vec::new());
-        };
-        let mut statement = self.connection.prepare_cached(
-            "SELECT i.file_name, l.source_line, pr.name, l.term, l.charge, l.seats,
-                    coalesce(l.unit_price, l.unit_cost), l.amount, l.currency, l.subscription
-             FROM lines l
-             JOIN imports i ON i.id = l.import_id
-             JOIN parties pa ON pa.id = l.party_id
-             JOIN products pr ON pr.id = l.product_id
-             WHERE pa.side = ?1 AND pa.system = ?2 AND pa.key = ?3
-               AND pr.side = ?1 AND pr.system = ?4 AND pr.key = ?5
-               AND i.period = ?6 AND i.superseded_by IS NULL
-             ORDER BY i.id, l.source_line",
-        )?;
-        let mut rows = statement.query(params![
-            side.as_str(),
-            customer.system,
-            customer.key,
-            product.system,
-            product.key,
-            period
-        ])?;
-        let mut lines = Vec::new();
-        while let Some(row) = rows.next()? {
-            let currency: Option<String> = row.get(8)?;
-            let currency = currency.and_then(|code| Currency::parse(&code).ok());
-            let money = |text: Option<String>| -> Result<Option<Money>, StoreError> {
-                Ok(match (optional_decimal("lines.amount", text)?, &currency) {
-                    (Some(amount), Some(currency)) => Some(Money::new(amount, currency.clone())),
-                    _ => None,
-                })
-            };
-            lines.push(DrillDownLine {
-                file_name: row.get(0)?,
-                source_line: row.get(1)?,
-                customer: customer.clone(),
-                product: product.clone(),
-                product_name: row.get(2)?,
-                term: row
-                    .get::<_, String>(3)?
-                    .parse()
-                    .unwrap_or(Term::Unspecified),
-                charge: row.get(4)?,
-                seats: decimal_from("lines.seats", &row.get::<_, String>(5)?)?,
-                unit_amount: money(row.get(6)?)?,
-                amount: money(row.get(7)?)?,
-                subscription: row.get(9)?,
-            });
-        }
-        Ok(lines)
-    }
 }
 
-fn optional_decimal(
+pub(super) fn optional_decimal(
     column: &'static str,
     text: Option<String>,
 ) -> Result<Option<Decimal>, StoreError> {

@@ -504,20 +504,22 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The (customer, product, seats) of every current vendor line: what a failed pull must leave
 /// exactly as it was.
 pub fn current_vendor_lines(database: &std::path::Path) -> Vec<(String, String, String)> {
-    let connection = rusqlite::Connection::open(database).expect("open");
-    let mut statement = connection
-        .prepare(
-            "SELECT p.key, pr.key, l.seats FROM lines l
-             JOIN imports i ON i.id = l.import_id JOIN parties p ON p.id = l.party_id
-             JOIN products pr ON pr.id = l.product_id
-             WHERE i.superseded_by IS NULL AND i.side = 'vendor' ORDER BY 1, 2",
-        )
-        .expect("prepare");
-    statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows")
+    let store = billgap::store::Store::open(database).expect("store");
+    let mut lines = Vec::new();
+    for source in store.sources().expect("sources") {
+        if source.superseded_by.is_some() || source.side.as_str() != "vendor" {
+            continue;
+        }
+        for audit in store.import_lines_stored(source.id).expect("lines") {
+            lines.push((
+                audit.customer.key,
+                audit.product.key,
+                audit.line.seats.to_string(),
+            ));
+        }
+    }
+    lines.sort();
+    lines
 }
 
 /// The keys of the vendor `parties` or `products` of one system, sorted: an export and a pull

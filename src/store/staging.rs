@@ -1,0 +1,291 @@
+//! An import staged outside the database: the parser's lines are aggregated into positions and
+//! encoded into chunks while no lock is held, and only the finished result is copied in, in one
+//! short write transaction.
+//!
+//! A long import used to hold the write lock for its whole parse, so a decision taken meanwhile
+//! (`map client`, a confirm in the workbench) failed after the five-second busy timeout. Now the
+//! lock lasts as long as the copy. The chunks wait in an anonymous temporary file, so memory does
+//! not grow with the number of lines; parties, products and positions are held in memory,
+//! interned to small numbers.
+
+use super::connection::StoreError;
+use super::line_codec::{CHUNK_LINES, encode_line, push_ordinal};
+use crate::domain::lines::{Line, Party, Product, Term};
+use crate::domain::money::Currency;
+use crate::domain::positions::PositionTotals;
+use crate::import::{LineSink, SinkError};
+use rusqlite::{Transaction, params};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Seek, Write};
+
+/// A position's key with its party, product and currency interned in this import.
+type StagedKey = (u32, u32, Term, u16);
+
+/// A position's totals and the ordinals of its lines.
+#[derive(Default)]
+struct StagedPosition {
+    totals: PositionTotals,
+    ordinals: Vec<u8>,
+    last: Option<u64>,
+}
+
+/// Everything an import read, waiting to be copied into the database.
+pub(super) struct Staging {
+    parties: HashMap<String, u32>,
+    party_rows: Vec<Party>,
+    products: HashMap<String, u32>,
+    product_rows: Vec<Product>,
+    currencies: Vec<Currency>,
+    no_currency: Currency,
+    positions: HashMap<StagedKey, StagedPosition>,
+    chunk: Vec<u8>,
+    chunk_lines: u64,
+    spilled: BufWriter<File>,
+    chunk_count: u64,
+    next_ordinal: u64,
+}
+
+impl Staging {
+    /// An empty staging area, with its temporary file.
+    pub(super) fn new() -> Result<Self, StoreError> {
+        let file = tempfile::tempfile().map_err(temporary_error)?;
+        Ok(Self {
+            parties: HashMap::new(),
+            party_rows: Vec::new(),
+            products: HashMap::new(),
+            product_rows: Vec::new(),
+            currencies: Vec::new(),
+            no_currency: Currency::none(),
+            positions: HashMap::new(),
+            chunk: Vec::new(),
+            chunk_lines: 0,
+            spilled: BufWriter::with_capacity(1 << 16, file),
+            chunk_count: 0,
+            next_ordinal: 0,
+        })
+    }
+
+    fn stage(&mut self, line: &Line) -> Result<(), StoreError> {
+        let party = intern(&mut self.parties, &line.customer.key, || {
+            self.party_rows.push(line.customer.clone());
+        });
+        let product = intern(&mut self.products, &line.product.key, || {
+            self.product_rows.push(line.product.clone());
+        });
+        let currency = line.currency().unwrap_or(&self.no_currency);
+        let currency = match self.currencies.iter().position(|known| known == currency) {
+            Some(index) => index,
+            None => {
+                self.currencies.push(currency.clone());
+                self.currencies.len() - 1
+            }
+        };
+        let currency = u16::try_from(currency).map_err(|_| StoreError::Corrupt {
+            column: "lines.currency",
+            value: "more than 65,535 currencies in one import".to_string(),
+        })?;
+        let ordinal = self.next_ordinal;
+        self.next_ordinal += 1;
+        let position = self
+            .positions
+            .entry((party, product, line.term, currency))
+            .or_default();
+        position.totals.absorb(line)?;
+        push_ordinal(&mut position.ordinals, position.last, ordinal);
+        position.last = Some(ordinal);
+        encode_line(&mut self.chunk, line);
+        self.chunk_lines += 1;
+        if self.chunk_lines == CHUNK_LINES {
+            self.spill_chunk()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the chunk being filled to the temporary file: its length, then its bytes.
+    fn spill_chunk(&mut self) -> Result<(), StoreError> {
+        if self.chunk_lines == 0 {
+            return Ok(());
+        }
+        let length = u64::try_from(self.chunk.len()).unwrap_or(u64::MAX);
+        self.spilled
+            .write_all(&length.to_le_bytes())
+            .and_then(|()| self.spilled.write_all(&self.chunk))
+            .map_err(temporary_error)?;
+        self.chunk.clear();
+        self.chunk_lines = 0;
+        self.chunk_count += 1;
+        Ok(())
+    }
+
+    /// Copies what was staged into the database as import `import_id`: parties and products
+    /// (upserted, the first row of this file naming each), the line chunks in file order, and
+    /// the positions in key order.
+    pub(super) fn write(
+        mut self,
+        transaction: &Transaction<'_>,
+        import_id: i64,
+        side: &str,
+        system: &str,
+    ) -> Result<(), StoreError> {
+        self.spill_chunk()?;
+        let party_ids = upsert_parties(transaction, side, system, &self.party_rows)?;
+        let product_ids = upsert_products(transaction, side, system, &self.product_rows)?;
+        self.copy_chunks(transaction, import_id)?;
+        // Only the keys are sorted; each position leaves the map as it is written, so the
+        // positions are never held twice.
+        let mut order: Vec<(i64, i64, &'static str, &str, StagedKey)> =
+            Vec::with_capacity(self.positions.len());
+        for key in self.positions.keys() {
+            let (party, product, term, currency) = *key;
+            let global = |ids: &[i64], local: u32| {
+                ids.get(local as usize).copied().ok_or(StoreError::Corrupt {
+                    column: "positions",
+                    value: "a staged position names an unknown party or product".to_string(),
+                })
+            };
+            let currency =
+                self.currencies
+                    .get(usize::from(currency))
+                    .ok_or(StoreError::Corrupt {
+                        column: "positions.currency",
+                        value: "a staged position names an unknown currency".to_string(),
+                    })?;
+            order.push((
+                global(&party_ids, party)?,
+                global(&product_ids, product)?,
+                term.as_str(),
+                currency.code(),
+                *key,
+            ));
+        }
+        // In primary-key order, so the index is appended to rather than written at random.
+        order.sort_unstable();
+        let mut statement = transaction.prepare(
+            "INSERT INTO positions (import_id, party_id, product_id, term, currency, seats, spend,
+                                    unit_price, unit_cost, line_count, line_ordinals)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        for (party_id, product_id, term, currency, key) in order {
+            let Some(position) = self.positions.remove(&key) else {
+                continue;
+            };
+            let totals = position.totals;
+            statement.execute(params![
+                import_id,
+                party_id,
+                product_id,
+                term,
+                currency,
+                totals.seats.normalize().to_string(),
+                totals.spend.normalize().to_string(),
+                totals.unit_price.map(|price| price.normalize().to_string()),
+                totals.unit_cost.map(|cost| cost.normalize().to_string()),
+                totals.lines,
+                position.ordinals
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn copy_chunks(
+        &mut self,
+        transaction: &Transaction<'_>,
+        import_id: i64,
+    ) -> Result<(), StoreError> {
+        self.spilled.flush().map_err(temporary_error)?;
+        let file = self.spilled.get_mut();
+        file.rewind().map_err(temporary_error)?;
+        let mut reader = BufReader::with_capacity(1 << 16, &*file);
+        let mut statement = transaction
+            .prepare("INSERT INTO line_chunks (import_id, chunk, data) VALUES (?1, ?2, ?3)")?;
+        let mut data = Vec::new();
+        for chunk in 0..self.chunk_count {
+            let mut length = [0_u8; 8];
+            reader.read_exact(&mut length).map_err(temporary_error)?;
+            let length = usize::try_from(u64::from_le_bytes(length)).unwrap_or(usize::MAX);
+            data.resize(length, 0);
+            reader.read_exact(&mut data).map_err(temporary_error)?;
+            statement.execute(params![import_id, chunk as i64, data])?;
+        }
+        Ok(())
+    }
+}
+
+impl LineSink for Staging {
+    fn accept(&mut self, line: Line) -> Result<(), SinkError> {
+        self.stage(&line).map_err(SinkError::new)
+    }
+}
+
+/// The number `key` is known by, giving it the next one (and calling `first`) when new.
+fn intern(known: &mut HashMap<String, u32>, key: &str, first: impl FnOnce()) -> u32 {
+    if let Some(index) = known.get(key) {
+        return *index;
+    }
+    let index = u32::try_from(known.len()).unwrap_or(u32::MAX);
+    known.insert(key.to_string(), index);
+    first();
+    index
+}
+
+fn upsert_parties(
+    transaction: &Transaction<'_>,
+    side: &str,
+    system: &str,
+    parties: &[Party],
+) -> Result<Vec<i64>, StoreError> {
+    let mut statement = transaction.prepare(
+        "INSERT INTO parties (side, system, key, name, domain, external_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (side, system, key) DO UPDATE SET
+             name = excluded.name,
+             domain = coalesce(excluded.domain, domain),
+             external_id = coalesce(excluded.external_id, external_id)
+         RETURNING id",
+    )?;
+    let mut ids = Vec::with_capacity(parties.len());
+    for party in parties {
+        ids.push(statement.query_row(
+            params![
+                side,
+                system,
+                party.key,
+                party.name,
+                party.domain,
+                party.external_id
+            ],
+            |row| row.get(0),
+        )?);
+    }
+    Ok(ids)
+}
+
+fn upsert_products(
+    transaction: &Transaction<'_>,
+    side: &str,
+    system: &str,
+    products: &[Product],
+) -> Result<Vec<i64>, StoreError> {
+    let mut statement = transaction.prepare(
+        "INSERT INTO products (side, system, key, name) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (side, system, key) DO UPDATE SET name = excluded.name
+         RETURNING id",
+    )?;
+    let mut ids = Vec::with_capacity(products.len());
+    for product in products {
+        ids.push(
+            statement.query_row(params![side, system, product.key, product.name], |row| {
+                row.get(0)
+            })?,
+        );
+    }
+    Ok(ids)
+}
+
+fn temporary_error(source: std::io::Error) -> StoreError {
+    StoreError::Io {
+        file: "the import's temporary staging file".to_string(),
+        source,
+    }
+}
