@@ -289,7 +289,6 @@ fn database_with_a_pull(folder: &std::path::Path, fake: &connector_fakes::FakeAp
     connector_fakes::workspace_with_a_pull(folder, Source::Pax8, &settings(fake, 1), &credentials())
 }
 
-
 #[test]
 fn a_500_on_page_3_is_an_incomplete_snapshot_that_replaces_nothing_and_makes_the_check_incomplete()
 {
