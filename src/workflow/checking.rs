@@ -270,17 +270,12 @@ impl Workspace {
         }
         // A channel whose gaps are all fixed has no open gap to bring it here, yet its
         // resolved notices are due: every address that could have been told is planned.
-        for people in recipients.values() {
-            for address in people.addresses() {
-                clients_of
-                    .entry(format!("email:{}", address.to_lowercase()))
-                    .or_default();
-            }
-        }
-        if let Some(owner) = &settings.owner {
-            clients_of
-                .entry(format!("email:{}", owner.to_lowercase()))
-                .or_default();
+        let everyone = recipients
+            .values()
+            .flat_map(crate::store::Recipients::addresses);
+        for address in everyone.chain(settings.owner.clone()) {
+            let channel = format!("email:{}", address.to_lowercase());
+            clients_of.entry(channel).or_default();
         }
         let mut messages = Vec::new();
         if settings.smtp.is_some() {
