@@ -98,7 +98,12 @@ impl Store {
         // The name is shown in listings and messages; it must not carry escape sequences.
         let file_name = crate::domain::text::strip_control(&path.display().to_string());
         crate::import::check_regular_file(path)?;
-        let digest = file_sha256(path)?;
+        let mut digest = file_sha256(path)?;
+        // Joined files are one import: the same additions with changed agreements are new.
+        for beside in &options.with {
+            crate::import::check_regular_file(beside)?;
+            digest = super::digest::hex_sha256(&format!("{digest}\n{}", file_sha256(beside)?));
+        }
         let existing = self.import_by_digest(&digest)?;
         // The options are checked before identical bytes are answered, so `--format nonsense`
         // on a known file is an error rather than "already imported".
