@@ -7,6 +7,7 @@
 mod alerting;
 mod check;
 mod demo;
+pub mod failure;
 mod gaps;
 mod generate;
 mod importing;
