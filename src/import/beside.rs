@@ -345,20 +345,7 @@ fn find<'b>(
         .get(key)
         .map(|cell| cell.trim())
         .unwrap_or_default();
-    let location = || {
-        let (line, column) = row
-            .positions
-            .get(key)
-            .copied()
-            .flatten()
-            .map_or((row.line, None), |(line, column)| (line, Some(column)));
-        Location {
-            file: file.to_string(),
-            line,
-            column,
-            column_name: Some(key_name.to_string()),
-        }
-    };
+    let location = || place(file, row, key, key_name);
     if wanted.is_empty() {
         return Err(ImportError::Row {
             location: location(),
