@@ -77,3 +77,32 @@ fn a_directory_given_as_a_file_is_said_once() {
     let said = String::from_utf8_lossy(&output.stderr);
     assert_eq!(said.matches("No such file").count(), 1, "{said}");
 }
+
+#[test]
+fn a_locked_database_is_said_once() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let database = folder.path().join("billgap.sqlite");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_billgap"))
+            .args(args)
+            .env("BILLGAP_DB", &database)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run billgap")
+    };
+    let sample = format!(
+        "{}/assets/sample/pax8-2026-10.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    assert!(run(&["import", &sample]).status.success());
+    // Another writer holds the database for longer than a decision waits (5 s).
+    let holder = rusqlite::Connection::open(&database).expect("open");
+    holder
+        .execute_batch("BEGIN IMMEDIATE; INSERT INTO settings (key, value) VALUES ('held', '1');")
+        .expect("hold the write lock");
+    let output = run(&["threshold", "50"]);
+    holder.execute_batch("ROLLBACK").expect("release");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    assert_eq!(said.matches("database is locked").count(), 1, "{said}");
+}
