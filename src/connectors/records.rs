@@ -63,8 +63,11 @@ pub fn lines_joined(
     };
     // The importer reads files; the name shows in its errors as "<source>-pull.json:<record>".
     let path = write(format!("{source}-pull.json"), records)?;
+    // An empty answer is no file: the join then says what is missing (no contracts), or
+    // names by id as it does without a names file (no companies or services readable).
     let with = beside
         .iter()
+        .filter(|(_, records)| !records.is_empty())
         .map(|(name, records)| write(format!("{source}-{name}.json"), records))
         .collect::<Result<Vec<_>, _>>()?;
     let options = ImportOptions {
