@@ -378,8 +378,14 @@ fn undoing_a_bulk_accept_names_it_in_one_sentence() {
         .expect("undo")
         .expect("something to undo");
     assert!(
-        undone.starts_with("Undid decision ") && undone.ends_with(": Unmapped Tailspin"),
+        undone.starts_with("Undid: Unmapped Tailspin (log entry #"),
         "a single decision keeps its sentence: {undone}"
+    );
+    // The number is the entry the undo wrote, as `billgap log` lists it (F16).
+    let newest = workspace.decision_log(1).expect("log")[0].id;
+    assert!(
+        undone.ends_with(&format!("(log entry #{newest})")),
+        "{undone}"
     );
 }
 

@@ -19,6 +19,8 @@ struct Zone {
     used: u64,
     fail_page: Option<usize>,
     malformed: bool,
+    /// A contract the fake does not return, though a unit names it.
+    hidden_contract: Option<i64>,
 }
 
 fn unit(id: i64, contract: i64, service: i64, units: u32) -> Value {
@@ -71,7 +73,7 @@ fn start(zone: Arc<Mutex<Zone>>) -> FakeApi {
                     .then(|| format!("{base}{ROOT}/ContractServiceUnits/query/next?page={}", page + 1));
                 return Reply::json(200, &json!({"items": items, "pageDetails": {"count": zone.units.len().min(zone.page), "requestCount": 500, "prevPageUrl": null, "nextPageUrl": next}}));
             }
-            "/Contracts/query" => wanted.iter().map(|id| json!({"id": id, "companyID": id / 10, "contractName": format!("Contract {id}")})).collect(),
+            "/Contracts/query" => wanted.iter().filter(|id| Some(**id) != zone.hidden_contract).map(|id| json!({"id": id, "companyID": id / 10, "contractName": format!("Contract {id}")})).collect(),
             "/Companies/query" => wanted.iter().map(|id| json!({"id": id, "companyName": format!("Company {id}")})).collect(),
             "/Services/query" => wanted.iter().map(|id| json!({"id": id, "name": format!("Service {id}")})).collect(),
             _ => return Reply::json(404, &json!({"errors": ["not found"]})),
@@ -96,6 +98,7 @@ fn zone() -> Arc<Mutex<Zone>> {
         used: 100,
         fail_page: None,
         malformed: false,
+        hidden_contract: None,
     }))
 }
 
@@ -170,6 +173,21 @@ fn next_pages_are_posted_and_units_reach_their_company_through_the_contract() {
             .as_ref()
             .map(|price| (price.amount, price.currency.code().to_string())),
         Some((rust_decimal::Decimal::new(305, 1), "USD".to_string()))
+    );
+}
+
+#[test]
+fn a_unit_whose_contract_is_not_returned_makes_the_snapshot_incomplete_and_names_it() {
+    let zone = zone();
+    lock(&zone).hidden_contract = Some(220);
+    let fake = start(Arc::clone(&zone));
+    let snapshot = pull(&fake);
+    assert!(!snapshot.complete);
+    assert!(snapshot.lines.is_empty(), "no unit is guessed a company");
+    assert!(
+        snapshot.problems[0].contains("contract 220, which is not in autotask-contracts.json"),
+        "{:?}",
+        snapshot.problems
     );
 }
 

@@ -49,6 +49,12 @@ pub struct ImportArgs {
     /// Import the good rows and write the bad ones, with reasons, to FILE.rejected.csv.
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// A file to join with a raw API response that names no company: the ConnectWise
+    /// agreements (/finance/agreements) beside an /additions response, or the Autotask
+    /// Contracts (and Companies, Services) beside a ContractServiceUnits response. Repeat it
+    /// for each file.
+    #[arg(long = "with", value_name = "FILE")]
+    pub with: Vec<PathBuf>,
 }
 
 fn parse_side(text: &str) -> Result<Side, String> {
@@ -71,6 +77,7 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<Outcome> {
         currency: args.currency.clone(),
         profile: args.profile.clone(),
         replace: args.replace,
+        with: args.with.clone(),
     };
     // A folder stands for the files directly in it, in name order.
     let mut files = Vec::new();

@@ -8,6 +8,7 @@ mod account;
 mod alerting;
 mod check;
 mod demo;
+pub mod failure;
 mod gaps;
 mod generate;
 mod importing;

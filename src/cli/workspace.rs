@@ -26,15 +26,8 @@ pub(super) fn open(database: &Path) -> color_eyre::Result<crate::workflow::Works
 }
 
 /// Opens the database, creating it (and its folder) when it does not exist yet: for `import`
-/// and the demo.
+/// and the demo. The store creates both owner-only.
 pub(super) fn open_or_create(database: &Path) -> color_eyre::Result<crate::workflow::Workspace> {
-    if let Some(folder) = database
-        .parent()
-        .filter(|folder| !folder.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(folder)
-            .wrap_err_with(|| format!("cannot create the folder {}", folder.display()))?;
-    }
     crate::workflow::Workspace::open(database)
         .wrap_err_with(|| format!("cannot open the database {}", database.display()))
 }

@@ -11,17 +11,19 @@
 //!
 //! The database-wide limit (10,000 calls an hour, shared by every integration) is read first
 //! from `/ThresholdInformation`; above half of it, the pull stops as incomplete rather than
-//! slow every other integration down. The units are read by the `autotask-service-units`
-//! import rule: the row that covers the last day of the month is a contract service's seats.
+//! slow every other integration down. The units are joined with their contracts, companies and
+//! services by the importer's own join (as `billgap import units.json --with contracts.json`
+//! joins the same answers saved to files), and read by the `autotask-service-units` import
+//! rule: the row that covers the last day of the month is a contract service's seats.
 
 use super::http::{Call, HttpClient, Timing};
-use super::records::{field, lines_of, text_any_case as text_of};
+use super::records::{field, lines_joined, text_any_case as text_of};
 use super::snapshot::{PullError, RawPage, Snapshot, request_label};
 use super::{ApiSettings, ConnectorState, Credentials, Source};
 use crate::domain::lines::Period;
 use crate::domain::money::Currency;
 use serde_json::{Value, json};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// What to do when the zone is not configured.
 const NO_BASE_URL: &str = "autotask: set base_url in [autotask] to your zone's REST URL, \
@@ -105,52 +107,19 @@ fn read(
         raw,
     )?;
     let contracts = api.by_id("Contracts", &ids(&units, "contractID"), &[], raw)?;
-    let company_of: HashMap<String, String> = contracts
-        .iter()
-        .filter_map(|contract| Some((text_of(contract, "id")?, text_of(contract, "companyID")?)))
-        .collect();
-    let company_ids: BTreeSet<String> = company_of.values().cloned().collect();
+    let company_ids = ids(&contracts, "companyID");
     let companies = api.by_id("Companies", &company_ids, &["id", "companyName"], raw)?;
     let services = api.by_id("Services", &ids(&units, "serviceID"), &["id", "name"], raw)?;
-    let name_of = |list: &[Value], field: &str| -> HashMap<String, String> {
-        list.iter()
-            .filter_map(|record| Some((text_of(record, "id")?, text_of(record, field)?)))
-            .collect()
-    };
-    let company_names = name_of(&companies, "companyName");
-    let service_names = name_of(&services, "name");
-    let mut joined = Vec::with_capacity(units.len());
-    for unit in &units {
-        let contract = text_of(unit, "contractID").unwrap_or_default();
-        let Some(company) = company_of.get(&contract) else {
-            return Err(PullError::Paging {
-                api: "autotask".into(),
-                reason: format!(
-                    "contract {contract} of a service unit was not returned; the snapshot is incomplete"
-                ),
-            });
-        };
-        let service = text_of(unit, "serviceID").unwrap_or_default();
-        let field = |name: &str| field(unit, name).cloned().unwrap_or(Value::Null);
-        joined.push(json!({
-            "CompanyID": company,
-            "CompanyName": company_names.get(company).cloned().unwrap_or_else(|| company.clone()),
-            "ContractID": contract,
-            "ContractServiceID": field("contractServiceID"),
-            "ServiceID": service,
-            "ServiceName": service_names.get(&service).cloned().unwrap_or_else(|| service.clone()),
-            "StartDate": field("startDate"),
-            "EndDate": field("endDate"),
-            "Units": field("units"),
-            "Price": field("price"),
-            "Cost": field("cost"),
-        }));
-    }
-    *records = joined.len();
-    lines_of(
+    *records = units.len();
+    lines_joined(
         "autotask",
         Source::Autotask.format(),
-        &joined,
+        &units,
+        &[
+            ("contracts", &contracts),
+            ("companies", &companies),
+            ("services", &services),
+        ],
         period,
         currency,
     )

@@ -6,13 +6,14 @@
 //! the `Link` header (`rel="next"`), which is followed until it is gone, and only to the
 //! configured host. The agreements read are checked against `/finance/agreements/count`.
 //!
-//! Additions carry no company: each gets its agreement's `company`, `id`, `name`,
-//! `agreementStatus` and (when it has none) `currency`, and is read by the
-//! `connectwise-additions` import rule (billed seats = quantity − lessIncluded on billable,
-//! uncancelled additions of active agreements), so keys match an export's.
+//! Additions carry no company: they are joined with the agreements by the importer's own join
+//! (`billgap import additions.json --with agreements.json` reads the same answers saved to
+//! files the same way), and read by the `connectwise-additions` import rule (billed seats =
+//! quantity − lessIncluded on billable, uncancelled additions of active agreements), so keys
+//! match an export's.
 
 use super::http::{Call, HttpClient, Timing};
-use super::records::{lines_of, text_of};
+use super::records::{lines_joined, text_of};
 use super::snapshot::{PullError, RawPage, Snapshot, request_label};
 use super::{ApiSettings, ConnectorState, Credentials, Source};
 use crate::domain::lines::Period;
@@ -109,42 +110,19 @@ fn read(
             ),
         });
     }
-    let mut joined = Vec::new();
+    let mut additions = Vec::new();
     for agreement in &agreements {
         let Some(id) = text_of(agreement, "id") else {
             continue;
         };
-        for mut addition in api.all(&format!("/finance/agreements/{id}/additions?"), raw)? {
-            if let Value::Object(fields) = &mut addition {
-                if let Some(company) = agreement.get("company") {
-                    fields.insert("company".into(), company.clone());
-                }
-                let mut reference = serde_json::Map::new();
-                reference.insert(
-                    "id".into(),
-                    agreement.get("id").cloned().unwrap_or(Value::Null),
-                );
-                if let Some(name) = agreement.get("name") {
-                    reference.insert("name".into(), name.clone());
-                }
-                fields.insert("agreement".into(), Value::Object(reference));
-                if let Some(status) = agreement.get("agreementStatus") {
-                    fields.insert("agreementStatus".into(), status.clone());
-                }
-                if !fields.contains_key("currency")
-                    && let Some(currency) = agreement.get("currency")
-                {
-                    fields.insert("currency".into(), currency.clone());
-                }
-            }
-            joined.push(addition);
-        }
+        additions.extend(api.all(&format!("/finance/agreements/{id}/additions?"), raw)?);
     }
-    *records = joined.len();
-    lines_of(
+    *records = additions.len();
+    lines_joined(
         "connectwise",
         Source::ConnectWise.format(),
-        &joined,
+        &additions,
+        &[("agreements", &agreements)],
         period,
         currency,
     )

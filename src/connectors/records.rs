@@ -12,7 +12,7 @@ use crate::domain::money::Currency;
 use crate::import::ImportOptions;
 use serde_json::Value;
 
-/// Reads joined records as the importer reads the same source's API JSON export.
+/// Reads records as the importer reads the same source's API JSON export.
 ///
 /// `format` is the profile's JSON name (`pax8-json`); `period` files the lines under the month
 /// of the snapshot; `currency` is used for records that carry none. Returns the lines and
@@ -25,26 +25,61 @@ pub fn lines_of(
     period: Period,
     currency: Option<Currency>,
 ) -> Result<Read, String> {
+    lines_joined(source, format, records, &[], period, currency)
+}
+
+/// [`lines_of`] for records that name no company, joined with the records beside them
+/// exactly as `billgap import FILE --with BESIDE` joins the same answers saved to files (the
+/// ConnectWise agreements of the additions; the Autotask contracts, companies and services of
+/// the service units). Each beside list is named for its errors (`agreements`).
+pub fn lines_joined(
+    source: &str,
+    format: &str,
+    records: &[Value],
+    beside: &[(&str, &[Value])],
+    period: Period,
+    currency: Option<Currency>,
+) -> Result<Read, String> {
     if records.is_empty() {
         // Nothing to read; the caller refuses an empty pull in its own words.
         return Ok(Read::default());
     }
     let folder = tempfile::tempdir()
         .map_err(|error| format!("cannot create a temporary folder: {error}"))?;
+    let write = |name: String, records: &[Value]| -> Result<std::path::PathBuf, String> {
+        let path = folder.path().join(name);
+        // One record to a line, so that an error's line is the record's number.
+        let mut document = b"[".to_vec();
+        for (number, record) in records.iter().enumerate() {
+            if number > 0 {
+                document.extend_from_slice(b",\n");
+            }
+            serde_json::to_writer(&mut document, record).map_err(|error| error.to_string())?;
+        }
+        document.push(b']');
+        std::fs::write(&path, document)
+            .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+        Ok(path)
+    };
     // The importer reads files; the name shows in its errors as "<source>-pull.json:<record>".
-    let path = folder.path().join(format!("{source}-pull.json"));
-    let document = serde_json::to_vec(records).map_err(|error| error.to_string())?;
-    std::fs::write(&path, document)
-        .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+    let path = write(format!("{source}-pull.json"), records)?;
+    // An empty answer is no file: the join then says what is missing (no contracts), or
+    // names by id as it does without a names file (no companies or services readable).
+    let with = beside
+        .iter()
+        .filter(|(_, records)| !records.is_empty())
+        .map(|(name, records)| write(format!("{source}-{name}.json"), records))
+        .collect::<Result<Vec<_>, _>>()?;
     let options = ImportOptions {
         format: Some(format.to_string()),
         period: Some(period),
         currency,
+        with,
         ..ImportOptions::default()
     };
     let mut lines: Vec<Line> = Vec::new();
     let summary = crate::import::parse_file(&path, &options, &mut lines, &mut |_| {})
-        .map_err(|error| format!("{error} (record numbers count from 1 in the order pulled)"))?;
+        .map_err(|error| format!("{error} (line N is the N-th record pulled)"))?;
     Ok(Read {
         lines,
         slice: Some(summary.source.slice),

@@ -6,7 +6,7 @@
 
 use crate::domain::lines::{Party, Product, Side, SourceKey, Term};
 use crate::domain::money::{Money, MoneyByCurrency};
-use crate::domain::reconcile::{IgnoreRule, MappingSet, Position};
+use crate::domain::reconcile::{IgnoreRule, MappingSet, Position, credited_terms};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -171,27 +171,6 @@ pub fn product_rows(
     by_spend(rows, |row| (&row.spend, &row.key, row.term))
 }
 
-/// The term of the position each (customer, product) credit belongs to: the same customer's
-/// position of the same product with the most seats (the earliest term on a tie, so the
-/// answer is the same on every run). A refund is for the subscription it names, and Pax8 books
-/// it under its own term ("One-Time"), which would otherwise make it a product row of its own.
-fn credited_terms(positions: &[Position]) -> HashMap<(&SourceKey, &SourceKey), Term> {
-    let mut best: HashMap<(&SourceKey, &SourceKey), (Decimal, Term)> = HashMap::new();
-    for position in positions.iter().filter(|p| !p.is_pure_credit()) {
-        let candidate = (position.seats, position.term);
-        best.entry((&position.customer, &position.product))
-            .and_modify(|held| {
-                if candidate.0 > held.0 || (candidate.0 == held.0 && candidate.1 < held.1) {
-                    *held = candidate;
-                }
-            })
-            .or_insert(candidate);
-    }
-    best.into_iter()
-        .map(|(key, (_, term))| (key, term))
-        .collect()
-}
-
 /// Seats and spend per key over a side's positions, with the first position of each key (for
 /// its names). Seat sums saturate: positions are bounded at import, so this never happens on
 /// real data, and a tally for display must not panic.
@@ -322,6 +301,45 @@ mod tests {
             names,
             ["A"],
             "a customer holding only a credit waits for nothing"
+        );
+    }
+
+    #[test]
+    fn coverage_sums_a_credit_into_the_same_total_as_the_client_spend() {
+        let positions = [
+            proofpoint("a", Term::Monthly, dec!(48), dec!(180)),
+            proofpoint("a", Term::OneTime, dec!(0), dec!(-25)),
+            proofpoint("c", Term::Monthly, dec!(2), dec!(40)),
+            // A customer holding nothing but a credit is in neither.
+            proofpoint("b", Term::OneTime, dec!(0), dec!(-10)),
+        ];
+        let mut mappings = MappingSet::default();
+        mappings
+            .clients
+            .insert(SourceKey::new("pax8", "a"), SourceKey::new("cw", "A"));
+        mappings.products.insert(
+            (SourceKey::new("pax8", "PRF"), Some(Term::Monthly)),
+            SourceKey::new("cw", "EMAIL"),
+        );
+        let day = NaiveDate::from_ymd_opt(2026, 11, 1).expect("date");
+        let usd = Currency::parse("USD").expect("USD");
+        let clients: Decimal =
+            party_rows(Side::Vendor, &positions, &HashMap::new(), &mappings, day)
+                .iter()
+                .map(|row| row.spend.get(&usd).amount)
+                .sum();
+        assert_eq!(clients, dec!(195), "180 − 25 + 40");
+        let coverage = crate::domain::reconcile::Coverage::measure(&positions, &mappings, day);
+        assert_eq!(coverage.total.get(&usd).amount, clients);
+        assert_eq!(
+            coverage.mapped.get(&usd).amount,
+            dec!(155),
+            "the credit is compared with the position it credits"
+        );
+        assert_eq!(coverage.share(&usd), Some(dec!(155) / dec!(195)));
+        assert_eq!(
+            coverage.vendor_positions, 2,
+            "a credit is no position to map"
         );
     }
 

@@ -122,6 +122,11 @@ pub fn write_atomically(
         write(&mut writer)?;
         writer.flush()?;
     }
+    // A report replacing a file keeps that file's mode (a folder shared with the team stays
+    // shared); a new one keeps the temporary file's owner-only 0600.
+    if let Ok(existing) = std::fs::metadata(path) {
+        file.as_file().set_permissions(existing.permissions())?;
+    }
     file.persist(path).map_err(|error| error.error)?;
     Ok(())
 }

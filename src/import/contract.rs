@@ -101,6 +101,11 @@ pub struct ImportOptions {
     /// A generic profile (TOML) naming which header plays which role, for formats billgap
     /// does not know; see `assets/formats/generic-example.toml`.
     pub profile: Option<PathBuf>,
+    /// Files read beside a raw API response that names no company, and joined with it: the
+    /// ConnectWise agreements of a `/additions` response, or the Autotask Contracts (and
+    /// Companies and Services) of a `ContractServiceUnits` response. Empty for every other
+    /// file, which names its companies itself.
+    pub with: Vec<PathBuf>,
 }
 
 /// Progress of a running import, for a gauge or a progress bar.

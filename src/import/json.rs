@@ -28,6 +28,9 @@ pub struct JsonRow {
     pub cells: Vec<String>,
     /// Where each cell's value is, when the record has it.
     pub positions: Vec<Option<Position>>,
+    /// Which file each cell was written in, for a table joined with beside files: 0 is the
+    /// file itself, `i` the `i`-th beside file. Empty when every cell is the file's own.
+    pub origins: Vec<usize>,
 }
 
 /// The header and rows of a JSON document.
@@ -286,6 +289,7 @@ pub fn read_document(text: &str) -> Result<Option<JsonTable>, JsonProblem> {
             line,
             cells: vec![String::new(); table.headers.len()],
             positions: vec![None; table.headers.len()],
+            origins: Vec::new(),
         };
         for (key, value, position) in record {
             if let Some(column) = index.get(&key).copied() {

@@ -13,6 +13,7 @@
 #![deny(clippy::string_slice)]
 #![deny(clippy::arithmetic_side_effects)]
 
+mod beside;
 mod contract;
 pub mod date;
 pub mod decimal_mark;
@@ -130,7 +131,10 @@ pub fn known_formats() -> Vec<FormatDescription> {
                 name: json_name.clone(),
                 system: profile.system,
                 side: Some(profile.side),
-                description: format!("{} as API JSON", profile.name),
+                description: match beside::beside_note(&profile.name) {
+                    Some(note) => format!("{} as API JSON; {note}", profile.name),
+                    None => format!("{} as API JSON", profile.name),
+                },
                 fingerprint,
                 verified: profile.verified,
                 evidence: profile.evidence,

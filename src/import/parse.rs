@@ -41,7 +41,7 @@ pub fn run(
     progress: &mut dyn FnMut(Progress),
     extent: Extent,
 ) -> Result<ImportSummary, ImportError> {
-    let mut table = Table::open(path, &scan.utf8)?;
+    let mut table = Table::open_with(path, &scan.utf8, &options.with)?;
     let file = table.file.clone();
     let (profile, columns) = recognise(&table, options)?;
     let default_currency = match (&options.currency, &profile.default_currency) {
@@ -315,7 +315,7 @@ fn missing_error(table: &Table, profile: &Profile, missing: &[String]) -> Import
 }
 
 /// A header list cut to a length a terminal can show: a file can have 100,000 columns.
-fn shorten(text: &str) -> String {
+pub(super) fn shorten(text: &str) -> String {
     const LIMIT: usize = 600;
     match text.char_indices().nth(LIMIT) {
         Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
@@ -363,8 +363,10 @@ pub(super) fn locate(
     if table.is_json {
         // A JSON cell is where its value is written, which may be lines below the record.
         let place = position.and_then(|p| table.cell_positions.get(p).copied().flatten());
+        // A cell copied from a beside file (`--with`) is reported where it is written there.
+        let file = position.map_or(table.file.as_str(), |p| table.file_of_cell(p));
         return Location {
-            file: table.file.clone(),
+            file: file.to_string(),
             line: place.map_or(line, |(line, _)| line),
             column: place.map(|(_, column)| column),
             column_name,

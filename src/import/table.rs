@@ -1,8 +1,9 @@
 //! A file opened as a table: decoded, its dialect sniffed, its header read, its rows streamed.
 
+use super::beside::Beside;
 use super::decode::{DecodingReader, Plan, Utf8Scan};
 use super::dialect::sniff_delimiter;
-use super::json::{JsonRow, Position, read_document};
+use super::json::{JsonRow, JsonTable, Position, read_document};
 use crate::import::contract::{ImportError, Location};
 use csv::StringRecord;
 use std::cell::Cell;
@@ -32,6 +33,11 @@ pub struct Table {
     pub total_bytes: u64,
     /// For JSON, where each cell of the current row is (line, column).
     pub cell_positions: Vec<Option<Position>>,
+    /// For a joined JSON table, which file each cell of the current row was written in (an
+    /// index into `files`); empty when every cell is the file's own.
+    pub cell_origins: Vec<usize>,
+    /// The file, then each beside file joined with it.
+    pub files: Vec<String>,
     /// Invalid UTF-8 bytes replaced by U+FFFD, and the line of the first, when the file is
     /// UTF-8 but for them.
     pub replaced_bytes: Option<(u64, u64)>,
@@ -74,15 +80,20 @@ pub fn display_name(path: &Path) -> String {
     crate::domain::text::strip_control(&name)
 }
 
-impl Table {
-    /// Opens a file and reads its header.
-    ///
-    /// Fails with `Empty` when the file holds nothing but whitespace, `Io` when it cannot be
-    /// read, and `Row` when a JSON document is malformed or holds no list of records.
-    ///
+/// A file decoded for reading: its display name, a reader of its text, its size, the byte
+/// counter behind the reader, and the invalid bytes replaced in an otherwise UTF-8 file.
+struct Decoded {
+    file: String,
+    reader: TextReader,
+    total_bytes: u64,
+    bytes_read: Rc<Cell<u64>>,
+    replaced_bytes: Option<(u64, u64)>,
+}
+
+impl Decoded {
     /// `scan` is the pass over the same bytes ([`super::file_scan::scan_file`]): the encoding
     /// is decided from the whole file before a byte of it is decoded.
-    pub fn open(path: &Path, scan: &Utf8Scan) -> Result<Table, ImportError> {
+    fn open(path: &Path, scan: &Utf8Scan) -> Result<Decoded, ImportError> {
         let file_name = display_name(path);
         let io_error = |source| ImportError::Io {
             file: file_name.clone(),
@@ -95,10 +106,66 @@ impl Table {
         let plan = if scan.utf16 { Plan::Utf8 } else { scan.plan() };
         let replaced_bytes =
             (plan == Plan::Utf8Lossy).then_some((scan.invalid, scan.first_invalid_line));
-        let mut reader = BufReader::with_capacity(
+        let reader = BufReader::with_capacity(
             64 * 1024,
             DecodingReader::with_plan(file, Rc::clone(&bytes_read), plan),
         );
+        Ok(Decoded {
+            file: file_name,
+            reader,
+            total_bytes,
+            bytes_read,
+            replaced_bytes,
+        })
+    }
+}
+
+/// Reads a file given with `--with` as the records of an API response.
+fn read_beside(path: &Path) -> Result<Beside, ImportError> {
+    let io_error = |source| ImportError::Io {
+        file: display_name(path),
+        source,
+    };
+    regular_file(path)?;
+    // A beside file is small next to the answer it names: it gets its own encoding pass.
+    let scan = Utf8Scan::of(File::open(path).map_err(io_error)?).map_err(io_error)?;
+    let mut decoded = Decoded::open(path, &scan)?;
+    let table = read_json_records(&decoded.file, &mut decoded.reader)?;
+    Ok(Beside {
+        file: decoded.file,
+        table,
+    })
+}
+
+impl Table {
+    /// Opens a file and reads its header.
+    ///
+    /// Fails with `Empty` when the file holds nothing but whitespace, `Io` when it cannot be
+    /// read, and `Row` when a JSON document is malformed or holds no list of records.
+    ///
+    /// `scan` is the pass over the same bytes ([`super::file_scan::scan_file`]).
+    pub fn open(path: &Path, scan: &Utf8Scan) -> Result<Table, ImportError> {
+        Self::open_with(path, scan, &[])
+    }
+
+    /// [`Table::open`], joining a raw API response with the files beside it (see
+    /// [`super::beside`]); only a JSON document can be joined.
+    pub fn open_with(
+        path: &Path,
+        scan: &Utf8Scan,
+        beside: &[std::path::PathBuf],
+    ) -> Result<Table, ImportError> {
+        let Decoded {
+            file: file_name,
+            mut reader,
+            total_bytes,
+            bytes_read,
+            replaced_bytes,
+        } = Decoded::open(path, scan)?;
+        let io_error = |source| ImportError::Io {
+            file: file_name.clone(),
+            source,
+        };
         let peeked = reader.fill_buf().map_err(io_error)?;
         let start = String::from_utf8_lossy(peeked);
         let trimmed = start.trim_start();
@@ -106,9 +173,21 @@ impl Table {
             return Err(ImportError::Empty { file: file_name });
         }
         if trimmed.starts_with('{') || trimmed.starts_with('[') {
-            let mut table = Self::open_json(file_name, reader, total_bytes, bytes_read)?;
+            let besides = beside
+                .iter()
+                .map(|path| read_beside(path))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut table = Self::open_json(file_name, reader, total_bytes, bytes_read, besides)?;
             table.replaced_bytes = replaced_bytes;
             return Ok(table);
+        }
+        if !beside.is_empty() {
+            return Err(ImportError::Profile {
+                file: file_name,
+                reason: "--with joins an API response saved as JSON with the files beside it; \
+                         this file is not JSON: drop --with"
+                    .to_string(),
+            });
         }
         // PowerShell 5.1's Export-Csv writes `#TYPE System.Management.Automation.PSCustomObject`
         // (or the object's type) above the header; it is no part of the table.
@@ -143,6 +222,8 @@ impl Table {
             delimiter,
             total_bytes,
             cell_positions: Vec::new(),
+            cell_origins: Vec::new(),
+            files: Vec::new(),
             replaced_bytes,
             line_offset,
             bytes_read,
@@ -155,37 +236,10 @@ impl Table {
         mut reader: TextReader,
         total_bytes: u64,
         bytes_read: Rc<Cell<u64>>,
+        beside: Vec<Beside>,
     ) -> Result<Table, ImportError> {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut reader, &mut text).map_err(|source| {
-            ImportError::Io {
-                file: file.clone(),
-                source,
-            }
-        })?;
-        let problem_error = |problem: super::json::JsonProblem| ImportError::Row {
-            location: Location {
-                file: file.clone(),
-                line: problem.position.0,
-                column: Some(problem.position.1),
-                column_name: None,
-            },
-            expected: problem.expected,
-            found: problem.found,
-        };
-        let table = read_document(&text)
-            .map_err(problem_error)?
-            .ok_or_else(|| ImportError::Row {
-                location: Location {
-                    file: file.clone(),
-                    line: 1,
-                    column: None,
-                    column_name: None,
-                },
-                expected: "a JSON list of records (an array, or an object with items or content)"
-                    .to_string(),
-                found: "no list of objects".to_string(),
-            })?;
+        let table = read_json_records(&file, &mut reader)?;
+        let (table, files) = super::beside::join(&file, table, beside)?;
         Ok(Table {
             file,
             headers: table.headers,
@@ -193,11 +247,22 @@ impl Table {
             delimiter: b',',
             total_bytes,
             cell_positions: Vec::new(),
+            cell_origins: Vec::new(),
+            files,
             replaced_bytes: None,
             line_offset: 0,
             bytes_read,
             rows: Rows::Json(table.rows.into_iter()),
         })
+    }
+
+    /// The file a cell of the current row was written in: the file itself, or for a joined
+    /// JSON table the beside file it was copied from.
+    pub fn file_of_cell(&self, column: usize) -> &str {
+        self.cell_origins
+            .get(column)
+            .and_then(|origin| self.files.get(*origin))
+            .unwrap_or(&self.file)
     }
 
     /// Raw bytes consumed so far.
@@ -227,10 +292,43 @@ impl Table {
                     record.push_field(cell);
                 }
                 self.cell_positions = row.positions;
+                self.cell_origins = row.origins;
                 row.line
             })),
         }
     }
+}
+
+/// The records of a JSON document, or the located reason it has none.
+fn read_json_records(file: &str, reader: &mut TextReader) -> Result<JsonTable, ImportError> {
+    let mut text = String::new();
+    std::io::Read::read_to_string(reader, &mut text).map_err(|source| ImportError::Io {
+        file: file.to_string(),
+        source,
+    })?;
+    let problem_error = |problem: super::json::JsonProblem| ImportError::Row {
+        location: Location {
+            file: file.to_string(),
+            line: problem.position.0,
+            column: Some(problem.position.1),
+            column_name: None,
+        },
+        expected: problem.expected,
+        found: problem.found,
+    };
+    read_document(&text)
+        .map_err(problem_error)?
+        .ok_or_else(|| ImportError::Row {
+            location: Location {
+                file: file.to_string(),
+                line: 1,
+                column: None,
+                column_name: None,
+            },
+            expected: "a JSON list of records (an array, or an object with items or content)"
+                .to_string(),
+            found: "no list of objects".to_string(),
+        })
 }
 
 /// A csv crate error as an import error: I/O failures keep their cause, anything else is a

@@ -5,6 +5,35 @@ pub use super::error::StoreError;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
+/// Creates the database file owner-only, and its missing folders likewise, unless it exists.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let io_error = |file: &Path, source| StoreError::Io {
+        file: crate::domain::text::strip_control(&file.display().to_string()),
+        source,
+    };
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        let mut folders = std::fs::DirBuilder::new();
+        folders.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut folders, 0o700);
+        folders
+            .create(parent)
+            .map_err(|source| io_error(parent, source))?;
+    }
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+    match file.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(io_error(path, source)),
+    }
+}
+
 /// An open billgap database.
 pub struct Store {
     pub(super) connection: Connection,
@@ -17,16 +46,12 @@ pub(super) const CACHE_KIB: i64 = -65536;
 impl Store {
     /// Opens (creating if needed) the database at `path`, sets the pragmas and applies pending
     /// migrations. Fails if a landed migration was edited or the file is from a newer billgap.
+    ///
+    /// Billing data is private: a database this call creates is readable by its owner only
+    /// (0600, and SQLite gives its `-wal` and `-shm` files the same mode), and so are the
+    /// folders it creates for it (0700). An existing file keeps the mode it has.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        if let Some(parent) = path
-            .parent()
-            .filter(|parent| !parent.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
-                file: parent.display().to_string(),
-                source,
-            })?;
-        }
+        create_private(path)?;
         let connection = Connection::open(path)?;
         Self::prepare(connection, Some(path.to_path_buf()))
     }

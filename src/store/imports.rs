@@ -97,7 +97,13 @@ impl Store {
         // One pass over the bytes gives their digest and their encoding; sniffing and the row
         // loop share it.
         let scan = crate::import::scan_file(path)?;
-        let digest = super::digest::hex(&scan.sha256);
+        let mut digest = super::digest::hex(&scan.sha256);
+        // Joined files are one import: the same additions with changed agreements are new.
+        for beside in &options.with {
+            crate::import::check_regular_file(beside)?;
+            let beside = super::digest::hex(&crate::import::scan_file(beside)?.sha256);
+            digest = super::digest::hex_sha256(&format!("{digest}\n{beside}"));
+        }
         let existing = self.import_by_digest(&digest)?;
         // The options are checked before identical bytes are answered, so `--format nonsense`
         // on a known file is an error rather than "already imported".

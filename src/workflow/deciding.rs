@@ -125,7 +125,8 @@ impl Workspace {
                 Some(decision) => format!("{}{}", verb(decision), self.describe(decision)),
                 None => strip_control(&format!("{} {}", record.action, record.record)),
             };
-            return Ok(Some(format!("{word} decision {}: {what}", record.id)));
+            // The id is the entry this step wrote to the log, not the decision it reversed.
+            return Ok(Some(format!("{word}: {what} (log entry #{})", record.id)));
         }
         Ok(Some(self.describe_batch(
             word,

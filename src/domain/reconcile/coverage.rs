@@ -4,13 +4,13 @@
 //! is computed first and shown first, and "clean" is only ever said at full coverage.
 
 use super::mappings::{MappingSet, Treatment};
-use super::position::Position;
-use crate::domain::lines::SourceKey;
+use super::position::{Position, credited_terms};
+use crate::domain::lines::{SourceKey, Term};
 use crate::domain::money::{Currency, MoneyByCurrency};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Vendor spend split by whether it was compared, per currency.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -34,16 +34,35 @@ pub struct Coverage {
 impl Coverage {
     /// Classifies every vendor position as mapped, ignored or unmapped.
     ///
-    /// Pure credits ([`Position::is_pure_credit`], such as a Pax8 service credit) are left
-    /// out: they cannot hide a seat gap, and counting their negative spend would push coverage
-    /// past 100% or demand a mapping for a refund. The mapping queue leaves them out by the
-    /// same rule, so coverage never asks for a mapping the queue does not offer.
+    /// The total is the vendor spend the client and product lists sum
+    /// ([`crate::domain::holdings`]), credits included: a pure credit
+    /// ([`Position::is_pure_credit`], such as a Pax8 service credit) counts where the position
+    /// it credits counts ([`credited_terms`]), mapped, ignored or uncompared. It is never a
+    /// position of its own: it cannot hide a seat gap, so it never asks for a mapping (the
+    /// mapping queue does not offer it either). A credit whose position is gone counts as its
+    /// customer does; a customer holding nothing but credits is in neither list nor total.
     pub fn measure(vendor: &[Position], mappings: &MappingSet, today: NaiveDate) -> Coverage {
         let mut coverage = Coverage::default();
-        let compared = vendor.iter().filter(|position| !position.is_pure_credit());
-        for position in compared {
-            coverage.vendor_positions += 1;
+        let credited = credited_terms(vendor);
+        let holders: HashSet<&SourceKey> = vendor
+            .iter()
+            .filter(|position| !position.is_pure_credit())
+            .map(|position| &position.customer)
+            .collect();
+        for position in vendor {
             let money = crate::domain::money::Money::new(position.spend, position.currency.clone());
+            if position.is_pure_credit() {
+                if holders.contains(&position.customer) {
+                    coverage.total.add(&money);
+                    match credit_counts_as(position, &credited, mappings, today) {
+                        Counted::Mapped => coverage.mapped.add(&money),
+                        Counted::Ignored => coverage.ignored.add(&money),
+                        Counted::Uncompared => {}
+                    }
+                }
+                continue;
+            }
+            coverage.vendor_positions += 1;
             coverage.total.add(&money);
             match mappings.treat(position, today) {
                 Treatment::Ignored => coverage.ignored.add(&money),
@@ -80,7 +99,9 @@ impl Coverage {
             return None;
         }
         let covered = self.mapped.get(currency).amount + self.ignored.get(currency).amount;
-        Some(covered / total)
+        // A credit larger than the uncompared spend it belongs to cannot make more than all of
+        // the spend compared.
+        Some((covered / total).clamp(Decimal::ZERO, Decimal::ONE))
     }
 
     /// The lowest share over all currencies: the honest headline when a partner is billed in
@@ -116,6 +137,42 @@ impl Coverage {
             ));
         }
         text
+    }
+}
+
+/// Where a credit's money counts in coverage.
+enum Counted {
+    Mapped,
+    Ignored,
+    Uncompared,
+}
+
+/// A credit counts as the position it credits (its customer and product, at that position's
+/// term); a credit whose position is gone counts as its customer: compared when the customer
+/// is mapped, left out when it is ignored.
+fn credit_counts_as(
+    credit: &Position,
+    credited: &HashMap<(&SourceKey, &SourceKey), Term>,
+    mappings: &MappingSet,
+    today: NaiveDate,
+) -> Counted {
+    let Some(term) = credited.get(&(&credit.customer, &credit.product)) else {
+        return if mappings.customer_rule_on(&credit.customer, today).is_some() {
+            Counted::Ignored
+        } else if mappings.company_for(&credit.customer).is_some() {
+            Counted::Mapped
+        } else {
+            Counted::Uncompared
+        };
+    };
+    let credited_position = Position {
+        term: *term,
+        ..credit.clone()
+    };
+    match mappings.treat(&credited_position, today) {
+        Treatment::Ignored => Counted::Ignored,
+        Treatment::Mapped { .. } => Counted::Mapped,
+        Treatment::Unmapped { .. } => Counted::Uncompared,
     }
 }
 

@@ -27,6 +27,6 @@ pub use clients::{ClientTotal, Thresholds};
 pub use coverage::{Coverage, percent as coverage_percent};
 pub use gaps::{Gap, GapIdentity, GapKind, PriceBasis};
 pub use mappings::{IgnoreRule, MappingSet, Treatment};
-pub use position::Position;
+pub use position::{Position, credited_terms};
 pub use reconciliation::{Reconciliation, reconcile};
 pub use verdict::Verdict;

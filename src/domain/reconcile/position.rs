@@ -4,6 +4,7 @@ use crate::domain::lines::{SourceKey, Term};
 use crate::domain::money::Currency;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// One side's seats for one (customer, product, term, currency), summed over the current
 /// imports. This is what importing aggregates to, so a reconcile never rereads raw lines.
@@ -42,4 +43,27 @@ impl Position {
     pub fn is_pure_credit(&self) -> bool {
         self.seats.is_zero() && self.spend <= Decimal::ZERO
     }
+}
+
+/// The term of the position each (customer, product) credit belongs to: the same customer's
+/// position of the same product with the most seats (the earliest term on a tie, so the
+/// answer is the same on every run). A refund is for the subscription it names, and Pax8 books
+/// it under its own term ("One-Time"), which would otherwise make it a product row of its own.
+/// The holdings (client and product spend) and coverage both follow it, so a credit counts
+/// the same way in both.
+pub fn credited_terms(positions: &[Position]) -> HashMap<(&SourceKey, &SourceKey), Term> {
+    let mut best: HashMap<(&SourceKey, &SourceKey), (Decimal, Term)> = HashMap::new();
+    for position in positions.iter().filter(|p| !p.is_pure_credit()) {
+        let candidate = (position.seats, position.term);
+        best.entry((&position.customer, &position.product))
+            .and_modify(|held| {
+                if candidate.0 > held.0 || (candidate.0 == held.0 && candidate.1 < held.1) {
+                    *held = candidate;
+                }
+            })
+            .or_insert(candidate);
+    }
+    best.into_iter()
+        .map(|(key, (_, term))| (key, term))
+        .collect()
 }
