@@ -59,8 +59,17 @@ fn no_color_holds_for_panic_reports() {
 #[test]
 fn a_directory_given_as_a_file_is_said_once() {
     let folder = tempfile::tempdir().expect("temp dir");
+    // A folder is a folder of exports to `import`, but where one file is needed (`--with`) a
+    // directory is refused, once.
+    let answer = folder.path().join("additions.json");
+    std::fs::write(&answer, "[{\"id\": 1, \"agreementId\": 7}]").expect("answer");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_billgap"))
-        .args(["import", folder.path().to_str().expect("path")])
+        .args([
+            "import",
+            answer.to_str().expect("path"),
+            "--with",
+            folder.path().to_str().expect("path"),
+        ])
         .env("BILLGAP_DB", folder.path().join("billgap.sqlite"))
         .env("NO_COLOR", "1")
         .output()

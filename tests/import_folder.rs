@@ -92,8 +92,8 @@ fn the_workbench_detects_every_file_of_a_folder_then_imports_the_recognised_ones
 fn the_cli_imports_a_folder_as_its_files() {
     let folder = tempfile::tempdir().expect("temp");
     let month = month_folder(folder.path());
-    std::fs::remove_file(month.join("notes.txt")).expect("only exports");
-    let database = folder.path().join("billgap.sqlite");
+    // The database in the same folder as the exports is left out like the note.
+    let database = month.join("billgap.sqlite");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_billgap"))
         .arg("import")
         .arg(&month)
@@ -111,4 +111,27 @@ fn the_cli_imports_a_folder_as_its_files() {
         !stderr.contains("2026-09"),
         "the subfolder is not read: {stderr}"
     );
+    assert!(
+        stderr
+            .lines()
+            .any(|line| line.starts_with("left out") && line.contains("notes.txt")),
+        "the note is named and left out: {stderr}"
+    );
+
+    // Again: the database now sits in the folder and is left out too; the exports are
+    // already imported.
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_billgap"))
+        .arg("import")
+        .arg(&month)
+        .env("BILLGAP_DB", &database)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("left out") && stderr.contains("billgap.sqlite"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("already imported"), "{stderr}");
 }

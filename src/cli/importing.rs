@@ -79,10 +79,24 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<Outcome> {
         replace: args.replace,
         with: args.with.clone(),
     };
-    // A folder stands for the files directly in it, in name order.
+    // A folder stands for the exports directly in it, in name order; the files in it that are
+    // not exports are named and left out. A file named on its own must be an export.
     let mut files = Vec::new();
     for path in &args.files {
-        files.extend(crate::workflow::files_to_import(path)?);
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        for (file, detected) in crate::workflow::detect_folder(path, &options)? {
+            match detected {
+                Ok(_) => files.push(file),
+                Err(reason) => eprintln!(
+                    "left out {}: {}",
+                    crate::domain::text::strip_control(&file.display().to_string()),
+                    reason.lines().next().unwrap_or_default()
+                ),
+            }
+        }
     }
     for (index, file) in files.iter().enumerate() {
         let bar = progress_bar(file);

@@ -124,15 +124,11 @@ impl ImportScreen {
         let (generation, options) = (self.generation, self.options.clone());
         if Path::new(&path).is_dir() {
             jobs.spawn("detecting the folder's files", move |_| {
-                let result = crate::workflow::files_to_import(Path::new(&path))
+                let result = crate::workflow::detect_folder(Path::new(&path), &options)
                     .map(|files| {
                         files
                             .into_iter()
-                            .map(|file| FolderFile {
-                                detected: crate::workflow::sniff(&file, &options)
-                                    .map_err(|error| error.to_string()),
-                                path: file,
-                            })
+                            .map(|(path, detected)| FolderFile { path, detected })
                             .collect()
                     })
                     .map_err(Into::into);

@@ -1,7 +1,24 @@
 //! A folder of exports, as one import: this month's files, dropped in one place.
 
 use super::workspace::WorkflowError;
+use crate::import::{ImportOptions, SourceInfo};
 use std::path::{Path, PathBuf};
+
+/// Every file of a folder with what it was detected to be, or why it is not an export (it is
+/// then left out of the import, by name): nothing is written. A folder holds notes, the
+/// database itself, last month's rejected rows; only exports are imported.
+pub fn detect_folder(
+    path: &Path,
+    options: &ImportOptions,
+) -> Result<Vec<(PathBuf, Result<SourceInfo, String>)>, WorkflowError> {
+    Ok(files_to_import(path)?
+        .into_iter()
+        .map(|file| {
+            let detected = super::sniff(&file, options).map_err(|error| error.to_string());
+            (file, detected)
+        })
+        .collect())
+}
 
 /// The files to import for `path`: the file itself, or every regular file directly inside a
 /// folder, by name, leaving out hidden files and the rejected-rows files billgap writes beside

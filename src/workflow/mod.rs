@@ -42,7 +42,7 @@ pub use bulk_mapping::BulkMappingOutcome;
 pub use certain::CertainMappings;
 pub use checking::{AlertSettings, CheckOutcome, PlannedMessage};
 pub use deciding::{DecisionOutcome, HistoryStep};
-pub use folder::files_to_import;
+pub use folder::{detect_folder, files_to_import};
 pub use importing::{ImportReceipt, import_file, sniff};
 pub use matcher::Candidate;
 pub use overview::{GapTotal, Overview, SourceView, Unmapped};
