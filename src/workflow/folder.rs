@@ -4,13 +4,16 @@ use super::workspace::WorkflowError;
 use crate::import::{ImportOptions, SourceInfo};
 use std::path::{Path, PathBuf};
 
+/// A file of a folder and what it was detected to be, or why it is not an export.
+pub type DetectedFile = (PathBuf, Result<SourceInfo, String>);
+
 /// Every file of a folder with what it was detected to be, or why it is not an export (it is
 /// then left out of the import, by name): nothing is written. A folder holds notes, the
 /// database itself, last month's rejected rows; only exports are imported.
 pub fn detect_folder(
     path: &Path,
     options: &ImportOptions,
-) -> Result<Vec<(PathBuf, Result<SourceInfo, String>)>, WorkflowError> {
+) -> Result<Vec<DetectedFile>, WorkflowError> {
     Ok(files_to_import(path)?
         .into_iter()
         .map(|file| {
