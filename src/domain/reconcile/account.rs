@@ -12,7 +12,7 @@ use crate::domain::money::{Currency, Money};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Where one row of an account stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -143,11 +143,14 @@ pub fn account(
     let vendor_groups = group_vendor(&mine, mappings, today);
     let psa_groups = group_psa(&billed);
     let Pairing { compared, missing } = pair_sides(&vendor_groups, &psa_groups);
+    // PSA products some vendor product maps to, once: the mappings are the whole MSP's, the
+    // rows only this client's.
+    let licence_products: BTreeSet<&SourceKey> = mappings.products.values().collect();
     let mut lines = Vec::new();
     for (key, psa_side) in &psa_groups {
         let (_, product, term, currency) = key;
         let vendor_side = compared.get(key);
-        let mapped = mappings.products.values().any(|psa| psa == *product);
+        let mapped = licence_products.contains(*product);
         let mut shown_term = vendor_side.map_or(*term, |side| reported_term(*term, &side.terms));
         let mut kinds = kinds_of(product, shown_term);
         if kinds.is_empty() && vendor_side.is_none() && *term == Term::Unspecified {
