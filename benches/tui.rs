@@ -62,6 +62,7 @@ fn line(number: u64, customer: usize, product: usize, seats: i64, side: Side) ->
         period_start: None,
         period_end: None,
         subscription: None,
+        line_id: None,
     }
 }
 

@@ -310,6 +310,7 @@ fn line(number: u64, key: &str, name: &str, side: Side) -> Line {
         period_start: None,
         period_end: None,
         subscription: None,
+        line_id: None,
     }
 }
 

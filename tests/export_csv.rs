@@ -106,15 +106,17 @@ fn each_gap_names_the_agreement_and_the_subscriptions_behind_it() {
     let references = |row: &csv::StringRecord| {
         (
             row[column("psa_agreement_id")].to_string(),
+            row[column("psa_addition_id")].to_string(),
             row[column("vendor_subscription_id")].to_string(),
         )
     };
-    // Smith & Associates: agreement 3164 bills 16 seats; Microsoft subscription eba02325 has
-    // 18, on two lines (the renewal and a seat added), named once.
+    // Smith & Associates: agreement 3164 bills 16 seats on addition 40104; Microsoft
+    // subscription eba02325 has 18, on two lines (the renewal and a seat added), named once.
     assert_eq!(
         references(find("still open", "SmithAssoc", "M365-BP-M")),
         (
             "3164".to_string(),
+            "40104".to_string(),
             "eba02325-c2d7-4d99-afd2-3e1e40ee1a95".to_string()
         )
     );
@@ -123,6 +125,7 @@ fn each_gap_names_the_agreement_and_the_subscriptions_behind_it() {
         references(find("still open", "Brightline", "M365-BP-M")),
         (
             String::new(),
+            String::new(),
             "1a4d2af7-e9f9-4347-a187-816f0f262856".to_string()
         )
     );
@@ -130,6 +133,6 @@ fn each_gap_names_the_agreement_and_the_subscriptions_behind_it() {
     // subscription stands behind.
     assert_eq!(
         references(find("new", "Meridian", "M365-BS-M")),
-        ("3203".to_string(), String::new())
+        ("3203".to_string(), "40111".to_string(), String::new())
     );
 }

@@ -81,6 +81,7 @@ fn the_workbook_has_the_five_sheets_a_billing_owner_expects() {
         "Cost to date",
         "Over threshold",
         "PSA agreement",
+        "PSA addition",
         "Vendor subscription",
     ];
     assert_eq!(header, expected.map(text));
@@ -182,7 +183,7 @@ fn the_gaps_sheet_has_a_frozen_header_an_autofilter_and_fitted_widths() {
     let sheet = book.sheet_xml("Gaps");
     assert!(sheet.contains("state=\"frozen\""), "frozen pane");
     assert!(sheet.contains("ySplit=\"1\""), "below the header row");
-    assert!(sheet.contains("<autoFilter ref=\"A1:W5\"/>"), "{sheet}");
+    assert!(sheet.contains("<autoFilter ref=\"A1:X5\"/>"), "{sheet}");
     // Adjacent columns of equal width share one <col min max> element.
     let mut widths: Vec<f64> = Vec::new();
     for col in xml::elements(sheet, "col") {
@@ -193,7 +194,7 @@ fn the_gaps_sheet_has_a_frozen_header_an_autofilter_and_fitted_widths() {
         let width: f64 = attribute("width").parse().expect("width");
         widths.extend(std::iter::repeat_n(width, span));
     }
-    assert_eq!(widths.len(), 23, "every column sized");
+    assert_eq!(widths.len(), 24, "every column sized");
     assert!(widths.iter().all(|width| (8.0..=61.0).contains(width)));
     for list in ["Clients", "Fixed", "Coverage"] {
         let sheet = book.sheet_xml(list);

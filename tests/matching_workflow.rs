@@ -40,6 +40,7 @@ fn line(customer: (&str, &str), product: (&str, &str), side: Side) -> Line {
         period_start: NaiveDate::from_ymd_opt(2026, 10, 1),
         period_end: NaiveDate::from_ymd_opt(2026, 10, 31),
         subscription: Some("sub-1".to_string()),
+        line_id: None,
     }
 }
 

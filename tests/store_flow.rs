@@ -34,6 +34,7 @@ fn line(number: u64, customer: &str, product: &str, seats: Decimal, cost: Decima
         period_start: None,
         period_end: None,
         subscription: None,
+        line_id: None,
     }
 }
 

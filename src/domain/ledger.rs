@@ -91,6 +91,9 @@ pub struct GapReferences {
     /// The PSA agreements (contracts, recurring invoices) whose lines bill the gap's product
     /// to the client: the id the export gives, or the agreement's name when it has no id.
     pub psa_agreements: Vec<String>,
+    /// The PSA's own records behind the gap, where its export names them: the ConnectWise
+    /// additions, Autotask contract services, Halo or Syncro lines to correct.
+    pub psa_additions: Vec<String>,
     /// The vendor subscriptions whose lines stand behind the gap's vendor seats.
     pub vendor_subscriptions: Vec<String>,
 }

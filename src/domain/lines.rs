@@ -353,6 +353,9 @@ pub struct Line {
     pub period_end: Option<NaiveDate>,
     /// The source's subscription, agreement or contract id, for drill-down.
     pub subscription: Option<String>,
+    /// The source's own id of this row, where it has one: the ConnectWise addition, the
+    /// Autotask contract service, the Halo or Syncro line. It names the record to correct.
+    pub line_id: Option<String>,
 }
 
 impl Line {

@@ -135,6 +135,7 @@ mod tests {
             period_start: None,
             period_end: None,
             subscription: None,
+            line_id: None,
         }
     }
 

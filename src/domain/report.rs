@@ -8,8 +8,9 @@ use serde::Serialize;
 
 /// The version of the JSON report's shape. A test pins every field path of the JSON against
 /// this number, so a change to the shape without a new version fails CI. Version 3 added
-/// each gap's `references` (PSA agreements and vendor subscriptions behind it).
-pub const REPORT_SCHEMA_VERSION: u32 = 3;
+/// each gap's `references` (PSA agreements and vendor subscriptions behind it); version 4 added
+/// `references.psa_additions` (the PSA's own records behind it).
+pub const REPORT_SCHEMA_VERSION: u32 = 4;
 
 /// A complete delta report.
 #[derive(Debug, Clone, Serialize)]

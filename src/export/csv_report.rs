@@ -39,9 +39,10 @@ impl std::str::FromStr for CsvTable {
 
 /// The gap columns, in order. Each money column has its currency beside it, because a gap's
 /// value (PSA price) and cost (vendor cost) can be in different currencies. The agreement and
-/// subscription columns name the documents to open to fix the gap; several are joined with
+/// subscription columns name the documents to open to fix the gap, and the addition column the
+/// PSA record itself; several are joined with
 /// `; `.
-const GAP_COLUMNS: [&str; 32] = [
+const GAP_COLUMNS: [&str; 33] = [
     "generated_on",
     "vendor_period",
     "psa_period",
@@ -70,6 +71,7 @@ const GAP_COLUMNS: [&str; 32] = [
     "cost_to_date",
     "vendor_keys",
     "psa_agreement_id",
+    "psa_addition_id",
     "vendor_subscription_id",
     "work",
     "work_note",
@@ -194,6 +196,10 @@ fn write_gaps(
             row.text(
                 "psa_agreement_id",
                 &GapReferences::joined(&references.psa_agreements),
+            );
+            row.text(
+                "psa_addition_id",
+                &GapReferences::joined(&references.psa_additions),
             );
             row.text(
                 "vendor_subscription_id",

@@ -309,7 +309,9 @@ pub fn read_document(text: &str) -> Result<Option<JsonTable>, JsonProblem> {
 type FlatRecord = (u64, Vec<(String, String, Position)>);
 
 /// A record with a `lines` array of objects (a Halo invoice) becomes one record per line, each
-/// carrying the header's fields that the line does not have itself.
+/// carrying the header's fields that the line does not have itself, except the header's `id`:
+/// that names the invoice or schedule, and a line without an id of its own must not seem to
+/// have one.
 fn explode_lines<'a>(
     walker: &Walker<'a>,
     fields: Vec<(String, &'a RawValue)>,
@@ -339,7 +341,7 @@ fn explode_lines<'a>(
         let mut cells = Vec::new();
         walker.flatten_into("", item, &mut cells)?;
         for (key, value, position) in &parent {
-            if !cells.iter().any(|(own, _, _)| own == key) {
+            if key != "id" && !cells.iter().any(|(own, _, _)| own == key) {
                 cells.push((key.clone(), value.clone(), *position));
             }
         }

@@ -107,6 +107,8 @@ roles! {
     AgreementId,
     /// ConnectWise agreement name.
     AgreementName,
+    /// The row's own id in its source: a ConnectWise addition, a Halo or Syncro line.
+    LineId,
 }
 
 /// How many roles exist; sizes the per-file column map.

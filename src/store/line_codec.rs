@@ -29,6 +29,8 @@ const AMOUNT: u8 = 4;
 const PERIOD_START: u8 = 8;
 const PERIOD_END: u8 = 16;
 const SUBSCRIPTION: u8 = 32;
+// Chunks written before line ids existed never set this bit, so they read back unchanged.
+const LINE_ID: u8 = 64;
 
 /// One line as stored, without what its position says (party, product, term, currency).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +53,8 @@ pub struct StoredLine {
     pub period_end: Option<NaiveDate>,
     /// Subscription, agreement or contract.
     pub subscription: Option<String>,
+    /// The source's own id of the row (a PSA addition or line).
+    pub line_id: Option<String>,
 }
 
 /// Appends one line to a chunk.
@@ -69,6 +73,7 @@ pub(super) fn encode_line(out: &mut Vec<u8>, line: &Line) {
         (line.period_start.is_some(), PERIOD_START),
         (line.period_end.is_some(), PERIOD_END),
         (line.subscription.is_some(), SUBSCRIPTION),
+        (line.line_id.is_some(), LINE_ID),
     ] {
         if present {
             flags |= flag;
@@ -88,9 +93,9 @@ pub(super) fn encode_line(out: &mut Vec<u8>, line: &Line) {
     for date in [line.period_start, line.period_end].into_iter().flatten() {
         push_varint(out, zigzag(i128::from(date_number(date))));
     }
-    if let Some(subscription) = &line.subscription {
-        push_varint(out, subscription.len() as u128);
-        out.extend_from_slice(subscription.as_bytes());
+    for text in [&line.subscription, &line.line_id].into_iter().flatten() {
+        push_varint(out, text.len() as u128);
+        out.extend_from_slice(text.as_bytes());
     }
 }
 
@@ -224,15 +229,8 @@ impl Reader<'_> {
         } else {
             Some(self.date()?)
         };
-        let subscription = if flags & SUBSCRIPTION == 0 {
-            None
-        } else {
-            let length = usize::try_from(self.varint()?).ok()?;
-            let end = self.at.checked_add(length)?;
-            let text = std::str::from_utf8(self.data.get(self.at..end)?).ok()?;
-            self.at = end;
-            Some(text.to_string())
-        };
+        let subscription = self.optional_text(flags, SUBSCRIPTION)?;
+        let line_id = self.optional_text(flags, LINE_ID)?;
         Some(StoredLine {
             source_line,
             charge,
@@ -243,7 +241,21 @@ impl Reader<'_> {
             period_start,
             period_end,
             subscription,
+            line_id,
         })
+    }
+
+    /// A length-prefixed text when `flag` is set, `Some(None)` when it is not, and `None` when
+    /// the bytes are cut or not UTF-8.
+    fn optional_text(&mut self, flags: u8, flag: u8) -> Option<Option<String>> {
+        if flags & flag == 0 {
+            return Some(None);
+        }
+        let length = usize::try_from(self.varint()?).ok()?;
+        let end = self.at.checked_add(length)?;
+        let text = std::str::from_utf8(self.data.get(self.at..end)?).ok()?;
+        self.at = end;
+        Some(Some(text.to_string()))
     }
 }
 
@@ -282,6 +294,7 @@ mod tests {
             period_start: NaiveDate::from_ymd_opt(2026, 11, 1),
             period_end: None,
             subscription: subscription.map(str::to_string),
+            line_id: subscription.map(|id| format!("{id}/line")),
         }
     }
 
@@ -307,8 +320,10 @@ mod tests {
         assert_eq!(lines[0].period_start, NaiveDate::from_ymd_opt(2026, 11, 1));
         assert_eq!(lines[0].period_end, None);
         assert_eq!(lines[0].subscription.as_deref(), Some("sub-é"));
+        assert_eq!(lines[0].line_id.as_deref(), Some("sub-é/line"));
         assert_eq!(lines[1].source_line, i64::from(u32::MAX) + 9);
         assert_eq!(lines[1].subscription, None);
+        assert_eq!(lines[1].line_id, None);
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub struct DrillDownLine {
     pub amount: Option<Money>,
     /// Subscription, agreement or contract.
     pub subscription: Option<String>,
+    /// The source's own id of the line (a PSA addition or line), where the export gives one.
+    pub line_id: Option<String>,
 }
 
 /// One stored line with what its position says: the audit of what an import read.
@@ -84,6 +86,7 @@ impl PositionContext {
             unit_amount: money(stored.unit_price.or(stored.unit_cost)),
             amount: money(stored.amount),
             subscription: stored.subscription,
+            line_id: stored.line_id,
         }
     }
 }
@@ -286,6 +289,7 @@ impl Store {
                     period_start: date(row.get(7)?)?,
                     period_end: date(row.get(8)?)?,
                     subscription: row.get(9)?,
+                    line_id: None,
                 },
             });
         }
@@ -318,6 +322,8 @@ fn legacy_line(row: &rusqlite::Row<'_>) -> Result<DrillDownLine, StoreError> {
         unit_amount: money(row.get(6)?)?,
         amount: money(row.get(7)?)?,
         subscription: row.get(9)?,
+        // The old one-row-per-line table never stored line ids.
+        line_id: None,
     })
 }
 
@@ -386,6 +392,7 @@ mod tests {
             period_start: None,
             period_end: None,
             subscription: Some("sub-2".into()),
+            line_id: None,
         }
     }
 

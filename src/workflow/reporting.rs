@@ -219,12 +219,13 @@ pub fn with_references(store: &Store, report: &Report) -> Result<Report, StoreEr
             psa_period.as_deref(),
             &tracked.gap,
         )?;
-        let named = |lines: &[DrillDownLine]| {
-            GapReferences::distinct(lines.iter().filter_map(|line| line.subscription.as_deref()))
+        let named = |lines: &[DrillDownLine], id: fn(&DrillDownLine) -> Option<&str>| {
+            GapReferences::distinct(lines.iter().filter_map(id))
         };
         tracked.references = GapReferences {
-            psa_agreements: named(&behind.psa),
-            vendor_subscriptions: named(&behind.vendor),
+            psa_agreements: named(&behind.psa, |line| line.subscription.as_deref()),
+            psa_additions: named(&behind.psa, |line| line.line_id.as_deref()),
+            vendor_subscriptions: named(&behind.vendor, |line| line.subscription.as_deref()),
         };
     }
     Ok(report)

@@ -66,6 +66,7 @@ pub fn line(
         period_start: NaiveDate::from_ymd_opt(2026, 10, 1),
         period_end: NaiveDate::from_ymd_opt(2026, 10, 31),
         subscription: Some(format!("sub-{number}")),
+        line_id: None,
     }
 }
 

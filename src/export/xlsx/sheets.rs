@@ -9,7 +9,7 @@ use crate::export::sections::{self, Delta, SectionKind, Stake};
 use std::collections::BTreeSet;
 
 /// The Gaps sheet's columns.
-pub(super) const GAP_HEADER: [&str; 23] = [
+pub(super) const GAP_HEADER: [&str; 24] = [
     "Section",
     "Status",
     "Client",
@@ -32,6 +32,7 @@ pub(super) const GAP_HEADER: [&str; 23] = [
     "Cost to date",
     "Over threshold",
     "PSA agreement",
+    "PSA addition",
     "Vendor subscription",
 ];
 
@@ -265,6 +266,7 @@ fn gap_row(report: &Report, section: SectionKind, tracked: &TrackedGap) -> Vec<C
         optional_money(sections::cost_to_date(tracked)),
         yes_no(report.is_over_threshold(tracked)),
         references(&tracked.references.psa_agreements),
+        references(&tracked.references.psa_additions),
         references(&tracked.references.vendor_subscriptions),
     ]
 }

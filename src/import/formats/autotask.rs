@@ -94,6 +94,7 @@ impl SeatRule for ServiceUnitRule {
                 period_start: Some(start),
                 period_end: Some(end),
                 subscription: row.name(Role::ContractId),
+                line_id: row.name(Role::ContractServiceId),
                 customer,
                 product,
             },

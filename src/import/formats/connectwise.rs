@@ -86,6 +86,7 @@ impl SeatRule for AdditionRule {
             subscription: row
                 .name(Role::AgreementId)
                 .or_else(|| row.name(Role::AgreementName)),
+            line_id: row.name(Role::LineId),
         })))
     }
 }

@@ -51,6 +51,7 @@ impl InvoiceRow {
             period_start: row.date(Role::Start)?,
             period_end: row.date(Role::End)?,
             subscription: row.name(Role::Subscription),
+            line_id: row.name(Role::LineId),
         })))
     }
 }
