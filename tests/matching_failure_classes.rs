@@ -302,3 +302,45 @@ fn a_site_written_without_a_separator_picks_the_site_that_the_other_side_sets_ap
         );
     }
 }
+
+#[test]
+fn a_bracketed_aside_between_name_and_site_is_an_alias_not_the_site() {
+    let named = billgap::domain::normalize::normalize_company("NASK (PL-TLD) North Campus");
+    assert_eq!(named.tokens, ["nask"]);
+    assert_eq!(named.aside, ["pl", "tld"]);
+    assert_eq!(named.site, ["north", "campus"]);
+    // A bracket followed only by a legal form is no site: the name keeps its aside as before.
+    let legal = billgap::domain::normalize::normalize_company("Acme (UK) Ltd");
+    assert!(legal.aside.is_empty(), "{legal:?}");
+    // The site after the aside picks the right site of the organisation.
+    let matcher = matcher_of(&[
+        ("n-1", "NASK North Campus"),
+        ("n-2", "NASK South Campus"),
+        ("x-1", "Fabrikam Inc"),
+    ]);
+    let suggestions = suggest(&matcher, &party("v", "NASK (PL-TLD) North Campus"));
+    assert_eq!(suggestions[0].candidate_key, psa("n-1"), "{suggestions:#?}");
+}
+
+#[test]
+fn initials_beside_a_shared_word_rank_first_but_never_auto_accept() {
+    let matcher = matcher_of(&[
+        ("f-1", "Free University of Berlin"),
+        ("t-1", "Technical University of Berlin"),
+        ("h-1", "Humboldt University"),
+    ]);
+    let suggestions = suggest(&matcher, &party("v", "FU Berlin"));
+    assert_eq!(suggestions[0].candidate_key, psa("f-1"), "{suggestions:#?}");
+    assert!(
+        safe_band(&suggestions, HIGH_THRESHOLD).is_err(),
+        "initials read as words are a guess: {suggestions:#?}"
+    );
+    // Without a shared word, a short word is not read as initials: "Net" is not "Nissho
+    // Electronics Tampa".
+    let unanchored = matcher_of(&[("n-1", "Nissho Electronics Tampa"), ("x-1", "Fabrikam")]);
+    let suggestions = suggest(&unanchored, &party("v", "Net Holdings"));
+    assert!(
+        suggestions.iter().all(|s| s.score < HIGH_THRESHOLD),
+        "{suggestions:#?}"
+    );
+}

@@ -4,8 +4,8 @@
 use crate::domain::matching::explain::{Evidence, TokenEvidence, TokenReport};
 use crate::domain::matching::feedback::Feedback;
 use crate::domain::matching::score::{
-    Overlap, TokenCover, TokenWeights, blend, character_similarity, is_acronym_of, soft_overlap,
-    spells_abbreviation,
+    Overlap, TokenCover, TokenWeights, blend, character_similarity, is_acronym_of, is_connector,
+    soft_overlap, spells_abbreviation,
 };
 use crate::domain::normalize::NormalizedName;
 
@@ -62,6 +62,8 @@ pub struct PreparedName {
     squashed: String,
     full: Vec<String>,
     full_squashed: String,
+    /// The aside and the site as one, the whole text after the name, for the alias check.
+    bracketed: Vec<String>,
 }
 
 impl PreparedName {
@@ -70,11 +72,13 @@ impl PreparedName {
         let squashed = name.squashed();
         let full: Vec<String> = name.tokens.iter().chain(&name.site).cloned().collect();
         let full_squashed = full.concat();
+        let bracketed = name.aside.iter().chain(&name.site).cloned().collect();
         PreparedName {
             name,
             squashed,
             full,
             full_squashed,
+            bracketed,
         }
     }
 
@@ -99,7 +103,15 @@ pub fn compare_names(
     explain: bool,
 ) -> NameComparison {
     let (q, c) = (&query.name, &candidate.name);
-    let (query_tokens, candidate_tokens) = join_split_words(&q.tokens, &c.tokens);
+    let (mut query_tokens, mut candidate_tokens) = join_split_words(&q.tokens, &c.tokens);
+    // Initials are read only beside a word both names share ("berlin" of "FU Berlin"): a
+    // short word alone spells the initials of too many unrelated names ("net" of "Nissho
+    // Electronics Tampa").
+    let anchored = q
+        .tokens
+        .iter()
+        .any(|token| !is_connector(token) && c.tokens.contains(token));
+    let mut read_initials = anchored && expand_initials(&mut query_tokens, &mut candidate_tokens);
     let head = soft_overlap(&query_tokens, &candidate_tokens, weights, feedback);
     let head_characters = character_similarity(&query.squashed, &candidate.squashed);
     let mut evidence = Vec::new();
@@ -136,11 +148,12 @@ pub fn compare_names(
         head_similarity = head_similarity.max(acronym_similarity);
         evidence.push(Evidence::Acronym);
     }
-    // "Long Name (LN)" or "Long Name (LN - Site)": the brackets give the other side's name.
-    let alias_of = |named: &PreparedName, other: &PreparedName| match named.name.site.as_slice() {
+    // "Long Name (LN)", "Long Name (LN - Site)" or "Long Name (LN) Site": the brackets give
+    // the other side's name.
+    let alias_of = |named: &PreparedName, other: &PreparedName| match named.bracketed.as_slice() {
         [] => None,
-        site if named.name.tokens.len() >= 2 && other.name.site.is_empty() => {
-            let alias = site.join(" ");
+        bracketed if named.name.tokens.len() >= 2 && other.name.site.is_empty() => {
+            let alias = bracketed.join(" ");
             (alias == other.full.join(" ") || alias == other.squashed).then_some(alias)
         }
         _ => None,
@@ -177,11 +190,12 @@ pub fn compare_names(
     let mut similarity = (1.0 - share) * head_similarity + share * site_agreement;
     let mut near_share = head.near_share;
     let with_site = !q.site.is_empty() || !c.site.is_empty();
-    let (query_full, candidate_full) = if with_site {
+    let (mut query_full, mut candidate_full) = if with_site {
         join_split_words(&query.full, &candidate.full)
     } else {
         (Vec::new(), Vec::new())
     };
+    read_initials |= anchored && expand_initials(&mut query_full, &mut candidate_full);
     let mut report = (head, &query_tokens, &candidate_tokens);
     if with_site {
         let full = soft_overlap(&query_full, &candidate_full, weights, feedback);
@@ -209,7 +223,7 @@ pub fn compare_names(
     };
     NameComparison {
         similarity,
-        certain: near_share <= NEAR_SHARE_LIMIT,
+        certain: near_share <= NEAR_SHARE_LIMIT && !read_initials,
         tokens,
         evidence,
     }
@@ -241,6 +255,66 @@ fn join_split_words(left: &[String], right: &[String]) -> (Vec<String>, Vec<Stri
     let joined_left = join_against(left, right);
     let joined_right = join_against(right, &joined_left);
     (joined_left, joined_right)
+}
+
+/// Reads a short word that spells the initials of a run of the other name's words as those
+/// words ("fu berlin" against "free university of berlin"), each way. Only part of a name: a
+/// whole name of initials is the acronym check's. Returns whether any word was read so, since
+/// such a comparison may be right but is never certain.
+fn expand_initials(left: &mut Vec<String>, right: &mut Vec<String>) -> bool {
+    let expanded_left = expand_against(left, right);
+    let expanded_right = expand_against(right, left);
+    expanded_left || expanded_right
+}
+
+/// Initials are two to four letters; longer words are words.
+const INITIALS_LENGTH: std::ops::RangeInclusive<usize> = 2..=4;
+
+fn expand_against(tokens: &mut Vec<String>, other: &[String]) -> bool {
+    if tokens.len() < 2 {
+        return false;
+    }
+    let mut expanded = false;
+    let mut index = 0;
+    while index < tokens.len() {
+        let token = &tokens[index];
+        let short = INITIALS_LENGTH.contains(&token.len())
+            && token.chars().all(|c| c.is_ascii_alphabetic())
+            && !other.contains(token);
+        let run = short.then(|| initials_run(token, other)).flatten();
+        match run {
+            // The spelled-out words must be new to this side, or the initials add nothing.
+            Some(words) if words.iter().all(|word| !tokens.contains(word)) => {
+                let count = words.len();
+                tokens.splice(index..=index, words);
+                index += count;
+                expanded = true;
+            }
+            _ => index += 1,
+        }
+    }
+    expanded
+}
+
+/// The run of `other`'s words, connectors left out, whose first letters spell `short`.
+fn initials_run(short: &str, other: &[String]) -> Option<Vec<String>> {
+    let letters: Vec<char> = short.chars().collect();
+    (0..other.len()).find_map(|start| {
+        let mut words = Vec::new();
+        let mut at = start;
+        for letter in &letters {
+            while other.get(at).is_some_and(|word| is_connector(word)) && !words.is_empty() {
+                at += 1;
+            }
+            let word = other.get(at)?;
+            if is_connector(word) || !word.starts_with(*letter) || word.len() < 2 {
+                return None;
+            }
+            words.push(word.clone());
+            at += 1;
+        }
+        Some(words)
+    })
 }
 
 fn join_against(tokens: &[String], other: &[String]) -> Vec<String> {

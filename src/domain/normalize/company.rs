@@ -3,7 +3,8 @@
 use super::abbreviation::expand_abbreviations;
 use super::legal_suffix::{remove_legal_suffixes, split_after_legal_form};
 use super::steps::{
-    drop_leading_the, join_initials, read_ampersand, split_site_tail, strip_punctuation, tokenize,
+    drop_leading_the, join_initials, read_ampersand, split_aside, split_site_tail,
+    strip_punctuation, tokenize,
 };
 use super::trail::{Rule, Trail};
 
@@ -17,6 +18,10 @@ pub struct NormalizedName {
     pub tokens: Vec<String>,
     /// Tokens of a site or branch tail ("main office"), kept apart for scoring.
     pub site: Vec<String>,
+    /// Tokens of a bracketed aside between the name and its site, as in "NASK (PL-TLD) North
+    /// Campus": another name for the organisation, not part of the site, so it is compared only
+    /// as an alias.
+    pub aside: Vec<String>,
     /// How the raw name became `tokens`.
     pub trail: Trail,
 }
@@ -60,13 +65,32 @@ pub fn normalize_company(raw: &str) -> NormalizedName {
     trail.record(Rule::RemoveLegalSuffix, tokens.join(" "));
     tokens = expand_abbreviations(tokens);
     trail.record(Rule::ExpandAbbreviation, tokens.join(" "));
-    let site = match site_text {
-        Some(text) => expand_abbreviations(tokenize(&strip_punctuation(&read_ampersand(&text)))),
-        None => split_tail.map(expand_abbreviations).unwrap_or_default(),
+    let words =
+        |text: &str| expand_abbreviations(tokenize(&strip_punctuation(&read_ampersand(text))));
+    let (aside, site) = match site_text.as_deref().map(split_aside) {
+        Some((Some(aside), site)) if !only_legal_forms(&words(&site)) => {
+            (words(&aside), words(&site))
+        }
+        Some(_) => (
+            Vec::new(),
+            site_text.as_deref().map(words).unwrap_or_default(),
+        ),
+        None => (
+            Vec::new(),
+            split_tail.map(expand_abbreviations).unwrap_or_default(),
+        ),
     };
     NormalizedName {
         tokens,
         site,
+        aside,
         trail,
     }
+}
+
+/// True when every word is a legal form: "Acme (UK) Ltd" has no site after its aside.
+fn only_legal_forms(words: &[String]) -> bool {
+    let mut with_name = vec![String::new()];
+    with_name.extend_from_slice(words);
+    remove_legal_suffixes(with_name).len() == 1
 }

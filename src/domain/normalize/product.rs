@@ -31,6 +31,7 @@ pub fn normalize_product(raw: &str) -> NormalizedProduct {
         name: NormalizedName {
             tokens,
             site: Vec::new(),
+            aside: Vec::new(),
             trail,
         },
         term,

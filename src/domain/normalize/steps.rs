@@ -45,6 +45,26 @@ pub fn split_site_tail(text: &str) -> (String, Option<String>) {
     }
 }
 
+/// Splits a site tail that begins with a bracketed aside ("PL-TLD) North Campus", the opening
+/// bracket having been the cut) into the aside and the words after its closing bracket, the
+/// site. A tail without a closing bracket followed by words is all site.
+pub fn split_aside(tail: &str) -> (Option<String>, String) {
+    let close = tail.find([')', ']']);
+    let open = tail.find(['(', '[']);
+    match close {
+        Some(close) if open.is_none_or(|open| open > close) => {
+            let (aside, after) = (tail[..close].trim(), tail[close + 1..].trim());
+            if aside.chars().any(char::is_alphanumeric) && after.chars().any(char::is_alphanumeric)
+            {
+                (Some(aside.to_string()), after.to_string())
+            } else {
+                (None, tail.to_string())
+            }
+        }
+        _ => (None, tail.to_string()),
+    }
+}
+
 /// Reads `&` and `+` as the word "and", so "A & B" equals "A AND B".
 pub fn read_ampersand(text: &str) -> String {
     text.replace(['&', '+'], " and ")
