@@ -208,3 +208,29 @@ fn a_malformed_body_is_a_clear_error() {
         "{problem}"
     );
 }
+
+/// F18 on the pull path: a PSA price with more digits than an f64 holds is stored as the API
+/// wrote it, as an import of the same answer saved to a file would store it.
+#[test]
+fn pulled_money_is_stored_exactly_as_the_api_wrote_it() {
+    let state = state();
+    connector_fakes::lock(&state).additions.insert(
+        103,
+        vec![addition(1003, 103, "M365-BP", 4, "30.12345678901234567")],
+    );
+    let fake = connector_fakes::connectwise(Arc::clone(&state));
+    let folder = tempfile::tempdir().expect("temp");
+    drop(connector_fakes::workspace_with_a_pull(
+        folder.path(),
+        Source::ConnectWise,
+        &settings(&fake, 200),
+        &credentials(),
+    ));
+    let stored = connector_fakes::stored_money(&folder.path().join("billgap.sqlite"), "psa");
+    assert!(
+        stored
+            .iter()
+            .any(|(_, price, _)| price == "30.12345678901234567"),
+        "{stored:?}"
+    );
+}

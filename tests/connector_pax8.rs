@@ -476,3 +476,33 @@ fn a_mapping_confirmed_on_a_pax8_export_carries_over_to_the_pull() {
         "Contoso from the export and from the pull is one customer"
     );
 }
+
+/// F18 on the pull path: a cost with more digits than an f64 holds is stored as the API wrote
+/// it. Through f64, 12.34567890123456789 would come back as 12.345678901234567.
+#[test]
+fn pulled_money_is_stored_exactly_as_the_api_wrote_it() {
+    let mut state = Pax8State::sample();
+    state.subscriptions.push(subscription(
+        "s-9",
+        "c-contoso",
+        "p-def",
+        3,
+        "12.34567890123456789",
+        "Active",
+    ));
+    let fake = connector_fakes::pax8(Arc::new(Mutex::new(state)));
+    let folder = tempfile::tempdir().expect("temp");
+    drop(connector_fakes::workspace_with_a_pull(
+        folder.path(),
+        Source::Pax8,
+        &settings(&fake, 200),
+        &credentials(),
+    ));
+    let stored = connector_fakes::stored_money(&folder.path().join("billgap.sqlite"), "vendor");
+    assert!(
+        stored
+            .iter()
+            .any(|(_, _, cost)| cost == "12.34567890123456789"),
+        "{stored:?}"
+    );
+}

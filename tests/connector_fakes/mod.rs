@@ -598,3 +598,27 @@ pub fn credentials_of(pairs: &[(&str, &str)]) -> billgap::connectors::Credential
         .map(|(field, value)| (field.to_string(), value.to_string()))
         .collect()
 }
+
+/// The (product, unit price, unit cost) of every current line of `side`, as the store gives
+/// them back to the drill-down: what a pull must keep digit for digit.
+pub fn stored_money(database: &std::path::Path, side: &str) -> Vec<(String, String, String)> {
+    let store = billgap::store::Store::open(database).expect("store");
+    let text = |amount: &Option<rust_decimal::Decimal>| {
+        amount.map(|amount| amount.to_string()).unwrap_or_default()
+    };
+    let mut lines = Vec::new();
+    for source in store.sources().expect("sources") {
+        if source.superseded_by.is_some() || source.side.as_str() != side {
+            continue;
+        }
+        for audit in store.import_lines_stored(source.id).expect("lines") {
+            lines.push((
+                audit.product.key,
+                text(&audit.line.unit_price),
+                text(&audit.line.unit_cost),
+            ));
+        }
+    }
+    lines.sort();
+    lines
+}
