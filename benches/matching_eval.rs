@@ -430,6 +430,14 @@ fn main() {
     let corpus = generate(&base_names(corpus::COMPANIES));
     let affiliations = eval_sets::read_affiliations(AFFILIATIONS_CSV);
     println!(
+        "ietf labels set aside as contradicting the list ({}), each a spelling of another \
+         organisation of the pool:",
+        affiliations.contradictory.len()
+    );
+    for (spelling, labelled, named) in &affiliations.contradictory {
+        println!("  {spelling:?} labelled {labelled:?}, but it names {named:?}");
+    }
+    println!(
         "safe band: high {HIGH_THRESHOLD}, review {REVIEW_THRESHOLD}, margin {AUTO_ACCEPT_MARGIN}, \
          no sibling sites, no short common name without a key"
     );
@@ -440,7 +448,8 @@ fn main() {
     let sets = [
         synthetic_set(&corpus.vendor, &corpus.psa, false),
         synthetic_set(&corpus.vendor, &corpus.psa, true),
-        eval_sets::affiliation_set(&affiliations),
+        eval_sets::affiliation_set(&affiliations, "ietf-affiliations (real)"),
+        eval_sets::affiliation_set(&affiliations.as_labelled(), "ietf-affil. (every label)"),
         eval_sets::site_set(&affiliations, &mut Dice::new(0x0051_75E5)),
     ];
     let only_wall = std::env::var("BILLGAP_EVAL_ONLY").is_ok_and(|only| only == "wall");

@@ -47,6 +47,75 @@ pub struct Affiliations {
     pub organisations: Vec<String>,
     /// (spelling, organisation).
     pub variants: Vec<(String, String)>,
+    /// (spelling, organisation it was mapped to, organisation whose name it is): labels that
+    /// contradict the list itself, set aside from the scored spellings.
+    pub contradictory: Vec<(String, String, String)>,
+}
+
+/// A name's words without case, punctuation, legal forms or connecting words: two names with
+/// the same words name the same thing to any reader.
+fn plain_words(name: &str) -> String {
+    const CONNECTORS: [&str; 14] = [
+        "and", "of", "the", "de", "la", "le", "du", "des", "der", "di", "da", "do", "y", "for",
+    ];
+    let normalized = billgap::domain::normalize::normalize_company(name);
+    normalized
+        .tokens
+        .iter()
+        .chain(&normalized.site)
+        .filter(|word| !CONNECTORS.contains(&word.as_str()))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Affiliations {
+    /// The same list with the contradictory labels scored as the maintainers made them.
+    pub fn as_labelled(&self) -> Affiliations {
+        let mut variants = self.variants.clone();
+        variants.extend(
+            self.contradictory
+                .iter()
+                .map(|(spelling, labelled, _)| (spelling.clone(), labelled.clone())),
+        );
+        variants.sort();
+        Affiliations {
+            organisations: self.organisations.clone(),
+            variants,
+            contradictory: Vec::new(),
+        }
+    }
+}
+
+/// Splits off the spellings whose words are those of a *different* organisation of the list
+/// ("Dongguk Univ" mapped to Dongeui University while the list holds Dongguk University): no
+/// name comparison can give the labelled answer, and a right one would be scored wrong. The
+/// preparation of the file already left out spellings equal to another organisation's name
+/// character for character; this catches the same contradiction through abbreviations and
+/// connecting words.
+fn set_aside_contradictions(
+    organisations: &[String],
+    variants: Vec<(String, String)>,
+) -> (Vec<(String, String)>, Vec<(String, String, String)>) {
+    let mut by_words: BTreeMap<String, Vec<&String>> = BTreeMap::new();
+    for organisation in organisations {
+        by_words
+            .entry(plain_words(organisation))
+            .or_default()
+            .push(organisation);
+    }
+    let mut kept = Vec::new();
+    let mut contradictory = Vec::new();
+    for (spelling, organisation) in variants {
+        let other = by_words
+            .get(&plain_words(&spelling))
+            .and_then(|named| named.iter().find(|named| **named != &organisation));
+        match other {
+            Some(other) => contradictory.push((spelling, organisation, other.to_string())),
+            None => kept.push((spelling, organisation)),
+        }
+    }
+    (kept, contradictory)
 }
 
 pub fn read_affiliations(text: &str) -> Affiliations {
@@ -61,14 +130,16 @@ pub fn read_affiliations(text: &str) -> Affiliations {
             _ => variants.push((name.to_string(), canonical.to_string())),
         }
     }
+    let (variants, contradictory) = set_aside_contradictions(&organisations, variants);
     Affiliations {
         organisations,
         variants,
+        contradictory,
     }
 }
 
 /// Real spellings against the organisation list.
-pub fn affiliation_set(affiliations: &Affiliations) -> EvalSet {
+pub fn affiliation_set(affiliations: &Affiliations, label: &'static str) -> EvalSet {
     let key_of: BTreeMap<&str, String> = affiliations
         .organisations
         .iter()
@@ -101,7 +172,7 @@ pub fn affiliation_set(affiliations: &Affiliations) -> EvalSet {
         })
         .collect();
     EvalSet {
-        label: "ietf-affiliations (real)",
+        label,
         pool,
         queries,
     }
