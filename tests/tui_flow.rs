@@ -131,6 +131,17 @@ fn confirming_a_suggestion_raises_coverage_and_undo_survives_a_restart() {
     act(&mut app, Action::Undo);
     assert_eq!(app.overview.coverage.lowest_share(), before);
     assert!(app.clients.entries.iter().any(|e| e.key == entry.key));
+    // `u` says what the CLI's `billgap undo` says: the undone decision by its log number.
+    let log = billgap::store::Store::open(&database)
+        .expect("store")
+        .decision_log(2)
+        .expect("log");
+    let said = app.status.clone().expect("status").0;
+    assert!(
+        said.starts_with(&format!("Undid #{} (", log[1].id)),
+        "{said}"
+    );
+    assert!(said.contains("Tailspin Toys → Tailspin Toys Ltd"), "{said}");
     act(&mut app, Action::Redo);
     assert!(app.overview.coverage.lowest_share() > before);
 }
