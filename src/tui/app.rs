@@ -207,16 +207,7 @@ impl App {
                 ));
             }
             Action::AddImportWith if self.screen == Screen::Import => {
-                // From the chosen file's folder, where its agreements or contracts usually are.
-                let folder = std::path::Path::new(&self.import.path)
-                    .parent()
-                    .map(|folder| folder.display().to_string())
-                    .filter(|folder| !folder.is_empty())
-                    .map(|folder| format!("{folder}{}", std::path::MAIN_SEPARATOR));
-                self.prompt = Some(Prompt::new(
-                    PromptKind::ImportWith,
-                    folder.unwrap_or_default(),
-                ));
+                self.prompt = Some(crate::tui::import_screen::beside_prompt(&self.import.path));
             }
             Action::CycleExportFormat => self.export.cycle_format(),
             Action::WriteExport if self.screen == Screen::Export => self.write_export()?,

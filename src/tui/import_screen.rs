@@ -132,9 +132,10 @@ impl ImportScreen {
             None => self.options.with.clear(),
         }
         self.redetect(jobs);
-        match self.options.with.is_empty() {
-            true => "Joined with: no file".to_string(),
-            false => format!("Joined with: {}", names(&self.options.with)),
+        if self.options.with.is_empty() {
+            "Joined with: no file".to_string()
+        } else {
+            format!("Joined with: {}", names(&self.options.with))
         }
     }
 
@@ -269,13 +270,7 @@ impl ImportScreen {
                         // The import names `--with` when the file needs a beside file (or has
                         // one it cannot use): ask for that file, from the file's folder.
                         let prompt = if message.contains("--with") {
-                            let folder = Path::new(&path)
-                                .parent()
-                                .map(|folder| folder.display().to_string())
-                                .filter(|folder| !folder.is_empty())
-                                .map(|folder| format!("{folder}{}", std::path::MAIN_SEPARATOR))
-                                .unwrap_or_default();
-                            Prompt::new(PromptKind::ImportWith, folder)
+                            beside_prompt(&path)
                         } else {
                             Prompt::new(PromptKind::ImportPath, path)
                         };
@@ -381,4 +376,15 @@ pub fn names(files: &[PathBuf]) -> String {
         })
         .collect();
     names.join(", ")
+}
+
+/// The field that asks for a file to read beside `path` (`--with`), starting in `path`'s
+/// folder, where its agreements or contracts usually are, so that Tab lists them.
+pub fn beside_prompt(path: &str) -> Prompt {
+    let folder = Path::new(path)
+        .parent()
+        .map(|folder| folder.display().to_string())
+        .filter(|folder| !folder.is_empty())
+        .map(|folder| format!("{folder}{}", std::path::MAIN_SEPARATOR));
+    Prompt::new(PromptKind::ImportWith, folder.unwrap_or_default())
 }
