@@ -384,10 +384,29 @@ fn exit_codes_follow_coverage_and_thresholds() {
         assert!(written.starts_with(header), "{written}");
     }
 
+    // The undo names the decision it took back by its number in `billgap log`, not the newer
+    // entry the undo itself writes (F16).
+    let latest = billgap(
+        &space.database,
+        &["log", "--format", "json", "--limit", "1"],
+    );
+    let latest: serde_json::Value = serde_json::from_slice(&latest.stdout).expect("log json");
+    let decided = latest[0]["id"].as_i64().expect("the latest decision's id");
     let undo = billgap(&space.database, &["undo"]);
     assert!(undo.status.success());
-    let log = billgap(&space.database, &["log", "--limit", "1"]);
-    assert!(text(&log.stdout).contains("undo"));
+    let said = text(&undo.stderr);
+    assert!(said.starts_with(&format!("Undid #{decided} (")), "{said}");
+    let log = billgap(
+        &space.database,
+        &["log", "--format", "json", "--limit", "1"],
+    );
+    let log: serde_json::Value = serde_json::from_slice(&log.stdout).expect("log json");
+    assert_eq!(log[0]["step"], "undo");
+    assert_ne!(
+        log[0]["id"].as_i64(),
+        Some(decided),
+        "the undo is an entry of its own"
+    );
 }
 
 #[test]

@@ -132,3 +132,29 @@ fn a_report_replacing_a_file_keeps_its_mode_and_a_new_one_is_owner_only() {
     assert_eq!(mode(&shared), 0o644, "the shared report stays shared");
     assert_eq!(mode(&fresh), 0o600);
 }
+
+#[test]
+fn the_workbench_refuses_a_named_database_that_does_not_exist_and_names_new() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let missing_folder = folder.path().join("typo");
+    let database = missing_folder.join("billgap.sqlite");
+    let named = database.to_str().expect("path");
+    // Named by --db, and by BILLGAP_DB: both are the user's word, so both must exist.
+    let by_flag = Command::new(env!("CARGO_BIN_EXE_billgap"))
+        .args(["--db", named])
+        .env_remove("BILLGAP_DB")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run billgap");
+    for output in [by_flag, billgap(&database, &[])] {
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{said}");
+        assert!(said.contains(&format!("no database at {named}")), "{said}");
+        assert!(said.contains("--new"), "the way to create it: {said}");
+        assert!(!missing_folder.exists(), "nothing was created");
+    }
+    // `--new` belongs to the workbench: with a command it is refused, not ignored.
+    let with_command = billgap(&database, &["--new", "gaps"]);
+    assert_eq!(with_command.status.code(), Some(2));
+    assert!(!missing_folder.exists());
+}

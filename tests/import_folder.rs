@@ -135,3 +135,69 @@ fn the_cli_imports_a_folder_as_its_files() {
     );
     assert!(stderr.contains("already imported"), "{stderr}");
 }
+
+#[test]
+fn the_cli_reads_a_raw_answer_of_a_folder_beside_its_agreements() {
+    let folder = tempfile::tempdir().expect("temp");
+    let database = folder.path().join("billgap.sqlite");
+    // The ConnectWise /additions answer and its /finance/agreements answer, as
+    // tests/import_beside.rs reads them, saved into one folder.
+    let paired =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workbench-beside/paired");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_billgap"))
+        .arg("import")
+        .arg(&paired)
+        .env("BILLGAP_DB", &database)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.lines().any(|line| line.starts_with("read ")
+            && line.contains("agreements.json beside ")
+            && line.ends_with("additions.json")),
+        "the agreements are read beside the additions, not left out: {stderr}"
+    );
+    assert!(
+        stderr.contains("Imported 1 lines from 3 rows")
+            && stderr.contains("connectwise-additions-json"),
+        "as `import additions.json --with agreements.json`: {stderr}"
+    );
+}
+
+#[test]
+fn an_autotask_units_answer_is_paired_with_its_contracts_and_only_files_the_join_takes() {
+    let folder = tempfile::tempdir().expect("temp");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+    for name in ["autotask-units-raw.json", "autotask-contracts.json"] {
+        std::fs::copy(fixtures.join(name), folder.path().join(name)).expect("copy");
+    }
+    // A JSON file the join has no use for stays left out.
+    std::fs::write(
+        folder.path().join("notes.json"),
+        r#"[{"note": "call Contoso"}]"#,
+    )
+    .expect("write");
+    // Autotask answers carry no currency: it is given, as `--currency USD` would give it.
+    let options = billgap::import::ImportOptions {
+        currency: Some("USD".parse().expect("currency")),
+        ..Default::default()
+    };
+    let files = billgap::workflow::detect_folder(folder.path(), &options).expect("detected");
+    let named = |name: &str| {
+        files
+            .iter()
+            .find(|file| file.path.ends_with(name))
+            .expect("listed")
+    };
+    let units = named("autotask-units-raw.json");
+    assert!(units.imported(), "{:?}", units.detected);
+    assert_eq!(units.with, [folder.path().join("autotask-contracts.json")]);
+    assert_eq!(
+        named("autotask-contracts.json").beside_of.as_deref(),
+        Some(units.path.as_path())
+    );
+    let notes = named("notes.json");
+    assert!(!notes.imported() && notes.beside_of.is_none());
+}

@@ -5,9 +5,11 @@ mod tui_fixture;
 
 use billgap::tui::action::{Action, Screen};
 use billgap::tui::app::App;
+use billgap::tui::input::PromptKind;
 use billgap::workflow::{MappingState, QueueFilter};
 use ratatui::style::{Color, Modifier};
 use rust_decimal::Decimal;
+use std::path::PathBuf;
 use tui_fixture::{act, app, build, render, text};
 
 /// The row of the rendered screen that contains `needle`, with its y.
@@ -131,6 +133,17 @@ fn confirming_a_suggestion_raises_coverage_and_undo_survives_a_restart() {
     act(&mut app, Action::Undo);
     assert_eq!(app.overview.coverage.lowest_share(), before);
     assert!(app.clients.entries.iter().any(|e| e.key == entry.key));
+    // `u` says what the CLI's `billgap undo` says: the undone decision by its log number.
+    let log = billgap::store::Store::open(&database)
+        .expect("store")
+        .decision_log(2)
+        .expect("log");
+    let said = app.status.clone().expect("status").0;
+    assert!(
+        said.starts_with(&format!("Undid #{} (", log[1].id)),
+        "{said}"
+    );
+    assert!(said.contains("Tailspin Toys → Tailspin Toys Ltd"), "{said}");
     act(&mut app, Action::Redo);
     assert!(app.overview.coverage.lowest_share() > before);
 }
@@ -499,4 +512,124 @@ fn export_asks_before_replacing_a_file_it_did_not_write_this_time() {
             .starts_with("generated_on"),
         "the second press replaces it"
     );
+}
+
+/// The raw ConnectWise answers tests/import_beside.rs reads, saved as a user would save them:
+/// `alone/` holds the /additions answer only, `paired/` holds it beside its agreements. The
+/// paths are relative (tests run in the package root) so the screens they show are stable.
+const BESIDE: &str = "tests/fixtures/workbench-beside";
+
+/// Types `path` into the Import screen's path field and waits for its detection.
+fn choose_path(app: &mut App, path: &str) {
+    act(app, Action::ShowScreen(Screen::Import));
+    act(app, Action::EditPath);
+    let typed = app
+        .prompt
+        .as_ref()
+        .map_or(0, |prompt| prompt.text.chars().count());
+    for _ in 0..typed {
+        act(app, Action::InputBackspace);
+    }
+    act(app, Action::InputText(path.to_string()));
+    act(app, Action::InputSubmit);
+}
+
+#[test]
+fn a_raw_answer_alone_asks_for_its_agreements_and_imports_joined_with_them() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    let sources_before = app.overview.sources.len();
+    choose_path(&mut app, &format!("{BESIDE}/alone/additions.json"));
+    assert!(app.import.detected.is_none(), "it names no company alone");
+    let status = app.status.clone().expect("status").0;
+    assert!(status.contains("--with"), "{status}");
+    // The screen asks for the file to join, from the file's own folder.
+    let prompt = app
+        .prompt
+        .clone()
+        .expect("a field asks for the beside file");
+    assert_eq!(prompt.kind, PromptKind::ImportWith);
+    assert_eq!(prompt.text, format!("{BESIDE}/alone/"));
+    for _ in prompt.text.chars() {
+        act(&mut app, Action::InputBackspace);
+    }
+    let agreements = format!("{BESIDE}/paired/agreements.json");
+    act(&mut app, Action::InputText(agreements.clone()));
+    act(&mut app, Action::InputSubmit);
+    assert_eq!(app.import.options.with, [PathBuf::from(&agreements)]);
+    let detected = app.import.detected.clone().expect("detected when joined");
+    assert_eq!(detected.format, "connectwise-additions-json");
+    let screen = text(&render(&app, 80, 24));
+    assert!(screen.contains("w with       agreements.json"), "{screen}");
+    // The import is the CLI's `billgap import additions.json --with agreements.json`: of the
+    // three additions, the cancelled agreement's and the DoNotBill one are not billed.
+    act(&mut app, Action::StartImport);
+    let summary = app
+        .import
+        .finished
+        .clone()
+        .expect("finished")
+        .expect("imported");
+    assert!(
+        summary.starts_with("Imported 1 lines from 3 rows of ")
+            && summary.contains("connectwise-additions-json"),
+        "{summary}"
+    );
+    assert_eq!(app.overview.sources.len(), sources_before + 1);
+    // Another file starts without the beside file, which belonged to this one.
+    choose_path(&mut app, "assets/sample/pax8-2026-10.csv");
+    assert!(app.import.options.with.is_empty());
+    let detected = app
+        .import
+        .detected
+        .clone()
+        .expect("a CSV needs no beside file");
+    assert_eq!(detected.system, "pax8");
+    // `w` with an empty field joins no file.
+    app.update(Action::InputCancel);
+    act(&mut app, Action::AddImportWith);
+    act(&mut app, Action::InputText(agreements));
+    act(&mut app, Action::InputSubmit);
+    assert!(!app.import.options.with.is_empty());
+    act(&mut app, Action::AddImportWith);
+    for _ in 0..200 {
+        act(&mut app, Action::InputBackspace);
+    }
+    act(&mut app, Action::InputSubmit);
+    assert!(app.import.options.with.is_empty());
+}
+
+#[test]
+fn a_raw_answer_beside_its_agreements_is_paired_by_itself_as_a_file_and_as_a_folder() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    let sources_before = app.overview.sources.len();
+    // The file: its agreements are found beside it, and the screen says so.
+    choose_path(&mut app, &format!("{BESIDE}/paired/additions.json"));
+    let detected = app.import.detected.clone().expect("detected, joined");
+    assert_eq!(detected.format, "connectwise-additions-json");
+    assert_eq!(
+        app.import.options.with,
+        [PathBuf::from(format!("{BESIDE}/paired/agreements.json"))]
+    );
+    let status = app.status.clone().expect("status").0;
+    assert!(status.contains("joined with agreements.json"), "{status}");
+    // The folder: the agreements are read beside the additions, not left out.
+    choose_path(&mut app, &format!("{BESIDE}/paired"));
+    let screen = text(&render(&app, 140, 40));
+    assert!(screen.contains("1 of 2 file(s) recognised"), "{screen}");
+    assert!(screen.contains("with agreements.json"), "{screen}");
+    assert!(
+        screen.contains("agreements.json  read beside additions.json"),
+        "{screen}"
+    );
+    act(&mut app, Action::StartImport);
+    let summary = app
+        .import
+        .finished
+        .clone()
+        .expect("finished")
+        .expect("imported");
+    assert_eq!(summary, "Imported 1 of 1 file(s) of the folder.");
+    assert_eq!(app.overview.sources.len(), sources_before + 1);
 }

@@ -215,3 +215,81 @@ fn demo_confirm_a_mapping_see_coverage_change_export_and_quit() {
         "the report has rows:\n{written}"
     );
 }
+
+/// Runs the workbench with `args` and `FOLDER/data` as the data directory, waits for the overview,
+/// quits with `q`, and returns how it exited.
+fn open_and_quit(folder: &std::path::Path, args: &[&str]) -> portable_pty::ExitStatus {
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLUMNS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("pty");
+    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_billgap"));
+    command.args(args);
+    command.cwd(folder);
+    command.env("TERM", "xterm-256color");
+    command.env("HOME", folder);
+    command.env("XDG_CONFIG_HOME", folder.join("config"));
+    command.env("XDG_DATA_HOME", folder.join("data"));
+    command.env_remove("BILLGAP_DB");
+    let mut child = pty.slave.spawn_command(command).expect("spawn billgap");
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().expect("reader");
+    let mut writer = pty.master.take_writer().expect("writer");
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(
+        std::num::NonZero::new(ROWS).expect("rows"),
+        std::num::NonZero::new(COLUMNS).expect("columns"),
+        0,
+    )));
+    let feed = Arc::clone(&parser);
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 8192];
+        while let Ok(read) = reader.read(&mut buffer) {
+            if read == 0 {
+                break;
+            }
+            feed.lock().expect("parser").process(&buffer[..read]);
+        }
+    });
+    let screen = Screen { parser };
+    screen.wait_for("the overview", |s| s.contains("Overview"));
+    writer.write_all(b"q").expect("send q");
+    writer.flush().expect("flush");
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "billgap did not quit"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_workbench_creates_the_default_database_and_a_named_one_only_with_new() {
+    let folder = tempfile::tempdir().expect("temp");
+    // No --db: the default database is created on first run.
+    assert!(open_and_quit(folder.path(), &[]).success());
+    assert!(
+        folder
+            .path()
+            .join("data")
+            .join("billgap")
+            .join("billgap.sqlite")
+            .exists(),
+        "the default database was created"
+    );
+    // A named one that does not exist: only with --new.
+    let named = folder.path().join("clients").join("new.sqlite");
+    let named_text = named.to_str().expect("path");
+    assert!(open_and_quit(folder.path(), &["--db", named_text, "--new"]).success());
+    assert!(named.exists(), "--new created {named_text}");
+    // Now it exists, so it opens without --new.
+    assert!(open_and_quit(folder.path(), &["--db", named_text]).success());
+}

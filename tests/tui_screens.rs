@@ -145,3 +145,18 @@ fn too_small() {
     let terminal = render(&app, 120, 23);
     assert!(text(&terminal).contains("Terminal too small"));
 }
+
+#[test]
+fn import_asks_for_the_file_beside_a_raw_answer() {
+    let folder = tempfile::tempdir().expect("temp");
+    let mut app = app(&build(folder.path()));
+    act(&mut app, Action::ShowScreen(Screen::Import));
+    act(&mut app, Action::EditPath);
+    // Relative to the package root, where tests run, so the screen is the same everywhere.
+    act(
+        &mut app,
+        Action::InputText("tests/fixtures/workbench-beside/alone/additions.json".to_string()),
+    );
+    act(&mut app, Action::InputSubmit);
+    snapshot_both("import_with_prompt", &app);
+}

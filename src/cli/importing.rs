@@ -80,27 +80,31 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<Outcome> {
         with: args.with.clone(),
     };
     // A folder stands for the exports directly in it, in name order; the files in it that are
-    // not exports are named and left out. A file named on its own must be an export.
-    let mut files = Vec::new();
+    // not exports are named and left out, and a raw API answer is read with the agreements or
+    // contracts saved beside it. A file named on its own must be an export.
+    let mut files: Vec<(PathBuf, ImportOptions)> = Vec::new();
     for path in &args.files {
         if !path.is_dir() {
-            files.push(path.clone());
+            files.push((path.clone(), options.clone()));
             continue;
         }
-        for (file, detected) in crate::workflow::detect_folder(path, &options)? {
-            match detected {
-                Ok(_) => files.push(file),
-                Err(reason) => eprintln!(
+        for file in crate::workflow::detect_folder(path, &options)? {
+            let name =
+                |path: &Path| crate::domain::text::strip_control(&path.display().to_string());
+            match (&file.beside_of, &file.detected) {
+                (Some(main), _) => eprintln!("read {} beside {}", name(&file.path), name(main)),
+                (None, Ok(_)) => files.push((file.path.clone(), file.options(&options))),
+                (None, Err(reason)) => eprintln!(
                     "left out {}: {}",
-                    crate::domain::text::strip_control(&file.display().to_string()),
+                    name(&file.path),
                     reason.lines().next().unwrap_or_default()
                 ),
             }
         }
     }
-    for (index, file) in files.iter().enumerate() {
+    for (index, (file, options)) in files.iter().enumerate() {
         let bar = progress_bar(file);
-        let receipt = workspace.import(file, &options, &mut |progress: Progress| {
+        let receipt = workspace.import(file, options, &mut |progress: Progress| {
             bar.set_length(progress.total_bytes);
             bar.set_position(progress.bytes_read);
             bar.set_message(format!("{} rows", progress.rows));
@@ -111,10 +115,10 @@ pub fn run(database: &Path, args: &ImportArgs) -> color_eyre::Result<Outcome> {
             // "The database is unchanged" is true of this file only: say what the earlier
             // files did and which later ones were not read.
             Err(error) => {
-                let names = |files: &[PathBuf]| {
+                let names = |files: &[(PathBuf, ImportOptions)]| {
                     let names: Vec<String> = files
                         .iter()
-                        .map(|f| crate::domain::text::strip_control(&f.display().to_string()))
+                        .map(|(f, _)| crate::domain::text::strip_control(&f.display().to_string()))
                         .collect();
                     names.join(", ")
                 };

@@ -40,6 +40,11 @@ pub struct Cli {
     /// The config file (alerts, SMTP, webhooks) [default: config.toml in your config directory].
     #[arg(long, env = "BILLGAP_CONFIG", global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Open the workbench on a new database at the --db (or BILLGAP_DB) path. Without it a
+    /// database named there must exist, so a mistyped path is an error, not an empty
+    /// workbench; the default database is created on first run either way.
+    #[arg(long)]
+    pub new: bool,
     /// What to do; without one, the workbench opens. `billgap demo` shows everything on
     /// sample data.
     #[command(subcommand)]
@@ -166,11 +171,16 @@ fn bulk_mapping(database: &std::path::Path, file: &std::path::Path) -> color_eyr
 
 /// Runs a parsed command line and returns the exit code.
 pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
+    let named = cli.db.is_some();
     let database = cli
         .db
         .clone()
         .unwrap_or_else(crate::paths::default_database);
     let Some(command) = cli.command else {
+        // Checked before the terminal is, so a script that names a wrong path fails too.
+        if named && !cli.new {
+            workspace::refuse_missing_for_workbench(&database)?;
+        }
         // No subcommand: the workbench on the default database when a person is at a
         // terminal; otherwise (a script, a pipe) the help, since there is nothing to show.
         use std::io::IsTerminal;
@@ -182,6 +192,12 @@ pub fn run(cli: Cli) -> color_eyre::Result<Outcome> {
         }
         return Ok(Outcome::Done);
     };
+    if cli.new {
+        color_eyre::eyre::bail!(
+            "--new opens the workbench on a new database and takes no command: `import` \
+             creates the database it names, and every other command needs an existing one"
+        );
+    }
     // A listing piped into `head` ends when the reader has enough; that is success.
     stdout::finish(match command {
         Command::Import(args) => importing::run(&database, &args),

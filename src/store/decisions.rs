@@ -150,6 +150,10 @@ pub enum UndoOutcome {
         /// so that a face can name them in business words. Shorter than `count` only when a
         /// log entry is one that no decision produces (a hand-edited database).
         decisions: Vec<Decision>,
+        /// The log ids of the decisions reversed or re-applied, in the order they were made:
+        /// the numbers `billgap log` shows for them, which is how a user names what an undo
+        /// took back (the entries this step wrote are later, newer numbers).
+        reversed: Vec<i64>,
     },
     /// There was nothing to undo or redo.
     Nothing,
@@ -344,6 +348,7 @@ impl Store {
                 .iter()
                 .filter_map(|entry| entry.record.decision(entry.after.as_ref()))
                 .collect(),
+            reversed: entries.iter().map(|entry| entry.id).collect(),
         })
     }
 

@@ -155,6 +155,9 @@ pub enum Action {
     SetImportCurrency,
     /// Type the billing period the file covers (`--period`).
     SetImportPeriod,
+    /// Type a file to join with the one to import (`--with`), such as the agreements beside a
+    /// raw ConnectWise /additions answer.
+    AddImportWith,
     /// Read slash dates day first (`--day-first`), or not.
     ToggleDayFirst,
     /// Read numbers with a decimal comma (`--decimal-comma`), or not.
@@ -241,6 +244,7 @@ bindable! {
     "start_import" => Action::StartImport, "import";
     "import_currency" => Action::SetImportCurrency, "currency";
     "import_period" => Action::SetImportPeriod, "period";
+    "import_with" => Action::AddImportWith, "join a file";
     "day_first" => Action::ToggleDayFirst, "day-first dates";
     "decimal_comma" => Action::ToggleDecimalComma, "decimal comma";
     "skip_bad_rows" => Action::ToggleSkipBadRows, "skip bad rows";

@@ -206,6 +206,9 @@ impl App {
                     text.unwrap_or_default(),
                 ));
             }
+            Action::AddImportWith if self.screen == Screen::Import => {
+                self.prompt = Some(crate::tui::import_screen::beside_prompt(&self.import.path));
+            }
             Action::CycleExportFormat => self.export.cycle_format(),
             Action::WriteExport if self.screen == Screen::Export => self.write_export()?,
             Action::WriteExport => {}

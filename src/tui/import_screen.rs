@@ -2,6 +2,7 @@
 //! the detection and the import run as tasks, so a large or slow file never freezes the screen.
 
 use crate::import::{ImportOptions, Progress, SourceInfo};
+use crate::tui::input::{Prompt, PromptKind};
 use crate::tui::jobs::{Finished, FolderFile, Jobs, import_progress};
 use crate::tui::outcome::{ScreenOutcome, Tone};
 use std::path::{Path, PathBuf};
@@ -113,6 +114,31 @@ impl ImportScreen {
         self.running.is_none()
     }
 
+    /// Detects a path the user chose. The beside files belong to the file they were joined
+    /// with, so a different path starts without them.
+    pub fn choose(&mut self, path: String, jobs: &mut Jobs) {
+        if path != self.path {
+            self.options.with.clear();
+        }
+        self.detect(path, jobs);
+    }
+
+    /// Adds a file to read beside the chosen one (`--with`), or with `None` joins none, and
+    /// detects the file again; says what is joined now.
+    pub fn set_with(&mut self, file: Option<PathBuf>, jobs: &mut Jobs) -> String {
+        match file {
+            Some(file) if !self.options.with.contains(&file) => self.options.with.push(file),
+            Some(_) => {}
+            None => self.options.with.clear(),
+        }
+        self.redetect(jobs);
+        if self.options.with.is_empty() {
+            "Joined with: no file".to_string()
+        } else {
+            format!("Joined with: {}", names(&self.options.with))
+        }
+    }
+
     /// Starts detecting what the file at `path` is, on a task.
     pub fn detect(&mut self, path: String, jobs: &mut Jobs) {
         self.generation = self.generation.wrapping_add(1);
@@ -124,14 +150,8 @@ impl ImportScreen {
         let (generation, options) = (self.generation, self.options.clone());
         if Path::new(&path).is_dir() {
             jobs.spawn("detecting the folder's files", move |_| {
-                let result = crate::workflow::detect_folder(Path::new(&path), &options)
-                    .map(|files| {
-                        files
-                            .into_iter()
-                            .map(|(path, detected)| FolderFile { path, detected })
-                            .collect()
-                    })
-                    .map_err(Into::into);
+                let result =
+                    crate::workflow::detect_folder(Path::new(&path), &options).map_err(Into::into);
                 Finished::SniffFolder {
                     generation,
                     path,
@@ -142,7 +162,7 @@ impl ImportScreen {
         }
         jobs.spawn("detecting the file", move |_| Finished::Sniff {
             generation,
-            result: crate::workflow::sniff(Path::new(&path), &options).map_err(Into::into),
+            result: crate::workflow::sniff_pairing(Path::new(&path), &options).map_err(Into::into),
             path,
         });
     }
@@ -178,11 +198,11 @@ impl ImportScreen {
     /// Imports a folder's recognised files in name order, each in its own transaction, on one
     /// task, stopping at the first failure as `billgap import` does with several files.
     fn start_folder(&mut self, database: &Path, jobs: &mut Jobs) {
-        let files: Vec<PathBuf> = self
+        let files: Vec<(PathBuf, ImportOptions)> = self
             .folder
             .iter()
-            .filter(|file| file.detected.is_ok())
-            .map(|file| file.path.clone())
+            .filter(|file| file.imported())
+            .map(|file| (file.path.clone(), file.options(&self.options)))
             .collect();
         if files.is_empty() {
             return;
@@ -192,11 +212,10 @@ impl ImportScreen {
         self.finished = None;
         let generation = self.generation;
         let database = database.to_path_buf();
-        let options = self.options.clone();
         jobs.spawn("importing the folder", move |sender| {
             let mut progress = import_progress(sender, generation);
             let mut results = Vec::new();
-            for file in files {
+            for (file, options) in files {
                 let result =
                     crate::workflow::import_file(&database, &file, &options, &mut progress)
                         .map(|receipt| receipt.sentence())
@@ -231,20 +250,38 @@ impl ImportScreen {
             } if generation == self.generation => {
                 self.detecting = false;
                 match result {
-                    Ok(info) => {
+                    Ok((info, with)) => {
                         self.detected = Some(info);
-                        ImportFollowUp::default()
+                        if with.is_empty() {
+                            return ImportFollowUp::default();
+                        }
+                        let said = format!(
+                            "It names no company on its own: joined with {}, found beside it.",
+                            names(&with)
+                        );
+                        self.options.with = with;
+                        ImportFollowUp {
+                            outcome: ScreenOutcome::say(said, Tone::Info),
+                            database_changed: false,
+                        }
                     }
-                    Err(error) => ImportFollowUp {
-                        outcome: ScreenOutcome {
-                            prompt: Some(crate::tui::input::Prompt::new(
-                                crate::tui::input::PromptKind::ImportPath,
-                                path,
-                            )),
-                            ..ScreenOutcome::say(error.to_string(), Tone::Error)
-                        },
-                        database_changed: false,
-                    },
+                    Err(error) => {
+                        let message = error.to_string();
+                        // The import names `--with` when the file needs a beside file (or has
+                        // one it cannot use): ask for that file, from the file's folder.
+                        let prompt = if message.contains("--with") {
+                            beside_prompt(&path)
+                        } else {
+                            Prompt::new(PromptKind::ImportPath, path)
+                        };
+                        ImportFollowUp {
+                            outcome: ScreenOutcome {
+                                prompt: Some(prompt),
+                                ..ScreenOutcome::say(message, Tone::Error)
+                            },
+                            database_changed: false,
+                        }
+                    }
                 }
             }
             Finished::Import { generation, result } if generation == self.generation => {
@@ -280,10 +317,7 @@ impl ImportScreen {
                     }
                     Err(error) => ImportFollowUp {
                         outcome: ScreenOutcome {
-                            prompt: Some(crate::tui::input::Prompt::new(
-                                crate::tui::input::PromptKind::ImportPath,
-                                path,
-                            )),
+                            prompt: Some(Prompt::new(PromptKind::ImportPath, path)),
                             ..ScreenOutcome::say(error.to_string(), Tone::Error)
                         },
                         database_changed: false,
@@ -295,7 +329,7 @@ impl ImportScreen {
                 results,
             } if generation == self.generation => {
                 self.running = None;
-                let recognised = self.folder.iter().filter(|f| f.detected.is_ok()).count();
+                let recognised = self.folder.iter().filter(|f| f.imported()).count();
                 self.folder.clear();
                 let imported = results.iter().filter(|(_, r)| r.is_ok()).count();
                 let failure = results.iter().find_map(|(file, result)| {
@@ -327,4 +361,30 @@ impl ImportScreen {
             _ => ImportFollowUp::default(),
         }
     }
+}
+
+/// File names, as the status line and the Options panel show them: the name, not the path.
+pub fn names(files: &[PathBuf]) -> String {
+    let names: Vec<String> = files
+        .iter()
+        .map(|file| {
+            let name = file.file_name().map_or_else(
+                || file.display().to_string(),
+                |name| name.to_string_lossy().into_owned(),
+            );
+            crate::domain::text::strip_control(&name)
+        })
+        .collect();
+    names.join(", ")
+}
+
+/// The field that asks for a file to read beside `path` (`--with`), starting in `path`'s
+/// folder, where its agreements or contracts usually are, so that Tab lists them.
+pub fn beside_prompt(path: &str) -> Prompt {
+    let folder = Path::new(path)
+        .parent()
+        .map(|folder| folder.display().to_string())
+        .filter(|folder| !folder.is_empty())
+        .map(|folder| format!("{folder}{}", std::path::MAIN_SEPARATOR));
+    Prompt::new(PromptKind::ImportWith, folder.unwrap_or_default())
 }

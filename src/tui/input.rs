@@ -23,6 +23,9 @@ pub enum PromptKind {
     ImportCurrency,
     /// The billing period a file covers.
     ImportPeriod,
+    /// A file to read beside the one to import (`--with`): the agreements or contracts of a
+    /// raw API answer that names no company.
+    ImportWith,
     /// The last day a gap is snoozed.
     SnoozeUntil,
     /// The note on a gap's work, for the state (and snooze day) chosen.
@@ -45,6 +48,9 @@ impl PromptKind {
             PromptKind::Threshold => "Threshold per client",
             PromptKind::ImportCurrency => "Currency of the file (e.g. USD; empty: from the file)",
             PromptKind::ImportPeriod => "Billing period (YYYY-MM; empty: from the charge dates)",
+            PromptKind::ImportWith => {
+                "File to join it with: its agreements or contracts (Tab completes; empty: none)"
+            }
             PromptKind::SnoozeUntil => "Snooze until (YYYY-MM-DD)",
             PromptKind::GapNote(..) => "Note (how it is handled; may be empty)",
         }
@@ -130,6 +136,8 @@ pub enum Submitted {
     ImportCurrency(Option<crate::domain::money::Currency>),
     /// Import under this billing period (`None`: from the charge dates).
     ImportPeriod(Option<crate::domain::lines::Period>),
+    /// Read this file beside the one to import (`None`: join no file).
+    ImportWith(Option<std::path::PathBuf>),
     /// Record this work on the selected gap.
     GapWork {
         /// Where it stands.
@@ -183,6 +191,8 @@ impl Prompt {
                     prompt: self,
                 },
             },
+            PromptKind::ImportWith if text.is_empty() => Submitted::ImportWith(None),
+            PromptKind::ImportWith => Submitted::ImportWith(Some(text.into())),
             PromptKind::ImportPeriod if text.is_empty() => Submitted::ImportPeriod(None),
             PromptKind::ImportPeriod => match text.parse() {
                 Ok(period) => Submitted::ImportPeriod(Some(period)),

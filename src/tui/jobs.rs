@@ -18,13 +18,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 /// One file of a folder chosen for import, and what it was detected to be.
-#[derive(Debug, Clone)]
-pub struct FolderFile {
-    /// The file.
-    pub path: PathBuf,
-    /// What it is, or why it cannot be read (it is then left out of the import).
-    pub detected: Result<SourceInfo, String>,
-}
+pub use crate::workflow::FolderFile;
 
 /// A message from a worker to the UI thread.
 #[derive(Debug, Clone)]
@@ -74,8 +68,9 @@ pub enum Finished {
         generation: u64,
         /// The file.
         path: String,
-        /// What it is, or why it cannot be read.
-        result: Result<SourceInfo, Arc<WorkflowError>>,
+        /// What it is, with the beside files found for it in its folder (empty when it needs
+        /// none), or why it cannot be read.
+        result: Result<(SourceInfo, Vec<PathBuf>), Arc<WorkflowError>>,
     },
     /// The entries that complete a typed path.
     Completions {

@@ -102,12 +102,13 @@ impl Workspace {
         scope: UndoScope,
     ) -> Result<Option<String>, WorkflowError> {
         let outcome = self.store.step_history(step == HistoryStep::Undo, scope)?;
-        let (record, count, decisions) = match outcome {
+        let (record, count, decisions, reversed) = match outcome {
             UndoOutcome::Applied {
                 record,
                 count,
                 decisions,
-            } => (record, count, decisions),
+                reversed,
+            } => (record, count, decisions, reversed),
             UndoOutcome::Nothing => return Ok(None),
             UndoOutcome::Blocked => {
                 return Ok(Some(
@@ -125,8 +126,10 @@ impl Workspace {
                 Some(decision) => format!("{}{}", verb(decision), self.describe(decision)),
                 None => strip_control(&format!("{} {}", record.action, record.record)),
             };
-            // The id is the entry this step wrote to the log, not the decision it reversed.
-            return Ok(Some(format!("{word}: {what} (log entry #{})", record.id)));
+            // The number is the decision's own, as `billgap log` lists it, so the user can
+            // find what was taken back; the entry this step wrote is only a newer line there.
+            let number = reversed.first().copied().unwrap_or(record.id);
+            return Ok(Some(format!("{word} #{number} ({what})")));
         }
         Ok(Some(self.describe_batch(
             word,

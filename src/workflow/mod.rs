@@ -7,7 +7,8 @@
 //!
 //! - [`Workspace`]: one open database as of one day, with its state cached between calls and a
 //!   generation number that moves whenever the state does.
-//! - importing: files into the store, with the options a user can set, and one receipt sentence.
+//! - importing: files into the store, with the options a user can set, and one receipt sentence;
+//!   a raw API answer is paired with the file it is read beside (`--with`).
 //! - queues and candidates: the mapping queues, ranked candidates, and the safe band.
 //! - deciding: confirm, reject, ignore, unmap, undo and redo, each answered with *changed* or
 //!   *no-op* and a sentence in business words.
@@ -17,6 +18,7 @@
 
 mod account;
 mod alert_policy;
+mod beside;
 mod bulk_mapping;
 mod certain;
 mod checking;
@@ -38,11 +40,12 @@ mod suggestions;
 mod workspace;
 
 pub use crate::store::UndoScope;
+pub use beside::{find_beside, sniff_pairing};
 pub use bulk_mapping::BulkMappingOutcome;
 pub use certain::CertainMappings;
 pub use checking::{AlertSettings, CheckOutcome, PlannedMessage};
 pub use deciding::{DecisionOutcome, HistoryStep};
-pub use folder::{detect_folder, files_to_import};
+pub use folder::{FolderFile, detect_folder, files_to_import};
 pub use importing::{ImportReceipt, import_file, sniff};
 pub use matcher::Candidate;
 pub use overview::{GapTotal, Overview, SourceView, Unmapped};

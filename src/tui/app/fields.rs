@@ -34,7 +34,10 @@ impl App {
     /// only if the text has not changed meanwhile.
     pub(super) fn complete_prompt(&mut self) {
         let Some(prompt) = &self.prompt else { return };
-        if !matches!(prompt.kind, PromptKind::ImportPath | PromptKind::ExportPath) {
+        if !matches!(
+            prompt.kind,
+            PromptKind::ImportPath | PromptKind::ImportWith | PromptKind::ExportPath
+        ) {
             return;
         }
         let for_text = prompt.text.clone();
@@ -50,7 +53,7 @@ impl App {
             return Ok(());
         };
         match prompt.submit() {
-            Submitted::ImportPath(path) => self.import.detect(path, &mut self.jobs),
+            Submitted::ImportPath(path) => self.import.choose(path, &mut self.jobs),
             Submitted::ExportPath(path) => self.export.path = path,
             Submitted::Threshold(value) => self.set_threshold(value)?,
             Submitted::GapWork { state, note, until } => {
@@ -68,6 +71,10 @@ impl App {
             }
             Submitted::ImportPeriod(period) => {
                 let said = self.import.set_period(period, &mut self.jobs);
+                self.say(said, Tone::Info);
+            }
+            Submitted::ImportWith(file) => {
+                let said = self.import.set_with(file, &mut self.jobs);
                 self.say(said, Tone::Info);
             }
             Submitted::SearchResult => {

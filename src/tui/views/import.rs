@@ -3,6 +3,7 @@
 use crate::domain::text::strip_control;
 use crate::tui::action::Action;
 use crate::tui::app::App;
+use crate::tui::import_screen::names;
 use crate::tui::input::PromptKind;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,7 +14,7 @@ use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Wrap};
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let [field, detected, gauge, outcome, sources] = Layout::vertical([
         Constraint::Length(3),
-        Constraint::Length(7),
+        Constraint::Length(8),
         Constraint::Length(1),
         Constraint::Length(4),
         Constraint::Min(4),
@@ -65,10 +66,10 @@ fn draw_field(frame: &mut Frame, app: &App, area: Rect) {
 
 fn draw_detected(frame: &mut Frame, app: &App, area: Rect) {
     let muted = app.theme.muted();
-    let completions = app
-        .prompt
-        .as_ref()
-        .filter(|p| p.kind == PromptKind::ImportPath && !p.completions.is_empty());
+    let completions = app.prompt.as_ref().filter(|p| {
+        matches!(p.kind, PromptKind::ImportPath | PromptKind::ImportWith)
+            && !p.completions.is_empty()
+    });
     if let Some(prompt) = completions {
         let block = Block::default().borders(Borders::ALL).title("Matches");
         let text = prompt
@@ -131,7 +132,7 @@ fn draw_detected(frame: &mut Frame, app: &App, area: Rect) {
 /// A folder's files, one line each: what it was detected to be, or why it will be left out.
 fn draw_folder(frame: &mut Frame, app: &App, area: Rect) {
     let files = &app.import.folder;
-    let recognised = files.iter().filter(|file| file.detected.is_ok()).count();
+    let recognised = files.iter().filter(|file| file.imported()).count();
     let block = Block::default().borders(Borders::ALL).title(format!(
         "{recognised} of {} file(s) recognised (nothing written yet; Enter imports them in order)",
         files.len()
@@ -144,12 +145,24 @@ fn draw_folder(frame: &mut Frame, app: &App, area: Rect) {
                 |name| name.to_string_lossy().into_owned(),
             );
             let name = strip_control(&name);
+            if let Some(main) = &file.beside_of {
+                let main = std::slice::from_ref(main);
+                return Line::from(Span::styled(
+                    format!("· {name}  read beside {}", names(main)),
+                    app.theme.muted(),
+                ));
+            }
+            let joined = if file.with.is_empty() {
+                String::new()
+            } else {
+                format!(" · with {}", names(&file.with))
+            };
             match &file.detected {
                 Ok(info) => Line::from(vec![
                     Span::raw(format!("✓ {name}  ")),
                     Span::styled(
                         strip_control(&format!(
-                            "{} · {} · {}",
+                            "{} · {} · {}{joined}",
                             info.format,
                             info.side,
                             info.period
@@ -208,6 +221,15 @@ fn draw_options(frame: &mut Frame, app: &App, area: Rect) {
             key(Action::ToggleSkipBadRows),
             "skip bad",
             on_off(options.skip_bad_rows),
+        ),
+        (
+            key(Action::AddImportWith),
+            "with",
+            if options.with.is_empty() {
+                "no file".to_string()
+            } else {
+                names(&options.with)
+            },
         ),
     ];
     let lines: Vec<Line> = rows
