@@ -322,10 +322,17 @@ fn join_against(tokens: &[String], other: &[String]) -> Vec<String> {
     let mut index = 0;
     while index < tokens.len() {
         if let Some(next) = tokens.get(index + 1) {
-            let word = format!("{}{}", tokens[index], next);
-            let parts_absent = !other.contains(&tokens[index]) && !other.contains(next);
-            if parts_absent && other.contains(&word) {
-                joined.push(word);
+            let first = &tokens[index];
+            // Compared in place: this runs for every candidate of every query, and building
+            // the joined word first was an eighth of the matcher's time.
+            let is_joined = |word: &String| {
+                word.len() == first.len() + next.len()
+                    && word.starts_with(first.as_str())
+                    && word.ends_with(next.as_str())
+            };
+            let parts_absent = !other.contains(first) && !other.contains(next);
+            if parts_absent && let Some(word) = other.iter().find(|word| is_joined(word)) {
+                joined.push(word.clone());
                 index += 2;
                 continue;
             }

@@ -2,7 +2,8 @@
 //! prefixes, so a query is scored against a few dozen names rather than the whole pool.
 
 use crate::domain::matching::score::{initials, is_connector};
-use std::collections::HashMap;
+// Looked up per query word; see `score` for why the hasher is Fx.
+use rustc_hash::FxHashMap as HashMap;
 
 /// Characters of a token prefix used as a blocking key: long enough to be selective, short
 /// enough that "contoso" and "contosso" share it.
@@ -122,7 +123,7 @@ fn prefix(text: &str, length: usize) -> String {
 impl CandidateIndex {
     /// Indexes candidates by their blocking keys; candidate `i` is the `i`-th item.
     pub fn build(keys_per_candidate: impl Iterator<Item = Vec<String>>) -> CandidateIndex {
-        let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut postings: HashMap<String, Vec<u32>> = HashMap::default();
         let mut candidates = 0;
         for (position, keys) in keys_per_candidate.enumerate() {
             candidates += 1;

@@ -4,7 +4,7 @@
 //! different products whatever their word overlap says.
 
 use crate::domain::normalize::table::{is_normalised_token, read_table, record};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 const PRODUCT_WORDS_CSV: &str = include_str!("../../../assets/catalog/product_words.csv");
