@@ -47,10 +47,12 @@ pub struct Affiliations {
     pub organisations: Vec<String>,
     /// (spelling, organisation).
     pub variants: Vec<(String, String)>,
-    /// (spelling, organisation it was mapped to, organisation whose name it is): labels that
-    /// contradict the list itself, set aside from the scored spellings.
-    pub contradictory: Vec<(String, String, String)>,
+    /// Labels that contradict the list itself, set aside from the scored spellings.
+    pub contradictory: Vec<Contradiction>,
 }
+
+/// (spelling, organisation it was mapped to, organisation whose name it is).
+pub type Contradiction = (String, String, String);
 
 /// A name's words without case, punctuation, legal forms or connecting words: two names with
 /// the same words name the same thing to any reader.
@@ -96,7 +98,7 @@ impl Affiliations {
 fn set_aside_contradictions(
     organisations: &[String],
     variants: Vec<(String, String)>,
-) -> (Vec<(String, String)>, Vec<(String, String, String)>) {
+) -> (Vec<(String, String)>, Vec<Contradiction>) {
     let mut by_words: BTreeMap<String, Vec<&String>> = BTreeMap::new();
     for organisation in organisations {
         by_words
