@@ -104,9 +104,8 @@ impl PositionTotals {
         let earlier_largest = self.priced_by;
         let beats = |seats: Decimal| earlier_largest.is_none_or(|largest| seats > largest);
         if earlier_largest.is_none() {
-            self.price_before_recurring = self
-                .price_before_recurring
-                .or(later.price_before_recurring);
+            self.price_before_recurring =
+                self.price_before_recurring.or(later.price_before_recurring);
             self.cost_before_recurring = self.cost_before_recurring.or(later.cost_before_recurring);
         }
         if let Some(seats) = later.price_set_by.filter(|seats| beats(*seats)) {

@@ -79,12 +79,14 @@ impl PositionRuns {
         keys.sort_unstable();
         let file = tempfile::tempfile().map_err(run_error)?;
         let mut writer = BufWriter::with_capacity(1 << 16, file);
-        for key in &keys {
-            let Some(position) = positions.remove(key) else {
+        let mut records = 0;
+        for key in keys {
+            let Some(position) = positions.remove(&key) else {
                 continue;
             };
+            records += 1;
             self.record.clear();
-            encode(&mut self.record, *key, &position);
+            encode(&mut self.record, key, &position);
             let length = u64::try_from(self.record.len()).unwrap_or(u64::MAX);
             writer
                 .write_all(&length.to_le_bytes())
@@ -95,10 +97,7 @@ impl PositionRuns {
             .into_inner()
             .map_err(|error| run_error(error.into_error()))?;
         file.rewind().map_err(run_error)?;
-        self.runs.push(Run {
-            file,
-            records: keys.len() as u64,
-        });
+        self.runs.push(Run { file, records });
         Ok(())
     }
 
@@ -293,7 +292,15 @@ fn decode(data: &[u8]) -> Option<(StagedKey, StagedPosition)> {
             *value = Some(reader.decimal()?);
         }
     }
-    let [price, cost, priced_by, price_before, cost_before, price_by, cost_by] = optional;
+    let [
+        price,
+        cost,
+        priced_by,
+        price_before,
+        cost_before,
+        price_by,
+        cost_by,
+    ] = optional;
     totals.unit_price = price;
     totals.unit_cost = cost;
     totals.priced_by = priced_by;
