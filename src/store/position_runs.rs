@@ -22,9 +22,9 @@ use std::collections::{BinaryHeap, HashMap};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, Write};
 
-/// How many positions an import holds in memory before it writes them to a run: about 12 MB
-/// of totals and line lists, and a few dozen runs for a million positions.
-pub(super) const POSITIONS_IN_MEMORY: usize = 50_000;
+/// How many positions an import holds in memory before it writes them to a run: about 5 MB
+/// of totals and line lists, and some fifty runs for a million positions.
+pub(super) const POSITIONS_IN_MEMORY: usize = 20_000;
 
 /// A position's key with its party, product and currency interned in this import.
 pub(super) type StagedKey = (u32, u32, Term, u16);

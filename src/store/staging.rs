@@ -11,8 +11,9 @@
 
 use super::connection::StoreError;
 use super::line_codec::{CHUNK_LINES, encode_line};
+use super::newcomers::Newcomers;
 use super::position_runs::{PositionRuns, StagedKey, StagedPosition};
-use crate::domain::lines::{Line, Party, Product};
+use crate::domain::lines::Line;
 use crate::domain::money::Currency;
 use crate::import::{LineSink, SinkError};
 use rusqlite::{Transaction, params};
@@ -23,9 +24,8 @@ use std::io::{BufReader, BufWriter, Read, Seek, Write};
 /// Everything an import read, waiting to be copied into the database.
 pub(super) struct Staging {
     parties: HashMap<String, u32>,
-    party_rows: Vec<Party>,
     products: HashMap<String, u32>,
-    product_rows: Vec<Product>,
+    newcomers: Newcomers,
     currencies: Vec<Currency>,
     no_currency: Currency,
     positions: HashMap<StagedKey, StagedPosition>,
@@ -46,9 +46,8 @@ impl Staging {
         let file = tempfile::tempfile().map_err(temporary_error)?;
         Ok(Self {
             parties: HashMap::new(),
-            party_rows: Vec::new(),
             products: HashMap::new(),
-            product_rows: Vec::new(),
+            newcomers: Newcomers::new()?,
             currencies: Vec::new(),
             no_currency: Currency::none(),
             positions: HashMap::new(),
@@ -63,12 +62,15 @@ impl Staging {
     }
 
     fn stage(&mut self, line: &Line) -> Result<(), StoreError> {
-        let party = intern(&mut self.parties, &line.customer.key, || {
-            self.party_rows.push(line.customer.clone());
-        });
-        let product = intern(&mut self.products, &line.product.key, || {
-            self.product_rows.push(line.product.clone());
-        });
+        let party = intern(&mut self.parties, &line.customer.key);
+        if party.is_new {
+            self.newcomers.party(&line.customer)?;
+        }
+        let product = intern(&mut self.products, &line.product.key);
+        if product.is_new {
+            self.newcomers.product(&line.product)?;
+        }
+        let (party, product) = (party.index, product.index);
         let currency = line.currency().unwrap_or(&self.no_currency);
         let currency = match self.currencies.iter().position(|known| known == currency) {
             Some(index) => index,
@@ -125,8 +127,7 @@ impl Staging {
         system: &str,
     ) -> Result<(), StoreError> {
         self.spill_chunk()?;
-        let party_ids = upsert_parties(transaction, side, system, &self.party_rows)?;
-        let product_ids = upsert_products(transaction, side, system, &self.product_rows)?;
+        let (party_ids, product_ids) = self.newcomers.upsert(transaction, side, system)?;
         self.copy_chunks(transaction, import_id)?;
         let global = |ids: &[i64], local: u32| {
             ids.get(local as usize).copied().ok_or(StoreError::Corrupt {
@@ -199,69 +200,27 @@ impl LineSink for Staging {
     }
 }
 
-/// The number `key` is known by, giving it the next one (and calling `first`) when new.
-fn intern(known: &mut HashMap<String, u32>, key: &str, first: impl FnOnce()) -> u32 {
+/// The number a party's or product's key is known by in this import.
+struct Interned {
+    index: u32,
+    /// Whether the import names it for the first time.
+    is_new: bool,
+}
+
+/// The number `key` is known by, giving it the next one when new.
+fn intern(known: &mut HashMap<String, u32>, key: &str) -> Interned {
     if let Some(index) = known.get(key) {
-        return *index;
+        return Interned {
+            index: *index,
+            is_new: false,
+        };
     }
     let index = u32::try_from(known.len()).unwrap_or(u32::MAX);
     known.insert(key.to_string(), index);
-    first();
-    index
-}
-
-fn upsert_parties(
-    transaction: &Transaction<'_>,
-    side: &str,
-    system: &str,
-    parties: &[Party],
-) -> Result<Vec<i64>, StoreError> {
-    let mut statement = transaction.prepare(
-        "INSERT INTO parties (side, system, key, name, domain, external_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (side, system, key) DO UPDATE SET
-             name = excluded.name,
-             domain = coalesce(excluded.domain, domain),
-             external_id = coalesce(excluded.external_id, external_id)
-         RETURNING id",
-    )?;
-    let mut ids = Vec::with_capacity(parties.len());
-    for party in parties {
-        ids.push(statement.query_row(
-            params![
-                side,
-                system,
-                party.key,
-                party.name,
-                party.domain,
-                party.external_id
-            ],
-            |row| row.get(0),
-        )?);
+    Interned {
+        index,
+        is_new: true,
     }
-    Ok(ids)
-}
-
-fn upsert_products(
-    transaction: &Transaction<'_>,
-    side: &str,
-    system: &str,
-    products: &[Product],
-) -> Result<Vec<i64>, StoreError> {
-    let mut statement = transaction.prepare(
-        "INSERT INTO products (side, system, key, name) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (side, system, key) DO UPDATE SET name = excluded.name
-         RETURNING id",
-    )?;
-    let mut ids = Vec::with_capacity(products.len());
-    for product in products {
-        ids.push(
-            statement.query_row(params![side, system, product.key, product.name], |row| {
-                row.get(0)
-            })?,
-        );
-    }
-    Ok(ids)
 }
 
 fn temporary_error(source: std::io::Error) -> StoreError {
