@@ -12,6 +12,11 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
 /// A position's running totals while one import streams in.
+///
+/// The totals of two stretches of the same file merge exactly ([`PositionTotals::merge`]), so
+/// an import too large to hold in memory can aggregate it piecewise. The fields beyond the
+/// totals themselves record what that merge needs: which row set each price, and the prices
+/// seen before any recurring row.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PositionTotals {
     /// Seats of the rows that count seats (credits and prorations are money, not seats).
@@ -23,7 +28,16 @@ pub struct PositionTotals {
     /// Cost per seat, from the largest recurring row that has one.
     pub unit_cost: Option<Decimal>,
     /// Seats of the recurring row whose prices were kept: the largest one speaks for all.
-    priced_by: Option<Decimal>,
+    pub priced_by: Option<Decimal>,
+    /// The first price of a row before any recurring row: the price when no recurring row has
+    /// one.
+    pub price_before_recurring: Option<Decimal>,
+    /// The first cost of a row before any recurring row, likewise.
+    pub cost_before_recurring: Option<Decimal>,
+    /// Seats of the recurring row that gave `unit_price`, when one did.
+    pub price_set_by: Option<Decimal>,
+    /// Seats of the recurring row that gave `unit_cost`, when one did.
+    pub cost_set_by: Option<Decimal>,
     /// Rows absorbed.
     pub lines: i64,
 }
@@ -59,11 +73,55 @@ impl PositionTotals {
             self.priced_by = Some(line.seats);
             // The largest line speaks for the price, but a line without one never erases a
             // price an earlier line gave.
-            self.unit_price = price.or(self.unit_price);
-            self.unit_cost = cost.or(self.unit_cost);
+            if price.is_some() {
+                self.unit_price = price;
+                self.price_set_by = Some(line.seats);
+            }
+            if cost.is_some() {
+                self.unit_cost = cost;
+                self.cost_set_by = Some(line.seats);
+            }
         } else if self.priced_by.is_none() {
+            self.price_before_recurring = self.price_before_recurring.or(price);
+            self.cost_before_recurring = self.cost_before_recurring.or(cost);
             self.unit_price = self.unit_price.or(price);
             self.unit_cost = self.unit_cost.or(cost);
+        }
+        Ok(())
+    }
+
+    /// Adds the totals of the lines that came after this one's in the same file, giving
+    /// exactly what absorbing all of them one by one gives. Fails when a sum overflows.
+    ///
+    /// Prices follow the rows: a row before any recurring row fills a missing price, and a
+    /// recurring row larger than every earlier one replaces it. So `later`'s rows before its
+    /// first recurring row count only when this stretch had no recurring row, and `later`'s
+    /// price survives only when the recurring row that gave it beats this stretch's largest.
+    pub fn merge(&mut self, later: &PositionTotals) -> Result<(), TotalsOverflow> {
+        self.lines = self.lines.checked_add(later.lines).ok_or(TotalsOverflow)?;
+        self.seats = self.seats.checked_add(later.seats).ok_or(TotalsOverflow)?;
+        self.spend = self.spend.checked_add(later.spend).ok_or(TotalsOverflow)?;
+        let earlier_largest = self.priced_by;
+        let beats = |seats: Decimal| earlier_largest.is_none_or(|largest| seats > largest);
+        if earlier_largest.is_none() {
+            self.price_before_recurring =
+                self.price_before_recurring.or(later.price_before_recurring);
+            self.cost_before_recurring = self.cost_before_recurring.or(later.cost_before_recurring);
+        }
+        if let Some(seats) = later.price_set_by.filter(|seats| beats(*seats)) {
+            self.price_set_by = Some(seats);
+            self.unit_price = later.unit_price;
+        } else if self.price_set_by.is_none() {
+            self.unit_price = self.price_before_recurring;
+        }
+        if let Some(seats) = later.cost_set_by.filter(|seats| beats(*seats)) {
+            self.cost_set_by = Some(seats);
+            self.unit_cost = later.unit_cost;
+        } else if self.cost_set_by.is_none() {
+            self.unit_cost = self.cost_before_recurring;
+        }
+        if later.priced_by.is_some_and(beats) {
+            self.priced_by = later.priced_by;
         }
         Ok(())
     }
@@ -162,6 +220,66 @@ mod tests {
         let mut totals = PositionTotals::default();
         let huge = line(ChargeKind::Recurring, Decimal::MAX, Some(Decimal::MAX));
         assert_eq!(totals.absorb(&huge), Err(TotalsOverflow));
+    }
+
+    fn priced(charge: ChargeKind, seats: i64, price: Option<i64>, cost: Option<i64>) -> Line {
+        let usd = Currency::parse("USD").expect("USD");
+        let mut line = line(charge, Decimal::from(seats), price.map(Decimal::from));
+        line.unit_cost = cost.map(|cost| Money::new(Decimal::new(cost, 1), usd));
+        line
+    }
+
+    fn absorbed(lines: &[Line]) -> PositionTotals {
+        let mut totals = PositionTotals::default();
+        for line in lines {
+            totals.absorb(line).expect("absorb");
+        }
+        totals
+    }
+
+    #[test]
+    fn a_later_stretch_without_recurring_rows_keeps_the_earlier_price() {
+        // Sequentially, the credit's price fills nothing: the recurring row had set it.
+        let lines = [
+            priced(ChargeKind::Credit, -1, Some(20), None),
+            priced(ChargeKind::Recurring, 4, None, Some(7)),
+            priced(ChargeKind::Credit, -1, Some(30), Some(8)),
+            priced(ChargeKind::Recurring, 9, None, None),
+        ];
+        for split in 0..=lines.len() {
+            let mut merged = absorbed(&lines[..split]);
+            merged.merge(&absorbed(&lines[split..])).expect("merge");
+            assert_eq!(merged, absorbed(&lines), "split at {split}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn merged_stretches_equal_one_pass(
+            rows in proptest::collection::vec(
+                (0_u8..3, 0_i64..6, proptest::option::of(1_i64..4), proptest::option::of(1_i64..4)),
+                0..12,
+            ),
+            cuts in proptest::collection::vec(0_usize..12, 0..4),
+        ) {
+            let charges = [ChargeKind::Recurring, ChargeKind::Credit, ChargeKind::Change];
+            let lines: Vec<Line> = rows
+                .iter()
+                .map(|&(charge, seats, price, cost)| {
+                    priced(charges[usize::from(charge)], seats, price, cost)
+                })
+                .collect();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|cut| cut.min(lines.len())).collect();
+            cuts.push(lines.len());
+            cuts.sort_unstable();
+            let mut merged = PositionTotals::default();
+            let mut start = 0;
+            for cut in cuts {
+                merged.merge(&absorbed(&lines[start..cut])).expect("merge");
+                start = cut;
+            }
+            proptest::prop_assert_eq!(merged, absorbed(&lines));
+        }
     }
 
     #[test]

@@ -38,6 +38,9 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
 pub struct Store {
     pub(super) connection: Connection,
     pub(super) path: Option<PathBuf>,
+    /// How many positions an import holds in memory before it spills them to a sorted run;
+    /// tests lower it to make a small file spill.
+    pub(super) positions_in_memory: usize,
 }
 
 /// The page cache of a connection, in KiB as `PRAGMA cache_size` takes it (negative).
@@ -74,7 +77,11 @@ impl Store {
             connection.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
             connection.execute_batch("PRAGMA synchronous = NORMAL;")?;
         }
-        let mut store = Store { connection, path };
+        let mut store = Store {
+            connection,
+            path,
+            positions_in_memory: super::position_runs::POSITIONS_IN_MEMORY,
+        };
         super::migrate::apply(&mut store.connection)?;
         Ok(store)
     }

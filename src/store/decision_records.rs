@@ -438,6 +438,7 @@ mod tests {
         let mut store = Store {
             connection,
             path: None,
+            positions_in_memory: crate::store::position_runs::POSITIONS_IN_MEMORY,
         };
         let ignored = |store: &Store| {
             let mut keys: Vec<(SourceKey, Option<Term>)> = store

@@ -188,7 +188,7 @@ impl Store {
     ) -> Result<ImportOutcome, StoreError> {
         // The whole file is read and aggregated before the write lock is taken, so a decision
         // taken in another process meanwhile is not kept waiting (F15).
-        let mut staging = Staging::new()?;
+        let mut staging = Staging::new(self.positions_in_memory)?;
         let summary = parse(&mut staging).map_err(store_error)?;
         // An import waits for another one copying into the same database, however long that
         // takes, rather than failing after the connection's usual five seconds.

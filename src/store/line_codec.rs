@@ -143,7 +143,31 @@ fn corrupt(data: &[u8]) -> StoreError {
     }
 }
 
-fn push_varint(out: &mut Vec<u8>, mut value: u128) {
+/// Appends a later stretch of a position's ordinals (`list`, as [`push_ordinal`] wrote it from
+/// no previous ordinal) after ones whose last is `previous`: only its first gap changes.
+///
+/// Fails with `Corrupt` when `list` does not decode or does not start after `previous`.
+pub(super) fn append_ordinals(
+    out: &mut Vec<u8>,
+    previous: Option<u64>,
+    list: &[u8],
+) -> Result<(), StoreError> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let mut reader = Reader::new(list);
+    let first = reader
+        .varint()
+        .and_then(|first| u64::try_from(first).ok())
+        .filter(|first| previous.is_none_or(|previous| *first > previous))
+        .ok_or_else(|| corrupt(list))?;
+    push_ordinal(out, previous, first);
+    out.extend_from_slice(&list[reader.at..]);
+    Ok(())
+}
+
+/// Appends `value` in seven-bit groups, the lowest first.
+pub(super) fn push_varint(out: &mut Vec<u8>, mut value: u128) {
     while value >= 0x80 {
         out.push((value as u8 & 0x7F) | 0x80);
         value >>= 7;
@@ -151,15 +175,18 @@ fn push_varint(out: &mut Vec<u8>, mut value: u128) {
     out.push(value as u8);
 }
 
-fn zigzag(value: i128) -> u128 {
+/// A signed number as an unsigned one that stays small when the number is near zero.
+pub(super) fn zigzag(value: i128) -> u128 {
     ((value << 1) ^ (value >> 127)) as u128
 }
 
-fn unzigzag(value: u128) -> i128 {
+/// The inverse of [`zigzag`].
+pub(super) fn unzigzag(value: u128) -> i128 {
     ((value >> 1) as i128) ^ -((value & 1) as i128)
 }
 
-fn push_decimal(out: &mut Vec<u8>, value: Decimal) {
+/// Appends a decimal exactly: its scale, then its mantissa.
+pub(super) fn push_decimal(out: &mut Vec<u8>, value: Decimal) {
     out.push(value.scale() as u8);
     push_varint(out, zigzag(value.mantissa()));
 }
@@ -168,19 +195,40 @@ fn date_number(date: NaiveDate) -> i32 {
     chrono::Datelike::num_days_from_ce(&date)
 }
 
-struct Reader<'d> {
+/// Reads back what the `push_` functions wrote; each read is `None` when the bytes are cut or
+/// malformed.
+pub(super) struct Reader<'d> {
     data: &'d [u8],
     at: usize,
 }
 
-impl Reader<'_> {
-    fn byte(&mut self) -> Option<u8> {
+impl<'d> Reader<'d> {
+    /// A reader at the start of `data`.
+    pub(super) fn new(data: &'d [u8]) -> Self {
+        Self { data, at: 0 }
+    }
+
+    /// The next `length` bytes.
+    pub(super) fn bytes(&mut self, length: usize) -> Option<&'d [u8]> {
+        let end = self.at.checked_add(length)?;
+        let bytes = self.data.get(self.at..end)?;
+        self.at = end;
+        Some(bytes)
+    }
+
+    /// Whether every byte was read.
+    pub(super) fn is_done(&self) -> bool {
+        self.at == self.data.len()
+    }
+
+    /// The next byte.
+    pub(super) fn byte(&mut self) -> Option<u8> {
         let byte = *self.data.get(self.at)?;
         self.at += 1;
         Some(byte)
     }
 
-    fn varint(&mut self) -> Option<u128> {
+    pub(super) fn varint(&mut self) -> Option<u128> {
         let mut value: u128 = 0;
         for shift in (0..128).step_by(7) {
             let byte = self.byte()?;
@@ -192,7 +240,7 @@ impl Reader<'_> {
         None
     }
 
-    fn decimal(&mut self) -> Option<Decimal> {
+    pub(super) fn decimal(&mut self) -> Option<Decimal> {
         let scale = u32::from(self.byte()?);
         Decimal::try_from_i128_with_scale(unzigzag(self.varint()?), scale).ok()
     }

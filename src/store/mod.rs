@@ -18,6 +18,8 @@ mod imports;
 mod line_codec;
 mod lookup;
 mod migrate;
+mod newcomers;
+mod position_runs;
 mod positions;
 mod provenance;
 mod pulls;

@@ -5,40 +5,33 @@
 //! A long import used to hold the write lock for its whole parse, so a decision taken meanwhile
 //! (`map client`, a confirm in the workbench) failed after the five-second busy timeout. Now the
 //! lock lasts as long as the copy. The chunks wait in an anonymous temporary file, so memory does
-//! not grow with the number of lines; parties, products and positions are held in memory,
-//! interned to small numbers.
+//! not grow with the number of lines; parties and products are held in memory, interned to
+//! small numbers, and positions up to a bound, beyond which they wait in sorted runs on disk
+//! (`position_runs`).
 
 use super::connection::StoreError;
-use super::line_codec::{CHUNK_LINES, encode_line, push_ordinal};
-use crate::domain::lines::{Line, Party, Product, Term};
+use super::line_codec::{CHUNK_LINES, encode_line};
+use super::newcomers::Newcomers;
+use super::position_runs::{PositionRuns, StagedKey, StagedPosition};
+use crate::domain::lines::Line;
 use crate::domain::money::Currency;
-use crate::domain::positions::PositionTotals;
 use crate::import::{LineSink, SinkError};
 use rusqlite::{Transaction, params};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, Write};
 
-/// A position's key with its party, product and currency interned in this import.
-type StagedKey = (u32, u32, Term, u16);
-
-/// A position's totals and the ordinals of its lines.
-#[derive(Default)]
-struct StagedPosition {
-    totals: PositionTotals,
-    ordinals: Vec<u8>,
-    last: Option<u64>,
-}
-
 /// Everything an import read, waiting to be copied into the database.
 pub(super) struct Staging {
     parties: HashMap<String, u32>,
-    party_rows: Vec<Party>,
     products: HashMap<String, u32>,
-    product_rows: Vec<Product>,
+    newcomers: Newcomers,
     currencies: Vec<Currency>,
     no_currency: Currency,
     positions: HashMap<StagedKey, StagedPosition>,
+    /// How many positions `positions` may hold before they are written to a run.
+    positions_in_memory: usize,
+    runs: PositionRuns,
     chunk: Vec<u8>,
     chunk_lines: u64,
     spilled: BufWriter<File>,
@@ -47,17 +40,19 @@ pub(super) struct Staging {
 }
 
 impl Staging {
-    /// An empty staging area, with its temporary file.
-    pub(super) fn new() -> Result<Self, StoreError> {
+    /// An empty staging area, with its temporary file, that holds up to `positions_in_memory`
+    /// positions (at least one) in memory.
+    pub(super) fn new(positions_in_memory: usize) -> Result<Self, StoreError> {
         let file = tempfile::tempfile().map_err(temporary_error)?;
         Ok(Self {
             parties: HashMap::new(),
-            party_rows: Vec::new(),
             products: HashMap::new(),
-            product_rows: Vec::new(),
+            newcomers: Newcomers::new()?,
             currencies: Vec::new(),
             no_currency: Currency::none(),
             positions: HashMap::new(),
+            positions_in_memory: positions_in_memory.max(1),
+            runs: PositionRuns::default(),
             chunk: Vec::new(),
             chunk_lines: 0,
             spilled: BufWriter::with_capacity(1 << 16, file),
@@ -67,12 +62,15 @@ impl Staging {
     }
 
     fn stage(&mut self, line: &Line) -> Result<(), StoreError> {
-        let party = intern(&mut self.parties, &line.customer.key, || {
-            self.party_rows.push(line.customer.clone());
-        });
-        let product = intern(&mut self.products, &line.product.key, || {
-            self.product_rows.push(line.product.clone());
-        });
+        let party = intern(&mut self.parties, &line.customer.key);
+        if party.is_new {
+            self.newcomers.party(&line.customer)?;
+        }
+        let product = intern(&mut self.products, &line.product.key);
+        if product.is_new {
+            self.newcomers.product(&line.product)?;
+        }
+        let (party, product) = (party.index, product.index);
         let currency = line.currency().unwrap_or(&self.no_currency);
         let currency = match self.currencies.iter().position(|known| known == currency) {
             Some(index) => index,
@@ -87,13 +85,13 @@ impl Staging {
         })?;
         let ordinal = self.next_ordinal;
         self.next_ordinal += 1;
-        let position = self
-            .positions
+        self.positions
             .entry((party, product, line.term, currency))
-            .or_default();
-        position.totals.absorb(line)?;
-        push_ordinal(&mut position.ordinals, position.last, ordinal);
-        position.last = Some(ordinal);
+            .or_default()
+            .absorb(line, ordinal)?;
+        if self.positions.len() >= self.positions_in_memory {
+            self.runs.spill(&mut self.positions)?;
+        }
         encode_line(&mut self.chunk, line);
         self.chunk_lines += 1;
         if self.chunk_lines == CHUNK_LINES {
@@ -129,21 +127,24 @@ impl Staging {
         system: &str,
     ) -> Result<(), StoreError> {
         self.spill_chunk()?;
-        let party_ids = upsert_parties(transaction, side, system, &self.party_rows)?;
-        let product_ids = upsert_products(transaction, side, system, &self.product_rows)?;
+        let (party_ids, product_ids) = self.newcomers.upsert(transaction, side, system)?;
         self.copy_chunks(transaction, import_id)?;
-        // Only the keys are sorted; each position leaves the map as it is written, so the
-        // positions are never held twice.
-        let mut order: Vec<(i64, i64, &'static str, &str, StagedKey)> =
-            Vec::with_capacity(self.positions.len());
-        for key in self.positions.keys() {
-            let (party, product, term, currency) = *key;
-            let global = |ids: &[i64], local: u32| {
-                ids.get(local as usize).copied().ok_or(StoreError::Corrupt {
-                    column: "positions",
-                    value: "a staged position names an unknown party or product".to_string(),
-                })
-            };
+        let global = |ids: &[i64], local: u32| {
+            ids.get(local as usize).copied().ok_or(StoreError::Corrupt {
+                column: "positions",
+                value: "a staged position names an unknown party or product".to_string(),
+            })
+        };
+        // In the order of the interned keys: for parties and products new to the database
+        // that is their id order too, so the primary-key index is appended to rather than
+        // written at random.
+        let mut merged = self.runs.merge(std::mem::take(&mut self.positions))?;
+        let mut statement = transaction.prepare(
+            "INSERT INTO positions (import_id, party_id, product_id, term, currency, seats, spend,
+                                    unit_price, unit_cost, line_count, line_ordinals)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        while let Some(((party, product, term, currency), position)) = merged.next_position()? {
             let currency =
                 self.currencies
                     .get(usize::from(currency))
@@ -151,32 +152,13 @@ impl Staging {
                         column: "positions.currency",
                         value: "a staged position names an unknown currency".to_string(),
                     })?;
-            order.push((
+            let totals = position.totals;
+            statement.execute(params![
+                import_id,
                 global(&party_ids, party)?,
                 global(&product_ids, product)?,
                 term.as_str(),
                 currency.code(),
-                *key,
-            ));
-        }
-        // In primary-key order, so the index is appended to rather than written at random.
-        order.sort_unstable();
-        let mut statement = transaction.prepare(
-            "INSERT INTO positions (import_id, party_id, product_id, term, currency, seats, spend,
-                                    unit_price, unit_cost, line_count, line_ordinals)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?;
-        for (party_id, product_id, term, currency, key) in order {
-            let Some(position) = self.positions.remove(&key) else {
-                continue;
-            };
-            let totals = position.totals;
-            statement.execute(params![
-                import_id,
-                party_id,
-                product_id,
-                term,
-                currency,
                 totals.seats.normalize().to_string(),
                 totals.spend.normalize().to_string(),
                 totals.unit_price.map(|price| price.normalize().to_string()),
@@ -218,69 +200,27 @@ impl LineSink for Staging {
     }
 }
 
-/// The number `key` is known by, giving it the next one (and calling `first`) when new.
-fn intern(known: &mut HashMap<String, u32>, key: &str, first: impl FnOnce()) -> u32 {
+/// The number a party's or product's key is known by in this import.
+struct Interned {
+    index: u32,
+    /// Whether the import names it for the first time.
+    is_new: bool,
+}
+
+/// The number `key` is known by, giving it the next one when new.
+fn intern(known: &mut HashMap<String, u32>, key: &str) -> Interned {
     if let Some(index) = known.get(key) {
-        return *index;
+        return Interned {
+            index: *index,
+            is_new: false,
+        };
     }
     let index = u32::try_from(known.len()).unwrap_or(u32::MAX);
     known.insert(key.to_string(), index);
-    first();
-    index
-}
-
-fn upsert_parties(
-    transaction: &Transaction<'_>,
-    side: &str,
-    system: &str,
-    parties: &[Party],
-) -> Result<Vec<i64>, StoreError> {
-    let mut statement = transaction.prepare(
-        "INSERT INTO parties (side, system, key, name, domain, external_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (side, system, key) DO UPDATE SET
-             name = excluded.name,
-             domain = coalesce(excluded.domain, domain),
-             external_id = coalesce(excluded.external_id, external_id)
-         RETURNING id",
-    )?;
-    let mut ids = Vec::with_capacity(parties.len());
-    for party in parties {
-        ids.push(statement.query_row(
-            params![
-                side,
-                system,
-                party.key,
-                party.name,
-                party.domain,
-                party.external_id
-            ],
-            |row| row.get(0),
-        )?);
+    Interned {
+        index,
+        is_new: true,
     }
-    Ok(ids)
-}
-
-fn upsert_products(
-    transaction: &Transaction<'_>,
-    side: &str,
-    system: &str,
-    products: &[Product],
-) -> Result<Vec<i64>, StoreError> {
-    let mut statement = transaction.prepare(
-        "INSERT INTO products (side, system, key, name) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (side, system, key) DO UPDATE SET name = excluded.name
-         RETURNING id",
-    )?;
-    let mut ids = Vec::with_capacity(products.len());
-    for product in products {
-        ids.push(
-            statement.query_row(params![side, system, product.key, product.name], |row| {
-                row.get(0)
-            })?,
-        );
-    }
-    Ok(ids)
 }
 
 fn temporary_error(source: std::io::Error) -> StoreError {

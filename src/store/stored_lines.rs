@@ -403,6 +403,7 @@ mod tests {
         let mut store = Store {
             connection,
             path: None,
+            positions_in_memory: crate::store::position_runs::POSITIONS_IN_MEMORY,
         };
         let tenant = SourceKey::new("microsoft", "t1");
         let product = SourceKey::new("microsoft", "BP");

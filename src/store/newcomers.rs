@@ -1,0 +1,149 @@
+//! The parties and products an import names, in the order it first names them, waiting in a
+//! temporary file until the copy upserts them.
+//!
+//! A PSA export names a company every few lines: two hundred thousand of them, held as rows in
+//! memory, cost more than the positions once those spill to disk (`position_runs`). Only
+//! their keys stay in memory, to intern them.
+
+use super::connection::StoreError;
+use super::line_codec::{Reader, push_varint};
+use crate::domain::lines::{Party, Product};
+use rusqlite::{Transaction, params};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Seek, Write};
+
+const PARTY: u8 = 0;
+const PRODUCT: u8 = 1;
+
+/// Parties and products first named by this import, in a temporary file.
+pub(super) struct Newcomers {
+    writer: BufWriter<File>,
+    record: Vec<u8>,
+    count: u64,
+}
+
+impl Newcomers {
+    /// An empty list, with its anonymous temporary file.
+    pub(super) fn new() -> Result<Self, StoreError> {
+        let file = tempfile::tempfile().map_err(newcomers_error)?;
+        Ok(Self {
+            writer: BufWriter::with_capacity(1 << 16, file),
+            record: Vec::new(),
+            count: 0,
+        })
+    }
+
+    /// Adds a party, the next one after those added before.
+    pub(super) fn party(&mut self, party: &Party) -> Result<(), StoreError> {
+        self.record.clear();
+        self.record.push(PARTY);
+        push_text(&mut self.record, Some(&party.key));
+        push_text(&mut self.record, Some(&party.name));
+        push_text(&mut self.record, party.domain.as_deref());
+        push_text(&mut self.record, party.external_id.as_deref());
+        self.flush_record()
+    }
+
+    /// Adds a product, the next one after those added before.
+    pub(super) fn product(&mut self, product: &Product) -> Result<(), StoreError> {
+        self.record.clear();
+        self.record.push(PRODUCT);
+        push_text(&mut self.record, Some(&product.key));
+        push_text(&mut self.record, Some(&product.name));
+        self.flush_record()
+    }
+
+    fn flush_record(&mut self) -> Result<(), StoreError> {
+        let length = u64::try_from(self.record.len()).unwrap_or(u64::MAX);
+        self.writer
+            .write_all(&length.to_le_bytes())
+            .and_then(|()| self.writer.write_all(&self.record))
+            .map_err(newcomers_error)?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Upserts every party and product (the first row of this file naming each gives its
+    /// name), and returns their ids in the order they were added: parties, then products.
+    pub(super) fn upsert(
+        &mut self,
+        transaction: &Transaction<'_>,
+        side: &str,
+        system: &str,
+    ) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
+        self.writer.flush().map_err(newcomers_error)?;
+        let file = self.writer.get_mut();
+        file.rewind().map_err(newcomers_error)?;
+        let mut reader = BufReader::with_capacity(1 << 16, &*file);
+        let mut parties = transaction.prepare(
+            "INSERT INTO parties (side, system, key, name, domain, external_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (side, system, key) DO UPDATE SET
+                 name = excluded.name,
+                 domain = coalesce(excluded.domain, domain),
+                 external_id = coalesce(excluded.external_id, external_id)
+             RETURNING id",
+        )?;
+        let mut products = transaction.prepare(
+            "INSERT INTO products (side, system, key, name) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (side, system, key) DO UPDATE SET name = excluded.name
+             RETURNING id",
+        )?;
+        let (mut party_ids, mut product_ids) = (Vec::new(), Vec::new());
+        let mut record = Vec::new();
+        for _ in 0..self.count {
+            let mut length = [0_u8; 8];
+            reader.read_exact(&mut length).map_err(newcomers_error)?;
+            let length = usize::try_from(u64::from_le_bytes(length)).unwrap_or(usize::MAX);
+            record.resize(length, 0);
+            reader.read_exact(&mut record).map_err(newcomers_error)?;
+            let corrupt = || StoreError::Corrupt {
+                column: "the import's staged parties and products",
+                value: format!("a record of {length} bytes that does not decode"),
+            };
+            let mut fields = Reader::new(&record);
+            let kind = fields.byte().ok_or_else(corrupt)?;
+            let mut text = || read_text(&mut fields).ok_or_else(corrupt);
+            if kind == PARTY {
+                let (key, name, domain, external_id) = (text()?, text()?, text()?, text()?);
+                party_ids.push(parties.query_row(
+                    params![side, system, key, name, domain, external_id],
+                    |row| row.get(0),
+                )?);
+            } else {
+                let (key, name) = (text()?, text()?);
+                product_ids
+                    .push(products.query_row(params![side, system, key, name], |row| row.get(0))?);
+            }
+        }
+        Ok((party_ids, product_ids))
+    }
+}
+
+/// Appends an optional text: 0 for none, else its length plus one, then its bytes.
+fn push_text(out: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        None => push_varint(out, 0),
+        Some(text) => {
+            push_varint(out, text.len() as u128 + 1);
+            out.extend_from_slice(text.as_bytes());
+        }
+    }
+}
+
+/// Reads what [`push_text`] wrote: `Some(None)` for none, `None` when the bytes are cut.
+fn read_text(reader: &mut Reader<'_>) -> Option<Option<String>> {
+    let length = usize::try_from(reader.varint()?).ok()?;
+    if length == 0 {
+        return Some(None);
+    }
+    let bytes = reader.bytes(length - 1)?;
+    Some(Some(std::str::from_utf8(bytes).ok()?.to_string()))
+}
+
+fn newcomers_error(source: std::io::Error) -> StoreError {
+    StoreError::Io {
+        file: "the import's temporary file of parties and products".to_string(),
+        source,
+    }
+}

@@ -1,0 +1,418 @@
+//! The positions an import stages, kept within a bound: when too many are held, they are
+//! sorted by key and written to a temporary file (a run), and at the end the runs are merged
+//! back in key order.
+//!
+//! A PSA export has about one position per line, so an import of a million ConnectWise
+//! additions used to hold a million positions (580 MB) until its final write. Now memory holds
+//! at most the bound; the rest waits on disk. A key a file repeats after a spill is in several
+//! runs: their totals and line lists merge exactly ([`PositionTotals::merge`]), earlier runs
+//! first, so the result is the one a single pass over the file gives. The runs are anonymous
+//! temporary files, which the system removes when they close, whether the import succeeds
+//! or fails.
+
+use super::connection::StoreError;
+use super::line_codec::{
+    Reader, append_ordinals, push_decimal, push_ordinal, push_varint, unzigzag, zigzag,
+};
+use crate::domain::lines::{Line, Term};
+use crate::domain::positions::PositionTotals;
+use rust_decimal::Decimal;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Seek, Write};
+
+/// How many positions an import holds in memory before it writes them to a run: about 5 MB
+/// of totals and line lists, and some fifty runs for a million positions.
+pub(super) const POSITIONS_IN_MEMORY: usize = 20_000;
+
+/// A position's key with its party, product and currency interned in this import.
+pub(super) type StagedKey = (u32, u32, Term, u16);
+
+/// A position's totals and the ordinals of its lines.
+#[derive(Default)]
+pub(super) struct StagedPosition {
+    pub(super) totals: PositionTotals,
+    pub(super) ordinals: Vec<u8>,
+    last: Option<u64>,
+}
+
+impl StagedPosition {
+    /// Adds the line numbered `ordinal` in the import; ordinals only grow.
+    pub(super) fn absorb(&mut self, line: &Line, ordinal: u64) -> Result<(), StoreError> {
+        self.totals.absorb(line)?;
+        push_ordinal(&mut self.ordinals, self.last, ordinal);
+        self.last = Some(ordinal);
+        Ok(())
+    }
+
+    /// Adds the same key's position from a later stretch of the file.
+    fn append(&mut self, later: &StagedPosition) -> Result<(), StoreError> {
+        self.totals.merge(&later.totals)?;
+        append_ordinals(&mut self.ordinals, self.last, &later.ordinals)?;
+        self.last = later.last.or(self.last);
+        Ok(())
+    }
+}
+
+/// The runs written so far, oldest first.
+#[derive(Default)]
+pub(super) struct PositionRuns {
+    runs: Vec<Run>,
+    record: Vec<u8>,
+}
+
+/// One run: a temporary file of positions in key order, each key once.
+struct Run {
+    file: File,
+    records: u64,
+}
+
+impl PositionRuns {
+    /// Moves every position out of `positions` into a new run, leaving the map empty but with
+    /// its capacity. Only the keys are sorted, so no position is ever held twice.
+    pub(super) fn spill(
+        &mut self,
+        positions: &mut HashMap<StagedKey, StagedPosition>,
+    ) -> Result<(), StoreError> {
+        let mut keys: Vec<StagedKey> = positions.keys().copied().collect();
+        keys.sort_unstable();
+        let file = tempfile::tempfile().map_err(run_error)?;
+        let mut writer = BufWriter::with_capacity(1 << 16, file);
+        let mut records = 0;
+        for key in keys {
+            let Some(position) = positions.remove(&key) else {
+                continue;
+            };
+            records += 1;
+            self.record.clear();
+            encode(&mut self.record, key, &position);
+            let length = u64::try_from(self.record.len()).unwrap_or(u64::MAX);
+            writer
+                .write_all(&length.to_le_bytes())
+                .and_then(|()| writer.write_all(&self.record))
+                .map_err(run_error)?;
+        }
+        let mut file = writer
+            .into_inner()
+            .map_err(|error| run_error(error.into_error()))?;
+        file.rewind().map_err(run_error)?;
+        self.runs.push(Run { file, records });
+        Ok(())
+    }
+
+    /// Every position, the runs' and then those still in `last`, merged into one per key and
+    /// yielded in key order.
+    pub(super) fn merge(
+        self,
+        last: HashMap<StagedKey, StagedPosition>,
+    ) -> Result<MergedPositions, StoreError> {
+        let mut sources: Vec<Source> = self
+            .runs
+            .into_iter()
+            .map(|run| Source::Run {
+                reader: BufReader::with_capacity(1 << 16, run.file),
+                left: run.records,
+                record: Vec::new(),
+            })
+            .collect();
+        let mut keys: Vec<StagedKey> = last.keys().copied().collect();
+        keys.sort_unstable();
+        sources.push(Source::Memory {
+            keys: keys.into_iter(),
+            positions: last,
+        });
+        let mut merged = MergedPositions {
+            heads: Vec::with_capacity(sources.len()),
+            sources,
+            queue: BinaryHeap::new(),
+        };
+        for index in 0..merged.sources.len() {
+            merged.heads.push(None);
+            merged.advance(index)?;
+        }
+        Ok(merged)
+    }
+}
+
+/// Where merged positions come from: a run on disk, or the positions never spilled.
+enum Source {
+    Run {
+        reader: BufReader<File>,
+        left: u64,
+        record: Vec<u8>,
+    },
+    Memory {
+        keys: std::vec::IntoIter<StagedKey>,
+        positions: HashMap<StagedKey, StagedPosition>,
+    },
+}
+
+impl Source {
+    fn next_position(&mut self) -> Result<Option<(StagedKey, StagedPosition)>, StoreError> {
+        match self {
+            Source::Run {
+                reader,
+                left,
+                record,
+            } => {
+                if *left == 0 {
+                    return Ok(None);
+                }
+                *left -= 1;
+                let mut length = [0_u8; 8];
+                reader.read_exact(&mut length).map_err(run_error)?;
+                let length = usize::try_from(u64::from_le_bytes(length)).unwrap_or(usize::MAX);
+                record.resize(length, 0);
+                reader.read_exact(record).map_err(run_error)?;
+                decode(record).map(Some).ok_or(StoreError::Corrupt {
+                    column: "the import's staged positions",
+                    value: format!("a record of {length} bytes that does not decode"),
+                })
+            }
+            Source::Memory { keys, positions } => Ok(keys
+                .next()
+                .and_then(|key| positions.remove(&key).map(|position| (key, position)))),
+        }
+    }
+}
+
+/// The staged positions in key order, each key once.
+pub(super) struct MergedPositions {
+    sources: Vec<Source>,
+    /// The next position of each source, not yet yielded.
+    heads: Vec<Option<(StagedKey, StagedPosition)>>,
+    /// The heads' keys with their source, smallest first; equal keys come oldest source first.
+    queue: BinaryHeap<Reverse<(StagedKey, usize)>>,
+}
+
+impl MergedPositions {
+    /// The next key and its position merged over every run, or `None` after the last.
+    pub(super) fn next_position(
+        &mut self,
+    ) -> Result<Option<(StagedKey, StagedPosition)>, StoreError> {
+        let Some(Reverse((key, index))) = self.queue.pop() else {
+            return Ok(None);
+        };
+        let mut position = self.take(index)?;
+        while let Some(Reverse((next_key, next_index))) = self.queue.peek().copied() {
+            if next_key != key {
+                break;
+            }
+            self.queue.pop();
+            let later = self.take(next_index)?;
+            position.append(&later)?;
+        }
+        Ok(Some((key, position)))
+    }
+
+    /// The head of source `index`, replaced by that source's next position.
+    fn take(&mut self, index: usize) -> Result<StagedPosition, StoreError> {
+        let head = self.heads.get_mut(index).and_then(Option::take);
+        self.advance(index)?;
+        head.map(|(_, position)| position)
+            .ok_or(StoreError::Corrupt {
+                column: "the import's staged positions",
+                value: "a run yielded a key it did not hold".to_string(),
+            })
+    }
+
+    fn advance(&mut self, index: usize) -> Result<(), StoreError> {
+        let Some(source) = self.sources.get_mut(index) else {
+            return Ok(());
+        };
+        if let Some((key, position)) = source.next_position()? {
+            self.queue.push(Reverse((key, index)));
+            if let Some(head) = self.heads.get_mut(index) {
+                *head = Some((key, position));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The decimals a record may hold, in the order of their flag bits.
+fn optional_decimals(totals: &PositionTotals) -> [Option<Decimal>; 7] {
+    [
+        totals.unit_price,
+        totals.unit_cost,
+        totals.priced_by,
+        totals.price_before_recurring,
+        totals.cost_before_recurring,
+        totals.price_set_by,
+        totals.cost_set_by,
+    ]
+}
+
+/// Appends one position: its key, its totals with every decimal exact (scale and mantissa),
+/// its last ordinal and its list of ordinals.
+fn encode(out: &mut Vec<u8>, key: StagedKey, position: &StagedPosition) {
+    let (party, product, term, currency) = key;
+    push_varint(out, u128::from(party));
+    push_varint(out, u128::from(product));
+    let term = Term::ALL.iter().position(|known| *known == term);
+    out.push(term.unwrap_or_default() as u8);
+    push_varint(out, u128::from(currency));
+    let totals = &position.totals;
+    push_decimal(out, totals.seats);
+    push_decimal(out, totals.spend);
+    push_varint(out, zigzag(i128::from(totals.lines)));
+    let optional = optional_decimals(totals);
+    let flags = optional
+        .iter()
+        .enumerate()
+        .filter(|(_, value)| value.is_some())
+        .fold(0_u8, |flags, (bit, _)| flags | (1 << bit));
+    out.push(flags);
+    for value in optional.into_iter().flatten() {
+        push_decimal(out, value);
+    }
+    push_varint(out, position.last.map_or(0, |last| u128::from(last) + 1));
+    push_varint(out, position.ordinals.len() as u128);
+    out.extend_from_slice(&position.ordinals);
+}
+
+/// Reads back what [`encode`] wrote; `None` when the bytes are not such a record.
+fn decode(data: &[u8]) -> Option<(StagedKey, StagedPosition)> {
+    let mut reader = Reader::new(data);
+    let party = u32::try_from(reader.varint()?).ok()?;
+    let product = u32::try_from(reader.varint()?).ok()?;
+    let term = *Term::ALL.get(usize::from(reader.byte()?))?;
+    let currency = u16::try_from(reader.varint()?).ok()?;
+    let mut totals = PositionTotals {
+        seats: reader.decimal()?,
+        spend: reader.decimal()?,
+        lines: i64::try_from(unzigzag(reader.varint()?)).ok()?,
+        ..PositionTotals::default()
+    };
+    let flags = reader.byte()?;
+    let mut optional = [None; 7];
+    for (bit, value) in optional.iter_mut().enumerate() {
+        if flags & (1 << bit) != 0 {
+            *value = Some(reader.decimal()?);
+        }
+    }
+    let [
+        price,
+        cost,
+        priced_by,
+        price_before,
+        cost_before,
+        price_by,
+        cost_by,
+    ] = optional;
+    totals.unit_price = price;
+    totals.unit_cost = cost;
+    totals.priced_by = priced_by;
+    totals.price_before_recurring = price_before;
+    totals.cost_before_recurring = cost_before;
+    totals.price_set_by = price_by;
+    totals.cost_set_by = cost_by;
+    let last = match reader.varint()? {
+        0 => None,
+        stored => Some(u64::try_from(stored - 1).ok()?),
+    };
+    let length = usize::try_from(reader.varint()?).ok()?;
+    let ordinals = reader.bytes(length)?.to_vec();
+    reader.is_done().then_some(())?;
+    Some((
+        (party, product, term, currency),
+        StagedPosition {
+            totals,
+            ordinals,
+            last,
+        },
+    ))
+}
+
+fn run_error(source: std::io::Error) -> StoreError {
+    StoreError::Io {
+        file: "the import's temporary file of positions".to_string(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::connection::Store;
+    use crate::import::ImportOptions;
+    use std::path::{Path, PathBuf};
+
+    /// Every stored position of the database, by source keys, with its exact stored text.
+    type StoredPosition = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        i64,
+        Vec<u8>,
+    );
+
+    fn imported(files: &[PathBuf], positions_in_memory: usize) -> Vec<StoredPosition> {
+        let mut store = Store::open_in_memory().expect("store");
+        store.positions_in_memory = positions_in_memory;
+        for file in files {
+            store
+                .import_file(file, &ImportOptions::default(), &mut |_| {})
+                .expect("import");
+        }
+        let mut statement = store
+            .connection
+            .prepare(
+                "SELECT pa.key, pr.key, p.term, p.currency, p.seats, p.spend, p.unit_price,
+                        p.unit_cost, p.line_count, p.line_ordinals
+                 FROM positions p
+                 JOIN parties pa ON pa.id = p.party_id
+                 JOIN products pr ON pr.id = p.product_id
+                 ORDER BY p.import_id, pa.key, pr.key, p.term, p.currency",
+            )
+            .expect("prepare");
+        statement
+            .query_map([], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                    row.get(7)?,
+                    row.get(8)?,
+                    row.get(9)?,
+                ))
+            })
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
+    fn sample(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("assets/sample")
+            .join(name)
+    }
+
+    #[test]
+    fn positions_spilled_to_runs_are_stored_exactly_as_positions_held_in_memory() {
+        let folder = tempfile::tempdir().expect("folder");
+        // Few customers and many rows: every position gets rows in most runs.
+        let generated = crate::generate::generate(folder.path(), 12, 3_000, 7).expect("generate");
+        let files = [
+            sample("partner-center-nce-2026-10.csv"),
+            sample("pax8-2026-10.csv"),
+            sample("connectwise-additions-2026-10.csv"),
+            generated.vendor,
+            generated.psa,
+        ];
+        let in_memory = imported(&files, usize::MAX);
+        assert!(in_memory.len() > 100, "{} positions", in_memory.len());
+        for bound in [1, 2, 7, 40] {
+            assert_eq!(imported(&files, bound), in_memory, "spilling every {bound}");
+        }
+    }
+}
