@@ -46,18 +46,16 @@ impl Screen {
     }
 }
 
-/// The coverage figures on the tab bar (every currency's share when they fit).
-fn coverage(contents: &str) -> Option<String> {
-    let first_line = contents.lines().next()?;
-    let start = first_line.find("coverage ")? + "coverage ".len();
-    Some(first_line[start..].trim().to_string())
-}
-
-#[test]
-fn demo_confirm_a_mapping_see_coverage_change_export_and_quit() {
-    let folder = tempfile::tempdir().expect("temp");
-    let report = folder.path().join("weekly.csv");
-    let kept = folder.path().join("kept.sqlite");
+/// Starts billgap with `args` in a pseudo-terminal, in `folder` with `FOLDER/data` as its data
+/// directory and no `BILLGAP_DB`, and returns the process, its keyboard and its screen.
+fn start_in_pty<S: AsRef<std::ffi::OsStr>>(
+    folder: &std::path::Path,
+    args: impl IntoIterator<Item = S>,
+) -> (
+    Box<dyn portable_pty::Child + Send + Sync>,
+    Box<dyn Write + Send>,
+    Screen,
+) {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: ROWS,
@@ -67,21 +65,17 @@ fn demo_confirm_a_mapping_see_coverage_change_export_and_quit() {
         })
         .expect("pty");
     let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_billgap"));
-    command.arg("demo");
-    command.arg("--keep");
-    command.arg(&kept);
-    command.cwd(folder.path());
+    command.args(args);
+    command.cwd(folder);
     command.env("TERM", "xterm-256color");
-    command.env("HOME", folder.path());
-    command.env("XDG_CONFIG_HOME", folder.path().join("config"));
-    command.env("XDG_DATA_HOME", folder.path().join("data"));
-    let mut child = pty
-        .slave
-        .spawn_command(command)
-        .expect("spawn billgap demo");
+    command.env("HOME", folder);
+    command.env("XDG_CONFIG_HOME", folder.join("config"));
+    command.env("XDG_DATA_HOME", folder.join("data"));
+    command.env_remove("BILLGAP_DB");
+    let child = pty.slave.spawn_command(command).expect("spawn billgap");
     drop(pty.slave);
     let mut reader = pty.master.try_clone_reader().expect("reader");
-    let mut writer = pty.master.take_writer().expect("writer");
+    let writer = pty.master.take_writer().expect("writer");
     let parser = Arc::new(Mutex::new(vt100::Parser::new(
         std::num::NonZero::new(ROWS).expect("rows"),
         std::num::NonZero::new(COLUMNS).expect("columns"),
@@ -97,7 +91,29 @@ fn demo_confirm_a_mapping_see_coverage_change_export_and_quit() {
             feed.lock().expect("parser").process(&buffer[..read]);
         }
     });
-    let screen = Screen { parser };
+    (child, writer, Screen { parser })
+}
+
+/// The coverage figures on the tab bar (every currency's share when they fit).
+fn coverage(contents: &str) -> Option<String> {
+    let first_line = contents.lines().next()?;
+    let start = first_line.find("coverage ")? + "coverage ".len();
+    Some(first_line[start..].trim().to_string())
+}
+
+#[test]
+fn demo_confirm_a_mapping_see_coverage_change_export_and_quit() {
+    let folder = tempfile::tempdir().expect("temp");
+    let report = folder.path().join("weekly.csv");
+    let kept = folder.path().join("kept.sqlite");
+    let (mut child, mut writer, screen) = start_in_pty(
+        folder.path(),
+        [
+            std::ffi::OsStr::new("demo"),
+            std::ffi::OsStr::new("--keep"),
+            kept.as_os_str(),
+        ],
+    );
     let mut press = |keys: &[u8]| {
         writer.write_all(keys).expect("send keys");
         writer.flush().expect("flush");
@@ -219,42 +235,7 @@ fn demo_confirm_a_mapping_see_coverage_change_export_and_quit() {
 /// Runs the workbench with `args` and `FOLDER/data` as the data directory, waits for the overview,
 /// quits with `q`, and returns how it exited.
 fn open_and_quit(folder: &std::path::Path, args: &[&str]) -> portable_pty::ExitStatus {
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLUMNS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("pty");
-    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_billgap"));
-    command.args(args);
-    command.cwd(folder);
-    command.env("TERM", "xterm-256color");
-    command.env("HOME", folder);
-    command.env("XDG_CONFIG_HOME", folder.join("config"));
-    command.env("XDG_DATA_HOME", folder.join("data"));
-    command.env_remove("BILLGAP_DB");
-    let mut child = pty.slave.spawn_command(command).expect("spawn billgap");
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("reader");
-    let mut writer = pty.master.take_writer().expect("writer");
-    let parser = Arc::new(Mutex::new(vt100::Parser::new(
-        std::num::NonZero::new(ROWS).expect("rows"),
-        std::num::NonZero::new(COLUMNS).expect("columns"),
-        0,
-    )));
-    let feed = Arc::clone(&parser);
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 8192];
-        while let Ok(read) = reader.read(&mut buffer) {
-            if read == 0 {
-                break;
-            }
-            feed.lock().expect("parser").process(&buffer[..read]);
-        }
-    });
-    let screen = Screen { parser };
+    let (mut child, mut writer, screen) = start_in_pty(folder, args);
     screen.wait_for("the overview", |s| s.contains("Overview"));
     writer.write_all(b"q").expect("send q");
     writer.flush().expect("flush");
