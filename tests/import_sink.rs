@@ -26,6 +26,11 @@ impl LineSink for FullAfterOne {
         self.written += 1;
         Ok(())
     }
+
+    fn restart(&mut self) -> Result<(), SinkError> {
+        self.written = 0;
+        Ok(())
+    }
 }
 
 #[test]

@@ -12,6 +12,10 @@ use std::path::PathBuf;
 pub trait LineSink {
     /// Takes one parsed line. An error aborts the whole import.
     fn accept(&mut self, line: Line) -> Result<(), SinkError>;
+
+    /// Forgets every line taken so far: the file is about to be read again from its start
+    /// (its decimal mark turned out to be the other one than its first rows named).
+    fn restart(&mut self) -> Result<(), SinkError>;
 }
 
 /// The sink could not take a line (for example, the database write failed).
@@ -42,6 +46,11 @@ impl SinkError {
 impl LineSink for Vec<Line> {
     fn accept(&mut self, line: Line) -> Result<(), SinkError> {
         self.push(line);
+        Ok(())
+    }
+
+    fn restart(&mut self) -> Result<(), SinkError> {
+        self.clear();
         Ok(())
     }
 }

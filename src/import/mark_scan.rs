@@ -1,4 +1,6 @@
-//! The pass over a file's number cells that decides its decimal mark before any row is read.
+//! The evidence of a file's number cells about its decimal mark: collected by the row loop
+//! as it reads, or by a pass of its own over the first rows, or over all of them when the row
+//! loop stopped early.
 
 use super::decimal_mark::{Asked, Evidence, Undecided, decide};
 use super::decode::Utf8Scan;
@@ -22,37 +24,58 @@ const NUMBER_ROLES: [Role; 8] = [
     Role::Amount,
 ];
 
-/// Whether commas are decimal marks in `path`, from the flags and the number cells of up to
-/// `limit` rows. A preview (`strict` false) never fails on the evidence: it reads dots.
+/// The decimal mark the user's flags ask for; both flags at once contradict each other.
+pub fn asked(path: &Path, options: &ImportOptions) -> Result<Asked, ImportError> {
+    match (options.decimal_comma, options.decimal_point) {
+        (true, true) => Err(ImportError::Profile {
+            file: super::table::display_name(path),
+            reason: "--decimal-comma and --decimal-point contradict each other; pass one"
+                .to_string(),
+        }),
+        (true, false) => Ok(Asked::Comma),
+        (false, true) => Ok(Asked::Point),
+        (false, false) => Ok(Asked::Nothing),
+    }
+}
+
+/// The columns of a file whose cells are numbers, with their roles.
+pub fn number_cells(columns: &ColumnMap) -> Vec<(Role, usize)> {
+    NUMBER_ROLES
+        .iter()
+        .filter_map(|role| columns.position(*role).map(|p| (*role, p)))
+        .collect()
+}
+
+/// Adds the number cells of one row to the evidence; `locate` places a cell of a role.
+pub fn collect(
+    evidence: &mut Evidence<Location>,
+    number_cells: &[(Role, usize)],
+    record: &StringRecord,
+    locate: impl Fn(Role) -> Location,
+) {
+    // Evidence both ways refuses the file whatever the rest says.
+    if evidence.settled_against_itself() {
+        return;
+    }
+    for (role, position) in number_cells {
+        if let Some(cell) = record.get(*position) {
+            evidence.add(cell, || locate(*role));
+        }
+    }
+}
+
+/// Whether commas are decimal marks in the CSV `path`, from the flag and the number cells of
+/// up to `limit` rows. A preview (`strict` false) never fails on the evidence: it reads what
+/// was asked, or dots.
 pub fn decimal_comma(
     path: &Path,
     scan: &Utf8Scan,
-    is_json: bool,
     columns: &ColumnMap,
-    options: &ImportOptions,
+    asked: Asked,
     limit: u64,
     strict: bool,
 ) -> Result<bool, ImportError> {
-    let asked = match (options.decimal_comma, options.decimal_point) {
-        (true, true) => {
-            return Err(ImportError::Profile {
-                file: super::table::display_name(path),
-                reason: "--decimal-comma and --decimal-point contradict each other; pass one"
-                    .to_string(),
-            });
-        }
-        (true, false) => Asked::Comma,
-        (false, true) => Asked::Point,
-        (false, false) => Asked::Nothing,
-    };
-    // JSON numbers are written with a point by definition; only the user can say otherwise.
-    if is_json {
-        return Ok(asked == Asked::Comma);
-    }
-    let positions: Vec<(Role, usize)> = NUMBER_ROLES
-        .iter()
-        .filter_map(|role| columns.position(*role).map(|p| (*role, p)))
-        .collect();
+    let number_cells = number_cells(columns);
     let mut table = Table::open(path, scan)?;
     let mut evidence: Evidence<Location> = Evidence::default();
     let mut record = StringRecord::new();
@@ -66,11 +89,9 @@ pub fn decimal_comma(
             Err(_) => break,
         };
         rows = rows.saturating_add(1);
-        for (role, position) in &positions {
-            if let Some(cell) = record.get(*position) {
-                evidence.add(cell, || locate(&table, columns, line, Some(*role)));
-            }
-        }
+        collect(&mut evidence, &number_cells, &record, |role| {
+            locate(&table, columns, line, Some(role))
+        });
     }
     match decide(asked, &evidence) {
         Ok(comma) => Ok(comma),
@@ -79,7 +100,8 @@ pub fn decimal_comma(
     }
 }
 
-fn refusal(undecided: Undecided<Location>) -> ImportError {
+/// The error that refuses a file whose decimal mark is undecided, at the cell that shows it.
+pub fn refusal(undecided: Undecided<Location>) -> ImportError {
     let reading = |cell: &str, comma: bool| {
         parse_decimal(cell, comma).map_or_else(|| "nothing".to_string(), |n| n.to_string())
     };

@@ -71,6 +71,10 @@ pub fn sniff_scanned(
         fn accept(&mut self, _line: Line) -> Result<(), SinkError> {
             Ok(())
         }
+
+        fn restart(&mut self) -> Result<(), SinkError> {
+            Ok(())
+        }
     }
     parse::run(
         path,

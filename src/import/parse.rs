@@ -1,5 +1,6 @@
 //! The import loop: open, recognise, stream rows through the seat rule into the sink.
 
+use super::decimal_mark::{Asked, Evidence, decide};
 use super::file_scan::FileScan;
 use super::formats::{Outcome, RuleContext, seat_rule};
 use super::generic_profile::load_generic_profile;
@@ -33,6 +34,14 @@ pub enum Extent {
 }
 
 /// Parses `path` into `sink`; see [`super::parse_file`].
+///
+/// The decimal mark is decided by every number cell of the file (see [`super::decimal_mark`]),
+/// so it is only known at the end of the file. Rather than read every row twice, once for the
+/// mark and once for the lines, the rows are read in the mark their first rows name while
+/// every number cell is collected as evidence. When the file's evidence decides the mark the
+/// rows were read in, which is every file but a few odd ones, that one pass stands. Otherwise
+/// the sink is restarted and the file is read again in the decided mark, so the outcome is
+/// always the one a decided-first reading would give.
 pub fn run(
     path: &Path,
     scan: &FileScan,
@@ -58,146 +67,241 @@ pub fn run(
     if columns.position(Role::Currency).is_none() && default_currency.is_none() {
         return Err(ImportError::NoCurrency { file });
     }
-    let (limit, skip_bad_rows, strict) = match extent {
-        Extent::Whole => (u64::MAX, options.skip_bad_rows, true),
-        Extent::Preview(rows) => (rows, true, false),
+    let (limit, strict) = match extent {
+        Extent::Whole => (u64::MAX, true),
+        Extent::Preview(rows) => (rows, false),
     };
-    let rules = CellRules {
-        // Decided from every number cell of the file, never from the delimiter alone.
-        decimal_comma: mark_scan::decimal_comma(
-            path,
-            &scan.utf8,
-            table.is_json,
-            &columns,
-            options,
-            limit,
-            strict,
-        )?,
+    let asked = mark_scan::asked(path, options)?;
+    let pass = Pass {
+        profile: &profile,
+        columns: &columns,
+        options,
+        limit,
+        skip_bad_rows: options.skip_bad_rows || !strict,
+        number_cells: mark_scan::number_cells(&columns),
         day_first: options.day_first,
         default_currency,
     };
-    let mut rule = seat_rule(
-        profile.rules,
-        RuleContext {
-            period: options.period,
-            today: chrono::Local::now().date_naive(),
+    // JSON numbers are written with a point by definition; only the user can say otherwise.
+    if table.is_json {
+        return pass.read(&mut table, asked == Asked::Comma, sink, progress);
+    }
+    let first_rows = mark_scan::decimal_comma(
+        path,
+        &scan.utf8,
+        &columns,
+        asked,
+        limit.min(FIRST_ROWS_FOR_THE_MARK),
+        false,
+    )?;
+    let (read, decided) = match pass.read_collecting(&mut table, first_rows, sink, progress) {
+        Ok((summary, evidence)) => match decide(asked, &evidence) {
+            Ok(comma) => (Ok(summary), comma),
+            Err(undecided) if strict => return Err(mark_scan::refusal(undecided)),
+            Err(_) => (Ok(summary), asked == Asked::Comma),
         },
-    );
-    let mut summary = ImportSummary {
-        source: SourceInfo {
-            format: match (&table.is_json, &profile.json_name) {
-                (true, Some(json_name)) => json_name.clone(),
-                _ => profile.name.clone(),
-            },
-            system: profile.system.clone(),
-            side: options.side.unwrap_or(profile.side),
-            slice: String::new(),
-            period: options.period,
-        },
-        rows_read: 0,
-        lines: 0,
-        rejected: Vec::new(),
-        excluded: 0,
-        warnings: Vec::new(),
+        // The rows stopped early, so their evidence is partial: the mark is decided from the
+        // whole file first, and its refusal is the one to report, as it comes first.
+        Err(error) => {
+            let comma = mark_scan::decimal_comma(path, &scan.utf8, &columns, asked, limit, strict)?;
+            (Err(error), comma)
+        }
     };
-    let mut slice = SliceCollector::new(profile.slice.len());
-    let mut warnings = Warnings::default();
-    if let Some((count, line)) = table.replaced_bytes {
-        warnings.add_many(
-            "invalid UTF-8 bytes in an otherwise UTF-8 file, each read as U+FFFD",
-            count,
-            || Location {
-                file: file.clone(),
-                line,
-                column: None,
-                column_name: None,
+    if decided == first_rows {
+        return read;
+    }
+    sink.restart().map_err(|source| ImportError::Sink {
+        file: table.file.clone(),
+        source,
+    })?;
+    let mut table = Table::open_with(path, &scan.utf8, &options.with)?;
+    pass.read(&mut table, decided, sink, progress)
+}
+
+/// How many rows name the decimal mark the rows are first read in.
+const FIRST_ROWS_FOR_THE_MARK: u64 = 2_000;
+
+/// One reading of a file's rows, with everything but the decimal mark settled.
+struct Pass<'a> {
+    profile: &'a Profile,
+    columns: &'a ColumnMap,
+    options: &'a ImportOptions,
+    limit: u64,
+    skip_bad_rows: bool,
+    /// The number cells, whose evidence decides the decimal mark.
+    number_cells: Vec<(Role, usize)>,
+    day_first: bool,
+    default_currency: Option<Currency>,
+}
+
+impl Pass<'_> {
+    /// Reads the rows in the decimal mark `decimal_comma`.
+    fn read(
+        &self,
+        table: &mut Table,
+        decimal_comma: bool,
+        sink: &mut dyn LineSink,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ImportSummary, ImportError> {
+        self.rows(table, decimal_comma, None, sink, progress)
+    }
+
+    /// [`Pass::read`], collecting every number cell's evidence about the decimal mark.
+    fn read_collecting(
+        &self,
+        table: &mut Table,
+        decimal_comma: bool,
+        sink: &mut dyn LineSink,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(ImportSummary, Evidence<Location>), ImportError> {
+        let mut evidence = Evidence::default();
+        let summary = self.rows(table, decimal_comma, Some(&mut evidence), sink, progress)?;
+        Ok((summary, evidence))
+    }
+
+    fn rows(
+        &self,
+        table: &mut Table,
+        decimal_comma: bool,
+        mut evidence: Option<&mut Evidence<Location>>,
+        sink: &mut dyn LineSink,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ImportSummary, ImportError> {
+        let (profile, columns, options) = (self.profile, self.columns, self.options);
+        let file = table.file.clone();
+        let rules = CellRules {
+            decimal_comma,
+            day_first: self.day_first,
+            default_currency: self.default_currency.clone(),
+        };
+        let mut rule = seat_rule(
+            profile.rules,
+            RuleContext {
+                period: options.period,
+                today: chrono::Local::now().date_naive(),
             },
         );
-    }
-    let mut months: HashMap<Period, u64> = HashMap::new();
-    let mut record = StringRecord::new();
-    let mut deliver = |line: Line, summary: &mut ImportSummary| -> Result<(), ImportError> {
-        if let Some(start) = line.period_start {
-            let count = months.entry(Period::containing(start)).or_default();
-            *count = count.saturating_add(1);
-        }
-        summary.lines = summary.lines.saturating_add(1);
-        sink.accept(line).map_err(|source| ImportError::Sink {
-            file: file.clone(),
-            source,
-        })
-    };
-    while summary.rows_read < limit {
-        let Some(line_number) = table.next_row(&mut record)? else {
-            break;
+        let mut summary = ImportSummary {
+            source: SourceInfo {
+                format: match (&table.is_json, &profile.json_name) {
+                    (true, Some(json_name)) => json_name.clone(),
+                    _ => profile.name.clone(),
+                },
+                system: profile.system.clone(),
+                side: options.side.unwrap_or(profile.side),
+                slice: String::new(),
+                period: options.period,
+            },
+            rows_read: 0,
+            lines: 0,
+            rejected: Vec::new(),
+            excluded: 0,
+            warnings: Vec::new(),
         };
-        summary.rows_read = summary.rows_read.saturating_add(1);
-        let read = shape::check(&table, &record).and_then(|()| {
-            let row = Row::new(&record, &columns, &rules);
-            let outcome = rule.read(&row, line_number);
-            for (role, what) in row.take_notes() {
-                warnings.add(what, || locate(&table, &columns, line_number, role));
+        let mut slice = SliceCollector::new(profile.slice.len());
+        let mut warnings = Warnings::default();
+        if let Some((count, line)) = table.replaced_bytes {
+            warnings.add_many(
+                "invalid UTF-8 bytes in an otherwise UTF-8 file, each read as U+FFFD",
+                count,
+                || Location {
+                    file: file.clone(),
+                    line,
+                    column: None,
+                    column_name: None,
+                },
+            );
+        }
+        let mut months: HashMap<Period, u64> = HashMap::new();
+        let mut record = StringRecord::new();
+        let mut deliver = |line: Line, summary: &mut ImportSummary| -> Result<(), ImportError> {
+            if let Some(start) = line.period_start {
+                let count = months.entry(Period::containing(start)).or_default();
+                *count = count.saturating_add(1);
             }
-            outcome
-        });
-        match read {
-            Ok(outcome) => {
-                add_slice(&mut slice, &profile, &columns, &record, &rules);
-                match outcome {
-                    Outcome::Line(line) => {
-                        check_plausible(&line, &mut warnings, || {
-                            locate(&table, &columns, line_number, None)
-                        });
-                        deliver(*line, &mut summary)?;
+            summary.lines = summary.lines.saturating_add(1);
+            sink.accept(line).map_err(|source| ImportError::Sink {
+                file: file.clone(),
+                source,
+            })
+        };
+        while summary.rows_read < self.limit {
+            let Some(line_number) = table.next_row(&mut record)? else {
+                break;
+            };
+            summary.rows_read = summary.rows_read.saturating_add(1);
+            if let Some(evidence) = evidence.as_deref_mut() {
+                mark_scan::collect(evidence, &self.number_cells, &record, |role| {
+                    locate(table, columns, line_number, Some(role))
+                });
+            }
+            let read = shape::check(table, &record).and_then(|()| {
+                let row = Row::new(&record, columns, &rules);
+                let outcome = rule.read(&row, line_number);
+                for (role, what) in row.take_notes() {
+                    warnings.add(what, || locate(table, columns, line_number, role));
+                }
+                outcome
+            });
+            match read {
+                Ok(outcome) => {
+                    add_slice(&mut slice, profile, columns, &record, &rules);
+                    match outcome {
+                        Outcome::Line(line) => {
+                            check_plausible(&line, &mut warnings, || {
+                                locate(table, columns, line_number, None)
+                            });
+                            deliver(*line, &mut summary)?;
+                        }
+                        Outcome::Excluded => summary.excluded = summary.excluded.saturating_add(1),
+                        Outcome::Held => {}
                     }
-                    Outcome::Excluded => summary.excluded = summary.excluded.saturating_add(1),
-                    Outcome::Held => {}
+                }
+                Err(error) => {
+                    let location = match &error.problem {
+                        CellProblem::Shape(_) => shape::locate(table, &record, line_number),
+                        _ => locate(table, columns, line_number, error.role),
+                    };
+                    if !self.skip_bad_rows {
+                        return Err(row_error(location, error.problem));
+                    }
+                    summary.rejected.push(RejectedRow {
+                        location,
+                        reason: error.problem.to_string(),
+                        raw: record.iter().map(str::to_string).collect(),
+                    });
                 }
             }
-            Err(error) => {
-                let location = match &error.problem {
-                    CellProblem::Shape(_) => shape::locate(&table, &record, line_number),
-                    _ => locate(&table, &columns, line_number, error.role),
-                };
-                if !skip_bad_rows {
-                    return Err(row_error(location, error.problem));
-                }
-                summary.rejected.push(RejectedRow {
-                    location,
-                    reason: error.problem.to_string(),
-                    raw: record.iter().map(str::to_string).collect(),
+            if summary.rows_read % PROGRESS_EVERY == 0 {
+                progress(Progress {
+                    bytes_read: table.bytes_read(),
+                    total_bytes: table.total_bytes,
+                    rows: summary.rows_read,
                 });
             }
         }
-        if summary.rows_read % PROGRESS_EVERY == 0 {
-            progress(Progress {
-                bytes_read: table.bytes_read(),
-                total_bytes: table.total_bytes,
-                rows: summary.rows_read,
+        if summary.rows_read == 0 {
+            return Err(ImportError::HeaderOnly {
+                file: table.file.clone(),
             });
         }
-    }
-    if summary.rows_read == 0 {
-        return Err(ImportError::HeaderOnly {
-            file: table.file.clone(),
+        for line in rule.finish() {
+            deliver(line, &mut summary)?;
+        }
+        summary.excluded = summary.excluded.saturating_add(rule.dropped());
+        summary.source.period = options
+            .period
+            .or(rule.period())
+            .or_else(|| most_common(&months));
+        summary.source.slice = slice.finish();
+        summary.warnings = warnings.finish();
+        progress(Progress {
+            bytes_read: table.bytes_read(),
+            total_bytes: table.total_bytes,
+            rows: summary.rows_read,
         });
+        Ok(summary)
     }
-    for line in rule.finish() {
-        deliver(line, &mut summary)?;
-    }
-    summary.excluded = summary.excluded.saturating_add(rule.dropped());
-    summary.source.period = options
-        .period
-        .or(rule.period())
-        .or_else(|| most_common(&months));
-    summary.source.slice = slice.finish();
-    summary.warnings = warnings.finish();
-    progress(Progress {
-        bytes_read: table.bytes_read(),
-        total_bytes: table.total_bytes,
-        rows: summary.rows_read,
-    });
-    Ok(summary)
 }
 
 /// Chooses the profile: the forced one, the user's generic one, or the bundled profile whose
@@ -339,7 +443,9 @@ fn add_slice(
             .map(str::trim)
             .filter(|cell| !cell.is_empty());
         match (role, cell) {
-            (Role::Currency, Some(code)) => slice.add(index, &code.to_ascii_uppercase()),
+            (Role::Currency, Some(code)) if code.bytes().any(|b| b.is_ascii_lowercase()) => {
+                slice.add(index, &code.to_ascii_uppercase());
+            }
             (Role::Currency, None) => {
                 if let Some(currency) = &rules.default_currency {
                     slice.add(index, currency.code());

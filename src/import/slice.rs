@@ -30,18 +30,19 @@ impl SliceCollector {
 
     /// Adds the value of role `index` in one row; blank values say nothing.
     pub fn add(&mut self, index: usize, value: &str) {
-        let value: String = value
-            .chars()
-            .filter(|c| !c.is_control() && !c.is_whitespace() && !matches!(c, '+' | '/'))
-            .collect();
-        if value.is_empty() {
+        let Some(values) = self.roles.get_mut(index) else {
+            return;
+        };
+        let dropped = |c: char| c.is_control() || c.is_whitespace() || matches!(c, '+' | '/');
+        // Every row passes here with the value the rows before it had: look it up as written
+        // and build a cleaned copy only for a value not seen yet.
+        if !value.contains(dropped) && values.contains(value) {
             return;
         }
-        if let Some(values) = self.roles.get_mut(index) {
-            // A role with thousands of values is no slice; a handful is all a real file has.
-            if values.len() < 64 && !values.contains(&value) {
-                values.insert(value);
-            }
+        let value: String = value.chars().filter(|c| !dropped(*c)).collect();
+        // A role with thousands of values is no slice; a handful is all a real file has.
+        if !value.is_empty() && values.len() < 64 && !values.contains(&value) {
+            values.insert(value);
         }
     }
 

@@ -198,6 +198,11 @@ impl LineSink for Staging {
     fn accept(&mut self, line: Line) -> Result<(), SinkError> {
         self.stage(&line).map_err(SinkError::new)
     }
+
+    fn restart(&mut self) -> Result<(), SinkError> {
+        *self = Staging::new(self.positions_in_memory).map_err(SinkError::new)?;
+        Ok(())
+    }
 }
 
 /// The number a party's or product's key is known by in this import.
