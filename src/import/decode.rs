@@ -5,9 +5,9 @@
 //! old Excel "CSV" save). The reader below turns any of them into a UTF-8 stream, chunk by chunk,
 //! so a file of hundreds of megabytes is never held in memory.
 
-use std::cell::Cell;
 use std::io::{self, Read};
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How many raw bytes are read from the file at a time.
 const CHUNK: usize = 64 * 1024;
@@ -57,7 +57,7 @@ pub struct DecodingReader<R> {
     output: Text,
     output_position: usize,
     raw: Vec<u8>,
-    bytes_read: Rc<Cell<u64>>,
+    bytes_read: Arc<AtomicU64>,
     plan: Plan,
 }
 
@@ -194,13 +194,13 @@ impl<R: Read> DecodingReader<R> {
     /// Wraps a raw reader; `bytes_read` is advanced by every raw byte consumed, for progress.
     /// Invalid UTF-8 switches the rest to Windows-1252; see [`DecodingReader::with_plan`] for
     /// a file whose encoding was decided from all of it.
-    pub fn new(inner: R, bytes_read: Rc<Cell<u64>>) -> Self {
+    pub fn new(inner: R, bytes_read: Arc<AtomicU64>) -> Self {
         Self::with_plan(inner, bytes_read, Plan::Utf8)
     }
 
     /// Wraps a raw reader whose bytes, unless a byte-order mark says otherwise, are read as
     /// `plan` says.
-    pub fn with_plan(inner: R, bytes_read: Rc<Cell<u64>>, plan: Plan) -> Self {
+    pub fn with_plan(inner: R, bytes_read: Arc<AtomicU64>, plan: Plan) -> Self {
         Self {
             inner,
             plan,
@@ -230,8 +230,7 @@ impl<R: Read> DecodingReader<R> {
         loop {
             match self.inner.read(&mut self.raw) {
                 Ok(count) => {
-                    self.bytes_read
-                        .set(self.bytes_read.get().saturating_add(count as u64));
+                    self.bytes_read.fetch_add(count as u64, Ordering::Relaxed);
                     return Ok(count);
                 }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
@@ -252,8 +251,7 @@ impl<R: Read> DecodingReader<R> {
             }
             filled = filled.saturating_add(count);
         }
-        self.bytes_read
-            .set(self.bytes_read.get().saturating_add(filled as u64));
+        self.bytes_read.fetch_add(filled as u64, Ordering::Relaxed);
         let (encoding, skip) = match self.raw[..filled] {
             [0xEF, 0xBB, 0xBF, ..] => (TextEncoding::Utf8, 3),
             [0xFF, 0xFE, ..] => (TextEncoding::Utf16Le, 2),
@@ -375,7 +373,7 @@ fn decode_with(decoder: &mut encoding_rs::Decoder, chunk: &[u8], last: bool, out
 
 /// UTF-16 without a mark, told by its first bytes: a header is ASCII, so one byte of every
 /// pair is NUL. `Some(true)` for little-endian (`a\0b\0`), `Some(false)` for big-endian.
-fn utf16_pattern(start: &[u8]) -> Option<bool> {
+pub(super) fn utf16_pattern(start: &[u8]) -> Option<bool> {
     let pairs: Vec<&[u8]> = start.chunks_exact(2).take(32).collect();
     if pairs.len() < 4 {
         return None;
@@ -463,7 +461,7 @@ mod tests {
     use super::*;
 
     fn decode_all(bytes: &[u8]) -> (String, TextEncoding) {
-        let mut reader = DecodingReader::new(bytes, Rc::new(Cell::new(0)));
+        let mut reader = DecodingReader::new(bytes, Arc::new(AtomicU64::new(0)));
         let mut text = String::new();
         reader.read_to_string(&mut text).expect("decodes");
         (text, reader.encoding())
@@ -504,7 +502,7 @@ mod tests {
     #[test]
     fn sequences_cut_by_chunk_boundaries_survive() {
         let bytes = "Zoë,Müller\r\n\u{FEFF}x\r".as_bytes();
-        let mut reader = DecodingReader::new(Trickle(bytes), Rc::new(Cell::new(0)));
+        let mut reader = DecodingReader::new(Trickle(bytes), Arc::new(AtomicU64::new(0)));
         let mut text = String::new();
         reader.read_to_string(&mut text).expect("decodes");
         assert_eq!(text, "Zoë,Müller\nx\n");
@@ -520,7 +518,8 @@ mod tests {
             (1, 2, 2)
         );
         assert_eq!(scan.plan(), Plan::Utf8Lossy);
-        let mut reader = DecodingReader::with_plan(&stray[..], Rc::new(Cell::new(0)), scan.plan());
+        let mut reader =
+            DecodingReader::with_plan(&stray[..], Arc::new(AtomicU64::new(0)), scan.plan());
         let mut text = String::new();
         reader.read_to_string(&mut text).expect("decodes");
         assert_eq!(text, "name\nOffice\u{FFFD}\nZoë Müller\n");
@@ -538,7 +537,7 @@ mod tests {
         let scan = Utf8Scan::of(&little[..]).expect("scans");
         assert_eq!(scan.plan(), Plan::Utf16Le);
         let mut reader =
-            DecodingReader::with_plan(&little[..], Rc::new(Cell::new(0)), Plan::Utf16Le);
+            DecodingReader::with_plan(&little[..], Arc::new(AtomicU64::new(0)), Plan::Utf16Le);
         let mut text = String::new();
         reader.read_to_string(&mut text).expect("decodes");
         assert_eq!(text, "name,seats\n");

@@ -30,6 +30,7 @@ mod parse;
 mod plausible;
 pub mod probe;
 pub mod profile;
+mod record_stream;
 mod row;
 mod shape;
 pub mod slice;
@@ -39,7 +40,7 @@ pub use contract::{
     FormatDescription, ImportError, ImportOptions, ImportSummary, ImportWarning, LineSink,
     Location, Progress, RejectedRow, SinkError, SourceInfo,
 };
-pub use file_scan::{FileScan, scan_file};
+pub use file_scan::{Encoding, FileScan, first_bytes, scan_file};
 pub use generic_profile::GenericProfileError;
 
 use crate::domain::lines::Line;
@@ -57,13 +58,13 @@ pub fn check_regular_file(path: &Path) -> Result<(), ImportError> {
 /// Fails when the file cannot be read, is empty or header-only, matches no format, or lacks a
 /// currency with none given.
 pub fn sniff(path: &Path, options: &ImportOptions) -> Result<SourceInfo, ImportError> {
-    sniff_scanned(path, &scan_file(path)?, options)
+    sniff_scanned(path, &scan_file(path)?.encoding, options)
 }
 
-/// [`sniff`] of a file whose bytes were scanned already by [`scan_file`].
+/// [`sniff`] of a file read in `encoding` (from [`scan_file`], or [`first_bytes`]).
 pub fn sniff_scanned(
     path: &Path,
-    scan: &FileScan,
+    encoding: &Encoding,
     options: &ImportOptions,
 ) -> Result<SourceInfo, ImportError> {
     struct Discard;
@@ -78,7 +79,7 @@ pub fn sniff_scanned(
     }
     parse::run(
         path,
-        scan,
+        encoding,
         options,
         &mut Discard,
         &mut |_| {},
@@ -101,18 +102,26 @@ pub fn parse_file(
     sink: &mut dyn LineSink,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportSummary, ImportError> {
-    parse_scanned(path, &scan_file(path)?, options, sink, progress)
+    parse_scanned(path, &scan_file(path)?.encoding, options, sink, progress)
 }
 
-/// [`parse_file`] of a file whose bytes were scanned already by [`scan_file`].
+/// [`parse_file`] of a file read in `encoding` (from [`scan_file`], or [`first_bytes`] when
+/// the caller checks it against the whole file's with [`Encoding::reads_like`]).
 pub fn parse_scanned(
     path: &Path,
-    scan: &FileScan,
+    encoding: &Encoding,
     options: &ImportOptions,
     sink: &mut dyn LineSink,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportSummary, ImportError> {
-    parse::run(path, scan, options, sink, progress, parse::Extent::Whole)
+    parse::run(
+        path,
+        encoding,
+        options,
+        sink,
+        progress,
+        parse::Extent::Whole,
+    )
 }
 
 /// Every known format, for `billgap formats`: each bundled profile, its API JSON variant, and

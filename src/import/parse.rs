@@ -1,7 +1,7 @@
 //! The import loop: open, recognise, stream rows through the seat rule into the sink.
 
 use super::decimal_mark::{Asked, Evidence, decide};
-use super::file_scan::FileScan;
+use super::file_scan::Encoding;
 use super::formats::{Outcome, RuleContext, seat_rule};
 use super::generic_profile::load_generic_profile;
 use super::mark_scan;
@@ -44,13 +44,13 @@ pub enum Extent {
 /// always the one a decided-first reading would give.
 pub fn run(
     path: &Path,
-    scan: &FileScan,
+    encoding: &Encoding,
     options: &ImportOptions,
     sink: &mut dyn LineSink,
     progress: &mut dyn FnMut(Progress),
     extent: Extent,
 ) -> Result<ImportSummary, ImportError> {
-    let mut table = Table::open_with(path, &scan.utf8, &options.with)?;
+    let mut table = Table::open_with(path, &encoding.0, &options.with)?;
     let file = table.file.clone();
     let (profile, columns) = recognise(&table, options)?;
     let default_currency = match (&options.currency, &profile.default_currency) {
@@ -88,7 +88,7 @@ pub fn run(
     }
     let first_rows = mark_scan::decimal_comma(
         path,
-        &scan.utf8,
+        &encoding.0,
         &columns,
         asked,
         limit.min(FIRST_ROWS_FOR_THE_MARK),
@@ -103,7 +103,8 @@ pub fn run(
         // The rows stopped early, so their evidence is partial: the mark is decided from the
         // whole file first, and its refusal is the one to report, as it comes first.
         Err(error) => {
-            let comma = mark_scan::decimal_comma(path, &scan.utf8, &columns, asked, limit, strict)?;
+            let comma =
+                mark_scan::decimal_comma(path, &encoding.0, &columns, asked, limit, strict)?;
             (Err(error), comma)
         }
     };
@@ -114,7 +115,7 @@ pub fn run(
         file: table.file.clone(),
         source,
     })?;
-    let mut table = Table::open_with(path, &scan.utf8, &options.with)?;
+    let mut table = Table::open_with(path, &encoding.0, &options.with)?;
     pass.read(&mut table, decided, sink, progress)
 }
 

@@ -4,18 +4,19 @@ use super::beside::Beside;
 use super::decode::{DecodingReader, Plan, Utf8Scan};
 use super::dialect::sniff_delimiter;
 use super::json::{JsonRow, JsonTable, Position, read_document};
+use super::record_stream::RecordStream;
 use crate::import::contract::{ImportError, Location};
 use csv::StringRecord;
-use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 type TextReader = BufReader<DecodingReader<File>>;
 
 enum Rows {
-    Csv(Box<csv::Reader<TextReader>>),
+    Csv(RecordStream),
     Json(std::vec::IntoIter<JsonRow>),
 }
 
@@ -43,7 +44,7 @@ pub struct Table {
     pub replaced_bytes: Option<(u64, u64)>,
     /// Lines above the header that the CSV reader never saw (a PowerShell `#TYPE` line).
     line_offset: u64,
-    bytes_read: Rc<Cell<u64>>,
+    bytes_read: Arc<AtomicU64>,
     rows: Rows,
 }
 
@@ -86,7 +87,7 @@ struct Decoded {
     file: String,
     reader: TextReader,
     total_bytes: u64,
-    bytes_read: Rc<Cell<u64>>,
+    bytes_read: Arc<AtomicU64>,
     replaced_bytes: Option<(u64, u64)>,
 }
 
@@ -102,13 +103,13 @@ impl Decoded {
         regular_file(path)?;
         let file = File::open(path).map_err(io_error)?;
         let total_bytes = file.metadata().map_err(io_error)?.len();
-        let bytes_read = Rc::new(Cell::new(0));
+        let bytes_read = Arc::new(AtomicU64::new(0));
         let plan = if scan.utf16 { Plan::Utf8 } else { scan.plan() };
         let replaced_bytes =
             (plan == Plan::Utf8Lossy).then_some((scan.invalid, scan.first_invalid_line));
         let reader = BufReader::with_capacity(
             64 * 1024,
-            DecodingReader::with_plan(file, Rc::clone(&bytes_read), plan),
+            DecodingReader::with_plan(file, Arc::clone(&bytes_read), plan),
         );
         Ok(Decoded {
             file: file_name,
@@ -227,7 +228,7 @@ impl Table {
             replaced_bytes,
             line_offset,
             bytes_read,
-            rows: Rows::Csv(Box::new(csv_reader)),
+            rows: Rows::Csv(RecordStream::start(csv_reader)),
         })
     }
 
@@ -235,7 +236,7 @@ impl Table {
         file: String,
         mut reader: TextReader,
         total_bytes: u64,
-        bytes_read: Rc<Cell<u64>>,
+        bytes_read: Arc<AtomicU64>,
         beside: Vec<Beside>,
     ) -> Result<Table, ImportError> {
         let table = read_json_records(&file, &mut reader)?;
@@ -267,7 +268,7 @@ impl Table {
 
     /// Raw bytes consumed so far.
     pub fn bytes_read(&self) -> u64 {
-        self.bytes_read.get()
+        self.bytes_read.load(Ordering::Relaxed)
     }
 
     /// Reads the next row into `record`; returns its 1-based physical line (CSV) or record

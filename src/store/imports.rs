@@ -5,11 +5,14 @@ use super::import_slices::{Replacing, supersede};
 use super::staging::Staging;
 use super::values::now_text;
 use crate::domain::lines::{Line, Period, Side};
+use crate::import::FileScan;
 use crate::import::{
     ImportError, ImportOptions, ImportSummary, LineSink, Progress, SinkError, SourceInfo,
 };
 use rusqlite::{OptionalExtension, params};
+use std::collections::HashSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// One stored import, as listed to the user.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -94,36 +97,74 @@ impl Store {
         // The name is shown in listings and messages; it must not carry escape sequences.
         let file_name = crate::domain::text::strip_control(&path.display().to_string());
         crate::import::check_regular_file(path)?;
-        // One pass over the bytes gives their digest and their encoding; sniffing and the row
-        // loop share it.
-        let scan = crate::import::scan_file(path)?;
-        let mut digest = super::digest::hex(&scan.sha256);
         // Joined files are one import: the same additions with changed agreements are new.
+        // A beside file is small next to the answer it names, so it is scanned first.
+        let mut beside_digests = Vec::new();
         for beside in &options.with {
             crate::import::check_regular_file(beside)?;
-            let beside = super::digest::hex(&crate::import::scan_file(beside)?.sha256);
-            digest = super::digest::hex_sha256(&format!("{digest}\n{beside}"));
+            beside_digests.push(super::digest::hex(
+                &crate::import::scan_file(beside)?.sha256,
+            ));
         }
-        let existing = self.import_by_digest(&digest)?;
-        // The options are checked before identical bytes are answered, so `--format nonsense`
-        // on a known file is an error rather than "already imported".
-        let source = crate::import::sniff_scanned(path, &scan, options)?;
-        let earlier = match existing {
-            Some(existing) if !options.replace => return self.reuse(existing),
-            Some(existing) => Some(existing.id),
-            None => None,
-        };
-        self.import_with(
-            &source,
-            &file_name,
-            &digest,
-            Replacing {
-                same_bytes: earlier,
-                overlaps: options.replace,
-            },
-            |sink| crate::import::parse_scanned(path, &scan, options, sink, progress),
-            before_commit,
-        )
+        let known = self.known_digests()?;
+        let seen_before = AtomicBool::new(false);
+        // The pass that hashes the file and settles its encoding runs on a thread beside the
+        // row loop, rather than before it: on two cores it costs no time. When it finds bytes
+        // imported before, the row loop is stopped at its next line.
+        std::thread::scope(|scope| {
+            let scanning = scope.spawn(|| -> Result<(FileScan, String), ImportError> {
+                let scan = crate::import::scan_file(path)?;
+                let mut digest = super::digest::hex(&scan.sha256);
+                for beside in &beside_digests {
+                    digest = super::digest::hex_sha256(&format!("{digest}\n{beside}"));
+                }
+                if known.contains(&digest) && !options.replace {
+                    seen_before.store(true, Ordering::Relaxed);
+                }
+                Ok((scan, digest))
+            });
+            let encoding = crate::import::first_bytes(path)?;
+            // The options are checked before identical bytes are answered, so `--format
+            // nonsense` on a known file is an error rather than "already imported".
+            let source = crate::import::sniff_scanned(path, &encoding, options)?;
+            let staged = self.stage(|sink| {
+                let mut sink = UntilSeenBefore {
+                    staging: sink,
+                    seen_before: &seen_before,
+                };
+                crate::import::parse_scanned(path, &encoding, options, &mut sink, progress)
+            });
+            let (scan, digest) = scanning.join().map_err(|_| StoreError::Io {
+                file: file_name.clone(),
+                source: std::io::Error::other("the pass hashing the file stopped unexpectedly"),
+            })??;
+            let earlier = match self.import_by_digest(&digest)? {
+                Some(existing) if !options.replace => return self.reuse(existing),
+                Some(existing) => Some(existing.id),
+                None => None,
+            };
+            let (source, staged) = if encoding.reads_like(&scan.encoding) {
+                (source, staged?)
+            } else {
+                // A UTF-8 file with stray bytes: read again, each stray byte as U+FFFD.
+                let source = crate::import::sniff_scanned(path, &scan.encoding, options)?;
+                let staged = self.stage(|sink| {
+                    crate::import::parse_scanned(path, &scan.encoding, options, sink, progress)
+                })?;
+                (source, staged)
+            };
+            self.commit_staged(
+                &source,
+                &file_name,
+                &digest,
+                Replacing {
+                    same_bytes: earlier,
+                    overlaps: options.replace,
+                },
+                staged,
+                before_commit,
+            )
+        })
     }
 
     /// Imports lines that did not come from a file (an API pull), under a label. The digest
@@ -147,49 +188,53 @@ impl Store {
             same_bytes: None,
             overlaps: false,
         };
-        self.import_with(
-            source,
-            label,
-            &digest,
-            replacing,
-            |sink| {
-                if lines.is_empty() {
-                    return Err(ImportError::Empty {
-                        file: label.to_string(),
-                    });
-                }
-                for line in lines {
-                    sink.accept(line).map_err(|source| ImportError::Sink {
-                        file: label.to_string(),
-                        source,
-                    })?;
-                }
-                Ok(ImportSummary {
-                    source: source.clone(),
-                    rows_read: rows,
-                    lines: rows,
-                    excluded: 0,
-                    rejected: Vec::new(),
-                    warnings: Vec::new(),
-                })
-            },
-            &mut |_| Ok(()),
-        )
+        let staged = self.stage(|sink| {
+            if lines.is_empty() {
+                return Err(ImportError::Empty {
+                    file: label.to_string(),
+                });
+            }
+            for line in lines {
+                sink.accept(line).map_err(|source| ImportError::Sink {
+                    file: label.to_string(),
+                    source,
+                })?;
+            }
+            Ok(ImportSummary {
+                source: source.clone(),
+                rows_read: rows,
+                lines: rows,
+                excluded: 0,
+                rejected: Vec::new(),
+                warnings: Vec::new(),
+            })
+        })?;
+        self.commit_staged(source, label, &digest, replacing, staged, &mut |_| Ok(()))
     }
 
-    fn import_with(
+    /// Reads and aggregates an import outside the database, into a staging area.
+    ///
+    /// The whole file is read and aggregated before the write lock is taken, so a decision
+    /// taken in another process meanwhile is not kept waiting (F15).
+    fn stage(
+        &self,
+        parse: impl FnOnce(&mut dyn LineSink) -> Result<ImportSummary, ImportError>,
+    ) -> Result<(Staging, ImportSummary), StoreError> {
+        let mut staging = Staging::new(self.positions_in_memory)?;
+        let summary = parse(&mut staging).map_err(store_error)?;
+        Ok((staging, summary))
+    }
+
+    /// Copies a staged import into the database in one transaction.
+    fn commit_staged(
         &mut self,
         source: &SourceInfo,
         file_name: &str,
         digest: &str,
         replacing: Replacing,
-        parse: impl FnOnce(&mut dyn LineSink) -> Result<ImportSummary, ImportError>,
+        (staging, summary): (Staging, ImportSummary),
         before_commit: &mut dyn FnMut(&ImportSummary) -> Result<(), StoreError>,
     ) -> Result<ImportOutcome, StoreError> {
-        // The whole file is read and aggregated before the write lock is taken, so a decision
-        // taken in another process meanwhile is not kept waiting (F15).
-        let mut staging = Staging::new(self.positions_in_memory)?;
-        let summary = parse(&mut staging).map_err(store_error)?;
         // An import waits for another one copying into the same database, however long that
         // takes, rather than failing after the connection's usual five seconds.
         self.connection
@@ -369,6 +414,15 @@ impl Store {
         rows.map(|row| row?).collect()
     }
 
+    /// The digest of every stored import, to tell bytes imported before while they are read.
+    fn known_digests(&self) -> Result<HashSet<String>, StoreError> {
+        let mut statement = self.connection.prepare("SELECT sha256 FROM imports")?;
+        let digests = statement
+            .query_map([], |row| row.get::<_, String>(0))?
+            .collect::<Result<HashSet<_>, _>>()?;
+        Ok(digests)
+    }
+
     fn import_by_digest(&self, digest: &str) -> Result<Option<SourceRow>, StoreError> {
         self.connection
             .query_row(
@@ -416,6 +470,26 @@ const IMPORT_CACHE_KIB: i64 = -8192;
 
 /// An import failure as the store reports it: the store's own error when its sink refused a
 /// line (a database write failed), else the parse error with its location.
+/// The staging sink of a file import, which stops taking lines once the pass hashing the file
+/// found its bytes imported before: the import then only answers "already imported".
+struct UntilSeenBefore<'a> {
+    staging: &'a mut dyn LineSink,
+    seen_before: &'a AtomicBool,
+}
+
+impl LineSink for UntilSeenBefore<'_> {
+    fn accept(&mut self, line: Line) -> Result<(), SinkError> {
+        if self.seen_before.load(Ordering::Relaxed) {
+            return Err(SinkError::new("these bytes were imported before"));
+        }
+        self.staging.accept(line)
+    }
+
+    fn restart(&mut self) -> Result<(), SinkError> {
+        self.staging.restart()
+    }
+}
+
 fn store_error(error: ImportError) -> StoreError {
     match error {
         ImportError::Sink { file, source } => match source.into_inner().downcast::<StoreError>() {
