@@ -299,6 +299,10 @@ fn implausible(role: Role, bound: Bound, found: String) -> CellError {
 /// (a zero-width space, a word joiner) that would make a tenant id differ from itself while
 /// looking identical, so that it would lose its confirmed mapping.
 pub fn clean_key(cell: &str) -> String {
+    // Printable ASCII, nearly every id, has nothing to remove but the spaces around it.
+    if cell.bytes().all(|byte| (0x20..0x7F).contains(&byte)) {
+        return cell.trim().to_string();
+    }
     let mut key = clean_name(cell);
     key.retain(|c| {
         !matches!(c, '\u{AD}' | '\u{61C}' | '\u{180E}' | '\u{200B}'..='\u{200F}'

@@ -18,7 +18,7 @@ use crate::domain::lines::{Line, Term};
 use crate::domain::positions::PositionTotals;
 use rust_decimal::Decimal;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, Write};
 
@@ -28,6 +28,10 @@ pub(super) const POSITIONS_IN_MEMORY: usize = 20_000;
 
 /// A position's key with its party, product and currency interned in this import.
 pub(super) type StagedKey = (u32, u32, Term, u16);
+
+/// The positions held in memory. Their keys are small numbers this import gave out, never text
+/// from the file, so the fast Fx hash serves (a file cannot choose colliding keys).
+pub(super) type StagedPositions = rustc_hash::FxHashMap<StagedKey, StagedPosition>;
 
 /// A position's totals and the ordinals of its lines.
 #[derive(Default)]
@@ -71,10 +75,7 @@ struct Run {
 impl PositionRuns {
     /// Moves every position out of `positions` into a new run, leaving the map empty but with
     /// its capacity. Only the keys are sorted, so no position is ever held twice.
-    pub(super) fn spill(
-        &mut self,
-        positions: &mut HashMap<StagedKey, StagedPosition>,
-    ) -> Result<(), StoreError> {
+    pub(super) fn spill(&mut self, positions: &mut StagedPositions) -> Result<(), StoreError> {
         let mut keys: Vec<StagedKey> = positions.keys().copied().collect();
         keys.sort_unstable();
         let file = tempfile::tempfile().map_err(run_error)?;
@@ -103,10 +104,7 @@ impl PositionRuns {
 
     /// Every position, the runs' and then those still in `last`, merged into one per key and
     /// yielded in key order.
-    pub(super) fn merge(
-        self,
-        last: HashMap<StagedKey, StagedPosition>,
-    ) -> Result<MergedPositions, StoreError> {
+    pub(super) fn merge(self, last: StagedPositions) -> Result<MergedPositions, StoreError> {
         let mut sources: Vec<Source> = self
             .runs
             .into_iter()
@@ -144,7 +142,7 @@ enum Source {
     },
     Memory {
         keys: std::vec::IntoIter<StagedKey>,
-        positions: HashMap<StagedKey, StagedPosition>,
+        positions: StagedPositions,
     },
 }
 

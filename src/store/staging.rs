@@ -12,7 +12,7 @@
 use super::connection::StoreError;
 use super::line_codec::{CHUNK_LINES, encode_line};
 use super::newcomers::Newcomers;
-use super::position_runs::{PositionRuns, StagedKey, StagedPosition};
+use super::position_runs::{PositionRuns, StagedPositions};
 use crate::domain::lines::Line;
 use crate::domain::money::Currency;
 use crate::import::{LineSink, SinkError};
@@ -28,7 +28,7 @@ pub(super) struct Staging {
     newcomers: Newcomers,
     currencies: Vec<Currency>,
     no_currency: Currency,
-    positions: HashMap<StagedKey, StagedPosition>,
+    positions: StagedPositions,
     /// How many positions `positions` may hold before they are written to a run.
     positions_in_memory: usize,
     runs: PositionRuns,
@@ -50,7 +50,7 @@ impl Staging {
             newcomers: Newcomers::new()?,
             currencies: Vec::new(),
             no_currency: Currency::none(),
-            positions: HashMap::new(),
+            positions: StagedPositions::default(),
             positions_in_memory: positions_in_memory.max(1),
             runs: PositionRuns::default(),
             chunk: Vec::new(),

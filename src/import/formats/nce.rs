@@ -85,9 +85,12 @@ impl SeatRule for NceRule {
             },
         };
         let (charge, seats) = classify(row.text(Role::ChargeType).unwrap_or_default(), quantity);
-        let trial = row
-            .text(Role::Qualifiers)
-            .is_some_and(|qualifiers| qualifiers.to_ascii_lowercase().contains("trial"));
+        let trial = row.text(Role::Qualifiers).is_some_and(|qualifiers| {
+            qualifiers
+                .as_bytes()
+                .windows(5)
+                .any(|word| word.eq_ignore_ascii_case(b"trial"))
+        });
         let term = if trial {
             Term::Trial
         } else {

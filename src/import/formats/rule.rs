@@ -69,9 +69,61 @@ pub fn unknown_charge(quantity: Decimal) -> (ChargeKind, Decimal) {
 }
 
 /// Folds a charge type for comparison: lower case, letters only (`Cycle fee` → `cyclefee`).
-pub fn fold(text: &str) -> String {
-    text.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+pub fn fold(text: &str) -> Folded {
+    let mut folded = Folded {
+        short: [0; FOLDED_ON_THE_STACK],
+        length: 0,
+        long: None,
+    };
+    for byte in text.bytes().filter(u8::is_ascii_alphanumeric) {
+        match folded.short.get_mut(folded.length) {
+            Some(slot) => *slot = byte.to_ascii_lowercase(),
+            None => {
+                let long = folded
+                    .long
+                    .get_or_insert_with(|| String::from_utf8_lossy(&folded.short).into_owned());
+                long.push(char::from(byte.to_ascii_lowercase()));
+            }
+        }
+        folded.length = folded.length.saturating_add(1);
+    }
+    folded
+}
+
+/// Folded text up to this length stays on the stack: every charge type, status and flag seen
+/// in the wild is shorter, and the fold runs for every row of a file.
+const FOLDED_ON_THE_STACK: usize = 48;
+
+/// A text folded by [`fold`]: ASCII letters and digits, lower-cased.
+pub struct Folded {
+    short: [u8; FOLDED_ON_THE_STACK],
+    length: usize,
+    /// The whole folded text, once it outgrew `short`.
+    long: Option<String>,
+}
+
+impl Folded {
+    /// The folded text.
+    pub fn as_str(&self) -> &str {
+        match &self.long {
+            Some(long) => long,
+            // Only ASCII letters and digits were kept, so the bytes are always UTF-8.
+            None => std::str::from_utf8(self.short.get(..self.length).unwrap_or_default())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl std::ops::Deref for Folded {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<&str> for Folded {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }

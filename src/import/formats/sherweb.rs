@@ -35,7 +35,7 @@ fn customer_from_tags(tags: &str) -> Option<Party> {
     let customer: Vec<(String, String)> = tags
         .iter()
         .filter(|tag| fold(&tag.name).contains("customer"))
-        .filter_map(|tag| Some((fold(&tag.name), text(&tag.value)?)))
+        .filter_map(|tag| Some((fold(&tag.name).to_string(), text(&tag.value)?)))
         .collect();
     let id = customer
         .iter()
