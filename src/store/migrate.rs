@@ -42,6 +42,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0011_pull_positions",
         include_str!("../../migrations/0011_pull_positions.sql"),
     ),
+    (
+        "0012_positions_clustered",
+        include_str!("../../migrations/0012_positions_clustered.sql"),
+    ),
 ];
 
 pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
@@ -160,6 +164,10 @@ mod tests {
             "0011_pull_positions",
             "0d08d0587f668b7774c19c5a9b631d39b03ea19bf589a766c2851c606e8fcdda",
         ),
+        (
+            "0012_positions_clustered",
+            "6035e4d8f44f2d32ba4a17e3f004af4a304e23a84946e22d75f086060922a081",
+        ),
     ];
 
     #[test]
@@ -171,6 +179,53 @@ mod tests {
                 .unwrap_or_else(|| panic!("landed migration {name} was removed"));
             assert_eq!(&hex_sha256(sql), digest, "migration {name} was edited");
         }
+    }
+
+    #[test]
+    fn clustering_positions_keeps_every_stored_position() {
+        let mut connection = database_before("0012_positions_clustered");
+        connection
+            .execute_batch(
+                "INSERT INTO imports (id, side, system, format, slice, period, file_name, sha256,
+                                      row_count, line_count, imported_at)
+                 VALUES (1, 'vendor', 'pc', 'nce', 'all', '2026-10', 'a.csv', 'x', 2, 2, 't');
+                 INSERT INTO parties (id, side, system, key, name) VALUES (7, 'vendor', 'pc', 'k', 'K');
+                 INSERT INTO products (id, side, system, key, name) VALUES (9, 'vendor', 'pc', 'p', 'P');
+                 INSERT INTO positions VALUES (1, 7, 9, 'monthly', 'USD', '3', '45.00', '15.00',
+                                               '12.00', 2, x'0102');
+                 INSERT INTO positions VALUES (1, 7, 9, 'annual', 'USD', '1.5', '0', NULL, NULL,
+                                               1, NULL);",
+            )
+            .expect("an older database with positions");
+        let before: Vec<String> = dump_positions(&connection);
+        apply(&mut connection).expect("migrated");
+        assert_eq!(dump_positions(&connection), before);
+        let clustered: String = connection
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'positions'",
+                [],
+                |row| row.get(0),
+            )
+            .expect("the table");
+        assert!(clustered.contains("WITHOUT ROWID"), "{clustered}");
+    }
+
+    fn dump_positions(connection: &Connection) -> Vec<String> {
+        let mut statement = connection
+            .prepare("SELECT * FROM positions ORDER BY term")
+            .expect("select");
+        let columns = statement.column_count();
+        statement
+            .query_map([], |row| {
+                (0..columns)
+                    .map(|index| row.get::<_, rusqlite::types::Value>(index))
+                    .map(|value| value.map(|value| format!("{value:?}")))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(|cells| cells.join("|"))
+            })
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("values")
     }
 
     #[test]

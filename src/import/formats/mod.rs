@@ -22,7 +22,7 @@ use crate::import::profile::RuleSet;
 /// The seat rule of a rule set.
 pub fn seat_rule(rules: RuleSet, context: RuleContext) -> Box<dyn SeatRule> {
     match rules {
-        RuleSet::PartnerCenterNce => Box::new(nce::NceRule),
+        RuleSet::PartnerCenterNce => Box::new(nce::NceRule::default()),
         RuleSet::PartnerCenterLegacy => Box::new(partner_legacy::LegacyRule),
         RuleSet::Pax8 => Box::new(pax8::Pax8Rule),
         RuleSet::ConnectwiseAdditions => Box::new(connectwise::AdditionRule::new(context)),

@@ -13,7 +13,7 @@
 //! no positive quantity it is a credit (money only), so an unknown refund can never add seats.
 
 use super::invoice_row::InvoiceRow;
-use super::rule::{Outcome, SeatRule, fold, unknown_charge};
+use super::rule::{Outcome, SeatRule, TermMemo, fold, unknown_charge};
 use crate::domain::lines::{ChargeKind, Product, Term};
 use crate::domain::money::Money;
 use crate::import::number::negated;
@@ -28,8 +28,11 @@ pub const SKU_PADDED: &str =
 /// The summary's note for a row that states no quantity at all.
 pub const NO_QUANTITY: &str = "rows without a quantity, read as 0 seats";
 
-/// The NCE seat rule; it keeps no state between rows.
-pub struct NceRule;
+/// The NCE seat rule; it keeps no state between rows but the terms it has read.
+#[derive(Debug, Default)]
+pub struct NceRule {
+    terms: TermMemo,
+}
 
 /// Reads a charge type and signed quantity into a charge kind and signed seats.
 pub fn classify(charge_type: &str, quantity: Decimal) -> (ChargeKind, Decimal) {
@@ -94,7 +97,7 @@ impl SeatRule for NceRule {
         let term = if trial {
             Term::Trial
         } else {
-            Term::parse_lenient(row.text(Role::Term).unwrap_or_default())
+            self.terms.parse(row.text(Role::Term).unwrap_or_default())
         };
         let currency = row.currency()?;
         let rate = row.decimal(Role::ExchangeRate)?.unwrap_or(Decimal::ONE);

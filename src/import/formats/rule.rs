@@ -1,7 +1,7 @@
 //! What every seat rule shares: the outcome of a row, the rule trait and its context, and the
 //! small helpers the formats use alike.
 
-use crate::domain::lines::{ChargeKind, Line, Period};
+use crate::domain::lines::{ChargeKind, Line, Period, Term};
 use crate::import::row::{CellError, Row};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -65,6 +65,30 @@ pub fn unknown_charge(quantity: Decimal) -> (ChargeKind, Decimal) {
         (ChargeKind::Recurring, quantity)
     } else {
         (ChargeKind::Credit, Decimal::ZERO)
+    }
+}
+
+/// The terms of the few texts a file repeats on every row (`Annual`, `Monthly`), each read
+/// once: reading a term walks its words, and a large file has a million rows.
+#[derive(Debug, Default)]
+pub struct TermMemo {
+    known: Vec<(String, Term)>,
+}
+
+/// How many distinct term texts are remembered; any further ones are read each time.
+const TERMS_REMEMBERED: usize = 16;
+
+impl TermMemo {
+    /// [`Term::parse_lenient`] of `text`, remembered.
+    pub fn parse(&mut self, text: &str) -> Term {
+        if let Some((_, term)) = self.known.iter().find(|(known, _)| known == text) {
+            return *term;
+        }
+        let term = Term::parse_lenient(text);
+        if self.known.len() < TERMS_REMEMBERED {
+            self.known.push((text.to_string(), term));
+        }
+        term
     }
 }
 
