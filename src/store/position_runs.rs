@@ -73,8 +73,8 @@ struct Run {
 }
 
 impl PositionRuns {
-    /// Moves every position out of `positions` into a new run, leaving the map empty but with
-    /// its capacity. Only the keys are sorted, so no position is ever held twice.
+    /// Writes every position of `positions` to a new run, leaving the map empty but with its
+    /// capacity. Only the keys are sorted, so no position is ever held twice.
     pub(super) fn spill(&mut self, positions: &mut StagedPositions) -> Result<(), StoreError> {
         let mut keys: Vec<StagedKey> = positions.keys().copied().collect();
         keys.sort_unstable();
@@ -82,18 +82,20 @@ impl PositionRuns {
         let mut writer = BufWriter::with_capacity(1 << 16, file);
         let mut records = 0;
         for key in keys {
-            let Some(position) = positions.remove(&key) else {
+            // Read in place and cleared below: removing each one would copy it out first.
+            let Some(position) = positions.get(&key) else {
                 continue;
             };
             records += 1;
             self.record.clear();
-            encode(&mut self.record, key, &position);
+            encode(&mut self.record, key, position);
             let length = u64::try_from(self.record.len()).unwrap_or(u64::MAX);
             writer
                 .write_all(&length.to_le_bytes())
                 .and_then(|()| writer.write_all(&self.record))
                 .map_err(run_error)?;
         }
+        positions.clear();
         let mut file = writer
             .into_inner()
             .map_err(|error| run_error(error.into_error()))?;
