@@ -9,7 +9,9 @@
 #   - the baselines on the same vendor file: the sqlite3 CLI `.import` (untyped, no indexes),
 #     installed with apt-get when missing and possible, and the parse-only floor (the csv
 #     crate reading every record, `benches/csv_floor.rs`);
-#   - mapping everything (`map --from`) and the reconcile plus report (`gaps --format json`).
+#   - mapping everything (`map --from`) and the reconcile plus report (`gaps --format json`);
+#   - the PSA at scale: a ConnectWise file with a company for every five lines, imported by
+#     billgap and by the sqlite3 CLI.
 # Each figure is wall time with peak RSS (GNU time), and the import with its ratio to both
 # baselines.
 set -euo pipefail
@@ -53,7 +55,7 @@ measure() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 
-printf '%-6s %-22s %-22s %-22s %-12s %-16s %-16s\n' size "billgap import (s, MB)" "sqlite3 .import" "csv parse floor" "PSA import" "map --from" "reconcile+report"
+printf '%-6s %-22s %-22s %-22s %-12s %-16s %-16s %s\n' size "billgap import (s, MB)" "sqlite3 .import" "csv parse floor" "PSA import" "map --from" "reconcile+report" "PSA at scale (1 company per 5 lines)"
 IFS=',' read -r -a list <<<"$sizes"
 for size in "${list[@]}"; do
   case "$size" in
@@ -82,7 +84,19 @@ for size in "${list[@]}"; do
   else
     floor_text="skipped"
   fi
-  printf '%-6s %-22s %-22s %-22s %-12s %-16s %-16s\n' "$size" "$import_s s, $import_mb MB" "$sqlite" "$floor_text" "$psa_s s, $psa_mb MB" "$map_s s" "$gaps_s s, $gaps_mb MB"
+  # The PSA at scale: a company for every five lines (about 1.1M lines and 200,000 companies
+  # at 1m), where every line is a position of its own.
+  "$billgap" generate --clients $(( lines / 5 < 50 ? 50 : lines / 5 )) --lines "$lines" --seed 42 \
+    --out "$work/scale" 2>/dev/null
+  scale_psa="$work/scale/connectwise-additions.csv"
+  read -r scale_s scale_mb <<<"$(BILLGAP_DB="$work/scale.sqlite" measure "$billgap" import "$scale_psa")"
+  if command -v sqlite3 >/dev/null 2>&1; then
+    read -r scale_sqlite_s _ <<<"$(measure sqlite3 "$work/scale-plain.sqlite" ".mode csv" ".import $scale_psa cw")"
+    scale_text="$scale_s s, $scale_mb MB (sqlite3 $scale_sqlite_s s, $(ratio "$scale_sqlite_s" "$scale_s"))"
+  else
+    scale_text="$scale_s s, $scale_mb MB"
+  fi
+  printf '%-6s %-22s %-22s %-22s %-12s %-16s %-16s %s\n' "$size" "$import_s s, $import_mb MB" "$sqlite" "$floor_text" "$psa_s s, $psa_mb MB" "$map_s s" "$gaps_s s, $gaps_mb MB" "$scale_text"
   rm -rf "$work"
 done
 echo "(sqlite3 ratio: its time over billgap's, above 1 means billgap is faster; floor ratio: billgap's time over the parse floor)"
