@@ -18,7 +18,7 @@ use crate::import::contract::{
     SourceInfo,
 };
 use csv::StringRecord;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Rows between two progress reports.
@@ -213,7 +213,8 @@ impl Pass<'_> {
                 },
             );
         }
-        let mut months: HashMap<Period, u64> = HashMap::new();
+        // Ordered, and small: a file's lines start in a handful of months.
+        let mut months: BTreeMap<Period, u64> = BTreeMap::new();
         let mut record = StringRecord::new();
         let mut deliver = |line: Line, summary: &mut ImportSummary| -> Result<(), ImportError> {
             if let Some(start) = line.period_start {
@@ -503,7 +504,7 @@ fn row_error(location: Location, problem: CellProblem) -> ImportError {
 }
 
 /// The month most charge periods start in; the later month wins a tie.
-fn most_common(months: &HashMap<Period, u64>) -> Option<Period> {
+fn most_common(months: &BTreeMap<Period, u64>) -> Option<Period> {
     months
         .iter()
         .max_by_key(|(period, count)| (**count, **period))

@@ -95,7 +95,7 @@ impl<'a> Row<'a> {
 
     /// The trimmed cell of a role; `None` when the file lacks the column or the cell is blank.
     pub fn text(&self, role: Role) -> Option<&'a str> {
-        let cell = self.record.get(self.columns.position(role)?)?.trim();
+        let cell = trimmed(self.record.get(self.columns.position(role)?)?);
         (!cell.is_empty()).then_some(cell)
     }
 
@@ -279,6 +279,16 @@ impl<'a> Row<'a> {
                 found: found.to_string(),
             },
         }
+    }
+}
+
+/// A cell without the white space around it. Most cells start and end with a visible ASCII
+/// character, and are then returned as they are without decoding their ends.
+fn trimmed(cell: &str) -> &str {
+    let bytes = cell.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => cell,
+        _ => cell.trim(),
     }
 }
 
