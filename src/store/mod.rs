@@ -15,6 +15,7 @@ mod gap_work;
 mod history;
 mod import_slices;
 mod imports;
+mod key_index;
 mod line_codec;
 mod lookup;
 mod migrate;

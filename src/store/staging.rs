@@ -10,6 +10,7 @@
 //! (`position_runs`).
 
 use super::connection::StoreError;
+use super::key_index::KeyIndex;
 use super::line_codec::{CHUNK_LINES, encode_line};
 use super::newcomers::Newcomers;
 use super::position_runs::{PositionRuns, StagedPositions};
@@ -17,14 +18,13 @@ use crate::domain::lines::Line;
 use crate::domain::money::Currency;
 use crate::import::{LineSink, SinkError};
 use rusqlite::{Transaction, params};
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, Write};
 
 /// Everything an import read, waiting to be copied into the database.
 pub(super) struct Staging {
-    parties: HashMap<String, u32>,
-    products: HashMap<String, u32>,
+    parties: KeyIndex,
+    products: KeyIndex,
     newcomers: Newcomers,
     currencies: Vec<Currency>,
     no_currency: Currency,
@@ -45,8 +45,8 @@ impl Staging {
     pub(super) fn new(positions_in_memory: usize) -> Result<Self, StoreError> {
         let file = tempfile::tempfile().map_err(temporary_error)?;
         Ok(Self {
-            parties: HashMap::new(),
-            products: HashMap::new(),
+            parties: KeyIndex::default(),
+            products: KeyIndex::default(),
             newcomers: Newcomers::new()?,
             currencies: Vec::new(),
             no_currency: Currency::none(),
@@ -62,11 +62,11 @@ impl Staging {
     }
 
     fn stage(&mut self, line: &Line) -> Result<(), StoreError> {
-        let party = intern(&mut self.parties, &line.customer.key);
+        let party = self.parties.intern(&line.customer.key);
         if party.is_new {
             self.newcomers.party(&line.customer)?;
         }
-        let product = intern(&mut self.products, &line.product.key);
+        let product = self.products.intern(&line.product.key);
         if product.is_new {
             self.newcomers.product(&line.product)?;
         }
@@ -202,29 +202,6 @@ impl LineSink for Staging {
     fn restart(&mut self) -> Result<(), SinkError> {
         *self = Staging::new(self.positions_in_memory).map_err(SinkError::new)?;
         Ok(())
-    }
-}
-
-/// The number a party's or product's key is known by in this import.
-struct Interned {
-    index: u32,
-    /// Whether the import names it for the first time.
-    is_new: bool,
-}
-
-/// The number `key` is known by, giving it the next one when new.
-fn intern(known: &mut HashMap<String, u32>, key: &str) -> Interned {
-    if let Some(index) = known.get(key) {
-        return Interned {
-            index: *index,
-            is_new: false,
-        };
-    }
-    let index = u32::try_from(known.len()).unwrap_or(u32::MAX);
-    known.insert(key.to_string(), index);
-    Interned {
-        index,
-        is_new: true,
     }
 }
 
