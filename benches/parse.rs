@@ -24,6 +24,11 @@ impl LineSink for Tally {
         self.seats += line.seats;
         Ok(())
     }
+
+    fn restart(&mut self) -> Result<(), SinkError> {
+        *self = Tally::default();
+        Ok(())
+    }
 }
 
 fn write_file(path: &std::path::Path, rows: u64) -> std::io::Result<()> {

@@ -2,6 +2,8 @@
 //! 1 over threshold or incomplete coverage, 2 error), data on stdout, and imports that fail
 //! without touching the database.
 
+mod database_dump;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -22,32 +24,8 @@ fn sample(name: &str) -> String {
     format!("{}/assets/sample/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Every row of every table, to compare a database's content before and after a failure.
 fn dump(database: &Path) -> Vec<String> {
-    let connection = rusqlite::Connection::open(database).expect("open");
-    let tables: Vec<String> = connection
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .expect("tables")
-        .query_map([], |row| row.get(0))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("names");
-    let mut rows = Vec::new();
-    for table in tables {
-        let mut statement = connection
-            .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid"))
-            .or_else(|_| connection.prepare(&format!("SELECT * FROM \"{table}\"")))
-            .expect("select");
-        let columns = statement.column_count();
-        let mut query = statement.query([]).expect("query");
-        while let Some(row) = query.next().expect("row") {
-            let values: Vec<String> = (0..columns)
-                .map(|index| format!("{:?}", row.get_ref(index).expect("value")))
-                .collect();
-            rows.push(format!("{table}: {}", values.join("|")));
-        }
-    }
-    rows
+    database_dump::every_row(database)
 }
 
 struct Workspace {

@@ -6,6 +6,8 @@
 //! binary on a real file large enough to spill several runs, kills it (SIGKILL, no clean-up) at
 //! points spread over its whole run, and compares every table after each kill.
 
+mod database_dump;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -20,37 +22,14 @@ fn billgap(database: &Path) -> Command {
     command
 }
 
-/// Every row of every table, in a fixed order.
+/// Every row of every table, after SQLite's own check of the file.
 fn dump(database: &Path) -> Vec<String> {
     let connection = rusqlite::Connection::open(database).expect("open");
     let check: String = connection
         .query_row("PRAGMA integrity_check", [], |row| row.get(0))
         .expect("integrity check");
     assert_eq!(check, "ok");
-    let tables: Vec<String> = connection
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .expect("tables")
-        .query_map([], |row| row.get(0))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("names");
-    let mut rows = Vec::new();
-    for table in tables {
-        // A table clustered on its key (positions) has no rowid, and is read in key order.
-        let mut statement = connection
-            .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid"))
-            .or_else(|_| connection.prepare(&format!("SELECT * FROM \"{table}\"")))
-            .expect("select");
-        let columns = statement.column_count();
-        let mut query = statement.query([]).expect("query");
-        while let Some(row) = query.next().expect("row") {
-            let values: Vec<String> = (0..columns)
-                .map(|index| format!("{:?}", row.get_ref(index).expect("value")))
-                .collect();
-            rows.push(format!("{table}: {}", values.join("|")));
-        }
-    }
-    rows
+    database_dump::every_row(database)
 }
 
 #[test]
