@@ -26,6 +26,12 @@ use std::io::{BufReader, BufWriter, Read, Seek, Write};
 /// of totals and line lists, and some fifty runs for a million positions.
 pub(super) const POSITIONS_IN_MEMORY: usize = 20_000;
 
+/// The read buffer of each run while the runs are merged.
+const RUN_READ_BUFFER: usize = 8 * 1024;
+
+/// Runs are merged into one when there are this many (see [`PositionRuns::compact`]).
+const MOST_RUNS: usize = 64;
+
 /// A position's key with its party, product and currency interned in this import.
 pub(super) type StagedKey = (u32, u32, Term, u16);
 
@@ -78,29 +84,35 @@ impl PositionRuns {
     pub(super) fn spill(&mut self, positions: &mut StagedPositions) -> Result<(), StoreError> {
         let mut keys: Vec<StagedKey> = positions.keys().copied().collect();
         keys.sort_unstable();
-        let file = tempfile::tempfile().map_err(run_error)?;
-        let mut writer = BufWriter::with_capacity(1 << 16, file);
-        let mut records = 0;
+        let mut run = RunWriter::new()?;
         for key in keys {
             // Read in place and cleared below: removing each one would copy it out first.
-            let Some(position) = positions.get(&key) else {
-                continue;
-            };
-            records += 1;
-            self.record.clear();
-            encode(&mut self.record, key, position);
-            let length = u64::try_from(self.record.len()).unwrap_or(u64::MAX);
-            writer
-                .write_all(&length.to_le_bytes())
-                .and_then(|()| writer.write_all(&self.record))
-                .map_err(run_error)?;
+            if let Some(position) = positions.get(&key) {
+                run.push(&mut self.record, key, position)?;
+            }
         }
         positions.clear();
-        let mut file = writer
-            .into_inner()
-            .map_err(|error| run_error(error.into_error()))?;
-        file.rewind().map_err(run_error)?;
-        self.runs.push(Run { file, records });
+        self.runs.push(run.finish()?);
+        if self.runs.len() >= MOST_RUNS {
+            self.compact()?;
+        }
+        Ok(())
+    }
+
+    /// Merges every run into one. Each run is an open file and a read buffer while runs are
+    /// merged, and a process may hold only so many files: a PSA export of tens of millions of
+    /// positions would otherwise fail at its end, or hold hundreds of buffers.
+    fn compact(&mut self) -> Result<(), StoreError> {
+        let runs = PositionRuns {
+            runs: std::mem::take(&mut self.runs),
+            record: Vec::new(),
+        };
+        let mut merged = runs.merge(StagedPositions::default())?;
+        let mut run = RunWriter::new()?;
+        while let Some((key, position)) = merged.next_position()? {
+            run.push(&mut self.record, key, &position)?;
+        }
+        self.runs.push(run.finish()?);
         Ok(())
     }
 
@@ -111,7 +123,9 @@ impl PositionRuns {
             .runs
             .into_iter()
             .map(|run| Source::Run {
-                reader: BufReader::with_capacity(1 << 16, run.file),
+                // Every run is read at once, one buffer each: small buffers keep a merge of
+                // a hundred runs in a few megabytes.
+                reader: BufReader::with_capacity(RUN_READ_BUFFER, run.file),
                 left: run.records,
                 record: Vec::new(),
             })
@@ -132,6 +146,53 @@ impl PositionRuns {
             merged.advance(index)?;
         }
         Ok(merged)
+    }
+}
+
+/// A run being written: positions in key order, each one length-prefixed record.
+struct RunWriter {
+    writer: BufWriter<File>,
+    records: u64,
+}
+
+impl RunWriter {
+    fn new() -> Result<Self, StoreError> {
+        let file = tempfile::tempfile().map_err(run_error)?;
+        Ok(Self {
+            writer: BufWriter::with_capacity(1 << 16, file),
+            records: 0,
+        })
+    }
+
+    /// Appends one position; `record` is a buffer to encode it in.
+    fn push(
+        &mut self,
+        record: &mut Vec<u8>,
+        key: StagedKey,
+        position: &StagedPosition,
+    ) -> Result<(), StoreError> {
+        record.clear();
+        encode(record, key, position);
+        let length = u64::try_from(record.len()).unwrap_or(u64::MAX);
+        self.writer
+            .write_all(&length.to_le_bytes())
+            .and_then(|()| self.writer.write_all(record))
+            .map_err(run_error)?;
+        self.records += 1;
+        Ok(())
+    }
+
+    /// The finished run, ready to be read from its start.
+    fn finish(self) -> Result<Run, StoreError> {
+        let mut file = self
+            .writer
+            .into_inner()
+            .map_err(|error| run_error(error.into_error()))?;
+        file.rewind().map_err(run_error)?;
+        Ok(Run {
+            file,
+            records: self.records,
+        })
     }
 }
 
