@@ -22,6 +22,16 @@ fn billgap(database: &Path) -> Command {
     command
 }
 
+/// Whether `billgap import FILE` into `database` ran to its end and succeeded.
+fn imports(database: &Path, file: &Path) -> bool {
+    billgap(database)
+        .arg("import")
+        .arg(file)
+        .status()
+        .expect("run")
+        .success()
+}
+
 /// Every row of every table, after SQLite's own check of the file.
 fn dump(database: &Path) -> Vec<String> {
     let connection = rusqlite::Connection::open(database).expect("open");
@@ -60,35 +70,14 @@ fn a_spilling_psa_import_killed_anywhere_leaves_the_database_as_it_was_or_whole(
     // The whole import, uninterrupted, in a database of its own: how long it takes, and what
     // the database holds after it.
     let whole = directory.path().join("whole.sqlite");
-    assert!(
-        billgap(&whole)
-            .arg("import")
-            .arg(&sample)
-            .status()
-            .expect("run")
-            .success()
-    );
+    assert!(imports(&whole, &sample));
     let started = Instant::now();
-    assert!(
-        billgap(&whole)
-            .arg("import")
-            .arg(&psa)
-            .status()
-            .expect("run")
-            .success()
-    );
+    assert!(imports(&whole, &psa));
     let duration = started.elapsed();
     let after = dump(&whole);
 
     let database = directory.path().join("killed.sqlite");
-    assert!(
-        billgap(&database)
-            .arg("import")
-            .arg(&sample)
-            .status()
-            .expect("run")
-            .success()
-    );
+    assert!(imports(&database, &sample));
     let before = dump(&database);
     assert_ne!(before, after, "the PSA import changes the database");
     let mut interrupted = 0;
@@ -120,13 +109,6 @@ fn a_spilling_psa_import_killed_anywhere_leaves_the_database_as_it_was_or_whole(
         "the kills came too late to interrupt anything"
     );
     // After the kills, the same file imports whole.
-    assert!(
-        billgap(&database)
-            .arg("import")
-            .arg(&psa)
-            .status()
-            .expect("run")
-            .success()
-    );
+    assert!(imports(&database, &psa));
     assert_eq!(dump(&database).len(), after.len());
 }

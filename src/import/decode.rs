@@ -92,6 +92,22 @@ pub struct Utf8Scan {
 }
 
 impl Utf8Scan {
+    /// The scan of a UTF-16 file, told by its first bytes alone (its mark, or the NUL bytes of
+    /// an ASCII header); `None` when they are no UTF-16. A scan reads no further than these.
+    pub(super) fn utf16_start(start: &[u8]) -> Option<Self> {
+        if matches!(start, [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]) {
+            return Some(Self {
+                utf16: true,
+                ..Self::default()
+            });
+        }
+        let utf16_without_bom = utf16_pattern(start);
+        utf16_without_bom.is_some().then(|| Self {
+            utf16_without_bom,
+            ..Self::default()
+        })
+    }
+
     /// Scans a whole stream in chunks.
     pub fn of(mut reader: impl Read) -> io::Result<Self> {
         let mut scan = Utf8Scan::default();
@@ -109,13 +125,8 @@ impl Utf8Scan {
             pending.extend_from_slice(&buffer[..count]);
             if first && (pending.len() >= 2 || last) {
                 first = false;
-                if matches!(pending.as_slice(), [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]) {
-                    scan.utf16 = true;
-                    return Ok(scan);
-                }
-                scan.utf16_without_bom = utf16_pattern(&pending);
-                if scan.utf16_without_bom.is_some() {
-                    return Ok(scan);
+                if let Some(utf16) = Self::utf16_start(&pending) {
+                    return Ok(utf16);
                 }
             }
             let mut rest: &[u8] = &pending;
@@ -161,8 +172,9 @@ impl Utf8Scan {
     }
 
     fn count(&mut self, text: &str, lines: &mut u64) {
-        // Byte counts rather than a walk over characters: this pass covers the whole file. In valid UTF-8 every multi-byte character has exactly
-        // one lead byte (0b11xx_xxxx). Lines matter only until the first invalid sequence.
+        // Byte counts rather than a walk over characters: this pass covers the whole file. In
+        // valid UTF-8 every multi-byte character has exactly one lead byte (0b11xx_xxxx). Lines
+        // matter only until the first invalid sequence.
         let bytes = text.as_bytes();
         if self.invalid == 0 {
             // A line is hundreds of bytes: jumping from one line end to the next (memchr) beats
@@ -374,7 +386,7 @@ fn decode_with(decoder: &mut encoding_rs::Decoder, chunk: &[u8], last: bool, out
 
 /// UTF-16 without a mark, told by its first bytes: a header is ASCII, so one byte of every
 /// pair is NUL. `Some(true)` for little-endian (`a\0b\0`), `Some(false)` for big-endian.
-pub(super) fn utf16_pattern(start: &[u8]) -> Option<bool> {
+fn utf16_pattern(start: &[u8]) -> Option<bool> {
     let pairs: Vec<&[u8]> = start.chunks_exact(2).take(32).collect();
     if pairs.len() < 4 {
         return None;

@@ -6,7 +6,7 @@
 //! than before it: the row loop starts from what the first bytes say ([`first_bytes`]), and
 //! the file is read again only when the whole file says otherwise ([`Encoding::reads_like`]).
 
-use super::decode::{Plan, Utf8Scan, utf16_pattern};
+use super::decode::{Plan, Utf8Scan};
 use super::table::display_name;
 use crate::import::contract::ImportError;
 use sha2::{Digest, Sha256};
@@ -64,11 +64,7 @@ pub fn first_bytes(path: &Path) -> Result<Encoding, ImportError> {
     File::open(path)
         .and_then(|file| file.take(FIRST_BYTES).read_to_end(&mut head))
         .map_err(io_error)?;
-    Ok(Encoding(Utf8Scan {
-        utf16: matches!(head.as_slice(), [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]),
-        utf16_without_bom: utf16_pattern(&head),
-        ..Utf8Scan::default()
-    }))
+    Ok(Encoding(Utf8Scan::utf16_start(&head).unwrap_or_default()))
 }
 
 /// A reader that hashes every byte read through it.

@@ -111,44 +111,43 @@ impl Newcomers {
             let mut text = || read_text(&mut fields).ok_or_else(corrupt);
             if kind == PARTY {
                 let (key, name, domain, external_id) = (text()?, text()?, text()?, text()?);
-                let found: Option<i64> = find_party
+                let found = find_party
                     .query_row(params![side, system, key], |row| row.get(0))
                     .optional()?;
-                party_ids.push(match found {
-                    Some(id) => {
-                        update_party.execute(params![id, name, domain, external_id])?;
-                        id
-                    }
-                    None => {
-                        insert_party.execute(params![
-                            side,
-                            system,
-                            key,
-                            name,
-                            domain,
-                            external_id
-                        ])?;
-                        transaction.last_insert_rowid()
-                    }
-                });
+                party_ids.push(existing_or_inserted(
+                    transaction,
+                    found,
+                    |id| update_party.execute(params![id, name, domain, external_id]),
+                    || insert_party.execute(params![side, system, key, name, domain, external_id]),
+                )?);
             } else {
                 let (key, name) = (text()?, text()?);
-                let found: Option<i64> = find_product
+                let found = find_product
                     .query_row(params![side, system, key], |row| row.get(0))
                     .optional()?;
-                product_ids.push(match found {
-                    Some(id) => {
-                        update_product.execute(params![id, name])?;
-                        id
-                    }
-                    None => {
-                        insert_product.execute(params![side, system, key, name])?;
-                        transaction.last_insert_rowid()
-                    }
-                });
+                product_ids.push(existing_or_inserted(
+                    transaction,
+                    found,
+                    |id| update_product.execute(params![id, name]),
+                    || insert_product.execute(params![side, system, key, name]),
+                )?);
             }
         }
         Ok((party_ids, product_ids))
+    }
+}
+
+/// The id of the row found, after `update` gave it this import's values, or else of the row
+/// `insert` adds.
+fn existing_or_inserted(
+    transaction: &Transaction<'_>,
+    found: Option<i64>,
+    update: impl FnOnce(i64) -> rusqlite::Result<usize>,
+    insert: impl FnOnce() -> rusqlite::Result<usize>,
+) -> rusqlite::Result<i64> {
+    match found {
+        Some(id) => update(id).map(|_| id),
+        None => insert().map(|_| transaction.last_insert_rowid()),
     }
 }
 
