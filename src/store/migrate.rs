@@ -46,6 +46,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0012_positions_clustered",
         include_str!("../../migrations/0012_positions_clustered.sql"),
     ),
+    (
+        "0013_lookup_indexes",
+        include_str!("../../migrations/0013_lookup_indexes.sql"),
+    ),
 ];
 
 pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
@@ -167,6 +171,10 @@ mod tests {
         (
             "0012_positions_clustered",
             "6035e4d8f44f2d32ba4a17e3f004af4a304e23a84946e22d75f086060922a081",
+        ),
+        (
+            "0013_lookup_indexes",
+            "7b97911359c8345f452ab08925c53ada712c664352fa5d83d496068ed2730046",
         ),
     ];
 
