@@ -5,14 +5,13 @@
 //! are read, so the drill-down of an old import still works.
 
 use super::connection::{Store, StoreError};
-use super::line_codec::{CHUNK_LINES, StoredLine, decode_chunk, ordinals};
+use super::line_codec::{CHUNK_LINES, StoredLine, decode_chunk, decode_lines_at, ordinals};
 use super::positions::optional_decimal;
 use super::values::decimal_from;
 use crate::domain::lines::{ChargeKind, Side, SourceKey, Term};
 use crate::domain::money::{Currency, Money};
 use rusqlite::params;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
 
 /// One stored line, for the drill-down behind a gap.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,28 +139,40 @@ impl Store {
                AND p.line_ordinals IS NOT NULL",
         )?;
         let mut rows = statement.query(keys)?;
-        let mut chunks: HashMap<(i64, u64), Vec<StoredLine>> = HashMap::new();
+        // Every wanted line as (import, ordinal, its position's context), then read chunk by
+        // chunk, each chunk once and only its wanted lines built.
+        let mut contexts = Vec::new();
+        let mut wanted: Vec<(i64, u64, usize)> = Vec::new();
         while let Some(row) = rows.next()? {
             let import_id: i64 = row.get(0)?;
-            let context = PositionContext {
+            contexts.push(PositionContext {
                 file_name: row.get(1)?,
                 customer: customer.clone(),
                 product: product.clone(),
                 product_name: row.get(2)?,
                 term: parse_term(row.get(3)?),
                 currency: Currency::parse(&row.get::<_, String>(4)?).ok(),
-            };
+            });
             for ordinal in ordinals(&row.get::<_, Vec<u8>>(5)?)? {
-                let chunk = match chunks.entry((import_id, ordinal / CHUNK_LINES)) {
-                    std::collections::hash_map::Entry::Occupied(found) => found.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(self.chunk(import_id, ordinal / CHUNK_LINES)?)
-                    }
-                };
-                let stored = chunk
-                    .get((ordinal % CHUNK_LINES) as usize)
-                    .ok_or_else(|| missing_line(import_id, ordinal))?;
-                lines.push((import_id, context.line(stored.clone())));
+                wanted.push((import_id, ordinal, contexts.len() - 1));
+            }
+        }
+        wanted.sort_unstable();
+        let same_chunk = |a: &(i64, u64, usize), b: &(i64, u64, usize)| {
+            a.0 == b.0 && a.1 / CHUNK_LINES == b.1 / CHUNK_LINES
+        };
+        for group in wanted.chunk_by(same_chunk) {
+            let (import_id, first, _) = group[0];
+            let indexes: Vec<u64> = group
+                .iter()
+                .map(|(_, ordinal, _)| ordinal % CHUNK_LINES)
+                .collect();
+            let stored = self.lines_in_chunk(import_id, first / CHUNK_LINES, &indexes)?;
+            if let Some((_, ordinal, _)) = group.get(stored.len()) {
+                return Err(missing_line(import_id, *ordinal));
+            }
+            for (stored, (_, _, context)) in stored.into_iter().zip(group) {
+                lines.push((import_id, contexts[*context].line(stored)));
             }
         }
         lines.sort_by_key(|(import_id, line)| (*import_id, line.source_line));
@@ -213,12 +224,18 @@ impl Store {
         Ok(lines)
     }
 
-    fn chunk(&self, import_id: i64, chunk: u64) -> Result<Vec<StoredLine>, StoreError> {
+    /// The lines at `indexes` (ascending) of one stored chunk.
+    fn lines_in_chunk(
+        &self,
+        import_id: i64,
+        chunk: u64,
+        indexes: &[u64],
+    ) -> Result<Vec<StoredLine>, StoreError> {
         let data: Vec<u8> = self
             .connection
             .prepare_cached("SELECT data FROM line_chunks WHERE import_id = ?1 AND chunk = ?2")?
             .query_row(params![import_id, chunk as i64], |row| row.get(0))?;
-        decode_chunk(&data)
+        decode_lines_at(&data, indexes)
     }
 
     /// The lines of imports made before migration 0009, with their import ids.
