@@ -60,24 +60,25 @@ fn import(database: &Path, args: &[&str]) -> Output {
 
 /// Seats per vendor customer key, summed over the current imports' positions.
 fn current_seats(database: &Path) -> BTreeMap<String, Decimal> {
-    let connection = rusqlite::Connection::open(database).expect("open");
-    let mut statement = connection
+    let periods: Vec<String> = rusqlite::Connection::open(database)
+        .expect("open")
         .prepare(
-            "SELECT parties.key, positions.seats FROM positions
-             JOIN parties ON parties.id = positions.party_id
-             JOIN imports ON imports.id = positions.import_id
-             WHERE imports.superseded_by IS NULL AND imports.side = 'vendor'",
+            "SELECT DISTINCT period FROM imports WHERE superseded_by IS NULL AND side = 'vendor'",
         )
-        .expect("query");
+        .expect("query")
+        .query_map([], |row| row.get(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("periods");
+    let store = billgap::store::Store::open(database).expect("store");
     let mut seats: BTreeMap<String, Decimal> = BTreeMap::new();
-    let rows = statement
-        .query_map([], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })
-        .expect("rows");
-    for row in rows {
-        let (key, value) = row.expect("row");
-        *seats.entry(key).or_default() += Decimal::from_str(&value).expect("decimal");
+    for period in periods {
+        for position in store
+            .positions(billgap::domain::lines::Side::Vendor, Some(&period))
+            .expect("positions")
+        {
+            *seats.entry(position.customer.key).or_default() += position.seats;
+        }
     }
     seats
 }
@@ -119,11 +120,11 @@ fn dump(database: &Path) -> Vec<String> {
         "imports",
         "lines",
         "line_chunks",
-        "positions",
+        "party_positions",
         "parties",
         "products",
     ] {
-        // A table clustered on its key (positions) has no rowid, and is read in key order.
+        // A table clustered on its key (party_positions) has no rowid: read in key order.
         let mut statement = connection
             .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
             .or_else(|_| connection.prepare(&format!("SELECT * FROM {table}")))

@@ -56,7 +56,7 @@ fn table_counts(path: &std::path::Path) -> Vec<(String, i64)> {
         "products",
         "lines",
         "line_chunks",
-        "positions",
+        "party_positions",
         "client_mappings",
         "decisions",
     ]

@@ -132,7 +132,7 @@ mod tests {
         // The shape of the drill-down's query: a join whose equality filters the planner
         // weighs by their bound values, which used to mark the statement for compiling again
         // whenever its bindings were cleared.
-        let sql = "SELECT count(*) FROM positions p
+        let sql = "SELECT count(*) FROM party_positions p
                    JOIN imports i ON i.id = p.import_id
                    JOIN parties pa ON pa.id = p.party_id
                    WHERE pa.side = ?1 AND pa.system = ?2 AND pa.key = ?3 AND i.period = ?4

@@ -50,7 +50,27 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0013_lookup_indexes",
         include_str!("../../migrations/0013_lookup_indexes.sql"),
     ),
+    (
+        "0014_party_positions",
+        include_str!("../../migrations/0014_party_positions.sql"),
+    ),
+    (
+        "0015_drop_positions",
+        include_str!("../../migrations/0015_drop_positions.sql"),
+    ),
 ];
+
+/// A migration's data step: run after its SQL, in the same transaction, for a change SQL alone
+/// cannot make (stored data re-encoded).
+type DataStep = fn(&rusqlite::Transaction<'_>) -> Result<(), StoreError>;
+
+/// The data step of the migration `name`, if it has one.
+fn data_step(name: &str) -> Option<DataStep> {
+    match name {
+        "0014_party_positions" => Some(super::party_positions::move_rows_of_positions),
+        _ => None,
+    }
+}
 
 pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
     connection.execute_batch(
@@ -91,6 +111,9 @@ pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
             None => {
                 let transaction = connection.transaction()?;
                 transaction.execute_batch(sql)?;
+                if let Some(step) = data_step(name) {
+                    step(&transaction)?;
+                }
                 transaction.execute(
                     "INSERT INTO schema_migrations (name, sha256, applied_at) VALUES (?1, ?2, ?3)",
                     [*name, digest.as_str(), super::values::now_text().as_str()],
@@ -114,7 +137,12 @@ pub(super) fn database_before(next: &str) -> Connection {
         )
         .expect("schema_migrations");
     for (name, sql) in MIGRATIONS.iter().take_while(|(name, _)| *name != next) {
-        connection.execute_batch(sql).expect("old migration");
+        let transaction = connection.unchecked_transaction().expect("transaction");
+        transaction.execute_batch(sql).expect("old migration");
+        if let Some(step) = data_step(name) {
+            step(&transaction).expect("old data step");
+        }
+        transaction.commit().expect("old migration committed");
         connection
             .execute(
                 "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-10-01T00:00:00Z')",
@@ -127,7 +155,10 @@ pub(super) fn database_before(next: &str) -> Connection {
 
 #[cfg(test)]
 mod tests {
+    use super::super::party_positions::{PartyPosition, positions_at};
     use super::*;
+    use crate::domain::lines::Term;
+    use rust_decimal::Decimal;
 
     /// The digest of every migration as it landed. A failure here means a landed migration was
     /// edited: put the change in a new migration instead.
@@ -176,6 +207,14 @@ mod tests {
             "0013_lookup_indexes",
             "7b97911359c8345f452ab08925c53ada712c664352fa5d83d496068ed2730046",
         ),
+        (
+            "0014_party_positions",
+            "96e4fee1ddd20d81a83cf2cc95c80ba3395faeca95a7baaf0b20472bcddfc795",
+        ),
+        (
+            "0015_drop_positions",
+            "e702bc70eb3f8e02c18951e8d0104a57973dddc83e5d5dfc6f31a6fc309cf835",
+        ),
     ];
 
     #[test]
@@ -189,8 +228,10 @@ mod tests {
         }
     }
 
+    /// Positions stored by an older billgap are clustered (0012), then moved into one blob per
+    /// import and party (0014), exactly: the same totals, counts and line ordinals.
     #[test]
-    fn clustering_positions_keeps_every_stored_position() {
+    fn stored_positions_survive_every_later_migration() {
         let mut connection = database_before("0012_positions_clustered");
         connection
             .execute_batch(
@@ -198,42 +239,76 @@ mod tests {
                                       row_count, line_count, imported_at)
                  VALUES (1, 'vendor', 'pc', 'nce', 'all', '2026-10', 'a.csv', 'x', 2, 2, 't');
                  INSERT INTO parties (id, side, system, key, name) VALUES (7, 'vendor', 'pc', 'k', 'K');
+                 INSERT INTO parties (id, side, system, key, name) VALUES (8, 'vendor', 'pc', 'l', 'L');
                  INSERT INTO products (id, side, system, key, name) VALUES (9, 'vendor', 'pc', 'p', 'P');
                  INSERT INTO positions VALUES (1, 7, 9, 'monthly', 'USD', '3', '45.00', '15.00',
                                                '12.00', 2, x'0102');
                  INSERT INTO positions VALUES (1, 7, 9, 'annual', 'USD', '1.5', '0', NULL, NULL,
-                                               1, NULL);",
+                                               1, NULL);
+                 INSERT INTO positions VALUES (1, 8, 9, 'annual', 'EUR', '-2', '-0.10', NULL,
+                                               '0.05', 1, x'05');",
             )
             .expect("an older database with positions");
-        let before: Vec<String> = dump_positions(&connection);
         apply(&mut connection).expect("migrated");
-        assert_eq!(dump_positions(&connection), before);
-        let clustered: String = connection
+        let gone: i64 = connection
             .query_row(
-                "SELECT sql FROM sqlite_master WHERE name = 'positions'",
+                "SELECT count(*) FROM sqlite_master WHERE name = 'positions'",
                 [],
                 |row| row.get(0),
             )
-            .expect("the table");
-        assert!(clustered.contains("WITHOUT ROWID"), "{clustered}");
-    }
-
-    fn dump_positions(connection: &Connection) -> Vec<String> {
+            .expect("schema");
+        assert_eq!(gone, 0, "the emptied table is dropped");
         let mut statement = connection
-            .prepare("SELECT * FROM positions ORDER BY term")
+            .prepare("SELECT import_id, party_id, positions FROM party_positions")
             .expect("select");
-        let columns = statement.column_count();
-        statement
-            .query_map([], |row| {
-                (0..columns)
-                    .map(|index| row.get::<_, rusqlite::types::Value>(index))
-                    .map(|value| value.map(|value| format!("{value:?}")))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map(|cells| cells.join("|"))
-            })
-            .expect("rows")
-            .collect::<Result<_, _>>()
-            .expect("values")
+        let mut rows = statement.query([]).expect("rows");
+        let mut moved = Vec::new();
+        while let Some(row) = rows.next().expect("row") {
+            let key: (i64, i64) = (row.get(0).expect("import"), row.get(1).expect("party"));
+            moved.push((key, positions_at(row, 2).expect("decodes")));
+        }
+        let position = |term: Term, currency: &str, totals: [&str; 4], lines, ordinals| {
+            let decimal = |text: &str| text.parse::<Decimal>().ok();
+            PartyPosition {
+                product_id: 9,
+                term,
+                currency: currency.to_string(),
+                seats: decimal(totals[0]).expect("seats"),
+                spend: decimal(totals[1]).expect("spend"),
+                unit_price: decimal(totals[2]),
+                unit_cost: decimal(totals[3]),
+                line_count: lines,
+                ordinals,
+            }
+        };
+        assert_eq!(
+            moved,
+            vec![
+                (
+                    (1, 7),
+                    vec![
+                        position(Term::Annual, "USD", ["1.5", "0", "", ""], 1, None),
+                        position(
+                            Term::Monthly,
+                            "USD",
+                            ["3", "45", "15", "12"],
+                            2,
+                            Some(vec![1, 2])
+                        ),
+                    ]
+                ),
+                (
+                    (1, 8),
+                    vec![position(
+                        Term::Annual,
+                        "EUR",
+                        ["-2", "-0.1", "", "0.05"],
+                        1,
+                        Some(vec![5])
+                    )]
+                ),
+            ]
+        );
     }
 
     #[test]

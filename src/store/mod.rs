@@ -20,6 +20,7 @@ mod line_codec;
 mod lookup;
 mod migrate;
 mod newcomers;
+mod party_positions;
 mod position_runs;
 mod positions;
 mod provenance;

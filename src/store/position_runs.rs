@@ -396,22 +396,13 @@ fn run_error(source: std::io::Error) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::super::connection::Store;
+    use super::super::party_positions::{PartyPosition, positions_at};
     use crate::import::ImportOptions;
+    use std::collections::HashMap;
     use std::path::{Path, PathBuf};
 
-    /// Every stored position of the database, by source keys, with its exact stored text.
-    type StoredPosition = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        i64,
-        Vec<u8>,
-    );
+    /// Every stored position of the database, by import and source keys, in key order.
+    type StoredPosition = (i64, String, String, PartyPosition);
 
     fn imported(files: &[PathBuf], positions_in_memory: usize) -> Vec<StoredPosition> {
         let mut store = Store::open_in_memory().expect("store");
@@ -421,35 +412,44 @@ mod tests {
                 .import_file(file, &ImportOptions::default(), &mut |_| {})
                 .expect("import");
         }
+        let products: HashMap<i64, String> = store
+            .connection
+            .prepare("SELECT id, key FROM products")
+            .expect("prepare")
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("products");
         let mut statement = store
             .connection
             .prepare(
-                "SELECT pa.key, pr.key, p.term, p.currency, p.seats, p.spend, p.unit_price,
-                        p.unit_cost, p.line_count, p.line_ordinals
-                 FROM positions p
-                 JOIN parties pa ON pa.id = p.party_id
-                 JOIN products pr ON pr.id = p.product_id
-                 ORDER BY p.import_id, pa.key, pr.key, p.term, p.currency",
+                "SELECT pp.import_id, pa.key, pp.positions
+                 FROM party_positions pp JOIN parties pa ON pa.id = pp.party_id",
             )
             .expect("prepare");
-        statement
-            .query_map([], |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                    row.get(6)?,
-                    row.get(7)?,
-                    row.get(8)?,
-                    row.get(9)?,
-                ))
-            })
-            .expect("query")
-            .collect::<Result<_, _>>()
-            .expect("rows")
+        let mut rows = statement.query([]).expect("query");
+        let mut stored = Vec::new();
+        while let Some(row) = rows.next().expect("row") {
+            for position in positions_at(row, 2).expect("decodes") {
+                let product = products[&position.product_id].clone();
+                stored.push((
+                    row.get(0).expect("import"),
+                    row.get(1).expect("party"),
+                    product,
+                    position,
+                ));
+            }
+        }
+        stored.sort_by(|a, b| {
+            (a.0, &a.1, &a.2, a.3.term.as_str(), &a.3.currency).cmp(&(
+                b.0,
+                &b.1,
+                &b.2,
+                b.3.term.as_str(),
+                &b.3.currency,
+            ))
+        });
+        stored
     }
 
     fn sample(name: &str) -> PathBuf {

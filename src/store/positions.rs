@@ -2,6 +2,7 @@
 //! queue shows, and the lines behind a gap.
 
 use super::connection::{Store, StoreError};
+use super::party_positions::positions_at;
 use super::values::decimal_from;
 use crate::domain::holdings::PartyDetails;
 use crate::domain::lines::{Side, SourceKey, Term};
@@ -83,41 +84,61 @@ impl Store {
         let Some(period) = period else {
             return Ok(Vec::new());
         };
+        let products = self.products_by_id(side)?;
         let mut statement = self.connection.prepare_cached(
-            "SELECT pa.system, pa.key, pa.name, pr.system, pr.key, pr.name, p.term, p.currency,
-                    p.seats, p.spend, p.unit_price, p.unit_cost
-             FROM positions p
-             JOIN imports i ON i.id = p.import_id
-             JOIN parties pa ON pa.id = p.party_id
-             JOIN products pr ON pr.id = p.product_id
+            "SELECT pa.system, pa.key, pa.name, pp.positions
+             FROM party_positions pp
+             JOIN imports i ON i.id = pp.import_id
+             JOIN parties pa ON pa.id = pp.party_id
              WHERE i.side = ?1 AND i.period = ?2 AND i.superseded_by IS NULL
              ORDER BY i.id",
         )?;
         let mut rows = statement.query(params![side.as_str(), period])?;
         let mut read = Vec::new();
         while let Some(row) = rows.next()? {
-            let currency_text: String = row.get(7)?;
-            let currency = Currency::parse(&currency_text).map_err(|_| StoreError::Corrupt {
-                column: "positions.currency",
-                value: currency_text.clone(),
-            })?;
-            read.push(Position {
-                customer: SourceKey::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?),
-                customer_name: row.get(2)?,
-                product: SourceKey::new(row.get::<_, String>(3)?, row.get::<_, String>(4)?),
-                product_name: row.get(5)?,
-                term: row
-                    .get::<_, String>(6)?
-                    .parse()
-                    .unwrap_or(Term::Unspecified),
-                currency,
-                seats: decimal_from("positions.seats", &row.get::<_, String>(8)?)?,
-                spend: decimal_from("positions.spend", &row.get::<_, String>(9)?)?,
-                unit_price: optional_decimal("positions.unit_price", row.get(10)?)?,
-                unit_cost: optional_decimal("positions.unit_cost", row.get(11)?)?,
-            });
+            let customer = SourceKey::new(row.get::<_, String>(0)?, row.get::<_, String>(1)?);
+            let customer_name: String = row.get(2)?;
+            for position in positions_at(row, 3)? {
+                let (product, product_name) = products.named(position.product_id)?;
+                read.push(Position {
+                    customer: customer.clone(),
+                    customer_name: customer_name.clone(),
+                    product: product.clone(),
+                    product_name: product_name.to_string(),
+                    term: position.term,
+                    currency: Currency::parse(&position.currency).map_err(|_| {
+                        StoreError::Corrupt {
+                            column: "party_positions.currency",
+                            value: position.currency.clone(),
+                        }
+                    })?,
+                    seats: position.seats,
+                    spend: position.spend,
+                    unit_price: position.unit_price,
+                    unit_cost: position.unit_cost,
+                });
+            }
         }
         Ok(merge_slices(read)?)
+    }
+
+    /// Every product of a side by its row id: positions name their product by id.
+    pub(super) fn products_by_id(&self, side: Side) -> Result<ProductsById, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT id, system, key, name FROM products WHERE side = ?1")?;
+        let mut rows = statement.query([side.as_str()])?;
+        let mut products = HashMap::new();
+        while let Some(row) = rows.next()? {
+            products.insert(
+                row.get::<_, i64>(0)?,
+                (
+                    SourceKey::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
+                    row.get::<_, String>(3)?,
+                ),
+            );
+        }
+        Ok(ProductsById(products))
     }
 
     /// Every confirmed mapping and ignore rule.
@@ -240,6 +261,22 @@ impl Store {
             );
         }
         Ok(details)
+    }
+}
+
+/// The products of a side by row id, with their names.
+pub(super) struct ProductsById(HashMap<i64, (SourceKey, String)>);
+
+impl ProductsById {
+    /// The key and name of product `id`, which a stored position names.
+    pub(super) fn named(&self, id: i64) -> Result<(&SourceKey, &str), StoreError> {
+        self.0
+            .get(&id)
+            .map(|(key, name)| (key, name.as_str()))
+            .ok_or(StoreError::Corrupt {
+                column: "party_positions.positions",
+                value: format!("a position names product #{id}, which is not of its side"),
+            })
     }
 }
 

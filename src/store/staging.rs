@@ -13,6 +13,7 @@ use super::connection::StoreError;
 use super::key_index::KeyIndex;
 use super::line_codec::{CHUNK_LINES, encode_line};
 use super::newcomers::Newcomers;
+use super::party_positions::{PartyPosition, encode_position, insert_party};
 use super::position_runs::{PositionRuns, StagedPositions};
 use crate::domain::lines::Line;
 use crate::domain::money::Currency;
@@ -118,7 +119,7 @@ impl Staging {
 
     /// Copies what was staged into the database as import `import_id`: parties and products
     /// (upserted, the first row of this file naming each), the line chunks in file order, and
-    /// the positions in key order.
+    /// the positions in key order, one blob per party.
     pub(super) fn write(
         mut self,
         transaction: &Transaction<'_>,
@@ -131,41 +132,49 @@ impl Staging {
         self.copy_chunks(transaction, import_id)?;
         let global = |ids: &[i64], local: u32| {
             ids.get(local as usize).copied().ok_or(StoreError::Corrupt {
-                column: "positions",
+                column: "party_positions",
                 value: "a staged position names an unknown party or product".to_string(),
             })
         };
-        // In the order of the interned keys: for parties and products new to the database
-        // that is their id order too, so the primary-key index is appended to rather than
-        // written at random.
+        // In the order of the interned keys: for parties new to the database that is their
+        // id order too, so the primary-key index is appended to rather than written at random.
         let mut merged = self.runs.merge(std::mem::take(&mut self.positions))?;
-        let mut statement = transaction.prepare(
-            "INSERT INTO positions (import_id, party_id, product_id, term, currency, seats, spend,
-                                    unit_price, unit_cost, line_count, line_ordinals)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?;
-        while let Some(((party, product, term, currency), position)) = merged.next_position()? {
+        // Positions come in key order, so each party's are consecutive: one blob per party.
+        let mut party: Option<u32> = None;
+        let mut blob = Vec::new();
+        while let Some(((party_index, product, term, currency), position)) =
+            merged.next_position()?
+        {
+            if let Some(previous) = party.filter(|previous| *previous != party_index) {
+                insert_party(transaction, import_id, global(&party_ids, previous)?, &blob)?;
+                blob.clear();
+            }
+            party = Some(party_index);
             let currency =
                 self.currencies
                     .get(usize::from(currency))
                     .ok_or(StoreError::Corrupt {
-                        column: "positions.currency",
+                        column: "party_positions",
                         value: "a staged position names an unknown currency".to_string(),
                     })?;
             let totals = position.totals;
-            statement.execute(params![
-                import_id,
-                global(&party_ids, party)?,
-                global(&product_ids, product)?,
-                term.as_str(),
-                currency.code(),
-                totals.seats.normalize().to_string(),
-                totals.spend.normalize().to_string(),
-                totals.unit_price.map(|price| price.normalize().to_string()),
-                totals.unit_cost.map(|cost| cost.normalize().to_string()),
-                totals.lines,
-                position.ordinals
-            ])?;
+            encode_position(
+                &mut blob,
+                &PartyPosition {
+                    product_id: global(&product_ids, product)?,
+                    term,
+                    currency: currency.code().to_string(),
+                    seats: totals.seats,
+                    spend: totals.spend,
+                    unit_price: totals.unit_price,
+                    unit_cost: totals.unit_cost,
+                    line_count: u64::try_from(totals.lines).unwrap_or_default(),
+                    ordinals: Some(position.ordinals),
+                },
+            );
+        }
+        if let Some(last) = party {
+            insert_party(transaction, import_id, global(&party_ids, last)?, &blob)?;
         }
         Ok(())
     }

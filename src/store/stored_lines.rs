@@ -6,11 +6,12 @@
 
 use super::connection::{Store, StoreError};
 use super::line_codec::{CHUNK_LINES, StoredLine, decode_chunk, decode_lines_at, ordinals};
+use super::party_positions::positions_at;
 use super::positions::optional_decimal;
 use super::values::decimal_from;
 use crate::domain::lines::{ChargeKind, Side, SourceKey, Term};
 use crate::domain::money::{Currency, Money};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use rust_decimal::Decimal;
 
 /// One stored line, for the drill-down behind a gap.
@@ -127,34 +128,52 @@ impl Store {
             period,
         );
         let mut lines = self.legacy_lines_of(keys)?;
+        let product_row: Option<(i64, String)> = self
+            .connection
+            .prepare_cached(
+                "SELECT id, name FROM products WHERE side = ?1 AND system = ?2 AND key = ?3",
+            )?
+            .query_row(params![keys.0, keys.3, keys.4], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()?;
+        let Some((product_id, product_name)) = product_row else {
+            return Ok(lines.into_iter().map(|(_, line)| line).collect());
+        };
         let mut statement = self.connection.prepare_cached(
-            "SELECT i.id, i.file_name, pr.name, p.term, p.currency, p.line_ordinals
-             FROM positions p
-             JOIN imports i ON i.id = p.import_id
-             JOIN parties pa ON pa.id = p.party_id
-             JOIN products pr ON pr.id = p.product_id
+            "SELECT i.id, i.file_name, pp.positions
+             FROM party_positions pp
+             JOIN imports i ON i.id = pp.import_id
+             JOIN parties pa ON pa.id = pp.party_id
              WHERE pa.side = ?1 AND pa.system = ?2 AND pa.key = ?3
-               AND pr.side = ?1 AND pr.system = ?4 AND pr.key = ?5
-               AND i.period = ?6 AND i.superseded_by IS NULL
-               AND p.line_ordinals IS NOT NULL",
+               AND i.period = ?4 AND i.superseded_by IS NULL",
         )?;
-        let mut rows = statement.query(keys)?;
+        let mut rows = statement.query(params![keys.0, keys.1, keys.2, keys.5])?;
         // Every wanted line as (import, ordinal, its position's context), then read chunk by
         // chunk, each chunk once and only its wanted lines built.
         let mut contexts = Vec::new();
         let mut wanted: Vec<(i64, u64, usize)> = Vec::new();
         while let Some(row) = rows.next()? {
             let import_id: i64 = row.get(0)?;
-            contexts.push(PositionContext {
-                file_name: row.get(1)?,
-                customer: customer.clone(),
-                product: product.clone(),
-                product_name: row.get(2)?,
-                term: parse_term(row.get(3)?),
-                currency: Currency::parse(&row.get::<_, String>(4)?).ok(),
-            });
-            for ordinal in ordinals(&row.get::<_, Vec<u8>>(5)?)? {
-                wanted.push((import_id, ordinal, contexts.len() - 1));
+            let file_name: String = row.get(1)?;
+            for position in positions_at(row, 2)? {
+                let Some(list) = position
+                    .ordinals
+                    .filter(|_| position.product_id == product_id)
+                else {
+                    continue;
+                };
+                contexts.push(PositionContext {
+                    file_name: file_name.clone(),
+                    customer: customer.clone(),
+                    product: product.clone(),
+                    product_name: product_name.clone(),
+                    term: position.term,
+                    currency: Currency::parse(&position.currency).ok(),
+                });
+                for ordinal in ordinals(&list)? {
+                    wanted.push((import_id, ordinal, contexts.len() - 1));
+                }
             }
         }
         wanted.sort_unstable();
@@ -191,30 +210,42 @@ impl Store {
             by_ordinal.extend(decode_chunk(&row.get::<_, Vec<u8>>(0)?)?);
         }
         let mut statement = self.connection.prepare_cached(
-            "SELECT i.file_name, pa.system, pa.key, pr.system, pr.key, pr.name, p.term,
-                    p.currency, p.line_ordinals
-             FROM positions p
-             JOIN imports i ON i.id = p.import_id
-             JOIN parties pa ON pa.id = p.party_id
-             JOIN products pr ON pr.id = p.product_id
-             WHERE p.import_id = ?1 AND p.line_ordinals IS NOT NULL",
+            "SELECT i.file_name, i.side, pa.system, pa.key, pp.positions
+             FROM party_positions pp
+             JOIN imports i ON i.id = pp.import_id
+             JOIN parties pa ON pa.id = pp.party_id
+             WHERE pp.import_id = ?1",
         )?;
         let mut rows = statement.query([import_id])?;
         let mut lines = Vec::new();
+        let mut products = None;
         while let Some(row) = rows.next()? {
-            let context = PositionContext {
-                file_name: row.get(0)?,
-                customer: SourceKey::new(row.get::<_, String>(1)?, row.get::<_, String>(2)?),
-                product: SourceKey::new(row.get::<_, String>(3)?, row.get::<_, String>(4)?),
-                product_name: row.get(5)?,
-                term: parse_term(row.get(6)?),
-                currency: Currency::parse(&row.get::<_, String>(7)?).ok(),
+            let products = match &mut products {
+                Some(products) => products,
+                None => {
+                    products.insert(self.products_by_id(stored_side(&row.get::<_, String>(1)?)?)?)
+                }
             };
-            for ordinal in ordinals(&row.get::<_, Vec<u8>>(8)?)? {
-                let stored = by_ordinal
-                    .get(ordinal as usize)
-                    .ok_or_else(|| missing_line(import_id, ordinal))?;
-                lines.push(context.audit(stored.clone()));
+            let customer = SourceKey::new(row.get::<_, String>(2)?, row.get::<_, String>(3)?);
+            for position in positions_at(row, 4)? {
+                let Some(list) = &position.ordinals else {
+                    continue;
+                };
+                let (product, product_name) = products.named(position.product_id)?;
+                let context = PositionContext {
+                    file_name: row.get(0)?,
+                    customer: customer.clone(),
+                    product: product.clone(),
+                    product_name: product_name.to_string(),
+                    term: position.term,
+                    currency: Currency::parse(&position.currency).ok(),
+                };
+                for ordinal in ordinals(list)? {
+                    let stored = by_ordinal
+                        .get(ordinal as usize)
+                        .ok_or_else(|| missing_line(import_id, ordinal))?;
+                    lines.push(context.audit(stored.clone()));
+                }
             }
         }
         if lines.is_empty() {
@@ -346,6 +377,13 @@ fn legacy_line(row: &rusqlite::Row<'_>) -> Result<DrillDownLine, StoreError> {
 
 fn parse_term(text: String) -> Term {
     text.parse().unwrap_or(Term::Unspecified)
+}
+
+fn stored_side(text: &str) -> Result<Side, StoreError> {
+    text.parse().map_err(|_| StoreError::Corrupt {
+        column: "imports.side",
+        value: text.to_string(),
+    })
 }
 
 fn missing_line(import_id: i64, ordinal: u64) -> StoreError {

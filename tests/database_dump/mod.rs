@@ -3,7 +3,7 @@
 use std::path::Path;
 
 /// Every row of every table, table by table in name order, each table in rowid order (a table
-/// clustered on its key, such as `positions`, in key order).
+/// clustered on its key, such as `party_positions`, in key order).
 pub fn every_row(database: &Path) -> Vec<String> {
     let connection = rusqlite::Connection::open(database).expect("open");
     let tables: Vec<String> = connection

@@ -1,0 +1,269 @@
+//! The stored form of an import's positions: one row per party, its positions in one blob.
+//!
+//! A PSA export has about one position per line, so 1.1 million ConnectWise additions were
+//! 1.1 million indexed rows, each with three foreign-key checks and four decimals formatted as
+//! text: more than two seconds, as long as the whole parse. A party's positions are read
+//! together anyway (a reconcile reads them all, a drill-down one party's), so they are stored
+//! together: 200,000 rows for that export. Decimals keep their exact mantissa and scale.
+
+use super::connection::StoreError;
+use super::line_codec::{Reader, push_decimal, push_varint, unzigzag, zigzag};
+use super::values::decimal_from;
+use crate::domain::lines::Term;
+use rusqlite::Transaction;
+use rust_decimal::Decimal;
+
+const UNIT_PRICE: u8 = 1;
+const UNIT_COST: u8 = 2;
+const ORDINALS: u8 = 4;
+
+/// One stored position of a party: its product, term and currency, and its totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct PartyPosition {
+    /// The product's row id.
+    pub(super) product_id: i64,
+    pub(super) term: Term,
+    /// The currency code, empty for lines without money.
+    pub(super) currency: String,
+    pub(super) seats: Decimal,
+    pub(super) spend: Decimal,
+    pub(super) unit_price: Option<Decimal>,
+    pub(super) unit_cost: Option<Decimal>,
+    pub(super) line_count: u64,
+    /// The ordinals of its lines in the import's line chunks (see `line_codec`); `None` for
+    /// an import made before chunks, whose lines are rows of `lines`.
+    pub(super) ordinals: Option<Vec<u8>>,
+}
+
+/// Appends one position to a party's blob. Totals are stored normalised ("15.00" as "15"),
+/// as the text columns before held them.
+pub(super) fn encode_position(out: &mut Vec<u8>, position: &PartyPosition) {
+    let mut flags = 0;
+    for (present, flag) in [
+        (position.unit_price.is_some(), UNIT_PRICE),
+        (position.unit_cost.is_some(), UNIT_COST),
+        (position.ordinals.is_some(), ORDINALS),
+    ] {
+        if present {
+            flags |= flag;
+        }
+    }
+    out.push(flags);
+    push_varint(out, zigzag(i128::from(position.product_id)));
+    for text in [position.term.as_str(), position.currency.as_str()] {
+        push_varint(out, text.len() as u128);
+        out.extend_from_slice(text.as_bytes());
+    }
+    for value in [Some(position.seats), Some(position.spend)]
+        .into_iter()
+        .chain([position.unit_price, position.unit_cost])
+        .flatten()
+    {
+        push_decimal(out, value.normalize());
+    }
+    push_varint(out, u128::from(position.line_count));
+    if let Some(ordinals) = &position.ordinals {
+        push_varint(out, ordinals.len() as u128);
+        out.extend_from_slice(ordinals);
+    }
+}
+
+/// The positions of the blob in column `index` of a row.
+pub(super) fn positions_at(
+    row: &rusqlite::Row<'_>,
+    index: usize,
+) -> Result<Vec<PartyPosition>, StoreError> {
+    let blob = row
+        .get_ref(index)?
+        .as_blob()
+        .map_err(rusqlite::Error::from)?;
+    decode_positions(blob)
+}
+
+/// Every position of a party's blob, in the order written.
+///
+/// Fails with `Corrupt` when the bytes are not a blob this module wrote.
+pub(super) fn decode_positions(data: &[u8]) -> Result<Vec<PartyPosition>, StoreError> {
+    let mut reader = Reader::new(data);
+    let mut positions = Vec::new();
+    while !reader.is_done() {
+        positions.push(
+            read_position(&mut reader).ok_or_else(|| StoreError::Corrupt {
+                column: "party_positions.positions",
+                value: format!("{} bytes that do not decode", data.len()),
+            })?,
+        );
+    }
+    Ok(positions)
+}
+
+fn read_position(reader: &mut Reader<'_>) -> Option<PartyPosition> {
+    let flags = reader.byte()?;
+    let product_id = i64::try_from(unzigzag(reader.varint()?)).ok()?;
+    let term = text(reader)?.parse().unwrap_or(Term::Unspecified);
+    let currency = text(reader)?.to_string();
+    let seats = reader.decimal()?;
+    let spend = reader.decimal()?;
+    let mut optional = |flag: u8| -> Option<Option<Decimal>> {
+        if flags & flag == 0 {
+            Some(None)
+        } else {
+            reader.decimal().map(Some)
+        }
+    };
+    let (unit_price, unit_cost) = (optional(UNIT_PRICE)?, optional(UNIT_COST)?);
+    let line_count = u64::try_from(reader.varint()?).ok()?;
+    let ordinals = if flags & ORDINALS == 0 {
+        None
+    } else {
+        let length = usize::try_from(reader.varint()?).ok()?;
+        Some(reader.bytes(length)?.to_vec())
+    };
+    Some(PartyPosition {
+        product_id,
+        term,
+        currency,
+        seats,
+        spend,
+        unit_price,
+        unit_cost,
+        line_count,
+        ordinals,
+    })
+}
+
+/// A length-prefixed text.
+fn text<'d>(reader: &mut Reader<'d>) -> Option<&'d str> {
+    let length = usize::try_from(reader.varint()?).ok()?;
+    std::str::from_utf8(reader.bytes(length)?).ok()
+}
+
+/// Writes one party's blob of an import.
+pub(super) fn insert_party(
+    transaction: &Transaction<'_>,
+    import_id: i64,
+    party_id: i64,
+    blob: &[u8],
+) -> Result<(), StoreError> {
+    transaction
+        .prepare_cached(
+            "INSERT INTO party_positions (import_id, party_id, positions) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(rusqlite::params![import_id, party_id, blob])?;
+    Ok(())
+}
+
+/// The data step of migration 0014: every position of the `positions` table, moved into one
+/// blob per import and party, then deleted from it. Runs in the migration's transaction, so an
+/// interrupted move leaves the database as it was.
+pub(super) fn move_rows_of_positions(transaction: &Transaction<'_>) -> Result<(), StoreError> {
+    let mut statement = transaction.prepare(
+        "SELECT import_id, party_id, product_id, term, currency, seats, spend, unit_price,
+                unit_cost, line_count, line_ordinals
+         FROM positions ORDER BY import_id, party_id, product_id, term, currency",
+    )?;
+    let mut rows = statement.query([])?;
+    let mut party: Option<(i64, i64)> = None;
+    let mut blob = Vec::new();
+    while let Some(row) = rows.next()? {
+        let key: (i64, i64) = (row.get(0)?, row.get(1)?);
+        if party.is_some_and(|party| party != key) {
+            if let Some((import_id, party_id)) = party {
+                insert_party(transaction, import_id, party_id, &blob)?;
+            }
+            blob.clear();
+        }
+        party = Some(key);
+        let decimal = |index: usize, column: &'static str| -> Result<Decimal, StoreError> {
+            decimal_from(column, &row.get::<_, String>(index)?)
+        };
+        let optional =
+            |index: usize, column: &'static str| -> Result<Option<Decimal>, StoreError> {
+                row.get::<_, Option<String>>(index)?
+                    .map(|text| decimal_from(column, &text))
+                    .transpose()
+            };
+        encode_position(
+            &mut blob,
+            &PartyPosition {
+                product_id: row.get(2)?,
+                term: row
+                    .get::<_, String>(3)?
+                    .parse()
+                    .unwrap_or(Term::Unspecified),
+                currency: row.get(4)?,
+                seats: decimal(5, "positions.seats")?,
+                spend: decimal(6, "positions.spend")?,
+                unit_price: optional(7, "positions.unit_price")?,
+                unit_cost: optional(8, "positions.unit_cost")?,
+                line_count: u64::try_from(row.get::<_, i64>(9)?).unwrap_or_default(),
+                ordinals: row.get(10)?,
+            },
+        );
+    }
+    if let Some((import_id, party_id)) = party {
+        insert_party(transaction, import_id, party_id, &blob)?;
+    }
+    drop(rows);
+    transaction.execute("DELETE FROM positions", [])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn position(product_id: i64, ordinals: Option<Vec<u8>>) -> PartyPosition {
+        PartyPosition {
+            product_id,
+            term: Term::Annual,
+            currency: "EUR".to_string(),
+            seats: dec!(-3),
+            spend: dec!(1234567890.123456),
+            unit_price: Some(dec!(15)),
+            unit_cost: None,
+            line_count: 4,
+            ordinals,
+        }
+    }
+
+    #[test]
+    fn positions_read_back_exactly_in_the_order_written() {
+        let written = vec![
+            position(7, Some(vec![0, 3, 1])),
+            position(1_000_000_000_000, None),
+            PartyPosition {
+                currency: String::new(),
+                term: Term::Unspecified,
+                unit_cost: Some(dec!(0.0001)),
+                ..position(9, Some(Vec::new()))
+            },
+        ];
+        let mut blob = Vec::new();
+        for one in &written {
+            encode_position(&mut blob, one);
+        }
+        assert_eq!(decode_positions(&blob).expect("decodes"), written);
+        assert!(decode_positions(&blob[..blob.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn totals_are_stored_normalised() {
+        let mut blob = Vec::new();
+        encode_position(
+            &mut blob,
+            &PartyPosition {
+                seats: dec!(3.00),
+                unit_price: Some(dec!(15.50)),
+                ..position(1, None)
+            },
+        );
+        let read = decode_positions(&blob).expect("decodes");
+        assert_eq!(read[0].seats.to_string(), "3");
+        assert_eq!(
+            read[0].unit_price.map(|price| price.to_string()),
+            Some("15.5".into())
+        );
+    }
+}
