@@ -70,9 +70,10 @@ pub fn render(report: &Report) -> String {
         "Cost/month",
         "Age"
     );
+    let over_threshold = report.over_threshold();
     for tracked in report.worklist() {
         let gap = &tracked.gap;
-        let flag = if report.is_over_threshold(tracked) {
+        let flag = if over_threshold.holds(tracked) {
             "!"
         } else {
             " "

@@ -112,21 +112,31 @@ impl Report {
     /// Gaps of clients over their threshold first, then by value (the order reconcile gives):
     /// the order a billing owner works them in.
     pub fn worklist(&self) -> Vec<&TrackedGap> {
-        let over: std::collections::HashSet<&crate::domain::lines::SourceKey> = self
-            .clients
-            .iter()
-            .filter(|client| client.over_threshold)
-            .map(|client| &client.company)
-            .collect();
+        let over = self.over_threshold();
         let mut gaps: Vec<&TrackedGap> = self.gaps.iter().collect();
-        gaps.sort_by_key(|gap| !over.contains(&gap.gap.company));
+        gaps.sort_by_key(|gap| !over.holds(gap));
         gaps
     }
 
+    /// The clients over their threshold, to ask of each gap. Built once per listing: asking
+    /// the client list for every gap made a report of 200,000 clients quadratic.
+    pub fn over_threshold(&self) -> OverThreshold<'_> {
+        OverThreshold(
+            self.clients
+                .iter()
+                .filter(|client| client.over_threshold)
+                .map(|client| &client.company)
+                .collect(),
+        )
+    }
+}
+
+/// The companies of a report whose gaps pass their threshold.
+pub struct OverThreshold<'r>(std::collections::HashSet<&'r crate::domain::lines::SourceKey>);
+
+impl OverThreshold<'_> {
     /// True when the gap's client is over its threshold.
-    pub fn is_over_threshold(&self, gap: &TrackedGap) -> bool {
-        self.clients
-            .iter()
-            .any(|client| client.company == gap.gap.company && client.over_threshold)
+    pub fn holds(&self, gap: &TrackedGap) -> bool {
+        self.0.contains(&gap.gap.company)
     }
 }

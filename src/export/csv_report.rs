@@ -153,6 +153,7 @@ fn write_gaps(
         row.set("psa_period", report.psa_period.clone().unwrap_or_default());
     };
     let delta = Delta::of(report);
+    let over_threshold = report.over_threshold();
     for kind in [SectionKind::New, SectionKind::Worse, SectionKind::StillOpen] {
         for tracked in delta.gaps(kind) {
             let gap = &tracked.gap;
@@ -178,10 +179,7 @@ fn write_gaps(
                 "price_basis",
                 basis.as_str().unwrap_or_default().to_string(),
             );
-            row.set(
-                "over_threshold",
-                report.is_over_threshold(tracked).to_string(),
-            );
+            row.set("over_threshold", over_threshold.holds(tracked).to_string());
             row.set("first_seen", tracked.first_seen.to_string());
             row.set("last_seen", report.generated_on.to_string());
             row.set("age_days", tracked.age_days.to_string());

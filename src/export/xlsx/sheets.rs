@@ -4,7 +4,7 @@ use super::cell::{Cell, Sheet};
 use crate::domain::ledger::{GapReferences, TrackedGap};
 use crate::domain::money::{Currency, Money};
 use crate::domain::reconcile::PriceBasis;
-use crate::domain::report::Report;
+use crate::domain::report::{OverThreshold, Report};
 use crate::export::sections::{self, Delta, SectionKind, Stake};
 use std::collections::BTreeSet;
 
@@ -239,7 +239,11 @@ fn price_basis(basis: PriceBasis) -> &'static str {
     }
 }
 
-fn gap_row(report: &Report, section: SectionKind, tracked: &TrackedGap) -> Vec<Cell> {
+fn gap_row(
+    over_threshold: &OverThreshold<'_>,
+    section: SectionKind,
+    tracked: &TrackedGap,
+) -> Vec<Cell> {
     let gap = &tracked.gap;
     vec![
         label(section.label()),
@@ -264,7 +268,7 @@ fn gap_row(report: &Report, section: SectionKind, tracked: &TrackedGap) -> Vec<C
         Cell::Date(tracked.first_seen),
         Cell::Number(tracked.age_days.into()),
         optional_money(sections::cost_to_date(tracked)),
-        yes_no(report.is_over_threshold(tracked)),
+        yes_no(over_threshold.holds(tracked)),
         references(&tracked.references.psa_agreements),
         references(&tracked.references.psa_additions),
         references(&tracked.references.vendor_subscriptions),
@@ -272,13 +276,15 @@ fn gap_row(report: &Report, section: SectionKind, tracked: &TrackedGap) -> Vec<C
 }
 
 fn gaps(report: &Report, delta: &Delta) -> Sheet {
+    let over_threshold = report.over_threshold();
+    let over_threshold = &over_threshold;
     let rows = [SectionKind::New, SectionKind::Worse, SectionKind::StillOpen]
         .into_iter()
         .flat_map(|section| {
             delta
                 .gaps(section)
                 .iter()
-                .map(move |tracked| gap_row(report, section, tracked))
+                .map(move |tracked| gap_row(over_threshold, section, tracked))
         })
         .collect();
     Sheet::table("Gaps", &GAP_HEADER, rows)
