@@ -11,7 +11,9 @@
 #     crate reading every record, `benches/csv_floor.rs`);
 #   - mapping everything (`map --from`) and the reconcile plus report (`gaps --format json`);
 #   - the PSA at scale: a ConnectWise file with a company for every five lines, imported by
-#     billgap and by the sqlite3 CLI.
+#     billgap and by the sqlite3 CLI;
+#   - clients at scale: the same pair with its vendor file and every mapping, as many clients
+#     as companies, then `map --from` and the reconcile plus report.
 # Each figure is wall time with peak RSS (GNU time), and the import with its ratio to both
 # baselines.
 set -euo pipefail
@@ -55,7 +57,7 @@ measure() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 
-printf '%-6s %-22s %-22s %-22s %-12s %-16s %-16s %s\n' size "billgap import (s, MB)" "sqlite3 .import" "csv parse floor" "PSA import" "map --from" "reconcile+report" "PSA at scale (1 company per 5 lines)"
+printf '%-6s %-22s %-22s %-22s %-12s %-16s %-16s %-44s %s\n' size "billgap import (s, MB)" "sqlite3 .import" "csv parse floor" "PSA import" "map --from" "reconcile+report" "PSA at scale (1 company per 5 lines)" "clients at scale: map --from, reconcile+report"
 IFS=',' read -r -a list <<<"$sizes"
 for size in "${list[@]}"; do
   case "$size" in
@@ -96,7 +98,13 @@ for size in "${list[@]}"; do
   else
     scale_text="$scale_s s, $scale_mb MB"
   fi
-  printf '%-6s %-22s %-22s %-22s %-12s %-16s %-16s %s\n' "$size" "$import_s s, $import_mb MB" "$sqlite" "$floor_text" "$psa_s s, $psa_mb MB" "$map_s s" "$gaps_s s, $gaps_mb MB" "$scale_text"
+  # The same files with their vendor side and every mapping: as many clients as companies,
+  # where a step that is linear per client but reads every client again turns quadratic.
+  BILLGAP_DB="$work/scale.sqlite" "$billgap" import "$work/scale/partner-center-nce.csv" >/dev/null 2>&1
+  read -r clients_map_s _ <<<"$(BILLGAP_DB="$work/scale.sqlite" measure "$billgap" map --from "$work/scale/mappings.csv")"
+  read -r clients_gaps_s clients_gaps_mb <<<"$(BILLGAP_DB="$work/scale.sqlite" measure sh -c "\"$billgap\" gaps --format json >/dev/null; test \$? -le 1")"
+  clients_text="$(( lines / 5 < 50 ? 50 : lines / 5 )) clients: $clients_map_s s, $clients_gaps_s s, $clients_gaps_mb MB"
+  printf '%-6s %-22s %-22s %-22s %-12s %-16s %-16s %-44s %s\n' "$size" "$import_s s, $import_mb MB" "$sqlite" "$floor_text" "$psa_s s, $psa_mb MB" "$map_s s" "$gaps_s s, $gaps_mb MB" "$scale_text" "$clients_text"
   rm -rf "$work"
 done
 echo "(sqlite3 ratio: its time over billgap's, above 1 means billgap is faster; floor ratio: billgap's time over the parse floor)"
