@@ -1,7 +1,7 @@
 //! Workbench responsiveness on large databases: the first frame, a keypress redraw and a
 //! mapping decision (which reconciles again), measured on `App` with a `TestBackend`, over the
 //! real store. Run with `cargo bench --bench tui` (`BILLGAP_BENCH_ROWS=10000,100000` to choose
-//! sizes; the default is 10k, 100k and 1M vendor lines). Budgets from the issue: first frame
+//! sizes, `BILLGAP_BENCH_CLIENTS=20000` the number of clients; the default is 10k, 100k and 1M vendor lines). Budgets from the issue: first frame
 //! ≤ 300 ms and keypress redraw ≤ 50 ms at 1M lines.
 
 use billgap::domain::lines::{ChargeKind, Line, Party, Period, Product, Side, SourceKey, Term};
@@ -163,7 +163,12 @@ fn main() {
         .collect();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
     for rows in sizes {
-        let customers = (rows / 50).clamp(50, 2_000);
+        // `BILLGAP_BENCH_CLIENTS` sets the number of tenants, to see the workbench with
+        // many clients; by default one per 50 lines, at most 2,000.
+        let customers = std::env::var("BILLGAP_BENCH_CLIENTS")
+            .ok()
+            .and_then(|clients| clients.trim().parse().ok())
+            .unwrap_or_else(|| (rows / 50).clamp(50, 2_000));
         let folder = tempfile::tempdir().expect("temp");
         let started = Instant::now();
         let database = build(folder.path(), rows, customers);
