@@ -83,17 +83,20 @@ impl Newcomers {
             "INSERT INTO parties (side, system, key, name, domain, external_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
+        // A row that already holds these values is not written: the next export of the same
+        // companies changes few of them, and each write also rewrites the row's name index.
         let mut update_party = transaction.prepare(
             "UPDATE parties SET name = ?2, domain = coalesce(?3, domain),
                                 external_id = coalesce(?4, external_id)
-             WHERE id = ?1",
+             WHERE id = ?1 AND (name IS NOT ?2 OR domain IS NOT coalesce(?3, domain)
+                                OR external_id IS NOT coalesce(?4, external_id))",
         )?;
         let mut find_product = transaction
             .prepare("SELECT id FROM products WHERE side = ?1 AND system = ?2 AND key = ?3")?;
         let mut insert_product = transaction
             .prepare("INSERT INTO products (side, system, key, name) VALUES (?1, ?2, ?3, ?4)")?;
-        let mut update_product =
-            transaction.prepare("UPDATE products SET name = ?2 WHERE id = ?1")?;
+        let mut update_product = transaction
+            .prepare("UPDATE products SET name = ?2 WHERE id = ?1 AND name IS NOT ?2")?;
         let (mut party_ids, mut product_ids) = (Vec::new(), Vec::new());
         let mut record = Vec::new();
         for _ in 0..self.count {
