@@ -65,8 +65,7 @@ pub(super) fn encode_line(out: &mut Vec<u8>, line: &Line) {
         amount(&line.unit_cost),
         amount(&line.amount),
     );
-    let mut flags = 0;
-    for (present, flag) in [
+    let flags = flags_of(&[
         (price.is_some(), UNIT_PRICE),
         (cost.is_some(), UNIT_COST),
         (total.is_some(), AMOUNT),
@@ -74,11 +73,7 @@ pub(super) fn encode_line(out: &mut Vec<u8>, line: &Line) {
         (line.period_end.is_some(), PERIOD_END),
         (line.subscription.is_some(), SUBSCRIPTION),
         (line.line_id.is_some(), LINE_ID),
-    ] {
-        if present {
-            flags |= flag;
-        }
-    }
+    ]);
     out.push(flags);
     let charge = CHARGES
         .iter()
@@ -94,9 +89,22 @@ pub(super) fn encode_line(out: &mut Vec<u8>, line: &Line) {
         push_varint(out, zigzag(i128::from(date_number(date))));
     }
     for text in [&line.subscription, &line.line_id].into_iter().flatten() {
-        push_varint(out, text.len() as u128);
-        out.extend_from_slice(text.as_bytes());
+        push_bytes(out, text.as_bytes());
     }
+}
+
+/// The flag byte of a record: each flag whose value is present.
+pub(super) fn flags_of(present: &[(bool, u8)]) -> u8 {
+    present
+        .iter()
+        .filter(|(is_present, _)| *is_present)
+        .fold(0, |flags, (_, flag)| flags | flag)
+}
+
+/// Appends bytes after their length.
+pub(super) fn push_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    push_varint(out, bytes.len() as u128);
+    out.extend_from_slice(bytes);
 }
 
 /// Decodes a whole chunk.

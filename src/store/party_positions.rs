@@ -7,7 +7,9 @@
 //! together: 200,000 rows for that export. Decimals keep their exact mantissa and scale.
 
 use super::connection::StoreError;
-use super::line_codec::{Reader, push_decimal, push_varint, unzigzag, zigzag};
+use super::line_codec::{
+    Reader, flags_of, push_bytes, push_decimal, push_varint, unzigzag, zigzag,
+};
 use super::values::decimal_from;
 use crate::domain::lines::Term;
 use rusqlite::Transaction;
@@ -38,21 +40,14 @@ pub(super) struct PartyPosition {
 /// Appends one position to a party's blob. Totals are stored normalised ("15.00" as "15"),
 /// as the text columns before held them.
 pub(super) fn encode_position(out: &mut Vec<u8>, position: &PartyPosition) {
-    let mut flags = 0;
-    for (present, flag) in [
+    out.push(flags_of(&[
         (position.unit_price.is_some(), UNIT_PRICE),
         (position.unit_cost.is_some(), UNIT_COST),
         (position.ordinals.is_some(), ORDINALS),
-    ] {
-        if present {
-            flags |= flag;
-        }
-    }
-    out.push(flags);
+    ]));
     push_varint(out, zigzag(i128::from(position.product_id)));
     for text in [position.term.as_str(), position.currency.as_str()] {
-        push_varint(out, text.len() as u128);
-        out.extend_from_slice(text.as_bytes());
+        push_bytes(out, text.as_bytes());
     }
     for value in [Some(position.seats), Some(position.spend)]
         .into_iter()
@@ -63,8 +58,7 @@ pub(super) fn encode_position(out: &mut Vec<u8>, position: &PartyPosition) {
     }
     push_varint(out, u128::from(position.line_count));
     if let Some(ordinals) = &position.ordinals {
-        push_varint(out, ordinals.len() as u128);
-        out.extend_from_slice(ordinals);
+        push_bytes(out, ordinals);
     }
 }
 
