@@ -280,6 +280,22 @@ impl<'d> Reader<'d> {
         Decimal::try_from_i128_with_scale(unzigzag(self.varint()?), scale).ok()
     }
 
+    /// A decimal when `flag` is set in `flags`, `Some(None)` when it is not, and `None` when
+    /// the bytes are cut or malformed.
+    pub(super) fn decimal_if(&mut self, flags: u8, flag: u8) -> Option<Option<Decimal>> {
+        if flags & flag == 0 {
+            Some(None)
+        } else {
+            self.decimal().map(Some)
+        }
+    }
+
+    /// A text as [`push_bytes`] wrote it; `None` when the bytes are cut or not UTF-8.
+    pub(super) fn text(&mut self) -> Option<&'d str> {
+        let length = usize::try_from(self.varint()?).ok()?;
+        std::str::from_utf8(self.bytes(length)?).ok()
+    }
+
     fn date(&mut self) -> Option<NaiveDate> {
         let number = i32::try_from(unzigzag(self.varint()?)).ok()?;
         NaiveDate::from_num_days_from_ce_opt(number)
@@ -295,17 +311,10 @@ impl<'d> Reader<'d> {
         let charge = CHARGES.get(usize::from(self.byte()?))?.as_str();
         let source_line = i64::try_from(self.varint()?).ok()?;
         let seats = self.decimal()?;
-        let mut optional = |flag: u8| -> Option<Option<Decimal>> {
-            if flags & flag == 0 {
-                Some(None)
-            } else {
-                self.decimal().map(Some)
-            }
-        };
         let (unit_price, unit_cost, amount) = (
-            optional(UNIT_PRICE)?,
-            optional(UNIT_COST)?,
-            optional(AMOUNT)?,
+            self.decimal_if(flags, UNIT_PRICE)?,
+            self.decimal_if(flags, UNIT_COST)?,
+            self.decimal_if(flags, AMOUNT)?,
         );
         let period_start = if flags & PERIOD_START == 0 {
             None
@@ -339,11 +348,7 @@ impl<'d> Reader<'d> {
         if flags & flag == 0 {
             return Some(None);
         }
-        let length = usize::try_from(self.varint()?).ok()?;
-        let end = self.at.checked_add(length)?;
-        let text = std::str::from_utf8(self.data.get(self.at..end)?).ok()?;
-        self.at = end;
-        Some(Some(text))
+        self.text().map(Some)
     }
 }
 

@@ -94,18 +94,12 @@ pub(super) fn decode_positions(data: &[u8]) -> Result<Vec<PartyPosition>, StoreE
 fn read_position(reader: &mut Reader<'_>) -> Option<PartyPosition> {
     let flags = reader.byte()?;
     let product_id = i64::try_from(unzigzag(reader.varint()?)).ok()?;
-    let term = text(reader)?.parse().unwrap_or(Term::Unspecified);
-    let currency = text(reader)?.to_string();
+    let term = reader.text()?.parse().unwrap_or(Term::Unspecified);
+    let currency = reader.text()?.to_string();
     let seats = reader.decimal()?;
     let spend = reader.decimal()?;
-    let mut optional = |flag: u8| -> Option<Option<Decimal>> {
-        if flags & flag == 0 {
-            Some(None)
-        } else {
-            reader.decimal().map(Some)
-        }
-    };
-    let (unit_price, unit_cost) = (optional(UNIT_PRICE)?, optional(UNIT_COST)?);
+    let unit_price = reader.decimal_if(flags, UNIT_PRICE)?;
+    let unit_cost = reader.decimal_if(flags, UNIT_COST)?;
     let line_count = u64::try_from(reader.varint()?).ok()?;
     let ordinals = if flags & ORDINALS == 0 {
         None
@@ -124,12 +118,6 @@ fn read_position(reader: &mut Reader<'_>) -> Option<PartyPosition> {
         line_count,
         ordinals,
     })
-}
-
-/// A length-prefixed text.
-fn text<'d>(reader: &mut Reader<'d>) -> Option<&'d str> {
-    let length = usize::try_from(reader.varint()?).ok()?;
-    std::str::from_utf8(reader.bytes(length)?).ok()
 }
 
 /// Writes one party's blob of an import.
