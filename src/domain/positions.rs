@@ -9,7 +9,6 @@ use crate::domain::lines::{ChargeKind, Line, SourceKey, Term};
 use crate::domain::money::Currency;
 use crate::domain::reconcile::Position;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
 
 /// A position's running totals while one import streams in.
 ///
@@ -134,16 +133,15 @@ impl PositionTotals {
 pub fn merge_slices(
     positions: impl IntoIterator<Item = Position>,
 ) -> Result<Vec<Position>, TotalsOverflow> {
-    let mut merged: BTreeMap<(SourceKey, SourceKey, Term, Currency), Position> = BTreeMap::new();
+    let mut positions: Vec<Position> = positions.into_iter().collect();
+    // Sorted in place rather than into a map of cloned keys: at 200,000 positions the clones
+    // were most of reading a side. The sort is stable, so positions of one key stay in slice
+    // order and the first slice still gives the price.
+    positions.sort_by(|a, b| slice_key(a).cmp(&slice_key(b)));
+    let mut merged: Vec<Position> = Vec::with_capacity(positions.len());
     for position in positions {
-        let key = (
-            position.customer.clone(),
-            position.product.clone(),
-            position.term,
-            position.currency.clone(),
-        );
-        match merged.get_mut(&key) {
-            Some(existing) => {
+        match merged.last_mut() {
+            Some(existing) if slice_key(existing) == slice_key(&position) => {
                 existing.seats = existing
                     .seats
                     .checked_add(position.seats)
@@ -155,12 +153,20 @@ pub fn merge_slices(
                 existing.unit_price = existing.unit_price.or(position.unit_price);
                 existing.unit_cost = existing.unit_cost.or(position.unit_cost);
             }
-            None => {
-                merged.insert(key, position);
-            }
+            _ => merged.push(position),
         }
     }
-    Ok(merged.into_values().collect())
+    Ok(merged)
+}
+
+/// What makes positions of two slices the same position.
+fn slice_key(position: &Position) -> (&SourceKey, &SourceKey, Term, &Currency) {
+    (
+        &position.customer,
+        &position.product,
+        position.term,
+        &position.currency,
+    )
 }
 
 #[cfg(test)]

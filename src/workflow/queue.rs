@@ -7,7 +7,7 @@ use super::workspace::{WorkflowError, Workspace};
 use crate::domain::decision::Decision;
 use crate::domain::lines::{Party, SourceKey, Term};
 use crate::domain::money::{Money, MoneyByCurrency};
-use crate::domain::reconcile::{IgnoreRule, MappingSet};
+use crate::domain::reconcile::{IgnoreRule, MappingSet, by_term};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -359,8 +359,8 @@ pub fn rank_safe_band(
 
 /// True when the mapping in force for a vendor product of a term is the every-term one.
 fn every_term_mapping(mappings: &MappingSet, key: &SourceKey, term: Term) -> bool {
-    !mappings.products.contains_key(&(key.clone(), Some(term)))
-        && mappings.products.contains_key(&(key.clone(), None))
+    by_term(&mappings.products, key, Some(term)).is_none()
+        && by_term(&mappings.products, key, None).is_some()
 }
 
 /// Spend per currency, largest first, so a row can show its main currency.

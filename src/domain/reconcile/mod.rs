@@ -26,6 +26,7 @@ pub use account::{Account, AccountLine, Standing, account};
 pub use clients::{ClientTotal, Thresholds};
 pub use coverage::{Coverage, percent as coverage_percent};
 pub use gaps::{Gap, GapIdentity, GapKind, PriceBasis};
+pub(crate) use mappings::by_term;
 pub use mappings::{IgnoreRule, MappingSet, Treatment};
 pub use position::{Position, credited_terms};
 pub use reconciliation::{Reconciliation, reconcile};
