@@ -225,8 +225,20 @@ impl MoneyByCurrency {
     /// import bounds could in theory push their total to `Decimal`'s limit; the total then
     /// saturates there instead of panicking, still far beyond any threshold.
     pub fn add(&mut self, money: &Money) {
-        let total = self.0.entry(money.currency.clone()).or_default();
-        *total = total.saturating_add(money.amount);
+        self.add_amount(&money.currency, money.amount);
+    }
+
+    /// [`MoneyByCurrency::add`] of an amount and its currency, without building the money. The
+    /// currency is copied only the first time it is seen: totals over 200,000 positions
+    /// copied it for every one.
+    pub fn add_amount(&mut self, currency: &Currency, amount: Decimal) {
+        match self.0.get_mut(currency) {
+            Some(total) => *total = total.saturating_add(amount),
+            None => {
+                self.0
+                    .insert(currency.clone(), Decimal::ZERO.saturating_add(amount));
+            }
+        }
     }
 
     /// The total of one currency, zero when none was added.

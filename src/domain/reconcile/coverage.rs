@@ -50,34 +50,36 @@ impl Coverage {
             .map(|position| &position.customer)
             .collect();
         for position in vendor {
-            let money = crate::domain::money::Money::new(position.spend, position.currency.clone());
+            let (currency, spend) = (&position.currency, position.spend);
             if position.is_pure_credit() {
                 if holders.contains(&position.customer) {
-                    coverage.total.add(&money);
+                    coverage.total.add_amount(currency, spend);
                     match credit_counts_as(position, &credited, mappings, today) {
-                        Counted::Mapped => coverage.mapped.add(&money),
-                        Counted::Ignored => coverage.ignored.add(&money),
+                        Counted::Mapped => coverage.mapped.add_amount(currency, spend),
+                        Counted::Ignored => coverage.ignored.add_amount(currency, spend),
                         Counted::Uncompared => {}
                     }
                 }
                 continue;
             }
             coverage.vendor_positions += 1;
-            coverage.total.add(&money);
+            coverage.total.add_amount(currency, spend);
             match mappings.treat(position, today) {
-                Treatment::Ignored => coverage.ignored.add(&money),
-                Treatment::Mapped { .. } => coverage.mapped.add(&money),
+                Treatment::Ignored => coverage.ignored.add_amount(currency, spend),
+                Treatment::Mapped { .. } => coverage.mapped.add_amount(currency, spend),
                 Treatment::Unmapped {
                     company,
                     product_unmapped,
                 } => {
                     coverage.unmapped_positions += 1;
-                    if company.is_none() {
+                    if company.is_none()
+                        && !coverage.unmapped_customers.contains(&position.customer)
+                    {
                         coverage
                             .unmapped_customers
                             .insert(position.customer.clone());
                     }
-                    if product_unmapped {
+                    if product_unmapped && !coverage.unmapped_products.contains(&position.product) {
                         coverage.unmapped_products.insert(position.product.clone());
                     }
                 }
