@@ -118,7 +118,8 @@ impl Store {
         let Some(period) = period else {
             return Ok(Vec::new());
         };
-        // Both queries take the same keys: ?1 side, ?2/?3 customer, ?4/?5 product, ?6 period.
+        // ?1 side, ?2/?3 customer, ?4/?5 product, ?6 period: the legacy query takes them all,
+        // the product and party-position queries the parts they need.
         let keys = (
             side.as_str(),
             customer.system.as_str(),
