@@ -6,7 +6,7 @@
 
 use crate::domain::lines::{Party, Product, Side, SourceKey, Term};
 use crate::domain::money::{Money, MoneyByCurrency};
-use crate::domain::reconcile::{IgnoreRule, MappingSet, Position, credited_terms};
+use crate::domain::reconcile::{CreditedTerms, IgnoreRule, MappingSet, Position, credited_terms};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -129,12 +129,12 @@ pub fn product_rows(
 ) -> Vec<ProductRow> {
     let credited = match side {
         Side::Vendor => credited_terms(positions),
-        Side::Psa => HashMap::new(),
+        Side::Psa => CreditedTerms::default(),
     };
     let rows = tally(positions.iter().filter_map(|position| {
         let term = match side {
             Side::Vendor if position.is_pure_credit() => {
-                *credited.get(&(&position.customer, &position.product))?
+                credited.term_of(&position.customer, &position.product)?
             }
             _ => position.term,
         };

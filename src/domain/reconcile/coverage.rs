@@ -4,13 +4,13 @@
 //! is computed first and shown first, and "clean" is only ever said at full coverage.
 
 use super::mappings::{MappingSet, Treatment};
-use super::position::{Position, credited_terms};
-use crate::domain::lines::{SourceKey, Term};
+use super::position::{CreditedTerms, Position, credited_terms};
+use crate::domain::lines::SourceKey;
 use crate::domain::money::{Currency, MoneyByCurrency};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 /// Vendor spend split by whether it was compared, per currency.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -154,11 +154,11 @@ enum Counted {
 /// is mapped, left out when it is ignored.
 fn credit_counts_as(
     credit: &Position,
-    credited: &HashMap<(&SourceKey, &SourceKey), Term>,
+    credited: &CreditedTerms<'_>,
     mappings: &MappingSet,
     today: NaiveDate,
 ) -> Counted {
-    let Some(term) = credited.get(&(&credit.customer, &credit.product)) else {
+    let Some(term) = credited.term_of(&credit.customer, &credit.product) else {
         return if mappings.customer_rule_on(&credit.customer, today).is_some() {
             Counted::Ignored
         } else if mappings.company_for(&credit.customer).is_some() {
@@ -168,7 +168,7 @@ fn credit_counts_as(
         };
     };
     let credited_position = Position {
-        term: *term,
+        term,
         ..credit.clone()
     };
     match mappings.treat(&credited_position, today) {

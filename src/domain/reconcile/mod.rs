@@ -28,6 +28,6 @@ pub use coverage::{Coverage, percent as coverage_percent};
 pub use gaps::{Gap, GapIdentity, GapKind, PriceBasis};
 pub(crate) use mappings::by_term;
 pub use mappings::{IgnoreRule, MappingSet, Treatment};
-pub use position::{Position, credited_terms};
+pub use position::{CreditedTerms, Position, credited_terms};
 pub use reconciliation::{Reconciliation, reconcile};
 pub use verdict::Verdict;
