@@ -290,10 +290,15 @@ impl<'d> Reader<'d> {
         }
     }
 
+    /// Bytes as [`push_bytes`] wrote them; `None` when they are cut.
+    pub(super) fn prefixed_bytes(&mut self) -> Option<&'d [u8]> {
+        let length = usize::try_from(self.varint()?).ok()?;
+        self.bytes(length)
+    }
+
     /// A text as [`push_bytes`] wrote it; `None` when the bytes are cut or not UTF-8.
     pub(super) fn text(&mut self) -> Option<&'d str> {
-        let length = usize::try_from(self.varint()?).ok()?;
-        std::str::from_utf8(self.bytes(length)?).ok()
+        std::str::from_utf8(self.prefixed_bytes()?).ok()
     }
 
     fn date(&mut self) -> Option<NaiveDate> {

@@ -72,6 +72,15 @@ fn data_step(name: &str) -> Option<DataStep> {
     }
 }
 
+/// Runs migration `name`: its SQL, then its data step, in the caller's transaction.
+fn run(transaction: &rusqlite::Transaction<'_>, name: &str, sql: &str) -> Result<(), StoreError> {
+    transaction.execute_batch(sql)?;
+    if let Some(step) = data_step(name) {
+        step(transaction)?;
+    }
+    Ok(())
+}
+
 pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
     connection.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -110,10 +119,7 @@ pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
             }
             None => {
                 let transaction = connection.transaction()?;
-                transaction.execute_batch(sql)?;
-                if let Some(step) = data_step(name) {
-                    step(&transaction)?;
-                }
+                run(&transaction, name, sql)?;
                 transaction.execute(
                     "INSERT INTO schema_migrations (name, sha256, applied_at) VALUES (?1, ?2, ?3)",
                     [*name, digest.as_str(), super::values::now_text().as_str()],
@@ -138,10 +144,7 @@ pub(super) fn database_before(next: &str) -> Connection {
         .expect("schema_migrations");
     for (name, sql) in MIGRATIONS.iter().take_while(|(name, _)| *name != next) {
         let transaction = connection.unchecked_transaction().expect("transaction");
-        transaction.execute_batch(sql).expect("old migration");
-        if let Some(step) = data_step(name) {
-            step(&transaction).expect("old data step");
-        }
+        run(&transaction, name, sql).expect("old migration");
         transaction.commit().expect("old migration committed");
         connection
             .execute(

@@ -10,6 +10,7 @@ use super::connection::StoreError;
 use super::line_codec::{
     Reader, flags_of, push_bytes, push_decimal, push_varint, unzigzag, zigzag,
 };
+use super::positions::optional_decimal;
 use super::values::decimal_from;
 use crate::domain::lines::Term;
 use rusqlite::Transaction;
@@ -39,7 +40,7 @@ pub(super) struct PartyPosition {
 
 /// Appends one position to a party's blob. Totals are stored normalised ("15.00" as "15"),
 /// as the text columns before held them.
-pub(super) fn encode_position(out: &mut Vec<u8>, position: &PartyPosition) {
+fn encode_position(out: &mut Vec<u8>, position: &PartyPosition) {
     out.push(flags_of(&[
         (position.unit_price.is_some(), UNIT_PRICE),
         (position.unit_cost.is_some(), UNIT_COST),
@@ -104,8 +105,7 @@ fn read_position(reader: &mut Reader<'_>) -> Option<PartyPosition> {
     let ordinals = if flags & ORDINALS == 0 {
         None
     } else {
-        let length = usize::try_from(reader.varint()?).ok()?;
-        Some(reader.bytes(length)?.to_vec())
+        Some(reader.prefixed_bytes()?.to_vec())
     };
     Some(PartyPosition {
         product_id,
@@ -120,19 +120,58 @@ fn read_position(reader: &mut Reader<'_>) -> Option<PartyPosition> {
     })
 }
 
-/// Writes one party's blob of an import.
-pub(super) fn insert_party(
-    transaction: &Transaction<'_>,
-    import_id: i64,
-    party_id: i64,
-    blob: &[u8],
-) -> Result<(), StoreError> {
-    transaction
-        .prepare_cached(
-            "INSERT INTO party_positions (import_id, party_id, positions) VALUES (?1, ?2, ?3)",
-        )?
-        .execute(rusqlite::params![import_id, party_id, blob])?;
-    Ok(())
+/// Writes positions given party by party, as one blob per import and party: the import's copy
+/// and migration 0014 both write them this way.
+pub(super) struct PartyBlobs<'t> {
+    transaction: &'t Transaction<'t>,
+    /// The import and party whose blob is being filled.
+    filling: Option<(i64, i64)>,
+    blob: Vec<u8>,
+}
+
+impl<'t> PartyBlobs<'t> {
+    pub(super) fn new(transaction: &'t Transaction<'t>) -> Self {
+        Self {
+            transaction,
+            filling: None,
+            blob: Vec::new(),
+        }
+    }
+
+    /// Adds a position of party `party_id` in import `import_id`; a party's positions come one
+    /// after another.
+    pub(super) fn push(
+        &mut self,
+        import_id: i64,
+        party_id: i64,
+        position: &PartyPosition,
+    ) -> Result<(), StoreError> {
+        let key = (import_id, party_id);
+        if self.filling.is_some_and(|filling| filling != key) {
+            self.write_blob()?;
+        }
+        self.filling = Some(key);
+        encode_position(&mut self.blob, position);
+        Ok(())
+    }
+
+    /// Writes the last party's blob.
+    pub(super) fn finish(mut self) -> Result<(), StoreError> {
+        self.write_blob()
+    }
+
+    fn write_blob(&mut self) -> Result<(), StoreError> {
+        if let Some((import_id, party_id)) = self.filling.take() {
+            self.transaction
+                .prepare_cached(
+                    "INSERT INTO party_positions (import_id, party_id, positions)
+                     VALUES (?1, ?2, ?3)",
+                )?
+                .execute(rusqlite::params![import_id, party_id, self.blob])?;
+            self.blob.clear();
+        }
+        Ok(())
+    }
 }
 
 /// The data step of migration 0014: every position of the `positions` table, moved into one
@@ -145,28 +184,14 @@ pub(super) fn move_rows_of_positions(transaction: &Transaction<'_>) -> Result<()
          FROM positions ORDER BY import_id, party_id, product_id, term, currency",
     )?;
     let mut rows = statement.query([])?;
-    let mut party: Option<(i64, i64)> = None;
-    let mut blob = Vec::new();
+    let mut blobs = PartyBlobs::new(transaction);
     while let Some(row) = rows.next()? {
-        let key: (i64, i64) = (row.get(0)?, row.get(1)?);
-        if party.is_some_and(|party| party != key) {
-            if let Some((import_id, party_id)) = party {
-                insert_party(transaction, import_id, party_id, &blob)?;
-            }
-            blob.clear();
-        }
-        party = Some(key);
         let decimal = |index: usize, column: &'static str| -> Result<Decimal, StoreError> {
             decimal_from(column, &row.get::<_, String>(index)?)
         };
-        let optional =
-            |index: usize, column: &'static str| -> Result<Option<Decimal>, StoreError> {
-                row.get::<_, Option<String>>(index)?
-                    .map(|text| decimal_from(column, &text))
-                    .transpose()
-            };
-        encode_position(
-            &mut blob,
+        blobs.push(
+            row.get(0)?,
+            row.get(1)?,
             &PartyPosition {
                 product_id: row.get(2)?,
                 term: row
@@ -176,16 +201,14 @@ pub(super) fn move_rows_of_positions(transaction: &Transaction<'_>) -> Result<()
                 currency: row.get(4)?,
                 seats: decimal(5, "positions.seats")?,
                 spend: decimal(6, "positions.spend")?,
-                unit_price: optional(7, "positions.unit_price")?,
-                unit_cost: optional(8, "positions.unit_cost")?,
+                unit_price: optional_decimal("positions.unit_price", row.get(7)?)?,
+                unit_cost: optional_decimal("positions.unit_cost", row.get(8)?)?,
                 line_count: u64::try_from(row.get::<_, i64>(9)?).unwrap_or_default(),
                 ordinals: row.get(10)?,
             },
-        );
+        )?;
     }
-    if let Some((import_id, party_id)) = party {
-        insert_party(transaction, import_id, party_id, &blob)?;
-    }
+    blobs.finish()?;
     drop(rows);
     transaction.execute("DELETE FROM positions", [])?;
     Ok(())

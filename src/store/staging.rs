@@ -13,7 +13,7 @@ use super::connection::StoreError;
 use super::key_index::KeyIndex;
 use super::line_codec::{CHUNK_LINES, encode_line};
 use super::newcomers::Newcomers;
-use super::party_positions::{PartyPosition, encode_position, insert_party};
+use super::party_positions::{PartyBlobs, PartyPosition};
 use super::position_runs::{PositionRuns, StagedPositions};
 use crate::domain::lines::Line;
 use crate::domain::money::Currency;
@@ -140,16 +140,8 @@ impl Staging {
         // id order too, so the primary-key index is appended to rather than written at random.
         let mut merged = self.runs.merge(std::mem::take(&mut self.positions))?;
         // Positions come in key order, so each party's are consecutive: one blob per party.
-        let mut party: Option<u32> = None;
-        let mut blob = Vec::new();
-        while let Some(((party_index, product, term, currency), position)) =
-            merged.next_position()?
-        {
-            if let Some(previous) = party.filter(|previous| *previous != party_index) {
-                insert_party(transaction, import_id, global(&party_ids, previous)?, &blob)?;
-                blob.clear();
-            }
-            party = Some(party_index);
+        let mut blobs = PartyBlobs::new(transaction);
+        while let Some(((party, product, term, currency), position)) = merged.next_position()? {
             let currency =
                 self.currencies
                     .get(usize::from(currency))
@@ -158,8 +150,9 @@ impl Staging {
                         value: "a staged position names an unknown currency".to_string(),
                     })?;
             let totals = position.totals;
-            encode_position(
-                &mut blob,
+            blobs.push(
+                import_id,
+                global(&party_ids, party)?,
                 &PartyPosition {
                     product_id: global(&product_ids, product)?,
                     term,
@@ -171,12 +164,9 @@ impl Staging {
                     line_count: u64::try_from(totals.lines).unwrap_or_default(),
                     ordinals: Some(position.ordinals),
                 },
-            );
+            )?;
         }
-        if let Some(last) = party {
-            insert_party(transaction, import_id, global(&party_ids, last)?, &blob)?;
-        }
-        Ok(())
+        blobs.finish()
     }
 
     fn copy_chunks(
