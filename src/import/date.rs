@@ -36,8 +36,11 @@ pub fn parse_date(cell: &str, day_first: bool) -> Option<NaiveDate> {
     } else {
         return None;
     };
-    let parts: Vec<&str> = date_part.split(separator).collect();
-    let [first, second, year] = parts.as_slice() else {
+    // Exactly three parts, taken without collecting them: a large file has two dates a row.
+    let mut parts = date_part.split(separator);
+    let (Some(first), Some(second), Some(year), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return None;
     };
     if year.len() != 4 {

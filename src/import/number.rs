@@ -10,6 +10,9 @@ use std::str::FromStr;
 /// price (see [`MAX_AMOUNT`]) and every sum of seats over a file exact.
 pub const MAX_SEATS: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
 
+/// The smallest limit of a [`Bound`] as an integer: [`MAX_SEATS`].
+const SEATS_MANTISSA: u128 = 1_000_000_000;
+
 /// The bound a number cell is held to, by what it means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bound {
@@ -29,6 +32,15 @@ impl Bound {
             Bound::SeatQuantity => MAX_SEATS,
             Bound::Amount | Bound::Number => MAX_AMOUNT,
         }
+    }
+
+    /// Whether `number` is within the limit either way.
+    ///
+    /// A decimal is its integer mantissa scaled down, never up, so a mantissa within
+    /// [`SEATS_MANTISSA`] settles it without the scale-aligning comparison, which is most of
+    /// the cost of reading a number cell.
+    pub fn holds(self, number: Decimal) -> bool {
+        number.mantissa().unsigned_abs() <= SEATS_MANTISSA || number.abs() <= self.limit()
     }
 
     /// What the value is, for messages: "seat quantity", "amount" or "number".
@@ -197,6 +209,12 @@ fn ungroup(integer: &str, group: char) -> Option<String> {
 /// and whether it can be `code`. `None` when the cell names none, or names one `code` may be
 /// (`$` is a dollar or peso of any country).
 pub fn contradicting_currency(cell: &str, code: &str) -> Option<String> {
+    // Digits, marks, signs and spaces name no currency: nearly every money cell.
+    if cell.bytes().all(|byte| {
+        byte.is_ascii_digit() || matches!(byte, b'.' | b',' | b'-' | b'+' | b'(' | b')' | b' ')
+    }) {
+        return None;
+    }
     let text = cell.trim_matches(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '-' | '+'));
     let stripped = strip_currency_code(text);
     if stripped.len() != text.len() {
@@ -251,6 +269,37 @@ fn strip_currency_code(text: &str) -> &str {
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn a_bound_holds_exactly_what_the_comparison_says() {
+        let values = [
+            dec!(0),
+            dec!(53),
+            dec!(-8.1290322580),
+            dec!(999999999),
+            dec!(1000000000),
+            dec!(-1000000000),
+            dec!(1000000000.0000000001),
+            dec!(1000000001),
+            dec!(100000000.00000000001),
+            dec!(999999999999999.99),
+            dec!(1000000000000000),
+            dec!(1000000000000000.01),
+            dec!(-1000000000000001),
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(1, 28),
+        ];
+        for bound in [Bound::SeatQuantity, Bound::Amount, Bound::Number] {
+            for value in values {
+                assert_eq!(
+                    bound.holds(value),
+                    value.abs() <= bound.limit(),
+                    "{value} against {bound:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn dot_decimal_cells() {

@@ -124,7 +124,7 @@ impl<'a> Row<'a> {
         };
         let number = parse_decimal(cell, self.rules.decimal_comma)
             .ok_or_else(|| self.invalid(role, "a decimal number", cell))?;
-        if number.abs() > bound.limit() {
+        if !bound.holds(number) {
             return Err(implausible(role, bound, cell.to_string()));
         }
         Ok(Some(number))

@@ -35,8 +35,16 @@ impl SliceCollector {
         };
         let dropped = |c: char| c.is_control() || c.is_whitespace() || matches!(c, '+' | '/');
         // Every row passes here with the value the rows before it had: look it up as written
-        // and build a cleaned copy only for a value not seen yet.
-        if !value.contains(dropped) && values.contains(value) {
+        // and build a cleaned copy only for a value not seen yet. Visible ASCII other than the
+        // two separators, nearly every id and code, drops nothing, and is told byte by byte.
+        let kept_whole = if value.is_ascii() {
+            value
+                .bytes()
+                .all(|byte| byte.is_ascii_graphic() && !matches!(byte, b'+' | b'/'))
+        } else {
+            !value.contains(dropped)
+        };
+        if kept_whole && values.contains(value) {
             return;
         }
         let value: String = value.chars().filter(|c| !dropped(*c)).collect();

@@ -6,9 +6,10 @@
 //! line export with 400,000 companies peaked above the import's 64 MB. Here a key costs its
 //! bytes, an 8-byte end offset and a 4-byte slot of the table.
 
+use hashbrown::DefaultHashBuilder;
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 
 /// The keys seen so far, numbered from 0.
 #[derive(Default)]
@@ -19,8 +20,12 @@ pub(super) struct KeyIndex {
     ends: Vec<usize>,
     /// The numbers of the keys, found by the keys' hashes.
     table: HashTable<u32>,
-    /// SipHash with a random key: the keys come from a file, which must not choose collisions.
-    hasher: RandomState,
+    /// Randomly seeded (hashbrown's default): the keys come from a file, which must not
+    /// choose collisions.
+    hasher: DefaultHashBuilder,
+    /// The number given last: an export lists a company's lines together, so the next key is
+    /// most often the same one, and is then told without hashing it.
+    last: Option<u32>,
 }
 
 /// The number a key is known by in this import.
@@ -41,8 +46,14 @@ impl KeyIndex {
             text.get(start.copied().unwrap_or_default()..end)
                 .unwrap_or_default()
         };
+        if let Some(last) = self.last.filter(|last| key_of(*last) == key) {
+            return Interned {
+                index: last,
+                is_new: false,
+            };
+        }
         let hash = hasher.hash_one(key);
-        match self.table.entry(
+        let interned = match self.table.entry(
             hash,
             |known| key_of(*known) == key,
             |known| hasher.hash_one(key_of(*known)),
@@ -61,7 +72,9 @@ impl KeyIndex {
                     is_new: true,
                 }
             }
-        }
+        };
+        self.last = Some(interned.index);
+        interned
     }
 }
 
