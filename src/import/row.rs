@@ -4,7 +4,7 @@ use super::date::parse_date;
 use super::number::{Bound, ImplausibleValue, contradicting_currency, parse_decimal};
 use super::profile::{ColumnMap, Role};
 use crate::domain::lines::{Party, Product};
-use crate::domain::money::{Currency, MAX_AMOUNT, Money};
+use crate::domain::money::{Currency, Money};
 use crate::domain::text::strip_control;
 use chrono::NaiveDate;
 use csv::StringRecord;
@@ -178,6 +178,8 @@ impl<'a> Row<'a> {
 
     /// An amount cell; blank is `None`. Anything unreadable is an error, and so is an amount
     /// beyond [`MAX_AMOUNT`] either way, so that sums over a whole file stay exact.
+    ///
+    /// [`MAX_AMOUNT`]: crate::domain::money::MAX_AMOUNT
     pub fn amount(&self, role: Role) -> Result<Option<Decimal>, CellError> {
         self.bounded(role, Bound::Amount)
     }
@@ -212,6 +214,8 @@ impl<'a> Row<'a> {
     /// money cell when it overflows or goes beyond [`MAX_AMOUNT`]; the error points at
     /// `unit_role`, the column of the unit amount. With every stored amount bounded, no sum
     /// over the lines of a file can overflow.
+    ///
+    /// [`MAX_AMOUNT`]: crate::domain::money::MAX_AMOUNT
     pub fn extended(
         &self,
         unit_role: Role,
@@ -219,7 +223,7 @@ impl<'a> Row<'a> {
         quantity: Decimal,
     ) -> Result<Money, CellError> {
         unit.checked_times(quantity)
-            .filter(|product| product.amount.abs() <= MAX_AMOUNT)
+            .filter(|product| Bound::Amount.holds(product.amount))
             .ok_or_else(|| {
                 implausible(
                     unit_role,
@@ -309,16 +313,21 @@ fn implausible(role: Role, bound: Bound, found: String) -> CellError {
 /// (a zero-width space, a word joiner) that would make a tenant id differ from itself while
 /// looking identical, so that it would lose its confirmed mapping.
 pub fn clean_key(cell: &str) -> String {
-    // Printable ASCII, nearly every id, has nothing to remove but the spaces around it.
+    clean_key_borrowed(cell).into_owned()
+}
+
+/// [`clean_key`], borrowing the cell when there is nothing to remove from it but the spaces
+/// around it: printable ASCII, nearly every id.
+pub fn clean_key_borrowed(cell: &str) -> std::borrow::Cow<'_, str> {
     if cell.bytes().all(|byte| (0x20..0x7F).contains(&byte)) {
-        return cell.trim().to_string();
+        return std::borrow::Cow::Borrowed(cell.trim());
     }
     let mut key = clean_name(cell);
     key.retain(|c| {
         !matches!(c, '\u{AD}' | '\u{61C}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
             | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
     });
-    key.trim().to_string()
+    std::borrow::Cow::Owned(key.trim().to_string())
 }
 
 /// A cell as a name without control characters; printable ASCII, the common case in ids and

@@ -26,10 +26,15 @@ fn problem(table: &Table, record: &StringRecord) -> Option<(usize, String)> {
         ));
     }
     // Trailing empty cells (`…,,`) are what some writers pad rows with; anything in them is not.
-    if let Some(extra) = record
-        .iter()
-        .skip(expected)
-        .position(|c| !c.trim().is_empty())
+    // A row of exactly the header's cells has none, and is not walked for them.
+    if let Some(extra) = (cells > expected)
+        .then(|| {
+            record
+                .iter()
+                .skip(expected)
+                .position(|c| !c.trim().is_empty())
+        })
+        .flatten()
     {
         return Some((
             expected.saturating_add(extra),

@@ -18,7 +18,7 @@ use crate::domain::lines::{ChargeKind, Product, Term};
 use crate::domain::money::Money;
 use crate::import::number::negated;
 use crate::import::profile::Role;
-use crate::import::row::{CellError, Row, clean_key};
+use crate::import::row::{CellError, Row, clean_key, clean_key_borrowed};
 use rust_decimal::Decimal;
 
 /// The summary's note for a SkuId that lost its leading zeros.
@@ -65,14 +65,21 @@ impl SeatRule for NceRule {
             .ok_or_else(|| row.invalid(Role::ProductId, "a product id", ""))?;
         // SkuId stays text: `0001` is not the number one. Microsoft's SkuIds are four digits,
         // and a spreadsheet re-save turns `0002` into `2`, which would re-key every product.
-        let key = match row.text(Role::SkuId) {
+        // The key grows from the product id in place: this runs for every row of a file.
+        let mut key = product_id;
+        match row.text(Role::SkuId) {
             Some(sku) if sku.len() < 4 && sku.bytes().all(|b| b.is_ascii_digit()) => {
                 row.note(Some(Role::SkuId), SKU_PADDED);
-                format!("{product_id}:{sku:0>4}")
+                key.push(':');
+                key.extend(std::iter::repeat_n('0', 4_usize.saturating_sub(sku.len())));
+                key.push_str(sku);
             }
-            Some(sku) => format!("{product_id}:{}", clean_key(sku)),
-            None => product_id.clone(),
-        };
+            Some(sku) => {
+                key.push(':');
+                key.push_str(&clean_key_borrowed(sku));
+            }
+            None => {}
+        }
         let name = row
             .name(Role::SkuName)
             .or_else(|| row.name(Role::ProductName))
