@@ -52,7 +52,11 @@ impl Position {
 /// The holdings (client and product spend) and coverage both follow it, so a credit counts
 /// the same way in both.
 pub fn credited_terms(positions: &[Position]) -> CreditedTerms<'_> {
-    let mut best = CreditedTerms::default();
+    // Sized once for every position: growing the table as it fills rehashed every key again.
+    let mut best = CreditedTerms(HashMap::with_capacity_and_hasher(
+        positions.len(),
+        hashbrown::DefaultHashBuilder::default(),
+    ));
     for position in positions.iter().filter(|p| !p.is_pure_credit()) {
         let candidate = (position.seats, position.term);
         best.0
