@@ -25,6 +25,9 @@ pub fn parse_date(cell: &str, day_first: bool) -> Option<NaiveDate> {
             None
         };
     }
+    if let Some(date) = plain_slash_date(bytes, day_first) {
+        return date;
+    }
     let (date_part, time_part) = match text.split_once(' ') {
         Some((date, time)) => (date, Some(time.trim())),
         None => (text, None),
@@ -60,6 +63,39 @@ pub fn parse_date(cell: &str, day_first: bool) -> Option<NaiveDate> {
         None => Some(date),
         Some(time) => clock_time(time).then_some(date),
     }
+}
+
+/// A date of digits and two slashes alone (`10/1/2026`), read from its bytes, with the same
+/// result as the general reading below; `None` when the cell is anything else, and the
+/// general reading decides. Such cells are two a row in a US portal's export.
+fn plain_slash_date(bytes: &[u8], day_first: bool) -> Option<Option<NaiveDate>> {
+    let mut parts = bytes.split(|byte| *byte == b'/');
+    let (Some(first), Some(second), Some(year), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let digits = |part: &[u8], lengths: std::ops::RangeInclusive<usize>| {
+        (lengths.contains(&part.len()) && part.iter().all(u8::is_ascii_digit)).then(|| {
+            part.iter().fold(0_u32, |value, digit| {
+                value
+                    .saturating_mul(10)
+                    .saturating_add(u32::from(digit.saturating_sub(b'0')))
+            })
+        })
+    };
+    let (first, second, year) = (
+        digits(first, 1..=2)?,
+        digits(second, 1..=2)?,
+        digits(year, 4..=4)?,
+    );
+    let (day, month) = if day_first {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    let year = i32::try_from(year).ok()?;
+    Some(NaiveDate::from_ymd_opt(year, month, day))
 }
 
 fn small_number(text: &str, max_digits: usize) -> Option<u32> {
@@ -161,6 +197,60 @@ mod tests {
             "2021-05-20T18:30:06+0é:00",
         ] {
             assert_eq!(parse_date(cell, false), None, "{cell}");
+        }
+    }
+
+    #[test]
+    fn plain_slash_dates_read_as_the_general_reading_does() {
+        let mut cells: Vec<String> = vec![
+            "10/1/2026".into(),
+            "1/31/2023".into(),
+            "31/1/2023".into(),
+            "2/29/2024".into(),
+            "2/29/2023".into(),
+            "0/1/2026".into(),
+            "1/0/2026".into(),
+            "13/13/2026".into(),
+            "01/02/0000".into(),
+            "1/2/12345".into(),
+            "1/2/226".into(),
+            "123/1/2026".into(),
+            "1//2026".into(),
+            "/1/2026".into(),
+            "1/2/2026/".into(),
+            "1/2".into(),
+            "+1/2/2026".into(),
+            "1/2/+202".into(),
+        ];
+        for month in 0..=13 {
+            for day in [0, 1, 9, 10, 28, 29, 30, 31, 32] {
+                cells.push(format!("{month}/{day}/2025"));
+                cells.push(format!("{month:02}/{day:02}/2024"));
+            }
+        }
+        for cell in &cells {
+            for day_first in [false, true] {
+                let general = {
+                    let (first, rest) = cell.split_once('/').unwrap_or(("", ""));
+                    let (second, year) = rest.split_once('/').unwrap_or(("", ""));
+                    let (day, month) = if day_first {
+                        (first, second)
+                    } else {
+                        (second, first)
+                    };
+                    (year.len() == 4 && !year.contains('/'))
+                        .then(|| {
+                            Some(NaiveDate::from_ymd_opt(
+                                year.parse().ok()?,
+                                small_number(month, 2)?,
+                                small_number(day, 2)?,
+                            ))
+                        })
+                        .flatten()
+                        .flatten()
+                };
+                assert_eq!(parse_date(cell, day_first), general, "{cell} {day_first}");
+            }
         }
     }
 
