@@ -4,12 +4,12 @@
 //! This is the order of the mapping queue ("clear the largest unmapped spend first"), so every
 //! face lists the same records in the same order.
 
-use crate::domain::lines::{Party, Product, Side, SourceKey, Term};
+use crate::domain::lines::{KeySet, Party, Product, Side, SourceKey, Term};
 use crate::domain::money::{Money, MoneyByCurrency};
 use crate::domain::reconcile::{CreditedTerms, IgnoreRule, MappingSet, Position, credited_terms};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// A vendor customer or PSA company with what it holds in the compared period.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +76,7 @@ pub fn party_rows(
     mappings: &MappingSet,
     today: NaiveDate,
 ) -> Vec<PartyRow> {
-    let holders: HashSet<&SourceKey> = positions
+    let holders: KeySet<&SourceKey> = positions
         .iter()
         .filter(|position| side == Side::Psa || !position.is_pure_credit())
         .map(|position| &position.customer)

@@ -5,12 +5,12 @@
 
 use super::mappings::{MappingSet, Treatment};
 use super::position::{CreditedTerms, Position, credited_terms};
-use crate::domain::lines::SourceKey;
+use crate::domain::lines::{KeySet, SourceKey};
 use crate::domain::money::{Currency, MoneyByCurrency};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 /// Vendor spend split by whether it was compared, per currency.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -44,7 +44,7 @@ impl Coverage {
     pub fn measure(vendor: &[Position], mappings: &MappingSet, today: NaiveDate) -> Coverage {
         let mut coverage = Coverage::default();
         let credited = credited_terms(vendor);
-        let holders: HashSet<&SourceKey> = vendor
+        let holders: KeySet<&SourceKey> = vendor
             .iter()
             .filter(|position| !position.is_pure_credit())
             .map(|position| &position.customer)

@@ -3,12 +3,12 @@
 use super::mappings::{MappingSet, Treatment};
 use super::position::Position;
 use super::sides::{GroupKey, Pairing, VendorSide, group_psa, group_vendor, pair_sides};
-use crate::domain::lines::{SourceKey, Term};
+use crate::domain::lines::{KeyMap, SourceKey, Term};
 use crate::domain::money::{Currency, Money};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What kind of disagreement a gap is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -181,7 +181,7 @@ pub(super) fn find_gaps(
     mappings: &MappingSet,
     today: NaiveDate,
 ) -> (Vec<Gap>, usize) {
-    let company_names: HashMap<&SourceKey, &str> = psa
+    let company_names: KeyMap<&SourceKey, &str> = psa
         .iter()
         .map(|position| (&position.customer, position.customer_name.as_str()))
         .collect();
@@ -190,7 +190,7 @@ pub(super) fn find_gaps(
     let reference_prices = most_common_prices(psa);
     // PSA names first; a product no PSA line bills yet is named after the vendor product
     // mapped to it.
-    let mut product_names: HashMap<&SourceKey, &str> = HashMap::new();
+    let mut product_names: KeyMap<&SourceKey, &str> = KeyMap::default();
     for position in vendor {
         if let Some(psa_product) = mappings.product_for(&position.product, position.term) {
             product_names.insert(psa_product, position.product_name.as_str());
@@ -201,7 +201,7 @@ pub(super) fn find_gaps(
     }
 
     // The vendor terms mapped to each PSA product: a PSA product with any is a licence product.
-    let mut licence_terms: HashMap<&SourceKey, BTreeSet<Term>> = HashMap::new();
+    let mut licence_terms: KeyMap<&SourceKey, BTreeSet<Term>> = KeyMap::default();
     for ((_, term), psa_product) in &mappings.products {
         licence_terms
             .entry(psa_product)
@@ -345,8 +345,8 @@ pub(super) fn reported_term(psa_term: Term, vendor_terms: &BTreeSet<Term>) -> Te
 /// The most common PSA unit price of each PSA product, counted by lines. Ties go to the first
 /// currency by code, then to the lower price, so that an estimate never overstates a gap and
 /// the choice is the same on every run.
-fn most_common_prices(psa: &[Position]) -> HashMap<SourceKey, Money> {
-    let mut counts: HashMap<&SourceKey, BTreeMap<(Currency, Decimal), usize>> = HashMap::new();
+fn most_common_prices(psa: &[Position]) -> KeyMap<SourceKey, Money> {
+    let mut counts: KeyMap<&SourceKey, BTreeMap<(Currency, Decimal), usize>> = KeyMap::default();
     for position in psa {
         if let Some(price) = position.unit_price {
             *counts

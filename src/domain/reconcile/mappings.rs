@@ -2,11 +2,10 @@
 //! company, which vendor product is which PSA product, and what to leave out.
 
 use super::position::Position;
-use crate::domain::lines::{SourceKey, Term};
+use crate::domain::lines::{KeyMap, SourceKey, Term};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::borrow::Borrow;
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 /// The value of a (product, term) key, looked up without cloning the product's key: coverage,
@@ -131,11 +130,6 @@ pub struct MappingSet {
     /// the every-term one, as for mappings.
     pub ignored_products: KeyMap<(SourceKey, Option<Term>), IgnoreRule>,
 }
-
-/// A map of mappings or rules by key. Every position of a reconcile asks these maps, so they
-/// hash with hashbrown's default hasher: randomly seeded like the standard one, and several
-/// times faster on string keys than its SipHash.
-pub type KeyMap<K, V> = HashMap<K, V, hashbrown::DefaultHashBuilder>;
 
 impl MappingSet {
     /// The PSA company a vendor customer maps to.

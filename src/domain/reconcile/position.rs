@@ -1,10 +1,9 @@
 //! What reconciliation compares: one side's seats per customer, product, term and currency.
 
-use crate::domain::lines::{SourceKey, Term};
+use crate::domain::lines::{KeyMap, SourceKey, Term};
 use crate::domain::money::Currency;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// One side's seats for one (customer, product, term, currency), summed over the current
 /// imports. This is what importing aggregates to, so a reconcile never rereads raw lines.
@@ -53,7 +52,7 @@ impl Position {
 /// the same way in both.
 pub fn credited_terms(positions: &[Position]) -> CreditedTerms<'_> {
     // Sized once for every position: growing the table as it fills rehashed every key again.
-    let mut best = CreditedTerms(HashMap::with_capacity_and_hasher(
+    let mut best = CreditedTerms(KeyMap::with_capacity_and_hasher(
         positions.len(),
         hashbrown::DefaultHashBuilder::default(),
     ));
@@ -73,12 +72,9 @@ pub fn credited_terms(positions: &[Position]) -> CreditedTerms<'_> {
 
 /// The answer of [`credited_terms`]: per (customer, product), the seats and term of the
 /// position a credit belongs to. Coverage and the mapping queue ask it for every vendor
-/// position, so it is hashed with hashbrown's default hasher (randomly seeded, like the
-/// standard one, and several times faster on these string keys), and built in one pass.
+/// position, so it is a [`KeyMap`], built in one pass.
 #[derive(Default)]
-pub struct CreditedTerms<'p>(
-    HashMap<(&'p SourceKey, &'p SourceKey), (Decimal, Term), hashbrown::DefaultHashBuilder>,
-);
+pub struct CreditedTerms<'p>(KeyMap<(&'p SourceKey, &'p SourceKey), (Decimal, Term)>);
 
 impl CreditedTerms<'_> {
     /// The term a credit of this customer and product belongs to, when the customer holds the

@@ -3,11 +3,11 @@
 
 use super::mappings::{MappingSet, Treatment};
 use super::position::Position;
-use crate::domain::lines::{SourceKey, Term};
+use crate::domain::lines::{KeyMap, KeySet, SourceKey, Term};
 use crate::domain::money::{Currency, Money};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Vendor seats for one (PSA company, PSA product, term), summed over vendor customers.
 #[derive(Debug, Default)]
@@ -187,15 +187,14 @@ pub(super) fn pair_sides<'a>(
 ) -> Pairing<'a> {
     // PSA groups by their whole key, and by (company, product, term) and (company, product)
     // whatever the currency, for the fallbacks, so that every lookup is one hash at thousands of
-    // clients. hashbrown's default hasher, randomly seeded like the standard one, is several
-    // times faster on these string keys than the standard SipHash.
+    // clients.
     let capacity = psa_groups.len();
-    let mut psa_by_key: HashSet<GroupKey, hashbrown::DefaultHashBuilder> =
-        HashSet::with_capacity_and_hasher(capacity, hashbrown::DefaultHashBuilder::default());
-    let mut psa_by_line: PsaIndex<(&SourceKey, &SourceKey, Term), GroupKey> =
-        PsaIndex::with_capacity_and_hasher(capacity, hashbrown::DefaultHashBuilder::default());
-    let mut psa_by_pair: PsaIndex<(&SourceKey, &SourceKey), GroupKey> =
-        PsaIndex::with_capacity_and_hasher(capacity, hashbrown::DefaultHashBuilder::default());
+    let mut psa_by_key: KeySet<GroupKey> =
+        KeySet::with_capacity_and_hasher(capacity, hashbrown::DefaultHashBuilder::default());
+    let mut psa_by_line: KeyMap<(&SourceKey, &SourceKey, Term), GroupKey> =
+        KeyMap::with_capacity_and_hasher(capacity, hashbrown::DefaultHashBuilder::default());
+    let mut psa_by_pair: KeyMap<(&SourceKey, &SourceKey), GroupKey> =
+        KeyMap::with_capacity_and_hasher(capacity, hashbrown::DefaultHashBuilder::default());
     for key in psa_groups.keys() {
         psa_by_key.insert(*key);
         psa_by_line.entry((key.0, key.1, key.2)).or_insert(*key);
@@ -230,15 +229,12 @@ pub(super) fn pair_sides<'a>(
     pairing
 }
 
-/// A hash index over the PSA groups.
-type PsaIndex<K, V> = HashMap<K, V, hashbrown::DefaultHashBuilder>;
-
 /// The PSA groups indexed three ways, for [`PsaIndexes::find`].
 struct PsaIndexes<'a> {
     /// The stored key is the one returned: it names the PSA side's own records.
-    by_key: HashSet<GroupKey<'a>, hashbrown::DefaultHashBuilder>,
-    by_line: PsaIndex<(&'a SourceKey, &'a SourceKey, Term), GroupKey<'a>>,
-    by_pair: PsaIndex<(&'a SourceKey, &'a SourceKey), GroupKey<'a>>,
+    by_key: KeySet<GroupKey<'a>>,
+    by_line: KeyMap<(&'a SourceKey, &'a SourceKey, Term), GroupKey<'a>>,
+    by_pair: KeyMap<(&'a SourceKey, &'a SourceKey), GroupKey<'a>>,
 }
 
 impl<'a> PsaIndexes<'a> {
