@@ -97,6 +97,15 @@ impl Newcomers {
             .prepare("INSERT INTO products (side, system, key, name) VALUES (?1, ?2, ?3, ?4)")?;
         let mut update_product = transaction
             .prepare("UPDATE products SET name = ?2 WHERE id = ?1 AND name IS NOT ?2")?;
+        // A system's first import finds nothing: every name it holds is new, and each look-up
+        // would only miss. The newcomers are distinct keys, so inserting them all is the same.
+        let holds_any = |sql: &str| -> rusqlite::Result<bool> {
+            transaction.query_row(sql, params![side, system], |row| row.get(0))
+        };
+        let parties_known =
+            holds_any("SELECT EXISTS (SELECT 1 FROM parties WHERE side = ?1 AND system = ?2)")?;
+        let products_known =
+            holds_any("SELECT EXISTS (SELECT 1 FROM products WHERE side = ?1 AND system = ?2)")?;
         let (mut party_ids, mut product_ids) = (Vec::new(), Vec::new());
         let mut record = Vec::new();
         for _ in 0..self.count {
@@ -114,9 +123,13 @@ impl Newcomers {
             let mut text = || read_text(&mut fields).ok_or_else(corrupt);
             if kind == PARTY {
                 let (key, name, domain, external_id) = (text()?, text()?, text()?, text()?);
-                let found = find_party
-                    .query_row(params![side, system, key], |row| row.get(0))
-                    .optional()?;
+                let found = if parties_known {
+                    find_party
+                        .query_row(params![side, system, key], |row| row.get(0))
+                        .optional()?
+                } else {
+                    None
+                };
                 party_ids.push(existing_or_inserted(
                     transaction,
                     found,
@@ -125,9 +138,13 @@ impl Newcomers {
                 )?);
             } else {
                 let (key, name) = (text()?, text()?);
-                let found = find_product
-                    .query_row(params![side, system, key], |row| row.get(0))
-                    .optional()?;
+                let found = if products_known {
+                    find_product
+                        .query_row(params![side, system, key], |row| row.get(0))
+                        .optional()?
+                } else {
+                    None
+                };
                 product_ids.push(existing_or_inserted(
                     transaction,
                     found,
