@@ -77,8 +77,12 @@ impl Newcomers {
         let mut reader = BufReader::with_capacity(1 << 16, &*file);
         // A look-up, then an insert or an update: an upsert with RETURNING cost three times
         // as much per row, and a PSA import names two hundred thousand companies.
-        let mut find_party = transaction
-            .prepare("SELECT id FROM parties WHERE side = ?1 AND system = ?2 AND key = ?3")?;
+        let mut find_party = Finder::new(
+            transaction,
+            "SELECT EXISTS (SELECT 1 FROM parties WHERE side = ?1 AND system = ?2)",
+            "SELECT id FROM parties WHERE side = ?1 AND system = ?2 AND key = ?3",
+            (side, system),
+        )?;
         let mut insert_party = transaction.prepare(
             "INSERT INTO parties (side, system, key, name, domain, external_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -91,21 +95,16 @@ impl Newcomers {
              WHERE id = ?1 AND (name IS NOT ?2 OR domain IS NOT coalesce(?3, domain)
                                 OR external_id IS NOT coalesce(?4, external_id))",
         )?;
-        let mut find_product = transaction
-            .prepare("SELECT id FROM products WHERE side = ?1 AND system = ?2 AND key = ?3")?;
+        let mut find_product = Finder::new(
+            transaction,
+            "SELECT EXISTS (SELECT 1 FROM products WHERE side = ?1 AND system = ?2)",
+            "SELECT id FROM products WHERE side = ?1 AND system = ?2 AND key = ?3",
+            (side, system),
+        )?;
         let mut insert_product = transaction
             .prepare("INSERT INTO products (side, system, key, name) VALUES (?1, ?2, ?3, ?4)")?;
         let mut update_product = transaction
             .prepare("UPDATE products SET name = ?2 WHERE id = ?1 AND name IS NOT ?2")?;
-        // A system's first import finds nothing: every name it holds is new, and each look-up
-        // would only miss. The newcomers are distinct keys, so inserting them all is the same.
-        let holds_any = |sql: &str| -> rusqlite::Result<bool> {
-            transaction.query_row(sql, params![side, system], |row| row.get(0))
-        };
-        let parties_known =
-            holds_any("SELECT EXISTS (SELECT 1 FROM parties WHERE side = ?1 AND system = ?2)")?;
-        let products_known =
-            holds_any("SELECT EXISTS (SELECT 1 FROM products WHERE side = ?1 AND system = ?2)")?;
         let (mut party_ids, mut product_ids) = (Vec::new(), Vec::new());
         let mut record = Vec::new();
         for _ in 0..self.count {
@@ -123,13 +122,7 @@ impl Newcomers {
             let mut text = || read_text(&mut fields).ok_or_else(corrupt);
             if kind == PARTY {
                 let (key, name, domain, external_id) = (text()?, text()?, text()?, text()?);
-                let found = if parties_known {
-                    find_party
-                        .query_row(params![side, system, key], |row| row.get(0))
-                        .optional()?
-                } else {
-                    None
-                };
+                let found = find_party.find(&key)?;
                 party_ids.push(existing_or_inserted(
                     transaction,
                     found,
@@ -138,13 +131,7 @@ impl Newcomers {
                 )?);
             } else {
                 let (key, name) = (text()?, text()?);
-                let found = if products_known {
-                    find_product
-                        .query_row(params![side, system, key], |row| row.get(0))
-                        .optional()?
-                } else {
-                    None
-                };
+                let found = find_product.find(&key)?;
                 product_ids.push(existing_or_inserted(
                     transaction,
                     found,
@@ -154,6 +141,43 @@ impl Newcomers {
             }
         }
         Ok((party_ids, product_ids))
+    }
+}
+
+/// Finds the id of a party or product of one side and system by its key.
+struct Finder<'t> {
+    statement: rusqlite::Statement<'t>,
+    side_and_system: (&'t str, &'t str),
+    /// False on a system's first import: every name it holds is new, and each look-up would
+    /// only miss. The newcomers are distinct keys, so inserting them all is the same.
+    holds_any: bool,
+}
+
+impl<'t> Finder<'t> {
+    /// A finder with `find` (side, system, key), after `holds_any` (side, system) tells
+    /// whether the table holds any record of that side and system.
+    fn new(
+        transaction: &'t Transaction<'_>,
+        holds_any: &str,
+        find: &str,
+        side_and_system: (&'t str, &'t str),
+    ) -> rusqlite::Result<Self> {
+        let (side, system) = side_and_system;
+        Ok(Self {
+            holds_any: transaction.query_row(holds_any, params![side, system], |row| row.get(0))?,
+            statement: transaction.prepare(find)?,
+            side_and_system,
+        })
+    }
+
+    fn find(&mut self, key: &Option<String>) -> rusqlite::Result<Option<i64>> {
+        if !self.holds_any {
+            return Ok(None);
+        }
+        let (side, system) = self.side_and_system;
+        self.statement
+            .query_row(params![side, system, key], |row| row.get(0))
+            .optional()
     }
 }
 
