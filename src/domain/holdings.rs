@@ -5,7 +5,7 @@
 //! face lists the same records in the same order.
 
 use crate::domain::lines::{KeySet, Party, Product, Side, SourceKey, Term};
-use crate::domain::money::{Money, MoneyByCurrency};
+use crate::domain::money::MoneyByCurrency;
 use crate::domain::reconcile::{CreditedTerms, IgnoreRule, MappingSet, Position, credited_terms};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -183,9 +183,7 @@ fn tally<'a, K: Ord>(
             .entry(key)
             .or_insert_with(|| (position, Decimal::ZERO, MoneyByCurrency::default()));
         entry.1 = entry.1.saturating_add(position.seats);
-        entry
-            .2
-            .add(&Money::new(position.spend, position.currency.clone()));
+        entry.2.add_amount(&position.currency, position.spend);
     }
     totals
 }

@@ -246,8 +246,7 @@ impl MoneyByCurrency {
         match self.0.get_mut(currency) {
             Some(total) => *total = total.saturating_add(amount),
             None => {
-                self.0
-                    .insert(currency.clone(), Decimal::ZERO.saturating_add(amount));
+                self.0.insert(currency.clone(), amount);
             }
         }
     }

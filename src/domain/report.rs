@@ -132,7 +132,7 @@ impl Report {
 }
 
 /// The companies of a report whose gaps pass their threshold.
-pub struct OverThreshold<'r>(std::collections::HashSet<&'r crate::domain::lines::SourceKey>);
+pub struct OverThreshold<'r>(crate::domain::lines::KeySet<&'r crate::domain::lines::SourceKey>);
 
 impl OverThreshold<'_> {
     /// True when the gap's client is over its threshold.

@@ -185,26 +185,7 @@ pub(super) fn pair_sides<'a>(
     vendor_groups: &BTreeMap<GroupKey<'a>, VendorSide<'a>>,
     psa_groups: &BTreeMap<GroupKey<'a>, PsaSide<'a>>,
 ) -> Pairing<'a> {
-    // PSA groups by their whole key, and by (company, product, term) and (company, product)
-    // whatever the currency, for the fallbacks, so that every lookup is one hash at thousands of
-    // clients.
-    let capacity = psa_groups.len();
-    let mut psa_by_key: KeySet<GroupKey> =
-        KeySet::with_capacity_and_hasher(capacity, hashbrown::DefaultHashBuilder::default());
-    let mut psa_by_line: KeyMap<(&SourceKey, &SourceKey, Term), GroupKey> =
-        KeyMap::with_capacity_and_hasher(capacity, hashbrown::DefaultHashBuilder::default());
-    let mut psa_by_pair: KeyMap<(&SourceKey, &SourceKey), GroupKey> =
-        KeyMap::with_capacity_and_hasher(capacity, hashbrown::DefaultHashBuilder::default());
-    for key in psa_groups.keys() {
-        psa_by_key.insert(*key);
-        psa_by_line.entry((key.0, key.1, key.2)).or_insert(*key);
-        psa_by_pair.entry((key.0, key.1)).or_insert(*key);
-    }
-    let indexes = PsaIndexes {
-        by_key: psa_by_key,
-        by_line: psa_by_line,
-        by_pair: psa_by_pair,
-    };
+    let indexes = PsaIndexes::of(psa_groups);
     let mut pairing = Pairing {
         compared: BTreeMap::new(),
         missing: BTreeMap::new(),
@@ -229,7 +210,9 @@ pub(super) fn pair_sides<'a>(
     pairing
 }
 
-/// The PSA groups indexed three ways, for [`PsaIndexes::find`].
+/// The PSA groups by their whole key, and by (company, product, term) and (company, product)
+/// whatever the currency, for the fallbacks, so that every lookup is one hash at thousands of
+/// clients.
 struct PsaIndexes<'a> {
     /// The stored key is the one returned: it names the PSA side's own records.
     by_key: KeySet<GroupKey<'a>>,
@@ -238,6 +221,21 @@ struct PsaIndexes<'a> {
 }
 
 impl<'a> PsaIndexes<'a> {
+    fn of(psa_groups: &BTreeMap<GroupKey<'a>, PsaSide<'a>>) -> Self {
+        let capacity = psa_groups.len();
+        let mut indexes = PsaIndexes {
+            by_key: KeySet::with_capacity_and_hasher(capacity, Default::default()),
+            by_line: KeyMap::with_capacity_and_hasher(capacity, Default::default()),
+            by_pair: KeyMap::with_capacity_and_hasher(capacity, Default::default()),
+        };
+        for key in psa_groups.keys() {
+            indexes.by_key.insert(*key);
+            indexes.by_line.entry((key.0, key.1, key.2)).or_insert(*key);
+            indexes.by_pair.entry((key.0, key.1)).or_insert(*key);
+        }
+        indexes
+    }
+
     /// The PSA group a vendor group compares with, most specific first: the same term and
     /// currency; a PSA line that states no term (PSA lines rarely do) in the same currency;
     /// then the same in any currency, for an MSP that bills in another currency than it buys
