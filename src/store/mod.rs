@@ -26,6 +26,7 @@ mod positions;
 mod provenance;
 mod pulls;
 mod runs;
+mod spool;
 mod staging;
 mod stored_lines;
 mod values;

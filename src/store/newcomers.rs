@@ -1,5 +1,6 @@
-//! The parties and products an import names, in the order it first names them, waiting in a
-//! temporary file until the copy upserts them.
+//! The parties and products an import names, in the order it first names them, waiting in
+//! temporary files until the copy upserts them: the products first, since the blobs of party
+//! positions name them.
 //!
 //! A PSA export names a company every few lines: two hundred thousand of them, held as rows in
 //! memory, cost more than the positions once those spill to disk (`position_runs`). Only
@@ -7,141 +8,148 @@
 
 use super::connection::StoreError;
 use super::line_codec::{Reader, push_varint};
+use super::spool::{Spool, SpoolReader};
 use crate::domain::lines::{Party, Product};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, Write};
 
-const PARTY: u8 = 0;
-const PRODUCT: u8 = 1;
+/// The read buffer of each list while it is upserted.
+const READ_BUFFER: usize = 1 << 16;
 
-/// Parties and products first named by this import, in a temporary file.
+/// Parties and products first named by this import, each in a temporary file.
 pub(super) struct Newcomers {
-    writer: BufWriter<File>,
+    parties: Spool,
+    products: Spool,
     record: Vec<u8>,
-    count: u64,
 }
 
 impl Newcomers {
-    /// An empty list, with its anonymous temporary file.
+    /// Empty lists, with their anonymous temporary files.
     pub(super) fn new() -> Result<Self, StoreError> {
-        let file = tempfile::tempfile().map_err(newcomers_error)?;
         Ok(Self {
-            writer: BufWriter::with_capacity(1 << 16, file),
+            parties: Spool::new("the import's temporary file of parties")?,
+            products: Spool::new("the import's temporary file of products")?,
             record: Vec::new(),
-            count: 0,
         })
     }
 
     /// Adds a party, the next one after those added before.
     pub(super) fn party(&mut self, party: &Party) -> Result<(), StoreError> {
         self.record.clear();
-        self.record.push(PARTY);
         push_text(&mut self.record, Some(&party.key));
         push_text(&mut self.record, Some(&party.name));
         push_text(&mut self.record, party.domain.as_deref());
         push_text(&mut self.record, party.external_id.as_deref());
-        self.flush_record()
+        self.parties.push(&[&self.record])
     }
 
     /// Adds a product, the next one after those added before.
     pub(super) fn product(&mut self, product: &Product) -> Result<(), StoreError> {
         self.record.clear();
-        self.record.push(PRODUCT);
         push_text(&mut self.record, Some(&product.key));
         push_text(&mut self.record, Some(&product.name));
-        self.flush_record()
+        self.products.push(&[&self.record])
     }
 
-    fn flush_record(&mut self) -> Result<(), StoreError> {
-        let length = u64::try_from(self.record.len()).unwrap_or(u64::MAX);
-        self.writer
-            .write_all(&length.to_le_bytes())
-            .and_then(|()| self.writer.write_all(&self.record))
-            .map_err(newcomers_error)?;
-        self.count += 1;
-        Ok(())
-    }
-
-    /// Upserts every party and product (the first row of this file naming each gives its
-    /// name), and returns their ids in the order they were added: parties, then products.
-    pub(super) fn upsert(
+    /// Upserts every product (the first row of this file naming each gives its name), and
+    /// returns their ids in the order they were added.
+    pub(super) fn upsert_products(
         &mut self,
         transaction: &Transaction<'_>,
         side: &str,
         system: &str,
-    ) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
-        self.writer.flush().map_err(newcomers_error)?;
-        let file = self.writer.get_mut();
-        file.rewind().map_err(newcomers_error)?;
-        let mut reader = BufReader::with_capacity(1 << 16, &*file);
-        // A look-up, then an insert or an update: an upsert with RETURNING cost three times
-        // as much per row, and a PSA import names two hundred thousand companies.
-        let mut find_party = Finder::new(
-            transaction,
-            "SELECT EXISTS (SELECT 1 FROM parties WHERE side = ?1 AND system = ?2)",
-            "SELECT id FROM parties WHERE side = ?1 AND system = ?2 AND key = ?3",
-            (side, system),
-        )?;
-        let mut insert_party = transaction.prepare(
-            "INSERT INTO parties (side, system, key, name, domain, external_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        // A row that already holds these values is not written: the next export of the same
-        // companies changes few of them, and each write also rewrites the row's name index.
-        let mut update_party = transaction.prepare(
-            "UPDATE parties SET name = ?2, domain = coalesce(?3, domain),
-                                external_id = coalesce(?4, external_id)
-             WHERE id = ?1 AND (name IS NOT ?2 OR domain IS NOT coalesce(?3, domain)
-                                OR external_id IS NOT coalesce(?4, external_id))",
-        )?;
-        let mut find_product = Finder::new(
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut find = Finder::new(
             transaction,
             "SELECT EXISTS (SELECT 1 FROM products WHERE side = ?1 AND system = ?2)",
             "SELECT id FROM products WHERE side = ?1 AND system = ?2 AND key = ?3",
             (side, system),
         )?;
-        let mut insert_product = transaction
+        let mut insert = transaction
             .prepare("INSERT INTO products (side, system, key, name) VALUES (?1, ?2, ?3, ?4)")?;
-        let mut update_product = transaction
+        let mut update = transaction
             .prepare("UPDATE products SET name = ?2 WHERE id = ?1 AND name IS NOT ?2")?;
-        let (mut party_ids, mut product_ids) = (Vec::new(), Vec::new());
-        let mut record = Vec::new();
-        for _ in 0..self.count {
-            let mut length = [0_u8; 8];
-            reader.read_exact(&mut length).map_err(newcomers_error)?;
-            let length = usize::try_from(u64::from_le_bytes(length)).unwrap_or(usize::MAX);
-            record.resize(length, 0);
-            reader.read_exact(&mut record).map_err(newcomers_error)?;
-            let corrupt = || StoreError::Corrupt {
-                column: "the import's staged parties and products",
-                value: format!("a record of {length} bytes that does not decode"),
-            };
-            let mut fields = Reader::new(&record);
-            let kind = fields.byte().ok_or_else(corrupt)?;
-            let mut text = || read_text(&mut fields).ok_or_else(corrupt);
-            if kind == PARTY {
-                let (key, name, domain, external_id) = (text()?, text()?, text()?, text()?);
-                let found = find_party.find(&key)?;
-                party_ids.push(existing_or_inserted(
+        let mut ids = Vec::new();
+        each_record(
+            self.products.read_back(READ_BUFFER)?,
+            2,
+            |[key, name, ..]| {
+                let found = find.find(&key)?;
+                ids.push(existing_or_inserted(
                     transaction,
                     found,
-                    |id| update_party.execute(params![id, name, domain, external_id]),
-                    || insert_party.execute(params![side, system, key, name, domain, external_id]),
+                    |id| update.execute(params![id, name]),
+                    || insert.execute(params![side, system, key, name]),
                 )?);
-            } else {
-                let (key, name) = (text()?, text()?);
-                let found = find_product.find(&key)?;
-                product_ids.push(existing_or_inserted(
-                    transaction,
-                    found,
-                    |id| update_product.execute(params![id, name]),
-                    || insert_product.execute(params![side, system, key, name]),
-                )?);
-            }
-        }
-        Ok((party_ids, product_ids))
+                Ok(())
+            },
+        )?;
+        Ok(ids)
     }
+
+    /// Upserts every party (the first row of this file naming each gives its name, domain and
+    /// external id), and returns their ids in the order they were added.
+    pub(super) fn upsert_parties(
+        &mut self,
+        transaction: &Transaction<'_>,
+        side: &str,
+        system: &str,
+    ) -> Result<Vec<i64>, StoreError> {
+        // A look-up, then an insert or an update: an upsert with RETURNING cost three times
+        // as much per row, and a PSA import names two hundred thousand companies.
+        let mut find = Finder::new(
+            transaction,
+            "SELECT EXISTS (SELECT 1 FROM parties WHERE side = ?1 AND system = ?2)",
+            "SELECT id FROM parties WHERE side = ?1 AND system = ?2 AND key = ?3",
+            (side, system),
+        )?;
+        let mut insert = transaction.prepare(
+            "INSERT INTO parties (side, system, key, name, domain, external_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        // A row that already holds these values is not written: the next export of the same
+        // companies changes few of them, and each write also rewrites the row's name index.
+        let mut update = transaction.prepare(
+            "UPDATE parties SET name = ?2, domain = coalesce(?3, domain),
+                                external_id = coalesce(?4, external_id)
+             WHERE id = ?1 AND (name IS NOT ?2 OR domain IS NOT coalesce(?3, domain)
+                                OR external_id IS NOT coalesce(?4, external_id))",
+        )?;
+        let mut ids = Vec::new();
+        each_record(
+            self.parties.read_back(READ_BUFFER)?,
+            4,
+            |[key, name, domain, external_id]| {
+                let found = find.find(&key)?;
+                ids.push(existing_or_inserted(
+                    transaction,
+                    found,
+                    |id| update.execute(params![id, name, domain, external_id]),
+                    || insert.execute(params![side, system, key, name, domain, external_id]),
+                )?);
+                Ok(())
+            },
+        )?;
+        Ok(ids)
+    }
+}
+
+/// Calls `each` with the first `fields` texts of every record (the rest `None`).
+fn each_record(
+    mut records: SpoolReader<&File>,
+    fields: usize,
+    mut each: impl FnMut([Option<String>; 4]) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut record = Vec::new();
+    while records.next_into(&mut record)? {
+        let mut reader = Reader::new(&record);
+        let mut texts: [Option<String>; 4] = Default::default();
+        for text in texts.iter_mut().take(fields) {
+            *text = read_text(&mut reader).ok_or_else(|| records.corrupt(&record))?;
+        }
+        each(texts)?;
+    }
+    Ok(())
 }
 
 /// Finds the id of a party or product of one side and system by its key.
@@ -214,11 +222,4 @@ fn read_text(reader: &mut Reader<'_>) -> Option<Option<String>> {
     }
     let bytes = reader.bytes(length - 1)?;
     Some(Some(std::str::from_utf8(bytes).ok()?.to_string()))
-}
-
-fn newcomers_error(source: std::io::Error) -> StoreError {
-    StoreError::Io {
-        file: "the import's temporary file of parties and products".to_string(),
-        source,
-    }
 }

@@ -120,59 +120,55 @@ fn read_position(reader: &mut Reader<'_>) -> Option<PartyPosition> {
     })
 }
 
-/// Writes positions given party by party, as one blob per import and party: the import's copy
-/// and migration 0014 both write them this way.
-pub(super) struct PartyBlobs<'t> {
-    transaction: &'t Transaction<'t>,
-    /// The import and party whose blob is being filled.
-    filling: Option<(i64, i64)>,
+/// Encodes positions given party by party into one blob per party, and hands each finished
+/// blob to `emit`: the import's copy and migration 0014 both write them this way.
+pub(super) struct PartyBlobs<P, E> {
+    emit: E,
+    /// The party whose blob is being filled.
+    filling: Option<P>,
     blob: Vec<u8>,
 }
 
-impl<'t> PartyBlobs<'t> {
-    pub(super) fn new(transaction: &'t Transaction<'t>) -> Self {
+impl<P, E> PartyBlobs<P, E>
+where
+    P: Copy + PartialEq,
+    E: FnMut(P, &[u8]) -> Result<(), StoreError>,
+{
+    pub(super) fn new(emit: E) -> Self {
         Self {
-            transaction,
+            emit,
             filling: None,
             blob: Vec::new(),
         }
     }
 
-    /// Adds a position of party `party_id` in import `import_id`; a party's positions come one
-    /// after another.
-    pub(super) fn push(
-        &mut self,
-        import_id: i64,
-        party_id: i64,
-        position: &PartyPosition,
-    ) -> Result<(), StoreError> {
-        let key = (import_id, party_id);
-        if self.filling.is_some_and(|filling| filling != key) {
-            self.write_blob()?;
+    /// Adds a position of `party`; a party's positions come one after another.
+    pub(super) fn push(&mut self, party: P, position: &PartyPosition) -> Result<(), StoreError> {
+        if self.filling.is_some_and(|filling| filling != party) {
+            self.emit_blob()?;
         }
-        self.filling = Some(key);
+        self.filling = Some(party);
         encode_position(&mut self.blob, position);
         Ok(())
     }
 
-    /// Writes the last party's blob.
+    /// Emits the last party's blob.
     pub(super) fn finish(mut self) -> Result<(), StoreError> {
-        self.write_blob()
+        self.emit_blob()
     }
 
-    fn write_blob(&mut self) -> Result<(), StoreError> {
-        if let Some((import_id, party_id)) = self.filling.take() {
-            self.transaction
-                .prepare_cached(
-                    "INSERT INTO party_positions (import_id, party_id, positions)
-                     VALUES (?1, ?2, ?3)",
-                )?
-                .execute(rusqlite::params![import_id, party_id, self.blob])?;
+    fn emit_blob(&mut self) -> Result<(), StoreError> {
+        if let Some(party) = self.filling.take() {
+            (self.emit)(party, &self.blob)?;
             self.blob.clear();
         }
         Ok(())
     }
 }
+
+/// The statement that stores one party's blob: import id, party id, blob.
+pub(super) const INSERT_BLOB: &str =
+    "INSERT INTO party_positions (import_id, party_id, positions) VALUES (?1, ?2, ?3)";
 
 /// The data step of migration 0014: every position of the `positions` table, moved into one
 /// blob per import and party, then deleted from it. Runs in the migration's transaction, so an
@@ -184,14 +180,17 @@ pub(super) fn move_rows_of_positions(transaction: &Transaction<'_>) -> Result<()
          FROM positions ORDER BY import_id, party_id, product_id, term, currency",
     )?;
     let mut rows = statement.query([])?;
-    let mut blobs = PartyBlobs::new(transaction);
+    let mut insert = transaction.prepare(INSERT_BLOB)?;
+    let mut blobs = PartyBlobs::new(|(import_id, party_id): (i64, i64), blob: &[u8]| {
+        insert.execute(rusqlite::params![import_id, party_id, blob])?;
+        Ok(())
+    });
     while let Some(row) = rows.next()? {
         let decimal = |index: usize, column: &'static str| -> Result<Decimal, StoreError> {
             decimal_from(column, &row.get::<_, String>(index)?)
         };
         blobs.push(
-            row.get(0)?,
-            row.get(1)?,
+            (row.get(0)?, row.get(1)?),
             &PartyPosition {
                 product_id: row.get(2)?,
                 term: row

@@ -14,13 +14,13 @@ use super::connection::StoreError;
 use super::line_codec::{
     Reader, append_ordinals, push_decimal, push_ordinal, push_varint, unzigzag, zigzag,
 };
+use super::spool::{Spool, SpoolReader};
 use crate::domain::lines::{Line, Term};
 use crate::domain::positions::PositionTotals;
 use rust_decimal::Decimal;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, Write};
 
 /// How many positions an import holds in memory before it writes them to a run: about 5 MB
 /// of totals and line lists, and some fifty runs for a million positions.
@@ -65,17 +65,12 @@ impl StagedPosition {
     }
 }
 
-/// The runs written so far, oldest first.
+/// The runs written so far, oldest first: each a temporary file of positions in key order,
+/// each key once.
 #[derive(Default)]
 pub(super) struct PositionRuns {
-    runs: Vec<Run>,
+    runs: Vec<Spool>,
     record: Vec<u8>,
-}
-
-/// One run: a temporary file of positions in key order, each key once.
-struct Run {
-    file: File,
-    records: u64,
 }
 
 impl PositionRuns {
@@ -84,15 +79,15 @@ impl PositionRuns {
     pub(super) fn spill(&mut self, positions: &mut StagedPositions) -> Result<(), StoreError> {
         let mut keys: Vec<StagedKey> = positions.keys().copied().collect();
         keys.sort_unstable();
-        let mut run = RunWriter::new()?;
+        let mut run = new_run()?;
         for key in keys {
             // Read in place and cleared below: removing each one would copy it out first.
             if let Some(position) = positions.get(&key) {
-                run.push(&mut self.record, key, position)?;
+                push(&mut run, &mut self.record, key, position)?;
             }
         }
         positions.clear();
-        self.runs.push(run.finish()?);
+        self.runs.push(run);
         if self.runs.len() >= MOST_RUNS {
             self.compact()?;
         }
@@ -108,28 +103,26 @@ impl PositionRuns {
             record: Vec::new(),
         };
         let mut merged = runs.merge(StagedPositions::default())?;
-        let mut run = RunWriter::new()?;
+        let mut run = new_run()?;
         while let Some((key, position)) = merged.next_position()? {
-            run.push(&mut self.record, key, &position)?;
+            push(&mut run, &mut self.record, key, &position)?;
         }
-        self.runs.push(run.finish()?);
+        self.runs.push(run);
         Ok(())
     }
 
     /// Every position, the runs' and then those still in `last`, merged into one per key and
     /// yielded in key order.
     pub(super) fn merge(self, last: StagedPositions) -> Result<MergedPositions, StoreError> {
-        let mut sources: Vec<Source> = self
-            .runs
-            .into_iter()
-            .map(|run| Source::Run {
+        let mut sources = Vec::with_capacity(self.runs.len() + 1);
+        for run in self.runs {
+            sources.push(Source::Run {
                 // Every run is read at once, one buffer each: small buffers keep a merge of
                 // a hundred runs in a few megabytes.
-                reader: BufReader::with_capacity(RUN_READ_BUFFER, run.file),
-                left: run.records,
+                reader: run.into_reader(RUN_READ_BUFFER)?,
                 record: Vec::new(),
-            })
-            .collect();
+            });
+        }
         let mut keys: Vec<StagedKey> = last.keys().copied().collect();
         keys.sort_unstable();
         sources.push(Source::Memory {
@@ -149,58 +142,26 @@ impl PositionRuns {
     }
 }
 
-/// A run being written: positions in key order, each one length-prefixed record.
-struct RunWriter {
-    writer: BufWriter<File>,
-    records: u64,
+fn new_run() -> Result<Spool, StoreError> {
+    Spool::new("the import's temporary file of positions")
 }
 
-impl RunWriter {
-    fn new() -> Result<Self, StoreError> {
-        let file = tempfile::tempfile().map_err(run_error)?;
-        Ok(Self {
-            writer: BufWriter::with_capacity(1 << 16, file),
-            records: 0,
-        })
-    }
-
-    /// Appends one position; `record` is a buffer to encode it in.
-    fn push(
-        &mut self,
-        record: &mut Vec<u8>,
-        key: StagedKey,
-        position: &StagedPosition,
-    ) -> Result<(), StoreError> {
-        record.clear();
-        encode(record, key, position);
-        let length = u64::try_from(record.len()).unwrap_or(u64::MAX);
-        self.writer
-            .write_all(&length.to_le_bytes())
-            .and_then(|()| self.writer.write_all(record))
-            .map_err(run_error)?;
-        self.records += 1;
-        Ok(())
-    }
-
-    /// The finished run, ready to be read from its start.
-    fn finish(self) -> Result<Run, StoreError> {
-        let mut file = self
-            .writer
-            .into_inner()
-            .map_err(|error| run_error(error.into_error()))?;
-        file.rewind().map_err(run_error)?;
-        Ok(Run {
-            file,
-            records: self.records,
-        })
-    }
+/// Appends one position to `run`; `record` is a buffer to encode it in.
+fn push(
+    run: &mut Spool,
+    record: &mut Vec<u8>,
+    key: StagedKey,
+    position: &StagedPosition,
+) -> Result<(), StoreError> {
+    record.clear();
+    encode(record, key, position);
+    run.push(&[record])
 }
 
 /// Where merged positions come from: a run on disk, or the positions never spilled.
 enum Source {
     Run {
-        reader: BufReader<File>,
-        left: u64,
+        reader: SpoolReader<File>,
         record: Vec<u8>,
     },
     Memory {
@@ -212,24 +173,13 @@ enum Source {
 impl Source {
     fn next_position(&mut self) -> Result<Option<(StagedKey, StagedPosition)>, StoreError> {
         match self {
-            Source::Run {
-                reader,
-                left,
-                record,
-            } => {
-                if *left == 0 {
+            Source::Run { reader, record } => {
+                if !reader.next_into(record)? {
                     return Ok(None);
                 }
-                *left -= 1;
-                let mut length = [0_u8; 8];
-                reader.read_exact(&mut length).map_err(run_error)?;
-                let length = usize::try_from(u64::from_le_bytes(length)).unwrap_or(usize::MAX);
-                record.resize(length, 0);
-                reader.read_exact(record).map_err(run_error)?;
-                decode(record).map(Some).ok_or(StoreError::Corrupt {
-                    column: "the import's staged positions",
-                    value: format!("a record of {length} bytes that does not decode"),
-                })
+                decode(record)
+                    .map(Some)
+                    .ok_or_else(|| reader.corrupt(record))
             }
             Source::Memory { keys, positions } => Ok(keys
                 .next()
@@ -384,13 +334,6 @@ fn decode(data: &[u8]) -> Option<(StagedKey, StagedPosition)> {
             last,
         },
     ))
-}
-
-fn run_error(source: std::io::Error) -> StoreError {
-    StoreError::Io {
-        file: "the import's temporary file of positions".to_string(),
-        source,
-    }
 }
 
 #[cfg(test)]
