@@ -37,7 +37,23 @@ pub(super) type StagedKey = (u32, u32, Term, u16);
 
 /// The positions held in memory. Their keys are small numbers this import gave out, never text
 /// from the file, so the fast Fx hash serves (a file cannot choose colliding keys).
-pub(super) type StagedPositions = rustc_hash::FxHashMap<StagedKey, StagedPosition>;
+///
+/// Kept in the order first seen, in one vector: a new position is written next to the last
+/// one rather than at a random place in a table, and a spill reads them nearly in key order,
+/// since an export lists a company's lines together and parties are numbered as first seen.
+pub(super) type StagedPositions =
+    indexmap::IndexMap<StagedKey, StagedPosition, rustc_hash::FxBuildHasher>;
+
+/// The indexes of `positions` in key order.
+fn key_order(positions: &StagedPositions) -> Vec<usize> {
+    let mut order: Vec<(StagedKey, usize)> = positions
+        .keys()
+        .enumerate()
+        .map(|(index, key)| (*key, index))
+        .collect();
+    order.sort_unstable();
+    order.into_iter().map(|(_, index)| index).collect()
+}
 
 /// A position's totals and the ordinals of its lines.
 #[derive(Default)]
@@ -77,13 +93,11 @@ impl PositionRuns {
     /// Writes every position of `positions` to a new run, leaving the map empty but with its
     /// capacity. Only the keys are sorted, so no position is ever held twice.
     pub(super) fn spill(&mut self, positions: &mut StagedPositions) -> Result<(), StoreError> {
-        let mut keys: Vec<StagedKey> = positions.keys().copied().collect();
-        keys.sort_unstable();
         let mut run = new_run()?;
-        for key in keys {
+        for index in key_order(positions) {
             // Read in place and cleared below: removing each one would copy it out first.
-            if let Some(position) = positions.get(&key) {
-                push(&mut run, &mut self.record, key, position)?;
+            if let Some((key, position)) = positions.get_index(index) {
+                push(&mut run, &mut self.record, *key, position)?;
             }
         }
         positions.clear();
@@ -123,10 +137,8 @@ impl PositionRuns {
                 record: Vec::new(),
             });
         }
-        let mut keys: Vec<StagedKey> = last.keys().copied().collect();
-        keys.sort_unstable();
         sources.push(Source::Memory {
-            keys: keys.into_iter(),
+            order: key_order(&last).into_iter(),
             positions: last,
         });
         let mut merged = MergedPositions {
@@ -165,7 +177,7 @@ enum Source {
         record: Vec<u8>,
     },
     Memory {
-        keys: std::vec::IntoIter<StagedKey>,
+        order: std::vec::IntoIter<usize>,
         positions: StagedPositions,
     },
 }
@@ -181,9 +193,12 @@ impl Source {
                     .map(Some)
                     .ok_or_else(|| reader.corrupt(record))
             }
-            Source::Memory { keys, positions } => Ok(keys
-                .next()
-                .and_then(|key| positions.remove(&key).map(|position| (key, position)))),
+            // Taken out in place: removing each one would move the positions after it.
+            Source::Memory { order, positions } => Ok(order.next().and_then(|index| {
+                positions
+                    .get_index_mut(index)
+                    .map(|(key, position)| (*key, std::mem::take(position)))
+            })),
         }
     }
 }
