@@ -58,6 +58,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0015_drop_positions",
         include_str!("../../migrations/0015_drop_positions.sql"),
     ),
+    (
+        "0016_compressed_chunks",
+        include_str!("../../migrations/0016_compressed_chunks.sql"),
+    ),
 ];
 
 /// A migration's data step: run after its SQL, in the same transaction, for a change SQL alone

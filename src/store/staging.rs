@@ -9,6 +9,7 @@
 //! small numbers, and positions up to a bound, beyond which they wait in sorted runs on disk
 //! (`position_runs`).
 
+use super::chunk_codec;
 use super::connection::StoreError;
 use super::key_index::KeyIndex;
 use super::line_codec::{CHUNK_LINES, encode_line};
@@ -139,16 +140,48 @@ impl Staging {
         } = self;
         std::thread::scope(|scope| {
             let encoding = scope.spawn(|| encode_blobs(runs, positions, &currencies, &product_ids));
+            // A few chunks wait compressed at most; the receiver is dropped on any error
+            // below, which ends the thread at its next chunk.
+            let (compressed, to_copy) = std::sync::mpsc::sync_channel(COMPRESSED_AHEAD);
+            let compressing = scope.spawn(move || compress_chunks(&mut chunks, &compressed));
             let party_ids = newcomers.upsert_parties(transaction, side, system)?;
-            copy_chunks(transaction, import_id, &mut chunks)?;
-            let blobs = encoding.join().map_err(|_| {
-                temporary_error(std::io::Error::other(
-                    "the thread encoding the positions stopped unexpectedly",
-                ))
-            })??;
+            copy_chunks(transaction, import_id, &to_copy)?;
+            joined(compressing, "compressing the lines")?;
+            let blobs = joined(encoding, "encoding the positions")?;
             insert_blobs(transaction, import_id, &party_ids, blobs)
         })
     }
+}
+
+/// How many compressed chunks may wait to be copied.
+const COMPRESSED_AHEAD: usize = 16;
+
+/// The result of a staging thread.
+fn joined<T>(
+    thread: std::thread::ScopedJoinHandle<'_, Result<T, StoreError>>,
+    what: &str,
+) -> Result<T, StoreError> {
+    thread.join().map_err(|_| {
+        temporary_error(std::io::Error::other(format!(
+            "the thread {what} stopped unexpectedly"
+        )))
+    })?
+}
+
+/// Sends every chunk of `chunks`, in file order, compressed; stops early when nobody takes
+/// them any more.
+fn compress_chunks(
+    chunks: &mut Spool,
+    compressed: &std::sync::mpsc::SyncSender<Vec<u8>>,
+) -> Result<(), StoreError> {
+    let mut records = chunks.read_back(COPY_READ_BUFFER)?;
+    let mut chunk = Vec::new();
+    while records.next_into(&mut chunk)? {
+        if compressed.send(chunk_codec::compress(&chunk)).is_err() {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Every staged position, merged in key order and encoded as one blob per party, in a
@@ -222,20 +255,17 @@ fn insert_blobs(
     Ok(())
 }
 
-/// Copies the line chunks into the database, numbered in file order.
+/// Copies the compressed line chunks into the database, numbered in file order.
 fn copy_chunks(
     transaction: &Transaction<'_>,
     import_id: i64,
-    chunks: &mut Spool,
+    compressed: &std::sync::mpsc::Receiver<Vec<u8>>,
 ) -> Result<(), StoreError> {
-    let mut statement = transaction
-        .prepare("INSERT INTO line_chunks (import_id, chunk, data) VALUES (?1, ?2, ?3)")?;
-    let mut records = chunks.read_back(COPY_READ_BUFFER)?;
-    let mut data = Vec::new();
-    let mut chunk: i64 = 0;
-    while records.next_into(&mut data)? {
-        statement.execute(params![import_id, chunk, data])?;
-        chunk += 1;
+    let mut statement = transaction.prepare(
+        "INSERT INTO line_chunks (import_id, chunk, data, codec) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (chunk, data) in compressed.iter().enumerate() {
+        statement.execute(params![import_id, chunk as i64, data, chunk_codec::LZ4])?;
     }
     Ok(())
 }

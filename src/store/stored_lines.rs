@@ -4,6 +4,7 @@
 //! ordinals (see `line_codec`); imports made before it keep them in the `lines` table. Both
 //! are read, so the drill-down of an old import still works.
 
+use super::chunk_codec::chunk_bytes;
 use super::connection::{Store, StoreError};
 use super::line_codec::{CHUNK_LINES, StoredLine, decode_chunk, decode_lines_at, ordinals};
 use super::party_positions::positions_at;
@@ -203,12 +204,12 @@ impl Store {
     /// and currency: the audit of what an import read.
     pub fn import_lines_stored(&self, import_id: i64) -> Result<Vec<AuditLine>, StoreError> {
         let mut by_ordinal: Vec<StoredLine> = Vec::new();
-        let mut statement = self
-            .connection
-            .prepare_cached("SELECT data FROM line_chunks WHERE import_id = ?1 ORDER BY chunk")?;
+        let mut statement = self.connection.prepare_cached(
+            "SELECT data, codec FROM line_chunks WHERE import_id = ?1 ORDER BY chunk",
+        )?;
         let mut rows = statement.query([import_id])?;
         while let Some(row) = rows.next()? {
-            by_ordinal.extend(decode_chunk(&row.get::<_, Vec<u8>>(0)?)?);
+            by_ordinal.extend(decode_chunk(&chunk_bytes(row.get(0)?, row.get(1)?)?)?);
         }
         let mut statement = self.connection.prepare_cached(
             "SELECT i.file_name, i.side, pa.system, pa.key, pp.positions
@@ -263,11 +264,15 @@ impl Store {
         chunk: u64,
         indexes: &[u64],
     ) -> Result<Vec<StoredLine>, StoreError> {
-        let data: Vec<u8> = self
+        let (stored, codec) = self
             .connection
-            .prepare_cached("SELECT data FROM line_chunks WHERE import_id = ?1 AND chunk = ?2")?
-            .query_row(params![import_id, chunk as i64], |row| row.get(0))?;
-        decode_lines_at(&data, indexes)
+            .prepare_cached(
+                "SELECT data, codec FROM line_chunks WHERE import_id = ?1 AND chunk = ?2",
+            )?
+            .query_row(params![import_id, chunk as i64], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?;
+        decode_lines_at(&chunk_bytes(stored, codec)?, indexes)
     }
 
     /// The lines of imports made before migration 0009, with their import ids.
@@ -532,5 +537,70 @@ mod tests {
             Some("22.00 USD")
         );
         assert_eq!(both[2].subscription.as_deref(), Some("sub-2"));
+    }
+
+    #[test]
+    fn chunks_stored_plain_before_schema_16_read_as_the_compressed_ones_do() {
+        let mut store = Store::open_in_memory().expect("store");
+        let source = SourceInfo {
+            format: "pull".into(),
+            system: "microsoft".into(),
+            side: Side::Vendor,
+            slice: "p/USD".into(),
+            period: "2026-10".parse().ok(),
+        };
+        // Three chunks, the last one short, so both the whole-import and the one-chunk
+        // readings cross chunk bounds.
+        let lines: Vec<Line> = (1..=600).map(|n| line(n, Decimal::from(n % 7))).collect();
+        store
+            .import_lines(&source, "pull", lines)
+            .expect("imported");
+        let import_id: i64 = store
+            .connection
+            .query_row("SELECT id FROM imports", [], |row| row.get(0))
+            .expect("import id");
+        let codecs: Vec<i64> = store
+            .connection
+            .prepare("SELECT codec FROM line_chunks ORDER BY chunk")
+            .expect("prepare")
+            .query_map([], |row| row.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("codecs");
+        assert_eq!(codecs, [super::super::chunk_codec::LZ4; 3]);
+        let (tenant, product) = (
+            SourceKey::new("microsoft", "t1"),
+            SourceKey::new("microsoft", "BP"),
+        );
+        let read = |store: &Store| {
+            let audit = store.import_lines_stored(import_id).expect("audit");
+            let drill = store
+                .lines_of(Side::Vendor, Some("2026-10"), &tenant, &product)
+                .expect("drill-down");
+            (audit, drill)
+        };
+        let compressed = read(&store);
+        assert_eq!(compressed.0.len(), 600);
+        assert_eq!(compressed.1.len(), 600);
+        // Every chunk rewritten as an older billgap stored it.
+        let stored: Vec<(i64, Vec<u8>, i64)> = store
+            .connection
+            .prepare("SELECT chunk, data, codec FROM line_chunks")
+            .expect("prepare")
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("chunks");
+        for (chunk, data, codec) in stored {
+            let plain = chunk_bytes(data, codec).expect("decompresses");
+            store
+                .connection
+                .execute(
+                    "UPDATE line_chunks SET data = ?1, codec = 0 WHERE import_id = ?2 AND chunk = ?3",
+                    params![plain, import_id, chunk],
+                )
+                .expect("rewritten plain");
+        }
+        assert_eq!(read(&store), compressed);
     }
 }
