@@ -344,3 +344,75 @@ fn confirmed_mappings_carry_over_to_the_next_import_by_stable_key() {
         "the mapping follows the tenant id, not the name"
     );
 }
+
+fn sample(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/sample")
+        .join(name)
+}
+
+/// Imports `path`, returning the outcome and how many progress reports its rows gave.
+fn import_counting(store: &mut Store, path: &std::path::Path) -> (ImportOutcome, usize) {
+    let mut reports = 0;
+    let outcome = store
+        .import_file(path, &Default::default(), &mut |_| reports += 1)
+        .expect("import");
+    (outcome, reports)
+}
+
+#[test]
+fn an_unchanged_file_imported_again_is_answered_from_its_hash_without_reading_its_rows() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(&folder.path().join("billgap.sqlite")).expect("open");
+    let file = sample("pax8-2026-10.csv");
+    let (first, reports) = import_counting(&mut store, &file);
+    assert!(matches!(first, ImportOutcome::Imported(_)));
+    assert!(reports > 0, "a read reports its rows");
+
+    let (again, reports) = import_counting(&mut store, &file);
+    assert!(
+        matches!(again, ImportOutcome::AlreadyImported(_)),
+        "{again:?}"
+    );
+    assert_eq!(
+        reports, 0,
+        "no row was read: the file of a known size was hashed first"
+    );
+
+    // The same size with other bytes is a new export, read and imported.
+    let text = std::fs::read_to_string(&file).expect("sample");
+    let changed = text.replacen("Contoso Dental Group", "Contoso Dental Groop", 1);
+    assert_eq!(changed.len(), text.len());
+    let edited = folder.path().join("pax8-edited.csv");
+    std::fs::write(&edited, changed).expect("written");
+    let (edited_outcome, reports) = import_counting(&mut store, &edited);
+    assert!(
+        matches!(edited_outcome, ImportOutcome::Imported(_)),
+        "{edited_outcome:?}"
+    );
+    assert!(reports > 0);
+}
+
+#[test]
+fn a_file_imported_before_sizes_were_kept_is_still_known_by_its_hash() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let database = folder.path().join("billgap.sqlite");
+    let mut store = Store::open(&database).expect("open");
+    let file = sample("connectwise-additions-2026-10.csv");
+    assert!(matches!(
+        import_counting(&mut store, &file).0,
+        ImportOutcome::Imported(_)
+    ));
+    drop(store);
+    // As an import made before schema 17 left it: no size.
+    rusqlite::Connection::open(&database)
+        .expect("raw")
+        .execute("UPDATE imports SET byte_count = NULL", [])
+        .expect("sizes forgotten");
+    let mut store = Store::open(&database).expect("reopen");
+    let (again, _) = import_counting(&mut store, &file);
+    assert!(
+        matches!(again, ImportOutcome::AlreadyImported(_)),
+        "{again:?}"
+    );
+}

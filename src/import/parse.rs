@@ -100,6 +100,9 @@ pub fn run(
             Err(undecided) if strict => return Err(mark_scan::refusal(undecided)),
             Err(_) => (Ok(summary), asked == Asked::Comma),
         },
+        // The sink stopped taking lines (a failed write, or bytes imported before): that is
+        // the answer, whatever the rest of the file says about its mark.
+        Err(error @ ImportError::Sink { .. }) => return Err(error),
         // The rows stopped early, so their evidence is partial: the mark is decided from the
         // whole file first, and its refusal is the one to report, as it comes first.
         Err(error) => {

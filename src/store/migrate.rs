@@ -62,6 +62,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0016_compressed_chunks",
         include_str!("../../migrations/0016_compressed_chunks.sql"),
     ),
+    (
+        "0017_import_sizes",
+        include_str!("../../migrations/0017_import_sizes.sql"),
+    ),
 ];
 
 /// A migration's data step: run after its SQL, in the same transaction, for a change SQL alone
