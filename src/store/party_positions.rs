@@ -19,6 +19,9 @@ use rust_decimal::Decimal;
 const UNIT_PRICE: u8 = 1;
 const UNIT_COST: u8 = 2;
 const ORDINALS: u8 = 4;
+// The term is one byte, its place in `Term::ALL`, rather than its name: "unspecified" was a
+// third of a PSA position. Blobs written before never set this bit, and read back unchanged.
+const TERM_NUMBER: u8 = 8;
 
 /// One stored position of a party: its product, term and currency, and its totals.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,15 +44,22 @@ pub(super) struct PartyPosition {
 /// Appends one position to a party's blob. Totals are stored normalised ("15.00" as "15"),
 /// as the text columns before held them.
 fn encode_position(out: &mut Vec<u8>, position: &PartyPosition) {
+    let term = Term::ALL
+        .iter()
+        .position(|known| *known == position.term)
+        .and_then(|place| u8::try_from(place).ok());
     out.push(flags_of(&[
         (position.unit_price.is_some(), UNIT_PRICE),
         (position.unit_cost.is_some(), UNIT_COST),
         (position.ordinals.is_some(), ORDINALS),
+        (term.is_some(), TERM_NUMBER),
     ]));
     push_varint(out, zigzag(i128::from(position.product_id)));
-    for text in [position.term.as_str(), position.currency.as_str()] {
-        push_bytes(out, text.as_bytes());
+    match term {
+        Some(place) => out.push(place),
+        None => push_bytes(out, position.term.as_str().as_bytes()),
     }
+    push_bytes(out, position.currency.as_bytes());
     for value in [Some(position.seats), Some(position.spend)]
         .into_iter()
         .chain([position.unit_price, position.unit_cost])
@@ -95,7 +105,11 @@ pub(super) fn decode_positions(data: &[u8]) -> Result<Vec<PartyPosition>, StoreE
 fn read_position(reader: &mut Reader<'_>) -> Option<PartyPosition> {
     let flags = reader.byte()?;
     let product_id = i64::try_from(unzigzag(reader.varint()?)).ok()?;
-    let term = reader.text()?.parse().unwrap_or(Term::Unspecified);
+    let term = if flags & TERM_NUMBER == 0 {
+        reader.text()?.parse().unwrap_or(Term::Unspecified)
+    } else {
+        *Term::ALL.get(usize::from(reader.byte()?))?
+    };
     let currency = reader.text()?.to_string();
     let seats = reader.decimal()?;
     let spend = reader.decimal()?;
@@ -250,6 +264,35 @@ mod tests {
         }
         assert_eq!(decode_positions(&blob).expect("decodes"), written);
         assert!(decode_positions(&blob[..blob.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn a_blob_written_with_term_names_reads_back_as_one_with_term_numbers() {
+        // As billgap wrote a position before terms were numbers: flags, product, term name.
+        let mut old = vec![UNIT_PRICE | ORDINALS];
+        push_varint(&mut old, zigzag(7));
+        push_bytes(&mut old, b"annual");
+        push_bytes(&mut old, b"EUR");
+        for value in [dec!(-3), dec!(1234567890.123456), dec!(15)] {
+            push_decimal(&mut old, value);
+        }
+        push_varint(&mut old, 4);
+        push_bytes(&mut old, &[0, 3, 1]);
+        let read = decode_positions(&old).expect("decodes");
+        let written = PartyPosition {
+            unit_cost: None,
+            ..position(7, Some(vec![0, 3, 1]))
+        };
+        assert_eq!(read, [written.clone()]);
+        let mut new = Vec::new();
+        encode_position(&mut new, &written);
+        assert!(new.len() < old.len());
+        assert_eq!(decode_positions(&new).expect("decodes"), [written]);
+        // A term number past the known terms is damage, not a guess: after the flags and the
+        // one-byte product id comes the term.
+        let mut damaged = new.clone();
+        damaged[2] = 200;
+        assert!(decode_positions(&damaged).is_err());
     }
 
     #[test]
