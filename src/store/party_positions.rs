@@ -283,7 +283,7 @@ mod tests {
             unit_cost: None,
             ..position(7, Some(vec![0, 3, 1]))
         };
-        assert_eq!(read, [written.clone()]);
+        assert_eq!(read, std::slice::from_ref(&written));
         let mut new = Vec::new();
         encode_position(&mut new, &written);
         assert!(new.len() < old.len());
