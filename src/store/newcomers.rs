@@ -8,10 +8,9 @@
 
 use super::connection::StoreError;
 use super::line_codec::{Reader, push_varint};
-use super::spool::{Spool, SpoolReader};
+use super::spool::Spool;
 use crate::domain::lines::{Party, Product};
-use rusqlite::{OptionalExtension, Transaction, params};
-use std::fs::File;
+use rusqlite::{OptionalExtension, ToSql, Transaction, params, params_from_iter};
 
 /// The read buffer of each list while it is upserted.
 const READ_BUFFER: usize = 1 << 16;
@@ -59,32 +58,7 @@ impl Newcomers {
         side: &str,
         system: &str,
     ) -> Result<Vec<i64>, StoreError> {
-        let mut find = Finder::new(
-            transaction,
-            "SELECT EXISTS (SELECT 1 FROM products WHERE side = ?1 AND system = ?2)",
-            "SELECT id FROM products WHERE side = ?1 AND system = ?2 AND key = ?3",
-            (side, system),
-        )?;
-        let mut insert = transaction
-            .prepare("INSERT INTO products (side, system, key, name) VALUES (?1, ?2, ?3, ?4)")?;
-        let mut update = transaction
-            .prepare("UPDATE products SET name = ?2 WHERE id = ?1 AND name IS NOT ?2")?;
-        let mut ids = Vec::new();
-        each_record(
-            self.products.read_back(READ_BUFFER)?,
-            2,
-            |[key, name, ..]| {
-                let found = find.find(&key)?;
-                ids.push(existing_or_inserted(
-                    transaction,
-                    found,
-                    |id| update.execute(params![id, name]),
-                    || insert.execute(params![side, system, key, name]),
-                )?);
-                Ok(())
-            },
-        )?;
-        Ok(ids)
+        upsert(&mut self.products, &PRODUCTS, transaction, (side, system))
     }
 
     /// Upserts every party (the first row of this file naming each gives its name, domain and
@@ -95,61 +69,94 @@ impl Newcomers {
         side: &str,
         system: &str,
     ) -> Result<Vec<i64>, StoreError> {
-        // A look-up, then an insert or an update: an upsert with RETURNING cost three times
-        // as much per row, and a PSA import names two hundred thousand companies.
-        let mut find = Finder::new(
-            transaction,
-            "SELECT EXISTS (SELECT 1 FROM parties WHERE side = ?1 AND system = ?2)",
-            "SELECT id FROM parties WHERE side = ?1 AND system = ?2 AND key = ?3",
-            (side, system),
-        )?;
-        let mut insert = transaction.prepare(
-            "INSERT INTO parties (side, system, key, name, domain, external_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        // A row that already holds these values is not written: the next export of the same
-        // companies changes few of them, and each write also rewrites the row's name index.
-        let mut update = transaction.prepare(
-            "UPDATE parties SET name = ?2, domain = coalesce(?3, domain),
-                                external_id = coalesce(?4, external_id)
-             WHERE id = ?1 AND (name IS NOT ?2 OR domain IS NOT coalesce(?3, domain)
-                                OR external_id IS NOT coalesce(?4, external_id))",
-        )?;
-        let mut ids = Vec::new();
-        each_record(
-            self.parties.read_back(READ_BUFFER)?,
-            4,
-            |[key, name, domain, external_id]| {
-                let found = find.find(&key)?;
-                ids.push(existing_or_inserted(
-                    transaction,
-                    found,
-                    |id| update.execute(params![id, name, domain, external_id]),
-                    || insert.execute(params![side, system, key, name, domain, external_id]),
-                )?);
-                Ok(())
-            },
-        )?;
-        Ok(ids)
+        upsert(&mut self.parties, &PARTIES, transaction, (side, system))
     }
 }
 
-/// Calls `each` with the first `fields` texts of every record (the rest `None`).
-fn each_record(
-    mut records: SpoolReader<&File>,
-    fields: usize,
-    mut each: impl FnMut([Option<String>; 4]) -> Result<(), StoreError>,
-) -> Result<(), StoreError> {
+/// How the records of one table are upserted: each record is its key, then `values` texts.
+struct Upsert {
+    /// Whether the table holds any record of a side (?1) and system (?2).
+    holds_any: &'static str,
+    /// The id of the record of a side, system and key (?3).
+    find: &'static str,
+    /// Inserts side, system, key, then the values.
+    insert: &'static str,
+    /// Gives the record of id ?1 the values (?2 on), writing only what changed.
+    update: &'static str,
+    /// How many values follow the key.
+    values: usize,
+}
+
+const PRODUCTS: Upsert = Upsert {
+    holds_any: "SELECT EXISTS (SELECT 1 FROM products WHERE side = ?1 AND system = ?2)",
+    find: "SELECT id FROM products WHERE side = ?1 AND system = ?2 AND key = ?3",
+    insert: "INSERT INTO products (side, system, key, name) VALUES (?1, ?2, ?3, ?4)",
+    update: "UPDATE products SET name = ?2 WHERE id = ?1 AND name IS NOT ?2",
+    values: 1,
+};
+
+const PARTIES: Upsert = Upsert {
+    holds_any: "SELECT EXISTS (SELECT 1 FROM parties WHERE side = ?1 AND system = ?2)",
+    find: "SELECT id FROM parties WHERE side = ?1 AND system = ?2 AND key = ?3",
+    insert: "INSERT INTO parties (side, system, key, name, domain, external_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    // A row that already holds these values is not written: the next export of the same
+    // companies changes few of them, and each write also rewrites the row's name index.
+    update: "UPDATE parties SET name = ?2, domain = coalesce(?3, domain),
+                                external_id = coalesce(?4, external_id)
+             WHERE id = ?1 AND (name IS NOT ?2 OR domain IS NOT coalesce(?3, domain)
+                                OR external_id IS NOT coalesce(?4, external_id))",
+    values: 3,
+};
+
+/// Upserts every record of `records` as `how` says, and returns their ids in order.
+///
+/// A look-up, then an insert or an update: an upsert with RETURNING cost three times as much
+/// per row, and a PSA import names two hundred thousand companies.
+fn upsert(
+    records: &mut Spool,
+    how: &Upsert,
+    transaction: &Transaction<'_>,
+    (side, system): (&str, &str),
+) -> Result<Vec<i64>, StoreError> {
+    let mut find = Finder::new(transaction, how.holds_any, how.find, (side, system))?;
+    let mut insert = transaction.prepare(how.insert)?;
+    let mut update = transaction.prepare(how.update)?;
+    let mut ids = Vec::new();
+    let mut reader = records.read_back(READ_BUFFER)?;
     let mut record = Vec::new();
-    while records.next_into(&mut record)? {
-        let mut reader = Reader::new(&record);
-        let mut texts: [Option<String>; 4] = Default::default();
-        for text in texts.iter_mut().take(fields) {
-            *text = read_text(&mut reader).ok_or_else(|| records.corrupt(&record))?;
+    let mut texts: Vec<Option<String>> = Vec::with_capacity(how.values + 1);
+    while reader.next_into(&mut record)? {
+        let mut fields = Reader::new(&record);
+        texts.clear();
+        for _ in 0..=how.values {
+            texts.push(read_text(&mut fields).ok_or_else(|| reader.corrupt(&record))?);
         }
-        each(texts)?;
+        let (key, values) = texts.split_first().ok_or_else(|| reader.corrupt(&record))?;
+        let found = find.find(key)?;
+        ids.push(existing_or_inserted(
+            transaction,
+            found,
+            |id| {
+                let id: &dyn ToSql = &id;
+                update.execute(params_from_iter(
+                    std::iter::once(id).chain(values.iter().map(as_sql)),
+                ))
+            },
+            || {
+                let place: [&dyn ToSql; 2] = [&side, &system];
+                insert.execute(params_from_iter(
+                    place.into_iter().chain(texts.iter().map(as_sql)),
+                ))
+            },
+        )?);
     }
-    Ok(())
+    Ok(ids)
+}
+
+/// A text as a statement parameter.
+fn as_sql(text: &Option<String>) -> &dyn ToSql {
+    text
 }
 
 /// Finds the id of a party or product of one side and system by its key.
