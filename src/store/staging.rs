@@ -117,9 +117,10 @@ impl Staging {
     /// (upserted, the first row of this file naming each), the line chunks in file order, and
     /// the positions in key order, one blob per party.
     ///
-    /// The positions are merged and encoded on a second thread while this one upserts the
-    /// parties and copies the chunks: a PSA export names two hundred thousand companies, and
-    /// either task alone keeps one core busy for about half a second.
+    /// The positions are merged and encoded on a second thread, and the chunks compressed on a
+    /// third, while this one upserts the parties and copies the chunks as they come: a PSA
+    /// export names two hundred thousand companies, and either the upsert or the merge alone
+    /// keeps one core busy for about half a second.
     pub(super) fn write(
         mut self,
         transaction: &Transaction<'_>,
