@@ -12,7 +12,7 @@
 
 use super::connection::StoreError;
 use super::line_codec::{
-    Reader, append_ordinals, push_decimal, push_ordinal, push_varint, unzigzag, zigzag,
+    OrdinalList, Reader, append_ordinals, push_decimal, push_ordinal, push_varint, unzigzag, zigzag,
 };
 use super::spool::{Spool, SpoolReader};
 use crate::domain::lines::{Line, Term};
@@ -59,7 +59,7 @@ fn key_order(positions: &StagedPositions) -> Vec<usize> {
 #[derive(Default)]
 pub(super) struct StagedPosition {
     pub(super) totals: PositionTotals,
-    pub(super) ordinals: Vec<u8>,
+    pub(super) ordinals: OrdinalList,
     last: Option<u64>,
 }
 
@@ -339,7 +339,7 @@ fn decode(data: &[u8]) -> Option<(StagedKey, StagedPosition)> {
         stored => Some(u64::try_from(stored - 1).ok()?),
     };
     let length = usize::try_from(reader.varint()?).ok()?;
-    let ordinals = reader.bytes(length)?.to_vec();
+    let ordinals = OrdinalList::from_slice(reader.bytes(length)?);
     reader.is_done().then_some(())?;
     Some((
         (party, product, term, currency),

@@ -225,7 +225,7 @@ fn encode_blobs(
                 unit_price: totals.unit_price,
                 unit_cost: totals.unit_cost,
                 line_count: u64::try_from(totals.lines).unwrap_or_default(),
-                ordinals: Some(position.ordinals),
+                ordinals: Some(position.ordinals.into_vec()),
             },
         )?;
     }
