@@ -13,9 +13,10 @@ pub(super) const PLAIN: i64 = 0;
 /// bytes as one LZ4 block.
 pub(super) const LZ4: i64 = 1;
 
-/// The most bytes a stored chunk may say it holds. A chunk is 256 lines, each a few hundred
-/// bytes at most; a larger claim is damage, and is refused rather than allocated.
-const MOST_CHUNK_BYTES: usize = 64 << 20;
+/// The most bytes one stored byte of an LZ4 block can stand for (a run of one byte). A chunk
+/// that claims more than its block can hold is damage, refused rather than allocated; any
+/// chunk an import wrote, however long its cells, is within it.
+const MOST_BYTES_PER_STORED_BYTE: usize = 255;
 
 /// A chunk's bytes as stored with codec [`LZ4`].
 pub(super) fn compress(chunk: &[u8]) -> Vec<u8> {
@@ -35,7 +36,11 @@ pub(super) fn chunk_bytes(stored: Vec<u8>, codec: i64) -> Result<Vec<u8>, StoreE
             };
             let (length, block) =
                 lz4_flex::block::uncompressed_size(&stored).map_err(|_| corrupt())?;
-            if length > MOST_CHUNK_BYTES {
+            let most = block
+                .len()
+                .saturating_add(16)
+                .saturating_mul(MOST_BYTES_PER_STORED_BYTE);
+            if length > most {
                 return Err(corrupt());
             }
             let mut chunk = vec![0; length];

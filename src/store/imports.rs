@@ -122,6 +122,7 @@ impl Store {
             }
             _ => None,
         };
+        let first_encoding = hashed_first.as_ref().map(|(scan, _)| scan.encoding.clone());
         let (known, seen_before_flag, beside) = (&known, &seen_before, &beside_digests);
         // Otherwise the pass that hashes the file and settles its encoding runs on a thread
         // beside the row loop, rather than before it: on two cores it costs no time. When it
@@ -144,7 +145,11 @@ impl Store {
                 }
                 Ok((scan, digest))
             });
-            let encoding = crate::import::first_bytes(path)?;
+            // The whole file's encoding when it was hashed first, else what its first bytes say.
+            let encoding = match &first_encoding {
+                Some(encoding) => encoding.clone(),
+                None => crate::import::first_bytes(path)?,
+            };
             // The options are checked before identical bytes are answered, so `--format
             // nonsense` on a known file is an error rather than "already imported".
             let source = crate::import::sniff_scanned(path, &encoding, options)?;
@@ -509,8 +514,6 @@ const IMPORT_BUSY_SECONDS: u64 = 600;
 /// The page cache of an import's copy, in KiB as `PRAGMA cache_size` takes it (negative).
 const IMPORT_CACHE_KIB: i64 = -8192;
 
-/// An import failure as the store reports it: the store's own error when its sink refused a
-/// line (a database write failed), else the parse error with its location.
 /// The pass over a file's bytes: its encoding scan, and its digest, joined with the digests of
 /// the files imported beside it.
 fn hash_pass(path: &Path, beside_digests: &[String]) -> Result<(FileScan, String), ImportError> {
@@ -550,6 +553,8 @@ impl LineSink for UntilSeenBefore<'_> {
     }
 }
 
+/// An import failure as the store reports it: the store's own error when its sink refused a
+/// line (a database write failed), else the parse error with its location.
 fn store_error(error: ImportError) -> StoreError {
     match error {
         ImportError::Sink { file, source } => match source.into_inner().downcast::<StoreError>() {

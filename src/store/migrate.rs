@@ -226,6 +226,14 @@ mod tests {
             "0015_drop_positions",
             "e702bc70eb3f8e02c18951e8d0104a57973dddc83e5d5dfc6f31a6fc309cf835",
         ),
+        (
+            "0016_compressed_chunks",
+            "dffbdb523cebd2141cb961db1d793677ba5f800dc75914a85e238f7a1eb952af",
+        ),
+        (
+            "0017_import_sizes",
+            "9cdfa843d738f64f6886c279301847b4a485efb6601bf74b38c863e7113efb33",
+        ),
     ];
 
     #[test]

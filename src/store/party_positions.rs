@@ -19,9 +19,36 @@ use rust_decimal::Decimal;
 const UNIT_PRICE: u8 = 1;
 const UNIT_COST: u8 = 2;
 const ORDINALS: u8 = 4;
-// The term is one byte, its place in `Term::ALL`, rather than its name: "unspecified" was a
+// The term is one byte, its code in `TERM_CODES`, rather than its name: "unspecified" was a
 // third of a PSA position. Blobs written before never set this bit, and read back unchanged.
 const TERM_NUMBER: u8 = 8;
+
+/// The stored code of each term. These are part of the database's format: a code never
+/// changes and is never reused, and a new term takes the next one. (Not `Term::ALL`, whose
+/// order is for display.)
+const TERM_CODES: [(Term, u8); 7] = [
+    (Term::Monthly, 0),
+    (Term::Annual, 1),
+    (Term::TwoYear, 2),
+    (Term::ThreeYear, 3),
+    (Term::Trial, 4),
+    (Term::OneTime, 5),
+    (Term::Unspecified, 6),
+];
+
+fn term_code(term: Term) -> Option<u8> {
+    TERM_CODES
+        .iter()
+        .find(|(known, _)| *known == term)
+        .map(|(_, code)| *code)
+}
+
+fn term_of_code(code: u8) -> Option<Term> {
+    TERM_CODES
+        .iter()
+        .find(|(_, known)| *known == code)
+        .map(|(term, _)| *term)
+}
 
 /// One stored position of a party: its product, term and currency, and its totals.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,10 +71,7 @@ pub(super) struct PartyPosition {
 /// Appends one position to a party's blob. Totals are stored normalised ("15.00" as "15"),
 /// as the text columns before held them.
 fn encode_position(out: &mut Vec<u8>, position: &PartyPosition) {
-    let term = Term::ALL
-        .iter()
-        .position(|known| *known == position.term)
-        .and_then(|place| u8::try_from(place).ok());
+    let term = term_code(position.term);
     out.push(flags_of(&[
         (position.unit_price.is_some(), UNIT_PRICE),
         (position.unit_cost.is_some(), UNIT_COST),
@@ -108,7 +132,7 @@ fn read_position(reader: &mut Reader<'_>) -> Option<PartyPosition> {
     let term = if flags & TERM_NUMBER == 0 {
         reader.text()?.parse().unwrap_or(Term::Unspecified)
     } else {
-        *Term::ALL.get(usize::from(reader.byte()?))?
+        term_of_code(reader.byte()?)?
     };
     let currency = reader.text()?.to_string();
     let seats = reader.decimal()?;
@@ -264,6 +288,30 @@ mod tests {
         }
         assert_eq!(decode_positions(&blob).expect("decodes"), written);
         assert!(decode_positions(&blob[..blob.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn every_term_has_its_own_code_and_the_codes_never_change() {
+        // Stored in every blob written since this table existed: changing one misreads them.
+        let names: Vec<(&str, u8)> = TERM_CODES
+            .iter()
+            .map(|(term, code)| (term.as_str(), *code))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("monthly", 0),
+                ("annual", 1),
+                ("2-year", 2),
+                ("3-year", 3),
+                ("trial", 4),
+                ("one-time", 5),
+                ("unspecified", 6),
+            ]
+        );
+        for term in Term::ALL {
+            assert_eq!(term_of_code(term_code(term).expect("coded")), Some(term));
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use super::connection::StoreError;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
 /// The write buffer of a spool.
 const WRITE_BUFFER: usize = 1 << 16;
@@ -17,6 +17,9 @@ const WRITE_BUFFER: usize = 1 << 16;
 pub(super) struct Spool {
     writer: BufWriter<File>,
     records: u64,
+    /// Whether the file was read back since the last record: its position is then not at its
+    /// end, where the next record goes.
+    read: bool,
     /// What the file holds, for messages: "the import's temporary file of positions".
     what: &'static str,
 }
@@ -28,12 +31,19 @@ impl Spool {
         Ok(Self {
             writer: BufWriter::with_capacity(WRITE_BUFFER, file),
             records: 0,
+            read: false,
             what,
         })
     }
 
     /// Appends one record made of `parts`, one after another.
     pub(super) fn push(&mut self, parts: &[&[u8]]) -> Result<(), StoreError> {
+        if self.read {
+            self.writer
+                .seek(SeekFrom::End(0))
+                .map_err(|source| io_error(self.what, source))?;
+            self.read = false;
+        }
         let length: usize = parts.iter().map(|part| part.len()).sum();
         let length = u64::try_from(length).unwrap_or(u64::MAX);
         self.writer
@@ -48,8 +58,8 @@ impl Spool {
         Ok(())
     }
 
-    /// Reads the records back from the first, through a buffer of `buffer` bytes, leaving the
-    /// spool as it is.
+    /// Reads the records back from the first, through a buffer of `buffer` bytes. The spool
+    /// keeps its records, and takes more after them.
     pub(super) fn read_back(&mut self, buffer: usize) -> Result<SpoolReader<&'_ File>, StoreError> {
         let what = self.what;
         self.writer
@@ -57,6 +67,7 @@ impl Spool {
             .map_err(|source| io_error(what, source))?;
         let file = self.writer.get_mut();
         file.rewind().map_err(|source| io_error(what, source))?;
+        self.read = true;
         Ok(SpoolReader {
             reader: BufReader::with_capacity(buffer, &*file),
             left: self.records,
@@ -143,6 +154,16 @@ mod tests {
             assert!(reader.next_into(&mut record).expect("third"));
             assert_eq!(record.len(), 70_000);
             assert!(!reader.next_into(&mut record).expect("after the last"));
+        }
+        // A record pushed after a reading goes after the others, not over them.
+        spool.push(&[b"fourth"]).expect("push after reading");
+        {
+            let mut reader = spool.read_back(64).expect("read back");
+            for _ in 0..3 {
+                assert!(reader.next_into(&mut record).expect("earlier"));
+            }
+            assert!(reader.next_into(&mut record).expect("fourth"));
+            assert_eq!(record, b"fourth");
         }
         let mut reader = spool.into_reader(1024).expect("into reader");
         assert!(reader.next_into(&mut record).expect("first again"));

@@ -162,10 +162,9 @@ fn joined<T>(
     thread: std::thread::ScopedJoinHandle<'_, Result<T, StoreError>>,
     what: &str,
 ) -> Result<T, StoreError> {
-    thread.join().map_err(|_| {
-        temporary_error(std::io::Error::other(format!(
-            "the thread {what} stopped unexpectedly"
-        )))
+    thread.join().map_err(|_| StoreError::Io {
+        file: format!("the import's thread {what}"),
+        source: std::io::Error::other("it stopped unexpectedly"),
     })?
 }
 
@@ -287,12 +286,5 @@ impl LineSink for Staging {
     fn restart(&mut self) -> Result<(), SinkError> {
         *self = Staging::new(self.positions_in_memory).map_err(SinkError::new)?;
         Ok(())
-    }
-}
-
-fn temporary_error(source: std::io::Error) -> StoreError {
-    StoreError::Io {
-        file: "the import's temporary staging file".to_string(),
-        source,
     }
 }
