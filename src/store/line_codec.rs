@@ -151,35 +151,9 @@ pub(super) fn decode_lines_at(data: &[u8], wanted: &[u64]) -> Result<Vec<StoredL
 /// allocations and frees in the row loop; this many bytes stay in place.
 pub(super) type OrdinalList = smallvec::SmallVec<[u8; 16]>;
 
-/// Where encoded bytes are appended: a record being written, or a staged ordinal list.
-pub(super) trait ByteOut {
-    fn put(&mut self, byte: u8);
-    fn put_all(&mut self, bytes: &[u8]);
-}
-
-impl ByteOut for Vec<u8> {
-    fn put(&mut self, byte: u8) {
-        self.push(byte);
-    }
-
-    fn put_all(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
-    }
-}
-
-impl ByteOut for OrdinalList {
-    fn put(&mut self, byte: u8) {
-        self.push(byte);
-    }
-
-    fn put_all(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
-    }
-}
-
 /// Appends the next ordinal of a position's lines; ordinals grow, so each is stored as the
 /// gap from the one before (`previous` is `None` for the first).
-pub(super) fn push_ordinal(out: &mut impl ByteOut, previous: Option<u64>, ordinal: u64) {
+pub(super) fn push_ordinal(out: &mut impl Extend<u8>, previous: Option<u64>, ordinal: u64) {
     let gap = previous.map_or(ordinal, |previous| ordinal.saturating_sub(previous));
     push_varint(out, u128::from(gap));
 }
@@ -214,7 +188,7 @@ fn corrupt(data: &[u8]) -> StoreError {
 ///
 /// Fails with `Corrupt` when `list` does not decode or does not start after `previous`.
 pub(super) fn append_ordinals(
-    out: &mut impl ByteOut,
+    out: &mut impl Extend<u8>,
     previous: Option<u64>,
     list: &[u8],
 ) -> Result<(), StoreError> {
@@ -228,17 +202,17 @@ pub(super) fn append_ordinals(
         .filter(|first| previous.is_none_or(|previous| *first > previous))
         .ok_or_else(|| corrupt(list))?;
     push_ordinal(out, previous, first);
-    out.put_all(&list[reader.at..]);
+    out.extend(list[reader.at..].iter().copied());
     Ok(())
 }
 
 /// Appends `value` in seven-bit groups, the lowest first.
-pub(super) fn push_varint(out: &mut impl ByteOut, mut value: u128) {
+pub(super) fn push_varint(out: &mut impl Extend<u8>, mut value: u128) {
     while value >= 0x80 {
-        out.put((value as u8 & 0x7F) | 0x80);
+        out.extend([(value as u8 & 0x7F) | 0x80]);
         value >>= 7;
     }
-    out.put(value as u8);
+    out.extend([value as u8]);
 }
 
 /// A signed number as an unsigned one that stays small when the number is near zero.
