@@ -17,8 +17,8 @@ const READ_BUFFER: usize = 1 << 16;
 
 /// Parties and products first named by this import, each in a temporary file.
 pub(super) struct Newcomers {
-    parties: Spool,
-    products: Spool,
+    pub(super) parties: NewRecords,
+    pub(super) products: NewRecords,
     record: Vec<u8>,
 }
 
@@ -26,8 +26,8 @@ impl Newcomers {
     /// Empty lists, with their anonymous temporary files.
     pub(super) fn new() -> Result<Self, StoreError> {
         Ok(Self {
-            parties: Spool::new("the import's temporary file of parties")?,
-            products: Spool::new("the import's temporary file of products")?,
+            parties: NewRecords::new(&PARTIES, "the import's temporary file of parties")?,
+            products: NewRecords::new(&PRODUCTS, "the import's temporary file of products")?,
             record: Vec::new(),
         })
     }
@@ -39,7 +39,7 @@ impl Newcomers {
         push_text(&mut self.record, Some(&party.name));
         push_text(&mut self.record, party.domain.as_deref());
         push_text(&mut self.record, party.external_id.as_deref());
-        self.parties.push(&[&self.record])
+        self.parties.spool.push(&[&self.record])
     }
 
     /// Adds a product, the next one after those added before.
@@ -47,33 +47,18 @@ impl Newcomers {
         self.record.clear();
         push_text(&mut self.record, Some(&product.key));
         push_text(&mut self.record, Some(&product.name));
-        self.products.push(&[&self.record])
-    }
-
-    /// Upserts every product (the first row of this file naming each gives its name), and
-    /// returns their ids in the order they were added.
-    pub(super) fn upsert_products(
-        &mut self,
-        transaction: &Transaction<'_>,
-        side: &str,
-        system: &str,
-    ) -> Result<Vec<i64>, StoreError> {
-        upsert(&mut self.products, &PRODUCTS, transaction, (side, system))
-    }
-
-    /// Upserts every party (the first row of this file naming each gives its name, domain and
-    /// external id), and returns their ids in the order they were added.
-    pub(super) fn upsert_parties(
-        &mut self,
-        transaction: &Transaction<'_>,
-        side: &str,
-        system: &str,
-    ) -> Result<Vec<i64>, StoreError> {
-        upsert(&mut self.parties, &PARTIES, transaction, (side, system))
+        self.products.spool.push(&[&self.record])
     }
 }
 
-/// How the records of one table are upserted: each record is its key, then `values` texts.
+/// The records of one table first named by this import, in the order it named them: each is
+/// its key, then the table's values.
+pub(super) struct NewRecords {
+    spool: Spool,
+    table: &'static Upsert,
+}
+
+/// How the records of one table are upserted.
 struct Upsert {
     /// Whether the table holds any record of a side (?1) and system (?2).
     holds_any: &'static str,
@@ -109,105 +94,74 @@ const PARTIES: Upsert = Upsert {
     values: 3,
 };
 
-/// Upserts every record of `records` as `how` says, and returns their ids in order.
-///
-/// A look-up, then an insert or an update: an upsert with RETURNING cost three times as much
-/// per row, and a PSA import names two hundred thousand companies.
-fn upsert(
-    records: &mut Spool,
-    how: &Upsert,
-    transaction: &Transaction<'_>,
-    (side, system): (&str, &str),
-) -> Result<Vec<i64>, StoreError> {
-    let mut find = Finder::new(transaction, how.holds_any, how.find, (side, system))?;
-    let mut insert = transaction.prepare(how.insert)?;
-    let mut update = transaction.prepare(how.update)?;
-    let mut ids = Vec::new();
-    let mut reader = records.read_back(READ_BUFFER)?;
-    let mut record = Vec::new();
-    let mut texts: Vec<Option<String>> = Vec::with_capacity(how.values + 1);
-    while reader.next_into(&mut record)? {
-        let mut fields = Reader::new(&record);
-        texts.clear();
-        for _ in 0..=how.values {
-            texts.push(read_text(&mut fields).ok_or_else(|| reader.corrupt(&record))?);
-        }
-        let (key, values) = texts.split_first().ok_or_else(|| reader.corrupt(&record))?;
-        let found = find.find(key)?;
-        ids.push(existing_or_inserted(
-            transaction,
-            found,
-            |id| {
-                let id: &dyn ToSql = &id;
-                update.execute(params_from_iter(
-                    std::iter::once(id).chain(values.iter().map(as_sql)),
-                ))
-            },
-            || {
-                let place: [&dyn ToSql; 2] = [&side, &system];
-                insert.execute(params_from_iter(
-                    place.into_iter().chain(texts.iter().map(as_sql)),
-                ))
-            },
-        )?);
+impl NewRecords {
+    fn new(table: &'static Upsert, what: &'static str) -> Result<Self, StoreError> {
+        Ok(Self {
+            spool: Spool::new(what)?,
+            table,
+        })
     }
-    Ok(ids)
+
+    /// Upserts every record (the first row of this file naming each gives its values), and
+    /// returns their ids in the order they were added.
+    ///
+    /// A look-up, then an insert or an update: an upsert with RETURNING cost three times as
+    /// much per row, and a PSA import names two hundred thousand companies.
+    pub(super) fn upsert(
+        self,
+        transaction: &Transaction<'_>,
+        side: &str,
+        system: &str,
+    ) -> Result<Vec<i64>, StoreError> {
+        let table = self.table;
+        // On a system's first import every key is new, and each look-up would only miss.
+        let holds_any: bool =
+            transaction.query_row(table.holds_any, params![side, system], |row| row.get(0))?;
+        let mut find = transaction.prepare(table.find)?;
+        let mut insert = transaction.prepare(table.insert)?;
+        let mut update = transaction.prepare(table.update)?;
+        let mut ids = Vec::new();
+        let mut reader = self.spool.into_reader(READ_BUFFER)?;
+        let mut record = Vec::new();
+        let mut values: Vec<Option<String>> = Vec::with_capacity(table.values);
+        while reader.next_into(&mut record)? {
+            let mut fields = Reader::new(&record);
+            let key = read_text(&mut fields).ok_or_else(|| reader.corrupt(&record))?;
+            values.clear();
+            for _ in 0..table.values {
+                values.push(read_text(&mut fields).ok_or_else(|| reader.corrupt(&record))?);
+            }
+            let found: Option<i64> = if holds_any {
+                find.query_row(params![side, system, key], |row| row.get(0))
+                    .optional()?
+            } else {
+                None
+            };
+            let id = match found {
+                Some(id) => {
+                    let id_parameter: &dyn ToSql = &id;
+                    update.execute(params_from_iter(
+                        std::iter::once(id_parameter).chain(values.iter().map(as_sql)),
+                    ))?;
+                    id
+                }
+                None => {
+                    let place: [&dyn ToSql; 3] = [&side, &system, &key];
+                    insert.execute(params_from_iter(
+                        place.into_iter().chain(values.iter().map(as_sql)),
+                    ))?;
+                    transaction.last_insert_rowid()
+                }
+            };
+            ids.push(id);
+        }
+        Ok(ids)
+    }
 }
 
 /// A text as a statement parameter.
 fn as_sql(text: &Option<String>) -> &dyn ToSql {
     text
-}
-
-/// Finds the id of a party or product of one side and system by its key.
-struct Finder<'t> {
-    statement: rusqlite::Statement<'t>,
-    side_and_system: (&'t str, &'t str),
-    /// False on a system's first import: every name it holds is new, and each look-up would
-    /// only miss. The newcomers are distinct keys, so inserting them all is the same.
-    holds_any: bool,
-}
-
-impl<'t> Finder<'t> {
-    /// A finder with `find` (side, system, key), after `holds_any` (side, system) tells
-    /// whether the table holds any record of that side and system.
-    fn new(
-        transaction: &'t Transaction<'_>,
-        holds_any: &str,
-        find: &str,
-        side_and_system: (&'t str, &'t str),
-    ) -> rusqlite::Result<Self> {
-        let (side, system) = side_and_system;
-        Ok(Self {
-            holds_any: transaction.query_row(holds_any, params![side, system], |row| row.get(0))?,
-            statement: transaction.prepare(find)?,
-            side_and_system,
-        })
-    }
-
-    fn find(&mut self, key: &Option<String>) -> rusqlite::Result<Option<i64>> {
-        if !self.holds_any {
-            return Ok(None);
-        }
-        let (side, system) = self.side_and_system;
-        self.statement
-            .query_row(params![side, system, key], |row| row.get(0))
-            .optional()
-    }
-}
-
-/// The id of the row found, after `update` gave it this import's values, or else of the row
-/// `insert` adds.
-fn existing_or_inserted(
-    transaction: &Transaction<'_>,
-    found: Option<i64>,
-    update: impl FnOnce(i64) -> rusqlite::Result<usize>,
-    insert: impl FnOnce() -> rusqlite::Result<usize>,
-) -> rusqlite::Result<i64> {
-    match found {
-        Some(id) => update(id).map(|_| id),
-        None => insert().map(|_| transaction.last_insert_rowid()),
-    }
 }
 
 /// Appends an optional text: 0 for none, else its length plus one, then its bytes.

@@ -20,7 +20,6 @@ use crate::domain::positions::PositionTotals;
 use rust_decimal::Decimal;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::fs::File;
 
 /// How many positions an import holds in memory before it writes them to a run: about 5 MB
 /// of totals and line lists, and some fifty runs for a million positions.
@@ -173,7 +172,7 @@ fn push(
 /// Where merged positions come from: a run on disk, or the positions never spilled.
 enum Source {
     Run {
-        reader: SpoolReader<File>,
+        reader: SpoolReader,
         record: Vec<u8>,
     },
     Memory {

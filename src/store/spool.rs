@@ -8,7 +8,7 @@
 
 use super::connection::StoreError;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, Write};
 
 /// The write buffer of a spool.
 const WRITE_BUFFER: usize = 1 << 16;
@@ -17,9 +17,6 @@ const WRITE_BUFFER: usize = 1 << 16;
 pub(super) struct Spool {
     writer: BufWriter<File>,
     records: u64,
-    /// Whether the file was read back since the last record: its position is then not at its
-    /// end, where the next record goes.
-    read: bool,
     /// What the file holds, for messages: "the import's temporary file of positions".
     what: &'static str,
 }
@@ -31,19 +28,12 @@ impl Spool {
         Ok(Self {
             writer: BufWriter::with_capacity(WRITE_BUFFER, file),
             records: 0,
-            read: false,
             what,
         })
     }
 
     /// Appends one record made of `parts`, one after another.
     pub(super) fn push(&mut self, parts: &[&[u8]]) -> Result<(), StoreError> {
-        if self.read {
-            self.writer
-                .seek(SeekFrom::End(0))
-                .map_err(|source| io_error(self.what, source))?;
-            self.read = false;
-        }
         let length: usize = parts.iter().map(|part| part.len()).sum();
         let length = u64::try_from(length).unwrap_or(u64::MAX);
         self.writer
@@ -58,26 +48,9 @@ impl Spool {
         Ok(())
     }
 
-    /// Reads the records back from the first, through a buffer of `buffer` bytes. The spool
-    /// keeps its records, and takes more after them.
-    pub(super) fn read_back(&mut self, buffer: usize) -> Result<SpoolReader<&'_ File>, StoreError> {
-        let what = self.what;
-        self.writer
-            .flush()
-            .map_err(|source| io_error(what, source))?;
-        let file = self.writer.get_mut();
-        file.rewind().map_err(|source| io_error(what, source))?;
-        self.read = true;
-        Ok(SpoolReader {
-            reader: BufReader::with_capacity(buffer, &*file),
-            left: self.records,
-            what,
-        })
-    }
-
     /// Reads the records back from the first, through a buffer of `buffer` bytes; the file
-    /// closes when the reader is dropped.
-    pub(super) fn into_reader(self, buffer: usize) -> Result<SpoolReader<File>, StoreError> {
+    /// closes when the reader is dropped. Every spool is written, then read once.
+    pub(super) fn into_reader(self, buffer: usize) -> Result<SpoolReader, StoreError> {
         let what = self.what;
         let mut file = self
             .writer
@@ -93,13 +66,13 @@ impl Spool {
 }
 
 /// The records of a spool, read in the order they were written.
-pub(super) struct SpoolReader<R: Read> {
-    reader: BufReader<R>,
+pub(super) struct SpoolReader {
+    reader: BufReader<File>,
     left: u64,
     what: &'static str,
 }
 
-impl<R: Read> SpoolReader<R> {
+impl SpoolReader {
     /// Reads the next record into `record`; false after the last.
     pub(super) fn next_into(&mut self, record: &mut Vec<u8>) -> Result<bool, StoreError> {
         if self.left == 0 {
@@ -145,28 +118,13 @@ mod tests {
         spool.push(&[]).expect("push");
         spool.push(&[&[0_u8; 70_000]]).expect("push");
         let mut record = Vec::new();
-        for _ in 0..2 {
-            let mut reader = spool.read_back(16).expect("read back");
-            assert!(reader.next_into(&mut record).expect("first"));
-            assert_eq!(record, b"abcde");
-            assert!(reader.next_into(&mut record).expect("second"));
-            assert!(record.is_empty());
-            assert!(reader.next_into(&mut record).expect("third"));
-            assert_eq!(record.len(), 70_000);
-            assert!(!reader.next_into(&mut record).expect("after the last"));
-        }
-        // A record pushed after a reading goes after the others, not over them.
-        spool.push(&[b"fourth"]).expect("push after reading");
-        {
-            let mut reader = spool.read_back(64).expect("read back");
-            for _ in 0..3 {
-                assert!(reader.next_into(&mut record).expect("earlier"));
-            }
-            assert!(reader.next_into(&mut record).expect("fourth"));
-            assert_eq!(record, b"fourth");
-        }
-        let mut reader = spool.into_reader(1024).expect("into reader");
-        assert!(reader.next_into(&mut record).expect("first again"));
+        let mut reader = spool.into_reader(16).expect("into reader");
+        assert!(reader.next_into(&mut record).expect("first"));
         assert_eq!(record, b"abcde");
+        assert!(reader.next_into(&mut record).expect("second"));
+        assert!(record.is_empty());
+        assert!(reader.next_into(&mut record).expect("third"));
+        assert_eq!(record.len(), 70_000);
+        assert!(!reader.next_into(&mut record).expect("after the last"));
     }
 }

@@ -129,23 +129,23 @@ impl Staging {
         system: &str,
     ) -> Result<(), StoreError> {
         self.spill_chunk()?;
-        // Blobs name products by id, so products (a few hundred at most) come first.
-        let product_ids = self.newcomers.upsert_products(transaction, side, system)?;
         let Staging {
-            mut newcomers,
+            newcomers,
             currencies,
             positions,
             runs,
-            mut chunks,
+            chunks,
             ..
         } = self;
+        // Blobs name products by id, so products (a few hundred at most) come first.
+        let product_ids = newcomers.products.upsert(transaction, side, system)?;
         std::thread::scope(|scope| {
             let encoding = scope.spawn(|| encode_blobs(runs, positions, &currencies, &product_ids));
             // A few chunks wait compressed at most; the receiver is dropped on any error
             // below, which ends the thread at its next chunk.
             let (compressed, to_copy) = std::sync::mpsc::sync_channel(COMPRESSED_AHEAD);
-            let compressing = scope.spawn(move || compress_chunks(&mut chunks, &compressed));
-            let party_ids = newcomers.upsert_parties(transaction, side, system)?;
+            let compressing = scope.spawn(move || compress_chunks(chunks, &compressed));
+            let party_ids = newcomers.parties.upsert(transaction, side, system)?;
             copy_chunks(transaction, import_id, &to_copy)?;
             joined(compressing, "compressing the lines")?;
             let blobs = joined(encoding, "encoding the positions")?;
@@ -171,10 +171,10 @@ fn joined<T>(
 /// Sends every chunk of `chunks`, in file order, compressed; stops early when nobody takes
 /// them any more.
 fn compress_chunks(
-    chunks: &mut Spool,
+    chunks: Spool,
     compressed: &std::sync::mpsc::SyncSender<Vec<u8>>,
 ) -> Result<(), StoreError> {
-    let mut records = chunks.read_back(COPY_READ_BUFFER)?;
+    let mut records = chunks.into_reader(COPY_READ_BUFFER)?;
     let mut chunk = Vec::new();
     while records.next_into(&mut chunk)? {
         if compressed.send(chunk_codec::compress(&chunk)).is_err() {
@@ -211,7 +211,7 @@ fn encode_blobs(
         let product_id = product_ids
             .get(product as usize)
             .copied()
-            .ok_or_else(|| unknown("party or product"))?;
+            .ok_or_else(|| unknown("product"))?;
         let totals = position.totals;
         blobs.push(
             party,
@@ -237,10 +237,10 @@ fn insert_blobs(
     transaction: &Transaction<'_>,
     import_id: i64,
     party_ids: &[i64],
-    mut blobs: Spool,
+    blobs: Spool,
 ) -> Result<(), StoreError> {
     let mut statement = transaction.prepare(INSERT_BLOB)?;
-    let mut records = blobs.read_back(COPY_READ_BUFFER)?;
+    let mut records = blobs.into_reader(COPY_READ_BUFFER)?;
     let mut record = Vec::new();
     while records.next_into(&mut record)? {
         let (party, blob) = record
@@ -249,7 +249,7 @@ fn insert_blobs(
         let party_id = party_ids
             .get(u32::from_le_bytes(*party) as usize)
             .copied()
-            .ok_or_else(|| unknown("party or product"))?;
+            .ok_or_else(|| unknown("party"))?;
         statement.execute(params![import_id, party_id, blob])?;
     }
     Ok(())
