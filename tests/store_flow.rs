@@ -416,3 +416,52 @@ fn a_file_imported_before_sizes_were_kept_is_still_known_by_its_hash() {
         "{again:?}"
     );
 }
+
+fn index_statements(path: &std::path::Path) -> Vec<(String, Option<String>)> {
+    let connection = rusqlite::Connection::open(path).expect("open");
+    let mut statement = connection
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name")
+        .expect("indexes");
+    statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("index rows")
+}
+
+/// A first import of thousands of companies builds the lookup indexes afresh rather than
+/// inserting into them name by name: they must come back exactly as the migrations made them,
+/// and serve the lookups that follow.
+#[test]
+fn a_large_first_import_leaves_every_index_as_the_migrations_made_it() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("billgap.sqlite");
+    let fresh = folder.path().join("fresh.sqlite");
+    drop(Store::open(&fresh).expect("fresh store"));
+    let mut store = Store::open(&path).expect("open");
+    let lines: Vec<Line> = (0..3000)
+        .map(|number| line(number + 2, &format!("c{number}"), "BP", dec!(1), dec!(5)))
+        .collect();
+    store
+        .import_lines(
+            &source(Side::Vendor, "microsoft", "partner/USD"),
+            "many",
+            lines,
+        )
+        .expect("import");
+    assert_eq!(index_statements(&path), index_statements(&fresh));
+    let found = store
+        .find_parties(Side::Vendor, "  C2999 LTD ")
+        .expect("find by name");
+    assert_eq!(
+        found,
+        [(
+            SourceKey::new("microsoft", "c2999"),
+            "c2999 Ltd".to_string()
+        )]
+    );
+    let found = store
+        .find_parties(Side::Vendor, "c17")
+        .expect("find by key");
+    assert_eq!(found.len(), 1);
+}

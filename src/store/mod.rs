@@ -6,6 +6,7 @@
 //! workbench can keep reading while a worker imports.
 
 mod alerts;
+mod bulk_indexes;
 mod chunk_codec;
 mod connection;
 mod decision_records;

@@ -6,6 +6,7 @@
 //! memory, cost more than the positions once those spill to disk (`position_runs`). Only
 //! their keys stay in memory, to intern them.
 
+use super::bulk_indexes::IndexesRebuilt;
 use super::connection::StoreError;
 use super::line_codec::{Reader, push_varint};
 use super::spool::Spool;
@@ -60,6 +61,8 @@ pub(super) struct NewRecords {
 
 /// How the records of one table are upserted.
 struct Upsert {
+    /// The table.
+    table: &'static str,
     /// Whether the table holds any record of a side (?1) and system (?2).
     holds_any: &'static str,
     /// The id of the record of a side, system and key (?3).
@@ -73,6 +76,7 @@ struct Upsert {
 }
 
 const PRODUCTS: Upsert = Upsert {
+    table: "products",
     holds_any: "SELECT EXISTS (SELECT 1 FROM products WHERE side = ?1 AND system = ?2)",
     find: "SELECT id FROM products WHERE side = ?1 AND system = ?2 AND key = ?3",
     insert: "INSERT INTO products (side, system, key, name) VALUES (?1, ?2, ?3, ?4)",
@@ -81,6 +85,7 @@ const PRODUCTS: Upsert = Upsert {
 };
 
 const PARTIES: Upsert = Upsert {
+    table: "parties",
     holds_any: "SELECT EXISTS (SELECT 1 FROM parties WHERE side = ?1 AND system = ?2)",
     find: "SELECT id FROM parties WHERE side = ?1 AND system = ?2 AND key = ?3",
     insert: "INSERT INTO parties (side, system, key, name, domain, external_id)
@@ -117,6 +122,7 @@ impl NewRecords {
         // On a system's first import every key is new, and each look-up would only miss.
         let holds_any: bool =
             transaction.query_row(table.holds_any, params![side, system], |row| row.get(0))?;
+        let rebuilt = IndexesRebuilt::when_worth_it(transaction, table.table, self.spool.len())?;
         let mut find = transaction.prepare(table.find)?;
         let mut insert = transaction.prepare(table.insert)?;
         let mut update = transaction.prepare(table.update)?;
@@ -155,6 +161,8 @@ impl NewRecords {
             };
             ids.push(id);
         }
+        drop((find, insert, update));
+        rebuilt.recreate(transaction)?;
         Ok(ids)
     }
 }

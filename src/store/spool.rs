@@ -48,6 +48,11 @@ impl Spool {
         Ok(())
     }
 
+    /// How many records were pushed.
+    pub(super) fn len(&self) -> u64 {
+        self.records
+    }
+
     /// Reads the records back from the first, through a buffer of `buffer` bytes; the file
     /// closes when the reader is dropped. Every spool is written, then read once.
     pub(super) fn into_reader(self, buffer: usize) -> Result<SpoolReader, StoreError> {
