@@ -9,8 +9,9 @@ use rusqlite::Transaction;
 ///
 /// A PSA export names two hundred thousand companies, in no order of their names: inserting
 /// each into the name index is a write at a random place of it, and cost a third of the copy.
-/// Building the index afresh sorts the names once. It is worth it when the records inserted
-/// are at least as many as those already there.
+/// Building the index afresh sorts the names once. It is worth it when the records certain to
+/// be inserted (a system's first import: every company it names is new) are at least as many
+/// as those already there.
 pub(super) struct IndexesRebuilt {
     /// Each index dropped, with the statement that created it, as the migrations wrote it.
     dropped: Vec<(String, String)>,
@@ -20,8 +21,9 @@ pub(super) struct IndexesRebuilt {
 const FEWEST_TO_REBUILD: u64 = 1000;
 
 impl IndexesRebuilt {
-    /// Drops the secondary indexes of `table` when `inserting` records are worth building them
-    /// afresh for; otherwise drops none. `table` is one of the store's own names, never input.
+    /// Drops the secondary indexes of `table` when `inserting` records, each certain to be
+    /// inserted, are worth building them afresh for; otherwise drops none. `table` is one of
+    /// the store's own names, never input.
     pub(super) fn when_worth_it(
         transaction: &Transaction<'_>,
         table: &str,

@@ -122,7 +122,10 @@ impl NewRecords {
         // On a system's first import every key is new, and each look-up would only miss.
         let holds_any: bool =
             transaction.query_row(table.holds_any, params![side, system], |row| row.get(0))?;
-        let rebuilt = IndexesRebuilt::when_worth_it(transaction, table.table, self.spool.len())?;
+        // Only then is every record known to be inserted; later imports of the same system
+        // mostly update records already there, which writes no index.
+        let certain_inserts = if holds_any { 0 } else { self.spool.len() };
+        let rebuilt = IndexesRebuilt::when_worth_it(transaction, table.table, certain_inserts)?;
         let mut find = transaction.prepare(table.find)?;
         let mut insert = transaction.prepare(table.insert)?;
         let mut update = transaction.prepare(table.update)?;
