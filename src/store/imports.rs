@@ -108,6 +108,12 @@ impl Store {
         }
         let known = self.known_digests()?;
         let seen_before = AtomicBool::new(false);
+        // Bytes imported before are "already imported", unless the user asked to read them again.
+        let note_if_seen_before = |digest: &str| {
+            if known.contains(digest) && !options.replace {
+                seen_before.store(true, Ordering::Relaxed);
+            }
+        };
         // A file of the size of one imported before may be those bytes again, and is hashed
         // before its rows are read: a scheduled import of an unchanged export then answers in
         // the time of the hash, not of the whole read. A file of any other size cannot be.
@@ -115,15 +121,13 @@ impl Store {
         let hashed_first = match byte_count {
             Some(bytes) if !options.replace && self.holds_import_of_size(bytes)? => {
                 let hashed = hash_pass(path, &beside_digests)?;
-                if known.contains(&hashed.1) {
-                    seen_before.store(true, Ordering::Relaxed);
-                }
+                note_if_seen_before(&hashed.1);
                 Some(hashed)
             }
             _ => None,
         };
         let first_encoding = hashed_first.as_ref().map(|(scan, _)| scan.encoding.clone());
-        let (known, seen_before_flag, beside) = (&known, &seen_before, &beside_digests);
+        let (note_if_seen_before, beside) = (&note_if_seen_before, &beside_digests);
         // Otherwise the pass that hashes the file and settles its encoding runs on a thread
         // beside the row loop, rather than before it: on two cores it costs no time. When it
         // finds bytes imported before, the row loop is stopped at its next line.
@@ -140,9 +144,7 @@ impl Store {
                     thread_priority::ThreadPriority::Min,
                 );
                 let (scan, digest) = hash_pass(path, beside)?;
-                if known.contains(&digest) && !options.replace {
-                    seen_before_flag.store(true, Ordering::Relaxed);
-                }
+                note_if_seen_before(&digest);
                 Ok((scan, digest))
             });
             // The whole file's encoding when it was hashed first, else what its first bytes say.

@@ -36,8 +36,8 @@ pub(super) struct Staging {
     /// How many positions `positions` may hold before they are written to a run.
     positions_in_memory: usize,
     runs: PositionRuns,
+    /// The chunk being filled: the lines since the last multiple of `CHUNK_LINES`.
     chunk: Vec<u8>,
-    chunk_lines: u64,
     /// The chunks filled so far, in file order.
     chunks: Spool,
     next_ordinal: u64,
@@ -57,7 +57,6 @@ impl Staging {
             positions_in_memory: positions_in_memory.max(1),
             runs: PositionRuns::default(),
             chunk: Vec::new(),
-            chunk_lines: 0,
             chunks: Spool::new("the import's temporary file of lines")?,
             next_ordinal: 0,
         })
@@ -95,8 +94,7 @@ impl Staging {
             self.runs.spill(&mut self.positions)?;
         }
         encode_line(&mut self.chunk, line);
-        self.chunk_lines += 1;
-        if self.chunk_lines == CHUNK_LINES {
+        if self.next_ordinal % CHUNK_LINES == 0 {
             self.spill_chunk()?;
         }
         Ok(())
@@ -104,12 +102,11 @@ impl Staging {
 
     /// Writes the chunk being filled to the temporary file.
     fn spill_chunk(&mut self) -> Result<(), StoreError> {
-        if self.chunk_lines == 0 {
+        if self.chunk.is_empty() {
             return Ok(());
         }
         self.chunks.push(&[&self.chunk])?;
         self.chunk.clear();
-        self.chunk_lines = 0;
         Ok(())
     }
 

@@ -27,6 +27,17 @@ fn database_before_chunks() -> Connection {
     connection
 }
 
+/// A vendor import of Microsoft's October 2026, of `slice`.
+fn october_microsoft(slice: &str) -> SourceInfo {
+    SourceInfo {
+        format: "pull".into(),
+        system: "microsoft".into(),
+        side: Side::Vendor,
+        slice: slice.into(),
+        period: "2026-10".parse().ok(),
+    }
+}
+
 fn line(source_line: u64, seats: Decimal) -> Line {
     Line {
         source_line,
@@ -95,15 +106,12 @@ fn lines_of_an_import_made_before_0009_still_drill_down_beside_new_ones() {
     );
 
     // A new slice of the same period is stored in chunks; the drill-down reads both.
-    let source = SourceInfo {
-        format: "nce".into(),
-        system: "microsoft".into(),
-        side: Side::Vendor,
-        slice: "p/EUR".into(),
-        period: "2026-10".parse().ok(),
-    };
     store
-        .import_lines(&source, "pull", vec![line(5, dec!(4)), line(1, dec!(7.50))])
+        .import_lines(
+            &october_microsoft("p/EUR"),
+            "pull",
+            vec![line(5, dec!(4)), line(1, dec!(7.50))],
+        )
         .expect("new import");
     let both = store
         .lines_of(Side::Vendor, Some("2026-10"), &tenant, &product)
@@ -141,32 +149,16 @@ fn lines_of_an_import_made_before_0009_still_drill_down_beside_new_ones() {
 #[test]
 fn chunks_stored_plain_before_schema_16_read_as_the_compressed_ones_do() {
     let mut store = Store::open_in_memory().expect("store");
-    let source = SourceInfo {
-        format: "pull".into(),
-        system: "microsoft".into(),
-        side: Side::Vendor,
-        slice: "p/USD".into(),
-        period: "2026-10".parse().ok(),
-    };
     // Three chunks, the last one short, so both the whole-import and the one-chunk
     // readings cross chunk bounds.
     let lines: Vec<Line> = (1..=600).map(|n| line(n, Decimal::from(n % 7))).collect();
     store
-        .import_lines(&source, "pull", lines)
+        .import_lines(&october_microsoft("p/USD"), "pull", lines)
         .expect("imported");
     let import_id: i64 = store
         .connection
         .query_row("SELECT id FROM imports", [], |row| row.get(0))
         .expect("import id");
-    let codecs: Vec<i64> = store
-        .connection
-        .prepare("SELECT codec FROM line_chunks ORDER BY chunk")
-        .expect("prepare")
-        .query_map([], |row| row.get(0))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("codecs");
-    assert_eq!(codecs, [super::super::chunk_codec::LZ4; 3]);
     let (tenant, product) = (
         SourceKey::new("microsoft", "t1"),
         SourceKey::new("microsoft", "BP"),
@@ -178,18 +170,20 @@ fn chunks_stored_plain_before_schema_16_read_as_the_compressed_ones_do() {
             .expect("drill-down");
         (audit, drill)
     };
-    let compressed = read(&store);
-    assert_eq!(compressed.0.len(), 600);
-    assert_eq!(compressed.1.len(), 600);
-    // Every chunk rewritten as an older billgap stored it.
     let stored: Vec<(i64, Vec<u8>, i64)> = store
         .connection
-        .prepare("SELECT chunk, data, codec FROM line_chunks")
+        .prepare("SELECT chunk, data, codec FROM line_chunks ORDER BY chunk")
         .expect("prepare")
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .expect("query")
         .collect::<Result<_, _>>()
         .expect("chunks");
+    let codecs: Vec<i64> = stored.iter().map(|(_, _, codec)| *codec).collect();
+    assert_eq!(codecs, [super::super::chunk_codec::LZ4; 3]);
+    let compressed = read(&store);
+    assert_eq!(compressed.0.len(), 600);
+    assert_eq!(compressed.1.len(), 600);
+    // Every chunk rewritten as an older billgap stored it.
     for (chunk, data, codec) in stored {
         let plain = chunk_bytes(data, codec).expect("decompresses");
         store
