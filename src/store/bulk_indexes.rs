@@ -29,21 +29,26 @@ impl IndexesRebuilt {
         table: &str,
         inserting: u64,
     ) -> Result<Self, StoreError> {
-        let mut dropped = Vec::new();
+        let none = Self {
+            dropped: Vec::new(),
+        };
+        // Checked before counting, which reads a whole index: most imports insert few records.
+        if inserting < FEWEST_TO_REBUILD {
+            return Ok(none);
+        }
         let present: i64 =
             transaction.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
                 row.get(0)
             })?;
-        let present = u64::try_from(present).unwrap_or_default();
-        if inserting < FEWEST_TO_REBUILD || inserting < present {
-            return Ok(Self { dropped });
+        if inserting < u64::try_from(present).unwrap_or_default() {
+            return Ok(none);
         }
         // Indexes a constraint made have no statement, and cannot be dropped.
         let mut statement = transaction.prepare(
             "SELECT name, sql FROM sqlite_schema
              WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY name",
         )?;
-        dropped = statement
+        let dropped: Vec<(String, String)> = statement
             .query_map([table], |row| Ok((row.get(0)?, row.get(1)?)))?
             .collect::<Result<_, _>>()?;
         for (name, _) in &dropped {

@@ -56,17 +56,14 @@ impl Newcomers {
 /// its key, then the table's values.
 pub(super) struct NewRecords {
     spool: Spool,
-    table: &'static Upsert,
+    how: &'static Upsert,
 }
 
-/// How the records of one table are upserted.
+/// How the records of one table are upserted: each is found by side, system and key, as the
+/// table's unique index holds them.
 struct Upsert {
     /// The table.
     table: &'static str,
-    /// Whether the table holds any record of a side (?1) and system (?2).
-    holds_any: &'static str,
-    /// The id of the record of a side, system and key (?3).
-    find: &'static str,
     /// Inserts side, system, key, then the values.
     insert: &'static str,
     /// Gives the record of id ?1 the values (?2 on), writing only what changed.
@@ -77,8 +74,6 @@ struct Upsert {
 
 const PRODUCTS: Upsert = Upsert {
     table: "products",
-    holds_any: "SELECT EXISTS (SELECT 1 FROM products WHERE side = ?1 AND system = ?2)",
-    find: "SELECT id FROM products WHERE side = ?1 AND system = ?2 AND key = ?3",
     insert: "INSERT INTO products (side, system, key, name) VALUES (?1, ?2, ?3, ?4)",
     update: "UPDATE products SET name = ?2 WHERE id = ?1 AND name IS NOT ?2",
     values: 1,
@@ -86,8 +81,6 @@ const PRODUCTS: Upsert = Upsert {
 
 const PARTIES: Upsert = Upsert {
     table: "parties",
-    holds_any: "SELECT EXISTS (SELECT 1 FROM parties WHERE side = ?1 AND system = ?2)",
-    find: "SELECT id FROM parties WHERE side = ?1 AND system = ?2 AND key = ?3",
     insert: "INSERT INTO parties (side, system, key, name, domain, external_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     // A row that already holds these values is not written: the next export of the same
@@ -100,10 +93,10 @@ const PARTIES: Upsert = Upsert {
 };
 
 impl NewRecords {
-    fn new(table: &'static Upsert, what: &'static str) -> Result<Self, StoreError> {
+    fn new(how: &'static Upsert, what: &'static str) -> Result<Self, StoreError> {
         Ok(Self {
             spool: Spool::new(what)?,
-            table,
+            how,
         })
     }
 
@@ -118,26 +111,31 @@ impl NewRecords {
         side: &str,
         system: &str,
     ) -> Result<Vec<i64>, StoreError> {
-        let table = self.table;
+        let (how, table) = (self.how, self.how.table);
         // On a system's first import every key is new, and each look-up would only miss.
-        let holds_any: bool =
-            transaction.query_row(table.holds_any, params![side, system], |row| row.get(0))?;
+        let holds_any: bool = transaction.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE side = ?1 AND system = ?2)"),
+            params![side, system],
+            |row| row.get(0),
+        )?;
         // Only then is every record known to be inserted; later imports of the same system
         // mostly update records already there, which writes no index.
         let certain_inserts = if holds_any { 0 } else { self.spool.len() };
-        let rebuilt = IndexesRebuilt::when_worth_it(transaction, table.table, certain_inserts)?;
-        let mut find = transaction.prepare(table.find)?;
-        let mut insert = transaction.prepare(table.insert)?;
-        let mut update = transaction.prepare(table.update)?;
+        let rebuilt = IndexesRebuilt::when_worth_it(transaction, table, certain_inserts)?;
+        let mut find = transaction.prepare(&format!(
+            "SELECT id FROM {table} WHERE side = ?1 AND system = ?2 AND key = ?3"
+        ))?;
+        let mut insert = transaction.prepare(how.insert)?;
+        let mut update = transaction.prepare(how.update)?;
         let mut ids = Vec::new();
         let mut reader = self.spool.into_reader(READ_BUFFER)?;
         let mut record = Vec::new();
-        let mut values: Vec<Option<String>> = Vec::with_capacity(table.values);
+        let mut values: Vec<Option<String>> = Vec::with_capacity(how.values);
         while reader.next_into(&mut record)? {
             let mut fields = Reader::new(&record);
             let key = read_text(&mut fields).ok_or_else(|| reader.corrupt(&record))?;
             values.clear();
-            for _ in 0..table.values {
+            for _ in 0..how.values {
                 values.push(read_text(&mut fields).ok_or_else(|| reader.corrupt(&record))?);
             }
             let found: Option<i64> = if holds_any {
