@@ -103,7 +103,12 @@ impl<L> Default for Evidence<L> {
 impl<L> Evidence<L> {
     /// Adds one cell at `location` (built only when the cell is the first of its kind).
     pub fn add(&mut self, cell: &str, location: impl FnOnce() -> L) {
-        let slot = match reading(cell) {
+        self.add_read(reading(cell), cell, location);
+    }
+
+    /// [`Evidence::add`] for a cell whose reading is known already.
+    pub fn add_read(&mut self, reading: Reading, cell: &str, location: impl FnOnce() -> L) {
+        let slot = match reading {
             Reading::Neutral => return,
             Reading::Point => &mut self.point,
             Reading::Comma => &mut self.comma,

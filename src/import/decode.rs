@@ -112,24 +112,32 @@ impl Utf8Scan {
     pub fn of(mut reader: impl Read) -> io::Result<Self> {
         let mut scan = Utf8Scan::default();
         let mut lines: u64 = 1;
+        // Each chunk is read in after the bytes the last one left undecided (a character cut
+        // at the chunk's end, or first bytes too few to tell UTF-16), so no chunk is copied:
+        // this pass covers the whole file, beside the row loop.
         let mut buffer = vec![0_u8; CHUNK];
-        let mut pending: Vec<u8> = Vec::new();
+        let mut carried = 0_usize;
         let mut first = true;
         loop {
-            let count = match reader.read(&mut buffer) {
+            let count = match reader.read(buffer.get_mut(carried..).unwrap_or_default()) {
                 Ok(count) => count,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => return Err(error),
             };
             let last = count == 0;
-            pending.extend_from_slice(&buffer[..count]);
-            if first && (pending.len() >= 2 || last) {
+            let filled = carried.saturating_add(count);
+            let pending = buffer.get(..filled).unwrap_or_default();
+            if first {
+                if pending.len() < UTF16_START_BYTES && !last {
+                    carried = filled;
+                    continue;
+                }
                 first = false;
-                if let Some(utf16) = Self::utf16_start(&pending) {
+                if let Some(utf16) = Self::utf16_start(pending) {
                     return Ok(utf16);
                 }
             }
-            let mut rest: &[u8] = &pending;
+            let mut rest: &[u8] = pending;
             loop {
                 match std::str::from_utf8(rest) {
                     Ok(text) => {
@@ -164,10 +172,13 @@ impl Utf8Scan {
                     }
                 }
             }
-            pending = rest.to_vec();
             if last {
                 return Ok(scan);
             }
+            // At most three bytes: the start of a character the next chunk completes.
+            carried = rest.len();
+            let from = filled.saturating_sub(carried);
+            buffer.copy_within(from..filled, 0);
         }
     }
 
@@ -384,10 +395,13 @@ fn decode_with(decoder: &mut encoding_rs::Decoder, chunk: &[u8], last: bool, out
     output.push(&text);
 }
 
+/// How many first bytes tell UTF-16 from UTF-8: the mark, or 32 pairs of an ASCII header.
+pub(super) const UTF16_START_BYTES: usize = 64;
+
 /// UTF-16 without a mark, told by its first bytes: a header is ASCII, so one byte of every
 /// pair is NUL. `Some(true)` for little-endian (`a\0b\0`), `Some(false)` for big-endian.
 fn utf16_pattern(start: &[u8]) -> Option<bool> {
-    let pairs: Vec<&[u8]> = start.chunks_exact(2).take(32).collect();
+    let pairs: Vec<&[u8]> = start.chunks_exact(2).take(UTF16_START_BYTES / 2).collect();
     if pairs.len() < 4 {
         return None;
     }
@@ -520,6 +534,22 @@ mod tests {
         reader.read_to_string(&mut text).expect("decodes");
         assert_eq!(text, "Zoë,Müller\nx\n");
         assert_eq!(reader.encoding(), TextEncoding::Utf8);
+    }
+
+    #[test]
+    fn a_scan_read_a_byte_at_a_time_finds_what_one_read_finds() {
+        let samples: [&[u8]; 5] = [
+            b"name\nOffice\xFF\nZo\xC3\xAB M\xC3\xBCller\n\xE2\x82",
+            "Zoë,€5\r\n日本\n".as_bytes(),
+            b"name\nCaf\xE9\n",
+            b"\xFF\xFEa\0,\0b\0",
+            b"n\0a\0m\0e\0,\0s\0e\0a\0t\0s\0",
+        ];
+        for sample in samples {
+            let whole = Utf8Scan::of(sample).expect("scans");
+            let trickled = Utf8Scan::of(Trickle(sample)).expect("scans");
+            assert_eq!(trickled, whole, "{sample:?}");
+        }
     }
 
     #[test]

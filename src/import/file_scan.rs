@@ -6,7 +6,7 @@
 //! than before it: the row loop starts from what the first bytes say ([`first_bytes`]), and
 //! the file is read again only when the whole file says otherwise ([`Encoding::reads_like`]).
 
-use super::decode::{Plan, Utf8Scan};
+use super::decode::{Plan, UTF16_START_BYTES, Utf8Scan};
 use super::table::display_name;
 use crate::import::contract::ImportError;
 use sha2::{Digest, Sha256};
@@ -47,9 +47,6 @@ impl Encoding {
     }
 }
 
-/// How many first bytes tell UTF-16 from UTF-8: the mark, or 32 pairs of an ASCII header.
-const FIRST_BYTES: u64 = 64;
-
 /// The encoding the first bytes of `path` name, before the whole file is scanned: UTF-16 by
 /// its mark or its pattern, otherwise UTF-8.
 ///
@@ -62,7 +59,7 @@ pub fn first_bytes(path: &Path) -> Result<Encoding, ImportError> {
     };
     let mut head = Vec::new();
     File::open(path)
-        .and_then(|file| file.take(FIRST_BYTES).read_to_end(&mut head))
+        .and_then(|file| file.take(UTF16_START_BYTES as u64).read_to_end(&mut head))
         .map_err(io_error)?;
     Ok(Encoding(Utf8Scan::utf16_start(&head).unwrap_or_default()))
 }

@@ -2,7 +2,7 @@
 //! as it reads, or by a pass of its own over the first rows, or over all of them when the row
 //! loop stopped early.
 
-use super::decimal_mark::{Asked, Evidence, Undecided, decide};
+use super::decimal_mark::{Asked, Evidence, Reading, Undecided, decide};
 use super::decode::Utf8Scan;
 use super::number::parse_decimal;
 use super::parse::locate;
@@ -46,15 +46,38 @@ pub fn number_cells(columns: &ColumnMap) -> Vec<(Role, usize)> {
         .collect()
 }
 
-/// Adds the number cells of one row to the evidence; `locate` places a cell of a role.
+/// Has the reader thread of `table` read the number cells, for [`collect`]; a table opened
+/// for the evidence calls it before its first row.
+pub fn watch(table: &mut Table, number_cells: &[(Role, usize)]) {
+    table.watch_numbers(number_cells.iter().map(|(_, position)| *position).collect());
+}
+
+/// Adds the number cells of the current row of `table` to the evidence; `locate` places a
+/// cell of a role.
 pub fn collect(
     evidence: &mut Evidence<Location>,
     number_cells: &[(Role, usize)],
+    table: &Table,
     record: &StringRecord,
     locate: impl Fn(Role) -> Location,
 ) {
     // Evidence both ways refuses the file whatever the rest says.
     if evidence.settled_against_itself() {
+        return;
+    }
+    // Only the first cell of each reading counts, and the reader thread has named them.
+    if let Some(first_reading) = table.look().and_then(|look| look.first_reading) {
+        let readings = [Reading::Point, Reading::Comma, Reading::Ambiguous];
+        for (reading, first) in readings.into_iter().zip(first_reading) {
+            let Some((role, position)) =
+                first.and_then(|index| number_cells.get(usize::from(index)))
+            else {
+                continue;
+            };
+            if let Some(cell) = record.get(*position) {
+                evidence.add_read(reading, cell, || locate(*role));
+            }
+        }
         return;
     }
     for (role, position) in number_cells {
@@ -77,6 +100,7 @@ pub fn decimal_comma(
 ) -> Result<bool, ImportError> {
     let number_cells = number_cells(columns);
     let mut table = Table::open(path, scan)?;
+    watch(&mut table, &number_cells);
     let mut evidence: Evidence<Location> = Evidence::default();
     let mut record = StringRecord::new();
     let mut rows: u64 = 0;
@@ -89,7 +113,7 @@ pub fn decimal_comma(
             Err(_) => break,
         };
         rows = rows.saturating_add(1);
-        collect(&mut evidence, &number_cells, &record, |role| {
+        collect(&mut evidence, &number_cells, &table, &record, |role| {
             locate(&table, columns, line, Some(role))
         });
     }

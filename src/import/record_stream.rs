@@ -7,9 +7,15 @@
 //! size), and the batches travel back to the reader to be refilled, so that a record's buffers
 //! are allocated once, not once per row.
 //!
+//! The reader thread also takes a first look at each record (see [`Look`]): whether its shape
+//! is plainly the header's, and how its number cells read. The row loop is the import's
+//! slowest thread, so whatever can be told of a record without the profile's rules is told
+//! beside it.
+//!
 //! The row loop sees the same records, with the same positions and the same errors, in the same
 //! order as from the csv reader itself.
 
+use super::decimal_mark::{Reading, reading};
 use csv::StringRecord;
 use std::io::Read;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -19,13 +25,74 @@ const BATCH_RECORDS: usize = 512;
 /// Batches that may wait full: the reader runs this far ahead of the row loop, no further.
 const BATCHES_AHEAD: usize = 4;
 
+/// What the reader thread tells of a record before the row loop reads it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Look {
+    /// The record has exactly the header's cells and no line break in any of them, so its
+    /// shape needs no closer check (see [`super::shape`]).
+    pub plain_shape: bool,
+    /// When number cells are watched ([`Watch::numbers`]): for each way a number can read
+    /// ([`Reading::Point`], [`Reading::Comma`], [`Reading::Ambiguous`], in that order), the
+    /// first watched cell of the record that reads so, as an index into the watched cells.
+    pub first_reading: Option<[Option<u8>; 3]>,
+}
+
+/// What the reader thread looks at in each record.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Watch {
+    /// The header's cell count.
+    pub cells: usize,
+    /// The positions of the number cells whose reading decides the decimal mark, in the order
+    /// their evidence is taken; `None` watches none.
+    pub numbers: Option<Vec<usize>>,
+}
+
+impl Watch {
+    fn look(&self, record: &StringRecord) -> Look {
+        let plain_shape = record.len() == self.cells
+            && memchr::memchr2(b'\n', b'\r', record.as_slice().as_bytes()).is_none();
+        let first_reading = self.numbers.as_ref().map(|numbers| {
+            let mut first = [None; 3];
+            for (index, position) in (0..=u8::MAX).zip(numbers) {
+                let slot = match record.get(*position).map(reading) {
+                    Some(Reading::Point) => first.get_mut(0),
+                    Some(Reading::Comma) => first.get_mut(1),
+                    Some(Reading::Ambiguous) => first.get_mut(2),
+                    Some(Reading::Neutral) | None => None,
+                };
+                if let Some(slot @ None) = slot {
+                    *slot = Some(index);
+                }
+            }
+            first
+        });
+        Look {
+            plain_shape,
+            first_reading,
+        }
+    }
+}
+
 /// Records read in file order, and how the reading ended when it did.
 struct Batch {
     records: Vec<StringRecord>,
+    /// The reader thread's look at each record, beside it.
+    looks: Vec<Look>,
     /// How many of `records` were filled; the rest are spare buffers.
     filled: usize,
     /// `Some` once the file ended (`Ok`) or could not be read further (`Err`).
     end: Option<Result<(), csv::Error>>,
+}
+
+impl Batch {
+    fn empty() -> Self {
+        Self {
+            records: Vec::new(),
+            looks: Vec::new(),
+            filled: 0,
+            end: None,
+        }
+    }
 }
 
 /// The records of a CSV reader, read ahead on a thread.
@@ -37,19 +104,20 @@ pub(super) struct RecordStream {
 }
 
 impl RecordStream {
-    /// Starts reading `reader`, whose header was read already, on a thread of its own.
-    pub(super) fn start<R: Read + Send + 'static>(mut reader: csv::Reader<R>) -> Self {
+    /// Starts reading `reader`, whose header was read already, on a thread of its own, with a
+    /// look at each record as `watch` says.
+    pub(super) fn start<R: Read + Send + 'static>(
+        mut reader: csv::Reader<R>,
+        watch: Watch,
+    ) -> Self {
         let (full_sender, full) = sync_channel::<Batch>(BATCHES_AHEAD);
         // Every batch ever made can be waiting to be refilled, so this send never blocks.
         let (refill, empty) = sync_channel::<Batch>(BATCHES_AHEAD + 2);
         std::thread::spawn(move || {
             loop {
-                let mut batch = empty.try_recv().unwrap_or_else(|_| Batch {
-                    records: Vec::new(),
-                    filled: 0,
-                    end: None,
-                });
+                let mut batch = empty.try_recv().unwrap_or_else(|_| Batch::empty());
                 batch.filled = 0;
+                batch.looks.clear();
                 while batch.filled < BATCH_RECORDS {
                     if batch.records.len() == batch.filled {
                         batch.records.push(StringRecord::new());
@@ -58,7 +126,10 @@ impl RecordStream {
                         break;
                     };
                     match reader.read_record(record) {
-                        Ok(true) => batch.filled = batch.filled.saturating_add(1),
+                        Ok(true) => {
+                            batch.looks.push(watch.look(record));
+                            batch.filled = batch.filled.saturating_add(1);
+                        }
                         Ok(false) => {
                             batch.end = Some(Ok(()));
                             break;
@@ -79,30 +150,35 @@ impl RecordStream {
         Self {
             batches: full,
             refill,
-            current: Batch {
-                records: Vec::new(),
-                filled: 0,
-                end: None,
-            },
+            current: Batch::empty(),
             next: 0,
         }
     }
 
-    /// Moves the next record into `record` (its buffers go back to the reader); `Ok(false)`
-    /// at the end of the file.
-    pub(super) fn read_record(&mut self, record: &mut StringRecord) -> Result<bool, csv::Error> {
+    /// Moves the next record into `record` (its buffers go back to the reader) and returns
+    /// the reader thread's look at it; `Ok(None)` at the end of the file.
+    pub(super) fn read_record(
+        &mut self,
+        record: &mut StringRecord,
+    ) -> Result<Option<Look>, csv::Error> {
         loop {
             if self.next < self.current.filled {
                 if let Some(read) = self.current.records.get_mut(self.next) {
                     std::mem::swap(record, read);
                 }
+                let look = self
+                    .current
+                    .looks
+                    .get(self.next)
+                    .copied()
+                    .unwrap_or_default();
                 self.next = self.next.saturating_add(1);
-                return Ok(true);
+                return Ok(Some(look));
             }
             if let Some(end) = self.current.end.take() {
                 // Asked again after the end, the stream stays ended.
                 self.current.end = Some(Ok(()));
-                return end.map(|()| false);
+                return end.map(|()| None);
             }
             let Ok(batch) = self.batches.recv() else {
                 // The reader thread is gone without an end: it can only have panicked.

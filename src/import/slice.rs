@@ -33,20 +33,13 @@ impl SliceCollector {
         let Some(values) = self.roles.get_mut(index) else {
             return;
         };
-        let dropped = |c: char| c.is_control() || c.is_whitespace() || matches!(c, '+' | '/');
         // Every row passes here with the value the rows before it had: look it up as written
-        // and build a cleaned copy only for a value not seen yet. Visible ASCII other than the
-        // two separators, nearly every id and code, drops nothing, and is told byte by byte.
-        let kept_whole = if value.is_ascii() {
-            value
-                .bytes()
-                .all(|byte| byte.is_ascii_graphic() && !matches!(byte, b'+' | b'/'))
-        } else {
-            !value.contains(dropped)
-        };
-        if kept_whole && values.contains(value) {
+        // first. The set holds cleaned values only, so a value found as written is clean and
+        // in it already; only a value not found is cleaned, then looked up again.
+        if values.contains(value) {
             return;
         }
+        let dropped = |c: char| c.is_control() || c.is_whitespace() || matches!(c, '+' | '/');
         let value: String = value.chars().filter(|c| !dropped(*c)).collect();
         // A role with thousands of values is no slice; a handful is all a real file has.
         if !value.is_empty() && values.len() < 64 && !values.contains(&value) {
