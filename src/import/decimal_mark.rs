@@ -119,6 +119,16 @@ impl<L> Evidence<L> {
         }
     }
 
+    /// Whether a cell that reads as `reading` is held already, so another changes nothing.
+    pub fn holds(&self, reading: Reading) -> bool {
+        match reading {
+            Reading::Neutral => true,
+            Reading::Point => self.point.is_some(),
+            Reading::Comma => self.comma.is_some(),
+            Reading::Ambiguous => self.ambiguous.is_some(),
+        }
+    }
+
     /// True when nothing more can change the decision: evidence both ways.
     pub fn settled_against_itself(&self) -> bool {
         self.point.is_some() && self.comma.is_some()

@@ -48,7 +48,8 @@ pub(super) struct Watch {
 }
 
 impl Watch {
-    fn look(&self, record: &StringRecord) -> Look {
+    /// The look at one record.
+    pub(super) fn look(&self, record: &StringRecord) -> Look {
         let plain_shape = record.len() == self.cells
             && memchr::memchr2(b'\n', b'\r', record.as_slice().as_bytes()).is_none();
         let first_reading = self.numbers.as_ref().map(|numbers| {
@@ -190,6 +191,31 @@ impl RecordStream {
             self.next = 0;
             // A full refill queue only means the reader makes a new batch instead.
             let _ = self.refill.try_send(used);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only a record the shape check would pass without a second look is called plain.
+    #[test]
+    fn a_plain_shape_is_the_headers_cells_without_a_line_break() {
+        let watch = Watch {
+            cells: 3,
+            numbers: None,
+        };
+        for (cells, plain) in [
+            (vec!["a", "b", "c"], true),
+            (vec!["a", "b"], false),
+            (vec!["a", "b", "c", ""], false),
+            (vec!["a", "b\nx,y,z", "c"], false),
+            (vec!["a", "b\r", "c"], false),
+        ] {
+            let look = watch.look(&StringRecord::from(cells.clone()));
+            assert_eq!(look.plain_shape, plain, "{cells:?}");
+            assert_eq!(look.first_reading, None);
         }
     }
 }
