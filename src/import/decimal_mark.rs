@@ -103,12 +103,7 @@ impl<L> Default for Evidence<L> {
 impl<L> Evidence<L> {
     /// Adds one cell at `location` (built only when the cell is the first of its kind).
     pub fn add(&mut self, cell: &str, location: impl FnOnce() -> L) {
-        self.add_read(reading(cell), cell, location);
-    }
-
-    /// [`Evidence::add`] for a cell whose reading is known already.
-    pub fn add_read(&mut self, reading: Reading, cell: &str, location: impl FnOnce() -> L) {
-        let slot = match reading {
+        let slot = match reading(cell) {
             Reading::Neutral => return,
             Reading::Point => &mut self.point,
             Reading::Comma => &mut self.comma,
@@ -116,16 +111,6 @@ impl<L> Evidence<L> {
         };
         if slot.is_none() {
             *slot = Some((location(), cell.to_string()));
-        }
-    }
-
-    /// Whether a cell that reads as `reading` is held already, so another changes nothing.
-    pub fn holds(&self, reading: Reading) -> bool {
-        match reading {
-            Reading::Neutral => true,
-            Reading::Point => self.point.is_some(),
-            Reading::Comma => self.comma.is_some(),
-            Reading::Ambiguous => self.ambiguous.is_some(),
         }
     }
 

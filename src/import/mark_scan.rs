@@ -2,7 +2,7 @@
 //! as it reads, or by a pass of its own over the first rows, or over all of them when the row
 //! loop stopped early.
 
-use super::decimal_mark::{Asked, Evidence, Reading, Undecided, decide};
+use super::decimal_mark::{Asked, Evidence, Undecided, decide};
 use super::decode::Utf8Scan;
 use super::number::parse_decimal;
 use super::parse::locate;
@@ -46,18 +46,10 @@ pub fn number_cells(columns: &ColumnMap) -> Vec<(Role, usize)> {
         .collect()
 }
 
-/// Has the reader thread of `table` read the number cells, for [`collect`]; a table opened
-/// for the evidence calls it before its first row.
-pub fn watch(table: &mut Table, number_cells: &[(Role, usize)]) {
-    table.watch_numbers(number_cells.iter().map(|(_, position)| *position).collect());
-}
-
-/// Adds the number cells of the current row of `table` to the evidence; `locate` places a
-/// cell of a role.
+/// Adds the number cells of one row to the evidence; `locate` places a cell of a role.
 pub fn collect(
     evidence: &mut Evidence<Location>,
     number_cells: &[(Role, usize)],
-    table: &Table,
     record: &StringRecord,
     locate: impl Fn(Role) -> Location,
 ) {
@@ -65,49 +57,9 @@ pub fn collect(
     if evidence.settled_against_itself() {
         return;
     }
-    match table.look().and_then(|look| look.first_reading) {
-        Some(first_reading) => {
-            add_first_readings(evidence, number_cells, first_reading, record, locate);
-        }
-        None => add_cells(evidence, number_cells, record, locate),
-    }
-}
-
-/// Reads every number cell of `record` into the evidence.
-fn add_cells<L>(
-    evidence: &mut Evidence<L>,
-    number_cells: &[(Role, usize)],
-    record: &StringRecord,
-    locate: impl Fn(Role) -> L,
-) {
     for (role, position) in number_cells {
         if let Some(cell) = record.get(*position) {
             evidence.add(cell, || locate(*role));
-        }
-    }
-}
-
-/// [`add_cells`] for a record whose cells the reader thread has read already: only the first
-/// cell of each reading can count, and only for a reading the evidence lacks, so the record
-/// is not touched at all for most rows.
-fn add_first_readings<L>(
-    evidence: &mut Evidence<L>,
-    number_cells: &[(Role, usize)],
-    first_reading: [Option<u8>; 3],
-    record: &StringRecord,
-    locate: impl Fn(Role) -> L,
-) {
-    let readings = [Reading::Point, Reading::Comma, Reading::Ambiguous];
-    for (reading, first) in readings.into_iter().zip(first_reading) {
-        if evidence.holds(reading) {
-            continue;
-        }
-        let Some((role, position)) = first.and_then(|index| number_cells.get(usize::from(index)))
-        else {
-            continue;
-        };
-        if let Some(cell) = record.get(*position) {
-            evidence.add_read(reading, cell, || locate(*role));
         }
     }
 }
@@ -125,7 +77,6 @@ pub fn decimal_comma(
 ) -> Result<bool, ImportError> {
     let number_cells = number_cells(columns);
     let mut table = Table::open(path, scan)?;
-    watch(&mut table, &number_cells);
     let mut evidence: Evidence<Location> = Evidence::default();
     let mut record = StringRecord::new();
     let mut rows: u64 = 0;
@@ -138,7 +89,7 @@ pub fn decimal_comma(
             Err(_) => break,
         };
         rows = rows.saturating_add(1);
-        collect(&mut evidence, &number_cells, &table, &record, |role| {
+        collect(&mut evidence, &number_cells, &record, |role| {
             locate(&table, columns, line, Some(role))
         });
     }
@@ -189,49 +140,4 @@ pub fn refusal(undecided: Undecided<Location>) -> ImportError {
         }
     };
     ImportError::DecimalMark { location, reason }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::import::record_stream::Watch;
-
-    /// The reader thread's look must leave the evidence exactly as reading every cell does:
-    /// the same first cell of each reading, at the same place, over rows of every kind.
-    #[test]
-    fn evidence_from_the_reader_threads_look_is_the_evidence_of_every_cell() {
-        let cells = [
-            "14",
-            "12.495",
-            "14,28",
-            "1,234.50",
-            "",
-            "5,625",
-            "x",
-            "1.234.567",
-            "0.5",
-        ];
-        let number_cells = [(Role::Quantity, 1), (Role::UnitPrice, 3), (Role::Amount, 4)];
-        let watch = Watch {
-            cells: 5,
-            numbers: Some(number_cells.iter().map(|(_, p)| *p).collect()),
-        };
-        // Every order of a few rows, each with three number cells drawn from `cells`.
-        for seed in 0..400_usize {
-            let rows: Vec<StringRecord> = (0..4_usize)
-                .map(|row| {
-                    let pick = |n: usize| cells[(seed / (n + 1) + row * 7 + n * 3) % cells.len()];
-                    StringRecord::from(vec!["id", pick(0), "name", pick(1), pick(2)])
-                })
-                .collect();
-            let (mut every, mut looked) = (Evidence::default(), Evidence::default());
-            for (line, record) in (2_u64..).zip(&rows) {
-                let locate = |role: Role| (line, role);
-                add_cells(&mut every, &number_cells, record, locate);
-                let first_reading = watch.look(record).first_reading.expect("watched");
-                add_first_readings(&mut looked, &number_cells, first_reading, record, locate);
-            }
-            assert_eq!(looked, every, "{rows:?}");
-        }
-    }
 }

@@ -159,7 +159,6 @@ impl Pass<'_> {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(ImportSummary, Evidence<Location>), ImportError> {
         let mut evidence = Evidence::default();
-        mark_scan::watch(table, &self.number_cells);
         let summary = self.rows(table, decimal_comma, Some(&mut evidence), sink, progress)?;
         Ok((summary, evidence))
     }
@@ -237,7 +236,7 @@ impl Pass<'_> {
             };
             summary.rows_read = summary.rows_read.saturating_add(1);
             if let Some(evidence) = evidence.as_deref_mut() {
-                mark_scan::collect(evidence, &self.number_cells, table, &record, |role| {
+                mark_scan::collect(evidence, &self.number_cells, &record, |role| {
                     locate(table, columns, line_number, Some(role))
                 });
             }

@@ -11,8 +11,7 @@ use csv::StringRecord;
 
 /// The shape problem of a row, if any, and the 0-based column it shows at.
 fn problem(table: &Table, record: &StringRecord) -> Option<(usize, String)> {
-    // The reader thread has told the common case already: the header's cells, no line break.
-    if table.is_json || table.look().is_some_and(|look| look.plain_shape) {
+    if table.is_json {
         return None;
     }
     let expected = table.headers.len();

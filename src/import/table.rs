@@ -4,7 +4,7 @@ use super::beside::Beside;
 use super::decode::{DecodingReader, Plan, Utf8Scan};
 use super::dialect::sniff_delimiter;
 use super::json::{JsonRow, JsonTable, Position, read_document};
-use super::record_stream::{Look, RecordStream, Watch};
+use super::record_stream::RecordStream;
 use crate::import::contract::{ImportError, Location};
 use csv::StringRecord;
 use std::fs::File;
@@ -16,9 +16,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 type TextReader = BufReader<DecodingReader<File>>;
 
 enum Rows {
-    /// A CSV file's records before the first row is asked for: the reader thread starts then,
-    /// when the number cells it is to watch are known (see [`Table::watch_numbers`]).
-    CsvUnstarted(csv::Reader<TextReader>),
     Csv(RecordStream),
     Json(std::vec::IntoIter<JsonRow>),
 }
@@ -49,10 +46,6 @@ pub struct Table {
     line_offset: u64,
     bytes_read: Arc<AtomicU64>,
     rows: Rows,
-    /// The number cells the reader thread is to read, when it starts.
-    numbers_to_watch: Option<Vec<usize>>,
-    /// The reader thread's look at the current row; `None` for JSON.
-    look: Option<Look>,
 }
 
 /// Refuses anything that is not a regular file before it is opened: opening a FIFO with no
@@ -235,9 +228,7 @@ impl Table {
             replaced_bytes,
             line_offset,
             bytes_read,
-            rows: Rows::CsvUnstarted(csv_reader),
-            numbers_to_watch: None,
-            look: None,
+            rows: Rows::Csv(RecordStream::start(csv_reader)),
         })
     }
 
@@ -263,8 +254,6 @@ impl Table {
             line_offset: 0,
             bytes_read,
             rows: Rows::Json(table.rows.into_iter()),
-            numbers_to_watch: None,
-            look: None,
         })
     }
 
@@ -282,38 +271,16 @@ impl Table {
         self.bytes_read.load(Ordering::Relaxed)
     }
 
-    /// Has the reader thread of a CSV file read the cells at `positions` as numbers, so that
-    /// [`Table::look`] tells how each row's read. Only a call before the first row counts.
-    pub fn watch_numbers(&mut self, positions: Vec<usize>) {
-        self.numbers_to_watch = Some(positions);
-    }
-
-    /// The reader thread's look at the current row of a CSV file; `None` for JSON.
-    pub fn look(&self) -> Option<&Look> {
-        self.look.as_ref()
-    }
-
     /// Reads the next row into `record`; returns its 1-based physical line (CSV) or record
     /// number (JSON), or `None` at the end. Fails on malformed CSV quoting or a read error.
     pub fn next_row(&mut self, record: &mut StringRecord) -> Result<Option<u64>, ImportError> {
-        if matches!(self.rows, Rows::CsvUnstarted(_)) {
-            let unstarted = std::mem::replace(&mut self.rows, Rows::Json(Vec::new().into_iter()));
-            if let Rows::CsvUnstarted(reader) = unstarted {
-                let watch = Watch {
-                    cells: self.headers.len(),
-                    numbers: self.numbers_to_watch.take(),
-                };
-                self.rows = Rows::Csv(RecordStream::start(reader, watch));
-            }
-        }
         match &mut self.rows {
-            Rows::CsvUnstarted(_) => Ok(None),
             Rows::Csv(reader) => {
-                self.look = reader
+                let more = reader
                     .read_record(record)
                     .map_err(|error| csv_error(&self.file, self.line_offset, error))?;
                 let offset = self.line_offset;
-                Ok(self.look.is_some().then(|| {
+                Ok(more.then(|| {
                     record
                         .position()
                         .map_or(0, |p| p.line())
