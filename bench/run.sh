@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The import and reconcile benchmark anyone can rerun:
 #
-#   bench/run.sh [--sizes 10k,100k,1m]
+#   bench/run.sh [--sizes 10k,100k,1m] [--rounds N]
 #
 # For each size it generates the same deterministic pair of exports (`billgap generate`, seed
 # 42), then measures in the same run, one after another:
@@ -17,16 +17,28 @@
 #     as companies, then `map --from` and the reconcile plus report.
 # Each figure is wall time with peak RSS (GNU time), and the import with its ratio to both
 # baselines.
+#
+# A shared or throttled machine changes speed within minutes, so one run compares an import
+# with baselines measured at another moment. `--rounds N` runs the imports and their baselines
+# (the vendor file: billgap, sqlite3, the floor; the PSA at scale: billgap, sqlite3) N times,
+# each round one after the other, and prints the median time, the highest peak RSS, and each
+# ratio as the median of the rounds' own ratios with their range.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sizes="10k,100k,1m"
+rounds=1
+usage="usage: bench/run.sh [--sizes 10k,100k,1m] [--rounds N]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
-    *) echo "usage: bench/run.sh [--sizes 10k,100k,1m]" >&2; exit 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
 done
+case "$rounds" in
+  ''|*[!0-9]*|0) echo "--rounds takes a whole number of rounds, 1 or more; $usage" >&2; exit 2 ;;
+esac
 
 if ! command -v sqlite3 >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -56,7 +68,34 @@ measure() {
     awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.2f ?", b - a }'
   fi
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+# The median of its arguments (the mean of the middle two for an even count).
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+    if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# The largest of its arguments.
+largest() { printf '%s\n' "$@" | sort -g | tail -1; }
+# "a/b" for each round's pair of times, then their median ratio, with the range over rounds:
+# `ratios "2.0 1.0" "3.0 1.0"` prints `2.50x (2.00-3.00x over 2 rounds)`. A time too short to
+# measure (0.00 s) gives no ratio.
+ratios() {
+  local each=() pair
+  for pair in "$@"; do
+    read -r top bottom <<<"$pair"
+    if awk -v b="$bottom" 'BEGIN { exit !(b > 0) }'; then
+      each+=("$(awk -v a="$top" -v b="$bottom" 'BEGIN { printf "%.4f", a / b }')")
+    fi
+  done
+  if [ ${#each[@]} -eq 0 ]; then
+    printf -- "-"
+  elif [ ${#each[@]} -eq 1 ]; then
+    awk -v r="${each[0]}" 'BEGIN { printf "%.2fx", r }'
+  else
+    awk -v m="$(median "${each[@]}")" -v lo="$(printf '%s\n' "${each[@]}" | sort -g | head -1)" \
+      -v hi="$(largest "${each[@]}")" -v n=${#each[@]} \
+      'BEGIN { printf "%.2fx (%.2f-%.2fx over %d rounds)", m, lo, hi, n }'
+  fi
+}
 
 printf '%-6s %-32s %-22s %-22s %-12s %-16s %-16s %-44s %s\n' size "billgap import (s, MB; again)" "sqlite3 .import" "csv parse floor" "PSA import" "map --from" "reconcile+report" "PSA at scale (1 company per 5 lines)" "clients at scale: map --from, reconcile+report"
 IFS=',' read -r -a list <<<"$sizes"
@@ -71,21 +110,37 @@ for size in "${list[@]}"; do
   "$billgap" generate --clients "$clients" --lines "$lines" --seed 42 --out "$work/files" 2>/dev/null
   vendor="$work/files/partner-center-nce.csv"; psa="$work/files/connectwise-additions.csv"
   export BILLGAP_DB="$work/billgap.sqlite"
-  read -r import_s import_mb <<<"$(measure "$billgap" import "$vendor")"
+  # The vendor import and its baselines, round after round; the first round's database goes on
+  # to the steps below, the others are thrown away.
+  import_times=(); import_mbs=(); sqlite_times=(); sqlite_pairs=(); floor_times=(); floor_pairs=()
+  for round in $(seq "$rounds"); do
+    db="$work/billgap.sqlite"
+    if [ "$round" -gt 1 ]; then db="$work/round.sqlite"; rm -f "$db" "$db-wal" "$db-shm"; fi
+    read -r one_s one_mb <<<"$(BILLGAP_DB="$db" measure "$billgap" import "$vendor")"
+    import_times+=("$one_s"); import_mbs+=("$one_mb")
+    if command -v sqlite3 >/dev/null 2>&1; then
+      rm -f "$work/plain.sqlite"
+      read -r sqlite_one _ <<<"$(measure sqlite3 "$work/plain.sqlite" ".mode csv" ".import $vendor nce")"
+      sqlite_times+=("$sqlite_one"); sqlite_pairs+=("$sqlite_one $one_s")
+    fi
+    if [ -n "$floor" ]; then
+      read -r floor_one floor_mb <<<"$(measure "$floor" "$vendor")"
+      floor_times+=("$floor_one"); floor_pairs+=("$one_s $floor_one")
+    fi
+  done
+  import_s=$(median "${import_times[@]}"); import_mb=$(largest "${import_mbs[@]}")
   # The same file again, as a daily scheduled import of an unchanged export: "already imported".
   read -r again_s _ <<<"$(measure "$billgap" import "$vendor")"
   read -r psa_s psa_mb <<<"$(measure "$billgap" import "$psa")"
   read -r map_s map_mb <<<"$(measure "$billgap" map --from "$work/files/mappings.csv")"
   read -r gaps_s gaps_mb <<<"$(measure sh -c "\"$billgap\" gaps --format json >/dev/null; test \$? -le 1")"
-  if command -v sqlite3 >/dev/null 2>&1; then
-    read -r sqlite_s sqlite_mb <<<"$(measure sqlite3 "$work/plain.sqlite" ".mode csv" ".import $vendor nce")"
-    sqlite="$sqlite_s s, $sqlite_mb MB ($(ratio "$sqlite_s" "$import_s"))"
+  if [ ${#sqlite_pairs[@]} -gt 0 ]; then
+    sqlite="$(median "${sqlite_times[@]}") s ($(ratios "${sqlite_pairs[@]}"))"
   else
     sqlite="skipped (no sqlite3)"
   fi
-  if [ -n "$floor" ]; then
-    read -r floor_s floor_mb <<<"$(measure "$floor" "$vendor")"
-    floor_text="$floor_s s, $floor_mb MB ($(ratio "$import_s" "$floor_s") of it)"
+  if [ ${#floor_pairs[@]} -gt 0 ]; then
+    floor_text="$(median "${floor_times[@]}") s, $floor_mb MB ($(ratios "${floor_pairs[@]}") of it)"
   else
     floor_text="skipped"
   fi
@@ -94,10 +149,21 @@ for size in "${list[@]}"; do
   "$billgap" generate --clients $(( lines / 5 < 50 ? 50 : lines / 5 )) --lines "$lines" --seed 42 \
     --out "$work/scale" 2>/dev/null
   scale_psa="$work/scale/connectwise-additions.csv"
-  read -r scale_s scale_mb <<<"$(BILLGAP_DB="$work/scale.sqlite" measure "$billgap" import "$scale_psa")"
-  if command -v sqlite3 >/dev/null 2>&1; then
-    read -r scale_sqlite_s _ <<<"$(measure sqlite3 "$work/scale-plain.sqlite" ".mode csv" ".import $scale_psa cw")"
-    scale_text="$scale_s s, $scale_mb MB (sqlite3 $scale_sqlite_s s, $(ratio "$scale_sqlite_s" "$scale_s"))"
+  scale_times=(); scale_mbs=(); scale_sqlite_times=(); scale_pairs=()
+  for round in $(seq "$rounds"); do
+    db="$work/scale.sqlite"
+    if [ "$round" -gt 1 ]; then db="$work/scale-round.sqlite"; rm -f "$db" "$db-wal" "$db-shm"; fi
+    read -r one_s one_mb <<<"$(BILLGAP_DB="$db" measure "$billgap" import "$scale_psa")"
+    scale_times+=("$one_s"); scale_mbs+=("$one_mb")
+    if command -v sqlite3 >/dev/null 2>&1; then
+      rm -f "$work/scale-plain.sqlite"
+      read -r sqlite_one _ <<<"$(measure sqlite3 "$work/scale-plain.sqlite" ".mode csv" ".import $scale_psa cw")"
+      scale_sqlite_times+=("$sqlite_one"); scale_pairs+=("$sqlite_one $one_s")
+    fi
+  done
+  scale_s=$(median "${scale_times[@]}"); scale_mb=$(largest "${scale_mbs[@]}")
+  if [ ${#scale_pairs[@]} -gt 0 ]; then
+    scale_text="$scale_s s, $scale_mb MB (sqlite3 $(median "${scale_sqlite_times[@]}") s, $(ratios "${scale_pairs[@]}"))"
   else
     scale_text="$scale_s s, $scale_mb MB"
   fi
