@@ -97,6 +97,31 @@ ratios() {
   fi
 }
 
+# Imports the CSV `$1` with billgap into a fresh database, and into table `$3` of another with
+# the sqlite3 CLI, `$rounds` times one after the other, with the parse floor too when `$4` is
+# "floor". The first round's database is kept at `$2` for the steps after; the others are
+# thrown away. The times are left in the race_* arrays, and the floor's peak MB in floor_mb.
+race() {
+  local file=$1 kept=$2 table=$3 with_floor=${4:-} round db one_s one_mb sqlite_one floor_one
+  race_times=(); race_mbs=(); race_sqlite_times=(); race_sqlite_pairs=()
+  race_floor_times=(); race_floor_pairs=()
+  for round in $(seq "$rounds"); do
+    db=$kept
+    if [ "$round" -gt 1 ]; then db="$work/round.sqlite"; rm -f "$db" "$db-wal" "$db-shm"; fi
+    read -r one_s one_mb <<<"$(BILLGAP_DB="$db" measure "$billgap" import "$file")"
+    race_times+=("$one_s"); race_mbs+=("$one_mb")
+    if command -v sqlite3 >/dev/null 2>&1; then
+      rm -f "$work/plain.sqlite"
+      read -r sqlite_one _ <<<"$(measure sqlite3 "$work/plain.sqlite" ".mode csv" ".import $file $table")"
+      race_sqlite_times+=("$sqlite_one"); race_sqlite_pairs+=("$sqlite_one $one_s")
+    fi
+    if [ -n "$with_floor" ] && [ -n "$floor" ]; then
+      read -r floor_one floor_mb <<<"$(measure "$floor" "$file")"
+      race_floor_times+=("$floor_one"); race_floor_pairs+=("$one_s $floor_one")
+    fi
+  done
+}
+
 printf '%-6s %-32s %-22s %-22s %-12s %-16s %-16s %-44s %s\n' size "billgap import (s, MB; again)" "sqlite3 .import" "csv parse floor" "PSA import" "map --from" "reconcile+report" "PSA at scale (1 company per 5 lines)" "clients at scale: map --from, reconcile+report"
 IFS=',' read -r -a list <<<"$sizes"
 for size in "${list[@]}"; do
@@ -110,60 +135,32 @@ for size in "${list[@]}"; do
   "$billgap" generate --clients "$clients" --lines "$lines" --seed 42 --out "$work/files" 2>/dev/null
   vendor="$work/files/partner-center-nce.csv"; psa="$work/files/connectwise-additions.csv"
   export BILLGAP_DB="$work/billgap.sqlite"
-  # The vendor import and its baselines, round after round; the first round's database goes on
-  # to the steps below, the others are thrown away.
-  import_times=(); import_mbs=(); sqlite_times=(); sqlite_pairs=(); floor_times=(); floor_pairs=()
-  for round in $(seq "$rounds"); do
-    db="$work/billgap.sqlite"
-    if [ "$round" -gt 1 ]; then db="$work/round.sqlite"; rm -f "$db" "$db-wal" "$db-shm"; fi
-    read -r one_s one_mb <<<"$(BILLGAP_DB="$db" measure "$billgap" import "$vendor")"
-    import_times+=("$one_s"); import_mbs+=("$one_mb")
-    if command -v sqlite3 >/dev/null 2>&1; then
-      rm -f "$work/plain.sqlite"
-      read -r sqlite_one _ <<<"$(measure sqlite3 "$work/plain.sqlite" ".mode csv" ".import $vendor nce")"
-      sqlite_times+=("$sqlite_one"); sqlite_pairs+=("$sqlite_one $one_s")
-    fi
-    if [ -n "$floor" ]; then
-      read -r floor_one floor_mb <<<"$(measure "$floor" "$vendor")"
-      floor_times+=("$floor_one"); floor_pairs+=("$one_s $floor_one")
-    fi
-  done
-  import_s=$(median "${import_times[@]}"); import_mb=$(largest "${import_mbs[@]}")
+  race "$vendor" "$work/billgap.sqlite" nce floor
+  import_s=$(median "${race_times[@]}"); import_mb=$(largest "${race_mbs[@]}")
+  if [ ${#race_sqlite_pairs[@]} -gt 0 ]; then
+    sqlite="$(median "${race_sqlite_times[@]}") s ($(ratios "${race_sqlite_pairs[@]}"))"
+  else
+    sqlite="skipped (no sqlite3)"
+  fi
+  if [ ${#race_floor_pairs[@]} -gt 0 ]; then
+    floor_text="$(median "${race_floor_times[@]}") s, $floor_mb MB ($(ratios "${race_floor_pairs[@]}") of it)"
+  else
+    floor_text="skipped"
+  fi
   # The same file again, as a daily scheduled import of an unchanged export: "already imported".
   read -r again_s _ <<<"$(measure "$billgap" import "$vendor")"
   read -r psa_s psa_mb <<<"$(measure "$billgap" import "$psa")"
   read -r map_s map_mb <<<"$(measure "$billgap" map --from "$work/files/mappings.csv")"
   read -r gaps_s gaps_mb <<<"$(measure sh -c "\"$billgap\" gaps --format json >/dev/null; test \$? -le 1")"
-  if [ ${#sqlite_pairs[@]} -gt 0 ]; then
-    sqlite="$(median "${sqlite_times[@]}") s ($(ratios "${sqlite_pairs[@]}"))"
-  else
-    sqlite="skipped (no sqlite3)"
-  fi
-  if [ ${#floor_pairs[@]} -gt 0 ]; then
-    floor_text="$(median "${floor_times[@]}") s, $floor_mb MB ($(ratios "${floor_pairs[@]}") of it)"
-  else
-    floor_text="skipped"
-  fi
   # The PSA at scale: a company for every five lines (about 1.1M lines and 200,000 companies
   # at 1m), where every line is a position of its own.
   "$billgap" generate --clients $(( lines / 5 < 50 ? 50 : lines / 5 )) --lines "$lines" --seed 42 \
     --out "$work/scale" 2>/dev/null
   scale_psa="$work/scale/connectwise-additions.csv"
-  scale_times=(); scale_mbs=(); scale_sqlite_times=(); scale_pairs=()
-  for round in $(seq "$rounds"); do
-    db="$work/scale.sqlite"
-    if [ "$round" -gt 1 ]; then db="$work/scale-round.sqlite"; rm -f "$db" "$db-wal" "$db-shm"; fi
-    read -r one_s one_mb <<<"$(BILLGAP_DB="$db" measure "$billgap" import "$scale_psa")"
-    scale_times+=("$one_s"); scale_mbs+=("$one_mb")
-    if command -v sqlite3 >/dev/null 2>&1; then
-      rm -f "$work/scale-plain.sqlite"
-      read -r sqlite_one _ <<<"$(measure sqlite3 "$work/scale-plain.sqlite" ".mode csv" ".import $scale_psa cw")"
-      scale_sqlite_times+=("$sqlite_one"); scale_pairs+=("$sqlite_one $one_s")
-    fi
-  done
-  scale_s=$(median "${scale_times[@]}"); scale_mb=$(largest "${scale_mbs[@]}")
-  if [ ${#scale_pairs[@]} -gt 0 ]; then
-    scale_text="$scale_s s, $scale_mb MB (sqlite3 $(median "${scale_sqlite_times[@]}") s, $(ratios "${scale_pairs[@]}"))"
+  race "$scale_psa" "$work/scale.sqlite" cw
+  scale_s=$(median "${race_times[@]}"); scale_mb=$(largest "${race_mbs[@]}")
+  if [ ${#race_sqlite_pairs[@]} -gt 0 ]; then
+    scale_text="$scale_s s, $scale_mb MB (sqlite3 $(median "${race_sqlite_times[@]}") s, $(ratios "${race_sqlite_pairs[@]}"))"
   else
     scale_text="$scale_s s, $scale_mb MB"
   fi
