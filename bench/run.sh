@@ -73,7 +73,8 @@ median() {
   printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
     if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
-# The largest of its arguments.
+# The smallest and the largest of their arguments.
+smallest() { printf '%s\n' "$@" | sort -g | head -1; }
 largest() { printf '%s\n' "$@" | sort -g | tail -1; }
 # "a/b" for each round's pair of times, then their median ratio, with the range over rounds:
 # `ratios "2.0 1.0" "3.0 1.0"` prints `2.50x (2.00-3.00x over 2 rounds)`. A time too short to
@@ -91,7 +92,7 @@ ratios() {
   elif [ ${#each[@]} -eq 1 ]; then
     awk -v r="${each[0]}" 'BEGIN { printf "%.2fx", r }'
   else
-    awk -v m="$(median "${each[@]}")" -v lo="$(printf '%s\n' "${each[@]}" | sort -g | head -1)" \
+    awk -v m="$(median "${each[@]}")" -v lo="$(smallest "${each[@]}")" \
       -v hi="$(largest "${each[@]}")" -v n=${#each[@]} \
       'BEGIN { printf "%.2fx (%.2f-%.2fx over %d rounds)", m, lo, hi, n }'
   fi

@@ -65,3 +65,60 @@ impl IndexesRebuilt {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::connection::Store;
+
+    fn party_indexes(transaction: &Transaction<'_>) -> Vec<String> {
+        let mut statement = transaction
+            .prepare(
+                "SELECT name FROM sqlite_schema
+                 WHERE type = 'index' AND tbl_name = 'parties' AND sql IS NOT NULL ORDER BY name",
+            )
+            .expect("indexes");
+        statement
+            .query_map([], |row| row.get(0))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("names")
+    }
+
+    /// The indexes are dropped only for enough certain inserts, no fewer than the rows already
+    /// there, and come back under the same names.
+    #[test]
+    fn indexes_are_rebuilt_only_for_many_inserts_into_a_table_no_larger() {
+        let mut store = Store::open_in_memory().expect("store");
+        let transaction = store.connection.transaction().expect("transaction");
+        let all = party_indexes(&transaction);
+        assert!(all.contains(&"parties_by_name".to_string()), "{all:?}");
+
+        let few = IndexesRebuilt::when_worth_it(&transaction, "parties", FEWEST_TO_REBUILD - 1)
+            .expect("few");
+        assert_eq!(party_indexes(&transaction), all);
+        few.recreate(&transaction).expect("nothing to recreate");
+
+        let many = IndexesRebuilt::when_worth_it(&transaction, "parties", FEWEST_TO_REBUILD)
+            .expect("many");
+        assert!(party_indexes(&transaction).is_empty());
+        many.recreate(&transaction).expect("recreated");
+        assert_eq!(party_indexes(&transaction), all);
+
+        // A table holding more rows than are coming keeps its indexes.
+        for number in 0..=FEWEST_TO_REBUILD {
+            transaction
+                .execute(
+                    "INSERT INTO parties (side, system, key, name) VALUES ('psa', 'cw', ?1, ?1)",
+                    [number.to_string()],
+                )
+                .expect("insert");
+        }
+        let outnumbered = IndexesRebuilt::when_worth_it(&transaction, "parties", FEWEST_TO_REBUILD)
+            .expect("outnumbered");
+        assert_eq!(party_indexes(&transaction), all);
+        outnumbered
+            .recreate(&transaction)
+            .expect("nothing to recreate");
+    }
+}
