@@ -66,6 +66,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0017_import_sizes",
         include_str!("../../migrations/0017_import_sizes.sql"),
     ),
+    (
+        "0018_lookup_indexes_name_first",
+        include_str!("../../migrations/0018_lookup_indexes_name_first.sql"),
+    ),
 ];
 
 /// A migration's data step: run after its SQL, in the same transaction, for a change SQL alone
@@ -233,6 +237,10 @@ mod tests {
         (
             "0017_import_sizes",
             "9cdfa843d738f64f6886c279301847b4a485efb6601bf74b38c863e7113efb33",
+        ),
+        (
+            "0018_lookup_indexes_name_first",
+            "91af24682d6bb0e07d05901ada1f21ae8b7a8d26ba1da494e9f4d7a1a4417524",
         ),
     ];
 
