@@ -44,6 +44,9 @@ pub struct Store {
     pub(super) positions_in_memory: usize,
 }
 
+/// How long a connection waits for another process's write lock before it gives up.
+pub(super) const BUSY_SECONDS: u64 = 5;
+
 /// The page cache of a connection, in KiB as `PRAGMA cache_size` takes it (negative).
 pub(super) const CACHE_KIB: i64 = -65536;
 
@@ -70,9 +73,9 @@ impl Store {
         // imports markedly faster in our measurements (DESIGN.md §5).
         connection.execute_batch(
             "PRAGMA page_size = 16384;
-             PRAGMA foreign_keys = ON;
-             PRAGMA busy_timeout = 5000;",
+             PRAGMA foreign_keys = ON;",
         )?;
+        connection.busy_timeout(std::time::Duration::from_secs(BUSY_SECONDS))?;
         connection.pragma_update(None, "cache_size", CACHE_KIB)?;
         // A statement whose plan could depend on a bound value is marked to be prepared again
         // when that value changes, and SQLite takes clearing the bindings as a change: a cached

@@ -271,26 +271,52 @@ impl Store {
         (staging, summary): (Staging, ImportSummary),
         before_commit: &mut dyn FnMut(&ImportSummary) -> Result<(), StoreError>,
     ) -> Result<ImportOutcome, StoreError> {
+        let result = self.copy_settings(Copying::Import).and_then(|()| {
+            self.import_locked(
+                source,
+                identity,
+                replacing,
+                (staging, summary),
+                before_commit,
+            )
+        });
+        // Restored whatever happened, so that the connection serves every later use as opened.
+        let restored = self.copy_settings(Copying::Done);
+        let outcome = result?;
+        restored?;
+        Ok(outcome)
+    }
+
+    /// The connection's settings for an import's copy, or back to those it was opened with.
+    /// Pragmas: SQLite honours these only outside a transaction, which is where they are set.
+    fn copy_settings(&self, copying: Copying) -> Result<(), StoreError> {
+        let importing = copying == Copying::Import;
         // An import waits for another one copying into the same database, however long that
         // takes, rather than failing after the connection's usual five seconds.
+        let busy_seconds = if importing {
+            IMPORT_BUSY_SECONDS
+        } else {
+            super::connection::BUSY_SECONDS
+        };
         self.connection
-            .busy_timeout(std::time::Duration::from_secs(IMPORT_BUSY_SECONDS))?;
+            .busy_timeout(std::time::Duration::from_secs(busy_seconds))?;
         // The copy writes each new page once: a small page cache spills it to the log rather
         // than holding the whole import in memory (the connection's 64 MiB serves reads).
+        let cache_kib = if importing {
+            IMPORT_CACHE_KIB
+        } else {
+            super::connection::CACHE_KIB
+        };
         self.connection
-            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-        let result = self.import_locked(
-            source,
-            identity,
-            replacing,
-            (staging, summary),
-            before_commit,
-        );
+            .pragma_update(None, "cache_size", cache_kib)?;
+        // Every reference the copy writes is to an id the same transaction has just made or
+        // read (its import's, its parties' and products'), and it deletes nothing, so checking
+        // them would confirm what is true by construction: one look-up of a party and one of
+        // the import per stored party, 40% of the time of storing the positions of a PSA
+        // export that names 200,000 companies (0.40 s against 0.22 s, sqlite3 CLI).
         self.connection
-            .busy_timeout(std::time::Duration::from_secs(5))?;
-        self.connection
-            .pragma_update(None, "cache_size", super::connection::CACHE_KIB)?;
-        result
+            .pragma_update(None, "foreign_keys", !importing)?;
+        Ok(())
     }
 
     fn import_locked(
@@ -509,6 +535,13 @@ fn source_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SourceRow, Sto
     }))
 }
 
+/// Whether the connection is set for an import's copy or as it was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Copying {
+    Import,
+    Done,
+}
+
 /// How long an import waits for another writer (an import of a large file in another
 /// process) before it gives up.
 const IMPORT_BUSY_SECONDS: u64 = 600;
@@ -569,3 +602,6 @@ fn store_error(error: ImportError) -> StoreError {
         other => StoreError::Import(other),
     }
 }
+
+#[cfg(test)]
+mod tests;
