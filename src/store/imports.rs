@@ -1,6 +1,7 @@
 //! Imports: each file read and aggregated outside the database, then copied in one transaction.
 
 use super::connection::{Store, StoreError};
+use super::copy_settings::Copying;
 use super::import_slices::{Replacing, supersede};
 use super::staging::Staging;
 use super::values::now_text;
@@ -287,38 +288,6 @@ impl Store {
         Ok(outcome)
     }
 
-    /// The connection's settings for an import's copy, or back to those it was opened with.
-    /// Pragmas: SQLite honours these only outside a transaction, which is where they are set.
-    fn copy_settings(&self, copying: Copying) -> Result<(), StoreError> {
-        let importing = copying == Copying::Import;
-        // An import waits for another one copying into the same database, however long that
-        // takes, rather than failing after the connection's usual five seconds.
-        let busy_seconds = if importing {
-            IMPORT_BUSY_SECONDS
-        } else {
-            super::connection::BUSY_SECONDS
-        };
-        self.connection
-            .busy_timeout(std::time::Duration::from_secs(busy_seconds))?;
-        // The copy writes each new page once: a small page cache spills it to the log rather
-        // than holding the whole import in memory (the connection's 64 MiB serves reads).
-        let cache_kib = if importing {
-            IMPORT_CACHE_KIB
-        } else {
-            super::connection::CACHE_KIB
-        };
-        self.connection
-            .pragma_update(None, "cache_size", cache_kib)?;
-        // Every reference the copy writes is to an id the same transaction has just made or
-        // read (its import's, its parties' and products'), and it deletes nothing, so checking
-        // them would confirm what is true by construction: one look-up of a party and one of
-        // the import per stored party, 40% of the time of storing the positions of a PSA
-        // export that names 200,000 companies (0.40 s against 0.22 s, sqlite3 CLI).
-        self.connection
-            .pragma_update(None, "foreign_keys", !importing)?;
-        Ok(())
-    }
-
     fn import_locked(
         &mut self,
         source: &SourceInfo,
@@ -534,20 +503,6 @@ fn source_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<SourceRow, Sto
         superseded_by: row.get(10)?,
     }))
 }
-
-/// Whether the connection is set for an import's copy or as it was opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Copying {
-    Import,
-    Done,
-}
-
-/// How long an import waits for another writer (an import of a large file in another
-/// process) before it gives up.
-const IMPORT_BUSY_SECONDS: u64 = 600;
-
-/// The page cache of an import's copy, in KiB as `PRAGMA cache_size` takes it (negative).
-const IMPORT_CACHE_KIB: i64 = -8192;
 
 /// The pass over a file's bytes: its encoding scan, and its digest, joined with the digests of
 /// the files imported beside it.
