@@ -1,6 +1,7 @@
 //! The database connection: opening (pragmas, migrations), the store's error, and the small
 //! helpers every table module uses.
 
+use super::connection_settings::ConnectionSettings;
 pub use super::error::StoreError;
 use rusqlite::Connection;
 use rusqlite::config::DbConfig;
@@ -44,12 +45,6 @@ pub struct Store {
     pub(super) positions_in_memory: usize,
 }
 
-/// How long a connection waits for another process's write lock before it gives up.
-pub(super) const BUSY_SECONDS: u64 = 5;
-
-/// The page cache of a connection, in KiB as `PRAGMA cache_size` takes it (negative).
-pub(super) const CACHE_KIB: i64 = -65536;
-
 impl Store {
     /// Opens (creating if needed) the database at `path`, sets the pragmas and applies pending
     /// migrations. Fails if a landed migration was edited or the file is from a newer billgap.
@@ -71,12 +66,8 @@ impl Store {
     fn prepare(connection: Connection, path: Option<PathBuf>) -> Result<Store, StoreError> {
         // Page size only takes effect before the first table exists; 16 KiB pages made bulk
         // imports markedly faster in our measurements (DESIGN.md §5).
-        connection.execute_batch(
-            "PRAGMA page_size = 16384;
-             PRAGMA foreign_keys = ON;",
-        )?;
-        connection.busy_timeout(std::time::Duration::from_secs(BUSY_SECONDS))?;
-        connection.pragma_update(None, "cache_size", CACHE_KIB)?;
+        connection.execute_batch("PRAGMA page_size = 16384;")?;
+        ConnectionSettings::OPENED.apply(&connection)?;
         // A statement whose plan could depend on a bound value is marked to be prepared again
         // when that value changes, and SQLite takes clearing the bindings as a change: a cached
         // statement was compiled afresh on every use. The report's drill-down spent a fifth

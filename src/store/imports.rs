@@ -1,7 +1,7 @@
 //! Imports: each file read and aggregated outside the database, then copied in one transaction.
 
 use super::connection::{Store, StoreError};
-use super::copy_settings::Copying;
+use super::connection_settings::ConnectionSettings;
 use super::import_slices::{Replacing, supersede};
 use super::staging::Staging;
 use super::values::now_text;
@@ -272,17 +272,19 @@ impl Store {
         (staging, summary): (Staging, ImportSummary),
         before_commit: &mut dyn FnMut(&ImportSummary) -> Result<(), StoreError>,
     ) -> Result<ImportOutcome, StoreError> {
-        let result = self.copy_settings(Copying::Import).and_then(|()| {
-            self.import_locked(
-                source,
-                identity,
-                replacing,
-                (staging, summary),
-                before_commit,
-            )
-        });
+        let result = ConnectionSettings::COPYING
+            .apply(&self.connection)
+            .and_then(|()| {
+                self.import_locked(
+                    source,
+                    identity,
+                    replacing,
+                    (staging, summary),
+                    before_commit,
+                )
+            });
         // Restored whatever happened, so that the connection serves every later use as opened.
-        let restored = self.copy_settings(Copying::Done);
+        let restored = ConnectionSettings::OPENED.apply(&self.connection);
         let outcome = result?;
         restored?;
         Ok(outcome)

@@ -9,7 +9,7 @@ mod alerts;
 mod bulk_indexes;
 mod chunk_codec;
 mod connection;
-mod copy_settings;
+mod connection_settings;
 mod decision_records;
 mod decisions;
 mod digest;

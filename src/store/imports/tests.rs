@@ -1,7 +1,7 @@
 //! Tests of an import's copy and the connection it borrows.
 
 use super::*;
-use crate::store::connection::CACHE_KIB;
+use crate::store::connection_settings::ConnectionSettings;
 
 fn sample(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -48,7 +48,9 @@ fn an_import_leaves_the_connection_as_opened_and_every_reference_whole() {
     let folder = tempfile::tempdir().expect("temp dir");
     let mut store = Store::open(&folder.path().join("billgap.sqlite")).expect("open");
     let opened = settings(&store);
-    assert_eq!(opened, (true, CACHE_KIB));
+    let expected = ConnectionSettings::OPENED;
+    assert_eq!(opened, (expected.check_references, expected.cache_kib));
+    assert_eq!(opened, (true, -65536), "references checked, a 64 MiB cache");
     let failed = store.import_file_then(
         &sample("partner-center-nce-2026-10.csv"),
         &ImportOptions::default(),
