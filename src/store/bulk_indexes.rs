@@ -12,6 +12,10 @@ use rusqlite::Transaction;
 /// Building the index afresh sorts the names once. It is worth it when the records certain to
 /// be inserted (a system's first import: every company it names is new) are at least as many
 /// as those already there.
+///
+/// A unique index made by its own statement (the companies' key, 0019) is dropped and built
+/// again too: building it checks that its keys are unique, so a duplicate inserted meanwhile
+/// fails the import's transaction as it would have failed its insert.
 pub(super) struct IndexesRebuilt {
     /// Each index dropped, with the statement that created it, as the migrations wrote it.
     dropped: Vec<(String, String)>,

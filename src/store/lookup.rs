@@ -86,9 +86,10 @@ impl Store {
 /// name, and by `system:name`.
 ///
 /// `table` is `parties` or `products`, never user input. Each query is written so that an index
-/// of migration 0013 (columns reordered by 0018) serves it: `key IN (…)` rather than an OR of two keys, and no ORDER BY,
-/// which would tempt the planner to the (side, system, key) index and a read of every record of
-/// the side. The few records found are sorted by the caller.
+/// of migration 0013 (columns reordered by 0018; the companies' by key made unique by 0019)
+/// serves it: `key IN (…)` rather than an OR of two keys, and no ORDER BY, which would tempt the
+/// planner to the products' (side, system, key) index and a read of every record of the side.
+/// The few records found are sorted by the caller.
 fn lookup_queries(table: &str) -> [String; 3] {
     [
         format!(

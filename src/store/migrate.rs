@@ -70,6 +70,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0018_lookup_indexes_name_first",
         include_str!("../../migrations/0018_lookup_indexes_name_first.sql"),
     ),
+    (
+        "0019_parties_unique_by_key",
+        include_str!("../../migrations/0019_parties_unique_by_key.sql"),
+    ),
 ];
 
 /// A migration's data step: run after its SQL, in the same transaction, for a change SQL alone
@@ -130,16 +134,53 @@ pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
                 });
             }
             None => {
-                let transaction = connection.transaction()?;
-                run(&transaction, name, sql)?;
-                transaction.execute(
-                    "INSERT INTO schema_migrations (name, sha256, applied_at) VALUES (?1, ?2, ?3)",
-                    [*name, digest.as_str(), super::values::now_text().as_str()],
-                )?;
-                transaction.commit()?;
+                // A migration may rebuild a table that others refer to, which SQLite does with
+                // foreign keys off (a setting honoured only outside a transaction); every
+                // reference is checked before the migration commits instead.
+                let checking: bool =
+                    connection.query_row("PRAGMA foreign_keys", [], |row| row.get(0))?;
+                connection.pragma_update(None, "foreign_keys", false)?;
+                let applied = apply_one(connection, name, sql, &digest);
+                // Restored whatever happened.
+                connection.pragma_update(None, "foreign_keys", checking)?;
+                applied?;
             }
         }
     }
+    Ok(())
+}
+
+/// Applies migration `name` and records it, in one transaction that commits only when every
+/// reference in the database is whole.
+fn apply_one(
+    connection: &mut Connection,
+    name: &str,
+    sql: &str,
+    digest: &str,
+) -> Result<(), StoreError> {
+    let transaction = connection.transaction()?;
+    run(&transaction, name, sql)?;
+    // The row id is null in a table without row ids.
+    let broken: Option<(String, Option<i64>, String)> = transaction
+        .query_row("PRAGMA foreign_key_check", [], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .optional()?;
+    if let Some((table, row, parent)) = broken {
+        let row = row.map_or_else(|| "a row".to_string(), |row| format!("row {row}"));
+        return Err(StoreError::Corrupt {
+            column: "a foreign key",
+            value: format!(
+                "migration {name} would leave {row} of {table} referring to a missing {parent} \
+                 record; nothing was changed"
+            ),
+        });
+    }
+    transaction.execute(
+        "INSERT INTO schema_migrations (name, sha256, applied_at) VALUES (?1, ?2, ?3)",
+        [name, digest, super::values::now_text().as_str()],
+    )?;
+    transaction.commit()?;
     Ok(())
 }
 
@@ -241,6 +282,10 @@ mod tests {
         (
             "0018_lookup_indexes_name_first",
             "91af24682d6bb0e07d05901ada1f21ae8b7a8d26ba1da494e9f4d7a1a4417524",
+        ),
+        (
+            "0019_parties_unique_by_key",
+            "631f3f45cafaedd21b3ee2aa9454a42da476cc92476187e72bb12730eb71ec76",
         ),
     ];
 
@@ -353,5 +398,127 @@ mod tests {
             apply(&mut connection),
             Err(StoreError::MigrationChanged { .. })
         ));
+    }
+
+    /// Companies rebuilt by 0019 keep their ids and values, so every position still names
+    /// its company; one unique index by key replaces the constraint and the look-up index.
+    #[test]
+    fn companies_keep_their_ids_and_stay_unique_after_0019() {
+        let mut connection = database_before("0019_parties_unique_by_key");
+        connection
+            .execute_batch(
+                "PRAGMA foreign_keys = ON;
+                 INSERT INTO imports (id, side, system, format, slice, period, file_name, sha256,
+                                      row_count, line_count, imported_at)
+                 VALUES (1, 'psa', 'cw', 'additions', 'all', '2026-10', 'a.csv', 'x', 2, 2, 't');
+                 INSERT INTO parties (id, side, system, key, name, domain, external_id)
+                 VALUES (7, 'psa', 'cw', 'k', 'K', 'k.example', NULL),
+                        (8, 'psa', 'cw', 'l', 'L', NULL, 'x-8'),
+                        (12, 'vendor', 'pc', 'k', 'K at the vendor', NULL, NULL);
+                 INSERT INTO party_positions VALUES (1, 7, x'00'), (1, 12, x'01');",
+            )
+            .expect("an older database with companies");
+        let companies = |connection: &Connection| -> Vec<String> {
+            let mut statement = connection
+                .prepare(
+                    "SELECT id || '|' || side || '|' || system || '|' || key || '|' || name
+                                 || '|' || ifnull(domain, '-') || '|' || ifnull(external_id, '-')
+                          FROM parties ORDER BY id",
+                )
+                .expect("companies");
+            statement
+                .query_map([], |row| row.get(0))
+                .expect("rows")
+                .collect::<Result<_, _>>()
+                .expect("values")
+        };
+        let before = companies(&connection);
+        apply(&mut connection).expect("migrated");
+        assert_eq!(companies(&connection), before);
+        let indexes: Vec<(String, Option<String>)> = connection
+            .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'parties' ORDER BY name")
+            .expect("indexes")
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("names");
+        assert_eq!(
+            indexes,
+            [
+                (
+                    "parties_by_key".to_string(),
+                    Some(
+                        "CREATE UNIQUE INDEX parties_by_key ON parties (key, side, system)"
+                            .to_string()
+                    )
+                ),
+                (
+                    "parties_by_name".to_string(),
+                    Some(
+                        "CREATE INDEX parties_by_name ON parties (lower(trim(name)), side)"
+                            .to_string()
+                    )
+                ),
+            ]
+        );
+        let checking: bool = connection
+            .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
+            .expect("setting");
+        assert!(
+            checking,
+            "foreign keys are checked again after the migrations"
+        );
+        let duplicate = connection.execute(
+            "INSERT INTO parties (side, system, key, name) VALUES ('psa', 'cw', 'k', 'again')",
+            [],
+        );
+        assert!(
+            duplicate.is_err(),
+            "a company's key stays unique per side and system"
+        );
+        let orphan = connection.execute("DELETE FROM parties WHERE id = 7", []);
+        assert!(orphan.is_err(), "positions still hold their companies");
+    }
+
+    /// A migration that would leave a reference pointing nowhere is rolled back whole, and
+    /// says which table it would have broken.
+    #[test]
+    fn a_migration_that_breaks_a_reference_is_refused_and_changes_nothing() {
+        let mut connection = Connection::open_in_memory().expect("memory db");
+        connection
+            .execute_batch(
+                "CREATE TABLE schema_migrations (
+                     name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TEXT NOT NULL);
+                 CREATE TABLE holder (id INTEGER PRIMARY KEY);
+                 CREATE TABLE held (holder_id INTEGER NOT NULL REFERENCES holder (id));
+                 INSERT INTO holder VALUES (1);
+                 INSERT INTO held VALUES (1);
+                 PRAGMA foreign_keys = OFF;",
+            )
+            .expect("a database with a reference, its keys unchecked as `apply` runs a migration");
+        let refused = apply_one(
+            &mut connection,
+            "9999_break",
+            "DELETE FROM holder",
+            "digest",
+        );
+        match refused {
+            Err(StoreError::Corrupt { value, .. }) => {
+                assert!(
+                    value.contains("9999_break") && value.contains("held"),
+                    "{value}"
+                );
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let holders: i64 = connection
+            .query_row("SELECT count(*) FROM holder", [], |row| row.get(0))
+            .expect("count");
+        let recorded: i64 = connection
+            .query_row("SELECT count(*) FROM schema_migrations", [], |row| {
+                row.get(0)
+            })
+            .expect("count");
+        assert_eq!((holders, recorded), (1, 0));
     }
 }
