@@ -159,14 +159,15 @@ fn apply_one(
     digest: &str,
 ) -> Result<(), StoreError> {
     let transaction = connection.transaction()?;
+    // A reference broken before (by a hand edit, or a tool that did not check) is not this
+    // migration's doing, and must not keep the user's database from opening.
+    let broken_before = broken_references(&transaction)?;
     run(&transaction, name, sql)?;
-    // The row id is null in a table without row ids.
-    let broken: Option<(String, Option<i64>, String)> = transaction
-        .query_row("PRAGMA foreign_key_check", [], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })
-        .optional()?;
-    if let Some((table, row, parent)) = broken {
+    let broken_now = broken_references(&transaction)?;
+    if let Some((table, row, parent)) = broken_now
+        .into_iter()
+        .find(|reference| !broken_before.contains(reference))
+    {
         let row = row.map_or_else(|| "a row".to_string(), |row| format!("row {row}"));
         return Err(StoreError::Corrupt {
             column: "a foreign key",
@@ -182,6 +183,21 @@ fn apply_one(
     )?;
     transaction.commit()?;
     Ok(())
+}
+
+/// A row that refers to a missing record: its table, its row id (null in a table without row
+/// ids) and the table it refers to.
+type BrokenReference = (String, Option<i64>, String);
+
+/// Every reference in the database that points nowhere; none, in a database billgap kept.
+fn broken_references(
+    transaction: &rusqlite::Transaction<'_>,
+) -> Result<Vec<BrokenReference>, StoreError> {
+    let mut check = transaction.prepare("PRAGMA foreign_key_check")?;
+    let broken = check
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(broken)
 }
 
 /// A database as billgap left it before migration `next` existed: every migration before it
@@ -481,7 +497,7 @@ mod tests {
     }
 
     /// A migration that would leave a reference pointing nowhere is rolled back whole, and
-    /// says which table it would have broken.
+    /// says which table it would have broken; a reference broken before it does not stop it.
     #[test]
     fn a_migration_that_breaks_a_reference_is_refused_and_changes_nothing() {
         let mut connection = Connection::open_in_memory().expect("memory db");
@@ -520,5 +536,23 @@ mod tests {
             })
             .expect("count");
         assert_eq!((holders, recorded), (1, 0));
+
+        // A reference broken before the migration is not its doing: the migration applies.
+        connection
+            .execute("INSERT INTO held VALUES (2)", [])
+            .expect("an orphan written with keys unchecked");
+        apply_one(
+            &mut connection,
+            "9998_harmless",
+            "CREATE TABLE more (id INTEGER)",
+            "d",
+        )
+        .expect("a migration that breaks nothing applies");
+        let recorded: i64 = connection
+            .query_row("SELECT count(*) FROM schema_migrations", [], |row| {
+                row.get(0)
+            })
+            .expect("count");
+        assert_eq!(recorded, 1);
     }
 }
