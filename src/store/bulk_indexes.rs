@@ -125,4 +125,30 @@ mod tests {
             .recreate(&transaction)
             .expect("nothing to recreate");
     }
+
+    /// The companies' unique key index is dropped with the others; building it again checks
+    /// uniqueness, so a key inserted twice meanwhile fails the rebuild, and with it the import.
+    #[test]
+    fn a_key_inserted_twice_while_the_indexes_are_away_fails_their_rebuild() {
+        let mut store = Store::open_in_memory().expect("store");
+        let transaction = store.connection.transaction().expect("transaction");
+        let all = party_indexes(&transaction);
+        assert!(all.contains(&"parties_by_key".to_string()), "{all:?}");
+        let many = IndexesRebuilt::when_worth_it(&transaction, "parties", FEWEST_TO_REBUILD)
+            .expect("many");
+        assert!(party_indexes(&transaction).is_empty());
+        for name in ["first", "second"] {
+            transaction
+                .execute(
+                    "INSERT INTO parties (side, system, key, name) VALUES ('psa', 'cw', 'k', ?1)",
+                    [name],
+                )
+                .expect("inserted while no index checks it");
+        }
+        let rebuilt = many.recreate(&transaction);
+        assert!(
+            rebuilt.is_err(),
+            "the unique index refuses the duplicate key as it is built"
+        );
+    }
 }

@@ -141,9 +141,10 @@ pub(super) fn apply(connection: &mut Connection) -> Result<(), StoreError> {
                     connection.query_row("PRAGMA foreign_keys", [], |row| row.get(0))?;
                 connection.pragma_update(None, "foreign_keys", false)?;
                 let applied = apply_one(connection, name, sql, &digest);
-                // Restored whatever happened.
-                connection.pragma_update(None, "foreign_keys", checking)?;
+                // Restored whatever happened; the migration's own failure is the one to report.
+                let restored = connection.pragma_update(None, "foreign_keys", checking);
                 applied?;
+                restored?;
             }
         }
     }
